@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Creates .venv with the project installed (tests extras included). Idempotent and quick when nothing changed.
+# Uses uv for its resolver overrides (deploy/python/overrides.txt keeps torch & co. out).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+if ! command -v uv >/dev/null 2>&1; then
+  "$PY" -m pip install --quiet --user uv 2>/dev/null || "$PY" -m pip install --quiet uv
+  export PATH="$HOME/.local/bin:$PATH"
+fi
+stamp=.venv/.installed
+if [ ! -x .venv/bin/python ]; then
+  uv venv --quiet --python "$PY" .venv
+fi
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ deploy/python/overrides.txt -nt "$stamp" ]; then
+  echo "bootstrap: installing diplowatch into .venv" >&2
+  uv pip install --quiet --python .venv/bin/python --overrides deploy/python/overrides.txt -e '.[test]'
+  touch "$stamp"
+fi
