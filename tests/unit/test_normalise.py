@@ -1,0 +1,186 @@
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from streams.extraction.normalise import (
+    detect_lang,
+    normalise,
+    sentence_spans,
+    split_sentences,
+    strip_clitics,
+    tokens,
+)
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+
+
+def _articles(name):
+    path = CORPUS / name
+    if not path.exists():
+        pytest.skip(f"corpus not found at {path}")
+    return [json.loads(line) for line in path.open(encoding="utf-8")]
+
+
+# --- normalise ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("وزير الخارجية", "وزير الخارجيه"),              # teh marbuta
+        ("إيران", "ايران"),                              # alef with hamza below
+        ("أمريكا", "امريكا"),
+        ("آل ثاني", "ال ثاني"),
+        ("مصطفى", "مصطفي"),                              # alef maksura
+        ("وزیر امور خارجه", "وزير امور خارجه"),          # Persian yeh
+        ("کشور", "كشور"),                                # Persian keheh
+        ("رئیس جمهور", "رییس جمهور"),                    # both Persian spellings of "president"
+        ("گفت‌وگو", "گفتوگو"),                            # ZWNJ compound
+        ("اتصالًا هاتفيًّا", "اتصالا هاتفيا"),            # diacritics
+        ("العُمانية", "العمانيه"),
+        ("غزّة", "غزه"),
+        ("الــوزير", "الوزير"),                           # tatweel
+        ("فؤاد", "فواد"),
+        ("خانهٔ", "خانه"),                               # combining hamza above (ezafe)
+        ("خانۀ", "خانه"),
+    ],
+)
+def test_spelling_variants_match(a, b):
+    assert normalise(a) == normalise(b)
+
+
+def test_digits_punctuation_case_whitespace():
+    assert normalise("۱۷ / مهر / ۱۴۰۲ ۲۱:۱۹") == "17 / مهر / 1402 21:19"
+    assert normalise("١١ تشرين الأول ٢٠٢٣") == "11 تشرين الاول 2023"
+    assert normalise("“Met”  with\u00a0Bourita — U.S.") == '"met" with bourita - u.s.'
+    assert normalise("«محمد الضیف»") == '"محمد الضيف"'
+    assert normalise("قال، ثم سأل؟") == "قال, ثم سال?"
+    assert normalise("  a\n\n b\t") == "a b"
+    assert normalise("") == ""
+
+
+def test_presentation_forms_are_folded():
+    # "ﻻ" (lam-alef ligature) and isolated alef from badly converted PDFs
+    assert normalise("\ufefb\u0020\ufe8d") == "لا ا"
+
+
+def test_normalise_is_idempotent_on_corpus():
+    for art in _articles("seeds.jsonl") + _articles("dev.jsonl")[:40]:
+        once = normalise(art["text"])
+        assert normalise(once) == once
+
+
+# --- sentences ------------------------------------------------------------------------------
+
+def test_split_sentences_english_abbreviations_and_decimals():
+    text = ("Met with Moroccan Foreign Minister Bourita to re-affirm the strong U.S.-Morocco "
+            "partnership. I reiterated that the U.S. recognizes Moroccan sovereignty. "
+            "Growth was 3.5 percent, Mr. Smith said! Was it? Yes")
+    assert split_sentences(text) == [
+        "Met with Moroccan Foreign Minister Bourita to re-affirm the strong U.S.-Morocco partnership.",
+        "I reiterated that the U.S. recognizes Moroccan sovereignty.",
+        "Growth was 3.5 percent, Mr. Smith said!",
+        "Was it?",
+        "Yes",
+    ]
+
+
+def test_split_sentences_arabic_persian_newlines_bullets():
+    text = ("البوسعيدي وبلينكن يبحثان تعزيز الأمن في المنطقة\n\n"
+            "  • تبادل البوسعيدي وبلينكن وجهات النظر.\n  • بحث الوزيران الجهود؟ نعم.\n"
+            "غزة.. قصف ونوايا إسرائيلية للاحتفاظ بالخط الأصفر\n"
+            "وی گفت: ایران آماده است۔ پایان")
+    assert split_sentences(text) == [
+        "البوسعيدي وبلينكن يبحثان تعزيز الأمن في المنطقة",
+        "تبادل البوسعيدي وبلينكن وجهات النظر.",
+        "بحث الوزيران الجهود؟",
+        "نعم.",
+        "غزة.. قصف ونوايا إسرائيلية للاحتفاظ بالخط الأصفر",
+        "وی گفت: ایران آماده است۔",
+        "پایان",
+    ]
+
+
+def test_sentence_spans_point_into_original():
+    text = "  Biden spoke today.\nHe said “no.” Then left  "
+    for a, b in sentence_spans(text):
+        assert text[a:b] == text[a:b].strip() and text[a:b]
+    assert split_sentences(text) == ["Biden spoke today.", "He said “no.”", "Then left"]
+
+
+# --- tokens ---------------------------------------------------------------------------------
+
+def test_tokens():
+    assert tokens("Hello, World! «قال» الوزیر: گفت‌وگو ۱۴۰۲") == [
+        "hello", ",", "world", "!", '"', "قال", '"', "الوزير", ":", "گفتوگو", "1402"]
+    assert tokens("") == []
+    assert tokens("a_b c") == ["a_b", "c"]
+
+
+# --- clitics --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "word, expected",
+    [
+        ("وبالعراق", "العراق"),
+        ("للعراق", "العراق"),
+        ("والسعودية", "السعوديه"),
+        ("بواشنطن", "واشنطن"),
+        ("لسلطنة", "سلطنه"),
+        ("العماني", "عمان"),        # nisba adjective back to the country name
+        ("عمانی", "عمان"),          # Persian adjective
+        ("کشورهای", "كشور"),        # Persian plural + ezafe
+        ("همتایان", "همتايان"),
+    ],
+)
+def test_strip_clitics_candidates(word, expected):
+    cands = strip_clitics(normalise(word))
+    assert cands[0] == normalise(word)
+    assert expected in cands
+    assert [len(c) for c in cands] == sorted((len(c) for c in cands), reverse=True)
+    assert all(len(c) >= 3 for c in cands[1:])
+
+
+def test_strip_clitics_leaves_short_words():
+    assert strip_clitics("في") == ["في"]
+    assert strip_clitics("بين") == ["بين"]
+
+
+# --- language -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, lang",
+    [
+        ("وزیر امور خارجه در گفتوگوی تلفنی با همتای عمانی درباره اوضاع کنونی گفت", "fa"),
+        ("مردم  آمريكاي لاتين با تظاهرات گسترده از بوش استقبال كردند", "fa"),  # Arabic yeh/kaf
+        ("بحث وزير الخارجية مع نظيره الأمريكي الجهود المبذولة في المنطقة", "ar"),
+        ("Biden spoke today with Crown Prince Mohammed bin Salman", "en"),
+        ("Met with Bourita — وزير الخارجية", "en"),
+        ("", "en"),
+        ("12345 !!!", "en"),
+    ],
+)
+def test_detect_lang_snippets(text, lang):
+    assert detect_lang(text) == lang
+
+
+def test_detect_lang_on_corpus():
+    arts = _articles("seeds.jsonl") + _articles("dev.jsonl")
+    labelled = [a for a in arts if a.get("lang")]
+    agree = sum(detect_lang(a["text"]) == a["lang"] for a in labelled)
+    assert agree / len(labelled) >= 0.97
+
+
+# --- robustness -----------------------------------------------------------------------------
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_never_raises(s):
+    n = normalise(s)
+    assert normalise(n) == n
+    split_sentences(s)
+    tokens(s)
+    detect_lang(s)
+    for t in tokens(s)[:5]:
+        strip_clitics(t)
