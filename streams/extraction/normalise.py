@@ -37,6 +37,7 @@ __all__ = [
     "normalise",
     "split_sentences",
     "sentence_spans",
+    "paragraph_spans",
     "tokens",
     "strip_clitics",
     "detect_lang",
@@ -141,7 +142,7 @@ _ABBREV = frozenset(
 # judged in Python (far faster than an alternation regex tried at every position).
 _TERMINALS = ".!?\u061f\u06d4\u2026"
 _BULLETS = "\u2022\u25cf\u25aa\u25e6\u2023\u2043"
-_CANDIDATE_RE = re.compile("[" + re.escape(_TERMINALS + _BULLETS) + "\n]")
+_CANDIDATE_RE = re.compile("[" + re.escape(_TERMINALS + _BULLETS) + "]")
 _CLOSERS = "\"'\u201d\u2019\u00bb)]"
 _WORD_BEFORE_RE = re.compile(r"([^\s\"'(\[\u201c\u00ab]*)$")
 
@@ -159,44 +160,96 @@ def _is_abbreviation(text: str, dot_pos: int) -> bool:
     return len(last) == 1 and "A" <= last <= "Z"
 
 
+_LINE_RE = re.compile(r"[^\n]+")
+_LATIN_LETTER_RE = re.compile(r"[A-Za-z]")
+_HARD_END = ".!?\u061f\u06d4\u2026:;\"'\u201d\u2019\u00bb)"
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the text's paragraphs: its non-blank lines, except that hard-wrapped English
+    text (wire copy and readouts broken at ~70 columns, like Reuters and White House feeds) has
+    its wrapped lines joined back into paragraphs. A text counts as hard-wrapped when at least
+    three lines, and 30% of all lines, are 40-90 characters of Latin text that stop without
+    punctuation and run on into the next line; then a line is joined to the next unless it ends a
+    sentence or the next line is indented (Reuters' paragraph mark)."""
+    lines: list[tuple[int, int, int, bool]] = []  # start, end (trimmed), raw start, blank before
+    prev_end = -1
+    for m in _LINE_RE.finditer(text):
+        a, b = m.start(), m.end()
+        raw = a
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            blank_before = prev_end >= 0 and text.count("\n", prev_end, raw) > 1
+            lines.append((a, b, raw, blank_before))
+            prev_end = m.end()
+        elif prev_end >= 0:
+            pass  # whitespace-only line: counted as blank by the newline count above
+    if len(lines) < 4:
+        return [(a, b) for a, b, _, _ in lines]
+    runons = 0
+    for i in range(len(lines) - 1):
+        a, b, _, _ = lines[i]
+        if 40 <= b - a <= 90 and text[b - 1] not in _HARD_END and not lines[i + 1][3] \
+                and _LATIN_LETTER_RE.search(text, a, b):
+            runons += 1
+    if runons < 3 or runons < 0.3 * len(lines):
+        return [(a, b) for a, b, _, _ in lines]
+    out: list[tuple[int, int]] = []
+    cur_a, cur_b = lines[0][0], lines[0][1]
+    for i in range(1, len(lines)):
+        a, b, raw, blank_before = lines[i]
+        indented = a - raw >= 2 or text[raw] == "\t"
+        if blank_before or indented or text[cur_b - 1] in _HARD_END or cur_b - cur_a < 30 \
+                and "\n" not in text[cur_a:cur_b]:
+            out.append((cur_a, cur_b))
+            cur_a = a
+        cur_b = b
+    out.append((cur_a, cur_b))
+    return out
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences of ``text`` (whitespace-trimmed, non-empty)."""
+    """(start, end) offsets of the sentences of ``text`` (whitespace-trimmed, non-empty).
+    Paragraphs come from ``paragraph_spans``; inside a paragraph sentences end at . ! ? ؟ ۔
+    followed by a space, and at bullets."""
     spans: list[tuple[int, int]] = []
-    n = len(text)
-    start = 0
-    pos = 0
     search = _CANDIDATE_RE.search
-    while True:
-        m = search(text, pos)
-        if m is None:
-            break
-        i = m.start()
-        c = text[i]
-        if c == "\n" or c in _BULLETS:
-            _add_span(text, start, i, spans)
-            start = pos = i + 1
-            continue
-        # a run of terminal characters, then optional closing quotes/brackets
-        j = i + 1
-        while j < n and text[j] in _TERMINALS:
-            j += 1
-        run = text[i:j]
-        k = j
-        while j < n and text[j] in _CLOSERS:
-            j += 1
-        closed = j > k  # '.”' ends a quotation: never an abbreviation
-        pos = j
-        if j < n and not text[j].isspace():
-            continue  # "3.5", "U.S.-Morocco", "example.com"
-        # ".." or "…" is a headline/ellipsis device ("غزة.. قصف"), not an end; a lone "." after
-        # an abbreviation or an initial is not an end either
-        if run.startswith("..") or run[0] == "\u2026":
-            continue
-        if run[0] == "." and len(run) == 1 and not closed and _is_abbreviation(text, i):
-            continue
-        _add_span(text, start, j, spans)
-        start = j
-    _add_span(text, start, n, spans)
+    for pa, pb in paragraph_spans(text):
+        start = pos = pa
+        while True:
+            m = search(text, pos, pb)
+            if m is None:
+                break
+            i = m.start()
+            c = text[i]
+            if c in _BULLETS:
+                _add_span(text, start, i, spans)
+                start = pos = i + 1
+                continue
+            # a run of terminal characters, then optional closing quotes/brackets
+            j = i + 1
+            while j < pb and text[j] in _TERMINALS:
+                j += 1
+            run = text[i:j]
+            k = j
+            while j < pb and text[j] in _CLOSERS:
+                j += 1
+            closed = j > k  # '.”' ends a quotation: never an abbreviation
+            pos = j
+            if j < pb and not text[j].isspace():
+                continue  # "3.5", "U.S.-Morocco", "example.com"
+            # ".." or "…" is a headline/ellipsis device ("غزة.. قصف"), not an end; a lone "."
+            # after an abbreviation or an initial is not an end either
+            if run.startswith("..") or run[0] == "\u2026":
+                continue
+            if run[0] == "." and len(run) == 1 and not closed and _is_abbreviation(text, i):
+                continue
+            _add_span(text, start, j, spans)
+            start = j
+        _add_span(text, start, pb, spans)
     return spans
 
 
@@ -210,8 +263,9 @@ def _add_span(text: str, a: int, b: int, spans: list[tuple[int, int]]) -> None:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of ``text`` in the original spelling (split at . ! ? ؟ ۔, newlines and bullets;
-    not after abbreviations such as "U.S." or "Mr.", not inside decimals like 3.5)."""
+    """Sentences of ``text`` in the original spelling (split at . ! ? ؟ ۔, paragraph breaks and
+    bullets; not after abbreviations such as "U.S." or "Mr.", not inside decimals like 3.5, and not
+    at the line ends of hard-wrapped English text)."""
     return [text[a:b] for a, b in sentence_spans(text)]
 
 

@@ -184,3 +184,32 @@ def test_never_raises(s):
     detect_lang(s)
     for t in tokens(s)[:5]:
         strip_clitics(t)
+
+
+def test_hard_wrapped_english_is_rejoined():
+    text = ("French Finance Minister Edouard Balladur\n"
+            "discussed the need to control public spending in talks here\n"
+            "today with British Chancellor of the Exchequer Nigel Lawson, a\n"
+            "Treasury spokesman said.\n"
+            "    The spokesman said the ministers reviewed their economies,\n"
+            "and public spending, domestic and European Community-wide.\n"
+            "    He declined to comment on whether the subject of concerted\n"
+            "action to shore up the dollar had arisen.\n"
+            " REUTER\n")
+    sents = split_sentences(text)
+    assert [" ".join(s.split()) for s in sents] == [
+        "French Finance Minister Edouard Balladur discussed the need to control public spending "
+        "in talks here today with British Chancellor of the Exchequer Nigel Lawson, a Treasury "
+        "spokesman said.",
+        "The spokesman said the ministers reviewed their economies, and public spending, domestic "
+        "and European Community-wide.",
+        "He declined to comment on whether the subject of concerted action to shore up the dollar "
+        "had arisen.",
+        "REUTER",
+    ]
+
+
+def test_short_unpunctuated_lines_are_not_joined():
+    # headlines and datelines in Arabic/Persian pages are separate lines, never wrapped text
+    text = "قطر وامريكا تبحثان أهمية خفض التصعيد\nتاريخ النشر: 13th, October 2023 GMT\nبحث الشيخ تميم"
+    assert len(split_sentences(text)) == 3
