@@ -1,0 +1,187 @@
+"""Deduplicator: is this article one we have already seen (same id, same URL, same text, or a
+near-duplicate copy)? State lives in an injected ``MutableMapping`` of plain JSON data so the Faust
+layer can back it with a Table (every change is an assignment ``store[key] = value``: Faust only
+writes assignments to the changelog).
+
+Store layout (all values carry ``ts`` = first seen, seconds since the epoch):
+
+* ``id:<article id>``    -> {"article": original id, "ts"}
+* ``url:<url key>``      -> {"article": original id, "ts"}
+* ``text:<sha1>``        -> {"article": original id, "ts"}
+* ``sig:<article id>``   -> {"article": original id, "ts", "sig": encoded MinHash signature}
+* ``band:<i>:<hash>``    -> {"ts", "ids": [[stored article id, ts], ...]} (at most BUCKET_CAP ids)
+
+Copies are remembered too (their keys point at the original): a later copy that resembles the
+second copy more than the first still finds the story. LSH candidates are verified on the stored
+signature before a copy is declared "near".
+"""
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from streams.dedup import fingerprints as fp
+from streams.records import Article
+
+KINDS = ("id", "url", "text", "near")
+BUCKET_CAP = 4   # ids kept per LSH bucket: bounded values; the first ids of a story are enough
+
+
+@dataclass(frozen=True, slots=True)
+class DedupVerdict:
+    kind: str | None              # None (new article) or one of KINDS
+    original_id: str | None = None
+    similarity: float | None = None   # 1.0 for exact kinds; estimated Jaccard/containment for "near"
+
+    @property
+    def is_duplicate(self) -> bool:
+        return self.kind is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "original_id": self.original_id, "similarity": self.similarity}
+
+
+NEW = DedupVerdict(None)
+
+
+class Deduplicator:
+    """Exact and near-duplicate detection over a bounded store.
+
+    ``threshold``: estimated Jaccard similarity of the word 3-shingle sets at or above which an
+    LSH candidate is a copy. ``containment``: a candidate whose shingles contain at least this
+    share of the *new* article's shingles is a copy too (a shortened repost: everything in it was
+    already seen), provided its Jaccard is at least ``min_jaccard_for_containment`` (keeps the
+    estimate away from the noise floor of 128 permutations)."""
+
+    def __init__(
+        self,
+        store: MutableMapping[str, Any],
+        horizon_seconds: float = 7 * 86400.0,
+        threshold: float = 0.5,
+        containment: float = 0.8,
+        min_jaccard_for_containment: float = 0.25,
+    ) -> None:
+        self.store = store
+        self.horizon = float(horizon_seconds)
+        self.threshold = threshold
+        self.containment = containment
+        self.min_jaccard_for_containment = min_jaccard_for_containment
+
+    # -- fingerprints -------------------------------------------------------------------------
+    @staticmethod
+    def _exact_keys(article: Article) -> list[tuple[str, str]]:
+        keys = [("id", f"id:{article.id}")]
+        u = fp.url_key(article.url)
+        if u:
+            keys.append(("url", f"url:{u}"))
+        th = fp.text_hash(article.text)
+        if th:
+            keys.append(("text", f"text:{th}"))
+        return keys
+
+    def keys_for(self, article: Article) -> list[str]:
+        """Every store key this article reads or writes (id, url, text, band keys): the pipeline
+        can route an article to the partition owning its keys if it shards the store."""
+        keys = [k for _, k in self._exact_keys(article)]
+        sig = fp.signature(article.text)
+        if sig is not None:
+            keys.extend(f"band:{b}" for b in sig.band_keys())
+        return keys
+
+    def _live(self, entry: Any, now: float) -> bool:
+        return isinstance(entry, dict) and now - float(entry.get("ts", 0.0)) <= self.horizon
+
+    # -- the decision -------------------------------------------------------------------------
+    def check(self, article: Article, now: float, *, _sig: fp.Signature | None = None) -> DedupVerdict:
+        """Verdict for ``article`` against what was remembered within the horizon. Read-only."""
+        for kind, key in self._exact_keys(article):
+            entry = self.store.get(key)
+            # a live id entry is a redelivery; other exact keys pointing at this very id are too
+            # (caught by the id key first), so only a different article makes a url/text copy
+            if self._live(entry, now) and (kind == "id" or entry["article"] != article.id):
+                return DedupVerdict(kind, entry["article"], 1.0)
+        sig = _sig if _sig is not None else fp.signature(article.text)
+        if sig is None:
+            return NEW
+        best: DedupVerdict = NEW
+        best_score = -1.0
+        seen: set[str] = set()
+        for band in sig.band_keys():
+            bucket = self.store.get(f"band:{band}")
+            if not self._live(bucket, now):
+                continue
+            for stored_id, ts in bucket.get("ids", ()):
+                if stored_id in seen or stored_id == article.id or now - ts > self.horizon:
+                    continue
+                seen.add(stored_id)
+                entry = self.store.get(f"sig:{stored_id}")
+                if not self._live(entry, now):
+                    continue
+                other = fp.Signature.decode(entry["sig"])
+                j = sig.jaccard(other)
+                c = sig.containment_in(other)
+                if j >= self.threshold or (
+                    c >= self.containment and j >= self.min_jaccard_for_containment
+                ):
+                    score = max(j, c)
+                    if score > best_score:
+                        best_score = score
+                        best = DedupVerdict("near", entry["article"], round(j, 4))
+        return best
+
+    def remember(self, article: Article, now: float, original_id: str | None = None,
+                 *, _sig: fp.Signature | None = None) -> None:
+        """Record ``article``'s fingerprints; ``original_id`` is the story it copies (None: itself).
+        Existing live entries are kept (first seen wins), expired ones are overwritten."""
+        root = original_id or article.id
+        for _, key in self._exact_keys(article):
+            if not self._live(self.store.get(key), now):
+                self.store[key] = {"article": root, "ts": now}
+        sig = _sig if _sig is not None else fp.signature(article.text)
+        if sig is None:
+            return
+        if not self._live(self.store.get(f"sig:{article.id}"), now):
+            self.store[f"sig:{article.id}"] = {"article": root, "ts": now, "sig": sig.encode()}
+        for band in sig.band_keys():
+            key = f"band:{band}"
+            bucket = self.store.get(key)
+            ids = [list(x) for x in bucket.get("ids", ())
+                   if now - x[1] <= self.horizon] if isinstance(bucket, dict) else []
+            if any(x[0] == article.id for x in ids):
+                continue
+            if len(ids) >= BUCKET_CAP:
+                continue
+            ids.append([article.id, now])
+            # reassign a fresh dict: Faust tables only persist assignments
+            self.store[key] = {"ts": max(x[1] for x in ids), "ids": ids}
+
+    def check_and_remember(self, article: Article, now: float) -> DedupVerdict:
+        """``check`` then ``remember`` (copies are remembered pointing at their original)."""
+        sig = fp.signature(article.text)
+        verdict = self.check(article, now, _sig=sig)
+        if verdict.kind == "id":
+            return verdict  # the very same article again: nothing new to remember
+        self.remember(article, now, verdict.original_id, _sig=sig)
+        return verdict
+
+    # -- bounded state ------------------------------------------------------------------------
+    def expire(self, now: float) -> int:
+        """Delete entries older than the horizon; returns how many keys were deleted. Buckets keep
+        their live ids (reassigned) and are deleted when none is left."""
+        deleted = 0
+        for key in list(self.store.keys()):
+            entry = self.store.get(key)
+            if not isinstance(entry, dict):
+                continue
+            if key.startswith("band:"):
+                ids = [list(x) for x in entry.get("ids", ()) if now - x[1] <= self.horizon]
+                if not ids:
+                    del self.store[key]
+                    deleted += 1
+                elif len(ids) != len(entry.get("ids", ())):
+                    self.store[key] = {"ts": max(x[1] for x in ids), "ids": ids}
+            elif now - float(entry.get("ts", 0.0)) > self.horizon:
+                del self.store[key]
+                deleted += 1
+        return deleted
