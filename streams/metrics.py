@@ -181,8 +181,8 @@ BUILD_INFO.labels(VERSION).set(1)
 _STAGE = {s: STAGE_LATENCY.labels(s) for s in STAGES}
 _DUP = {k: DUPLICATES.labels(k) for k in DUPLICATE_KINDS}
 _DL = {r: DEAD_LETTERS.labels(r) for r in DEAD_LETTER_REASONS}
-_contact_children: dict[tuple[str, str], Any] = {}
-_alert_children: dict[tuple[str, str], Any] = {}
+_contact_children: dict[tuple[str, str], Any] = {(m, NONE): CONTACTS.labels(m, NONE) for m in MODES}
+_alert_children: dict[tuple[str, str], Any] = {(NONE, "fired"): ALERTS.labels(NONE, "fired")}
 
 # --- helpers for the agents --------------------------------------------------------------------
 
