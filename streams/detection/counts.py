@@ -1,0 +1,153 @@
+"""Distinct contacts per (pair, topic, event day), over an injected ``MutableMapping`` store.
+
+Key ``"AAA-BBB|<topic>|YYYY-MM-DD"`` (topic ``*`` = all topics, plus one key per topic of the
+contact) -> ``{contact_key: {"mode", "evidence", "article_ids", "urls", "sources", "topics",
+"date_inferred", "first_seen"}}``. The count of a day is the number of contact keys, so adding the
+same contact again (a replay, a copy) changes nothing; a copy's extra source is appended to the
+lists but does not count. Contacts land on the day they happened (late ones update that day).
+
+Values are plain JSON data and always reassigned (Faust tables only persist assignments). Lists are
+capped at ``max_list`` entries so a contact reported by hundreds of outlets keeps a bounded value.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, MutableMapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from streams.detection.contacts import as_contact, contact_day, contact_key, pair_key
+from streams.records import Contact
+
+ALL_TOPICS = "*"
+EVIDENCE_CHARS = 400   # evidence text kept per contact (a sentence; bounded)
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    contact_key: str | None       # None: the contact could not be dated and was not counted
+    pair: str | None = None       # "AAA-BBB"
+    day: str | None = None
+    topics: tuple[str, ...] = ()  # the topic buckets it belongs to ("*" first)
+    new: bool = False             # a contact not counted before (a count went up)
+    changed: bool = False         # anything written (new contact, or a new source/url/article)
+
+
+def day_range(start: str, end: str) -> Iterator[str]:
+    d, e = date.fromisoformat(start), date.fromisoformat(end)
+    while d <= e:
+        yield d.isoformat()
+        d += timedelta(days=1)
+
+
+def bucket_key(pair: str, topic: str, day: str) -> str:
+    return f"{pair}|{topic}|{day}"
+
+
+class PairCounts:
+    def __init__(self, store: MutableMapping[str, Any], max_list: int = 20) -> None:
+        self.store = store
+        self.max_list = max_list
+
+    # -- writing ------------------------------------------------------------------------------
+    def add(self, contact: Contact | dict[str, Any], *, published_at: str | None = None,
+            seen_at: str | None = None) -> AddResult:
+        """Count ``contact`` on its event day under "*" and each of its topics. Idempotent.
+        ``published_at``: the article's publication date, used when the contact has no full date.
+        ``seen_at``: when the system first saw it (kept as ``first_seen``; default: the day)."""
+        c = as_contact(contact)
+        key = contact_key(c, published_at)
+        if key is None:
+            return AddResult(None)
+        day, inferred = contact_day(c, published_at)  # type: ignore[misc]
+        pair = pair_key(c.countries)
+        topics = (ALL_TOPICS,) + tuple(sorted({t for t in c.topics if t and t != ALL_TOPICS}))
+        entry = {
+            "mode": c.mode,
+            "evidence": (c.evidence or "")[:EVIDENCE_CHARS],
+            "article_ids": [c.article_id] if c.article_id else [],
+            "urls": [c.url] if c.url else [],
+            "sources": [c.source] if c.source else [],
+            "topics": list(topics[1:]),
+            "date_inferred": inferred,
+            "first_seen": seen_at or day,
+        }
+        new = changed = False
+        for topic in topics:
+            n, ch = self._merge(bucket_key(pair, topic, day), key, entry)
+            new |= n
+            changed |= ch
+        return AddResult(key, pair, day, topics, new, changed)
+
+    def add_source(self, contact_key_: str, *, source: str | None = None, url: str | None = None,
+                   article_id: str | None = None) -> bool:
+        """Record another outlet/URL/article for an already counted contact (the pipeline's path for
+        an article found to be a copy). Returns True when something was added; False when nothing
+        new or the contact is unknown. The count never changes."""
+        pair, day, _ = contact_key_.split("|")
+        star = self.store.get(bucket_key(pair, ALL_TOPICS, day))
+        if not star or contact_key_ not in star:
+            return False
+        extra = {"article_ids": [article_id] if article_id else [], "urls": [url] if url else [],
+                 "sources": [source] if source else []}
+        changed = False
+        for topic in (ALL_TOPICS, *star[contact_key_].get("topics", ())):
+            _, ch = self._merge(bucket_key(pair, topic, day), contact_key_, extra, only_existing=True)
+            changed |= ch
+        return changed
+
+    def _merge(self, bkey: str, ckey: str, entry: dict[str, Any],
+               only_existing: bool = False) -> tuple[bool, bool]:
+        bucket = self.store.get(bkey) or {}
+        old = bucket.get(ckey)
+        if old is None:
+            if only_existing:
+                return False, False
+            new_bucket = dict(bucket)
+            new_bucket[ckey] = entry
+            self.store[bkey] = new_bucket
+            return True, True
+        merged = dict(old)
+        changed = False
+        for field in ("article_ids", "urls", "sources"):
+            have = list(old.get(field, ()))
+            for v in entry.get(field, ()):
+                if v not in have and len(have) < self.max_list:
+                    have.append(v)
+                    changed = True
+            merged[field] = have
+        if not merged.get("evidence") and entry.get("evidence"):
+            merged["evidence"] = entry["evidence"]
+            changed = True
+        if old.get("date_inferred") and entry.get("date_inferred") is False:
+            merged["date_inferred"] = False  # a dated report confirms the inferred day
+            changed = True
+        if changed:
+            new_bucket = dict(bucket)
+            new_bucket[ckey] = merged
+            self.store[bkey] = new_bucket
+        return False, changed
+
+    # -- reading ------------------------------------------------------------------------------
+    def day_count(self, pair: str, topic: str, day: str) -> int:
+        return len(self.store.get(bucket_key(pair, topic, day)) or ())
+
+    def daily_counts(self, pair: str, topic: str, start: str, end: str) -> list[int]:
+        """Distinct contacts per day from ``start`` to ``end`` inclusive."""
+        return [self.day_count(pair, topic, d) for d in day_range(start, end)]
+
+    def contacts(self, pair: str, topic: str, start: str, end: str) -> list[tuple[str, dict[str, Any]]]:
+        """(contact_key, value) of the contacts from ``start`` to ``end`` inclusive, by day."""
+        out = []
+        for d in day_range(start, end):
+            bucket = self.store.get(bucket_key(pair, topic, d)) or {}
+            out.extend(sorted(bucket.items()))
+        return out
+
+    def expire(self, before_day: str) -> int:
+        """Delete the buckets of days before ``before_day``; returns how many were deleted."""
+        doomed = [k for k in list(self.store.keys())
+                  if isinstance(k, str) and k.count("|") == 2 and k.rsplit("|", 1)[1] < before_day]
+        for k in doomed:
+            del self.store[k]
+        return len(doomed)

@@ -1,0 +1,229 @@
+"""Spike detection with episodes, over PairCounts and an injected episodes ``MutableMapping``.
+
+An episode fires once (status ``new``); while it lasts, a window that still fires and holds
+contacts the episode has not reported yet produces an ``update`` (same ``episode_id``); nothing is
+emitted when nothing changed (a replay, a copy's extra source). The episode ends after
+``cooldown_days`` consecutive days on which the window does not fire.
+
+Episodes store: key ``"AAA-BBB|<topic>"`` -> ``{"clock": last as-of day evaluated, "active":
+{episode} or None, "episodes": number started, "last_ended": day}``. The clock of a pair never goes
+back: a late contact (event day before the clock) is counted on its day and the pair is evaluated
+at the clock, so the current window sees it when it belongs there and the history otherwise.
+Days between two evaluations are walked (cheaply, from one read of the daily counts) only to
+find where an active episode ended; alerts are only emitted at evaluated days.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, MutableMapping
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from streams.detection.contacts import as_contact
+from streams.detection.counts import ALL_TOPICS, PairCounts
+from streams.detection.model import METHOD, SpikeParams, WindowStats, window_stats
+from streams.records import Contact
+
+MAX_EVIDENCE = 50        # contacts listed in one alert
+MAX_EPISODE_KEYS = 500   # contact keys remembered per episode (bounded state)
+
+
+def _ord(day: str) -> int:
+    return date.fromisoformat(day).toordinal()
+
+
+def _day(o: int) -> str:
+    return date.fromordinal(o).isoformat()
+
+
+def _utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class SpikeDetector:
+    """``observe(contact)`` counts a contact and returns the alerts it causes; ``evaluate(pair,
+    topic, as_of)`` and ``tick(as_of)`` re-evaluate without new contacts.
+
+    ``coverage_start``: first day the system observed (None = assume full history). Days before it
+    are not counted as history, so the first weeks of a new deployment (or of a backtest file) are
+    not read as "this pair never had contacts"."""
+
+    def __init__(self, counts: PairCounts, episodes: MutableMapping[str, Any],
+                 params: SpikeParams | None = None, coverage_start: str | None = None,
+                 now: Callable[[], str] = _utcnow) -> None:
+        self.counts = counts
+        self.episodes = episodes
+        self.params = params or SpikeParams()
+        self.coverage_start = coverage_start
+        self._coverage_ord = _ord(coverage_start) if coverage_start else None
+        self._now = now
+
+    # -- entry points -------------------------------------------------------------------------
+    def observe(self, contact: Contact | dict[str, Any], *, published_at: str | None = None,
+                seen_at: str | None = None) -> list[dict[str, Any]]:
+        """Count ``contact`` and evaluate its pair for "*" and each of its topics."""
+        c = as_contact(contact)
+        res = self.counts.add(c, published_at=published_at, seen_at=seen_at)
+        if res.contact_key is None:
+            return []
+        alerts = []
+        for topic in res.topics:
+            alert = self.evaluate(res.pair, topic, res.day)
+            if alert:
+                alerts.append(alert)
+        return alerts
+
+    def evaluate(self, pair: str, topic: str, as_of: str) -> dict[str, Any] | None:
+        """Evaluate (pair, topic) at ``as_of`` (moved forward to the pair's clock if earlier).
+        Returns an alert dict (new or update) or None."""
+        p = self.params
+        ekey = f"{pair}|{topic}"
+        state = dict(self.episodes.get(ekey) or {})
+        clock = state.get("clock")
+        d = _ord(as_of)
+        if clock and _ord(clock) > d:
+            d = _ord(clock)
+        active = dict(state["active"]) if state.get("active") else None
+        first = (_ord(clock) + 1) if (active and clock) else d
+        first = min(first, d)
+        # one read of the daily counts covering every window/history evaluated below
+        lo = first - p.window_days - p.history_weeks * 7 + 1
+        series = self.counts.daily_counts(pair, topic, _day(lo), _day(d))
+        prefix = [0]
+        for n in series:
+            prefix.append(prefix[-1] + n)
+
+        def stats(x: int) -> WindowStats:
+            w0 = x - p.window_days + 1
+            h0 = w0 - p.history_weeks * 7
+            if self._coverage_ord is not None:
+                h0 = max(h0, self._coverage_ord)
+            h0 = min(h0, w0)
+            observed = prefix[x - lo + 1] - prefix[w0 - lo]
+            history = prefix[w0 - lo] - prefix[h0 - lo]
+            return window_stats(observed, history, w0 - h0, p)
+
+        # walk the unevaluated days since the clock: did the active episode end meanwhile?
+        x = first
+        while active and x < d:
+            self._step_quiet(active, stats(x).fires, x)
+            if active.get("ended"):
+                state["last_ended"] = active["ended"]
+                active = None
+            x += 1
+
+        st = stats(d)
+        alert = None
+        window_keys = None
+        if active:
+            if st.fires:
+                active["quiet_since"] = None
+                window_keys, window = self._window(pair, topic, d)
+                known = set(active.get("contact_keys", ()))
+                fresh = [k for k in window_keys if k not in known]
+                if fresh:
+                    active["seq"] = int(active.get("seq", 0)) + 1
+                    keys = active.get("contact_keys", []) + fresh
+                    active["contact_keys"] = keys[-MAX_EPISODE_KEYS:]
+                    active.update(observed=st.observed, expected=round(st.expected, 4),
+                                  score=st.score, last_fired=_day(d))
+                    alert = self._alert(active, "update", pair, topic, d, st, window)
+            else:
+                self._step_quiet(active, False, d)
+                if active.get("ended"):
+                    state["last_ended"] = active["ended"]
+                    active = None
+        elif st.fires:
+            window_keys, window = self._window(pair, topic, d)
+            active = {
+                "episode_id": f"{pair}|{topic}|{_day(d)}",
+                "started": _day(d),
+                "seq": 0,
+                "contact_keys": window_keys[-MAX_EPISODE_KEYS:],
+                "observed": st.observed,
+                "expected": round(st.expected, 4),
+                "score": st.score,
+                "last_fired": _day(d),
+                "quiet_since": None,
+            }
+            state["episodes"] = int(state.get("episodes", 0)) + 1
+            alert = self._alert(active, "new", pair, topic, d, st, window)
+        state["clock"] = _day(d)
+        state["active"] = active
+        self.episodes[ekey] = state   # reassign: Faust persists assignments only
+        return alert
+
+    def tick(self, as_of: str) -> list[str]:
+        """Re-evaluate every pair with an active episode at ``as_of`` so episodes end when their
+        window has been quiet long enough, without waiting for the pair's next contact. Returns the
+        ids of episodes that ended. (The pipeline calls it from a daily timer; backtest calls it
+        as its as-of day moves.) Alerts cannot result from a tick unless the window still fires
+        with contacts not reported yet."""
+        ended = []
+        for ekey in [k for k, v in list(self.episodes.items()) if v.get("active")]:
+            pair, topic = ekey.split("|", 1)
+            eid = self.episodes[ekey]["active"]["episode_id"]
+            self.evaluate(pair, topic, as_of)
+            if not self.episodes[ekey].get("active"):
+                ended.append(eid)
+        return ended
+
+    def expire(self, before_day: str) -> int:
+        """Forget episode states with no active episode whose clock is before ``before_day``."""
+        doomed = [k for k, v in list(self.episodes.items())
+                  if not v.get("active") and (v.get("clock") or "") < before_day]
+        for k in doomed:
+            del self.episodes[k]
+        return len(doomed)
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _step_quiet(self, active: dict[str, Any], fires: bool, x: int) -> None:
+        if fires:
+            active["quiet_since"] = None
+            return
+        qs = active.get("quiet_since")
+        if qs is None:
+            active["quiet_since"] = qs = _day(x)
+        if x - _ord(qs) + 1 > self.params.cooldown_days:
+            active["ended"] = _day(x)
+
+    def _window(self, pair: str, topic: str, d: int) -> tuple[list[str], list[tuple[str, dict]]]:
+        start = _day(d - self.params.window_days + 1)
+        items = self.counts.contacts(pair, topic, start, _day(d))
+        return [k for k, _ in items], items
+
+    def _alert(self, episode: dict[str, Any], status: str, pair: str, topic: str, d: int,
+               st: WindowStats, window: list[tuple[str, dict]]) -> dict[str, Any]:
+        p = self.params
+        evidence = []
+        for key, v in window[-MAX_EVIDENCE:]:
+            evidence.append({
+                "contact_key": key,
+                "date": key.split("|")[1],
+                "date_inferred": bool(v.get("date_inferred")),
+                "mode": v.get("mode"),
+                "evidence": v.get("evidence", ""),
+                "article_ids": list(v.get("article_ids", ())),
+                "urls": list(v.get("urls", ())),
+                "sources": list(v.get("sources", ())),
+            })
+        return {
+            "alert_id": f"{episode['episode_id']}#{episode['seq']}",
+            "episode_id": episode["episode_id"],
+            "status": status,
+            "pair": pair.split("-"),
+            "topic": topic,
+            "window_start": _day(d - p.window_days + 1),
+            "window_end": _day(d),
+            "observed": st.observed,
+            "expected": round(st.expected, 4),
+            "history": {"contacts": st.history, "days": st.history_days},
+            "p_value": st.p_value,
+            "score": st.score,
+            "threshold": p.threshold(),
+            "method": METHOD,
+            "evidence": evidence,
+            "generated_at": self._now(),
+        }
+
+
+__all__ = ["SpikeDetector", "ALL_TOPICS"]
