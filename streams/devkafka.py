@@ -380,6 +380,9 @@ class LocalKafka:
     def broker_log(self, i: int) -> Path:
         return self._nodes[i].log
 
+    def is_running(self, i: int) -> bool:
+        return self._nodes[i].alive()
+
     def start(self) -> str:
         """Format storage, launch every node, wait until all brokers are in the metadata."""
         if any(n.alive() for n in self._nodes):

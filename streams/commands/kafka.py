@@ -1,0 +1,61 @@
+"""`python -m streams kafka [--brokers 3]`: run a local Apache Kafka until Ctrl-C or SIGTERM.
+
+Prints the bootstrap address on stdout (first line, alone, so scripts can read it) and an
+`export KAFKA_BOOTSTRAP=...` hint on stderr; stops the broker(s) cleanly on SIGINT/SIGTERM.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--brokers", type=int, default=1,
+                        help="number of KRaft nodes (broker+controller each); 3 gives RF 3, min ISR 2")
+    parser.add_argument("--port", type=int, default=None,
+                        help="broker port of the first node (next nodes: +1, ...); default: free ports")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="node directories (config, data, server.log); default: a fresh dir under var/kafka/, "
+                             "deleted on exit")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory on exit")
+
+
+def run(args: argparse.Namespace) -> int:
+    from streams.devkafka import KafkaStartError, KafkaUnavailable, LocalKafka
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    ports = [args.port + i for i in range(args.brokers)] if args.port else None
+    kafka = LocalKafka(brokers=args.brokers, workdir=args.workdir, broker_ports=ports,
+                       keep_workdir=args.keep or None)
+
+    stop = threading.Event()
+    # SIGTERM behaves like Ctrl-C; handlers are installed before start so an early signal still
+    # reaches the cleanup below instead of killing Python with the JVMs still running.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        try:
+            bootstrap = kafka.start()
+        except (KafkaUnavailable, KafkaStartError) as exc:
+            print(f"kafka: {exc}", file=sys.stderr)
+            return 1
+        if stop.is_set():
+            return 0
+        print(bootstrap, flush=True)
+        print(f"export KAFKA_BOOTSTRAP={bootstrap}   # Kafka ready in {kafka.startup_seconds:.1f}s; "
+              f"broker log {kafka.broker_log(0)}; Ctrl-C to stop", file=sys.stderr, flush=True)
+        while not stop.wait(1.0):
+            dead = [i for i in range(args.brokers) if not kafka.is_running(i)]
+            if dead:
+                print(f"kafka: node(s) {[i + 1 for i in dead]} exited; see {kafka.broker_log(dead[0])}",
+                      file=sys.stderr)
+                return 1
+        return 0
+    finally:
+        kafka.stop()
+        print("kafka: stopped", file=sys.stderr)
