@@ -62,6 +62,7 @@ DEAD_LETTER_REASONS = (
 
 OTHER = "other"
 NONE = "none"            # label value for "no topic"
+ALL = "all"              # label value for the detector's all-topics bucket "*"
 TOP_PAIRS = 20           # diplowatch_pair_contacts_week keeps only the current top-N pairs
 MAX_TOPICS = 40          # distinct topic label values before folding into "other"
 MAX_TABLES = 32          # distinct table label values before folding into "other"
@@ -101,8 +102,10 @@ class _Closed:
 
 _reason = _Closed(DEAD_LETTER_REASONS, other=DL_OTHER)
 _mode = _Closed(MODES)
-_topic = _Closed((NONE,), _TOKEN, MAX_TOPICS)
-_alert_status = _Closed(("fired", "updated", "resolved", "suppressed"), _TOKEN, 8)
+_topic = _Closed((NONE, "all"), _TOKEN, MAX_TOPICS)
+# the detector's statuses: "new" (an episode starts: a spike) and "update" (more contacts in it)
+ALERT_STATUSES = ("new", "update")
+_alert_status = _Closed(ALERT_STATUSES, _TOKEN, 8)
 _table = _Closed((), _TOKEN, MAX_TABLES)
 
 # --- registry and metrics ----------------------------------------------------------------------
@@ -182,7 +185,7 @@ _STAGE = {s: STAGE_LATENCY.labels(s) for s in STAGES}
 _DUP = {k: DUPLICATES.labels(k) for k in DUPLICATE_KINDS}
 _DL = {r: DEAD_LETTERS.labels(r) for r in DEAD_LETTER_REASONS}
 _contact_children: dict[tuple[str, str], Any] = {(m, NONE): CONTACTS.labels(m, NONE) for m in MODES}
-_alert_children: dict[tuple[str, str], Any] = {(NONE, "fired"): ALERTS.labels(NONE, "fired")}
+_alert_children: dict[tuple[str, str], Any] = {(ALL, st): ALERTS.labels(ALL, st) for st in ALERT_STATUSES}
 
 # --- helpers for the agents --------------------------------------------------------------------
 
@@ -227,8 +230,9 @@ def contact_extracted(mode: str, topics: Iterable[str] = ()) -> None:
     child.inc()
 
 
-def alert_emitted(topic: str | None, status: str = "fired") -> None:
-    key = (_topic(topic or NONE), _alert_status(status))
+def alert_emitted(topic: str | None, status: str = "new") -> None:
+    """Count an alert record sent to the alert topic; ``topic`` "*" (all topics) becomes ``all``."""
+    key = (ALL if topic == "*" else _topic(topic or NONE), _alert_status(status))
     child = _alert_children.get(key)
     if child is None:
         child = _alert_children[key] = ALERTS.labels(*key)

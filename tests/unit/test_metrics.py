@@ -165,12 +165,14 @@ def test_snapshot_counts_move():
     m.article_in(3)
     m.article_processed()
     m.duplicate("near")
-    m.alert_emitted("nuclear", "fired")
+    m.alert_emitted("gaza", "new")
+    m.alert_emitted("*", "update")
+    assert m.sample("diplowatch_alerts_total", {"topic": "all", "status": "update"}) >= 1
     s1 = m.snapshot()
     assert s1["articles_in"] == s0["articles_in"] + 3
     assert s1["articles_processed"] == s0["articles_processed"] + 1
     assert s1["duplicates"]["near"] == s0["duplicates"]["near"] + 1
-    assert s1["alerts"] == s0["alerts"] + 1
+    assert s1["alerts"] == s0["alerts"] + 2
     assert s1["last_article"] > 0
 
 
