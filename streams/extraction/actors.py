@@ -1,0 +1,281 @@
+"""Who acts in a sentence: state actors with their country, role and name.
+
+Input is the gazetteer's hits over one normalised sentence. Output is a ``SentenceFacts``: the actor
+slots (country may be unknown: "the foreign minister" with no country word), the cues in order, the
+places (venues) and the topics. Rules, in order of strength:
+
+* an office holder named in the text (Blinken, البوسعيدي) -> the holder's country, when a holder
+  of that name was in office on the reference date (names shared by two countries need the date);
+* a title attached to a country word: "وزير الخارجية المغربي", "وزیر خارجه مجارستان",
+  "Moroccan Foreign Minister", "Foreign Minister of Oman"; chains "وزرای خارجه ایران و عمان";
+* "counterpart" + demonym: "نظيره الأمريكي", "همتای عمانی", "his Iranian counterpart";
+* a bare country name or capital standing for its government ("قطر وأمريكا تبحثان",
+  "Washington and Tehran") is a weak actor, used only near a contact trigger;
+* a title with no country word is an actor of unknown country (filled later from the article's
+  home country or the paragraph's subject).
+
+Country words after a place preposition (in/في/در, the clitic ب, "visit to") are venues, not actors.
+Demonyms used as plain adjectives ("the Israeli aggression") are never actors.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from streams.extraction.gazetteer import Entry, Gazetteer, Holder, Mention
+
+CONTACT_TRIGGERS = frozenset({"call", "meet", "receive", "visit", "talk"})
+# Arabic proclitic sequences that contain the preposition ب ("in") or ل ("to") before a place.
+_IN_PREFIXES = frozenset({"ب", "وب", "فب", "بال", "وبال", "فبال"})
+_TO_PREFIXES = frozenset({"ل", "ول", "فل", "لل", "ولل", "فلل"})
+_BREAKS = frozenset(",;:()[]\"|")
+_TITLE_WINDOW = 7     # words between a title and its country word (Arabic long titles)
+_EN_TITLE_WINDOW = 3
+_CHAIN_WORDS = frozenset({"و", "and", "&", "-"})
+
+
+@dataclass(slots=True)
+class Slot:
+    pos: int
+    end: int
+    country: str | None
+    role: str | None
+    name: str | None
+    strength: int      # 3 holder / title+country, 2 counterpart+country, 1 bare name, 0 unknown
+    kind: str          # holder | title | counterpart | bare | implicit
+
+
+@dataclass(slots=True)
+class Cue:
+    kind: str
+    value: str | None
+    pos: int
+    end: int
+    lang: str
+
+
+@dataclass(slots=True)
+class Place:
+    country: str
+    pos: int
+    form_kind: str     # capital | name | ...
+    after_trigger: bool
+
+
+@dataclass(slots=True)
+class SentenceFacts:
+    norm: str
+    slots: list[Slot] = field(default_factory=list)
+    cues: list[Cue] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
+    topics: set[tuple[str, str]] = field(default_factory=set)
+    agencies: list[tuple[int, str]] = field(default_factory=list)
+
+    def has(self, kind: str) -> bool:
+        return any(c.kind == kind for c in self.cues)
+
+    @property
+    def triggers(self) -> list[Cue]:
+        return [c for c in self.cues if c.kind in CONTACT_TRIGGERS]
+
+
+def _select(mentions: list[Mention]) -> tuple[list[Mention], set[tuple[str, str]]]:
+    """Longest-leftmost non-overlapping mentions; topic entries are collected apart (they never
+    compete with actors)."""
+    topics: set[tuple[str, str]] = set()
+    cands = []
+    for m in mentions:
+        rest = []
+        for e in m.entries:
+            if e.kind == "topic":
+                topics.add(e.value)
+            else:
+                rest.append(e)
+        if rest:
+            cands.append(m._replace(entries=tuple(rest)))
+    cands.sort(key=lambda m: (m.start - len(m.prefix), -(m.end - m.start)))
+    out: list[Mention] = []
+    last_end = -1
+    for m in cands:
+        if m.start - len(m.prefix) >= last_end:
+            out.append(m)
+            last_end = m.end
+        elif out and m.end - m.start > out[-1].end - out[-1].start and m.start <= out[-1].start:
+            out[-1] = m
+            last_end = m.end
+    return out, topics
+
+
+def _words_between(norm: str, a: int, b: int) -> int:
+    if b <= a:
+        return 0
+    return len(norm[a:b].split())
+
+
+def _has_break(norm: str, a: int, b: int) -> bool:
+    return any(ch in _BREAKS for ch in norm[a:b])
+
+
+def _prev_word(norm: str, pos: int) -> str:
+    head = norm[:pos].rstrip()
+    i = len(head)
+    while i > 0 and not head[i - 1].isspace():
+        i -= 1
+    return head[i:]
+
+
+def _pick_holder(entries: list[Entry], day: str | None) -> Holder | None:
+    holders = [e.value for e in entries if e.kind == "holder"]
+    countries = {h.country for h in holders}
+    if len(countries) == 1:
+        return holders[0]
+    active = [h for h in holders if h.in_office(day)]
+    if len({h.country for h in active}) == 1:
+        return active[0]
+    return None
+
+
+def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> SentenceFacts:
+    """Facts of one normalised sentence from its gazetteer hits."""
+    sel, topics = _select(mentions)
+    facts = SentenceFacts(norm=norm, topics=topics)
+    # classify selected mentions
+    items: list[tuple[str, Mention, object]] = []  # (class, mention, payload)
+    for m in sel:
+        kinds = {e.kind: e for e in m.entries}
+        if "holder" in kinds:
+            h = _pick_holder([e for e in m.entries if e.kind == "holder"], day)
+            if h is not None:
+                items.append(("holder", m, h))
+                continue
+        if "country" in kinds:
+            items.append(("country", m, kinds["country"]))
+            continue
+        if "title" in kinds:
+            items.append(("title", m, kinds["title"]))
+        if "agency" in kinds:
+            facts.agencies.append((m.start, kinds["agency"].value))
+        for e in m.entries:
+            if e.kind not in ("title", "agency", "country", "holder", "topic"):
+                facts.cues.append(Cue(e.kind, e.value, m.start, m.end, e.sub))
+                if e.kind == "counterpart":
+                    items.append(("counterpart", m, e))
+    items.sort(key=lambda it: it[1].start)
+    trigger_pos = [c.pos for c in facts.cues if c.kind in CONTACT_TRIGGERS]
+    visit_ends = [c.end for c in facts.cues if c.kind == "visit"]
+    stateword_ends = {c.end for c in facts.cues if c.kind == "stateword"}
+    venue_ends = {c.end for c in facts.cues if c.kind == "venue"}
+
+    attached: set[int] = set()   # indexes of country items used by a title/counterpart
+    venue_idx: set[int] = set()
+
+    # places: a country word after "in"/في/در, after the clitic ب, or "visit to"/ل after a visit
+    for i, (cls, m, payload) in enumerate(items):
+        if cls != "country":
+            continue
+        start = m.start
+        prefix = m.prefix
+        pw = _prev_word(norm, start)
+        # "بمملكة كمبوديا", "لسلطنة عمان": the preposition sits on the state word before the name
+        sw_end = start - 1
+        if sw_end in stateword_ends or (pw and (start - len(pw) - 1 + len(pw)) in stateword_ends):
+            prefix = _clitic_of(pw)
+            pw = _prev_word(norm, start - len(pw) - 1)
+        is_in = prefix in _IN_PREFIXES or (start - 1 in venue_ends or pw in ("in", "at", "في", "در", "here"))
+        near_visit = any(0 <= _words_between(norm, ve, start) <= 2 for ve in visit_ends if ve <= start)
+        is_to = near_visit and (prefix in _TO_PREFIXES or pw in ("to", "الى", "به", "in", "في", "در"))
+        if is_in or is_to:
+            venue_idx.add(i)
+            after = any(tp < start for tp in trigger_pos)
+            facts.places.append(Place(payload.value, start, payload.sub, after))
+
+    def country_chain(j: int) -> list[int]:
+        """Country items starting at j joined by و/and/commas."""
+        chain = [j]
+        k = j
+        while k + 1 < len(items) and items[k + 1][0] == "country":
+            a, b = items[k][1].end, items[k + 1][1].start
+            between = norm[a:b].replace(",", " ").split()
+            pre = items[k + 1][1].prefix
+            if (not between and pre in ("و",)) or (between and all(w in _CHAIN_WORDS for w in between)):
+                chain.append(k + 1)
+                k += 1
+            else:
+                break
+        return chain
+
+    for i, (cls, m, payload) in enumerate(items):
+        if cls == "holder":
+            h: Holder = payload
+            facts.slots.append(Slot(m.start, m.end, h.country, h.role, h.name, 3, "holder"))
+        elif cls == "title":
+            role = payload.value
+            found: list[int] = []
+            window = _EN_TITLE_WINDOW if lang == "en" else _TITLE_WINDOW
+            # right: "وزير الخارجية المغربي", "Foreign Minister of Oman"
+            for j in range(i + 1, len(items)):
+                cj, mj, pj = items[j]
+                if _has_break(norm, m.end, mj.start) or _words_between(norm, m.end, mj.start) > window:
+                    break
+                if any(m.end <= tp < mj.start for tp in trigger_pos):
+                    break
+                if cj == "country":
+                    if j in venue_idx and pj.sub == "capital":
+                        break
+                    found = country_chain(j)
+                    break
+                if cj in ("title", "counterpart"):
+                    break
+                if cj == "holder":
+                    break  # the holder gives its own country
+            # left (English word order): "Moroccan Foreign Minister", "Iran's foreign minister"
+            if not found and i > 0 and items[i - 1][0] == "country" and (i - 1) not in venue_idx:
+                mj = items[i - 1][1]
+                gap = norm[mj.end:m.start].strip()
+                if gap in ("", "'s", "'", "s"):
+                    found = [i - 1]
+            if found:
+                for j in found:
+                    attached.add(j)
+                    venue_idx.discard(j)
+                    facts.slots.append(Slot(m.start, m.end, items[j][2].value, role, None, 3, "title"))
+            else:
+                nxt = items[i + 1] if i + 1 < len(items) else None
+                named = nxt is not None and nxt[0] == "holder" and _words_between(norm, m.end, nxt[1].start) <= 4
+                if not named:
+                    facts.slots.append(Slot(m.start, m.end, None, role, None, 0, "title"))
+        elif cls == "counterpart":
+            found = []
+            if i + 1 < len(items) and items[i + 1][0] == "country" and \
+                    _words_between(norm, m.end, items[i + 1][1].start) <= 1 and \
+                    not _has_break(norm, m.end, items[i + 1][1].start):
+                found = country_chain(i + 1)
+            elif i > 0 and items[i - 1][0] == "country" and \
+                    _words_between(norm, items[i - 1][1].end, m.start) <= 1:
+                found = [i - 1]
+            for j in found:
+                attached.add(j)
+                venue_idx.discard(j)
+                facts.slots.append(Slot(m.start, m.end, items[j][2].value, None, None, 2, "counterpart"))
+            if not found:
+                facts.slots.append(Slot(m.start, m.end, None, None, None, 0, "counterpart"))
+    # bare country names / capitals standing for their governments
+    for i, (cls, m, payload) in enumerate(items):
+        if cls != "country" or i in attached or i in venue_idx:
+            continue
+        if payload.sub == "demonym":
+            continue
+        facts.slots.append(Slot(m.start, m.end, payload.value, None, None, 1, "bare"))
+    facts.slots.sort(key=lambda s: s.pos)
+    return facts
+
+
+def _clitic_of(word: str) -> str:
+    """The proclitics of an Arabic word in front of a state word (بمملكه -> ب, لسلطنه -> ل)."""
+    for stem in ("المملكه", "مملكه", "سلطنه", "دوله", "جمهوريه", "اماره", "العاصمه"):
+        if word.endswith(stem):
+            return word[: -len(stem)]
+    return ""
+
+
+def find_facts(gaz: Gazetteer, sentence: str, norm: str, day: str | None, lang: str) -> SentenceFacts:
+    return analyse(norm, gaz.find(norm, sentence), day, lang)

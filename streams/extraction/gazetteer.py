@@ -1,0 +1,282 @@
+"""One Aho-Corasick automaton over every surface form the extractor looks for.
+
+Forms come from data files only: country names, demonyms, capitals and metonyms
+(``knowledge/country_aliases.tsv`` plus CLDR names in ar/fa/en via Babel), office holders
+(``office_holders.tsv``), news-agency names (``outlets.tsv``), contact cues and titles
+(``triggers.tsv``) and topic keywords (``topics.tsv``). All forms are put in the matching form of
+``normalise`` and searched in one pass over a normalised sentence; a hit is kept when it sits on word
+boundaries, where Arabic proclitics (و ف ب ل ك ال ...) may precede the form and, for country
+names, the nisba/Persian adjective endings (ي يه يين يون يان) may follow it.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, NamedTuple
+
+import ahocorasick
+
+from streams.extraction.normalise import normalise
+
+log = logging.getLogger(__name__)
+
+KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+
+# Arabic proclitic sequences allowed in front of a form (normalised spelling).
+PROCLITICS = frozenset(
+    ["و", "ف", "ب", "ل", "ك", "ال", "وال", "فال", "بال", "كال", "لل", "ولل", "فلل", "وب", "ول",
+     "وك", "فب", "فل", "فك", "وبال", "فبال", "وكال"]
+)
+# Endings that turn a country name into an adjective/demonym (Arabic nisba, Persian ی/یی/یان).
+NAME_SUFFIXES = frozenset(["ي", "يه", "يين", "يون", "يان", "يي", "ييان", "ها"])
+ARABIC_SCRIPT = ("\u0600", "\u06ff")
+
+
+class Entry(NamedTuple):
+    kind: str        # country | holder | agency | cue kinds (call, meet, title, ...) | topic
+    value: Any       # alpha-3, Holder, role, (topic, strength) ...
+    sub: str         # country: name/demonym/capital/metonym/government; cue: lang; topic: lang
+    match: str       # word | prefix
+    cased: str | None  # English proper names: the capitalised original form to verify
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    country: str
+    role: str
+    name: str
+    start: str  # ISO date or ""
+    end: str    # ISO date or "" (still in office); exclusive: the successor's first day
+
+    def in_office(self, day: str | None) -> bool:
+        """Was the holder in office on ``day`` (YYYY-MM-DD)? Unknown day: yes."""
+        if not day:
+            return True
+        return (not self.start or self.start <= day) and (not self.end or day < self.end)
+
+
+class Mention(NamedTuple):
+    start: int      # offsets in the normalised sentence
+    end: int
+    entries: tuple[Entry, ...]
+    prefix: str     # Arabic proclitics found before the form ("" if none)
+
+
+def _rows(path: Path) -> Iterable[dict[str, str]]:
+    """Rows of a TSV whose header is the last comment line starting with '# ' + column names."""
+    if not path.exists():
+        return []
+    header: list[str] | None = None
+    rows = []
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line.strip():
+                continue
+            if line.startswith("#"):
+                cols = line[1:].strip().split("\t")
+                if len(cols) > 2 and "form" in cols:
+                    header = cols
+                continue
+            parts = line.split("\t")
+            if header is None:
+                header = parts  # first non-comment line is the header
+                continue
+            rows.append(dict(zip(header, parts)))
+    return rows
+
+
+def _get(rec: Any, name: str, default: Any = "") -> Any:
+    if isinstance(rec, dict):
+        v = rec.get(name, default)
+    else:
+        v = getattr(rec, name, default)
+    return default if v is None else v
+
+
+def _split_list(v: Any) -> list[str]:
+    if isinstance(v, (list, tuple)):
+        return [str(x).strip() for x in v if str(x).strip()]
+    return [x.strip() for x in str(v or "").replace(";", "|").split("|") if x.strip()]
+
+
+def _iso(v: Any) -> str:
+    return v.isoformat() if hasattr(v, "isoformat") else str(v or "")
+
+
+def _is_arabic_script(s: str) -> bool:
+    return any(ARABIC_SCRIPT[0] <= c <= ARABIC_SCRIPT[1] for c in s)
+
+
+def _alpha3(alpha2: str) -> str | None:
+    import pycountry
+
+    c = pycountry.countries.get(alpha_2=alpha2)
+    return c.alpha_3 if c else None
+
+
+class Gazetteer:
+    """The automaton plus the side tables (outlet -> country) the extractor needs."""
+
+    def __init__(self) -> None:
+        self._forms: dict[str, list[Entry]] = {}
+        self.outlets: dict[str, str] = {}       # outlet domain/name (lower case) -> alpha-3
+        self.holders: list[Holder] = []
+        self.n_forms = 0
+        self._load()
+        self.automaton = ahocorasick.Automaton()
+        for key, entries in self._forms.items():
+            self.automaton.add_word(key, (len(key), tuple(dict.fromkeys(entries))))
+        self.automaton.make_automaton()
+        self.n_forms = len(self._forms)
+        del self._forms
+
+    # ---- building -----------------------------------------------------------------------
+    def _add(self, form: str, entry: Entry) -> None:
+        key = normalise(form)
+        if len(key) < 2:
+            return
+        self._forms.setdefault(key, []).append(entry)
+        # Arabic forms written with the article also match without it, so "لل" + stem
+        # (ل + ال with the alef dropped) and clitic + stem are found.
+        if key.startswith("ال") and len(key) > 4 and entry.kind != "topic":
+            self._forms.setdefault(key[2:], []).append(entry._replace(sub=entry.sub))
+
+    def _add_country(self, a3: str, form: str, kind: str) -> None:
+        cased = None
+        if form[:1].isascii() and form[:1].isalpha():
+            cased = form  # English proper name: verify capitalisation in the original
+        self._add(form, Entry("country", a3, kind, "word", cased))
+
+    def _load(self) -> None:
+        loader = _knowledge_loader()
+        # countries: CLDR names first, then the curated aliases (demonyms, capitals, metonyms)
+        from babel import Locale
+
+        for lang in ("ar", "fa", "en"):
+            for code, name in Locale(lang).territories.items():
+                if len(code) == 2 and code.isalpha():
+                    a3 = _alpha3(code)
+                    if a3:
+                        self._add_country(a3, name, "name")
+        if loader is not None:
+            for r in _safe_call(loader, "load_country_aliases"):
+                a3, form = _get(r, "country"), _get(r, "form")
+                if a3 and form:
+                    self._add_country(str(a3), str(form), str(_get(r, "kind", "name")) or "name")
+            for r in _safe_call(loader, "load_office_holders"):
+                country, role = str(_get(r, "country")), str(_get(r, "role"))
+                names = [_get(r, "name_en"), _get(r, "name_ar"), _get(r, "name_fa")]
+                names += _split_list(_get(r, "aliases"))
+                canonical = str(_get(r, "name_en") or next((n for n in names if n), ""))
+                h = Holder(country, role, canonical, _iso(_get(r, "start")), _iso(_get(r, "end")))
+                self.holders.append(h)
+                for n in names:
+                    n = str(n or "").strip()
+                    if n:
+                        cased = n if n[:1].isascii() else None
+                        self._add(n, Entry("holder", h, role, "word", cased))
+            for r in _safe_call(loader, "load_outlets"):
+                a3 = str(_get(r, "country"))
+                outlet = str(_get(r, "outlet")).strip().lower()
+                if outlet and a3:
+                    self.outlets[outlet] = a3
+                for n in _split_list(_get(r, "agency_names")):
+                    self._add(n, Entry("agency", a3, "agency", "word", None))
+        for r in _rows(KNOWLEDGE / "triggers.tsv"):
+            kind, form = r.get("kind", ""), r.get("form", "")
+            if kind and form:
+                value = r.get("value", "-")
+                self._add(form, Entry(kind, value if value != "-" else None, r.get("lang", ""),
+                                      r.get("match", "word"), None))
+        for r in _rows(KNOWLEDGE / "topics.tsv"):
+            if r.get("topic") and r.get("form"):
+                self._add(r["form"], Entry("topic", (r["topic"], r.get("strength", "strong")),
+                                           r.get("lang", ""), r.get("match", "word"), None))
+
+    # ---- lookup ---------------------------------------------------------------------------
+    def outlet_country(self, source: str | None) -> str | None:
+        """Home country of an outlet by name or domain (``www.`` and sub-domains tolerated)."""
+        if not source:
+            return None
+        s = source.strip().lower()
+        if s in self.outlets:
+            return self.outlets[s]
+        for token in s.replace("(", " ").replace(")", " ").split():
+            host = token.split("/")[0]
+            if host.startswith("www."):
+                host = host[4:]
+            parts = host.split(".")
+            for i in range(len(parts) - 1):
+                cand = ".".join(parts[i:])
+                if cand in self.outlets:
+                    return self.outlets[cand]
+        return None
+
+    def find(self, norm: str, original: str = "") -> list[Mention]:
+        """All accepted hits in a normalised sentence, in text order (overlaps kept)."""
+        out: list[Mention] = []
+        n = len(norm)
+        for end, (length, entries) in self.automaton.iter(norm):
+            start = end - length + 1
+            end += 1
+            # left boundary: start of text, a non-letter, or Arabic proclitics from word start
+            prefix = ""
+            if start > 0 and norm[start - 1].isalnum():
+                ws = start - 1
+                while ws > 0 and norm[ws - 1].isalnum():
+                    ws -= 1
+                prefix = norm[ws:start]
+                if prefix not in PROCLITICS:
+                    continue
+            tail_ok = end >= n or not norm[end].isalnum()
+            suffix = ""
+            if not tail_ok:
+                we = end
+                while we < n and norm[we].isalnum():
+                    we += 1
+                suffix = norm[end:we]
+            kept = []
+            for e in entries:
+                if prefix and e.sub == "en":
+                    continue
+                if not tail_ok and e.match != "prefix":
+                    if not (e.kind == "country" and suffix in NAME_SUFFIXES):
+                        continue
+                if e.cased is not None and original and e.cased not in original:
+                    # "US"/"Chad"/"Jordan" as lower-case words are not the country/person
+                    continue
+                kept.append(e)
+            if kept:
+                out.append(Mention(start, end, tuple(kept), prefix))
+        return out
+
+
+def _safe_call(module: Any, name: str) -> list:
+    fn = getattr(module, name, None)
+    if fn is None:
+        log.warning("knowledge loader has no %s(); gazetteer built without it", name)
+        return []
+    try:
+        return list(fn())
+    except FileNotFoundError as e:  # a knowledge file not written yet: build without it
+        log.warning("knowledge file missing (%s); gazetteer built without it", e)
+        return []
+
+
+def _knowledge_loader():
+    try:
+        from streams.knowledge import loader
+    except ImportError:  # the knowledge package may not be installed yet in a fresh checkout
+        log.warning("streams.knowledge.loader not available: gazetteer uses CLDR names only")
+        return None
+    return loader
+
+
+@functools.lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The process-wide gazetteer (built once, ~immutable)."""
+    return Gazetteer()

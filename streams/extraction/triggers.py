@@ -1,0 +1,77 @@
+"""Contact triggers in a sentence: which of them report a contact that happened, and its mode.
+
+A trigger (call, meet, receive, visit, talk) is void when a future or negation cue stands before
+it in the same clause ("will meet", "سيلتقي", "قرار است ... دیدار", "did not meet"); a sentence with
+a non-contact cue (a summons, a sports match) reports no contact at all. The mode follows PLOVER
+CONSULT: a phone/remote cue wins; an organisation or summit meeting is multilateral; otherwise a
+meeting is a visit when it takes place in one of the two countries (that one hosts), third-party
+when the venue is a third country or a conference, and a visit by default (an in-person bilateral).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from streams.extraction.actors import CONTACT_TRIGGERS, Cue, SentenceFacts
+
+_VOID_WINDOW = 6  # words between a future/negation cue and the trigger it governs
+
+
+@dataclass(slots=True)
+class ModeDecision:
+    mode: str
+    visitor: str | None
+    host: str | None
+    explicit: bool       # decided by a cue (phone, venue, summit, receive/visit) not by default
+
+
+def _words(norm: str, a: int, b: int) -> int:
+    return len(norm[a:b].split()) if b > a else 0
+
+
+def live_triggers(facts: SentenceFacts) -> list[Cue]:
+    """Contact triggers of the sentence that report a contact that took place."""
+    if facts.has("noncontact"):
+        return []
+    blockers = [c for c in facts.cues if c.kind in ("future", "negation")]
+    out = []
+    norm = facts.norm
+    for t in facts.cues:
+        if t.kind not in CONTACT_TRIGGERS:
+            continue
+        void = False
+        for b in blockers:
+            if b.pos <= t.pos and _words(norm, b.end, t.pos) <= _VOID_WINDOW and "," not in norm[b.end:t.pos]:
+                void = True
+                break
+            if b.pos < t.end and t.pos < b.end:  # the trigger word itself is a future form
+                void = True
+                break
+        if not void:
+            out.append(t)
+    return out
+
+
+def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None,
+                live: list[Cue], n_countries: int) -> ModeDecision:
+    kinds = {c.kind for c in live}
+    a, b = pair
+    other = (b if subject == a else a) if subject in pair else None
+    if facts.has("call") and ("call" in kinds or "talk" in kinds):
+        return ModeDecision("phone", None, None, True)
+    if facts.has("summit") or (facts.has("joint") and n_countries >= 3):
+        return ModeDecision("multilateral", None, None, True)
+    first_trigger = min((c.pos for c in live), default=0)
+    places = [p for p in facts.places if p.after_trigger or p.pos >= first_trigger] or facts.places
+    for p in places:
+        if p.country in pair:
+            host = p.country
+            return ModeDecision("visit", b if host == a else a, host, True)
+    if places:
+        return ModeDecision("third-party", None, None, True)
+    if facts.has("conference"):
+        return ModeDecision("third-party", None, None, True)
+    if "receive" in kinds and subject in pair:
+        return ModeDecision("visit", other, subject, True)
+    if "visit" in kinds and subject in pair:
+        return ModeDecision("visit", subject, other, True)
+    return ModeDecision("visit", None, None, False)
