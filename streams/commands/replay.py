@@ -1,0 +1,148 @@
+"""``python -m streams replay FILE.jsonl``: send articles to the input topic, line by line.
+
+Lines are sent as raw bytes, exactly as they are in the file (only the line break removed), so
+garbage can be replayed too and must end up on the dead-letter topic. A line that parses as a JSON
+object with an ``id`` is keyed by that id; anything else is sent without a key. Blank lines are
+skipped. Progress goes to stderr (tqdm); a summary line at the end says sent, bytes, failed,
+elapsed and rate.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import sys
+import time
+from pathlib import Path
+
+import orjson
+
+from streams.settings import Settings
+
+
+def parse_rate(text: str | None) -> float | None:
+    """"500", "500/s", "30/min" → messages per second (None or 0: as fast as possible)."""
+    if text is None:
+        return None
+    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(?:/\s*(s|sec|second|m|min|minute|h|hour))?\s*", text)
+    if not m:
+        raise argparse.ArgumentTypeError(f"not a rate: {text!r} (examples: 500, 500/s, 30/min)")
+    n = float(m.group(1))
+    per = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
+    return n / per.get(m.group(2) or "s", 1) or None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help="JSONL file of articles ('-' for stdin)")
+    parser.add_argument("--rate", type=parse_rate, default=None,
+                        help="messages per second, e.g. 200 or 200/s or 30/min (default: as fast as possible)")
+    parser.add_argument("--topic", help="topic to send to (default: DIPLOWATCH_TOPIC_ARTICLES)")
+    parser.add_argument("--limit", type=int, default=None, help="send at most this many lines")
+    parser.add_argument("--repeat", type=int, default=1, help="send the file this many times")
+    parser.add_argument("--bootstrap", dest="kafka_bootstrap", help="Kafka bootstrap servers")
+    parser.add_argument("--no-create", action="store_true",
+                        help="do not create the topic with the configured partitions if missing")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+
+def _lines(path: str):
+    f = sys.stdin.buffer if path == "-" else open(path, "rb")
+    try:
+        for line in f:
+            line = line.rstrip(b"\r\n")
+            if line.strip():
+                yield line
+    finally:
+        if f is not sys.stdin.buffer:
+            f.close()
+
+
+def _key(line: bytes) -> bytes | None:
+    try:
+        doc = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    if isinstance(doc, dict) and isinstance(doc.get("id"), (str, int)):
+        return str(doc["id"]).encode("utf-8")
+    return None
+
+
+async def replay(s: Settings, path: str, *, topic: str, rate: float | None = None,
+                 limit: int | None = None, repeat: int = 1, create: bool = True,
+                 progress: bool = True) -> dict[str, float]:
+    from aiokafka import AIOKafkaProducer
+    from tqdm import tqdm
+
+    if create and topic == s.topic_articles:
+        from streams.pipeline.topics import ensure_topics
+        await ensure_topics(s, ["articles"])
+    total = None
+    if path != "-":
+        n = sum(1 for _ in _lines(path)) * max(1, repeat)
+        total = min(n, limit) if limit is not None else n
+    producer = AIOKafkaProducer(bootstrap_servers=s.kafka_bootstrap, linger_ms=5,
+                                max_request_size=8 * 1024 * 1024, acks="all")
+    await producer.start()
+    sent = failed = nbytes = 0
+    pending: list[asyncio.Future] = []
+    t0 = time.perf_counter()
+    bar = tqdm(total=total, unit="msg", file=sys.stderr, disable=not progress, dynamic_ncols=True)
+
+    async def settle(futs: list[asyncio.Future]) -> None:
+        nonlocal sent, failed
+        for r in await asyncio.gather(*futs, return_exceptions=True):
+            if isinstance(r, BaseException):
+                failed += 1
+                bar.write(f"replay: send failed: {r!r}", file=sys.stderr)
+            else:
+                sent += 1
+            bar.update(1)
+
+    try:
+        i = 0
+        for _ in range(max(1, repeat)):
+            for line in (_lines(path) if path != "-" or i == 0 else ()):
+                if limit is not None and i >= limit:
+                    break
+                if rate:
+                    # pace against the schedule, not the previous send: no drift over long runs
+                    delay = t0 + i / rate - time.perf_counter()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                try:
+                    pending.append(await producer.send(topic, value=line, key=_key(line)))
+                    nbytes += len(line)
+                except Exception as exc:   # noqa: BLE001 - e.g. too large for the producer: count, go on
+                    failed += 1
+                    bar.update(1)
+                    bar.write(f"replay: line {i + 1} not sent: {exc!r}", file=sys.stderr)
+                i += 1
+                if len(pending) >= 1000:
+                    await settle(pending)
+                    pending = []
+        await settle(pending)
+        await producer.flush()
+    finally:
+        bar.close()
+        await producer.stop()
+    elapsed = time.perf_counter() - t0
+    return {"sent": sent, "bytes": nbytes, "failed": failed, "elapsed": elapsed,
+            "rate": sent / elapsed if elapsed > 0 else 0.0}
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        s = Settings.from_env(kafka_bootstrap=args.kafka_bootstrap)
+    except (ValueError, TypeError) as exc:
+        print(f"replay: bad configuration: {exc}", file=sys.stderr)
+        return 2
+    if args.file != "-" and not Path(args.file).is_file():
+        print(f"replay: no such file: {args.file}", file=sys.stderr)
+        return 2
+    summary = asyncio.run(replay(s, args.file, topic=args.topic or s.topic_articles, rate=args.rate,
+                                 limit=args.limit, repeat=args.repeat, create=not args.no_create,
+                                 progress=not args.quiet))
+    print(f"replay: sent {summary['sent']} messages ({summary['bytes']} bytes) to "
+          f"{args.topic or s.topic_articles}, failed {summary['failed']}, in {summary['elapsed']:.2f} s "
+          f"({summary['rate']:.1f} msg/s)", file=sys.stderr)
+    return 1 if summary["failed"] else 0

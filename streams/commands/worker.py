@@ -1,0 +1,61 @@
+"""``python -m streams worker``: run the Faust worker of the pipeline.
+
+Configuration comes from DIPLOWATCH_* environment variables (listed by ``--help``); the flags below
+override the most common ones. SIGTERM or Ctrl-C stops the worker cleanly: it finishes the record in
+hand, commits its offsets and leaves the consumer group, so a restart continues where it stopped
+(tables are rebuilt from their changelogs).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from streams.settings import Settings, settings_help
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = settings_help()
+    parser.add_argument("--bootstrap", dest="kafka_bootstrap", help="Kafka bootstrap servers")
+    parser.add_argument("--app-id", dest="app_id", help="Faust app id (consumer group)")
+    parser.add_argument("--web-port", dest="web_port", type=int, help="port of /metrics and /status")
+    parser.add_argument("--web-host", dest="web_host", help="address of the web server")
+    parser.add_argument("--no-web", dest="web_enabled", action="store_false", default=None,
+                        help="do not start the web server")
+    parser.add_argument("--loglevel", "-l", dest="loglevel",
+                        choices=["debug", "info", "warning", "error", "critical"], help="log level")
+
+
+def run(args: argparse.Namespace) -> int:
+    import faust
+
+    from streams.app import create_app
+    from streams.pipeline.topics import TopicMismatch, ensure_topics
+
+    try:
+        s = Settings.from_env(kafka_bootstrap=args.kafka_bootstrap, app_id=args.app_id,
+                              web_port=args.web_port, web_host=args.web_host,
+                              web_enabled=args.web_enabled, loglevel=args.loglevel)
+    except (ValueError, TypeError) as exc:
+        print(f"worker: bad configuration: {exc}", file=sys.stderr)
+        return 2
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(ensure_topics(s))
+    except TopicMismatch as exc:
+        print(f"worker: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:   # noqa: BLE001 - a broker that is not there is a one-line error
+        print(f"worker: cannot prepare topics on {s.kafka_bootstrap}: {exc!r}", file=sys.stderr)
+        return 1
+    pipeline = create_app(s)
+    logging.getLogger("streams").setLevel(s.loglevel.upper())
+    worker = faust.Worker(pipeline.app, loglevel=s.loglevel, loop=loop)
+    try:
+        worker.execute_from_commandline()
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0

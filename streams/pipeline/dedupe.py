@@ -1,0 +1,104 @@
+"""Stage 2, dedupe: validated articles in one order → first-seen articles and copy markers.
+
+Runs on the dedupe topic, which has ONE partition by default (see streams/app.py for why): one agent
+instance at a time owns the fingerprint table and decides "first seen" for all workers. The decision
+itself is streams.dedup.Deduplicator over that table (changelog-backed, so it survives restarts and
+moves with the partition on fail-over).
+
+* a new article goes on to the extract topic keyed by its id;
+* a copy (same id, same URL, same normalised text, or a near copy within the horizon) goes on as a
+  small "copy of X" marker keyed by X, the id of the first copy: the extract stage, which holds X's
+  contacts on that partition, records the copy's outlet as another source of them.
+
+The "now" of a decision is the Kafka timestamp of the article on the input topic (when it entered
+the pipeline), not the wall clock of the worker: a backlog processed late decides as it would have
+live. Old fingerprints are dropped when a timer's "expire" control record passes through the topic
+(tables can only be written from inside the stream, so the timer sends a record instead of touching
+the table).
+
+Redeliveries: the stage keeps, per input partition, the offset after the last article it decided on;
+a validated message whose input offset is below the mark was decided before and is skipped, so a
+redelivery is not mistaken for a duplicate and counted twice.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import MutableMapping
+from typing import Any
+
+from streams import metrics
+from streams.dedup import Deduplicator
+from streams.pipeline.serde import Out
+from streams.records import Article
+
+COPY_FIELDS = ("id", "source", "url", "published_at", "lang", "title")
+
+
+class DedupeStage:
+    def __init__(self, dedup: Deduplicator, accounting: MutableMapping) -> None:
+        self.dedup = dedup
+        self.accounting = accounting
+
+    def handle(self, msg: dict[str, Any], partition: int = 0) -> list[Out]:
+        kind = msg.get("kind")
+        if kind == "expire":
+            self.dedup.expire(float(msg["now"]))
+            metrics.set_table_entries("fingerprints", len(self.dedup.store))
+            return []
+        if kind != "article":
+            return []
+        origin = msg["origin"]
+        key = f"dedupe:{partition}"
+        acc = self.accounting.get(key) or {"marks": {}, "new": 0, "duplicate": {}}
+        mark = f"{origin['topic']}:{origin['partition']}"
+        if origin["offset"] < acc["marks"].get(mark, 0):
+            return []   # redelivered: decided before
+        doc = msg["article"]
+        article = Article.from_dict(doc)
+        now = float(msg.get("in_ts") or time.time())
+        verdict = self.dedup.check_and_remember(article, now)
+        marks = {**acc["marks"], mark: origin["offset"] + 1}
+        if verdict.is_duplicate:
+            metrics.duplicate(verdict.kind)
+            dup = dict(acc["duplicate"])
+            dup[verdict.kind] = dup.get(verdict.kind, 0) + 1
+            self.accounting[key] = {**acc, "marks": marks, "duplicate": dup}
+            return [Out("extract", verdict.original_id, {
+                "kind": "copy", "of": verdict.original_id, "dup_kind": verdict.kind,
+                "similarity": verdict.similarity,
+                "article": {f: doc.get(f) for f in COPY_FIELDS},
+                "origin": origin, "in_ts": msg.get("in_ts"),
+            })]
+        self.accounting[key] = {**acc, "marks": marks, "new": acc["new"] + 1}
+        return [Out("extract", article.id, {"kind": "article", "article": doc, "origin": origin,
+                                            "in_ts": msg.get("in_ts")})]
+
+
+def register(p) -> None:
+    """The dedupe agent, and the timer that sends "expire" control records through the stages."""
+    from streams.pipeline.serde import loads
+    from streams.pipeline.tables import PartitionView
+    s = p.settings
+    fingerprints = PartitionView(p.tables["fingerprints"])
+    stage = DedupeStage(Deduplicator(fingerprints, horizon_seconds=s.dedup_horizon_seconds),
+                        p.tables["dedupe-accounting"])
+
+    @p.app.agent(p.topics["dedupe"], name="dedupe")
+    async def dedupe(stream):
+        async for event in stream.events():
+            partition = event.message.partition
+            fingerprints.use(partition)
+            with metrics.observe_stage("dedupe"):
+                outs = stage.handle(loads(event.value), partition)
+            await p.send(outs)
+
+    @p.app.timer(s.expire_interval_seconds, on_leader=True, name="expire")
+    async def expire() -> None:
+        # one control record per partition of each stateful topic; each agent expires the keys of
+        # the partition it reads it from
+        now = time.time()
+        value = {"kind": "expire", "now": now}
+        outs = [Out("dedupe", None, value, partition=i) for i in range(s.dedupe_partitions)]
+        outs += [Out(t, None, value, partition=i) for t in ("extract", "sources")
+                 for i in range(s.partitions)]
+        await p.send(outs)

@@ -1,0 +1,130 @@
+"""Stage 3, extract: first-seen articles → contacts (topic ``contacts``, keyed by country pair).
+
+The extract topic is keyed by article id, so an article and every later "copy of" marker pointing at
+it land on the same partition, in order. The stage keeps a bounded table article id → its contacts
+and the outlets that carried it:
+
+* an article not in the table is extracted (streams.extraction.extract_contacts, pure), its contacts
+  are published on ``contacts`` and remembered; an article already in the table is a redelivery and
+  is skipped (so "processed" is counted once);
+* a copy marker from a new outlet re-publishes the first article's contacts on the internal
+  ``sources`` topic with the copy's article id, outlet and URL: the aggregator counts them as the
+  same distinct contacts (same contact key), with one more source in their evidence;
+* an "expire" control record drops entries older than the dedup horizon (no copy can point at them
+  any more: the fingerprints are gone too).
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, MutableMapping
+from typing import Any
+
+import orjson
+
+from streams import metrics
+from streams.pipeline.serde import Origin, Out, dead_letter_record, pair_key
+
+
+def _source_of(doc: dict[str, Any]) -> str:
+    """The outlet of an article: its source, else the host of its URL, else its id (so two copies
+    from unnamed outlets still count as two sources)."""
+    if doc.get("source"):
+        return str(doc["source"])
+    url = doc.get("url") or ""
+    if "://" in url:
+        return url.split("://", 1)[1].split("/", 1)[0].lower()
+    return f"article:{doc.get('id')}"
+
+
+class ExtractStage:
+    def __init__(self, extracted: MutableMapping, accounting: MutableMapping,
+                 extract: Callable[[dict[str, Any]], list[Any]], horizon_seconds: float) -> None:
+        self.extracted = extracted
+        self.accounting = accounting
+        self.extract = extract
+        self.horizon = float(horizon_seconds)
+
+    def _count(self, partition: int, field: str, reason: str | None = None) -> None:
+        key = f"extract:{partition}"
+        acc = self.accounting.get(key) or {"processed": 0, "dead_letter": {}}
+        if reason is None:
+            acc = {**acc, field: acc.get(field, 0) + 1}
+        else:
+            dl = dict(acc.get("dead_letter", {}))
+            dl[reason] = dl.get(reason, 0) + 1
+            acc = {**acc, "dead_letter": dl}
+        self.accounting[key] = acc
+
+    def handle(self, msg: dict[str, Any], partition: int = 0, now: float | None = None) -> list[Out]:
+        kind = msg.get("kind")
+        if kind == "article":
+            return self._article(msg, partition, now)
+        if kind == "copy":
+            return self._copy(msg)
+        if kind == "expire":
+            self._expire(float(msg["now"]))
+        return []
+
+    def _article(self, msg: dict[str, Any], partition: int, now: float | None) -> list[Out]:
+        doc = msg["article"]
+        aid = str(doc["id"])
+        if aid in self.extracted:
+            return []   # redelivered: extracted before
+        in_ts = float(msg.get("in_ts") or time.time())
+        try:
+            contacts = [c.to_dict() if hasattr(c, "to_dict") else dict(c) for c in self.extract(doc)]
+        except Exception as exc:   # the extractor promises not to raise; if it does, dead letter
+            metrics.extractor_error()
+            code = metrics.dead_letter(metrics.DL_EXTRACTOR_ERROR)
+            self.extracted[aid] = {"ts": in_ts, "sources": [_source_of(doc)], "contacts": []}
+            self._count(partition, "", reason=code)
+            return [Out("dead_letter", aid, dead_letter_record(
+                orjson.dumps(doc), reason=code, detail=f"{type(exc).__name__}: {exc}",
+                origin=Origin.from_dict(msg["origin"]), stage="extract", article_id=aid))]
+        self.extracted[aid] = {"ts": in_ts, "sources": [_source_of(doc)], "contacts": contacts}
+        self._count(partition, "processed")
+        metrics.article_processed()
+        for c in contacts:
+            metrics.contact_extracted(c["mode"], c.get("topics") or ())
+        metrics.observe_end_to_end((time.time() if now is None else now) - in_ts)
+        return [Out("contacts", pair_key(c["countries"]), c) for c in contacts]
+
+    def _copy(self, msg: dict[str, Any]) -> list[Out]:
+        entry = self.extracted.get(msg["of"])
+        if entry is None:
+            return []   # the first copy expired (or failed extraction): nothing to add to
+        doc = msg["article"]
+        source = _source_of(doc)
+        if source in entry["sources"]:
+            return []   # this outlet is counted already (e.g. the same article delivered twice)
+        self.extracted[msg["of"]] = {**entry, "sources": entry["sources"] + [source]}
+        outs = []
+        for c in entry["contacts"]:
+            rec = {**c, "article_id": str(doc["id"]), "source": doc.get("source") or source,
+                   "url": doc.get("url"), "published_at": doc.get("published_at") or c.get("published_at"),
+                   "copy_of": msg["of"]}
+            outs.append(Out("sources", pair_key(c["countries"]), rec))
+        return outs
+
+    def _expire(self, now: float) -> None:
+        for aid in [k for k, v in self.extracted.items() if now - float(v.get("ts", 0)) > self.horizon]:
+            del self.extracted[aid]
+        metrics.set_table_entries("extracted", len(self.extracted))
+
+
+def register(p) -> None:
+    from streams.extraction import extract_contacts
+    from streams.pipeline.serde import loads
+    from streams.pipeline.tables import PartitionView
+    extracted = PartitionView(p.tables["extracted"])
+    stage = ExtractStage(extracted, p.tables["accounting"], extract_contacts,
+                         p.settings.dedup_horizon_seconds)
+
+    @p.app.agent(p.topics["extract"], name="extract")
+    async def extract(stream):
+        async for event in stream.events():
+            partition = event.message.partition
+            extracted.use(partition)
+            with metrics.observe_stage("extract"):
+                outs = stage.handle(loads(event.value), partition)
+            await p.send(outs)

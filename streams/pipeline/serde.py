@@ -1,0 +1,96 @@
+"""Bytes in and out of the topics, and the dead-letter record.
+
+Every topic of the pipeline is declared with ``value_serializer="raw"``: the agents get bytes and
+(de)serialise them here with orjson. A codec error inside Faust would kill the agent's stream;
+a parse error here is just a dead letter.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+# The dead-letter topic carries the original bytes base64-encoded (4/3 larger). Kafka's default
+# message.max.bytes is ~1 MiB, so a payload is carried whole up to 512 KiB and truncated beyond,
+# flagged, with the length and hash of the whole and the origin offset to fetch it from.
+DEAD_LETTER_CARRY_BYTES = 512 * 1024
+PREVIEW_CHARS = 300
+
+
+def dumps(obj: Any) -> bytes:
+    return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
+
+
+def loads(data: bytes | str) -> Any:
+    return orjson.loads(data)
+
+
+def pair_key(countries: list[str] | tuple[str, str]) -> str:
+    """The message key of everything keyed by country pair: ``"IRN-OMN"`` (sorted alpha-3)."""
+    a, b = sorted(countries)
+    return f"{a}-{b}"
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a message was read: enough to find it again on the broker."""
+    topic: str
+    partition: int
+    offset: int
+    timestamp: float | None = None   # seconds since the epoch (Kafka's timestamp)
+    key: bytes | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"topic": self.topic, "partition": self.partition, "offset": self.offset,
+                "timestamp": self.timestamp}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Origin":
+        return cls(str(d["topic"]), int(d["partition"]), int(d["offset"]), d.get("timestamp"))
+
+
+def dead_letter_record(raw: bytes | None, *, reason: str, detail: str, origin: Origin,
+                       stage: str = "validate", article_id: str | None = None,
+                       now: float | None = None,
+                       carry_bytes: int = DEAD_LETTER_CARRY_BYTES) -> dict[str, Any]:
+    """The dead-letter record (schemas/dead_letter.schema.json) for one input message."""
+    data = raw if isinstance(raw, (bytes, bytearray)) else (b"" if raw is None else bytes(raw))
+    carried = data[:carry_bytes]
+    return {
+        "reason": reason,
+        "detail": detail[:2000],
+        "stage": stage,
+        "article_id": article_id,
+        "origin": {
+            **origin.as_dict(),
+            "key_b64": base64.b64encode(origin.key).decode("ascii") if origin.key is not None else None,
+        },
+        "payload": {
+            "b64": base64.b64encode(carried).decode("ascii"),
+            "preview": data[: PREVIEW_CHARS * 4].decode("utf-8", errors="replace")[:PREVIEW_CHARS],
+            "bytes": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "truncated": len(carried) < len(data),
+        },
+        "dead_lettered_at": time.time() if now is None else now,
+    }
+
+
+def dead_letter_payload(record: dict[str, Any]) -> bytes:
+    """The original bytes carried by a dead-letter record (a prefix of them if truncated)."""
+    return base64.b64decode(record["payload"]["b64"])
+
+
+@dataclass(frozen=True, slots=True)
+class Out:
+    """One message a stage wants sent: ``topic`` is the stage-level name (``dead_letter``, ``dedupe``,
+    ``extract``, ``contacts``, ``sources``, ``alerts``), mapped to the configured Kafka topic by the
+    agent; ``partition`` is only set for control records addressed to every partition."""
+    topic: str
+    key: str | None
+    value: dict[str, Any]
+    partition: int | None = None

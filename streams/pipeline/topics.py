@@ -1,0 +1,74 @@
+"""Create the pipeline's topics with their configured partitions and retention before anything runs.
+
+The broker auto-creates a topic on first use with its default partition count (1 on the dev broker);
+a Faust table then refuses to run when its source topic's partition count differs from its
+changelog's. So the worker (and ``replay``, which may run first) create every topic up front, and a
+topic that already exists with another partition count is an error saying which setting to change.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from streams.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def topic_specs(s: Settings) -> dict[str, tuple[str, int, float]]:
+    """stage-level name → (Kafka topic, partitions, retention seconds)."""
+    day = 86400.0
+    r_in, r_out = s.retention_days * day, s.output_retention_days * day
+    return {
+        "articles": (s.topic_articles, s.partitions, r_in),
+        "dead_letter": (s.topic_dead_letter, s.dead_letter_partitions, r_out),
+        "dedupe": (s.topic_dedupe, s.dedupe_partitions, r_in),
+        "extract": (s.topic_extract, s.partitions, r_in),
+        "contacts": (s.topic_contacts, s.partitions, r_out),
+        "sources": (s.topic_sources, s.partitions, r_out),
+        "alerts": (s.topic_alerts, s.partitions, r_out),
+    }
+
+
+class TopicMismatch(RuntimeError):
+    pass
+
+
+async def ensure_topics(s: Settings, names: list[str] | None = None, timeout: float = 30.0) -> None:
+    """Create the topics (all, or the stage-level ``names``) that do not exist yet; check the
+    partition count of those that do."""
+    specs = topic_specs(s)
+    wanted = {k: v for k, v in specs.items() if names is None or k in names}
+    admin = AIOKafkaAdminClient(bootstrap_servers=s.kafka_bootstrap,
+                                request_timeout_ms=int(timeout * 1000))
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        new = [NewTopic(topic, partitions, s.replication,
+                        topic_configs={"retention.ms": str(int(retention * 1000))})
+               for topic, partitions, retention in wanted.values() if topic not in existing]
+        if new:
+            try:
+                await admin.create_topics(new, timeout_ms=int(timeout * 1000))
+            except TopicAlreadyExistsError:
+                pass   # a second worker created it meanwhile
+            log.info("created topics %s", ", ".join(t.name for t in new))
+        check = [topic for topic, _, _ in wanted.values() if topic in existing]
+        if check:
+            described = await admin.describe_topics(check)
+            by_name = {d["topic"]: len(d["partitions"]) for d in described}
+            for name, (topic, partitions, _) in wanted.items():
+                have = by_name.get(topic)
+                if have is not None and have != partitions:
+                    raise TopicMismatch(
+                        f"topic {topic!r} has {have} partitions, settings say {partitions} "
+                        f"(set DIPLOWATCH_{'DEDUPE_' if name == 'dedupe' else 'DEAD_LETTER_' if name == 'dead_letter' else ''}PARTITIONS={have}, or use new topic names)")
+    finally:
+        await admin.close()
+
+
+def ensure_topics_sync(s: Settings, names: list[str] | None = None, timeout: float = 30.0) -> None:
+    asyncio.run(ensure_topics(s, names, timeout))

@@ -1,0 +1,68 @@
+"""The worker's web routes: ``/metrics`` (Prometheus), ``/pipeline/counts/`` (the accounting of every
+input message from the tables: in = processed + duplicate + dead-lettered once nothing is in flight),
+and the observability helper's status page."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from streams import metrics
+
+log = logging.getLogger(__name__)
+
+
+def _merge(into: dict[str, int], more: dict[str, int] | None) -> None:
+    for k, v in (more or {}).items():
+        into[k] = into.get(k, 0) + int(v)
+
+
+def counts(p) -> dict[str, Any]:
+    """The accounting held in this worker's tables (all partitions it owns)."""
+    n_in = processed = 0
+    dead: dict[str, int] = {}
+    dup: dict[str, int] = {}
+    for key, v in list(p.tables["accounting"].items()):
+        if not isinstance(v, dict):
+            continue
+        if key.startswith("validate:"):
+            n_in += int(v.get("in", 0))
+        elif key.startswith("extract:"):
+            processed += int(v.get("processed", 0))
+        _merge(dead, v.get("dead_letter"))
+    for key, v in list(p.tables["dedupe-accounting"].items()):
+        if isinstance(v, dict):
+            _merge(dup, v.get("duplicate"))
+    n_dup, n_dead = sum(dup.values()), sum(dead.values())
+    out = {
+        "in": n_in, "processed": processed, "duplicate": n_dup, "dead_letter": n_dead,
+        "duplicates": dup, "dead_letters": dead,
+        "in_flight": n_in - processed - n_dup - n_dead,
+    }
+    extra = getattr(p, "extra_counts", None)
+    if extra is not None:
+        out.update(extra())
+    return out
+
+
+def register(p) -> None:
+    app = p.app
+
+    @app.page("/metrics")
+    async def prometheus(web, request):
+        body, content_type = metrics.render_metrics(request.headers.get("Accept"))
+        # aiohttp wants the charset apart from the content type
+        ctype = content_type.split(";")[0].strip()
+        return web.bytes(body, content_type=ctype)
+
+    @app.page("/pipeline/counts/")
+    async def pipeline_counts(web, request):
+        return web.json(counts(p))
+
+    try:   # the status page of streams/web (observability helper), when present
+        from streams import web as status_web
+        reg = getattr(status_web, "register", None) or getattr(status_web, "register_app", None)
+    except Exception as exc:   # noqa: BLE001 - the pipeline runs without the status page
+        log.warning("status page unavailable: %s", exc)
+        reg = None
+    if reg is not None:
+        reg(app, pipeline=p)

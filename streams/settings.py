@@ -1,0 +1,205 @@
+"""One settings object for the whole pipeline, read from environment variables prefixed ``DIPLOWATCH_``.
+
+Every setting is declared once in ``SPECS`` (name, type, default, help); the same table feeds
+``Settings.from_env``, ``python -m streams worker --help`` and docs/configuration.md (a unit test keeps
+the document in step), so a setting cannot exist in one place and be missing in another.
+
+Topic names of the internal hops default to names derived from the app id, so two apps (two test
+runs, a staging and a production deployment) sharing one broker never read each other's internals.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from typing import Any, Callable, Mapping
+
+PREFIX = "DIPLOWATCH_"
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    name: str                    # attribute name; the variable is PREFIX + NAME.upper()
+    type: Callable[[str], Any]
+    default: Any
+    help: str
+    fallback_env: str | None = None   # a second, unprefixed variable read when ours is unset
+
+    @property
+    def env(self) -> str:
+        return PREFIX + self.name.upper()
+
+
+def _bool(s: str) -> bool:
+    v = s.strip().lower()
+    if v in ("1", "true", "yes", "on"):
+        return True
+    if v in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"not a boolean: {s!r}")
+
+
+_DAY = 86400
+
+SPECS: tuple[Spec, ...] = (
+    # --- Kafka and the Faust app
+    Spec("kafka_bootstrap", str, "127.0.0.1:9092",
+         "Kafka bootstrap servers, comma-separated (falls back to KAFKA_BOOTSTRAP)",
+         fallback_env="KAFKA_BOOTSTRAP"),
+    Spec("app_id", str, "diplowatch",
+         "Faust app id: the consumer group, and the prefix of internal topics and table changelogs"),
+    Spec("store", str, "memory://",
+         "table store; memory:// rebuilds tables from their changelog topics at start"),
+    Spec("replication", int, 1, "replication factor of the topics the app creates"),
+    Spec("loglevel", str, "info", "worker log level"),
+    # --- topics
+    Spec("topic_articles", str, "articles", "input topic: article records (raw bytes, parsed by the worker)"),
+    Spec("topic_dead_letter", str, "articles.dead-letter",
+         "every input that cannot be processed, with its bytes, reason and origin"),
+    Spec("topic_contacts", str, "contacts", "one record per extracted contact, keyed by country pair"),
+    Spec("topic_alerts", str, "alerts", "one record per spike (new or growing episode), keyed by pair"),
+    Spec("topic_dedupe", str, "", "internal: validated articles in one order ('' = APP_ID-dedupe)"),
+    Spec("topic_extract", str, "", "internal: first-seen articles and copy markers, keyed by article "
+                                   "id ('' = APP_ID-extract)"),
+    Spec("topic_sources", str, "", "internal: extra sources of already counted contacts, keyed by pair "
+                                   "('' = APP_ID-sources)"),
+    Spec("partitions", int, 4, "partitions of articles, extract, contacts, sources, alerts (and their "
+                               "tables): the parallelism of the pipeline"),
+    Spec("dedupe_partitions", int, 1, "partitions of the dedupe topic; 1 gives one global 'first seen' "
+                                      "order"),
+    Spec("dead_letter_partitions", int, 1, "partitions of the dead-letter topic"),
+    Spec("retention_days", float, 7.0, "retention of articles and the internal topics"),
+    Spec("output_retention_days", float, 90.0, "retention of contacts, alerts and dead letters"),
+    # --- validation
+    Spec("max_article_bytes", int, 512 * 1024, "largest accepted input message in bytes"),
+    Spec("max_text_chars", int, 200_000, "largest accepted article text in characters"),
+    # --- dedupe
+    Spec("dedup_horizon_seconds", float, 14 * _DAY, "how long a fingerprint is remembered: copies "
+                                                    "arriving later count as new articles"),
+    Spec("expire_interval_seconds", float, 60.0, "how often the timer asks the stages to drop expired "
+                                                 "fingerprints and article entries"),
+    # --- aggregation and detection (defaults = streams.detection.model.SpikeParams)
+    Spec("window_days", int, 7, "the recent window whose distinct contacts are tested for a spike"),
+    Spec("history_weeks", int, 12, "weeks before the window that give the expected count"),
+    Spec("spike_alpha", float, 0.01, "tail probability under the baseline below which a window fires"),
+    Spec("spike_min_count", int, 3, "never alert on fewer distinct contacts in the window"),
+    Spec("spike_min_ratio", float, 2.0, "never alert below this multiple of the expected count"),
+    Spec("cooldown_days", int, 7, "an episode ends after this many quiet days; the next spike is new"),
+    Spec("retain_days", int, 182, "days of counts kept per pair behind the latest contact day"),
+    # --- web
+    Spec("web_host", str, "127.0.0.1", "address of the worker's web server (/metrics, /status)"),
+    Spec("web_port", int, 6066, "port of the worker's web server"),
+    Spec("web_enabled", _bool, True, "serve /metrics and /status from the worker"),
+)
+
+_BY_NAME = {s.name: s for s in SPECS}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    kafka_bootstrap: str
+    app_id: str
+    store: str
+    replication: int
+    loglevel: str
+    topic_articles: str
+    topic_dead_letter: str
+    topic_contacts: str
+    topic_alerts: str
+    topic_dedupe: str
+    topic_extract: str
+    topic_sources: str
+    partitions: int
+    dedupe_partitions: int
+    dead_letter_partitions: int
+    retention_days: float
+    output_retention_days: float
+    max_article_bytes: int
+    max_text_chars: int
+    dedup_horizon_seconds: float
+    expire_interval_seconds: float
+    window_days: int
+    history_weeks: int
+    spike_alpha: float
+    spike_min_count: int
+    spike_min_ratio: float
+    cooldown_days: int
+    retain_days: int
+    web_host: str
+    web_port: int
+    web_enabled: bool
+
+    def __post_init__(self) -> None:
+        # fill the derived internal topic names (frozen: go through object.__setattr__)
+        for attr, suffix in (("topic_dedupe", "dedupe"), ("topic_extract", "extract"),
+                             ("topic_sources", "sources")):
+            if not getattr(self, attr):
+                object.__setattr__(self, attr, f"{self.app_id}-{suffix}")
+        problems = []
+        for attr in ("partitions", "dedupe_partitions", "dead_letter_partitions", "replication",
+                     "max_article_bytes", "max_text_chars", "window_days", "history_weeks",
+                     "retain_days"):
+            if getattr(self, attr) < 1:
+                problems.append(f"{PREFIX}{attr.upper()} must be >= 1")
+        if self.retain_days < self.window_days + 7 * self.history_weeks:
+            problems.append(f"{PREFIX}RETAIN_DAYS must cover the window and its history")
+        if not 0 < self.spike_alpha < 1:
+            problems.append(f"{PREFIX}SPIKE_ALPHA must be in (0, 1)")
+        if not 0 < self.web_port < 65536:
+            problems.append(f"{PREFIX}WEB_PORT out of range")
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Read every setting from ``environ`` (default ``os.environ``); ``overrides`` (from command
+        line flags) win over the environment. Bad values raise ValueError naming the variable."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for spec in SPECS:
+            raw = env.get(spec.env)
+            if raw is None and spec.fallback_env:
+                raw = env.get(spec.fallback_env)
+            if raw is None:
+                values[spec.name] = spec.default
+                continue
+            try:
+                values[spec.name] = spec.type(raw.strip())
+            except ValueError as exc:
+                raise ValueError(f"{spec.env}={raw!r}: {exc}") from None
+        for name, value in overrides.items():
+            if name not in _BY_NAME:
+                raise TypeError(f"unknown setting {name!r}")
+            if value is not None:
+                values[name] = value
+        return cls(**values)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def to_env(self) -> dict[str, str]:
+        """The environment that reproduces these settings (for starting worker subprocesses)."""
+        out = {}
+        for spec in SPECS:
+            v = getattr(self, spec.name)
+            out[spec.env] = ("true" if v else "false") if isinstance(v, bool) else str(v)
+        return out
+
+
+def settings_table() -> str:
+    """The settings as a Markdown table (docs/configuration.md)."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for s in SPECS:
+        default = s.default if s.default != "" else "(derived)"
+        extra = f" (also `{s.fallback_env}`)" if s.fallback_env else ""
+        rows.append(f"| `{s.env}`{extra} | `{default}` | {s.help} |")
+    return "\n".join(rows)
+
+
+def settings_help() -> str:
+    """The settings as plain text for ``--help`` epilogs."""
+    width = max(len(s.env) for s in SPECS)
+    lines = ["environment (defaults in brackets):"]
+    for s in SPECS:
+        default = s.default if s.default != "" else "derived"
+        lines.append(f"  {s.env:<{width}}  {s.help} [{default}]")
+    return "\n".join(lines)
