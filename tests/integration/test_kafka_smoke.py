@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 
@@ -51,3 +53,85 @@ async def test_auto_created_topic(kafka_bootstrap, new_topic_name):
     finally:
         await producer.stop()
     assert meta.topic == topic and meta.offset == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# 3-node cluster: its own LocalKafka (a different topology from the session broker).
+
+async def _isr(bootstrap: str, topic: str) -> dict[int, tuple[int, list[int]]]:
+    """partition -> (leader, isr) from a metadata request."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        (desc,) = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    return {p["partition"]: (p["leader"], sorted(p["isr"])) for p in desc["partitions"]}
+
+
+async def _produce(bootstrap: str, topic: str, values: list[bytes]) -> None:
+    # acks=all with min.insync.replicas=2: each write is on at least two nodes when acknowledged
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True,
+                                request_timeout_ms=20000)
+    await producer.start()
+    try:
+        for i, value in enumerate(values):
+            await producer.send(topic, value, key=str(i % 7).encode())
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+async def _consume(bootstrap: str, topic: str, group: str, n: int, timeout: float = 30) -> list[bytes]:
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group,
+                                auto_offset_reset="earliest", enable_auto_commit=False)
+    await consumer.start()
+    got: list[bytes] = []
+    try:
+        async with asyncio.timeout(timeout):
+            while len(got) < n:
+                for records in (await consumer.getmany(timeout_ms=500)).values():
+                    got.extend(r.value for r in records)
+        await consumer.commit()
+    finally:
+        await consumer.stop()
+    return got
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(150)
+async def test_three_node_cluster_survives_a_dead_broker(new_topic_name):
+    from streams.devkafka import LocalKafka, acreate_topic
+
+    with LocalKafka(brokers=3) as kafka:
+        boot = kafka.bootstrap
+        topic, group = new_topic_name("cluster"), new_topic_name("cluster-g")
+        await acreate_topic(boot, topic, partitions=3, replication_factor=3)
+        assert all(isr == [1, 2, 3] for _, isr in (await _isr(boot, topic)).values())
+
+        batch1 = [f"before {i}".encode() for i in range(30)]
+        await _produce(boot, topic, batch1)
+        assert sorted(await _consume(boot, topic, group, 30)) == sorted(batch1)
+
+        # kill the leader of partition 0: a leader election must happen, not just an ISR shrink
+        victim = (await _isr(boot, topic))[0][0] - 1
+        kafka.kill_broker(victim)
+        assert not kafka.is_running(victim)
+        batch2 = [f"degraded {i}".encode() for i in range(30)]
+        await _produce(boot, topic, batch2)
+        # the group resumes from its committed offsets on the two surviving nodes
+        assert sorted(await _consume(boot, topic, group, 30)) == sorted(batch2)
+        after_kill = await _isr(boot, topic)
+        assert all(leader != victim + 1 and victim + 1 not in isr for leader, isr in after_kill.values())
+
+        kafka.start_broker(victim)
+        async with asyncio.timeout(40):  # the restarted node catches up and rejoins every ISR
+            while not all(isr == [1, 2, 3] for _, isr in (await _isr(boot, topic)).values()):
+                await asyncio.sleep(0.5)
+        # the restarted node alone serves as bootstrap again
+        only_restarted = boot.split(",")[victim]
+        batch3 = [f"after {i}".encode() for i in range(10)]
+        await _produce(only_restarted, topic, batch3)
+        assert sorted(await _consume(only_restarted, topic, group, 10)) == sorted(batch3)
