@@ -33,8 +33,8 @@ class SpikeParams:
     alpha: float = 0.01           # tail probability under the baseline below which a window fires
     min_count: int = 3            # never fire on fewer distinct contacts than this
     min_ratio: float = 2.0        # ... nor below this multiple of the expected count
-    prior_rate: float = 0.25      # prior mean of a pair's weekly rate (contacts/week)
-    prior_weeks: float = 2.0      # weight of the prior in weeks of observation
+    prior_rate: float = 0.1       # prior mean of a pair's weekly rate (contacts/week): the global rate
+    prior_weeks: float = 4.0      # weight of the prior in weeks of observation
     min_history_days: int = 7     # observed history needed before anything fires (warm-up)
     cooldown_days: int = 7        # an episode ends after this many consecutive quiet days
 
