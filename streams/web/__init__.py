@@ -1,0 +1,65 @@
+"""The worker's status page: ``GET /status`` (HTML) and ``GET /status.json``.
+
+``register(app, pipeline=p)`` adds the routes to a Faust app's web server (streams.pipeline.web
+calls it); the page reads the ``windows`` and ``episodes`` tables of ``p`` and this process's
+metrics. The alert stage may call ``remember_alert(alert)`` for every alert record it sends, so the
+page also lists alerts whose episode has ended; without it the page shows the running episodes
+found in the tables. The HTML itself is the pure ``render_status(data)`` (streams/web/render.py).
+"""
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Mapping
+from typing import Any
+
+from streams.web import collect as _collect
+from streams.web.collect import AlertLog, RateTracker
+from streams.web.render import render_status
+
+ALERT_LOG = AlertLog()
+
+
+def remember_alert(alert: Mapping[str, Any]) -> None:
+    """Keep an emitted alert record for the status page (cheap; bounded to the last 20)."""
+    ALERT_LOG.add(alert)
+
+
+def _table(pipeline: Any, name: str) -> Mapping[str, Any]:
+    tables = getattr(pipeline, "tables", None) or {}
+    return tables.get(name) or {}
+
+
+def status_data(pipeline: Any = None, *, rates: RateTracker | None = None,
+                worker: str | None = None) -> dict[str, Any]:
+    settings = getattr(pipeline, "settings", None)
+    return _collect.collect(_table(pipeline, "windows"), _table(pipeline, "episodes"),
+                   window_days=getattr(settings, "window_days", 7), rates=rates,
+                   alert_log=ALERT_LOG, worker=worker)
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    out = dict(data)
+    health = dict(out.get("health") or {})
+    health["lag"] = [{"topic": t, "partition": p, "lag": n} for (t, p), n in (health.get("lag") or {}).items()]
+    out["health"] = health
+    return out
+
+
+def register(app: Any, pipeline: Any = None, *, path: str = "/status") -> None:
+    """Add ``path`` (HTML) and ``path + ".json"`` to the Faust ``app``'s web server."""
+    rates = RateTracker()
+    settings = getattr(pipeline, "settings", None)
+    port = getattr(settings, "web_port", None)
+    worker = f"{socket.gethostname()}:{port}" if port else f"{socket.gethostname()} pid {os.getpid()}"
+
+    @app.page(path)
+    async def status_page(web, request):
+        return web.html(render_status(status_data(pipeline, rates=rates, worker=worker)))
+
+    @app.page(path + ".json")
+    async def status_json(web, request):
+        return web.json(_jsonable(status_data(pipeline, rates=rates, worker=worker)))
+
+
+__all__ = ["register", "render_status", "remember_alert", "status_data"]

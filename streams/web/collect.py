@@ -1,0 +1,256 @@
+"""Builds the status page's data from plain mappings: the worker's ``windows`` and ``episodes``
+tables (raw Faust tables, keys prefixed ``"<partition>|"`` by streams.pipeline.tables.PartitionView)
+and the metrics registry. Pure functions over mappings, so they are unit-tested without Faust.
+
+Layouts read here (written by streams.detection):
+  windows:  ``[<p>|]AAA-BBB|<topic>|YYYY-MM-DD`` -> {contact_key: {mode, evidence, urls, sources, …}}
+            ``[<p>|]watermark`` -> latest event day of the partition
+  episodes: ``[<p>|]AAA-BBB|<topic>`` -> {"active": {episode_id, started, observed, expected, score,
+            last_fired, …} or None, …}
+"""
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from typing import Any
+
+from streams import metrics
+
+ALL_TOPICS = "*"
+_PAIR = re.compile(r"^[A-Z]{3}-[A-Z]{3}$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PERSIAN = set("پچژگکیۀ")        # letters Persian uses and Arabic does not
+_ARABIC_ONLY = set("ةيكى")        # ta marbuta, Arabic yeh/kaf, alef maqsura
+
+
+def guess_lang(text: str | None) -> str | None:
+    """``ar``, ``fa`` or ``en`` from the script of ``text`` (for the ``lang`` attribute only)."""
+    if not text:
+        return None
+    arabic = sum(1 for ch in text if "\u0600" <= ch <= "\u06ff" or "\ufb50" <= ch <= "\ufeff")
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    if arabic > latin:
+        fa = sum(1 for ch in text if ch in _PERSIAN)
+        ar = sum(1 for ch in text if ch in _ARABIC_ONLY)
+        return "fa" if fa > ar else "ar"
+    return "en" if latin else None
+
+
+@lru_cache(maxsize=512)
+def country_name(code: str) -> str:
+    try:
+        import pycountry
+        c = pycountry.countries.get(alpha_3=code) or pycountry.historic_countries.get(alpha_3=code)
+        if c is not None:
+            return getattr(c, "common_name", None) or c.name
+    except Exception:  # pycountry missing or an odd code: show the code
+        pass
+    return code
+
+
+def pair_names(pair: str) -> str:
+    a, _, b = pair.partition("-")
+    return f"{country_name(a)} – {country_name(b)}"
+
+
+def _split(key: Any) -> list[str] | None:
+    """Key parts without the partition prefix."""
+    if not isinstance(key, str):
+        return None
+    parts = key.split("|")
+    if parts and parts[0].isdigit():
+        parts = parts[1:]
+    return parts
+
+
+def watermark(windows: Mapping[str, Any]) -> str | None:
+    """The latest event day over all partitions (the end of "this week")."""
+    best = None
+    for key, value in list(windows.items()):
+        parts = _split(key)
+        if parts == ["watermark"] and isinstance(value, str) and _DAY.match(value):
+            best = value if best is None or value > best else best
+    return best
+
+
+def busiest_pairs(windows: Mapping[str, Any], n: int = 10, weeks: int = 8,
+                  week_end: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    """Top ``n`` pairs by distinct contacts in the 7 days ending at ``week_end`` (default: the
+    watermark), each with its counts for the last ``weeks`` 7-day windows, oldest first."""
+    items = list(windows.items())
+    end_day = week_end or watermark(windows)
+    if end_day is None:   # no watermark yet: the latest day counted
+        days = [p[2] for k, _ in items if (p := _split(k)) and len(p) == 3 and _DAY.match(p[2])]
+        end_day = max(days) if days else None
+    if end_day is None:
+        return [], None
+    end = date.fromisoformat(end_day)
+    series: dict[str, list[int]] = {}
+    for key, value in items:
+        parts = _split(key)
+        if not parts or len(parts) != 3 or parts[1] != ALL_TOPICS or not _PAIR.match(parts[0]):
+            continue
+        try:
+            back = (end - date.fromisoformat(parts[2])).days
+        except ValueError:
+            continue
+        if back < 0 or back >= 7 * weeks:
+            continue
+        counts = series.setdefault(parts[0], [0] * weeks)
+        counts[weeks - 1 - back // 7] += len(value or ())
+    ranked = sorted(series.items(), key=lambda kv: (-kv[1][-1], -sum(kv[1]), kv[0]))
+    out = [{"pair": pair, "names": pair_names(pair), "count": counts[-1], "weeks": counts}
+           for pair, counts in ranked if counts[-1] > 0][:n]
+    return out, end_day
+
+
+def _evidence_entry(contact_key: str, v: Mapping[str, Any]) -> dict[str, Any]:
+    parts = contact_key.split("|")
+    text = v.get("evidence") or ""
+    return {
+        "text": text,
+        "lang": v.get("lang") or guess_lang(text),
+        "date": v.get("date") or (parts[1] if len(parts) > 1 else None),
+        "mode": v.get("mode"),
+        "urls": list(v.get("urls") or ())[:5],
+        "sources": list(v.get("sources") or ())[:5],
+    }
+
+
+def window_evidence(windows: Mapping[str, Any], pair: str, topic: str, start: str, end: str,
+                    prefixes: Iterable[str] = ("",)) -> list[dict[str, Any]]:
+    """The contacts of ``pair``/``topic`` between two days, oldest first."""
+    out = []
+    d, e = date.fromisoformat(start), date.fromisoformat(end)
+    while d <= e:
+        for prefix in prefixes:
+            bucket = windows.get(f"{prefix}{pair}|{topic}|{d.isoformat()}")
+            if bucket:
+                for ck, v in bucket.items():
+                    if isinstance(v, Mapping):
+                        out.append(_evidence_entry(ck, v))
+                break
+        d += timedelta(days=1)
+    return out
+
+
+def active_alerts(episodes: Mapping[str, Any], windows: Mapping[str, Any], window_days: int = 7,
+                  limit: int = 10) -> list[dict[str, Any]]:
+    """Alerts of the running spike episodes held in the tables, newest first, with the evidence
+    of their current window."""
+    out = []
+    for key, state in list(episodes.items()):
+        if not isinstance(key, str) or not isinstance(state, Mapping) or not state.get("active"):
+            continue
+        a = state["active"]
+        prefix = key.split("|")[0] + "|" if key.split("|")[0].isdigit() else ""
+        parts = _split(key)
+        if not parts or len(parts) != 2:
+            continue
+        pair, topic = parts
+        last = a.get("last_fired") or state.get("clock")
+        if not last:
+            continue
+        start = (date.fromisoformat(last) - timedelta(days=window_days - 1)).isoformat()
+        out.append({
+            "episode_id": a.get("episode_id"), "status": "active", "pair": pair, "topic": topic,
+            "window_start": start, "window_end": last, "started": a.get("started"),
+            "observed": a.get("observed"), "expected": a.get("expected"), "score": a.get("score"),
+            "evidence": window_evidence(windows, pair, topic, start, last, (prefix,)),
+        })
+    out.sort(key=lambda a: (a["window_end"] or "", a.get("score") or 0), reverse=True)
+    return out[:limit]
+
+
+def alert_from_record(alert: Mapping[str, Any]) -> dict[str, Any]:
+    """An alert record of the alert topic (streams.detection.detector) in the page's shape."""
+    pair = alert.get("pair")
+    if isinstance(pair, (list, tuple)):
+        pair = "-".join(pair)
+    evidence = [_evidence_entry(e.get("contact_key") or "", {**e, "evidence": e.get("evidence")})
+                for e in alert.get("evidence") or () if isinstance(e, Mapping)]
+    return {
+        "episode_id": alert.get("episode_id"), "status": alert.get("status"), "pair": pair,
+        "topic": alert.get("topic"), "window_start": alert.get("window_start"),
+        "window_end": alert.get("window_end"), "observed": alert.get("observed"),
+        "expected": alert.get("expected"), "score": alert.get("score"), "evidence": evidence,
+        "generated_at": alert.get("generated_at"),
+    }
+
+
+class AlertLog:
+    """The last alerts this worker emitted (the alert stage calls ``add``); one entry per episode,
+    the latest record winning."""
+
+    def __init__(self, maxlen: int = 20) -> None:
+        self._items: deque[dict[str, Any]] = deque(maxlen=maxlen)
+        self._lock = threading.Lock()
+
+    def add(self, alert: Mapping[str, Any]) -> None:
+        rec = alert_from_record(alert)
+        with self._lock:
+            for i, old in enumerate(self._items):
+                if rec["episode_id"] and old.get("episode_id") == rec["episode_id"]:
+                    del self._items[i]
+                    break
+            self._items.append(rec)
+
+    def recent(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(reversed(self._items))
+
+
+class RateTracker:
+    """Per-second rates of the article counters over the last minute, from successive snapshots."""
+
+    def __init__(self, horizon: float = 60.0) -> None:
+        self.horizon = horizon
+        self.started = time.monotonic()
+        self._samples: deque[tuple[float, float, float]] = deque()
+
+    def update(self, n_in: float, n_processed: float, now: float | None = None) -> tuple[float, float]:
+        now = time.monotonic() if now is None else now
+        self._samples.append((now, n_in, n_processed))
+        while len(self._samples) > 2 and now - self._samples[1][0] >= self.horizon:
+            self._samples.popleft()
+        t0, i0, p0 = self._samples[0]
+        if now - t0 < 1.0:   # one sample only: the average since this tracker started
+            dt = max(1.0, now - self.started)
+            return n_in / dt, n_processed / dt
+        return (n_in - i0) / (now - t0), (n_processed - p0) / (now - t0)
+
+
+def collect(windows: Mapping[str, Any] | None = None, episodes: Mapping[str, Any] | None = None,
+            *, window_days: int = 7, rates: RateTracker | None = None, alert_log: AlertLog | None = None,
+            worker: str | None = None, top: int = 10, weeks: int = 8) -> dict[str, Any]:
+    """Everything ``render_status`` needs."""
+    snap = metrics.snapshot()
+    rate_in = rate_processed = None
+    if rates is not None:
+        rate_in, rate_processed = rates.update(snap["articles_in"], snap["articles_processed"])
+    pairs, week_end = busiest_pairs(windows or {}, n=top, weeks=weeks)
+    alerts = alert_log.recent() if alert_log is not None else []
+    shown = {a.get("episode_id") for a in alerts}
+    for a in active_alerts(episodes or {}, windows or {}, window_days):
+        if a["episode_id"] not in shown:
+            alerts.append(a)
+    return {
+        "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "version": snap["version"],
+        "worker": worker,
+        "week_end": week_end,
+        "weeks": weeks,
+        "health": {
+            "articles_in": snap["articles_in"], "articles_processed": snap["articles_processed"],
+            "rate_in": rate_in, "rate_processed": rate_processed,
+            "duplicates": snap["duplicates"], "dead_letters": snap["dead_letters"],
+            "lag": snap["consumer_lag"], "contacts": snap["contacts"], "alerts": snap["alerts"],
+        },
+        "pairs": pairs,
+        "alerts": alerts[:10],
+    }

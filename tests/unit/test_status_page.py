@@ -1,0 +1,169 @@
+"""The status page without Faust: data collection from table-shaped mappings, and the HTML
+(escaping of untrusted article text, RTL evidence, sparklines)."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+from streams.web import collect as c
+from streams.web.render import render_status, safe_url, sparkline_svg
+
+AR = "أجرى وزير الخارجية اتصالا هاتفيا مع نظيره التركي"
+FA = "وزیر امور خارجه ایران با همتای ترکیه‌ای خود گفتگو کرد"
+
+
+class Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse(page: str) -> Tags:
+    t = Tags()
+    t.feed(page)
+    t.close()
+    return t
+
+
+def windows_fixture() -> dict:
+    def bucket(n, text="x", url="https://example.org/a"):
+        return {f"k{i}|d": {"mode": "phone", "evidence": text, "urls": [url], "sources": ["Outlet"]}
+                for i in range(n)}
+    return {
+        "0|IRN-TUR|*|2024-03-10": bucket(3, FA),
+        "0|IRN-TUR|*|2024-03-04": bucket(2, FA),       # same week (7 days to 03-10 start 03-04)
+        "0|IRN-TUR|*|2024-02-20": bucket(1),           # 3 weeks back
+        "0|IRN-TUR|gaza|2024-03-10": bucket(3, FA),    # topic buckets do not add to the total
+        "1|EGY-QAT|*|2024-03-09": bucket(4, AR),
+        "1|FRA-USA|*|2024-01-01": bucket(9),           # outside the 8 weeks
+        "0|watermark": "2024-03-10",
+        "1|watermark": "2024-03-09",
+    }
+
+
+def test_busiest_pairs_weeks_and_order():
+    pairs, end = c.busiest_pairs(windows_fixture(), n=10, weeks=8)
+    assert end == "2024-03-10"
+    assert [p["pair"] for p in pairs] == ["IRN-TUR", "EGY-QAT"]
+    irn = pairs[0]
+    assert irn["count"] == 5 and len(irn["weeks"]) == 8
+    assert irn["weeks"][-1] == 5 and irn["weeks"][-3] == 1 and sum(irn["weeks"]) == 6
+    assert "Iran" in irn["names"] and ("Türkiye" in irn["names"] or "Turkey" in irn["names"])
+    assert c.busiest_pairs({}, 10)[0] == []
+
+
+def test_active_alerts_carry_window_evidence():
+    episodes = {
+        "0|IRN-TUR|*": {"clock": "2024-03-10", "active": {
+            "episode_id": "IRN-TUR|*|2024-03-10", "started": "2024-03-10", "observed": 5,
+            "expected": 0.4, "score": 6.2, "last_fired": "2024-03-10"}},
+        "1|EGY-QAT|*": {"clock": "2024-03-09", "active": None, "last_ended": "2024-03-01"},
+    }
+    alerts = c.active_alerts(episodes, windows_fixture(), window_days=7)
+    assert len(alerts) == 1
+    a = alerts[0]
+    assert a["pair"] == "IRN-TUR" and a["window_start"] == "2024-03-04"
+    assert len(a["evidence"]) == 5 and {e["lang"] for e in a["evidence"]} == {"fa"}
+
+
+def test_guess_lang():
+    assert c.guess_lang(AR) == "ar"
+    assert c.guess_lang(FA) == "fa"
+    assert c.guess_lang("Lavrov met Fidan in Ankara") == "en"
+    assert c.guess_lang("") is None
+
+
+def test_alert_log_keeps_latest_per_episode():
+    log = c.AlertLog(maxlen=3)
+    rec = {"episode_id": "E1", "status": "new", "pair": ["IRN", "TUR"], "topic": "*", "observed": 3,
+           "evidence": [{"contact_key": "IRN-TUR|2024-03-10|phone", "evidence": FA, "urls": []}]}
+    log.add(rec)
+    log.add({**rec, "status": "update", "observed": 4})
+    log.add({**rec, "episode_id": "E2"})
+    recent = log.recent()
+    assert [a["episode_id"] for a in recent] == ["E2", "E1"]
+    assert recent[1]["status"] == "update" and recent[1]["pair"] == "IRN-TUR"
+    assert recent[1]["evidence"][0]["date"] == "2024-03-10"
+
+
+def test_rate_tracker():
+    r = c.RateTracker(horizon=60)
+    r.update(0, 0, now=r.started + 0.5)
+    rin, rproc = r.update(100, 50, now=r.started + 10.5)
+    assert rin == 10 and rproc == 5
+    rin, _ = r.update(700, 300, now=r.started + 100.5)   # old samples leave the window
+    assert 0 < rin <= 700 / 60 + 1
+
+
+def test_safe_url():
+    assert safe_url("https://www.irna.ir/news/1") == "https://www.irna.ir/news/1"
+    for bad in ("javascript:alert(1)", "data:text/html,x", "/relative", "http://", None, 5):
+        assert safe_url(bad) is None
+
+
+def test_sparkline_is_valid_svg():
+    svg = sparkline_svg([0, 1, 5, 2], label='IRN-TUR <b>"')
+    root = ET.fromstring(svg)
+    assert root.tag.endswith("svg") and root.get("role") == "img"
+    poly = root.find("{http://www.w3.org/2000/svg}polyline")
+    assert len(poly.get("points").split()) == 4
+    assert 'IRN-TUR <b>"' in root.get("aria-label")   # escaped in the markup, intact when parsed
+    ET.fromstring(sparkline_svg([]))                     # empty series still renders
+
+
+def test_page_escapes_untrusted_text_and_marks_rtl():
+    evil = '<script>alert(1)</script><img src=x onerror=alert(2)>'
+    data = {
+        "worker": "w1", "version": "0.1.0", "generated_at": "now", "week_end": "2024-03-10",
+        "health": {"articles_in": 128, "articles_processed": 100, "rate_in": 12.5,
+                   "duplicates": {"url": 3, "near": 5}, "dead_letters": {"schema": 2, "invalid_json": 0},
+                   "lag": {("articles", 0): 7}, "contacts": 40, "alerts": 1},
+        "pairs": [{"pair": "IRN-TUR", "names": "Iran – Türkiye", "count": 5, "weeks": [0, 1, 0, 5]}],
+        "alerts": [{"pair": "IRN-TUR", "topic": "*", "status": "new", "observed": 5, "expected": 0.4,
+                    "score": 6.2, "window_start": "2024-03-04", "window_end": "2024-03-10",
+                    "evidence": [
+                        {"text": FA, "lang": "fa", "date": "2024-03-10", "mode": "phone",
+                         "urls": ["https://www.irna.ir/x?a=1&b=2"], "sources": ["IRNA"]},
+                        {"text": evil, "lang": "en", "urls": ['javascript:alert(3)', 'https://e.org/"><x'],
+                         "sources": ["<b>bad</b>"]},
+                    ]}],
+    }
+    page = render_status(data)
+    assert "<script" not in page and "<img" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    t = parse(page)
+    tags = [tag for tag, _ in t.tags]
+    assert "script" not in tags and "img" not in tags and "x" not in tags and "b" not in tags
+    hrefs = [a["href"] for tag, a in t.tags if tag == "a" and "href" in a]
+    assert "https://www.irna.ir/x?a=1&b=2" in hrefs
+    assert not any(h.startswith("javascript") for h in hrefs)
+    assert 'https://e.org/"><x' in hrefs          # kept as a link, but safely quoted
+    quotes = [a for tag, a in t.tags if tag == "blockquote"]
+    assert len(quotes) == 2 and all(q["dir"] == "auto" for q in quotes)
+    assert {q["lang"] for q in quotes} == {"fa", "en"}
+    text = "".join(t.text)
+    assert FA in text and "IRN-TUR" in text and "Iran – Türkiye" in text
+    assert ('html', {'lang': 'en', 'dir': 'ltr'}) in t.tags
+    assert tags.count("svg") == 1
+    assert "Noto Sans Arabic" in page
+
+
+def test_page_without_data():
+    page = render_status({})
+    assert "No contacts counted yet" in page and "No spike alerts" in page
+    parse(page)
+
+
+def test_collect_reads_metrics_and_tables():
+    data = c.collect(windows_fixture(), {}, rates=c.RateTracker())
+    assert data["pairs"][0]["pair"] == "IRN-TUR" and data["week_end"] == "2024-03-10"
+    assert set(data["health"]["dead_letters"]) >= {"schema", "invalid_json"}
+    page = render_status(data)
+    assert page.count('class="pair-row"') == 2
