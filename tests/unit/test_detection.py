@@ -1,0 +1,211 @@
+"""Aggregation and spike detection: contact identity, distinct counts, the count model, episodes."""
+from __future__ import annotations
+
+import json
+import math
+from datetime import date, timedelta
+
+import pytest
+from scipy.stats import nbinom, poisson
+
+from streams.detection import (
+    PairCounts, SpikeDetector, SpikeParams, contact_key, tail_probability, window_stats,
+)
+from streams.records import Contact
+
+
+def day(offset: int, start: date = date(2024, 1, 1)) -> str:
+    return (start + timedelta(days=offset)).isoformat()
+
+
+def contact(d, mode="phone", pair=("IRN", "SAU"), aid=None, topics=(), source="a.com",
+            url=None, **kw):
+    return Contact(article_id=aid or f"art-{d}-{mode}", countries=list(pair), mode=mode, date=d,
+                   date_precision="day" if d else "none", topics=list(topics),
+                   evidence=f"{pair} {mode} on {d}", source=source, url=url, **kw)
+
+
+def detector(params=None, coverage_start=None):
+    counts, episodes = {}, {}
+    det = SpikeDetector(PairCounts(counts), episodes, params or SpikeParams(),
+                        coverage_start=coverage_start, now=lambda: "2024-06-01T00:00:00Z")
+    return det, counts, episodes
+
+
+# -- contact identity ---------------------------------------------------------------------------
+def test_contact_key_same_meeting_many_reports_is_one():
+    host = contact("2016-01-02", "visit", pair=("SAU", "IRN"), aid="1")
+    guest = contact("2016-01-02", "third-party", pair=("IRN", "SAU"), aid="2", source="b")
+    assert contact_key(host) == contact_key(guest) == "IRN-SAU|2016-01-02|in-person"
+    assert contact_key(contact("2016-01-02", "phone")) != contact_key(host)   # a call is another
+    assert contact_key(contact("2016-01-03", "visit")) != contact_key(host)
+
+
+def test_contact_key_undated_falls_back_to_published_day_else_none():
+    c = contact(None, "visit")
+    assert contact_key(c) is None
+    assert contact_key(c, published_at="2016-01-05T10:00:00Z") == "IRN-SAU|2016-01-05|in-person"
+    month = Contact("x", ["IRN", "SAU"], "visit", date="2016-01-01", date_precision="month",
+                    published_at="2016-01-20")
+    assert contact_key(month).split("|")[1] == "2016-01-20"
+    assert contact_key(contact("2016-01-02", pair=("IRN", "IRN"))) is None
+
+
+# -- distinct counts ----------------------------------------------------------------------------
+def test_counts_are_distinct_and_replay_changes_nothing():
+    store = {}
+    pc = PairCounts(store)
+    r1 = pc.add(contact("2024-01-01", "visit", aid="a1", source="x.com", topics=["gaza"]))
+    assert r1.new and r1.topics == ("*", "gaza")
+    snapshot = json.dumps(store, sort_keys=True)
+    r2 = pc.add(contact("2024-01-01", "visit", aid="a1", source="x.com", topics=["gaza"]))
+    assert not r2.new and not r2.changed and json.dumps(store, sort_keys=True) == snapshot
+    # another outlet reporting the same meeting: a source more, the count stays 1
+    r3 = pc.add(contact("2024-01-01", "third-party", aid="a2", source="y.com"))
+    assert not r3.new and r3.changed
+    assert pc.day_count("IRN-SAU", "*", "2024-01-01") == 1
+    assert pc.day_count("IRN-SAU", "gaza", "2024-01-01") == 1
+    v = store["IRN-SAU|*|2024-01-01"]["IRN-SAU|2024-01-01|in-person"]
+    assert v["sources"] == ["x.com", "y.com"] and v["article_ids"] == ["a1", "a2"]
+
+
+def test_add_source_for_copies_and_list_cap():
+    pc = PairCounts({}, max_list=3)
+    r = pc.add(contact("2024-01-01", aid="a0", topics=["gaza"]))
+    for i in range(5):
+        assert pc.add_source(r.contact_key, source=f"s{i}", url=f"u{i}", article_id=f"c{i}") == (i < 3)
+    v = pc.store["IRN-SAU|gaza|2024-01-01"][r.contact_key]
+    assert len(v["sources"]) == 3 and len(v["article_ids"]) == 3   # capped, in the topic bucket too
+    assert pc.add_source("IRN-SAU|2024-01-09|remote", source="z") is False
+    assert pc.day_count("IRN-SAU", "*", "2024-01-01") == 1
+
+
+def test_late_contact_updates_its_own_day_and_expire():
+    pc = PairCounts({})
+    pc.add(contact("2024-01-10"))
+    pc.add(contact("2024-01-02"))   # arrives later, belongs to Jan 2
+    assert pc.daily_counts("IRN-SAU", "*", "2024-01-01", "2024-01-10") == [0, 1] + [0] * 7 + [1]
+    assert pc.expire("2024-01-05") == 1
+    assert pc.daily_counts("IRN-SAU", "*", "2024-01-01", "2024-01-10")[1] == 0
+
+
+# -- the count model ----------------------------------------------------------------------------
+def test_tail_probability_is_the_negative_binomial_predictive():
+    p, expected = tail_probability(5, history=6, history_weeks=12, window_weeks=1,
+                                   prior_rate=0.1, prior_weeks=4)
+    r, exposure = 0.4 + 6, 16.0
+    assert expected == pytest.approx(r / exposure)
+    assert p == pytest.approx(nbinom.sf(4, r, exposure / (exposure + 1)))
+    # with a long history it tends to the Poisson at the plug-in rate
+    p_long, e_long = tail_probability(5, 1000, 1000, 1, 0.1, 4)
+    assert p_long == pytest.approx(poisson.sf(4, e_long), rel=0.05)
+    # and it is wider (larger tail) than that Poisson when the history is short
+    p_short, e_short = tail_probability(4, 1, 1, 1, 0.1, 4)
+    assert p_short > poisson.sf(3, e_short)
+    assert tail_probability(0, 3, 12, 1, 0.1, 4)[0] == 1.0
+
+
+def test_zero_history_pair_fires_on_a_burst_but_not_on_one_or_two():
+    P = SpikeParams()
+    assert not window_stats(1, 0, 84, P).fires
+    assert not window_stats(2, 0, 84, P).fires        # below min_count, whatever the p
+    st = window_stats(3, 0, 84, P)
+    assert st.fires and st.p_value < 1e-3 and math.isfinite(st.score)
+    assert not window_stats(3, 0, 3, P).fires         # warm-up: too little history observed
+
+
+def test_min_ratio_guards_busy_pairs():
+    P = SpikeParams(alpha=0.5)
+    st = window_stats(10, 84, 84, P)                  # 10 observed vs 5.3 expected: ratio < 2
+    assert st.p_value < P.alpha and not st.fires
+    assert window_stats(11, 84, 84, P).fires
+
+
+# -- episodes -----------------------------------------------------------------------------------
+def test_steady_pair_never_fires():
+    det, _, _ = detector(coverage_start=day(0))
+    alerts = []
+    for i in range(0, 365):
+        if i % 3 == 0:   # a contact every third day, all year: 2-3 a week
+            alerts += det.observe(contact(day(i), "phone" if i % 2 else "visit"))
+    assert alerts == []
+
+
+def test_burst_fires_once_then_updates_then_ends_and_replay_is_silent():
+    det, counts, episodes = detector()
+    contacts = [contact(day(i)) for i in range(0, 84, 21)]       # sparse history: 4 in 12 weeks
+    burst = [contact(day(90), "phone"), contact(day(90), "visit"), contact(day(91), "phone"),
+             contact(day(92), "visit"), contact(day(93), "phone")]
+    alerts = []
+    for c in contacts + burst:
+        alerts += det.observe(c)
+    assert [a["status"] for a in alerts] == ["new", "update", "update"]
+    eid = alerts[0]["episode_id"]
+    assert all(a["episode_id"] == eid for a in alerts)
+    assert alerts[0]["observed"] == 3 and alerts[-1]["observed"] == 5
+    assert alerts[0]["window_end"] == day(91) and alerts[0]["window_start"] == day(85)
+    ev = alerts[-1]["evidence"]
+    assert len(ev) == 5 and {"contact_key", "date", "mode", "evidence", "article_ids", "urls",
+                             "sources"} <= set(ev[0])
+    # replaying everything (same contacts, any order) changes nothing and emits nothing
+    snapshot = json.dumps([counts, episodes], sort_keys=True)
+    for c in reversed(contacts + burst):
+        assert det.observe(c) == []
+    assert json.dumps([counts, episodes], sort_keys=True) == snapshot
+    # a copy's extra source does not update the episode either
+    det.counts.add_source(alerts[0]["evidence"][0]["contact_key"], source="copy.com")
+    assert det.evaluate("IRN-SAU", "*", day(93)) is None
+    # quiet afterwards: the window empties, the episode ends after the cool-down
+    assert det.tick(day(100)) == []                   # window (94..100) quiet since day 98
+    assert det.tick(day(110)) == [eid]
+    # a new burst much later is a new episode
+    later = [contact(day(200)), contact(day(201)), contact(day(202))]
+    new = [a for c in later for a in det.observe(c)]
+    assert [a["status"] for a in new] == ["new"] and new[0]["episode_id"] != eid
+
+
+def test_late_contact_in_current_window_updates_episode():
+    det, _, _ = detector()
+    alerts = []
+    for c in [contact(day(20)), contact(day(21)), contact(day(22))]:
+        alerts += det.observe(c)
+    assert [a["status"] for a in alerts] == ["new"]
+    # a contact of day 19 arrives late: it belongs to the current window (16..22)
+    late = det.observe(contact(day(19), "visit"))
+    assert [a["status"] for a in late] == ["update"] and late[0]["window_end"] == day(22)
+    assert late[0]["observed"] == 4
+
+
+def test_window_boundaries():
+    P = SpikeParams(window_days=7)
+    det, _, _ = detector(P)
+    # contacts on days 10, 16: exactly 7 days apart inclusive -> same window ending day 16
+    for c in [contact(day(10)), contact(day(13))]:
+        assert det.observe(c) == []
+    a = det.observe(contact(day(16)))
+    assert a and a[0]["window_start"] == day(10) and a[0]["observed"] == 3
+    det2, _, _ = detector(P)
+    # days 10, 13, 17: day 10 is outside the window ending day 17
+    for c in [contact(day(10)), contact(day(13)), contact(day(17))]:
+        assert det2.observe(c) == []
+
+
+def test_topic_windows_are_separate():
+    det, _, _ = detector()
+    alerts = []
+    for i, t in enumerate([["gaza"], ["gaza"], []]):
+        alerts += det.observe(contact(day(30 + i), topics=t))
+    assert [(a["topic"], a["status"]) for a in alerts] == [("*", "new")]
+    alerts = det.observe(contact(day(33), "visit", topics=["gaza"]))
+    assert sorted((a["topic"], a["status"]) for a in alerts) == [("*", "update"), ("gaza", "new")]
+
+
+def test_alerts_validate_against_schema():
+    jsonschema = pytest.importorskip("jsonschema")
+    from pathlib import Path
+    schema = json.loads((Path(__file__).resolve().parents[2] / "schemas" / "alert.schema.json").read_text())
+    det, _, _ = detector()
+    alerts = [a for i in range(3) for a in det.observe(contact(day(40 + i), url=f"https://x/{i}"))]
+    assert alerts
+    for a in alerts:
+        jsonschema.Draft202012Validator(schema).validate(a)
