@@ -80,8 +80,8 @@ def create_app(settings: Settings | None = None) -> Pipeline:
         )
 
     def table(name: str, partitions: int, help_: str):
-        t = app.Table(name, default=None, partitions=partitions, key_serializer="json",
-                      value_serializer="json", help=help_)
+        # key and value codec: json (Faust's default for tables without a model type)
+        t = app.Table(name, default=None, partitions=partitions, help=help_)
         p.tables[name] = t
         return t
 
