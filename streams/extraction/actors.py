@@ -31,6 +31,7 @@ _BREAKS = frozenset(",;:()[]\"|")
 _TITLE_WINDOW = 7     # words between a title and its country word (Arabic long titles)
 _EN_TITLE_WINDOW = 3
 _CHAIN_WORDS = frozenset({"و", "and", "&", "-"})
+_POSTED_TO = frozenset({"to", "in", "لدى", "في", "الى", "در", "به", "نزد"})
 
 
 @dataclass(slots=True)
@@ -159,6 +160,8 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
                 facts.cues.append(Cue(e.kind, e.value, m.start, m.end, e.sub))
                 if e.kind == "counterpart":
                     items.append(("counterpart", m, e))
+                elif e.kind == "org":
+                    items.append(("org", m, e))
     items.sort(key=lambda it: it[1].start)
     trigger_pos = [c.pos for c in facts.cues if c.kind in CONTACT_TRIGGERS]
     visit_ends = [c.end for c in facts.cues if c.kind == "visit"]
@@ -210,6 +213,7 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
         elif cls == "title":
             role = payload.value
             found: list[int] = []
+            org = False
             window = _EN_TITLE_WINDOW if lang == "en" else _TITLE_WINDOW
             # right: "وزير الخارجية المغربي", "Foreign Minister of Oman"
             for j in range(i + 1, len(items)):
@@ -218,9 +222,14 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
                     break
                 if any(m.end <= tp < mj.start for tp in trigger_pos):
                     break
+                if cj == "org":
+                    org = True  # "UN envoy", "المبعوث الأممي", "الأمين العام لـ..."
+                    break
                 if cj == "country":
                     if j in venue_idx and pj.sub == "capital":
                         break
+                    if role == "ambassador" and _prev_word(norm, mj.start - len(mj.prefix)) in _POSTED_TO:
+                        continue  # "Iran's ambassador to Australia": the host, not his country
                     found = country_chain(j)
                     break
                 if cj in ("title", "counterpart"):
@@ -228,6 +237,10 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
                 if cj == "holder":
                     break  # the holder gives its own country
             # left (English word order): "Moroccan Foreign Minister", "Iran's foreign minister"
+            if i > 0 and items[i - 1][0] == "org" and _words_between(norm, items[i - 1][1].end, m.start) <= 1:
+                org = True  # "UN Secretary-General", "EU foreign policy chief"
+            if org:
+                continue
             if not found and i > 0 and items[i - 1][0] == "country" and (i - 1) not in venue_idx:
                 mj = items[i - 1][1]
                 gap = norm[mj.end:m.start].strip()

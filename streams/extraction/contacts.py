@@ -13,14 +13,16 @@ previous sentences of the story as the other side.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
+from streams.extraction import boilerplate, dates
 from streams.extraction.actors import CONTACT_TRIGGERS, SentenceFacts, Slot, analyse
 from streams.extraction.gazetteer import Gazetteer, gazetteer
-from streams.extraction.normalise import detect_lang, normalise, paragraph_spans, split_sentences
+from streams.extraction.normalise import detect_lang, normalise, split_sentences
 from streams.extraction.topics import assign, paragraph_topics
 from streams.extraction.triggers import ModeDecision, decide_mode, live_triggers
 from streams.records import Actor, Article, Contact
@@ -58,6 +60,7 @@ class _Candidate:
     paragraph: int
     segment: int
     confidence: float
+    talk_only: bool = False
     date: str | None = None
     precision: str = "none"
     topics: set[str] = field(default_factory=set)
@@ -136,20 +139,26 @@ def _extract(article: Article | dict[str, Any]) -> list[Contact]:
     sample = a.text if a.text.strip() else (a.title or "")
     lang = a.lang if a.lang in ("ar", "fa", "en") and _lang_plausible(a.lang, sample) else detect_lang(sample)
     ref_day, ref_precision = _reference(a.published_at, a.text)
-    day = ref_day if ref_precision in ("day", "month") else None
     home = gaz.outlet_country(a.source)
 
     candidates: list[_Candidate] = []
-    segments = _body_segments(a.text, lang)
+    stories = _stories(a.text, lang)
     if a.title and a.title.strip():
-        segments.insert(0, a.title.strip()) if not segments else segments.__setitem__(0, a.title.strip() + "\n" + segments[0])
-    for seg_no, seg_text in enumerate(segments):
+        if stories:
+            stories[0][1].insert(0, a.title.strip())
+        else:
+            stories.append((0, [a.title.strip()]))
+    for seg_no, (offset, paragraphs) in enumerate(stories):
+        if seg_no > 0 and not _has_day(a.published_at):
+            # a second article pasted into the page has its own date line further down
+            ref_day, ref_precision = _reference(a.published_at, a.text, offset)
+        day = ref_day if ref_precision in ("day", "month") else None
         para_topics: list[set[str]] = []
         contact_paras: list[int] = []
         subject: str | None = None      # the story's last acting country (pronoun carry-over)
         seg_cands: list[_Candidate] = []
-        for p_no, (pa, pb) in enumerate(paragraph_spans(seg_text)):
-            paragraph = seg_text[pa:pb]
+        story_modes: set[str] = set()    # modes the story's cues speak for (phone, summit ...)
+        for p_no, paragraph in enumerate(paragraphs):
             found_topics: set[tuple[str, str]] = set()
             for s_no, sentence in enumerate(_sentences(paragraph)):
                 norm = normalise(sentence)
@@ -162,15 +171,24 @@ def _extract(article: Article | dict[str, Any]) -> list[Contact]:
                         if pos <= _DATELINE_CHARS and country:
                             home = country
                 new, subject = _sentence_contacts(facts, home, subject)
-                for pair, decision, actors, conf in new:
+                if facts.has("summit"):
+                    story_modes.add("multilateral")
+                if facts.has("conference"):
+                    story_modes.add("third-party")
+                if facts.has("call") and facts.triggers:
+                    story_modes.add("phone")
+                for pair, decision, actors, conf, talk_only in new:
                     date, precision = _event_date(sentence, ref_day, ref_precision, lang, paragraph)
                     if date:
                         conf = min(0.95, conf + 0.1)
                     seg_cands.append(_Candidate(pair, decision, actors, sentence, p_no, seg_no,
-                                                round(conf, 2), date, precision))
+                                                round(conf, 2), talk_only, date, precision))
                 if new:
                     contact_paras.append(p_no)
             para_topics.append(paragraph_topics(found_topics, ref_day))
+        for c in seg_cands:
+            if not c.decision.explicit:
+                c.decision = _story_mode(c, story_modes)
         owned = assign(para_topics, contact_paras)
         for c in seg_cands:
             c.topics = owned.get(c.paragraph, set())
@@ -206,7 +224,8 @@ def _sentence_contacts(facts: SentenceFacts, home: str | None, subject: str | No
     def bare_actor(s: Slot) -> bool:
         # a bare name acts as a subject ("قطر وأمريكا تبحثان") or a partner ("talks with Turkey"),
         # never as the topic of the talks ("discussed the war between Israel and Hamas")
-        if s.pos < first_trigger and near_trigger(s):
+        if s.pos < first_trigger and near_trigger(s) and not any(
+                ch in ",;:" for ch in norm[s.end:first_trigger]):
             return True
         return _prev_word(norm, s.pos - len(_clitic(norm, s.pos))) in _WITH_WORDS
 
@@ -244,6 +263,7 @@ def _sentence_contacts(facts: SentenceFacts, home: str | None, subject: str | No
         pairs = [(first, other) for other in order[1:]]
     out = []
     strong_kinds = {"call", "meet", "receive", "visit"}
+    talk_only = all(t.kind == "talk" for t in live)
     for x, y in pairs:
         pair = tuple(sorted((x, y)))
         decision = decide_mode(facts, pair, first, live, n)
@@ -254,8 +274,21 @@ def _sentence_contacts(facts: SentenceFacts, home: str | None, subject: str | No
         explicit_sides = sum(1 for c in pair if any(s.country == c and s.strength >= 2 for s in slots))
         cues = explicit_sides + int(decision.explicit) + int(any(t.kind in strong_kinds for t in live))
         conf = 0.35 + 0.1 * cues - (0.1 if implicit else 0.0)
-        out.append((pair, decision, actors, conf))
+        out.append((pair, decision, actors, conf, talk_only))
     return out, (first if first else next_subject)
+
+
+def _story_mode(c: _Candidate, story_modes: set[str]) -> ModeDecision:
+    """Mode of a report whose sentence has no mode cue ("they discussed ..."), from the story:
+    talks in a story about phone calls were by phone; a meeting in a story about a summit or
+    an organisation's meeting is multilateral, one at a conference third-party."""
+    if c.talk_only and "phone" in story_modes:
+        return ModeDecision("phone", None, None, False)
+    if "multilateral" in story_modes:
+        return ModeDecision("multilateral", None, None, False)
+    if "third-party" in story_modes:
+        return ModeDecision("third-party", None, None, False)
+    return c.decision
 
 
 def _merge(a: Article, lang: str, candidates: list[_Candidate]) -> list[Contact]:
@@ -288,24 +321,35 @@ def _merge(a: Article, lang: str, candidates: list[_Candidate]) -> list[Contact]
     return out
 
 
-# ---- collaborators: boilerplate segmentation and dates (streams.extraction.boilerplate/dates) ----
+# ---- collaborators: boilerplate segmentation and dates ----
 
-def _body_segments(text: str, lang: str) -> list[str]:
-    try:
-        from streams.extraction import boilerplate
-    except ImportError:  # TEMPORARY until boilerplate.py lands: the whole text is one story
-        return [text] if text.strip() else []
-    return [s.text for s in boilerplate.segment(text, lang) if s.kind == "body" and s.text.strip()]
+def _stories(text: str, lang: str) -> list[tuple[int, list[str]]]:
+    """The article's stories as (offset, body paragraphs). A related-articles list ends a story
+    (an article pasted after "read also" is a story of its own); page furniture does not."""
+    stories: list[tuple[int, list[str]]] = []
+    current: list[str] = []
+    start = 0
+    for seg in boilerplate.segment(text, lang):
+        if seg.kind == "body":
+            if seg.text.strip():
+                if not current:
+                    start = seg.start
+                current.append(seg.text)
+        elif seg.kind == "related" and current:
+            stories.append((start, current))
+            current = []
+    if current:
+        stories.append((start, current))
+    return stories
 
 
-def _reference(published_at: str | None, text: str) -> tuple[str | None, str]:
-    try:
-        from streams.extraction import dates
-    except ImportError:  # TEMPORARY until dates.py lands
-        if published_at and len(published_at) >= 10 and published_at[4] == "-":
-            return published_at[:10], "day"
-        return None, "none"
-    ref, precision = dates.reference_date(published_at, text)
+def _has_day(published_at: str | None) -> bool:
+    p = dates.parse_published(published_at)
+    return p is not None and p.precision == "day"
+
+
+def _reference(published_at: str | None, text: str, at: int | None = None) -> tuple[str | None, str]:
+    ref, precision = dates.reference_date(published_at, text, at)
     if ref is None:
         return None, "none"
     return (ref.isoformat() if hasattr(ref, "isoformat") else str(ref)), precision
@@ -313,12 +357,6 @@ def _reference(published_at: str | None, text: str) -> tuple[str | None, str]:
 
 def _event_date(sentence: str, ref_day: str | None, ref_precision: str, lang: str,
                 paragraph: str) -> tuple[str | None, str]:
-    try:
-        from streams.extraction import dates
-    except ImportError:  # TEMPORARY until dates.py lands
-        return None, "none"
-    import datetime as dt
-
     ref = dt.date.fromisoformat(ref_day) if ref_day else None
     date, precision = dates.resolve_event_date(sentence, ref, ref_precision, lang, paragraph)
     return (date, precision) if date else (None, "none")

@@ -43,6 +43,11 @@ def live_triggers(facts: SentenceFacts) -> list[Cue]:
             if b.pos <= t.pos and _words(norm, b.end, t.pos) <= _VOID_WINDOW and "," not in norm[b.end:t.pos]:
                 void = True
                 break
+            # Persian puts the auxiliary after the verb's object: "... دیدار خواهد کرد"
+            if b.lang == "fa" and t.end <= b.pos and _words(norm, t.end, b.pos) <= _VOID_WINDOW \
+                    and "," not in norm[t.end:b.pos]:
+                void = True
+                break
             if b.pos < t.end and t.pos < b.end:  # the trigger word itself is a future form
                 void = True
                 break
