@@ -71,7 +71,9 @@ def check_article(raw: bytes, *, max_bytes: int, max_text_chars: int,
     err = best_match(v.iter_errors(doc))
     if err is not None:
         where = "/".join(str(p) for p in err.absolute_path) or "(record)"
-        return Rejection(metrics.DL_SCHEMA, f"{where}: {err.message}"[:500], _article_id(doc))
+        # a malformed date is the feed's commonest schema fault: give it its own code
+        code = metrics.DL_BAD_DATE if where == "published_at" else metrics.DL_SCHEMA
+        return Rejection(code, f"{where}: {err.message}"[:500], _article_id(doc))
     text = doc.get("text")
     if not isinstance(text, str) or not text.strip():
         return Rejection(metrics.DL_EMPTY_TEXT, "text is empty", _article_id(doc))

@@ -1,0 +1,90 @@
+"""Stage 2 (dedupe) over plain dicts with the real Deduplicator: first seen goes on to extraction,
+copies become "copy of X" markers keyed by X, redeliveries are neither, expiry bounds the state."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+
+from streams.dedup import Deduplicator
+from streams.pipeline.dedupe import DedupeStage
+from streams.pipeline.tables import PartitionView
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+DEV = {a["id"]: a for a in map(orjson.loads, (CORPUS / "dev.jsonl").read_bytes().splitlines())}
+SEED = orjson.loads((CORPUS / "seeds.jsonl").read_bytes().splitlines()[1])
+T0 = 1_700_000_000.0
+
+
+def msg(article: dict, offset: int, ts: float = T0, partition: int = 0) -> dict:
+    return {"kind": "article", "article": article,
+            "origin": {"topic": "articles", "partition": partition, "offset": offset, "timestamp": ts},
+            "in_ts": ts}
+
+
+def new_stage(horizon: float = 3600.0):
+    fingerprints, acc = {}, {}
+    return DedupeStage(Deduplicator(fingerprints, horizon_seconds=horizon), acc), fingerprints, acc
+
+
+def test_first_seen_goes_on_and_copies_become_markers_of_the_first():
+    stage, _, acc = new_stage()
+    first = DEV["en-tt-442816"]
+    [out] = stage.handle(msg(first, 0))
+    assert (out.topic, out.key, out.value["kind"]) == ("extract", first["id"], "article")
+    assert out.value["article"] == first and out.value["in_ts"] == T0
+
+    # a near copy (the same agency story edited), the same id again, and an exact repost elsewhere
+    [near] = stage.handle(msg(DEV["en-tt-442849"], 1, T0 + 60))
+    assert (near.topic, near.key) == ("extract", first["id"])
+    assert near.value["kind"] == "copy" and near.value["of"] == first["id"]
+    assert near.value["dup_kind"] == "near" and near.value["article"]["id"] == "en-tt-442849"
+    assert "text" not in near.value["article"]   # markers are small
+
+    [again] = stage.handle(msg(first, 2, T0 + 61))
+    assert again.value["dup_kind"] == "id" and again.value["of"] == first["id"]
+
+    repost = {**SEED, "id": "repost-1", "source": "other-outlet.example", "url": None}
+    stage.handle(msg(SEED, 3, T0 + 62))
+    [rp] = stage.handle(msg(repost, 4, T0 + 63))
+    assert rp.value["dup_kind"] == "text" and rp.value["of"] == SEED["id"]
+    assert rp.value["article"]["source"] == "other-outlet.example"
+    assert acc["dedupe:0"]["new"] == 2
+    assert acc["dedupe:0"]["duplicate"] == {"near": 1, "id": 1, "text": 1}
+
+
+def test_redelivered_messages_are_not_decided_twice():
+    stage, _, acc = new_stage()
+    a = DEV["en-tt-442816"]
+    assert len(stage.handle(msg(a, 10))) == 1
+    before = dict(acc["dedupe:0"])
+    # the same input message again (validate re-sent it after a crash): not a duplicate
+    assert stage.handle(msg(a, 10)) == [] and stage.handle(msg(a, 3)) == []
+    assert acc["dedupe:0"] == before
+    # marks are per input partition
+    assert stage.handle(msg(a, 0, partition=1))[0].value["dup_kind"] == "id"
+
+
+def test_fingerprints_expire_after_the_horizon():
+    stage, fps, _ = new_stage(horizon=3600.0)
+    a = DEV["en-tt-442816"]
+    stage.handle(msg(a, 0))
+    assert fps
+    stage.handle({"kind": "expire", "now": T0 + 3601})
+    assert fps == {}
+    # after the horizon the same article counts as new again
+    assert stage.handle(msg(a, 1, T0 + 3700))[0].value["kind"] == "article"
+
+
+def test_partition_views_keep_partitions_apart():
+    table: dict = {}
+    v0, v1 = PartitionView(table, 0), PartitionView(table, 1)
+    v0["a"] = 1
+    v1["a"] = 2
+    v1["b"] = 3
+    assert table == {"0|a": 1, "1|a": 2, "1|b": 3}
+    assert sorted(v1) == ["a", "b"] and len(v0) == 1 and "b" not in v0
+    del v1["a"]
+    assert table == {"0|a": 1, "1|b": 3}
+    v0.use(1)
+    assert v0["b"] == 3

@@ -1,0 +1,86 @@
+"""Stage 3 (extract) with the real extractor over a plain dict: contacts keyed by pair, copies from
+new outlets re-published as extra sources, redeliveries skipped, extractor failures dead-lettered."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from streams.extraction import extract_contacts
+from streams.pipeline.extract import ExtractStage
+from streams.pipeline.serde import pair_key
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+SEEDS = [orjson.loads(x) for x in (CORPUS / "seeds.jsonl").read_bytes().splitlines() if x.strip()]
+T0 = 1_700_000_000.0
+ORIGIN = {"topic": "articles", "partition": 0, "offset": 7, "timestamp": T0}
+
+
+def article_msg(a: dict) -> dict:
+    return {"kind": "article", "article": a, "origin": ORIGIN, "in_ts": T0}
+
+
+def copy_msg(of: str, cid: str, source: str | None, url: str | None = None) -> dict:
+    return {"kind": "copy", "of": of, "dup_kind": "text", "similarity": 1.0,
+            "article": {"id": cid, "source": source, "url": url, "published_at": None}, "origin": ORIGIN,
+            "in_ts": T0 + 5}
+
+
+@pytest.fixture
+def stage():
+    return ExtractStage({}, {}, extract_contacts, horizon_seconds=3600.0)
+
+
+def test_contacts_are_published_keyed_by_pair_and_remembered(stage):
+    a = SEEDS[3]   # Persian: several contacts
+    outs = stage.handle(article_msg(a), partition=2, now=T0 + 1)
+    expected = [c.to_dict() for c in extract_contacts(a)]
+    assert expected, "the seed article has contacts"
+    assert [o.topic for o in outs] == ["contacts"] * len(expected)
+    assert [o.value for o in outs] == expected
+    assert [o.key for o in outs] == [pair_key(c["countries"]) for c in expected]
+    assert stage.extracted[a["id"]]["contacts"] == expected
+    assert stage.accounting["extract:2"]["processed"] == 1
+    # a redelivery of the same article is neither extracted nor counted again
+    assert stage.handle(article_msg(a), partition=2) == []
+    assert stage.accounting["extract:2"]["processed"] == 1
+
+
+def test_a_copy_from_a_new_outlet_adds_a_source_to_every_contact(stage):
+    a = SEEDS[1]
+    stage.handle(article_msg(a))
+    n = len(stage.extracted[a["id"]]["contacts"])
+    outs = stage.handle(copy_msg(a["id"], "copy-1", "wire.example", "https://wire.example/x"))
+    assert len(outs) == n and all(o.topic == "sources" for o in outs)
+    for o, c in zip(outs, stage.extracted[a["id"]]["contacts"]):
+        assert o.key == pair_key(c["countries"])
+        assert o.value["article_id"] == "copy-1" and o.value["source"] == "wire.example"
+        assert o.value["copy_of"] == a["id"] and o.value["countries"] == c["countries"]
+    assert stage.extracted[a["id"]]["sources"] == [a["source"], "wire.example"]
+    # the same outlet again, or the first one, adds nothing
+    assert stage.handle(copy_msg(a["id"], "copy-2", "wire.example")) == []
+    assert stage.handle(copy_msg(a["id"], a["id"], a["source"])) == []
+    # a copy of something unknown (expired) adds nothing
+    assert stage.handle(copy_msg("gone", "copy-3", "x.example")) == []
+
+
+def test_expire_drops_old_entries(stage):
+    stage.handle(article_msg(SEEDS[0]))
+    stage.handle({"kind": "expire", "now": T0 + 100})
+    assert SEEDS[0]["id"] in stage.extracted
+    stage.handle({"kind": "expire", "now": T0 + 3601})
+    assert stage.extracted == {}
+
+
+def test_an_extractor_failure_is_a_dead_letter_not_a_crash():
+    def broken(_article):
+        raise RuntimeError("boom")
+
+    st = ExtractStage({}, {}, broken, horizon_seconds=3600.0)
+    [out] = st.handle(article_msg(SEEDS[0]))
+    assert out.topic == "dead_letter" and out.value["reason"] == "extractor_error"
+    assert out.value["stage"] == "extract" and "boom" in out.value["detail"]
+    assert orjson.loads(__import__("base64").b64decode(out.value["payload"]["b64"]))["id"] == SEEDS[0]["id"]
+    assert st.accounting["extract:0"]["dead_letter"] == {"extractor_error": 1}
+    assert st.handle(article_msg(SEEDS[0])) == []   # not retried forever on redelivery

@@ -1,0 +1,109 @@
+"""Stage 1 (validate) and the dead-letter record, without Kafka: every kind of bad input becomes a
+dead letter with its reason code and its bytes, valid articles go on, redeliveries are not counted."""
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+
+import orjson
+import pytest
+from jsonschema import Draft202012Validator
+
+from streams import metrics
+from streams.pipeline.serde import DEAD_LETTER_CARRY_BYTES, Origin, dead_letter_payload, dead_letter_record
+from streams.pipeline.validate import Rejection, ValidateStage, check_article
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT.parent / "shared" / "corpus" / "seeds.jsonl"
+DL_SCHEMA = Draft202012Validator(orjson.loads((ROOT / "schemas" / "dead_letter.schema.json").read_bytes()))
+LIMITS = {"max_bytes": 64 * 1024, "max_text_chars": 20_000}
+
+
+def seed_lines() -> list[bytes]:
+    return [line.rstrip(b"\n") for line in SEEDS.read_bytes().splitlines() if line.strip()]
+
+
+def origin(offset: int = 0, partition: int = 0) -> Origin:
+    return Origin("articles", partition, offset, 1_700_000_000.0, b"k")
+
+
+def test_real_articles_pass():
+    for line in seed_lines():
+        doc = check_article(line, max_bytes=1 << 20, max_text_chars=1 << 20)
+        assert isinstance(doc, dict) and doc["id"]
+
+
+@pytest.mark.parametrize("raw, reason", [
+    (b"{not json", metrics.DL_INVALID_JSON),
+    (b"", metrics.DL_INVALID_JSON),
+    (b'{"id": "a", "text": "caf\xe9 \xff"}', metrics.DL_BAD_ENCODING),
+    (b"[1, 2, 3]", metrics.DL_NOT_OBJECT),
+    (b'"just a string"', metrics.DL_NOT_OBJECT),
+    (b'{"id": "a"}', metrics.DL_SCHEMA),
+    (b'{"id": 7, "text": "x"}', metrics.DL_SCHEMA),
+    (b'{"id": "a", "text": "x", "url": 5}', metrics.DL_SCHEMA),
+    (b'{"id": "a", "text": "   \\n "}', metrics.DL_EMPTY_TEXT),
+    (b'{"id": "a", "text": "x", "published_at": "last Tuesday"}', metrics.DL_BAD_DATE),
+    (b'{"id": "a", "text": "' + b"x" * 70_000 + b'"}', metrics.DL_TOO_LARGE),
+    (b'{"id": "a", "text": "' + b"x" * 30_000 + b'"}', metrics.DL_TOO_LARGE),
+])
+def test_bad_inputs_are_rejected_with_their_reason(raw, reason):
+    r = check_article(raw, **LIMITS)
+    assert isinstance(r, Rejection) and r.reason == reason, r
+    assert r.detail
+
+
+def test_partial_dates_as_feeds_give_them_are_accepted():
+    for d in ("2023", "2023-10", "2023-10-09", "2023-10-09T21:19:00+03:30", None):
+        assert isinstance(check_article(orjson.dumps({"id": "a", "text": "t", "published_at": d}), **LIMITS),
+                          dict)
+
+
+def test_stage_routes_and_counts_every_message_once():
+    acc: dict = {}
+    stage = ValidateStage(acc, **LIMITS)
+    good = seed_lines()[1]
+    outs = stage.handle(good, origin(0))
+    assert [o.topic for o in outs] == ["dedupe"]
+    msg = outs[0].value
+    assert msg["kind"] == "article" and msg["article"]["id"] == outs[0].key
+    assert msg["origin"] == {"topic": "articles", "partition": 0, "offset": 0, "timestamp": 1_700_000_000.0}
+    assert msg["in_ts"] == 1_700_000_000.0
+
+    bad = b"\x00\x01garbage"
+    outs = stage.handle(bad, origin(1))
+    assert [o.topic for o in outs] == ["dead_letter"]
+    rec = outs[0].value
+    assert rec["reason"] == metrics.DL_INVALID_JSON and rec["origin"]["offset"] == 1
+    assert dead_letter_payload(rec) == bad
+    DL_SCHEMA.validate(rec)
+
+    # redelivery of both (after a crash, before the offset commit): skipped, not counted again
+    assert stage.handle(good, origin(0)) == [] and stage.handle(bad, origin(1)) == []
+    assert acc["validate:articles:0"] == {"next_offset": 2, "in": 2, "dead_letter": {"invalid_json": 1}}
+    # another partition has its own mark
+    assert len(stage.handle(good, origin(0, partition=1))) == 1
+
+
+def test_dead_letter_carries_non_utf8_bytes_and_truncates_huge_ones():
+    raw = b"\xff\xfe" + "سلام".encode("utf-8")
+    rec = dead_letter_record(raw, reason="bad_encoding", detail="x", origin=origin(5))
+    DL_SCHEMA.validate(rec)
+    assert base64.b64decode(rec["payload"]["b64"]) == raw and not rec["payload"]["truncated"]
+    assert "سلام" in rec["payload"]["preview"]
+    assert rec["origin"]["key_b64"] == base64.b64encode(b"k").decode()
+
+    big = b"y" * (DEAD_LETTER_CARRY_BYTES + 10)
+    rec = dead_letter_record(big, reason="too_large", detail="x", origin=origin(6))
+    DL_SCHEMA.validate(rec)
+    assert rec["payload"]["truncated"] and rec["payload"]["bytes"] == len(big)
+    assert rec["payload"]["sha256"] == hashlib.sha256(big).hexdigest()
+    assert len(dead_letter_payload(rec)) == DEAD_LETTER_CARRY_BYTES
+
+
+def test_dead_letter_reasons_in_schema_are_the_metrics_codes():
+    enum = DL_SCHEMA.schema["properties"]["reason"]["enum"]
+    assert sorted(enum) == sorted(metrics.DEAD_LETTER_REASONS)
+    stages = DL_SCHEMA.schema["properties"]["stage"]["enum"]
+    assert sorted(stages) == sorted(metrics.STAGES)
