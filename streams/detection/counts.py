@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from streams.detection.contacts import as_contact, contact_day, contact_key, pair_key
@@ -33,11 +34,16 @@ class AddResult:
     changed: bool = False         # anything written (new contact, or a new source/url/article)
 
 
+@lru_cache(maxsize=8192)
+def iso_of(ordinal: int) -> str:
+    """ISO day of a proleptic ordinal (cached: the detector reads the same ~90 days again and
+    again, and date.isoformat dominated its profile)."""
+    return date.fromordinal(ordinal).isoformat()
+
+
 def day_range(start: str, end: str) -> Iterator[str]:
-    d, e = date.fromisoformat(start), date.fromisoformat(end)
-    while d <= e:
-        yield d.isoformat()
-        d += timedelta(days=1)
+    a, b = date.fromisoformat(start).toordinal(), date.fromisoformat(end).toordinal()
+    return (iso_of(o) for o in range(a, b + 1))
 
 
 def bucket_key(pair: str, topic: str, day: str) -> str:
@@ -134,7 +140,9 @@ class PairCounts:
 
     def daily_counts(self, pair: str, topic: str, start: str, end: str) -> list[int]:
         """Distinct contacts per day from ``start`` to ``end`` inclusive."""
-        return [self.day_count(pair, topic, d) for d in day_range(start, end)]
+        get = self.store.get
+        prefix = f"{pair}|{topic}|"
+        return [len(get(prefix + d) or ()) for d in day_range(start, end)]
 
     def contacts(self, pair: str, topic: str, start: str, end: str) -> list[tuple[str, dict[str, Any]]]:
         """(contact_key, value) of the contacts from ``start`` to ``end`` inclusive, by day."""

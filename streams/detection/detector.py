@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from streams.detection.contacts import as_contact
-from streams.detection.counts import ALL_TOPICS, PairCounts
+from streams.detection.counts import ALL_TOPICS, PairCounts, iso_of
 from streams.detection.model import METHOD, SpikeParams, WindowStats, window_stats
 from streams.records import Contact
 
@@ -32,7 +32,7 @@ def _ord(day: str) -> int:
 
 
 def _day(o: int) -> str:
-    return date.fromordinal(o).isoformat()
+    return iso_of(o)
 
 
 def _utcnow() -> str:

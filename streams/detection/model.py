@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-from scipy.stats import nbinom
+from scipy.special import betainc
 
 METHOD = "gamma-poisson-v1"
 
@@ -67,7 +67,9 @@ def tail_probability(observed: int, history: int, history_weeks: float, window_w
     if observed <= 0:
         return 1.0, expected
     q = exposure / (exposure + window_weeks)
-    return float(nbinom.sf(observed - 1, r, q)), expected
+    # P(X >= k) for X ~ NegBin(r, q) is the regularised incomplete beta I_{1-q}(k, r)
+    # (= scipy.stats.nbinom.sf(k - 1, r, q), which costs ~0.3 ms a call in argument checking)
+    return float(betainc(observed, r, 1.0 - q)), expected
 
 
 def score_of(p: float) -> float:
