@@ -35,30 +35,19 @@ def format_alert(a: dict[str, Any], evidence: int = 3) -> str:
     """A few readable lines for one alert (tolerant of missing fields: it prints what it gets)."""
     pair = a.get("pair")
     pair = "-".join(pair) if isinstance(pair, list) else str(pair)
-    window = a.get("window") or {}
-    if isinstance(window, dict):
-        wtxt = f"{window.get('start', '?')} … {window.get('end', '?')}"
-    else:
-        wtxt = str(window)
-    status = a.get("status") or a.get("kind") or "alert"
+    wtxt = f"{a.get('window_start', '?')} … {a.get('window_end', '?')}"
+    status = a.get("status") or "alert"
     expected = a.get("expected")
     exp = f"{expected:.2f}" if isinstance(expected, (int, float)) else str(expected)
     score = a.get("score")
     sc = f"{score:.2f}" if isinstance(score, (int, float)) else str(score)
     lines = [f"[{status}] {pair}  topic={a.get('topic') or '*'}  window {wtxt}  "
              f"observed {a.get('observed')} vs expected {exp}  score {sc}"]
-    ev = a.get("evidence") or []
-    if isinstance(ev, dict):   # {"texts": [...], "sources": [...], ...} shape
-        texts = ev.get("texts") or []
-        srcs = ev.get("sources") or []
-        ev = [{"text": t, "sources": [srcs[i]] if i < len(srcs) else []} for i, t in enumerate(texts)]
+    # the most recent contacts first: they are what made the window fire
+    ev = sorted(a.get("evidence") or [], key=lambda e: e.get("date") or "", reverse=True)
     for item in ev[:evidence]:
-        if not isinstance(item, dict):
-            lines.append(f"    - {_short(item)}")
-            continue
-        srcs = item.get("sources") or ([item["source"]] if item.get("source") else [])
-        when = item.get("day") or item.get("date") or ""
-        lines.append(f"    - {when} {_short(item.get('text') or item.get('evidence'))}"
+        srcs = item.get("sources") or []
+        lines.append(f"    - {item.get('date', '')} {item.get('mode', '')}: {_short(item.get('evidence'))}"
                      + (f"  [{', '.join(map(str, srcs[:4]))}]" if srcs else ""))
     if len(ev) > evidence:
         lines.append(f"    … {len(ev) - evidence} more")

@@ -1,5 +1,5 @@
 """Stage 4, aggregate: contacts (and extra sources of copies) → distinct contacts per pair, topic and
-event day in the ``windows`` table; every contact that raises a count is handed to the alert stage.
+event day in the ``windows`` table, then spike detection on the same partition (streams.pipeline.alert).
 
 The agent reads ``contacts`` and the internal ``sources`` topic together; both are keyed by country
 pair with the same partition count, so a pair's contacts, its copies' sources, its windows and its
@@ -17,10 +17,11 @@ from __future__ import annotations
 import time
 from collections.abc import MutableMapping
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any
 
 from streams import metrics
-from streams.detection.counts import ALL_TOPICS, PairCounts
+from streams.detection import ALL_TOPICS, PairCounts, SpikeParams, contact_day, contact_key
+from streams.pipeline.alert import AlertStage, spike_params
 from streams.pipeline.serde import Out
 
 WATERMARK = "watermark"
@@ -31,12 +32,14 @@ def _epoch(day: str) -> float:
 
 
 class AggregateStage:
-    def __init__(self, windows: MutableMapping, *, retain_days: int,
-                 on_new_contact: Callable[[Any], list[Out]] | None = None) -> None:
+    """Counting (PairCounts) and spike detection (AlertStage) over one partition's tables."""
+
+    def __init__(self, windows: MutableMapping, episodes: MutableMapping, params: SpikeParams, *,
+                 retain_days: int) -> None:
         self.windows = windows
         self.counts = PairCounts(windows)
+        self.alerts = AlertStage(self.counts, episodes, params)
         self.retain_days = retain_days
-        self.on_new_contact = on_new_contact
 
     def handle(self, msg: dict[str, Any], now: float | None = None) -> list[Out]:
         now = time.time() if now is None else now
@@ -45,26 +48,28 @@ class AggregateStage:
             return []
         if "countries" not in msg:
             return []
-        seen = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        res = self.counts.add(msg, published_at=msg.get("published_at"), seen_at=seen)
-        if res.contact_key is None:
-            return []   # no event day and no publication day: cannot be counted in a window
-        if res.new:
-            metrics.observe_event_lag(now - _epoch(res.day))
+        day = contact_day(msg, msg.get("published_at"))
+        if day is None or contact_key(msg, msg.get("published_at")) is None:
+            return []   # no event day and no publication day (or not a pair): cannot be windowed
+        self.alerts.note_day(day[0])
         wm = self.windows.get(WATERMARK)
-        if wm is None or res.day > wm:
-            self.windows[WATERMARK] = res.day
-        if res.new and self.on_new_contact is not None:
-            return self.on_new_contact(res)
-        return []
+        if wm is None or day[0] > wm:
+            self.windows[WATERMARK] = day[0]
+        seen = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        outs = self.alerts.observe(msg, seen)
+        metrics.observe_event_lag(now - _epoch(day[0]))
+        return outs
 
     def _expire(self) -> None:
         wm = self.windows.get(WATERMARK)
         if not wm:
             return
+        self.alerts.tick(wm)
         before = (date.fromisoformat(wm) - timedelta(days=self.retain_days)).isoformat()
         self.counts.expire(before)
+        self.alerts.expire(before)
         metrics.set_table_entries("windows", len(self.windows))
+        metrics.set_pair_counts(self.week_counts())
 
     def week_counts(self) -> dict[str, int]:
         """Distinct contacts per pair over the 7 days ending at the watermark (all topics)."""
@@ -86,15 +91,8 @@ def register(p) -> None:
     from streams.pipeline.tables import PartitionView
     s = p.settings
     windows = PartitionView(p.tables["windows"])
-    on_new = None
-    try:
-        from streams.pipeline import alert
-    except ImportError:   # detection's episode tracker not available: count without alerting
-        alert = None
     episodes = PartitionView(p.tables["episodes"])
-    if alert is not None:
-        on_new = alert.AlertStage(windows, episodes, s).on_new_contact
-    stage = AggregateStage(windows, retain_days=s.retain_days, on_new_contact=on_new)
+    stage = AggregateStage(windows, episodes, spike_params(s), retain_days=s.retain_days)
     source = p.app.topic(s.topic_contacts, s.topic_sources, key_serializer="raw",
                          value_serializer="raw")
 

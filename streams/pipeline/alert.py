@@ -1,0 +1,79 @@
+"""Stage 5, alert: spike episodes over the aggregated windows → records on ``alerts`` keyed by pair.
+
+Runs inside the aggregate agent, on the same partition: detection needs the pair's current window
+and its history, which live in that partition's ``windows`` table, and its episode state (table
+``episodes``) must change together with them. A separate agent would need the whole window history
+shipped to it. The decisions are streams.detection.SpikeDetector's: a new episode alerts once
+(status ``new``), grows with ``update`` alerts while its window gains contacts it has not reported,
+and a replayed contact or a copy's extra source changes nothing and alerts nothing.
+
+Coverage: the first event day a partition counted is its coverage start, so the weeks before the
+system began observing are not read as "this pair had no contacts" (no burst of alerts on the
+first busy week of a new deployment or of a replayed history).
+"""
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from typing import Any
+
+from streams import metrics
+from streams.detection import PairCounts, SpikeDetector, SpikeParams
+from streams.pipeline.serde import Out
+
+COVERAGE = "coverage"
+
+
+def spike_params(settings) -> SpikeParams:
+    return SpikeParams(window_days=settings.window_days, history_weeks=settings.history_weeks,
+                       alpha=settings.spike_alpha, min_count=settings.spike_min_count,
+                       min_ratio=settings.spike_min_ratio, cooldown_days=settings.cooldown_days)
+
+
+class AlertStage:
+    def __init__(self, counts: PairCounts, episodes: MutableMapping, params: SpikeParams) -> None:
+        self.counts = counts
+        self.episodes = episodes
+        self.params = params
+        self._detector: SpikeDetector | None = None
+        self._coverage: str | None = None
+
+    def detector(self) -> SpikeDetector:
+        cov = self.counts.store.get(COVERAGE)
+        if self._detector is None or cov != self._coverage:
+            # rebuilt when the partition changes or a late contact moves its coverage back
+            self._coverage = cov
+            self._detector = SpikeDetector(self.counts, self.episodes, self.params, coverage_start=cov)
+        return self._detector
+
+    def note_day(self, day: str) -> None:
+        """Widen the coverage of the current partition to ``day``."""
+        cov = self.counts.store.get(COVERAGE)
+        if cov is None or day < cov:
+            self.counts.store[COVERAGE] = day
+
+    def observe(self, contact: dict[str, Any], seen_at: str) -> list[Out]:
+        alerts = self.detector().observe(contact, published_at=contact.get("published_at"),
+                                         seen_at=seen_at)
+        return self.outs(alerts)
+
+    def tick(self, as_of: str) -> None:
+        """Let episodes whose windows went quiet end (evaluated at the partition's watermark)."""
+        with metrics.observe_stage("alert"):
+            self.detector().tick(as_of)
+
+    def expire(self, before_day: str) -> None:
+        self.detector().expire(before_day)
+        metrics.set_table_entries("episodes", len(self.episodes))
+
+    @staticmethod
+    def outs(alerts: list[dict[str, Any]]) -> list[Out]:
+        out = []
+        for a in alerts:
+            metrics.alert_emitted(a.get("topic"), a.get("status", "new"))
+            try:
+                from streams.web import remember_alert
+                remember_alert(a)
+            except ImportError:   # the status page is optional
+                pass
+            out.append(Out("alerts", "-".join(a["pair"]), a))
+        return out
