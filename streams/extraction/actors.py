@@ -60,6 +60,7 @@ class Place:
     pos: int
     form_kind: str     # capital | name | ...
     after_trigger: bool
+    destination: bool = False  # "visit to X", "زيارته لـX": the host of a visit
 
 
 @dataclass(slots=True)
@@ -125,14 +126,13 @@ def _prev_word(norm: str, pos: int) -> str:
 
 
 def _pick_holder(entries: list[Entry], day: str | None) -> Holder | None:
+    """The office holder a name stands for on ``day``: one in office then (a former minister
+    quoted in an interview is not a state actor). Unknown day: the name's country if unique."""
     holders = [e.value for e in entries if e.kind == "holder"]
-    countries = {h.country for h in holders}
-    if len(countries) == 1:
-        return holders[0]
-    active = [h for h in holders if h.in_office(day)]
-    if len({h.country for h in active}) == 1:
-        return active[0]
-    return None
+    if day:
+        active = [h for h in holders if h.in_office(day)]
+        return active[0] if len({h.country for h in active}) == 1 else None
+    return holders[0] if len({h.country for h in holders}) == 1 else None
 
 
 def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> SentenceFacts:
@@ -189,7 +189,7 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
         if is_in or is_to:
             venue_idx.add(i)
             after = any(tp < start for tp in trigger_pos)
-            facts.places.append(Place(payload.value, start, payload.sub, after))
+            facts.places.append(Place(payload.value, start, payload.sub, after, is_to))
 
     def country_chain(j: int) -> list[int]:
         """Country items starting at j joined by و/and/commas."""
@@ -199,7 +199,7 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
             a, b = items[k][1].end, items[k + 1][1].start
             between = norm[a:b].replace(",", " ").split()
             pre = items[k + 1][1].prefix
-            if (not between and pre in ("و",)) or (between and all(w in _CHAIN_WORDS for w in between)):
+            if (not between and (pre in ("و", "") )) or (between and all(w in _CHAIN_WORDS for w in between)):
                 chain.append(k + 1)
                 k += 1
             else:
@@ -265,6 +265,11 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
             elif i > 0 and items[i - 1][0] == "country" and \
                     _words_between(norm, items[i - 1][1].end, m.start) <= 1:
                 found = [i - 1]
+                k = i - 1  # "his Russian and Turkish counterparts"
+                while k > 0 and items[k - 1][0] == "country" and \
+                        all(w in _CHAIN_WORDS for w in norm[items[k - 1][1].end:items[k][1].start].replace(",", " ").split()):
+                    k -= 1
+                    found.append(k)
             for j in found:
                 attached.add(j)
                 venue_idx.discard(j)

@@ -171,12 +171,13 @@ def _extract(article: Article | dict[str, Any]) -> list[Contact]:
                         if pos <= _DATELINE_CHARS and country:
                             home = country
                 new, subject = _sentence_contacts(facts, home, subject)
-                if facts.has("summit"):
-                    story_modes.add("multilateral")
-                if facts.has("conference"):
-                    story_modes.add("third-party")
-                if facts.has("call") and facts.triggers:
-                    story_modes.add("phone")
+                if live_triggers(facts):  # cues of sentences reporting something that happened
+                    if facts.has("summit") or (facts.has("sidelines") and not facts.has("conference")):
+                        story_modes.add("multilateral")
+                    if facts.has("conference"):
+                        story_modes.add("third-party")
+                    if facts.has("call"):
+                        story_modes.add("phone")
                 for pair, decision, actors, conf, talk_only in new:
                     date, precision = _event_date(sentence, ref_day, ref_precision, lang, paragraph)
                     if date:
@@ -189,9 +190,14 @@ def _extract(article: Article | dict[str, Any]) -> list[Contact]:
         for c in seg_cands:
             if not c.decision.explicit:
                 c.decision = _story_mode(c, story_modes)
+            elif c.decision.mode == "third-party" and "multilateral" in story_modes:
+                # a meeting abroad during a summit the story reports: organisation context
+                c.decision = ModeDecision("multilateral", None, None, True)
         owned = assign(para_topics, contact_paras)
+        story_topics = set().union(*para_topics) if para_topics else set()
         for c in seg_cands:
-            c.topics = owned.get(c.paragraph, set())
+            # a contact in the headline/lead sums up the story: it carries the story's topics
+            c.topics = story_topics if c.paragraph == 0 else owned.get(c.paragraph, set())
         candidates.extend(seg_cands)
     return _merge(a, lang, candidates)
 
@@ -216,8 +222,8 @@ def _sentence_contacts(facts: SentenceFacts, home: str | None, subject: str | No
     norm = facts.norm
     trig_pos = [(t.pos, t.end) for t in live]
 
-    def near_trigger(s: Slot) -> bool:
-        return any(len(norm[min(s.end, tp):max(s.pos, te)].split()) <= _NEAR_TRIGGER for tp, te in trig_pos)
+    def near_trigger(s: Slot, limit: int = _NEAR_TRIGGER) -> bool:
+        return any(len(norm[min(s.end, tp):max(s.pos, te)].split()) <= limit for tp, te in trig_pos)
 
     first_trigger = min(t.pos for t in live)
 
@@ -227,11 +233,15 @@ def _sentence_contacts(facts: SentenceFacts, home: str | None, subject: str | No
         if s.pos < first_trigger and near_trigger(s) and not any(
                 ch in ",;:" for ch in norm[s.end:first_trigger]):
             return True
-        return _prev_word(norm, s.pos - len(_clitic(norm, s.pos))) in _WITH_WORDS
+        return near_trigger(s, 3) and _prev_word(norm, s.pos - len(_clitic(norm, s.pos))) in _WITH_WORDS
 
     slots = list(strong)
     if len({s.country for s in strong}) < 2:
         slots += [s for s in facts.slots if s.country and s.strength == 1 and bare_actor(s)]
+    if len({s.country for s in slots}) < 2 and any(t.kind == "visit" for t in live):
+        # "a visit to Brazil", "زيارته لسلطنة عمان": the destination hosts the visit
+        slots += [Slot(p.pos, p.pos, p.country, None, None, 1, "host")
+                  for p in facts.places if p.destination and p.form_kind != "demonym"]
     unknown = [s for s in facts.slots if s.country is None]
     implicit = False
     countries = {s.country for s in slots}
@@ -257,6 +267,9 @@ def _sentence_contacts(facts: SentenceFacts, home: str | None, subject: str | No
     n = len(order)
     if n == 2:
         pairs = [(order[0], order[1])]
+    elif _coordinated(norm, slots, order):
+        # "بوتين ونتنياهو ناقشا ... خطة ترامب": the two coordinated subjects are the pair
+        pairs = [(order[0], order[1])]
     elif facts.has("summit") or facts.has("joint"):
         pairs = list(combinations(order, 2))
     else:
@@ -266,7 +279,8 @@ def _sentence_contacts(facts: SentenceFacts, home: str | None, subject: str | No
     talk_only = all(t.kind == "talk" for t in live)
     for x, y in pairs:
         pair = tuple(sorted((x, y)))
-        decision = decide_mode(facts, pair, first, live, n)
+        partner = next((s for s in slots if s.country == (y if x == first else x)), None)
+        decision = decide_mode(facts, pair, first, live, n, partner.pos if partner else None)
         actors = []
         for c in pair:
             s = next((s for s in slots if s.country == c), None)
@@ -276,6 +290,17 @@ def _sentence_contacts(facts: SentenceFacts, home: str | None, subject: str | No
         conf = 0.35 + 0.1 * cues - (0.1 if implicit else 0.0)
         out.append((pair, decision, actors, conf, talk_only))
     return out, (first if first else next_subject)
+
+
+def _coordinated(norm: str, slots: list[Slot], order: list[str]) -> bool:
+    """Are the first two actors joined by and/و ("Putin and Netanyahu", "بوتين ونتنياهو")?"""
+    a = next((s for s in slots if s.country == order[0] and s.pos >= 0), None)
+    b = next((s for s in slots if s.country == order[1] and s.pos >= 0), None)
+    if a is None or b is None or b.pos < a.end:
+        return False
+    between = norm[a.end:b.pos].split()
+    return (between in (["و"], ["and"], []) and (not between or True)) and (
+        bool(between) or norm[b.pos - 1:b.pos] == "و" or _clitic(norm, b.pos) == "و")
 
 
 def _story_mode(c: _Candidate, story_modes: set[str]) -> ModeDecision:

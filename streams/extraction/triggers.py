@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from streams.extraction.actors import CONTACT_TRIGGERS, Cue, SentenceFacts
 
 _VOID_WINDOW = 6  # words between a future/negation cue and the trigger it governs
+_VOID_WINDOW_FA = 15  # Persian (SOV): "قرار است" opens the clause, the verb closes it
 
 
 @dataclass(slots=True)
@@ -40,7 +41,13 @@ def live_triggers(facts: SentenceFacts) -> list[Cue]:
             continue
         void = False
         for b in blockers:
-            if b.pos <= t.pos and _words(norm, b.end, t.pos) <= _VOID_WINDOW and "," not in norm[b.end:t.pos]:
+            window = _VOID_WINDOW_FA if b.lang == "fa" else _VOID_WINDOW
+            if b.pos <= t.pos and _words(norm, b.end, t.pos) <= window and "," not in norm[b.end:t.pos]:
+                void = True
+                break
+            # Arabic future verb after the noun: "لقاء ثلاثي سيعقد"
+            if b.lang == "ar" and t.end <= b.pos and _words(norm, t.end, b.pos) <= 2 \
+                    and "," not in norm[t.end:b.pos]:
                 void = True
                 break
             # Persian puts the auxiliary after the verb's object: "... دیدار خواهد کرد"
@@ -57,13 +64,23 @@ def live_triggers(facts: SentenceFacts) -> list[Cue]:
 
 
 def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None,
-                live: list[Cue], n_countries: int) -> ModeDecision:
+                live: list[Cue], n_countries: int, partner_pos: int | None = None) -> ModeDecision:
     kinds = {c.kind for c in live}
     a, b = pair
     other = (b if subject == a else a) if subject in pair else None
-    if facts.has("call") and ("call" in kinds or "talk" in kinds):
+    in_person = [c for c in live if c.kind in ("meet", "receive", "visit")]
+    calls = [c for c in facts.cues if c.kind == "call"]
+    if calls and in_person and partner_pos is not None and partner_pos >= 0:
+        # "يتصل بالسيسي بعد لقائه ترامب": each partner takes the trigger nearest to it
+        nearest = min(calls + in_person, key=lambda c: abs(c.pos - partner_pos))
+        if nearest.kind != "call":
+            kinds = {c.kind for c in in_person}
+            calls = []
+    if calls and ("call" in kinds or "talk" in kinds):
         return ModeDecision("phone", None, None, True)
     if facts.has("summit") or (facts.has("joint") and n_countries >= 3):
+        return ModeDecision("multilateral", None, None, True)
+    if facts.has("sidelines") and not facts.has("conference"):
         return ModeDecision("multilateral", None, None, True)
     first_trigger = min((c.pos for c in live), default=0)
     places = [p for p in facts.places if p.after_trigger or p.pos >= first_trigger] or facts.places

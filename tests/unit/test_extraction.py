@@ -1,0 +1,156 @@
+"""Mechanisms of the contact extractor, on small hand-written sentences (not corpus articles)."""
+from __future__ import annotations
+
+import pytest
+
+from streams.extraction import extract_contacts, extraction_errors
+from streams.extraction.gazetteer import gazetteer
+from streams.extraction.normalise import normalise
+from streams.records import Article
+
+
+def _pairs(text: str, **kw) -> dict[tuple[str, str], object]:
+    art = {"id": "t", "text": text, "published_at": kw.pop("published_at", "2024-03-05"), **kw}
+    return {tuple(c.countries): c for c in extract_contacts(art)}
+
+
+def _kinds(sentence: str) -> set[tuple[str, object]]:
+    norm = normalise(sentence)
+    return {(e.kind, getattr(e.value, "country", e.value)) for m in gazetteer().find(norm, sentence)
+            for e in m.entries}
+
+
+# ---- gazetteer -----------------------------------------------------------------------------
+
+def test_arabic_clitics_before_country_names():
+    assert ("country", "EGY") in _kinds("وصل الوزير إلى القاهرة وبمصر")
+    assert ("country", "EGY") in _kinds("ولمصر")
+
+
+def test_nisba_ending_turns_name_into_demonym():
+    assert ("country", "EGY") in _kinds("وزير الخارجية المصري")
+    assert ("country", "IRN") in _kinds("الوفد الإيرانية")
+
+
+def test_letters_inside_a_word_are_not_a_match():
+    # "مصر" inside another word (no clitic prefix) must not match
+    assert ("country", "EGY") not in _kinds("تمصرف")
+
+
+def test_english_proper_names_need_capitals():
+    assert ("country", "USA") not in _kinds("they told us about it")
+    assert ("country", "TCD") not in _kinds("a hanging chad")
+    assert ("country", "TCD") in _kinds("talks in Chad")
+
+
+def test_outlet_country_from_domain():
+    g = gazetteer()
+    if not g.outlets:
+        pytest.skip("outlets.tsv not available")
+    dom, country = next(iter(g.outlets.items()))
+    assert g.outlet_country("www." + dom) == country
+    assert g.outlet_country(None) is None
+
+
+# ---- contacts ------------------------------------------------------------------------------
+
+def test_phone_call_between_titled_officials():
+    got = _pairs("The Foreign Minister of Oman held a phone call with the Foreign Minister of Iran today.")
+    c = got[("IRN", "OMN")]
+    assert c.mode == "phone"
+    assert c.date == "2024-03-05" and c.date_precision == "day"
+    assert {a.country for a in c.actors} == {"IRN", "OMN"}
+    assert 0 < c.confidence <= 1
+
+
+def test_arabic_title_with_country_after_it():
+    got = _pairs("بحث وزير خارجية مصر في اتصال هاتفي مع وزير خارجية الأردن تطورات الأوضاع.")
+    assert got[("EGY", "JOR")].mode == "phone"
+
+
+def test_persian_title_with_country_after_it():
+    got = _pairs("وزیر خارجه ایران با وزیر خارجه مجارستان تلفنی گفت‌وگو کرد.")
+    assert got[("HUN", "IRN")].mode == "phone"
+
+
+def test_future_meeting_is_not_a_contact():
+    assert not _pairs("The Foreign Minister of Oman will meet the Foreign Minister of Iran next week.")
+    assert not _pairs("سيلتقي وزير خارجية مصر وزير خارجية الأردن غدا.")
+    assert not _pairs("قرار است وزیر خارجه ایران با وزیر خارجه مجارستان دیدار کند.")
+
+
+def test_persian_future_auxiliary_after_the_verb():
+    assert not _pairs("وزیر خارجه ایران با وزیر خارجه مجارستان دیدار خواهد کرد.")
+
+
+def test_domestic_meeting_is_not_a_contact():
+    assert not _pairs("The Foreign Minister of Oman met the Interior Minister of Oman in Muscat.")
+
+
+def test_summoned_ambassador_is_not_a_contact():
+    assert not _pairs("The Foreign Ministry of Spain summoned the Ambassador of Iran and met him.")
+
+
+def test_un_envoy_is_not_a_state():
+    assert not _pairs("The Foreign Minister of Oman met the UN envoy to Yemen in Muscat.")
+
+
+def test_counterpart_with_country_word():
+    got = _pairs("التقى وزير خارجية مصر نظيره الأردني.")
+    if ("EGY", "JOR") not in got:
+        pytest.skip("demonym الأردني needs country_aliases.tsv")
+    assert got[("EGY", "JOR")].mode == "visit"
+
+
+def test_venue_in_one_country_makes_it_the_host():
+    got = _pairs("The Foreign Minister of Turkey met the Foreign Minister of Egypt in Egypt.")
+    c = got[("EGY", "TUR")]
+    assert (c.mode, c.host, c.visitor) == ("visit", "EGY", "TUR")
+
+
+def test_venue_in_a_third_country():
+    got = _pairs("The Foreign Minister of Turkey met the Foreign Minister of Egypt in Malaysia.")
+    assert got[("EGY", "TUR")].mode == "third-party"
+
+
+def test_summit_meeting_is_multilateral():
+    got = _pairs("On the sidelines of the summit, the Foreign Minister of Turkey met the Foreign Minister of Egypt.")
+    assert got[("EGY", "TUR")].mode == "multilateral"
+
+
+def test_same_pair_twice_is_one_contact():
+    text = ("The Foreign Minister of Oman held a phone call with the Foreign Minister of Iran.\n"
+            "The Foreign Minister of Iran also discussed Gaza with the Foreign Minister of Oman by phone.")
+    contacts = extract_contacts({"id": "t", "text": text})
+    assert [tuple(c.countries) for c in contacts] == [("IRN", "OMN")]
+    assert contacts[0].topics == ["gaza"]
+
+
+def test_gaza_topic_only_where_the_story_ties_it():
+    got = _pairs("The Foreign Minister of Oman met the Foreign Minister of Iran to discuss trade.")
+    assert got[("IRN", "OMN")].topics == []
+
+
+def test_related_list_headlines_are_not_contacts():
+    text = ("The Foreign Minister of Oman met the Foreign Minister of Iran in Muscat today and discussed trade.\n\n"
+            "Read also:\n\n"
+            "Foreign Minister of Egypt meets Foreign Minister of Jordan\n"
+            "Foreign Minister of Qatar receives Foreign Minister of Turkey\n")
+    got = _pairs(text)
+    assert set(got) == {("IRN", "OMN")}
+
+
+def test_record_fields_are_copied_from_the_article():
+    art = Article(id="x1", text="The Foreign Minister of Oman held a phone call with the Foreign Minister of Iran.",
+                  source="example.com", url="http://e/x", published_at="2024-03-05", lang="en")
+    (c,) = extract_contacts(art)
+    assert (c.article_id, c.source, c.url, c.published_at, c.lang) == ("x1", "example.com", "http://e/x", "2024-03-05", "en")
+    assert "phone call" in c.evidence
+
+
+@pytest.mark.parametrize("bad", [None, 5, "text", [], {}, {"id": 1}, {"text": None}, {"id": "a", "text": 7},
+                                 {"id": "a", "text": "", "title": None}, Article(id="a", text="")])
+def test_odd_input_gives_no_contact_and_no_error(bad):
+    before = extraction_errors()
+    assert extract_contacts(bad) == []
+    assert extraction_errors() == before
