@@ -71,7 +71,8 @@ class KafkaStartError(RuntimeError):
 # Tools and jars
 
 
-def kafka_version(pom: Path = POM) -> str:
+def kafka_version(pom: Path | None = None) -> str:
+    pom = pom or POM
     m = re.search(r"<kafka\.version>([^<]+)</kafka\.version>", pom.read_text())
     if not m:
         raise KafkaUnavailable(f"no <kafka.version> property in {pom}")
@@ -108,10 +109,11 @@ def cache_root() -> Path:
     return Path(base) / "diplowatch" if base else Path.home() / ".cache" / "diplowatch"
 
 
-def libs_dir() -> Path:
-    """Where the jars for the current pom live (the cache key is Kafka version + pom hash)."""
-    digest = hashlib.sha256(POM.read_bytes()).hexdigest()[:12]
-    return cache_root() / f"kafka-{kafka_version()}-{digest}" / "libs"
+def libs_dir(pom: Path | None = None) -> Path:
+    """Where the jars for the pom live (the cache key is Kafka version + pom hash)."""
+    pom = pom or POM
+    digest = hashlib.sha256(pom.read_bytes()).hexdigest()[:12]
+    return cache_root() / f"kafka-{kafka_version(pom)}-{digest}" / "libs"
 
 
 def ensure_libs(mvn: str | None = None) -> Path:
@@ -295,6 +297,60 @@ def tail(path: Path, lines: int = 40) -> str:
         return f"(no {path})"
 
 
+def quorum_voters(nodes: list[tuple[int, int]]) -> str:
+    """controller.quorum.voters from (node id, controller port) pairs."""
+    return ",".join(f"{node_id}@127.0.0.1:{port}" for node_id, port in nodes)
+
+
+def render_server_properties(*, node_id: int, voters: str, broker_port: int, controller_port: int,
+                             data_dir: Path, nodes: int, template: Path = SERVER_TEMPLATE) -> str:
+    """server.properties of one node. One node: RF 1, min ISR 1. Several: RF min(nodes, 3) and
+    min ISR RF-1 (3 nodes: RF 3, min ISR 2, so acks=all survives one dead node), plus faster
+    failure detection so a killed node is fenced in ~4 s instead of 9 s."""
+    rf = min(nodes, 3)
+    text = string.Template(template.read_text()).substitute(
+        node_id=node_id, quorum_voters=voters, broker_port=broker_port, controller_port=controller_port,
+        data_dir=data_dir, replication_factor=rf, min_insync_replicas=max(1, rf - 1),
+    )
+    if nodes > 1:
+        text += ("\n# cluster mode: faster failure detection\n"
+                 "broker.session.timeout.ms=4000\nbroker.heartbeat.interval.ms=1000\n"
+                 "replica.lag.time.max.ms=8000\n")
+    return text
+
+
+def error_lines(path: Path, limit: int = 12) -> str:
+    """The ERROR/FATAL entries and their root causes from a broker log, without stack frames,
+    which would otherwise fill any "last lines" excerpt."""
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return ""
+    picked: list[str] = []
+    for line in text.splitlines():
+        if re.match(r"\[[^\]]+\] (ERROR|FATAL) ", line) or line.startswith("Caused by:"):
+            if line not in picked:
+                picked.append(line)
+    return "\n".join(picked[-limit:])
+
+
+def _pid_alive(pid_file: Path) -> bool:
+    with contextlib.suppress(OSError, ValueError):
+        return Path(f"/proc/{int(pid_file.read_text().strip())}").exists()
+    return False
+
+
+def prune_stale_runs(base: Path, max_age_hours: float = 12.0) -> None:
+    """Delete run-* work directories left by crashed or failed runs: only those older than
+    max_age_hours whose nodes are all dead. Directories of running brokers (other test sessions
+    share var/kafka/) are never touched."""
+    cutoff = time.time() - max_age_hours * 3600
+    for run in base.glob("run-*"):
+        with contextlib.suppress(OSError):
+            if run.stat().st_mtime < cutoff and not any(_pid_alive(p) for p in run.glob("node-*/kafka.pid")):
+                shutil.rmtree(run, ignore_errors=True)
+
+
 _live: "set[LocalKafka]" = set()
 _live_lock = threading.Lock()
 
@@ -372,10 +428,6 @@ class LocalKafka:
         if not self._nodes:
             raise RuntimeError("LocalKafka is not started")
         return ",".join(f"127.0.0.1:{n.broker_port}" for n in self._nodes)
-
-    @property
-    def replication_factor(self) -> int:
-        return min(self.brokers, 3)
 
     def broker_log(self, i: int) -> Path:
         return self._nodes[i].log
@@ -456,6 +508,7 @@ class LocalKafka:
             base = PROJECT_ROOT / "var" / "kafka"
             try:
                 base.mkdir(parents=True, exist_ok=True)
+                prune_stale_runs(base)
                 self.workdir = Path(tempfile.mkdtemp(prefix=time.strftime("run-%Y%m%d-%H%M%S-"), dir=base))
             except OSError:
                 self.workdir = Path(tempfile.mkdtemp(prefix="diplowatch-kafka-"))
@@ -473,23 +526,11 @@ class LocalKafka:
                 shutil.rmtree(node_dir)
             (node_dir / "data").mkdir(parents=True)
             self._nodes.append(_Node(i, broker_ports[i], controller_ports[i], node_dir))
-        voters = ",".join(f"{n.node_id}@127.0.0.1:{n.controller_port}" for n in self._nodes)
-        template = string.Template(SERVER_TEMPLATE.read_text())
-        rf = self.replication_factor
+        voters = quorum_voters([(n.node_id, n.controller_port) for n in self._nodes])
         for n in self._nodes:
-            n.config.write_text(template.substitute(
-                node_id=n.node_id, quorum_voters=voters, broker_port=n.broker_port,
-                controller_port=n.controller_port, data_dir=n.dir / "data",
-                replication_factor=rf, min_insync_replicas=max(1, rf - 1),
-            ) + self._extra_config())
-
-    def _extra_config(self) -> str:
-        if self.brokers == 1:
-            return ""
-        # Multi-node: notice a dead node in ~4 s instead of 9 s, so failure tests stay short.
-        return ("\n# cluster mode: faster failure detection\n"
-                "broker.session.timeout.ms=4000\nbroker.heartbeat.interval.ms=1000\n"
-                "replica.lag.time.max.ms=8000\n")
+            n.config.write_text(render_server_properties(
+                node_id=n.node_id, voters=voters, broker_port=n.broker_port,
+                controller_port=n.controller_port, data_dir=n.dir / "data", nodes=self.brokers))
 
     def _java_cmd(self, node: _Node, main: str, *args: str) -> list[str]:
         return [self._java, *self.jvm_opts,
@@ -544,9 +585,11 @@ class LocalKafka:
         self._fail(node, f"Kafka not ready after {self.start_timeout:.0f}s (last metadata error: {last_error!r})")
 
     def _fail(self, node: _Node, reason: str) -> None:
+        errors = error_lines(node.log)
         raise KafkaStartError(
-            f"{reason}\nbroker log: {node.log}\n--- last lines ---\n{tail(node.log)}\n"
-            f"--- {node.console} ---\n{tail(node.console, 15)}"
+            f"{reason}\nbroker log: {node.log}\n"
+            + (f"--- errors in it ---\n{errors}\n" if errors else "")
+            + f"--- last lines ---\n{tail(node.log, 25)}\n--- {node.console} ---\n{tail(node.console, 15)}"
         )
 
     def _terminate(self, timeout: float) -> None:

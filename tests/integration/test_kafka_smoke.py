@@ -2,6 +2,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -135,3 +143,67 @@ async def test_three_node_cluster_survives_a_dead_broker(new_topic_name):
         batch3 = [f"after {i}".encode() for i in range(10)]
         await _produce(only_restarted, topic, batch3)
         assert sorted(await _consume(only_restarted, topic, group, 10)) == sorted(batch3)
+        pids = [kafka._nodes[i].proc.pid for i in range(3)]
+    # a clean stop leaves no JVM behind
+    assert not any(Path(f"/proc/{pid}").exists() for pid in pids)
+
+
+def test_failed_start_names_the_broker_log_and_leaves_no_jvm():
+    from streams.devkafka import KafkaStartError, LocalKafka
+
+    with socket.socket() as taken:  # bound, not listening: the broker cannot bind it either
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        kafka = LocalKafka(broker_ports=[port], start_timeout=60)
+        try:
+            with pytest.raises(KafkaStartError) as err:
+                kafka.start()
+            message = str(err.value)
+            assert str(kafka.broker_log(0)) in message
+            assert "Address already in use" in message  # the log's last lines are quoted
+            assert not kafka.is_running(0)
+            assert kafka.broker_log(0).exists()  # kept for reading after a failed start
+        finally:
+            kafka.stop()
+            if kafka.workdir:
+                shutil.rmtree(kafka.workdir, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_cli_prints_bootstrap_and_stops_cleanly_on_sigterm():
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen([sys.executable, "-m", "streams", "kafka"], cwd=root, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        line = proc.stdout.readline().strip()  # blocks until ready; pytest-timeout bounds it
+        host, _, port = line.partition(":")
+        assert host == "127.0.0.1" and port.isdigit(), (line, proc.stderr.read() if proc.poll() is not None else "")
+        with socket.create_connection((host, int(port)), timeout=5):
+            pass
+        jvms = _children_jvms(proc.pid)
+        assert jvms, "no JVM child found"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=40) == 0
+        assert "kafka: stopped" in proc.stderr.read()
+        deadline = time.monotonic() + 5
+        while any(Path(f"/proc/{pid}").exists() for pid in jvms) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(Path(f"/proc/{pid}").exists() for pid in jvms)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def _children_jvms(ppid: int) -> list[int]:
+    """pids of java processes whose parent is ppid (from /proc, no psutil needed)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            comm = stat.read_text().split("(", 1)[1].rsplit(")", 1)[0]
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == ppid and comm == "java":
+            out.append(int(stat.parent.name))
+    return out
