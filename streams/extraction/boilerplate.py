@@ -1,0 +1,261 @@
+"""Split a scraped page into body text, "read also" teaser lists and page furniture.
+
+A page is cut into paragraphs (``normalise.paragraph_spans``: lines, with hard-wrapped English
+rejoined) and each paragraph becomes a ``Segment`` of kind
+
+* ``boilerplate`` - a line matching a marker of kind ``boilerplate`` in
+  ``streams/knowledge/boilerplate_markers.tsv`` (source lines, share/comment prompts, app prompts,
+  tag headings, copyright, wire sign-offs ...), a related-list heading itself, a line without
+  letters (emoji, "."), a list of hashtags (also cut off the end of a text line), a dateline or
+  byline alone ("عين اليوم – جدة", "زنقة 20 | متابعة"), a date alone ("20 ديسمبر 2023",
+  "۱۷ / مهر / ۱۴۰۲ ۲۱:۱۹"), a short numbered breadcrumb ("1. سیاست");
+* ``related`` - the teaser list after a marker of kind ``related`` ("إقرأ أيضاً", "مقالات ذات
+  صلة", "بیشتر بخوانید", "Read more" ...): headlines, section labels, one-paragraph teasers;
+* ``body`` - everything else.
+
+The rule after a related marker (the list ends where an article starts): paragraphs are
+*headline-like* (short, or without closing punctuation) or *full* (12+ words ending in . ! ? …
+، or 25+ words). Headline-like lines are related. A run of two or more full paragraphs (ignoring
+boilerplate lines between them) is an article: a second story pasted after "read also" (a
+headline, a dateline, paragraphs), so its contacts count. The run, the headline-like line just
+before it (the embedded article's title) and everything after it up to the next marker are body.
+A single full paragraph between headlines is a teaser (related); a single full paragraph that
+ends the page is body unless it is cut off (ends with … or a comma), as teasers are.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from streams.extraction.normalise import normalise, paragraph_spans, variant_pattern
+
+__all__ = ["Segment", "segment", "body_text"]
+
+BODY, RELATED, BOILERPLATE = "body", "related", "boilerplate"
+
+
+@dataclass(slots=True)
+class Segment:
+    text: str    # original text of the paragraph (or part of it)
+    kind: str    # "body" | "related" | "boilerplate"
+    start: int   # offset of ``text`` in the page text
+
+
+# ---------------------------------------------------------------------------------------------
+# marker patterns: written in normalised spelling, compiled to match the original text
+
+@lru_cache(maxsize=1)
+def _markers() -> tuple[re.Pattern, re.Pattern]:
+    related: list[str] = []
+    boiler: list[str] = []
+    text = resources.files("streams.knowledge").joinpath("boilerplate_markers.tsv").read_text("utf-8")
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        lang, kind, pattern = line.split("\t", 2)
+        if lang == "lang":
+            continue  # header
+        compiled = variant_pattern(pattern.strip())
+        re.compile(compiled)  # fail loudly on a bad pattern, naming nothing else
+        if kind == "related":
+            related.append(compiled)
+        elif kind == "boilerplate":
+            boiler.append(compiled)
+        else:
+            raise ValueError(f"boilerplate_markers.tsv: unknown kind {kind!r}")
+    # leading spaces, bullets, emoji and punctuation before a marker are skipped
+    lead = r"[^\w#\\]*?"
+    rel = re.compile(lead + "(?:" + "|".join(f"(?:{p})" for p in related) + ")", re.I)
+    boil = re.compile(lead + "(?:" + "|".join(f"(?:{p})" for p in boiler) + ")", re.I)
+    return rel, boil
+
+
+# ---------------------------------------------------------------------------------------------
+# paragraph features
+
+_LETTER_RE = re.compile(r"[^\W\d_]")
+_HASHTAG_TAIL_RE = re.compile(r"(?:#[^\s#]+[\s.,\u060c]*){2,}$")
+_NUMBERED_RE = re.compile(r"[\d\u0660-\u0669\u06f0-\u06f9]+[.)\-]\s*\S+(?:\s+\S+)?$")
+_SEPARATORS = (" - ", " \u2013 ", " \u2014 ", " | ", "- ", "\u2013 ", "\u2014 ")
+_CLOSERS = "\"'\u201d\u2019\u00bb)]*"
+_FULL_END = ".!?\u061f\u2026\u060c,\u06d4"
+_CUT_END = "\u2026\u060c,"
+_DATE_FILLER = frozenset(
+    "gmt utc am pm ساعت الساعه ساعه م ه هـ ق ش ميلادي هجري شمسي قمري ماه روز يوم "
+    "الموافق موافق th st nd rd".split()
+)
+_ORDINAL_RE = re.compile(r"^\d+(?:st|nd|rd|th)$")
+
+
+def _words(text: str, a: int, b: int) -> int:
+    return len(text[a:b].split())
+
+
+def _end_char(text: str, a: int, b: int) -> str:
+    while b > a and text[b - 1] in _CLOSERS:
+        b -= 1
+    return text[b - 1] if b > a else ""
+
+
+def _is_full(text: str, a: int, b: int, nwords: int) -> bool:
+    """A paragraph of full sentences rather than a headline or label."""
+    return nwords >= 25 or (nwords >= 12 and _end_char(text, a, b) in _FULL_END)
+
+
+def _is_cut(text: str, a: int, b: int) -> bool:
+    """Teasers are cut off: they end with an ellipsis or a comma."""
+    tail = text[max(a, b - 3) : b]
+    return _end_char(text, a, b) in _CUT_END or tail.endswith("...")
+
+
+@lru_cache(maxsize=1)
+def _date_words() -> frozenset[str]:
+    from streams.extraction.dates import date_vocabulary_words
+
+    return frozenset(date_vocabulary_words()) | _DATE_FILLER
+
+
+def _is_date_only(text: str, a: int, b: int, nwords: int) -> bool:
+    """"20 ديسمبر 2023", "۱۷ / مهر / ۱۴۰۲ ۲۱:۱۹", "یکشنبه 3 فروردین 1404": a dateline alone."""
+    if nwords > 9:
+        return False
+    s = text[a:b]
+    if not any(ch.isdigit() for ch in s):
+        return False
+    words = _date_words()
+    for tok in re.split(r"[\W_]+", normalise(s)):
+        if not tok or tok.isdigit() or tok in words or _ORDINAL_RE.match(tok):
+            continue
+        return False
+    return True
+
+
+def _generic_boilerplate(text: str, a: int, b: int, nwords: int) -> bool:
+    if b - a <= 2 or not _LETTER_RE.search(text, a, b):
+        return True  # "x", emoji, ".", "###"
+    if nwords <= 6 and _end_char(text, a, b) not in _FULL_END:
+        s = text[a:b] + " "
+        if any(sep in s for sep in _SEPARATORS):
+            return True  # dateline / byline alone: "عين اليوم – جدة", "زنقة 20 | متابعة"
+        if nwords <= 3 and _NUMBERED_RE.match(s.strip()):
+            return True  # breadcrumb "1. سیاست"
+    return _is_date_only(text, a, b, nwords)
+
+
+# ---------------------------------------------------------------------------------------------
+
+def _related_marker(text: str, a: int, b: int, nwords: int, rel: re.Pattern) -> str | None:
+    """None, or "heading" (the line is a related-list heading) or "inline" (heading followed by
+    a headline on the same line: "اقرأ أيضا: ...")."""
+    if nwords > 20:
+        return None
+    m = rel.match(text, a, b)
+    if m is None:
+        return None
+    rest = text[m.end() : b].strip(" \t:|-\u2013\u2014.\u060c,\u200f\u200e")
+    if not rest:
+        return "heading"
+    if text[m.end() : b].lstrip()[:1] in (":", "|", "-", "\u2013", "\u2014"):
+        return "inline"
+    return None  # the words merely start a sentence ("Related to this, ...")
+
+
+def segment(text: str, lang: str | None = None) -> list[Segment]:
+    """Segments of ``text`` in page order (see the module docstring). ``lang`` is accepted for
+    callers that know it; the markers of all languages are tried, as pages mix them."""
+    if not text:
+        return []
+    rel_re, boil_re = _markers()
+    paras = paragraph_spans(text)
+    kinds: list[str] = []
+    info: list[tuple[int, int, int]] = []  # a, b, nwords
+    # pass 1: per-paragraph classification, and related regions
+    in_related = False
+    region: list[int] = []  # indices of candidate paragraphs in the current related region
+    pieces: list[Segment] = []
+    tails: dict[int, int] = {}  # paragraph index -> start of a trailing hashtag run
+
+    def close_region() -> None:
+        _resolve_related(text, region, kinds, info)
+        region.clear()
+
+    for idx, (a, b) in enumerate(paras):
+        nwords = _words(text, a, b)
+        info.append((a, b, nwords))
+        if "#" in text[a:b]:
+            m = _HASHTAG_TAIL_RE.search(text, a, b)
+            if m is not None:
+                if m.start() <= a or not _LETTER_RE.search(text, a, m.start()):
+                    kinds.append(BOILERPLATE)
+                    continue
+                tails[idx] = m.start()
+                b = m.start()
+                while b > a and text[b - 1].isspace():
+                    b -= 1
+                info[idx] = (a, b, _words(text, a, b))
+                nwords = info[idx][2]
+        marker = _related_marker(text, a, b, nwords, rel_re)
+        if marker is not None:
+            if in_related:
+                close_region()
+            in_related = True
+            if marker == "heading":
+                kinds.append(BOILERPLATE)
+            else:
+                kinds.append(RELATED)
+            continue
+        if nwords <= 30 and boil_re.match(text, a, b):
+            kinds.append(BOILERPLATE)
+            continue
+        if _generic_boilerplate(text, a, b, nwords):
+            kinds.append(BOILERPLATE)
+            continue
+        kinds.append(BODY)
+        if in_related:
+            region.append(idx)
+    if in_related:
+        close_region()
+
+    for idx, (a, b) in enumerate(paras):
+        pa, pb, _ = info[idx]
+        pieces.append(Segment(text[pa:pb], kinds[idx], pa))
+        if idx in tails:
+            t = tails[idx]
+            pieces.append(Segment(text[t:b].rstrip(), BOILERPLATE, t))
+    return pieces
+
+
+def _resolve_related(text: str, region: list[int], kinds: list[str],
+                     info: list[tuple[int, int, int]]) -> None:
+    """Decide related vs body for the non-boilerplate paragraphs after a related marker."""
+    full = [_is_full(text, *info[i]) for i in region]
+    n = len(region)
+    j = 0
+    while j < n:
+        if not full[j]:
+            kinds[region[j]] = RELATED
+            j += 1
+            continue
+        k = j
+        while k < n and full[k]:
+            k += 1
+        run = k - j
+        last = k == n
+        a, b, _ = info[region[k - 1]]
+        if run >= 2 or (last and not _is_cut(text, a, b)):
+            # an article: its title (the headline-like line just before) and the rest are body
+            if j > 0 and not full[j - 1]:
+                kinds[region[j - 1]] = BODY
+            for i in region[j:]:
+                kinds[i] = BODY
+            return
+        for i in region[j:k]:
+            kinds[i] = RELATED
+        j = k
+
+
+def body_text(text: str, lang: str | None = None) -> str:
+    """The body segments of ``text`` joined with newlines."""
+    return "\n".join(s.text for s in segment(text, lang) if s.kind == BODY)
