@@ -70,44 +70,37 @@ class Deduplicator:
 
     # -- fingerprints -------------------------------------------------------------------------
     @staticmethod
-    def _exact_keys(article: Article) -> list[tuple[str, str]]:
-        keys = [("id", f"id:{article.id}")]
-        u = fp.url_key(article.url)
-        if u:
-            keys.append(("url", f"url:{u}"))
-        th = fp.text_hash(article.text)
-        if th:
-            keys.append(("text", f"text:{th}"))
-        return keys
+    def fingerprints(article: Article) -> fp.Fingerprints:
+        """The article's fingerprints (compute once, pass to ``check``/``remember``)."""
+        return fp.fingerprints(article.id, article.url, article.text)
 
-    def keys_for(self, article: Article) -> list[str]:
-        """Every store key this article reads or writes (id, url, text, band keys): the pipeline
-        can route an article to the partition owning its keys if it shards the store."""
-        keys = [k for _, k in self._exact_keys(article)]
-        sig = fp.signature(article.text)
-        if sig is not None:
-            keys.extend(f"band:{b}" for b in sig.band_keys())
-        return keys
+    def keys_for(self, article: Article, fps: fp.Fingerprints | None = None) -> list[str]:
+        """Every store key this article reads or writes (id, url, text, sig, band keys): the
+        pipeline can route an article to the partition owning its keys if it shards the store."""
+        f = fps or self.fingerprints(article)
+        return ([k for _, k in f.exact] + [f"sig:{article.id}"] * (f.sig is not None)
+                + [f"band:{b}" for b in f.bands])
 
     def _live(self, entry: Any, now: float) -> bool:
         return isinstance(entry, dict) and now - float(entry.get("ts", 0.0)) <= self.horizon
 
     # -- the decision -------------------------------------------------------------------------
-    def check(self, article: Article, now: float, *, _sig: fp.Signature | None = None) -> DedupVerdict:
+    def check(self, article: Article, now: float, fps: fp.Fingerprints | None = None) -> DedupVerdict:
         """Verdict for ``article`` against what was remembered within the horizon. Read-only."""
-        for kind, key in self._exact_keys(article):
+        f = fps or self.fingerprints(article)
+        for kind, key in f.exact:
             entry = self.store.get(key)
             # a live id entry is a redelivery; other exact keys pointing at this very id are too
             # (caught by the id key first), so only a different article makes a url/text copy
             if self._live(entry, now) and (kind == "id" or entry["article"] != article.id):
                 return DedupVerdict(kind, entry["article"], 1.0)
-        sig = _sig if _sig is not None else fp.signature(article.text)
+        sig = f.sig
         if sig is None:
             return NEW
         best: DedupVerdict = NEW
         best_score = -1.0
         seen: set[str] = set()
-        for band in sig.band_keys():
+        for band in f.bands:
             bucket = self.store.get(f"band:{band}")
             if not self._live(bucket, now):
                 continue
@@ -131,38 +124,41 @@ class Deduplicator:
         return best
 
     def remember(self, article: Article, now: float, original_id: str | None = None,
-                 *, _sig: fp.Signature | None = None) -> None:
+                 fps: fp.Fingerprints | None = None) -> None:
         """Record ``article``'s fingerprints; ``original_id`` is the story it copies (None: itself).
         Existing live entries are kept (first seen wins), expired ones are overwritten."""
+        f = fps or self.fingerprints(article)
         root = original_id or article.id
-        for _, key in self._exact_keys(article):
+        for _, key in f.exact:
             if not self._live(self.store.get(key), now):
                 self.store[key] = {"article": root, "ts": now}
-        sig = _sig if _sig is not None else fp.signature(article.text)
-        if sig is None:
+        if f.sig is None:
             return
         if not self._live(self.store.get(f"sig:{article.id}"), now):
-            self.store[f"sig:{article.id}"] = {"article": root, "ts": now, "sig": sig.encode()}
-        for band in sig.band_keys():
+            self.store[f"sig:{article.id}"] = {"article": root, "ts": now, "sig": f.sig.encode()}
+        for band in f.bands:
             key = f"band:{band}"
             bucket = self.store.get(key)
-            ids = [list(x) for x in bucket.get("ids", ())
-                   if now - x[1] <= self.horizon] if isinstance(bucket, dict) else []
-            if any(x[0] == article.id for x in ids):
-                continue
-            if len(ids) >= BUCKET_CAP:
-                continue
+            if isinstance(bucket, dict):
+                old = bucket.get("ids", ())
+                if len(old) >= BUCKET_CAP and all(now - x[1] <= self.horizon for x in old):
+                    continue   # full of live ids: the story's first copies are there already
+                if any(x[0] == article.id for x in old):
+                    continue
+                ids = [list(x) for x in old if now - x[1] <= self.horizon]
+            else:
+                ids = []
             ids.append([article.id, now])
             # reassign a fresh dict: Faust tables only persist assignments
-            self.store[key] = {"ts": max(x[1] for x in ids), "ids": ids}
+            self.store[key] = {"ts": now, "ids": ids}
 
     def check_and_remember(self, article: Article, now: float) -> DedupVerdict:
         """``check`` then ``remember`` (copies are remembered pointing at their original)."""
-        sig = fp.signature(article.text)
-        verdict = self.check(article, now, _sig=sig)
+        f = self.fingerprints(article)
+        verdict = self.check(article, now, f)
         if verdict.kind == "id":
             return verdict  # the very same article again: nothing new to remember
-        self.remember(article, now, verdict.original_id, _sig=sig)
+        self.remember(article, now, verdict.original_id, f)
         return verdict
 
     # -- bounded state ------------------------------------------------------------------------

@@ -86,10 +86,10 @@ def words(text: str) -> list[str]:
     return _WORD_RE.findall(normalise(text or ""))
 
 
-def text_hash(text: str) -> str | None:
+def text_hash(text: str, _words: list[str] | None = None) -> str | None:
     """SHA-1 of the normalised word sequence: equal for texts that differ only in spelling
     variants, diacritics, punctuation, case and whitespace. None for empty text."""
-    w = words(text)
+    w = words(text) if _words is None else _words
     if not w:
         return None
     return hashlib.sha1(" ".join(w).encode("utf-8")).hexdigest()
@@ -148,12 +148,33 @@ class Signature:
         return cls(values=values, size=int(size))
 
 
-def signature(text: str) -> Signature | None:
+def signature(text: str, _words: list[str] | None = None) -> Signature | None:
     """MinHash signature of ``text`` (None when the text has no words)."""
-    h = shingle_hashes(words(text))
+    h = shingle_hashes(words(text) if _words is None else _words)
     if h.size == 0:
         return None
     m = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme="affine32",
                 permutations=_TEMPLATE.permutations, hashfunc=int)
     m.update_batch(h.tolist())
     return Signature(values=np.asarray(m.hashvalues, dtype=np.uint32), size=int(h.size))
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprints:
+    """Everything the deduplicator looks up for one article, computed once (one normalisation)."""
+    exact: tuple[tuple[str, str], ...]    # (kind, store key) for id, url, text
+    sig: Signature | None
+    bands: tuple[str, ...]                # LSH band keys ("<band>:<hash>")
+
+
+def fingerprints(article_id: str, url: str | None, text: str) -> Fingerprints:
+    w = words(text)
+    exact = [("id", f"id:{article_id}")]
+    u = url_key(url)
+    if u:
+        exact.append(("url", f"url:{u}"))
+    th = text_hash(text, w)
+    if th:
+        exact.append(("text", f"text:{th}"))
+    sig = signature(text, w)
+    return Fingerprints(tuple(exact), sig, tuple(sig.band_keys()) if sig is not None else ())
