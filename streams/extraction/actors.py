@@ -31,6 +31,9 @@ _BREAKS = frozenset(",;:()[]\"|")
 _TITLE_WINDOW = 7     # words between a title and its country word (Arabic long titles)
 _EN_TITLE_WINDOW = 3
 _CHAIN_WORDS = frozenset({"و", "and", "&", "-"})
+_ARTICLES = frozenset({"the", "a"})
+_IN_WORDS = frozenset({"in", "at", "في", "در", "here"})
+_TO_WORDS = frozenset({"to", "in", "at", "الى", "في", "به", "در", "leaving", "left", "visiting", "visited"})
 _POSTED_TO = frozenset({"to", "in", "لدى", "في", "الى", "در", "به", "نزد"})
 
 
@@ -177,15 +180,19 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
             continue
         start = m.start
         prefix = m.prefix
-        pw = _prev_word(norm, start)
+        wstart = start - len(prefix)
+        pw = _prev_word(norm, wstart)
+        if pw in _ARTICLES:  # "visit to the Soviet Union"
+            wstart -= len(pw) + 1
+            pw = _prev_word(norm, wstart)
         # "بمملكة كمبوديا", "لسلطنة عمان": the preposition sits on the state word before the name
-        sw_end = start - 1
-        if sw_end in stateword_ends or (pw and (start - len(pw) - 1 + len(pw)) in stateword_ends):
+        if wstart - 1 in stateword_ends:
             prefix = _clitic_of(pw)
-            pw = _prev_word(norm, start - len(pw) - 1)
-        is_in = prefix in _IN_PREFIXES or (start - 1 in venue_ends or pw in ("in", "at", "في", "در", "here"))
-        near_visit = any(0 <= _words_between(norm, ve, start) <= 2 for ve in visit_ends if ve <= start)
-        is_to = near_visit and (prefix in _TO_PREFIXES or pw in ("to", "الى", "به", "in", "في", "در"))
+            wstart -= len(pw) + 1
+            pw = _prev_word(norm, wstart)
+        is_in = prefix in _IN_PREFIXES or pw in _IN_WORDS
+        near_visit = any(0 <= _words_between(norm, ve, start) <= 3 for ve in visit_ends if ve <= start)
+        is_to = near_visit and (prefix in _TO_PREFIXES or prefix in _IN_PREFIXES or pw in _TO_WORDS)
         if is_in or is_to:
             venue_idx.add(i)
             after = any(tp < start for tp in trigger_pos)

@@ -242,7 +242,10 @@ def _sentence_contacts(facts: SentenceFacts, home: str | None, subject: str | No
         # "a visit to Brazil", "زيارته لسلطنة عمان": the destination hosts the visit
         slots += [Slot(p.pos, p.pos, p.country, None, None, 1, "host")
                   for p in facts.places if p.destination and p.form_kind != "demonym"]
-    unknown = [s for s in facts.slots if s.country is None]
+    # an actor without a country word is the home country's when it is the sentence's subject
+    # ("العمانية: تلقى وزير الخارجية اتصالا من ..."), not when it is the other side
+    first_known = min((s.pos for s in slots), default=len(norm))
+    unknown = [s for s in facts.slots if s.country is None and s.kind == "title" and s.pos < first_known]
     implicit = False
     countries = {s.country for s in slots}
     if unknown and home and home not in countries:
@@ -270,7 +273,8 @@ def _sentence_contacts(facts: SentenceFacts, home: str | None, subject: str | No
     elif _coordinated(norm, slots, order):
         # "بوتين ونتنياهو ناقشا ... خطة ترامب": the two coordinated subjects are the pair
         pairs = [(order[0], order[1])]
-    elif facts.has("summit") or facts.has("joint"):
+    elif facts.has("summit") or facts.has("joint") or (
+            _counterpart_group(slots) and not facts.has("separate")):
         pairs = list(combinations(order, 2))
     else:
         pairs = [(first, other) for other in order[1:]]
@@ -292,15 +296,26 @@ def _sentence_contacts(facts: SentenceFacts, home: str | None, subject: str | No
     return out, (first if first else next_subject)
 
 
+def _counterpart_group(slots: list[Slot]) -> bool:
+    """"met his Russian and Turkish counterparts": one meeting of all of them."""
+    groups: dict[int, set[str]] = {}
+    for s in slots:
+        if s.kind == "counterpart" and s.country:
+            groups.setdefault(s.pos, set()).add(s.country)
+    return any(len(g) >= 2 for g in groups.values())
+
+
 def _coordinated(norm: str, slots: list[Slot], order: list[str]) -> bool:
     """Are the first two actors joined by and/و ("Putin and Netanyahu", "بوتين ونتنياهو")?"""
-    a = next((s for s in slots if s.country == order[0] and s.pos >= 0), None)
     b = next((s for s in slots if s.country == order[1] and s.pos >= 0), None)
-    if a is None or b is None or b.pos < a.end:
+    if b is None:
         return False
+    before = [s for s in slots if s.country == order[0] and 0 <= s.pos and s.end <= b.pos]
+    if not before:
+        return False
+    a = before[-1]
     between = norm[a.end:b.pos].split()
-    return (between in (["و"], ["and"], []) and (not between or True)) and (
-        bool(between) or norm[b.pos - 1:b.pos] == "و" or _clitic(norm, b.pos) == "و")
+    return between in (["و"], ["and"]) or (not between and _clitic(norm, b.pos) == "و")
 
 
 def _story_mode(c: _Candidate, story_modes: set[str]) -> ModeDecision:

@@ -36,9 +36,12 @@ def live_triggers(facts: SentenceFacts) -> list[Cue]:
     blockers = [c for c in facts.cues if c.kind in ("future", "negation")]
     out = []
     norm = facts.norm
+    voided = False
     for t in facts.cues:
         if t.kind not in CONTACT_TRIGGERS:
             continue
+        if voided and t.kind == "talk":
+            continue  # "will travel to meet ... to discuss ... negotiations": same planned event
         void = False
         for b in blockers:
             window = _VOID_WINDOW_FA if b.lang == "fa" else _VOID_WINDOW
@@ -58,7 +61,9 @@ def live_triggers(facts: SentenceFacts) -> list[Cue]:
             if b.pos < t.end and t.pos < b.end:  # the trigger word itself is a future form
                 void = True
                 break
-        if not void:
+        if void:
+            voided = True
+        else:
             out.append(t)
     return out
 
