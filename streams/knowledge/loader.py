@@ -1,0 +1,342 @@
+"""Typed, validated, cached access to the knowledge base TSV files in this package.
+
+The files are data (curated by hand, each row or block with its source); this module only
+parses and checks them. Every loader is pure and cached: the files ship inside the package and
+never change at run time. A bad row raises KnowledgeError naming the file and line, so a typo
+in a date or a country code fails loudly at start-up instead of silently dropping a contact.
+
+Conventions (see README.md beside this file):
+- a term of office is the half-open interval [start, end): `end` is the first day the person
+  no longer held the office (normally the successor's first day); empty = still in office;
+- `#` lines are comments; a comment `#@source: TEXT` sets the source for the rows after it
+  that leave their `source` column empty (one source for a block of rows).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass
+from importlib import resources
+
+import pycountry
+
+OFFICE_HOLDERS_FILE = "office_holders.tsv"
+COUNTRY_ALIASES_FILE = "country_aliases.tsv"
+OUTLETS_FILE = "outlets.tsv"
+
+# The closed list of roles. Kept small on purpose: the extractor maps titles in text
+# ("وزير الخارجية", "Secretary of State", "وزیر امور خارجه") to these.
+ROLES: frozenset[str] = frozenset(
+    {
+        "head_of_state",  # president, monarch, emir, sultan; chair of a collective presidency
+        "head_of_government",  # prime minister / premier / chancellor (where distinct from head of state)
+        "supreme_leader",  # Iran's Leader; Taliban leader: above the president
+        "foreign_minister",  # incl. acting ministers and "minister responsible for foreign affairs"
+        "deputy_foreign_minister",  # only those prominent enough to be named alone in the news
+        "defence_minister",
+        "crown_prince",
+        "deputy_crown_prince",  # Saudi Arabia 2014-2017
+        "national_security_advisor",  # US NSA, Iran SNSC secretary, Israel NSC head, UK NSA
+        "military_chief",  # chief of the general staff / chairman of the joint chiefs
+        "un_ambassador",  # permanent representative to the UN in New York
+        "secretary_plo",  # secretary of the PLO Executive Committee
+    }
+)
+
+LANGS: frozenset[str] = frozenset({"ar", "fa", "en"})
+ALIAS_KINDS: frozenset[str] = frozenset({"name", "demonym", "capital", "metonym", "government"})
+
+# Codes the news needs that ISO 3166-1 does not list as current countries. pycountry's
+# historic_countries covers SUN, DDR, YUG, CSK; Kosovo uses the user-assigned XKX
+# (as the EU and the IMF do).
+_EXTRA_CODES = frozenset({"XKX"})
+
+
+class KnowledgeError(ValueError):
+    """A row of a knowledge file is malformed; the message names the file and line."""
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeHolder:
+    country: str
+    role: str
+    name_en: str
+    name_ar: str
+    name_fa: str
+    aliases: tuple[str, ...]
+    start: dt.date
+    end: dt.date | None  # exclusive; None = in office
+    source: str
+    line: int  # line in office_holders.tsv, for error messages and debugging
+
+    def active_on(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day < self.end)
+
+    @property
+    def surface_forms(self) -> tuple[str, ...]:
+        """Every name and alias, in file order, without blanks or repeats."""
+        forms = (self.name_en, self.name_ar, self.name_fa, *self.aliases)
+        return tuple(dict.fromkeys(f for f in forms if f))
+
+
+@dataclass(frozen=True, slots=True)
+class CountryAlias:
+    country: str
+    lang: str
+    kind: str
+    form: str
+    source: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    outlet: str  # lowercase domain or name, as in the article's `source` field
+    country: str | None  # None for international outlets (Reuters, AFP, BBC ...)
+    lang: str | None
+    agency_names: tuple[str, ...]  # how the outlet names itself in article text
+    source: str
+    line: int
+
+
+def is_valid_country(code: str) -> bool:
+    """ISO 3166-1 alpha-3 (current or historic, e.g. SUN), or one of the few extra codes."""
+    if len(code) != 3 or not code.isascii() or not code.isupper():
+        return False
+    if code in _EXTRA_CODES:
+        return True
+    return (
+        pycountry.countries.get(alpha_3=code) is not None
+        or pycountry.historic_countries.get(alpha_3=code) is not None
+    )
+
+
+def alpha2_to_alpha3(code: str) -> str | None:
+    """CLDR (Babel) keys territories by alpha-2; the project speaks alpha-3."""
+    country = pycountry.countries.get(alpha_2=code.upper())
+    return country.alpha_3 if country is not None else None
+
+
+def alpha3_to_alpha2(code: str) -> str | None:
+    country = pycountry.countries.get(alpha_3=code.upper())
+    return country.alpha_2 if country is not None else None
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def _package_text(filename: str) -> str:
+    return resources.files(__package__).joinpath(filename).read_text(encoding="utf-8")
+
+
+def _read_rows(filename: str, columns: tuple[str, ...], text: str):
+    """Yield (line_number, dict) per data row; block sources are filled in here."""
+    header_seen = False
+    block_source = ""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.rstrip("\r")
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("#"):
+            if stripped.startswith("#@source:"):
+                block_source = stripped[len("#@source:"):].strip()
+            continue
+        fields = [f.strip() for f in line.split("\t")]
+        if not header_seen:
+            if tuple(fields) != columns:
+                raise KnowledgeError(
+                    f"{filename}:{number}: header must be {'<TAB>'.join(columns)!r}, got {line!r}"
+                )
+            header_seen = True
+            continue
+        if len(fields) > len(columns):
+            raise KnowledgeError(
+                f"{filename}:{number}: {len(fields)} fields, expected {len(columns)}: {line!r}"
+            )
+        # editors drop trailing tabs: missing trailing fields are empty
+        fields += [""] * (len(columns) - len(fields))
+        row = dict(zip(columns, fields))
+        if "source" in row and not row["source"]:
+            if not block_source:
+                raise KnowledgeError(f"{filename}:{number}: no source (column or #@source: block)")
+            row["source"] = block_source
+        yield number, row
+    if not header_seen:
+        raise KnowledgeError(f"{filename}: no header row")
+
+
+def _country(filename: str, number: int, code: str) -> str:
+    if not is_valid_country(code):
+        raise KnowledgeError(f"{filename}:{number}: not an ISO 3166-1 alpha-3 code: {code!r}")
+    return code
+
+
+def _date(filename: str, number: int, column: str, value: str) -> dt.date:
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise KnowledgeError(
+            f"{filename}:{number}: {column} must be YYYY-MM-DD, got {value!r}"
+        ) from None
+
+
+def _split_aliases(value: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(a.strip() for a in value.split("|") if a.strip()))
+
+
+_HOLDER_COLUMNS = ("country", "role", "name_en", "name_ar", "name_fa", "aliases", "start", "end", "source")
+
+
+@functools.cache
+def load_office_holders() -> tuple[OfficeHolder, ...]:
+    return parse_office_holders(_package_text(OFFICE_HOLDERS_FILE))
+
+
+def parse_office_holders(text: str, f: str = OFFICE_HOLDERS_FILE) -> tuple[OfficeHolder, ...]:
+    holders = []
+    for number, row in _read_rows(f, _HOLDER_COLUMNS, text):
+        country = _country(f, number, row["country"])
+        if row["role"] not in ROLES:
+            raise KnowledgeError(
+                f"{f}:{number}: unknown role {row['role']!r}; known: {', '.join(sorted(ROLES))}"
+            )
+        if not (row["name_en"] or row["name_ar"] or row["name_fa"]):
+            raise KnowledgeError(f"{f}:{number}: a holder needs at least one name")
+        start = _date(f, number, "start", row["start"])
+        end = _date(f, number, "end", row["end"]) if row["end"] else None
+        if end is not None and end <= start:
+            raise KnowledgeError(f"{f}:{number}: end {end} is not after start {start}")
+        holders.append(
+            OfficeHolder(
+                country=country,
+                role=row["role"],
+                name_en=row["name_en"],
+                name_ar=row["name_ar"],
+                name_fa=row["name_fa"],
+                aliases=_split_aliases(row["aliases"]),
+                start=start,
+                end=end,
+                source=row["source"],
+                line=number,
+            )
+        )
+    return tuple(holders)
+
+
+_ALIAS_COLUMNS = ("country", "lang", "kind", "form", "source")
+
+
+@functools.cache
+def load_country_aliases() -> tuple[CountryAlias, ...]:
+    return parse_country_aliases(_package_text(COUNTRY_ALIASES_FILE))
+
+
+def parse_country_aliases(text: str, f: str = COUNTRY_ALIASES_FILE) -> tuple[CountryAlias, ...]:
+    out = []
+    for number, row in _read_rows(f, _ALIAS_COLUMNS, text):
+        country = _country(f, number, row["country"])
+        if row["lang"] not in LANGS:
+            raise KnowledgeError(f"{f}:{number}: lang must be one of {sorted(LANGS)}, got {row['lang']!r}")
+        if row["kind"] not in ALIAS_KINDS:
+            raise KnowledgeError(
+                f"{f}:{number}: kind must be one of {sorted(ALIAS_KINDS)}, got {row['kind']!r}"
+            )
+        if not row["form"]:
+            raise KnowledgeError(f"{f}:{number}: empty form")
+        out.append(CountryAlias(country, row["lang"], row["kind"], row["form"], row["source"], number))
+    return tuple(out)
+
+
+_OUTLET_COLUMNS = ("outlet", "country", "lang", "agency_names", "source")
+
+
+@functools.cache
+def load_outlets() -> tuple[Outlet, ...]:
+    return parse_outlets(_package_text(OUTLETS_FILE))
+
+
+def parse_outlets(text: str, f: str = OUTLETS_FILE) -> tuple[Outlet, ...]:
+    out = []
+    seen: dict[str, int] = {}
+    for number, row in _read_rows(f, _OUTLET_COLUMNS, text):
+        name = row["outlet"]
+        if not name or name != name.lower():
+            raise KnowledgeError(f"{f}:{number}: outlet must be non-empty lowercase, got {name!r}")
+        if name in seen:
+            raise KnowledgeError(f"{f}:{number}: outlet {name!r} already on line {seen[name]}")
+        seen[name] = number
+        country = _country(f, number, row["country"]) if row["country"] else None
+        lang = row["lang"] or None
+        if lang is not None and lang not in LANGS:
+            raise KnowledgeError(f"{f}:{number}: lang must be one of {sorted(LANGS)} or empty, got {lang!r}")
+        out.append(Outlet(name, country, lang, _split_aliases(row["agency_names"]), row["source"], number))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- conveniences
+
+
+def _as_date(day: dt.date | dt.datetime | str) -> dt.date:
+    if isinstance(day, dt.datetime):
+        return day.date()
+    if isinstance(day, dt.date):
+        return day
+    return dt.date.fromisoformat(day[:10])
+
+
+def holders_on(
+    day: dt.date | dt.datetime | str,
+    country: str | None = None,
+    role: str | None = None,
+) -> tuple[OfficeHolder, ...]:
+    """Holders in office on `day`, optionally only one country and/or role.
+
+    `holders_on("2023-10-11", "USA", "foreign_minister")` -> (Blinken,)."""
+    if role is not None and role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    d = _as_date(day)
+    return tuple(
+        h
+        for h in load_office_holders()
+        if h.active_on(d)
+        and (country is None or h.country == country)
+        and (role is None or h.role == role)
+    )
+
+
+def holder_of(day: dt.date | dt.datetime | str, country: str, role: str) -> OfficeHolder | None:
+    """The single holder of `role` in `country` on `day`, or None if vacant / unknown."""
+    found = holders_on(day, country, role)
+    return found[0] if found else None
+
+
+@functools.cache
+def _outlet_index() -> dict[str, Outlet]:
+    return {o.outlet: o for o in load_outlets()}
+
+
+def outlet_for(source: str | None) -> Outlet | None:
+    """The outlet of an article's `source` field.
+
+    Feeds write it as a domain ("farsnews.ir"), a subdomain ("arabic.khabaronline.ir"), a name
+    ("Reuters") or with a note ("rouz.news (republishing mehrnews.com)"): the first token is
+    tried, then its parent domains, then any other domain in the note (the republished origin).
+    """
+    if not source:
+        return None
+    index = _outlet_index()
+    text = source.strip().lower()
+    if text in index:
+        return index[text]
+    tokens = [t.strip("()[],;") for t in text.split()]
+    for token in tokens:
+        token = token.removeprefix("www.")
+        parts = token.split(".")
+        for i in range(len(parts) - 1 if len(parts) > 1 else 1):
+            candidate = ".".join(parts[i:])
+            if candidate in index:
+                return index[candidate]
+    return None
