@@ -19,7 +19,7 @@ Decisions (one form for Arabic and Persian spellings, so one gazetteer entry mat
 * typographic quotes (incl. « » and ‹ ›) -> ``"`` / ``'``, dashes and minus -> ``-``;
 * Latin is lower-cased; every run of whitespace (incl. NBSP and thin spaces) becomes one space.
 
-camel-tools' functions are regex substitutions applied one by one (dediac_ar ~8 µs, normalize_alef_ar
+camel-tools' functions (used as the reference in the tests) are regex substitutions applied one by one (dediac_ar ~8 µs, normalize_alef_ar
 ~7 µs per 1 KB article, and each is a separate pass over the text); one ``str.translate`` table built
 at import does all character mappings in a single pass, so we use camel's character set but not its
 functions. camel's ``simple_word_tokenize`` costs ~900 µs per 1 KB article, far beyond the budget, so
@@ -31,7 +31,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from camel_tools.utils.charsets import AR_DIAC_CHARSET
+# camel-tools' AR_DIAC_CHARSET (fathatan ... sukun, superscript alef). Written out rather than
+# imported: importing camel_tools.utils.charsets takes ~0.8 s (it scans all of Unicode to build its
+# sets), paid by every worker and test process for nine characters. tests/unit/test_normalise.py
+# checks that this set still covers camel's.
+AR_DIAC_CHARSET = frozenset("\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670")
 
 __all__ = [
     "normalise",

@@ -213,3 +213,24 @@ def test_short_unpunctuated_lines_are_not_joined():
     # headlines and datelines in Arabic/Persian pages are separate lines, never wrapped text
     text = "قطر وامريكا تبحثان أهمية خفض التصعيد\nتاريخ النشر: 13th, October 2023 GMT\nبحث الشيخ تميم"
     assert len(split_sentences(text)) == 3
+
+
+def test_agrees_with_camel_tools():
+    # the diacritic set is written out (importing camel's charsets costs ~0.8 s); keep it in step
+    from camel_tools.utils.charsets import AR_DIAC_CHARSET as CAMEL_DIAC
+    from camel_tools.utils.dediac import dediac_ar
+    from camel_tools.utils.normalize import (
+        normalize_alef_ar,
+        normalize_alef_maksura_ar,
+        normalize_teh_marbuta_ar,
+    )
+
+    from streams.extraction.normalise import AR_DIAC_CHARSET
+
+    assert set(CAMEL_DIAC) <= set(AR_DIAC_CHARSET)
+    for art in _articles("seeds.jsonl") + _articles("dev.jsonl"):
+        if art.get("lang") != "ar":
+            continue
+        text = art["text"]
+        camel = normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(dediac_ar(text))))
+        assert normalise(text) == normalise(camel)
