@@ -106,7 +106,7 @@ _topic = _Closed((NONE, "all"), _TOKEN, MAX_TOPICS)
 # the detector's statuses: "new" (an episode starts: a spike) and "update" (more contacts in it)
 ALERT_STATUSES = ("new", "update")
 _alert_status = _Closed(ALERT_STATUSES, _TOKEN, 8)
-_table = _Closed((), _TOKEN, MAX_TABLES)
+_table = _Closed((), re.compile(r"^[a-z][a-z0-9_.-]{0,59}$"), MAX_TABLES)  # Faust table names
 
 # --- registry and metrics ----------------------------------------------------------------------
 

@@ -53,6 +53,10 @@ def register(app: Any, pipeline: Any = None, *, path: str = "/status") -> None:
     port = getattr(settings, "web_port", None)
     worker = f"{socket.gethostname()}:{port}" if port else f"{socket.gethostname()} pid {os.getpid()}"
 
+    if pipeline is not None:   # lag, table sizes and top pairs for /metrics, on a timer
+        from streams.web import refresh
+        refresh.register(app, pipeline)
+
     @app.page(path)
     async def status_page(web, request):
         return web.html(render_status(status_data(pipeline, rates=rates, worker=worker)))

@@ -81,7 +81,8 @@ def watermark(windows: Mapping[str, Any]) -> str | None:
 def busiest_pairs(windows: Mapping[str, Any], n: int = 10, weeks: int = 8,
                   week_end: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
     """Top ``n`` pairs by distinct contacts in the 7 days ending at ``week_end`` (default: the
-    watermark), each with its counts for the last ``weeks`` 7-day windows, oldest first."""
+    watermark), then by their total over the last ``weeks`` 7-day windows; each with its weekly
+    counts, oldest first."""
     items = list(windows.items())
     end_day = week_end or watermark(windows)
     if end_day is None:   # no watermark yet: the latest day counted
@@ -104,8 +105,10 @@ def busiest_pairs(windows: Mapping[str, Any], n: int = 10, weeks: int = 8,
         counts = series.setdefault(parts[0], [0] * weeks)
         counts[weeks - 1 - back // 7] += len(value or ())
     ranked = sorted(series.items(), key=lambda kv: (-kv[1][-1], -sum(kv[1]), kv[0]))
+    # pairs quiet this week but active in the weeks shown stay listed (below the active ones): a
+    # replay of history has few pairs in its last week, and a pair that just went quiet is news too
     out = [{"pair": pair, "names": pair_names(pair), "count": counts[-1], "weeks": counts}
-           for pair, counts in ranked if counts[-1] > 0][:n]
+           for pair, counts in ranked if sum(counts) > 0][:n]
     return out, end_day
 
 
@@ -120,6 +123,27 @@ def _evidence_entry(contact_key: str, v: Mapping[str, Any]) -> dict[str, Any]:
         "urls": list(v.get("urls") or ())[:5],
         "sources": list(v.get("sources") or ())[:5],
     }
+
+
+def recent_contacts(windows: Mapping[str, Any], n: int = 12) -> list[dict[str, Any]]:
+    """The ``n`` contacts this worker counted last (by first-seen time, then event day), with
+    their evidence: what the pipeline is finding right now, spike or not."""
+    found = []
+    for key, bucket in list(windows.items()):
+        parts = _split(key)
+        if not parts or len(parts) != 3 or parts[1] != ALL_TOPICS or not isinstance(bucket, Mapping):
+            continue
+        for ck, v in bucket.items():
+            if isinstance(v, Mapping):
+                found.append((str(v.get("first_seen") or ""), parts[2], parts[0], ck, v))
+    found.sort(key=lambda t: (t[0], t[1], t[3]), reverse=True)
+    out = []
+    for _seen, _day, pair, ck, v in found[:n]:
+        e = _evidence_entry(ck, v)
+        e["pair"] = pair
+        e["topics"] = list(v.get("topics") or ())
+        out.append(e)
+    return out
 
 
 def window_evidence(windows: Mapping[str, Any], pair: str, topic: str, start: str, end: str,
@@ -253,4 +277,5 @@ def collect(windows: Mapping[str, Any] | None = None, episodes: Mapping[str, Any
         },
         "pairs": pairs,
         "alerts": alerts[:10],
+        "contacts": recent_contacts(windows or {}),
     }

@@ -180,6 +180,10 @@ def _pairs(pairs: Sequence[Mapping[str, Any]], week_end: str | None, weeks: int)
 
 
 def _evidence_item(e: Mapping[str, Any]) -> str:
+    return f"<li>{_evidence_body(e)}</li>"
+
+
+def _evidence_body(e: Mapping[str, Any]) -> str:
     lang = e.get("lang")
     lang_attr = f' lang="{esc(lang)}"' if lang else ""
     links = []
@@ -196,7 +200,7 @@ def _evidence_item(e: Mapping[str, Any]) -> str:
         links.append(esc(s))
     meta = " · ".join(x for x in (esc(e.get("date")), esc(e.get("mode"))) if x)
     src = f'<div class="src">{meta}{" — " if meta and links else ""}{", ".join(links)}</div>'
-    return (f'<li><blockquote class="ev" dir="auto"{lang_attr}>{esc(e.get("text"))}</blockquote>{src}</li>')
+    return f'<blockquote class="ev" dir="auto"{lang_attr}>{esc(e.get("text"))}</blockquote>{src}'
 
 
 def _alerts(alerts: Sequence[Mapping[str, Any]], max_evidence: int) -> str:
@@ -223,13 +227,27 @@ def _alerts(alerts: Sequence[Mapping[str, Any]], max_evidence: int) -> str:
     return f'<section id="alerts" class="wide"><h2>Recent alerts</h2>{"".join(items)}</section>'
 
 
+def _contacts(contacts: Sequence[Mapping[str, Any]]) -> str:
+    if not contacts:
+        body = '<p class="muted">No contacts yet.</p>'
+    else:
+        items = []
+        for e in contacts:
+            topics = "".join(f' <span class="chip">{esc(t)}</span>' for t in e.get("topics") or ())
+            items.append(f'<li class="contact"><span class="pair">{esc(e.get("pair"))}</span>{topics}'
+                         f"{_evidence_body(e)}</li>")
+        body = f'<ol class="evidence contacts">{"".join(items)}</ol>'
+    return f'<section id="contacts" class="wide"><h2>Latest contacts</h2>{body}</section>'
+
+
 def render_status(data: Mapping[str, Any]) -> str:
     """The whole page. ``data`` keys (all optional): ``generated_at``, ``version``, ``worker``,
     ``week_end``, ``weeks``, ``health`` {articles_in, articles_processed, rate_in, rate_processed,
     duplicates{kind:n}, dead_letters{reason:n}, lag{(topic,partition):n}, contacts, alerts},
     ``pairs`` [{pair, names, count, weeks[oldest..newest]}], ``alerts`` [{pair, topic, status,
     window_start, window_end, observed, expected, score, evidence[{text, lang, date, mode, urls,
-    sources}]}], ``max_evidence``."""
+    sources}]}], ``contacts`` [{pair, topics, text, lang, date, mode, urls, sources}] (latest first),
+    ``max_evidence``."""
     health = data.get("health") or {}
     meta = " · ".join(x for x in (
         f"worker {esc(data['worker'])}" if data.get("worker") else "",
@@ -249,5 +267,6 @@ def render_status(data: Mapping[str, Any]) -> str:
         f"{_health(health)}"
         f"{_pairs(data.get('pairs') or [], data.get('week_end'), int(data.get('weeks') or 8))}"
         f"{_alerts(data.get('alerts') or [], int(data.get('max_evidence') or 8))}"
+        f"{_contacts(data.get('contacts') or [])}"
         "</main></body></html>\n"
     )

@@ -167,3 +167,35 @@ def test_collect_reads_metrics_and_tables():
     assert set(data["health"]["dead_letters"]) >= {"schema", "invalid_json"}
     page = render_status(data)
     assert page.count('class="pair-row"') == 2
+
+
+def test_refresh_publishes_gauges():
+    from collections import namedtuple
+
+    from streams import metrics
+    from streams.web import refresh
+
+    TP = namedtuple("TP", "topic partition")
+    a0, a1, cl = TP("articles", 0), TP("articles", 1), TP("dev-windows-changelog", 0)
+    lag = refresh.consumer_lag({a0, a1, cl}, {a0: 50, a1: 9, cl: 400}, {a0: 40, a1: None},
+                               highwater=lambda tp: {a0: 52}.get(tp))
+    assert lag == {("articles", 0): 12}          # a1 never committed, the changelog is not consumed
+    refresh.refresh({"windows": windows_fixture(), "dedupe-accounting": {"a": 1, "b": 2}}, lag=lag)
+    assert metrics.sample("diplowatch_table_entries", {"table": "dedupe-accounting"}) == 2
+    assert metrics.sample("diplowatch_pair_contacts_week", {"pair": "IRN-TUR"}) == 5
+    assert metrics.sample("diplowatch_pair_contacts_week", {"pair": "EGY-QAT"}) == 4
+    assert metrics.sample("diplowatch_consumer_lag_messages", {"topic": "articles", "partition": "0"}) == 12
+
+
+def test_recent_contacts_latest_first_with_evidence():
+    w = windows_fixture()
+    w["0|IRN-TUR|*|2024-03-10"]["k0|d"]["first_seen"] = "2024-03-11T10:00:00Z"
+    w["1|EGY-QAT|*|2024-03-09"]["k1|d"]["first_seen"] = "2024-03-11T09:00:00Z"
+    recent = c.recent_contacts(w, n=3)
+    assert [r["pair"] for r in recent[:2]] == ["IRN-TUR", "EGY-QAT"]
+    assert recent[0]["lang"] == "fa" and recent[1]["lang"] == "ar"
+    page = render_status({"contacts": recent})
+    t = parse(page)
+    quotes = [a for tag, a in t.tags if tag == "blockquote"]
+    assert len(quotes) == 3 and {q["lang"] for q in quotes[:2]} == {"fa", "ar"}
+    assert page.count('<li class="contact">') == 3

@@ -1,0 +1,75 @@
+"""Gauges read from the worker's state on a timer rather than on the hot path: consumer lag per
+partition, entries per table, and this week's top pairs. ``register(app, pipeline)`` (called from
+streams.web.register) adds one Faust timer; ``refresh(...)`` itself is plain and testable.
+
+Consumer lag = end offset (the highwater the consumer last fetched) − committed offset (what Faust
+last committed), for the partitions this worker holds and has committed on; changelog partitions
+that are only read for table recovery have no committed offset and are left out.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from streams import metrics
+from streams.web.collect import busiest_pairs
+
+log = logging.getLogger(__name__)
+
+INTERVAL_SECONDS = 5.0
+
+
+def consumer_lag(assigned: Any, end_offsets: Mapping[Any, int], committed: Mapping[Any, int | None],
+                 highwater: Any = None) -> dict[tuple[str, int], int]:
+    """``{(topic, partition): lag}`` from Faust's view of its partitions (TP tuples)."""
+    out: dict[tuple[str, int], int] = {}
+    for tp in assigned:
+        done = committed.get(tp)
+        if done is None:
+            continue
+        end = None
+        if highwater is not None:
+            try:
+                end = highwater(tp)
+            except Exception:   # not fetched yet on this partition
+                end = None
+        if end is None:
+            end = end_offsets.get(tp)
+        if end is None:
+            continue
+        out[(tp.topic, tp.partition)] = max(0, int(end) - int(done))
+    return out
+
+
+def refresh(tables: Mapping[str, Any], *, lag: Mapping[tuple[str, int], int] | None = None) -> None:
+    for name, table in tables.items():
+        try:
+            metrics.set_table_entries(name, len(table))
+        except TypeError:
+            pass
+    windows = tables.get("windows")
+    if windows is not None:
+        pairs, _ = busiest_pairs(windows, n=metrics.TOP_PAIRS, weeks=1)
+        metrics.set_pair_counts({p["pair"]: p["count"] for p in pairs if p["count"] > 0})
+    if lag is not None:
+        metrics.set_consumer_lag(lag)
+
+
+def register(app: Any, pipeline: Any, interval: float = INTERVAL_SECONDS) -> None:
+    tables = getattr(pipeline, "tables", None) or {}
+
+    @app.timer(interval=interval, name="diplowatch.refresh_gauges")
+    async def refresh_gauges() -> None:
+        lag = None
+        try:
+            consumer = app.consumer
+            monitor = app.monitor
+            lag = consumer_lag(consumer.assignment(), monitor.tp_end_offsets,
+                               monitor.tp_committed_offsets, consumer.highwater)
+        except Exception as exc:   # noqa: BLE001 - gauges must never stop the worker
+            log.debug("consumer lag unavailable: %r", exc)
+        try:
+            refresh(tables, lag=lag)
+        except Exception:   # noqa: BLE001
+            log.exception("refreshing gauges failed")
