@@ -173,6 +173,7 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
 
     attached: set[int] = set()   # indexes of country items used by a title/counterpart
     venue_idx: set[int] = set()
+    word_prep: set[int] = set()  # places introduced by a separate preposition word ("في قطر")
 
     # places: a country word after "in"/في/در, after the clitic ب, or "visit to"/ل after a visit
     for i, (cls, m, payload) in enumerate(items):
@@ -195,6 +196,8 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
         is_to = near_visit and (prefix in _TO_PREFIXES or prefix in _IN_PREFIXES or pw in _TO_WORDS)
         if is_in or is_to:
             venue_idx.add(i)
+            if pw in _IN_WORDS or pw in _TO_WORDS:
+                word_prep.add(i)
             after = any(tp < start for tp in trigger_pos)
             facts.places.append(Place(payload.value, start, payload.sub, after, is_to))
 
@@ -233,10 +236,11 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
                     org = True  # "UN envoy", "المبعوث الأممي", "الأمين العام لـ..."
                     break
                 if cj == "country":
-                    if j in venue_idx and pj.sub == "capital":
-                        break
+                    if j in venue_idx and (pj.sub == "capital" or j in word_prep):
+                        break  # "وزراء الخارجية ... في فلسطين": a place, not the title's country
                     if role == "ambassador" and _prev_word(norm, mj.start - len(mj.prefix)) in _POSTED_TO:
-                        continue  # "Iran's ambassador to Australia": the host, not his country
+                        attached.add(j)  # "Iran's ambassador to Australia": the host country,
+                        continue         # neither his country nor an actor of its own
                     found = country_chain(j)
                     break
                 if cj in ("title", "counterpart"):

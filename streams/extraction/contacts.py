@@ -268,13 +268,16 @@ def _sentence_contacts(facts: SentenceFacts, home: str | None, subject: str | No
         return [], next_subject
     first = order[0]
     n = len(order)
+    # one meeting of them all: a summit, "trilateral", or "met his Russian and Turkish
+    # counterparts" (in person; phone calls with several counterparts are separate calls)
+    joint = facts.has("summit") or facts.has("joint") or (
+        _counterpart_group(slots) and not facts.has("separate") and not facts.has("call"))
     if n == 2:
         pairs = [(order[0], order[1])]
     elif _coordinated(norm, slots, order):
         # "بوتين ونتنياهو ناقشا ... خطة ترامب": the two coordinated subjects are the pair
         pairs = [(order[0], order[1])]
-    elif facts.has("summit") or facts.has("joint") or (
-            _counterpart_group(slots) and not facts.has("separate")):
+    elif joint:
         pairs = list(combinations(order, 2))
     else:
         pairs = [(first, other) for other in order[1:]]
@@ -284,7 +287,7 @@ def _sentence_contacts(facts: SentenceFacts, home: str | None, subject: str | No
     for x, y in pairs:
         pair = tuple(sorted((x, y)))
         partner = next((s for s in slots if s.country == (y if x == first else x)), None)
-        decision = decide_mode(facts, pair, first, live, n, partner.pos if partner else None)
+        decision = decide_mode(facts, pair, first, live, n, partner.pos if partner else None, joint)
         actors = []
         for c in pair:
             s = next((s for s in slots if s.country == c), None)

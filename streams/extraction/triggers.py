@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from streams.extraction.actors import CONTACT_TRIGGERS, Cue, SentenceFacts
 
-_VOID_WINDOW = 6  # words between a future/negation cue and the trigger it governs
+_VOID_WINDOW = {"ar": 10, "en": 8}  # words between a future/negation cue and its trigger
 _VOID_WINDOW_FA = 15  # Persian (SOV): "قرار است" opens the clause, the verb closes it
 
 
@@ -44,7 +44,7 @@ def live_triggers(facts: SentenceFacts) -> list[Cue]:
             continue  # "will travel to meet ... to discuss ... negotiations": same planned event
         void = False
         for b in blockers:
-            window = _VOID_WINDOW_FA if b.lang == "fa" else _VOID_WINDOW
+            window = _VOID_WINDOW_FA if b.lang == "fa" else _VOID_WINDOW.get(b.lang, 8)
             if b.pos <= t.pos and _words(norm, b.end, t.pos) <= window and "," not in norm[b.end:t.pos]:
                 void = True
                 break
@@ -54,7 +54,7 @@ def live_triggers(facts: SentenceFacts) -> list[Cue]:
                 void = True
                 break
             # Persian puts the auxiliary after the verb's object: "... دیدار خواهد کرد"
-            if b.lang == "fa" and t.end <= b.pos and _words(norm, t.end, b.pos) <= _VOID_WINDOW \
+            if b.lang == "fa" and t.end <= b.pos and _words(norm, t.end, b.pos) <= _VOID_WINDOW_FA \
                     and "," not in norm[t.end:b.pos]:
                 void = True
                 break
@@ -69,7 +69,8 @@ def live_triggers(facts: SentenceFacts) -> list[Cue]:
 
 
 def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None,
-                live: list[Cue], n_countries: int, partner_pos: int | None = None) -> ModeDecision:
+                live: list[Cue], n_countries: int, partner_pos: int | None = None,
+                joint: bool = False) -> ModeDecision:
     kinds = {c.kind for c in live}
     a, b = pair
     other = (b if subject == a else a) if subject in pair else None
@@ -83,7 +84,7 @@ def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None
             calls = []
     if calls and ("call" in kinds or "talk" in kinds):
         return ModeDecision("phone", None, None, True)
-    if facts.has("summit") or (facts.has("joint") and n_countries >= 3):
+    if facts.has("summit") or (joint and n_countries >= 3):
         return ModeDecision("multilateral", None, None, True)
     if facts.has("sidelines") and not facts.has("conference"):
         return ModeDecision("multilateral", None, None, True)
