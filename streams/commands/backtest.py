@@ -35,6 +35,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--prior-weeks", type=float, default=_D.prior_weeks,
                    help="weight of the prior, in weeks of observation")
     p.add_argument("--min-history-days", type=int, default=_D.min_history_days)
+    p.add_argument("--fill-missing-history", action=argparse.BooleanOptionalAction,
+                   default=_D.fill_missing_history,
+                   help="count unobserved baseline days (before the coverage start) as prior weeks")
     p.add_argument("--cooldown-days", type=int, default=_D.cooldown_days)
     p.add_argument("--coverage-start", default=None,
                    help="first observed day (default: the earliest event day in the input)")
@@ -117,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
         window_days=args.window_days, history_weeks=args.history_weeks, alpha=args.alpha,
         min_count=args.min_count, min_ratio=args.min_ratio, prior_rate=args.prior_rate,
         prior_weeks=args.prior_weeks, min_history_days=args.min_history_days,
-        cooldown_days=args.cooldown_days,
+        cooldown_days=args.cooldown_days, fill_missing_history=args.fill_missing_history,
     )
     src = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")

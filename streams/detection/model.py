@@ -14,7 +14,16 @@ posterior predictive of the count in a window of ``t`` weeks is negative binomia
 Compared with a Poisson at the plug-in rate, the negative binomial is wider when the history is
 short (few weeks observed), which keeps new or sparsely observed pairs from firing on noise, and
 tends to the Poisson when the history is long. A window fires when p < alpha AND observed >=
-min_count AND observed >= min_ratio * expected. Score = -log10(p).
+min_count AND observed >= min_ratio * expected (and at least ``min_history_days`` of history were
+observed). Score = -log10(p).
+
+Unobserved history: days of the baseline before the system's coverage start (the first weeks of
+a deployment or of a backtest file) were not seen, not quiet. With ``fill_missing_history`` they
+are added to the prior's weight, i.e. imputed at the global rate ``prior_rate``; once the baseline
+is fully observed only ``prior_weeks`` of prior remain, so busy pairs' baselines are not pulled
+towards the global rate.
+
+Parameters and the reasons for their defaults: docs/detection.md.
 """
 from __future__ import annotations
 
@@ -30,13 +39,14 @@ METHOD = "gamma-poisson-v1"
 class SpikeParams:
     window_days: int = 7          # the recent window, ending at the as-of day (inclusive)
     history_weeks: int = 12       # the baseline: the weeks immediately before the window
-    alpha: float = 0.01           # tail probability under the baseline below which a window fires
+    alpha: float = 0.005          # tail probability under the baseline below which a window fires
     min_count: int = 3            # never fire on fewer distinct contacts than this
     min_ratio: float = 2.0        # ... nor below this multiple of the expected count
     prior_rate: float = 0.1       # prior mean of a pair's weekly rate (contacts/week): the global rate
-    prior_weeks: float = 4.0      # weight of the prior in weeks of observation
+    prior_weeks: float = 1.0      # weight of the prior in weeks of observation
     min_history_days: int = 7     # observed history needed before anything fires (warm-up)
     cooldown_days: int = 7        # an episode ends after this many consecutive quiet days
+    fill_missing_history: bool = True   # unobserved history (before coverage start) -> prior weeks
 
     def threshold(self) -> dict[str, float | int]:
         return {"alpha": self.alpha, "min_count": self.min_count, "min_ratio": self.min_ratio}
@@ -78,8 +88,11 @@ def score_of(p: float) -> float:
 
 
 def window_stats(observed: int, history: int, history_days: int, params: SpikeParams) -> WindowStats:
+    prior_weeks = params.prior_weeks
+    if params.fill_missing_history:
+        prior_weeks += max(0, params.history_weeks * 7 - history_days) / 7.0
     p, expected = tail_probability(observed, history, history_days / 7.0, params.window_days / 7.0,
-                                   params.prior_rate, params.prior_weeks)
+                                   params.prior_rate, prior_weeks)
     fires = (
         history_days >= params.min_history_days
         and p < params.alpha

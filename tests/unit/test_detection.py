@@ -116,9 +116,22 @@ def test_zero_history_pair_fires_on_a_burst_but_not_on_one_or_two():
 
 def test_min_ratio_guards_busy_pairs():
     P = SpikeParams(alpha=0.5)
-    st = window_stats(10, 84, 84, P)                  # 10 observed vs 5.3 expected: ratio < 2
-    assert st.p_value < P.alpha and not st.fires
-    assert window_stats(11, 84, 84, P).fires
+    expected = window_stats(0, 84, 84, P).expected     # a busy pair: ~6.5 a week
+    below, above = math.ceil(2 * expected) - 1, math.ceil(2 * expected)
+    st = window_stats(below, 84, 84, P)
+    assert st.p_value < P.alpha and not st.fires       # significant, but not twice the usual
+    assert window_stats(above, 84, 84, P).fires
+
+
+def test_unobserved_history_is_filled_by_the_prior():
+    # 9 days observed with 1 contact, then 3 in a week: the 75 unobserved days of the 12-week
+    # baseline count as prior weeks at the global rate instead of as nothing
+    filled = window_stats(3, 1, 9, SpikeParams())
+    raw = window_stats(3, 1, 9, SpikeParams(fill_missing_history=False))
+    assert filled.expected < raw.expected and filled.fires and not raw.fires
+    # with the full history observed the option changes nothing
+    assert window_stats(3, 1, 84, SpikeParams()) == window_stats(
+        3, 1, 84, SpikeParams(fill_missing_history=False))
 
 
 # -- episodes -----------------------------------------------------------------------------------
