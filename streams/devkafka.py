@@ -170,6 +170,11 @@ def new_cluster_id() -> str:
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
 
 
+def faust_broker_url(bootstrap: str) -> str:
+    """Faust's `broker` setting for a bootstrap list: "h1:p1,h2:p2" -> "kafka://h1:p1;h2:p2"."""
+    return "kafka://" + ";".join(b.strip() for b in bootstrap.split(",") if b.strip())
+
+
 def port_open(port: int, host: str = "127.0.0.1", timeout: float = 0.5) -> bool:
     with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=timeout):
         return True
@@ -428,6 +433,11 @@ class LocalKafka:
         if not self._nodes:
             raise RuntimeError("LocalKafka is not started")
         return ",".join(f"127.0.0.1:{n.broker_port}" for n in self._nodes)
+
+    @property
+    def faust_broker(self) -> str:
+        """The `broker` setting for a Faust app: "kafka://127.0.0.1:P1;127.0.0.1:P2"."""
+        return faust_broker_url(self.bootstrap)
 
     def broker_log(self, i: int) -> Path:
         return self._nodes[i].log

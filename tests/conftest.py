@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from streams.devkafka import LocalKafka, create_topic
+from streams.devkafka import LocalKafka, broker_ids, create_topic
 
 INTEGRATION_DIR = Path(__file__).parent / "integration"
 
@@ -35,6 +35,10 @@ def kafka_bootstrap():
     """"host:port[,host:port]" of a running Kafka broker for this test session."""
     external = os.environ.get("KAFKA_BOOTSTRAP", "").strip()
     if external:
+        try:
+            broker_ids(external)
+        except Exception as exc:  # an unreachable broker should fail once, clearly, not in every test
+            pytest.fail(f"KAFKA_BOOTSTRAP={external} is set but no Kafka answers there: {exc!r}")
         yield external
         return
     kafka = LocalKafka()

@@ -3,7 +3,7 @@
     python -m tests.integration.faust_smoke_app worker
 
 Configured by environment (the test gives each run a unique app id and topics):
-SMOKE_BROKER (host:port), SMOKE_APP_ID, SMOKE_IN, SMOKE_OUT, SMOKE_PARTITIONS, SMOKE_EVENTS
+SMOKE_BROKER (bootstrap, host:port[,host:port]), SMOKE_APP_ID, SMOKE_IN, SMOKE_OUT, SMOKE_PARTITIONS, SMOKE_EVENTS
 (a JSONL file the worker appends lifecycle events to, e.g. the table contents after recovery).
 
 One agent counts words per key in a Table (memory store, so after a restart the counts can only
@@ -16,12 +16,14 @@ import os
 
 import faust
 
+from streams.devkafka import faust_broker_url
+
 ENV = os.environ
 PARTITIONS = int(ENV.get("SMOKE_PARTITIONS", "2"))
 
 app = faust.App(
     ENV["SMOKE_APP_ID"],
-    broker=f"kafka://{ENV['SMOKE_BROKER']}",
+    broker=faust_broker_url(ENV["SMOKE_BROKER"]),
     store="memory://",
     web_enabled=False,
     topic_partitions=PARTITIONS,

@@ -101,7 +101,7 @@ async def test_faust_table_survives_worker_restart(kafka_bootstrap, new_topic, n
     topic_in = new_topic("words", partitions=PARTITIONS)
     topic_out = new_topic("counts", partitions=1)
     event_file = tmp_path / "events.jsonl"
-    env = {"SMOKE_BROKER": kafka_bootstrap.split(",")[0], "SMOKE_APP_ID": app_id, "SMOKE_IN": topic_in,
+    env = {"SMOKE_BROKER": kafka_bootstrap, "SMOKE_APP_ID": app_id, "SMOKE_IN": topic_in,
            "SMOKE_OUT": topic_out, "SMOKE_PARTITIONS": str(PARTITIONS), "SMOKE_EVENTS": str(event_file)}
 
     consumer = AIOKafkaConsumer(topic_out, bootstrap_servers=kafka_bootstrap, auto_offset_reset="earliest",

@@ -127,3 +127,8 @@ async def test_run_coro_sync_works_inside_a_running_loop():
 
     with pytest.raises(ValueError):
         devkafka.run_coro_sync(boom, timeout=5)
+
+
+def test_faust_broker_url_lists_every_bootstrap_server():
+    assert devkafka.faust_broker_url("127.0.0.1:9092") == "kafka://127.0.0.1:9092"
+    assert devkafka.faust_broker_url("127.0.0.1:1, 127.0.0.1:2") == "kafka://127.0.0.1:1;127.0.0.1:2"
