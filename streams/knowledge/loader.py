@@ -40,6 +40,7 @@ ROLES: frozenset[str] = frozenset(
         "military_chief",  # chief of the general staff / chairman of the joint chiefs
         "un_ambassador",  # permanent representative to the UN in New York
         "secretary_plo",  # secretary of the PLO Executive Committee
+        "parliament_speaker",  # speaker of the (lower) house
     }
 )
 
