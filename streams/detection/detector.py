@@ -25,6 +25,7 @@ from streams.records import Contact
 
 MAX_EVIDENCE = 50        # contacts listed in one alert
 MAX_EPISODE_KEYS = 500   # contact keys remembered per episode (bounded state)
+COVERAGE_KEY = "~coverage"   # episodes-store key of the first observed day (when not fixed)
 
 
 def _ord(day: str) -> int:
@@ -43,9 +44,11 @@ class SpikeDetector:
     """``observe(contact)`` counts a contact and returns the alerts it causes; ``evaluate(pair,
     topic, as_of)`` and ``tick(as_of)`` re-evaluate without new contacts.
 
-    ``coverage_start``: first day the system observed (None = assume full history). Days before it
-    are not counted as history, so the first weeks of a new deployment (or of a backtest file) are
-    not read as "this pair never had contacts"."""
+    ``coverage_start``: first day the system observed. Days before it are not counted as history
+    (see ``SpikeParams.fill_missing_history``), so the first weeks of a new deployment or of a
+    backtest file are not read as "this pair never had contacts". None (the default, for the live
+    pipeline): the earliest day evaluated so far, kept in the episodes store under COVERAGE_KEY
+    (per partition when the store is partitioned). Pass "0001-01-01" to assume a full history."""
 
     def __init__(self, counts: PairCounts, episodes: MutableMapping[str, Any],
                  params: SpikeParams | None = None, coverage_start: str | None = None,
@@ -54,7 +57,7 @@ class SpikeDetector:
         self.episodes = episodes
         self.params = params or SpikeParams()
         self.coverage_start = coverage_start
-        self._coverage_ord = _ord(coverage_start) if coverage_start else None
+        self._fixed_coverage = _ord(coverage_start) if coverage_start else None
         self._now = now
 
     # -- entry points -------------------------------------------------------------------------
@@ -77,6 +80,7 @@ class SpikeDetector:
         Returns an alert dict (new or update) or None."""
         p = self.params
         ekey = f"{pair}|{topic}"
+        coverage = self._coverage(as_of)
         state = dict(self.episodes.get(ekey) or {})
         clock = state.get("clock")
         d = _ord(as_of)
@@ -95,8 +99,7 @@ class SpikeDetector:
         def stats(x: int) -> WindowStats:
             w0 = x - p.window_days + 1
             h0 = w0 - p.history_weeks * 7
-            if self._coverage_ord is not None:
-                h0 = max(h0, self._coverage_ord)
+            h0 = max(h0, coverage)
             h0 = min(h0, w0)
             observed = prefix[x - lo + 1] - prefix[w0 - lo]
             history = prefix[w0 - lo] - prefix[h0 - lo]
@@ -152,6 +155,15 @@ class SpikeDetector:
         self.episodes[ekey] = state   # reassign: Faust persists assignments only
         return alert
 
+    def _coverage(self, day: str) -> int:
+        """Ordinal of the first observed day (fixed, or the earliest day evaluated so far)."""
+        if self._fixed_coverage is not None:
+            return self._fixed_coverage
+        cov = self.episodes.get(COVERAGE_KEY)
+        if not cov or day < cov.get("day", day):
+            self.episodes[COVERAGE_KEY] = cov = {"day": day}
+        return _ord(cov["day"])
+
     def tick(self, as_of: str) -> list[str]:
         """Re-evaluate every pair with an active episode at ``as_of`` so episodes end when their
         window has been quiet long enough, without waiting for the pair's next contact. Returns the
@@ -159,7 +171,8 @@ class SpikeDetector:
         as its as-of day moves.) Alerts cannot result from a tick unless the window still fires
         with contacts not reported yet."""
         ended = []
-        for ekey in [k for k, v in list(self.episodes.items()) if v.get("active")]:
+        for ekey in [k for k, v in list(self.episodes.items())
+                     if k != COVERAGE_KEY and isinstance(v, dict) and v.get("active")]:
             pair, topic = ekey.split("|", 1)
             eid = self.episodes[ekey]["active"]["episode_id"]
             self.evaluate(pair, topic, as_of)
@@ -170,7 +183,8 @@ class SpikeDetector:
     def expire(self, before_day: str) -> int:
         """Forget episode states with no active episode whose clock is before ``before_day``."""
         doomed = [k for k, v in list(self.episodes.items())
-                  if not v.get("active") and (v.get("clock") or "") < before_day]
+                  if k != COVERAGE_KEY and isinstance(v, dict) and not v.get("active")
+                  and (v.get("clock") or "") < before_day]
         for k in doomed:
             del self.episodes[k]
         return len(doomed)
@@ -226,4 +240,4 @@ class SpikeDetector:
         }
 
 
-__all__ = ["SpikeDetector", "ALL_TOPICS"]
+__all__ = ["SpikeDetector", "ALL_TOPICS", "COVERAGE_KEY"]

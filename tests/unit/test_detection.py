@@ -25,7 +25,8 @@ def contact(d, mode="phone", pair=("IRN", "SAU"), aid=None, topics=(), source="a
                    evidence=f"{pair} {mode} on {d}", source=source, url=url, **kw)
 
 
-def detector(params=None, coverage_start=None):
+def detector(params=None, coverage_start="0001-01-01"):
+    """A detector over dicts; by default the whole past counts as observed (quiet) history."""
     counts, episodes = {}, {}
     det = SpikeDetector(PairCounts(counts), episodes, params or SpikeParams(),
                         coverage_start=coverage_start, now=lambda: "2024-06-01T00:00:00Z")
@@ -175,6 +176,21 @@ def test_burst_fires_once_then_updates_then_ends_and_replay_is_silent():
     later = [contact(day(200)), contact(day(201)), contact(day(202))]
     new = [a for c in later for a in det.observe(c)]
     assert [a["status"] for a in new] == ["new"] and new[0]["episode_id"] != eid
+
+
+def test_fresh_deployment_tracks_its_own_coverage():
+    det, _, episodes = detector(coverage_start=None)
+    alerts = [a for i in range(3) for a in det.observe(contact(day(50 + i)))]
+    assert alerts == []                       # nothing observed before day 50: no baseline yet
+    assert episodes["~coverage"] == {"day": day(50)}
+    det.observe(contact(day(45), "visit"))    # a late contact moves the coverage back
+    assert episodes["~coverage"] == {"day": day(45)}
+    # once weeks of (quiet) history are observed, another pair's burst fires
+    later = [a for i in range(3) for a in det.observe(contact(day(80 + i), pair=("OMN", "USA")))]
+    assert [a["status"] for a in later] == ["new"]
+    assert det.tick(day(120)) == [later[0]["episode_id"]]
+    assert det.expire(day(200)) == 2          # both pairs' states, not the coverage
+    assert "~coverage" in episodes
 
 
 def test_late_contact_in_current_window_updates_episode():
