@@ -264,7 +264,10 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
                     facts.slots.append(Slot(m.start, m.end, items[j][2].value, role, None, 3, "title"))
             else:
                 nxt = items[i + 1] if i + 1 < len(items) else None
-                named = nxt is not None and nxt[0] == "holder" and _words_between(norm, m.end, nxt[1].start) <= 4
+                # "وزير الخارجية بدر البوسعيدي": the name right after the title gives the country
+                named = nxt is not None and nxt[0] == "holder" and \
+                    _words_between(norm, m.end, nxt[1].start) <= 3 and \
+                    not any(m.end <= tp < nxt[1].start for tp in trigger_pos)
                 if not named:
                     facts.slots.append(Slot(m.start, m.end, None, role, None, 0, "title"))
         elif cls == "counterpart":

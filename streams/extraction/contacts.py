@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 MAX_SENTENCE = 1500      # characters: longer "sentences" (lists, markup) are cut into pieces
 _NEAR_TRIGGER = 5        # words: a bare country name counts as an actor this close to a trigger
 _DATELINE_CHARS = 40     # an agency name this close to a paragraph's start is its dateline
+_MAX_REF_LOOKUPS = 8     # per article: each scans the page's dates (bounded cost on huge pages)
 _WITH_WORDS = frozenset({"with", "مع", "با", "and", "و"})
 
 
@@ -145,20 +146,20 @@ def _extract(article: Article | dict[str, Any]) -> list[Contact]:
     stories = _stories(a.text, lang)
     if a.title and a.title.strip():
         if stories:
-            stories[0][1].insert(0, a.title.strip())
+            stories[0].insert(0, (0, a.title.strip()))
         else:
-            stories.append((0, [a.title.strip()]))
-    for seg_no, (offset, paragraphs) in enumerate(stories):
-        if seg_no > 0 and not _has_day(a.published_at):
-            # a second article pasted into the page has its own date line further down
-            ref_day, ref_precision = _reference(a.published_at, a.text, offset)
-        day = ref_day if ref_precision in ("day", "month") else None
+            stories.append([(0, a.title.strip())])
+    dated_feed = _has_day(a.published_at)
+    day = ref_day if ref_precision in ("day", "month") else None
+    lookups = 0
+    for seg_no, paragraphs in enumerate(stories):
         para_topics: list[set[str]] = []
         contact_paras: list[int] = []
         subject: str | None = None      # the story's last acting country (pronoun carry-over)
         seg_cands: list[_Candidate] = []
         story_modes: set[str] = set()    # modes the story's cues speak for (phone, summit ...)
-        for p_no, paragraph in enumerate(paragraphs):
+        for p_no, (p_offset, paragraph) in enumerate(paragraphs):
+            p_ref: tuple[str | None, str] | None = None
             found_topics: set[tuple[str, str]] = set()
             for s_no, sentence in enumerate(_sentences(paragraph)):
                 norm = normalise(sentence)
@@ -178,8 +179,15 @@ def _extract(article: Article | dict[str, Any]) -> list[Contact]:
                         story_modes.add("third-party")
                     if facts.has("call"):
                         story_modes.add("phone")
+                if new and p_ref is None:
+                    p_ref = (ref_day, ref_precision)
+                    if not dated_feed and p_offset > 0 and lookups < _MAX_REF_LOOKUPS:
+                        # no day from the feed: the page's date line nearest to this paragraph
+                        # (a second article pasted into the page carries its own)
+                        lookups += 1
+                        p_ref = _reference(a.published_at, a.text, p_offset)
                 for pair, decision, actors, conf, talk_only in new:
-                    date, precision = _event_date(sentence, ref_day, ref_precision, lang, paragraph)
+                    date, precision = _event_date(sentence, p_ref[0], p_ref[1], lang, paragraph)
                     if date:
                         conf = min(0.95, conf + 0.1)
                     seg_cands.append(_Candidate(pair, decision, actors, sentence, p_no, seg_no,
@@ -271,7 +279,8 @@ def _sentence_contacts(facts: SentenceFacts, home: str | None, subject: str | No
     # one meeting of them all: a summit, "trilateral", or "met his Russian and Turkish
     # counterparts" (in person; phone calls with several counterparts are separate calls)
     joint = facts.has("summit") or facts.has("joint") or (
-        _counterpart_group(slots) and not facts.has("separate") and not facts.has("call"))
+        _counterpart_group(slots) and not facts.has("separate") and not facts.has("call")
+        and any(t.kind in ("meet", "receive", "visit") for t in live))
     if n == 2:
         pairs = [(order[0], order[1])]
     elif _coordinated(norm, slots, order):
@@ -326,11 +335,11 @@ def _story_mode(c: _Candidate, story_modes: set[str]) -> ModeDecision:
     talks in a story about phone calls were by phone; a meeting in a story about a summit or
     an organisation's meeting is multilateral, one at a conference third-party."""
     if c.talk_only and "phone" in story_modes:
-        return ModeDecision("phone", None, None, False)
+        return ModeDecision("phone", None, None, False, 0)
     if "multilateral" in story_modes:
-        return ModeDecision("multilateral", None, None, False)
+        return ModeDecision("multilateral", None, None, False, 0)
     if "third-party" in story_modes:
-        return ModeDecision("third-party", None, None, False)
+        return ModeDecision("third-party", None, None, False, 0)
     return c.decision
 
 
@@ -342,7 +351,7 @@ def _merge(a: Article, lang: str, candidates: list[_Candidate]) -> list[Contact]
         by_pair.setdefault(c.pair, []).append(c)
     out = []
     for pair, cands in by_pair.items():
-        best = max(cands, key=lambda c: (c.decision.explicit, c.confidence, -c.segment, -c.paragraph))
+        best = max(cands, key=lambda c: (c.decision.strength, c.confidence, -c.segment, -c.paragraph))
         date, precision = best.date, best.precision
         if not date:
             dated = [c for c in cands if c.date and c.segment == best.segment]
@@ -366,23 +375,20 @@ def _merge(a: Article, lang: str, candidates: list[_Candidate]) -> list[Contact]
 
 # ---- collaborators: boilerplate segmentation and dates ----
 
-def _stories(text: str, lang: str) -> list[tuple[int, list[str]]]:
-    """The article's stories as (offset, body paragraphs). A related-articles list ends a story
-    (an article pasted after "read also" is a story of its own); page furniture does not."""
-    stories: list[tuple[int, list[str]]] = []
-    current: list[str] = []
-    start = 0
+def _stories(text: str, lang: str) -> list[list[tuple[int, str]]]:
+    """The article's stories as lists of (offset, body paragraph). A related-articles list ends
+    a story (an article pasted after "read also" is a story of its own); furniture does not."""
+    stories: list[list[tuple[int, str]]] = []
+    current: list[tuple[int, str]] = []
     for seg in boilerplate.segment(text, lang):
         if seg.kind == "body":
             if seg.text.strip():
-                if not current:
-                    start = seg.start
-                current.append(seg.text)
+                current.append((seg.start, seg.text))
         elif seg.kind == "related" and current:
-            stories.append((start, current))
+            stories.append(current)
             current = []
     if current:
-        stories.append((start, current))
+        stories.append(current)
     return stories
 
 

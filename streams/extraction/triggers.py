@@ -23,6 +23,7 @@ class ModeDecision:
     visitor: str | None
     host: str | None
     explicit: bool       # decided by a cue (phone, venue, summit, receive/visit) not by default
+    strength: int = 1    # 2: a mode cue (phone, summit, joint meeting); 1: venue/direction; 0: default
 
 
 def _words(norm: str, a: int, b: int) -> int:
@@ -45,6 +46,8 @@ def live_triggers(facts: SentenceFacts) -> list[Cue]:
         void = False
         for b in blockers:
             window = _VOID_WINDOW_FA if b.lang == "fa" else _VOID_WINDOW.get(b.lang, 8)
+            if b.lang == "fa" and b.kind == "negation":
+                window = -1  # Persian negation sits on the verb after the trigger (below)
             if b.pos <= t.pos and _words(norm, b.end, t.pos) <= window and "," not in norm[b.end:t.pos]:
                 void = True
                 break
@@ -53,8 +56,10 @@ def live_triggers(facts: SentenceFacts) -> list[Cue]:
                     and "," not in norm[t.end:b.pos]:
                 void = True
                 break
-            # Persian puts the auxiliary after the verb's object: "... دیدار خواهد کرد"
-            if b.lang == "fa" and t.end <= b.pos and _words(norm, t.end, b.pos) <= _VOID_WINDOW_FA \
+            # Persian puts the auxiliary after the verb's object: "... دیدار خواهد کرد"; a
+            # negated verb follows its noun at once ("دیدار نکرد")
+            after = _VOID_WINDOW_FA if b.kind == "future" else 2
+            if b.lang == "fa" and t.end <= b.pos and _words(norm, t.end, b.pos) <= after \
                     and "," not in norm[t.end:b.pos]:
                 void = True
                 break
@@ -83,11 +88,11 @@ def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None
             kinds = {c.kind for c in in_person}
             calls = []
     if calls and ("call" in kinds or "talk" in kinds):
-        return ModeDecision("phone", None, None, True)
+        return ModeDecision("phone", None, None, True, 2)
     if facts.has("summit") or (joint and n_countries >= 3):
-        return ModeDecision("multilateral", None, None, True)
+        return ModeDecision("multilateral", None, None, True, 2)
     if facts.has("sidelines") and not facts.has("conference"):
-        return ModeDecision("multilateral", None, None, True)
+        return ModeDecision("multilateral", None, None, True, 2)
     first_trigger = min((c.pos for c in live), default=0)
     places = [p for p in facts.places if p.after_trigger or p.pos >= first_trigger] or facts.places
     for p in places:
@@ -102,4 +107,4 @@ def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None
         return ModeDecision("visit", other, subject, True)
     if "visit" in kinds and subject in pair:
         return ModeDecision("visit", subject, other, True)
-    return ModeDecision("visit", None, None, False)
+    return ModeDecision("visit", None, None, False, 0)
