@@ -161,9 +161,10 @@ def _is_abbreviation(text: str, dot_pos: int) -> bool:
         return False
     if word.lower() in _ABBREV:
         return True
-    # initials and dotted acronyms: "U.S", "J", "U.N" (a single Latin capital before the dot)
+    # initials and dotted acronyms: "U.S", "J", "U.N"; Arabic title abbreviations "د." (Dr),
+    # "م." (Eng.), "أ." (Prof.): a single letter before the dot
     last = word.rsplit(".", 1)[-1]
-    return len(last) == 1 and "A" <= last <= "Z"
+    return len(last) == 1 and last.isalpha() and not ("a" <= last <= "z")
 
 
 _LINE_RE = re.compile(r"[^\n]+")
@@ -198,7 +199,9 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     runons = 0
     for i in range(len(lines) - 1):
         a, b, _, _ = lines[i]
-        if 40 <= b - a <= 90 and text[b - 1] not in _HARD_END and not lines[i + 1][3] \
+        if 40 <= b - a <= 90 and not lines[i + 1][3] and (
+                text[b - 1] not in _HARD_END
+                or text[b - 1] == "." and _is_abbreviation(text, b - 1)) \
                 and _LATIN_LETTER_RE.search(text, a, b):
             runons += 1
     if runons < 3 or runons < 0.3 * len(lines):
@@ -208,13 +211,21 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     for i in range(1, len(lines)):
         a, b, raw, blank_before = lines[i]
         indented = a - raw >= 2 or text[raw] == "\t"
-        if blank_before or indented or text[cur_b - 1] in _HARD_END or cur_b - cur_a < 30 \
+        ends = text[cur_b - 1] in _HARD_END and not (
+            text[cur_b - 1] == "." and _is_abbreviation(text, cur_b - 1))  # "... Mr.\nSullivan"
+        if blank_before or indented or ends or cur_b - cur_a < 30 \
                 and "\n" not in text[cur_a:cur_b]:
             out.append((cur_a, cur_b))
             cur_a = a
         cur_b = b
     out.append((cur_a, cur_b))
     return out
+
+
+def _is_list_number(text: str, start: int, dot_pos: int) -> bool:
+    """"1. سیاست": a number opening the sentence, then a dot, is a list marker."""
+    word = text[start:dot_pos].strip()
+    return 0 < len(word) <= 3 and word.isdigit()
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -251,7 +262,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             # after an abbreviation or an initial is not an end either
             if run.startswith("..") or run[0] == "\u2026":
                 continue
-            if run[0] == "." and len(run) == 1 and not closed and _is_abbreviation(text, i):
+            if run[0] == "." and len(run) == 1 and not closed and (
+                    _is_abbreviation(text, i) or _is_list_number(text, start, i)):
                 continue
             _add_span(text, start, j, spans)
             start = j

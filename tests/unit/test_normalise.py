@@ -234,3 +234,16 @@ def test_agrees_with_camel_tools():
         text = art["text"]
         camel = normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(dediac_ar(text))))
         assert normalise(text) == normalise(camel)
+
+
+def test_abbreviations_at_wrapped_line_ends_and_list_numbers():
+    text = ("In Israel, the two sides discussed methods to ensure the defeat of Hamas. Mr.\n"
+            "Sullivan reiterated the President's longstanding position on Rafah and on the\n"
+            "crossings into Gaza for the aid that is needed by the civilians there.\n"
+            "Mr. Sullivan proposed a series of concrete measures to ensure more aid for\n"
+            "the people of Gaza, including through all available crossings now.\n")
+    sents = [" ".join(s.split()) for s in split_sentences(text)]
+    assert sents[1].startswith("Mr. Sullivan reiterated")
+    assert len(sents) == 3
+    assert split_sentences("1. سیاست\n2. سیاست خارجی") == ["1. سیاست", "2. سیاست خارجی"]
+    assert split_sentences("سلمه “د. أيمن الصفدي” رسالة.") == ["سلمه “د. أيمن الصفدي” رسالة."]
