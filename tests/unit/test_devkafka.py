@@ -132,3 +132,30 @@ async def test_run_coro_sync_works_inside_a_running_loop():
 def test_faust_broker_url_lists_every_bootstrap_server():
     assert devkafka.faust_broker_url("127.0.0.1:9092") == "kafka://127.0.0.1:9092"
     assert devkafka.faust_broker_url("127.0.0.1:1, 127.0.0.1:2") == "kafka://127.0.0.1:1;127.0.0.1:2"
+
+
+def test_prune_removes_only_old_runs_without_a_live_jvm(tmp_path):
+    import os
+    import subprocess
+    import time
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # a pid that no longer exists
+
+    def run_dir(name: str, pid: int, age_hours: float) -> Path:
+        d = tmp_path / name
+        (d / "node-1").mkdir(parents=True)
+        (d / "node-1" / "kafka.pid").write_text(f"{pid}\n")
+        old = time.time() - age_hours * 3600
+        os.utime(d, (old, old))
+        return d
+
+    old_dead = run_dir("run-old-dead", dead.pid, 24)
+    old_live = run_dir("run-old-live", os.getpid(), 24)  # a running session: never touched
+    new_dead = run_dir("run-new-dead", dead.pid, 1)      # maybe still being read: kept
+    other = tmp_path / "dev"
+    other.mkdir()
+    os.utime(other, (0, 0))
+    devkafka.prune_stale_runs(tmp_path, max_age_hours=12)
+    assert not old_dead.exists()
+    assert old_live.exists() and new_dead.exists() and other.exists()
