@@ -34,6 +34,7 @@ ROLES: frozenset[str] = frozenset(
         "foreign_minister",  # incl. acting ministers and "minister responsible for foreign affairs"
         "deputy_foreign_minister",  # only those prominent enough to be named alone in the news
         "defence_minister",
+        "finance_minister",  # treasury / finance / economy minister
         "crown_prince",
         "deputy_crown_prince",  # Saudi Arabia 2014-2017
         "national_security_advisor",  # US NSA, Iran SNSC secretary, Israel NSC head, UK NSA
