@@ -56,28 +56,16 @@ def format_alert(a: dict[str, Any], evidence: int = 3) -> str:
 
 async def follow(s: Settings, topic: str, *, from_beginning: bool, as_json: bool, evidence: int,
                  max_alerts: int | None, idle_timeout: float | None, out=sys.stdout) -> int:
-    from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka import AIOKafkaConsumer
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=s.kafka_bootstrap, enable_auto_commit=False,
-                                group_id=None)
+    # no consumer group: subscribe() assigns every partition; with no committed offsets the reset
+    # policy decides where reading starts
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=s.kafka_bootstrap, enable_auto_commit=False,
+                                group_id=None,
+                                auto_offset_reset="earliest" if from_beginning else "latest")
     await consumer.start()
     n = 0
     try:
-        deadline = time.monotonic() + 30
-        parts = consumer.partitions_for_topic(topic)
-        while not parts and time.monotonic() < deadline:
-            await consumer.topics()   # refreshes the metadata
-            await asyncio.sleep(0.5)
-            parts = consumer.partitions_for_topic(topic)
-        if not parts:
-            print(f"alerts: topic {topic!r} not found", file=sys.stderr)
-            return 1
-        tps = [TopicPartition(topic, p) for p in sorted(parts)]
-        consumer.assign(tps)
-        if from_beginning:
-            await consumer.seek_to_beginning(*tps)
-        else:
-            await consumer.seek_to_end(*tps)
         last = time.monotonic()
         while max_alerts is None or n < max_alerts:
             batch = await consumer.getmany(timeout_ms=500)

@@ -16,6 +16,16 @@ def _merge(into: dict[str, int], more: dict[str, int] | None) -> None:
         into[k] = into.get(k, 0) + int(v)
 
 
+def is_ready(app) -> bool:
+    """Assigned, recovered and not rebalancing: the tables hold everything the changelogs had."""
+    try:
+        recovery = app.tables.recovery
+        return bool(recovery.completed.is_set() and not recovery.in_recovery
+                    and not app.rebalancing and app.consumer.assignment())
+    except Exception:   # noqa: BLE001 - not started yet
+        return False
+
+
 def counts(p) -> dict[str, Any]:
     """The accounting held in this worker's tables (all partitions it owns)."""
     n_in = processed = 0
@@ -37,10 +47,16 @@ def counts(p) -> dict[str, Any]:
         "in": n_in, "processed": processed, "duplicate": n_dup, "dead_letter": n_dead,
         "duplicates": dup, "dead_letters": dead,
         "in_flight": n_in - processed - n_dup - n_dead,
+        "ready": is_ready(p.app),
     }
-    extra = getattr(p, "extra_counts", None)
-    if extra is not None:
-        out.update(extra())
+    # distinct contacts counted (all-topics buckets) and spike episodes started
+    distinct = 0
+    for key, v in list(p.tables["windows"].items()):
+        if isinstance(key, str) and key.count("|") == 3 and key.split("|")[2] == "*" and isinstance(v, dict):
+            distinct += len(v)
+    episodes = sum(int(v.get("episodes", 0)) for v in list(p.tables["episodes"].values())
+                   if isinstance(v, dict))
+    out.update(contacts_distinct=distinct, episodes=episodes)
     return out
 
 
