@@ -5,12 +5,13 @@ rejoined) and each paragraph becomes a ``Segment`` of kind
 
 * ``boilerplate`` - a line matching a marker of kind ``boilerplate`` in
   ``streams/knowledge/boilerplate_markers.tsv`` (source lines, share/comment prompts, app prompts,
-  tag headings, copyright, wire sign-offs ...), a related-list heading itself, a line without
+  tag headings, copyright, wire sign-offs ...), a line without
   letters (emoji, "."), a list of hashtags (also cut off the end of a text line), a dateline or
   byline alone ("عين اليوم – جدة", "زنقة 20 | متابعة"), a date alone ("20 ديسمبر 2023",
   "۱۷ / مهر / ۱۴۰۲ ۲۱:۱۹"), a short numbered breadcrumb ("1. سیاست");
-* ``related`` - the teaser list after a marker of kind ``related`` ("إقرأ أيضاً", "مقالات ذات
-  صلة", "بیشتر بخوانید", "Read more" ...): headlines, section labels, one-paragraph teasers;
+* ``related`` - a heading of kind ``related`` ("إقرأ أيضاً", "مقالات ذات صلة", "بیشتر بخوانید",
+  "Read more" ...) and the teaser list after it: headlines, section labels, one-paragraph teasers.
+  A related segment always ends the story before it;
 * ``body`` - everything else.
 
 The rule after a related marker (the list ends where an article starts): paragraphs are
@@ -274,10 +275,9 @@ def segment(text: str, lang: str | None = None) -> list[Segment]:
             if in_related:
                 close_region()
             in_related = True
-            if marker == "heading":
-                kinds.append(BOILERPLATE)
-            else:
-                kinds.append(RELATED)
+            # the heading itself is related, not furniture: it tells callers that the story
+            # before it has ended (an article pasted after it is a story of its own)
+            kinds.append(RELATED)
             continue
         if nwords <= 30 and boil_re.match(text, a, b):
             kinds.append(BOILERPLATE)
