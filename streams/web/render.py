@@ -28,7 +28,8 @@ header { background:#17325f; color:#fff; padding:.8rem 1.5rem; display:flex; gap
          align-items:baseline; flex-wrap:wrap; }
 header h1 { font-size:1.3rem; margin:0; }
 header .meta { color:#c9d5ea; font-size:.85rem; }
-main { padding:1rem 1.5rem 2rem; display:grid; gap:1rem; grid-template-columns: minmax(0,1fr) minmax(0,1.4fr); }
+main { padding:1rem 1.5rem 2rem; display:grid; gap:1rem; align-items:start;
+       grid-template-columns: minmax(0,1fr) minmax(0,1.4fr); }
 section { background:var(--card); border:1px solid var(--line); border-radius:6px; padding:.8rem 1rem; }
 section.wide { grid-column: 1 / -1; }
 h2 { font-size:1.05rem; margin:.1rem 0 .6rem; }
@@ -142,15 +143,19 @@ def _health(h: Mapping[str, Any]) -> str:
     for kind, n in sorted(dups.items(), key=lambda kv: (-kv[1], kv[0])):
         if n:
             rows.append(f'<tr><td>duplicate: {esc(kind)}</td><td class="num">{fmt_num(n)}</td></tr>')
+    by_topic: dict[str, list[float]] = {}
+    for (t, _p), n in lag.items():
+        by_topic.setdefault(str(t), []).append(n)
     lag_rows = "".join(
-        f'<tr><td>{esc(t)} [{esc(p)}]</td><td class="num">{fmt_num(n)}</td></tr>'
-        for (t, p), n in sorted(lag.items()))
+        f'<tr><td>{esc(t)} <span class="muted">({len(ns)} partitions)</span></td>'
+        f'<td class="num">{fmt_num(sum(ns))}</td></tr>'
+        for t, ns in sorted(by_topic.items()))
     detail = ""
     if rows:
         detail += ('<table class="breakdown"><thead><tr><th>dropped</th><th class="num">records</th></tr>'
                    f'</thead><tbody>{"".join(rows)}</tbody></table>')
     if lag_rows:
-        detail += ('<table class="lag"><thead><tr><th>partition</th><th class="num">lag</th></tr>'
+        detail += ('<table class="lag"><thead><tr><th>topic</th><th class="num">lag</th></tr>'
                    f"</thead><tbody>{lag_rows}</tbody></table>")
     return (f'<section id="health"><h2>Pipeline health</h2><div class="tiles">{"".join(tiles)}</div>'
             f"{detail}</section>")
