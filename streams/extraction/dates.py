@@ -25,6 +25,9 @@ Decisions:
   (Gregorian, Solar Hijri or Islamic as named) that puts them on or before the reference date
   (one day of slack for time zones).
 * A relative expression never resolves beyond reference + 1 day ("tomorrow").
+* A date right after "since"/"until"/"before"/"after", "منذ"/"حتى"/"قبل"/"بعد", "از"/"تا"/"پس از"
+  bounds a span ("since 7 October") and is not taken as the event's day.
+* Days may be ordinal words: "هفتم اکتبر ۲۰۲۳", "الرابع من يونيو 1967".
 * ``أمس الأول`` is read as the day before yesterday (its usual Gulf/Levantine meaning), like أول أمس.
 * With a reference date of month precision only, relative and weekday expressions resolve to that
   month with precision 'month'.
@@ -83,6 +86,7 @@ class DateExpr:
     weekday: int | None = None       # 0 = Monday
     offset: int | None = None        # relative day offset (today 0, yesterday -1 ...)
     modifier: str | None = None      # 'past' | 'current'
+    bound: bool = False              # after "since", "منذ", "از", "until" ...: not an event day
 
     @property
     def explicit(self) -> bool:
@@ -100,7 +104,8 @@ _AMBIGUOUS = frozenset(normalise(w) for w in ("می", "مه", "آب", "صفر", 
 
 # atom kinds used by the parser, from the vocabulary kinds
 _ATOM_KIND = {"relative": "rel", "weekday": "wd", "solar_month": "smonth",
-              "hijri_month": "hmonth", "month": "month", "modifier": "mod"}
+              "hijri_month": "hmonth", "month": "month", "modifier": "mod", "ordinal": "ord",
+              "not_event": "span"}
 
 
 @dataclass(frozen=True)
@@ -129,7 +134,7 @@ def _vocab() -> _Vocab:
             continue
         if kind not in _ATOM_KIND:
             raise ValueError(f"date_words.tsv: unknown kind {kind!r}")
-        val: object = value if kind == "modifier" else int(value)
+        val: object = value if kind in ("modifier", "not_event") else int(value)
         entry = (_ATOM_KIND[kind], val, lang == "en")
         lst = words.setdefault(_key(word), [])
         if entry not in lst:
@@ -193,7 +198,7 @@ _MAX_GAP = 24
 # "اليوم الـ53" (day 53), "اليوم الثاني" (the second day): not "today"
 _NOT_TODAY_RE = re.compile(
     r"\s*\u0627\u0644\u0640*\s*[\d\u0660-\u0669\u06f0-\u06f9]"
-    r"|\s+(?:الثاني|الثالث|الأول|الاول|التالي)"
+    r"|\s+(?:الثاني|الثالث|الأول|الاول|التالي|العالمي|الوطني|الدولي)"
 )
 _MAH = "\u0645\u0627\u0647"  # ماه ("month"), as in "۱۷ مهر ماه"
 
@@ -367,8 +372,8 @@ def find_date_expressions(text: str) -> list[DateExpr]:
             cal = GREGORIAN if 1900 <= y <= 2100 else SOLAR if 1300 <= y <= 1500 else None
             if cal:
                 e = DateExpr(at.start, at.end, y, mo, d, cal)
-        elif at.kind == "num" and at.digits <= 2 and 1 <= at.value <= 31 and adj(i) \
-                and atoms[i + 1].kind in _MONTH_KINDS:
+        elif (at.kind == "ord" or at.kind == "num" and at.digits <= 2) and 1 <= at.value <= 31 \
+                and adj(i) and atoms[i + 1].kind in _MONTH_KINDS:
             mon = atoms[i + 1]
             cal = _MONTH_KINDS[mon.kind]
             j = i + 1
@@ -406,6 +411,8 @@ def find_date_expressions(text: str) -> list[DateExpr]:
         elif at.kind == "rel":
             e = DateExpr(at.start, at.end, offset=at.value)
         if e is not None:
+            if i > 0 and atoms[i - 1].kind == "span" and _adjacent(text, atoms[i - 1], at):
+                e.bound = True
             # a trailing modifier: "11 أكتوبر الجاري", "پنجشنبه گذشته", "الأربعاء الماضي"
             if adj(j) and atoms[j + 1].kind == "mod":
                 j += 1
@@ -677,6 +684,8 @@ def resolve_event_date(sentence: str, ref: date | None, ref_precision: str,
     try:
         prec = ref_precision if ref is not None else "none"
         for e in find_date_expressions(sentence or ""):
+            if e.bound:
+                continue
             d, p = _resolve(e, ref, prec)
             if d is not None:
                 return d, p
@@ -687,6 +696,8 @@ def resolve_event_date(sentence: str, ref: date | None, ref_precision: str,
                 exprs.sort(key=lambda x: min(abs(x.start - pos),
                                              abs(x.start - (pos + len(sentence)))))
             for e in exprs:
+                if e.bound:
+                    continue
                 d, p = _resolve(e, ref, prec)
                 if d is not None:
                     return d, p

@@ -72,7 +72,8 @@ def test_parse_published(value, expected):
         ("27 ربيع الأول 1445هـ", (date(2023, 10, 12), "day")),      # Islamic Hijri
         ("۱۰ اکتبر ۲۰۲۳", (date(2023, 10, 10), "day")),              # Persian Gregorian month
         ("در 21ژوئيه 2003 در بروكسل", (date(2003, 7, 21), "day")),   # digits glued to the month
-        ("على حدود الرابع من يونيو 1967", (date(1967, 6, 1), "month")),
+        ("على حدود الرابع من يونيو 1967", (date(1967, 6, 4), "day")),
+        ("في يونيو 1967", (date(1967, 6, 1), "month")),
     ],
 )
 def test_page_dates(text, expected):
@@ -266,3 +267,27 @@ def test_date_soup_never_raises_and_relative_stays_near(words, ref):
     page_dates(s)
     d, p = resolve_event_date(s, ref, "day")
     assert p in ("day", "month", "none")
+
+
+def test_ordinal_days():
+    assert page_dates("از هفتم اکتبر ۲۰۲۳ تاکنون")[0][:2] == (date(2023, 10, 7), "day")
+    assert page_dates("على حدود الرابع من يونيو 1967")[0][:2] == (date(1967, 6, 4), "day")
+    assert page_dates("بیست و یکم مهر ۱۴۰۲")[0][:2] == (date(2023, 10, 13), "day")
+    assert resolve_event_date("او نهم شهریور ماه به بیروت سفر کرد", date(2023, 10, 13), "day") \
+        == ("2023-08-31", "day")
+
+
+def test_span_bounds_are_not_event_days():
+    ref = date(2024, 6, 2)
+    assert resolve_event_date("رژیم صهیونیستی از هفتم اکتبر ۲۰۲۳ تاکنون به غزه حمله کرده", ref, "day") \
+        == (None, "none")
+    assert resolve_event_date("منذ 7 أكتوبر الماضي", ref, "day") == (None, "none")
+    assert resolve_event_date("talks frozen since October 7, 2023", ref, "day") == (None, "none")
+    # a bound first, then the event's own day
+    assert resolve_event_date("since October 7 the two met twice, last on Saturday", ref, "day") \
+        == ("2024-06-01", "day")
+
+
+def test_today_as_part_of_a_name_is_not_today():
+    assert resolve_event_date("بمناسبة اليوم العالمي للمرأة", THU, "day") == (None, "none")
+    assert resolve_event_date("استقبل الرئيس اليوم السفير", THU, "day") == ("2023-10-12", "day")
