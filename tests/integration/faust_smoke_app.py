@@ -1,9 +1,9 @@
 """A minimal Faust app for tests/integration/test_faust_smoke.py, run as a worker subprocess:
 
-    python -m tests.integration.faust_smoke_app worker
+    python -m tests.integration.faust_smoke_app worker --without-web
 
 Configured by environment (the test gives each run a unique app id and topics):
-SMOKE_BROKER (bootstrap, host:port[,host:port]), SMOKE_APP_ID, SMOKE_IN, SMOKE_OUT, SMOKE_PARTITIONS, SMOKE_EVENTS
+SMOKE_BROKER (bootstrap, host:port[,host:port]), SMOKE_APP_ID, SMOKE_IN, SMOKE_OUT, SMOKE_PARTITIONS, SMOKE_DATADIR, SMOKE_EVENTS
 (a JSONL file the worker appends lifecycle events to, e.g. the table contents after recovery).
 
 One agent counts words per key in a Table (memory store, so after a restart the counts can only
@@ -25,6 +25,8 @@ app = faust.App(
     ENV["SMOKE_APP_ID"],
     broker=faust_broker_url(ENV["SMOKE_BROKER"]),
     store="memory://",
+    # Faust writes <id>-data/ into the working directory unless told otherwise
+    datadir=ENV["SMOKE_DATADIR"],
     web_enabled=False,
     topic_partitions=PARTITIONS,
     # commit offsets often so the stop/restart boundary is exact even without a clean shutdown

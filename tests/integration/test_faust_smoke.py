@@ -28,7 +28,9 @@ class Worker:
         self.log = log
         self._out = open(log, "wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.integration.faust_smoke_app", "worker", "--loglevel", "info"],
+            # --without-web: the `faust worker` command sets web_enabled from this flag (default on),
+            # overriding the app's web_enabled=False, and would bind 0.0.0.0:6066.
+            [sys.executable, "-m", "tests.integration.faust_smoke_app", "worker", "--without-web", "--loglevel", "info"],
             cwd=PROJECT_ROOT, env={**os.environ, **env}, stdout=self._out, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
@@ -102,7 +104,8 @@ async def test_faust_table_survives_worker_restart(kafka_bootstrap, new_topic, n
     topic_out = new_topic("counts", partitions=1)
     event_file = tmp_path / "events.jsonl"
     env = {"SMOKE_BROKER": kafka_bootstrap, "SMOKE_APP_ID": app_id, "SMOKE_IN": topic_in,
-           "SMOKE_OUT": topic_out, "SMOKE_PARTITIONS": str(PARTITIONS), "SMOKE_EVENTS": str(event_file)}
+           "SMOKE_OUT": topic_out, "SMOKE_PARTITIONS": str(PARTITIONS), "SMOKE_EVENTS": str(event_file),
+           "SMOKE_DATADIR": str(tmp_path / "faust-data")}
 
     consumer = AIOKafkaConsumer(topic_out, bootstrap_servers=kafka_bootstrap, auto_offset_reset="earliest",
                                 enable_auto_commit=False)
