@@ -38,12 +38,17 @@ ROLES: frozenset[str] = frozenset(
         "crown_prince",
         "deputy_crown_prince",  # Saudi Arabia 2014-2017
         "national_security_advisor",  # US NSA, Iran SNSC secretary, Israel NSC head, UK NSA
+        "special_envoy",  # presidential/government special envoys and representatives
         "military_chief",  # chief of the general staff / chairman of the joint chiefs
         "un_ambassador",  # permanent representative to the UN in New York
         "secretary_plo",  # secretary of the PLO Executive Committee
         "parliament_speaker",  # speaker of the (lower) house
     }
 )
+
+# Roles that several people hold at once in one country (a government has several envoys and
+# deputy ministers); every other role has one holder at a time.
+MULTI_HOLDER_ROLES: frozenset[str] = frozenset({"special_envoy", "deputy_foreign_minister"})
 
 LANGS: frozenset[str] = frozenset({"ar", "fa", "en"})
 ALIAS_KINDS: frozenset[str] = frozenset({"name", "demonym", "capital", "metonym", "government"})
