@@ -247,3 +247,19 @@ def test_abbreviations_at_wrapped_line_ends_and_list_numbers():
     assert len(sents) == 3
     assert split_sentences("1. سیاست\n2. سیاست خارجی") == ["1. سیاست", "2. سیاست خارجی"]
     assert split_sentences("سلمه “د. أيمن الصفدي” رسالة.") == ["سلمه “د. أيمن الصفدي” رسالة."]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(
+    list("ايیيىئةهأإآٱکكگ٠١۲۹ً ّـ\u200c\u200f\u00a0\n\t«»“”’–—،؟؛Ab.") + ["\ufefb", "\u06d6", "\u2003", "\u0654"])))
+def test_fast_path_equals_reference(s):
+    from streams.extraction.normalise import _normalise_reference
+
+    assert normalise(s) == _normalise_reference(s)
+
+
+def test_fast_path_equals_reference_on_corpus():
+    from streams.extraction.normalise import _normalise_reference
+
+    for art in _articles("seeds.jsonl") + _articles("dev.jsonl"):
+        assert normalise(art["text"]) == _normalise_reference(art["text"])
