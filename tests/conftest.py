@@ -31,7 +31,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap():
+def kafka_bootstrap(request):
     """"host:port[,host:port]" of a running Kafka broker for this test session."""
     external = os.environ.get("KAFKA_BOOTSTRAP", "").strip()
     if external:
@@ -45,7 +45,11 @@ def kafka_bootstrap():
     try:
         yield kafka.start()
     finally:
+        if request.session.testsfailed:  # keep the broker log for whoever reads the failures
+            kafka.keep_workdir = True
         kafka.stop()
+        if request.session.testsfailed and kafka.workdir:
+            print(f"\nsession Kafka work dir kept (tests failed): {kafka.workdir}")
 
 
 def unique_name(prefix: str, nodeid: str = "") -> str:

@@ -10,6 +10,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 
@@ -22,6 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="node directories (config, data, server.log); default: a fresh dir under var/kafka/, "
                              "deleted on exit")
     parser.add_argument("--keep", action="store_true", help="keep the work directory on exit")
+    parser.add_argument("--check", action="store_true",
+                        help="start, print the bootstrap address and start/stop times, stop, exit (0 = it works)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,6 +50,12 @@ def run(args: argparse.Namespace) -> int:
         if stop.is_set():
             return 0
         print(bootstrap, flush=True)
+        if args.check:
+            t0 = time.monotonic()
+            kafka.stop()
+            print(f"kafka: {args.brokers} node(s) started in {kafka.startup_seconds:.1f}s, "
+                  f"stopped in {time.monotonic() - t0:.1f}s", file=sys.stderr)
+            return 0
         print(f"export KAFKA_BOOTSTRAP={bootstrap}   # Kafka ready in {kafka.startup_seconds:.1f}s; "
               f"broker log {kafka.broker_log(0)}; Ctrl-C to stop", file=sys.stderr, flush=True)
         while not stop.wait(1.0):
