@@ -19,8 +19,11 @@ COPY deploy/python/overrides.txt deploy/python/overrides.txt
 COPY schemas schemas
 COPY streams streams
 RUN uv pip install --system --overrides deploy/python/overrides.txt -e . \
-    && useradd --system --no-create-home --home-dir /app diplowatch
+    && useradd --system --no-create-home --home-dir /var/lib/diplowatch diplowatch \
+    && install -d -o diplowatch /var/lib/diplowatch
 USER diplowatch
+# Faust creates "<app id>-data/" in the working directory: a writable one, apart from the code
+WORKDIR /var/lib/diplowatch
 
 EXPOSE 6066
 ENTRYPOINT ["python", "-m", "streams"]

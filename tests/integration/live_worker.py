@@ -100,7 +100,7 @@ class LiveStack:
     # -- processes ----------------------------------------------------------------------------
     def start_worker(self) -> None:
         log = open(self.workdir / "worker.log", "wb")
-        self.worker = subprocess.Popen([sys.executable, "-m", "streams", "worker"], cwd=ROOT,
+        self.worker = subprocess.Popen([sys.executable, "-m", "streams", "worker"], cwd=self.workdir,
                                        env=self.env, stdout=log, stderr=subprocess.STDOUT)
 
     def start_prometheus(self) -> None:
@@ -193,7 +193,7 @@ class LiveStack:
         data = self.workdir / "input.jsonl"
         data.write_bytes(b"\n".join(lines) + b"\n")
         self.sent = len(lines)
-        r = subprocess.run([sys.executable, "-m", "streams", "replay", str(data), "--quiet"], cwd=ROOT,
+        r = subprocess.run([sys.executable, "-m", "streams", "replay", str(data), "--quiet"], cwd=self.workdir,
                            env=self.env, capture_output=True, text=True, timeout=60)
         assert r.returncode == 0, r.stderr
         self.t_replayed = time.time()
