@@ -238,3 +238,32 @@ def test_alerts_validate_against_schema():
     assert alerts
     for a in alerts:
         jsonschema.Draft202012Validator(schema).validate(a)
+
+
+# -- properties ---------------------------------------------------------------------------------
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_contacts = st.lists(
+    st.tuples(st.integers(0, 60), st.sampled_from(["phone", "visit", "third-party"]),
+              st.sampled_from([("IRN", "SAU"), ("OMN", "USA")]), st.sampled_from([(), ("gaza",)]),
+              st.sampled_from(["a.com", "b.com"])),
+    min_size=1, max_size=40)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_contacts, st.randoms(use_true_random=False))
+def test_replay_in_any_order_changes_nothing_and_alerts_nothing(items, rnd):
+    det, counts, episodes = detector()
+    cs = [contact(day(d), m, pair=p, topics=t, source=s, aid=f"{d}{m}{s}") for d, m, p, t, s in
+          sorted(items)]
+    for c in cs:
+        det.observe(c)
+    snapshot = json.dumps([counts, episodes], sort_keys=True)
+    replay = list(cs)
+    rnd.shuffle(replay)
+    assert [a for c in replay for a in det.observe(c)] == []
+    assert json.dumps([counts, episodes], sort_keys=True) == snapshot
+    # the count of each day is the number of distinct keys, whatever the number of reports
+    for d, m, p, t, s in items:
+        key = contact_key(contact(day(d), m, pair=p))
+        assert key in counts[f"{p[0]}-{p[1]}|*|{day(d)}"]
