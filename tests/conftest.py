@@ -49,7 +49,9 @@ def kafka_bootstrap(request):
             kafka.keep_workdir = True
         kafka.stop()
         if request.session.testsfailed and kafka.workdir:
-            print(f"\nsession Kafka work dir kept (tests failed): {kafka.workdir}")
+            reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None:
+                reporter.write_line(f"session Kafka work dir kept (tests failed): {kafka.workdir}")
 
 
 def unique_name(prefix: str, nodeid: str = "") -> str:
