@@ -128,7 +128,7 @@ def _prev_word(norm: str, pos: int) -> str:
     return head[i:]
 
 
-def _pick_holder(entries: list[Entry], day: str | None) -> Holder | None:
+def pick_holder(entries: list[Entry], day: str | None) -> Holder | None:
     """The office holder a name stands for on ``day``: one in office then (a former minister
     quoted in an interview is not a state actor). Unknown day: the name's country if unique."""
     holders = [e.value for e in entries if e.kind == "holder"]
@@ -147,7 +147,7 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
     for m in sel:
         kinds = {e.kind: e for e in m.entries}
         if "holder" in kinds:
-            h = _pick_holder([e for e in m.entries if e.kind == "holder"], day)
+            h = pick_holder([e for e in m.entries if e.kind == "holder"], day)
             if h is not None:
                 items.append(("holder", m, h))
                 continue
@@ -169,7 +169,6 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
     trigger_pos = [c.pos for c in facts.cues if c.kind in CONTACT_TRIGGERS]
     visit_ends = [c.end for c in facts.cues if c.kind == "visit"]
     stateword_ends = {c.end for c in facts.cues if c.kind == "stateword"}
-    venue_ends = {c.end for c in facts.cues if c.kind == "venue"}
 
     attached: set[int] = set()   # indexes of country items used by a title/counterpart
     venue_idx: set[int] = set()

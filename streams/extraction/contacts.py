@@ -20,8 +20,8 @@ from itertools import combinations
 from typing import Any
 
 from streams.extraction import boilerplate, dates
-from streams.extraction.actors import CONTACT_TRIGGERS, SentenceFacts, Slot, analyse
-from streams.extraction.gazetteer import Gazetteer, gazetteer
+from streams.extraction.actors import CONTACT_TRIGGERS, SentenceFacts, Slot, analyse, pick_holder
+from streams.extraction.gazetteer import Mention, gazetteer
 from streams.extraction.normalise import detect_lang, normalise, split_sentences
 from streams.extraction.topics import assign, paragraph_topics
 from streams.extraction.triggers import ModeDecision, decide_mode, live_triggers
@@ -62,9 +62,13 @@ class _Candidate:
     segment: int
     confidence: float
     talk_only: bool = False
-    date: str | None = None
-    precision: str = "none"
+    paragraph_text: str = ""
+    ref: tuple[str | None, str] = (None, "none")
     topics: set[str] = field(default_factory=set)
+
+    def event_date(self, lang: str) -> tuple[str | None, str]:
+        """Resolved only for the reports that end up chosen (dates are the costly part)."""
+        return _event_date(self.evidence, self.ref[0], self.ref[1], lang, self.paragraph_text)
 
 
 _errors = 0
@@ -165,14 +169,20 @@ def _extract(article: Article | dict[str, Any]) -> list[Contact]:
                 norm = normalise(sentence)
                 if not norm:
                     continue
-                facts = analyse(norm, gaz.find(norm, sentence), day, lang)
+                mentions = gaz.find(norm, sentence)
+                if not any(e.kind in CONTACT_TRIGGERS for m in mentions for e in m.entries):
+                    # no contact trigger (most sentences): only keywords, dateline and subject
+                    subject, home = _skim(mentions, s_no, day, subject, home, found_topics)
+                    continue
+                facts = analyse(norm, mentions, day, lang)
                 found_topics |= facts.topics
                 if s_no == 0:
                     for pos, country in facts.agencies:
                         if pos <= _DATELINE_CHARS and country:
                             home = country
-                new, subject = _sentence_contacts(facts, home, subject)
-                if live_triggers(facts):  # cues of sentences reporting something that happened
+                live = live_triggers(facts)
+                new, subject = _sentence_contacts(facts, live, home, subject)
+                if live:  # cues of sentences reporting something that happened
                     if facts.has("summit") or (facts.has("sidelines") and not facts.has("conference")):
                         story_modes.add("multilateral")
                     if facts.has("conference"):
@@ -187,11 +197,8 @@ def _extract(article: Article | dict[str, Any]) -> list[Contact]:
                         lookups += 1
                         p_ref = _reference(a.published_at, a.text, p_offset)
                 for pair, decision, actors, conf, talk_only in new:
-                    date, precision = _event_date(sentence, p_ref[0], p_ref[1], lang, paragraph)
-                    if date:
-                        conf = min(0.95, conf + 0.1)
                     seg_cands.append(_Candidate(pair, decision, actors, sentence, p_no, seg_no,
-                                                round(conf, 2), talk_only, date, precision))
+                                                conf, talk_only, paragraph, p_ref))
                 if new:
                     contact_paras.append(p_no)
             para_topics.append(paragraph_topics(found_topics, ref_day))
@@ -216,15 +223,32 @@ def _lang_plausible(lang: str, text: str) -> bool:
     return arabic_script == (lang in ("ar", "fa"))
 
 
-def _sentence_contacts(facts: SentenceFacts, home: str | None, subject: str | None
-                       ) -> tuple[list[tuple[tuple[str, str], ModeDecision, list[Actor], float]], str | None]:
+def _skim(mentions: list[Mention], s_no: int, day: str | None, subject: str | None,
+          home: str | None, found_topics: set[tuple[str, str]]) -> tuple[str | None, str | None]:
+    """What a sentence without a contact trigger contributes: topic keywords, an agency
+    dateline (first sentence of a paragraph), and a named office holder as the story's subject."""
+    holder_seen = False
+    for m in mentions:
+        for e in m.entries:
+            if e.kind == "topic":
+                found_topics.add(e.value)
+            elif e.kind == "agency" and s_no == 0 and m.start <= _DATELINE_CHARS and e.value:
+                home = e.value
+        if not holder_seen and any(e.kind == "holder" for e in m.entries):
+            h = pick_holder(list(m.entries), day)
+            if h is not None:
+                subject, holder_seen = h.country, True
+    return subject, home
+
+
+def _sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subject: str | None
+                       ) -> tuple[list[tuple[tuple[str, str], ModeDecision, list[Actor], float, bool]], str | None]:
     """Pairs reported by one sentence, and the story subject after it."""
     strong = [s for s in facts.slots if s.country and s.strength >= 2]
     if strong:
         next_subject = strong[0].country
     else:
         next_subject = subject
-    live = live_triggers(facts)
     if not live:
         return [], next_subject
     norm = facts.norm
@@ -352,15 +376,18 @@ def _merge(a: Article, lang: str, candidates: list[_Candidate]) -> list[Contact]
     out = []
     for pair, cands in by_pair.items():
         best = max(cands, key=lambda c: (c.decision.strength, c.confidence, -c.segment, -c.paragraph))
-        date, precision = best.date, best.precision
-        if not date:
-            dated = [c for c in cands if c.date and c.segment == best.segment]
-            if dated:
-                date, precision = dated[0].date, dated[0].precision
+        date, precision = best.event_date(lang)
+        if not date:  # another report of the same pair in the same story may say when
+            for c in cands:
+                if c is not best and c.segment == best.segment:
+                    date, precision = c.event_date(lang)
+                    if date:
+                        break
         topics = set()
         for c in cands:
             topics |= c.topics
-        conf = min(0.99, best.confidence + 0.05 * (len(cands) - 1))
+        # confidence: cues that agreed (see _sentence_contacts), a date, repeated reports
+        conf = min(0.99, best.confidence + (0.1 if date else 0.0) + 0.05 * (len(cands) - 1))
         out.append(Contact(
             article_id=a.id, countries=list(pair), mode=best.decision.mode,
             date=date, date_precision=precision if date else "none",
@@ -406,6 +433,7 @@ def _reference(published_at: str | None, text: str, at: int | None = None) -> tu
 
 def _event_date(sentence: str, ref_day: str | None, ref_precision: str, lang: str,
                 paragraph: str) -> tuple[str | None, str]:
+    """The sentence's event date (``dates.resolve_event_date``; its paragraph as context)."""
     ref = dt.date.fromisoformat(ref_day) if ref_day else None
     date, precision = dates.resolve_event_date(sentence, ref, ref_precision, lang, paragraph)
     return (date, precision) if date else (None, "none")

@@ -41,7 +41,7 @@ def live_triggers(facts: SentenceFacts) -> list[Cue]:
     for t in facts.cues:
         if t.kind not in CONTACT_TRIGGERS:
             continue
-        if voided and t.kind == "talk":
+        if t.kind == "talk" and (voided or any(b.kind == "future" and b.pos < t.pos for b in blockers)):
             continue  # "will travel to meet ... to discuss ... negotiations": same planned event
         void = False
         for b in blockers:
