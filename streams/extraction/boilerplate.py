@@ -90,6 +90,9 @@ def _first_chars(p: str) -> set[str] | None:
     return {c}
 
 
+_FIRST_KEY: dict[str, str] = {}  # first character of a line -> its normalised form
+
+
 class _MarkerSet:
     """Line-start marker patterns bucketed by the first letter they can match, so a paragraph is
     tried only against the few patterns that can start with its first letter (one regex of all
@@ -117,7 +120,10 @@ class _MarkerSet:
         m = self._FIRST_RE.match(text, a, b)
         if m is None:
             return None
-        key = normalise(m.group(1))[:1]
+        ch = m.group(1)
+        key = _FIRST_KEY.get(ch)
+        if key is None:
+            key = _FIRST_KEY[ch] = normalise(ch)[:1]
         rx = self.buckets.get(key, self.any)
         return rx.match(text, a, b) if rx is not None else None
 
@@ -162,9 +168,9 @@ _ORDINAL_RE = re.compile(r"^\d+(?:st|nd|rd|th)$")
 
 
 def _words(text: str, a: int, b: int) -> int:
-    """Word count; exact up to ~40 words (all thresholds are below), approximate above."""
-    spaces = text.count(" ", a, b)
-    return len(text[a:b].split()) if spaces < 40 else spaces + 1
+    """Word count from separators (two C-level counts, no split); runs of spaces overcount a
+    little, which none of the thresholds (6 ... 30 words) is sensitive to."""
+    return text.count(" ", a, b) + text.count("\n", a, b) + 1
 
 
 def _end_char(text: str, a: int, b: int) -> str:

@@ -181,7 +181,6 @@ def _is_abbreviation(text: str, dot_pos: int) -> bool:
     return len(last) == 1 and last.isalpha() and not ("a" <= last <= "z")
 
 
-_LINE_RE = re.compile(r"[^\n]+")
 _LATIN_LETTER_RE = re.compile(r"[A-Za-z]")
 _HARD_END = ".!?\u061f\u06d4\u2026:;\"'\u201d\u2019\u00bb)"
 
@@ -194,29 +193,26 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     punctuation and run on into the next line; then a line is joined to the next unless it ends a
     sentence or the next line is indented (Reuters' paragraph mark)."""
     lines: list[tuple[int, int, int, bool]] = []  # start, end (trimmed), raw start, blank before
-    prev_end = -1
-    for m in _LINE_RE.finditer(text):
-        a, b = m.start(), m.end()
-        raw = a
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            blank_before = prev_end >= 0 and text.count("\n", prev_end, raw) > 1
-            lines.append((a, b, raw, blank_before))
-            prev_end = m.end()
-        elif prev_end >= 0:
-            pass  # whitespace-only line: counted as blank by the newline count above
+    pos = 0
+    blank = False
+    for line in text.split("\n"):  # C-level split and strip: no per-character Python loop
+        raw = pos
+        pos += len(line) + 1
+        core = line.strip()
+        if not core:
+            blank = bool(lines)
+            continue
+        a = raw + len(line) - len(line.lstrip())
+        lines.append((a, a + len(core), raw, blank))
+        blank = False
     if len(lines) < 4:
         return [(a, b) for a, b, _, _ in lines]
     runons = 0
     for i in range(len(lines) - 1):
         a, b, _, _ = lines[i]
-        if 40 <= b - a <= 90 and not lines[i + 1][3] and (
+        if 40 <= b - a <= 90 and not lines[i + 1][3] and _LATIN_LETTER_RE.search(text, a, b) and (
                 text[b - 1] not in _HARD_END
-                or text[b - 1] == "." and _is_abbreviation(text, b - 1)) \
-                and _LATIN_LETTER_RE.search(text, a, b):
+                or text[b - 1] == "." and _is_abbreviation(text, b - 1)):
             runons += 1
     if runons < 3 or runons < 0.3 * len(lines):
         return [(a, b) for a, b, _, _ in lines]
