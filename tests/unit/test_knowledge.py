@@ -116,6 +116,15 @@ def test_one_holder_per_office_at_a_time():
     assert not overlaps, "\n".join(overlaps)
 
 
+def test_no_duplicate_rows():
+    holders = collections.Counter(
+        (h.country, h.role, h.name_en, h.name_ar, h.name_fa, h.start) for h in kb.load_office_holders()
+    )
+    assert [k for k, n in holders.items() if n > 1] == []
+    aliases = collections.Counter((a.country, a.lang, a.kind, a.form) for a in kb.load_country_aliases())
+    assert [k for k, n in aliases.items() if n > 1] == []
+
+
 def test_dates_are_plausible():
     today = dt.date(2026, 12, 31)
     for h in kb.load_office_holders():
