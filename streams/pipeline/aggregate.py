@@ -53,7 +53,10 @@ class AggregateStage:
             return []   # no event day and no publication day (or not a pair): cannot be windowed
         self.alerts.note_day(day[0])
         wm = self.windows.get(WATERMARK)
-        if wm is None or day[0] > wm:
+        # a contact dated in the future (a typo in a feed) must not move the watermark, or the next
+        # expiry would drop the whole history of the partition
+        tomorrow = datetime.fromtimestamp(now + 86400, timezone.utc).date().isoformat()
+        if (wm is None or day[0] > wm) and day[0] <= tomorrow:
             self.windows[WATERMARK] = day[0]
         seen = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         outs = self.alerts.observe(msg, seen)

@@ -105,3 +105,10 @@ def test_undatable_contacts_are_not_counted():
     stage, table = new_stage()
     c = {**contact("2024-01-01"), "date": None, "date_precision": "none", "published_at": None}
     assert stage.handle(c, now=NOW) == [] and table == {}
+
+
+def test_a_future_dated_contact_does_not_move_the_watermark():
+    stage, table = new_stage()
+    stage.handle(contact("2024-01-01"), now=NOW)
+    stage.handle(contact("2099-01-01"), now=NOW)   # NOW is in 2027
+    assert table["0|" + WATERMARK] == "2024-01-01"
