@@ -309,6 +309,18 @@ def test_surnames_used_alone_resolve_to_their_country(form, country):
     assert owners == {country}
 
 
+ORDINARY_WORDS = {"الجزيرة", "العربية", "الشرق الأوسط", "العالم", "الوفد", "البيان", "الخليج", "مهر", "فارس", "الحرة", "الرأي", "النهار", "الغد", "الحدث", "انتخاب", "تاس"}
+
+
+def test_agency_names_are_not_ordinary_words_and_name_one_country():
+    countries = collections.defaultdict(set)
+    for o in kb.load_outlets():
+        for name in o.agency_names:
+            assert _norm(name) not in {_norm(w) for w in ORDINARY_WORDS}, (o.line, name)
+            countries[_norm(name)].add(o.country)
+    assert {n: c for n, c in countries.items() if len(c) > 1} == {}
+
+
 def test_outlet_lookup():
     assert kb.outlet_for("omandaily.om").country == "OMN"
     assert kb.outlet_for("www.farsnews.ir").country == "IRN"
