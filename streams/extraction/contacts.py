@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -32,6 +33,9 @@ log = logging.getLogger(__name__)
 MAX_SENTENCE = 1500      # characters: longer "sentences" (lists, markup) are cut into pieces
 _NEAR_TRIGGER = 5        # words: a bare country name counts as an actor this close to a trigger
 _DATELINE_CHARS = 40     # an agency name this close to a paragraph's start is its dateline
+_DIGIT_RE = re.compile(r"\d")
+_ARABIC_RE = re.compile("[\u0600-\u06ff]")
+_DATE_CONTEXT = 300     # characters of the paragraph around a sentence searched for its date
 _MAX_REF_LOOKUPS = 8     # per article: each scans the page's dates (bounded cost on huge pages)
 _WITH_WORDS = frozenset({"with", "مع", "با", "and", "و"})
 
@@ -64,11 +68,19 @@ class _Candidate:
     talk_only: bool = False
     paragraph_text: str = ""
     ref: tuple[str | None, str] = (None, "none")
+    dated: tuple[bool, bool] = (True, True)   # date words in (sentence, paragraph)
     topics: set[str] = field(default_factory=set)
 
-    def event_date(self, lang: str) -> tuple[str | None, str]:
-        """Resolved only for the reports that end up chosen (dates are the costly part)."""
-        return _event_date(self.evidence, self.ref[0], self.ref[1], lang, self.paragraph_text)
+    def event_date(self, lang: str, cache: dict) -> tuple[str | None, str]:
+        """Resolved only for the reports that end up chosen (dates are the costly part), once
+        per sentence of the article (several pairs often come from one sentence)."""
+        in_sentence, in_paragraph = self.dated
+        if not in_paragraph:
+            return None, "none"  # no month, weekday, "today", digit ...: nothing to resolve
+        key = (self.evidence, self.ref, self.paragraph_text)
+        if key not in cache:
+            cache[key] = _event_date(self.evidence, self.ref[0], self.ref[1], lang, self.paragraph_text)
+        return cache[key]
 
 
 _errors = 0
@@ -164,12 +176,17 @@ def _extract(article: Article | dict[str, Any]) -> list[Contact]:
         story_modes: set[str] = set()    # modes the story's cues speak for (phone, summit ...)
         for p_no, (p_offset, paragraph) in enumerate(paragraphs):
             p_ref: tuple[str | None, str] | None = None
+            p_dated = [False]  # shared by the paragraph's candidates, complete after the loop
+            p_cands: list[_Candidate] = []
             found_topics: set[tuple[str, str]] = set()
             for s_no, sentence in enumerate(_sentences(paragraph)):
                 norm = normalise(sentence)
                 if not norm:
                     continue
                 mentions = gaz.find(norm, sentence)
+                s_dated = _DIGIT_RE.search(norm) is not None or any(
+                    e.kind == "dateword" for m in mentions for e in m.entries)
+                p_dated[0] = p_dated[0] or s_dated
                 if not any(e.kind in CONTACT_TRIGGERS for m in mentions for e in m.entries):
                     # no contact trigger (most sentences): only keywords, dateline and subject
                     subject, home = _skim(mentions, s_no, day, subject, home, found_topics)
@@ -197,10 +214,13 @@ def _extract(article: Article | dict[str, Any]) -> list[Contact]:
                         lookups += 1
                         p_ref = _reference(a.published_at, a.text, p_offset)
                 for pair, decision, actors, conf, talk_only in new:
-                    seg_cands.append(_Candidate(pair, decision, actors, sentence, p_no, seg_no,
-                                                conf, talk_only, paragraph, p_ref))
+                    p_cands.append(_Candidate(pair, decision, actors, sentence, p_no, seg_no,
+                                              conf, talk_only, paragraph, p_ref, (s_dated, False)))
                 if new:
                     contact_paras.append(p_no)
+            for c in p_cands:
+                c.dated = (c.dated[0], p_dated[0])
+            seg_cands.extend(p_cands)
             para_topics.append(paragraph_topics(found_topics, ref_day))
         for c in seg_cands:
             if not c.decision.explicit:
@@ -219,7 +239,7 @@ def _extract(article: Article | dict[str, Any]) -> list[Contact]:
 
 def _lang_plausible(lang: str, text: str) -> bool:
     """The feed's language tag, unless the script says otherwise (feeds mislabel)."""
-    arabic_script = any("\u0600" <= ch <= "\u06ff" for ch in text[:400])
+    arabic_script = _ARABIC_RE.search(text, 0, 400) is not None
     return arabic_script == (lang in ("ar", "fa"))
 
 
@@ -374,13 +394,14 @@ def _merge(a: Article, lang: str, candidates: list[_Candidate]) -> list[Contact]
     for c in candidates:
         by_pair.setdefault(c.pair, []).append(c)
     out = []
+    date_cache: dict = {}
     for pair, cands in by_pair.items():
         best = max(cands, key=lambda c: (c.decision.strength, c.confidence, -c.segment, -c.paragraph))
-        date, precision = best.event_date(lang)
+        date, precision = best.event_date(lang, date_cache)
         if not date:  # another report of the same pair in the same story may say when
             for c in cands:
                 if c is not best and c.segment == best.segment:
-                    date, precision = c.event_date(lang)
+                    date, precision = c.event_date(lang, date_cache)
                     if date:
                         break
         topics = set()
@@ -435,5 +456,11 @@ def _event_date(sentence: str, ref_day: str | None, ref_precision: str, lang: st
                 paragraph: str) -> tuple[str | None, str]:
     """The sentence's event date (``dates.resolve_event_date``; its paragraph as context)."""
     ref = dt.date.fromisoformat(ref_day) if ref_day else None
-    date, precision = dates.resolve_event_date(sentence, ref, ref_precision, lang, paragraph)
+    # the context is the paragraph around the sentence (bounded: parsing dates costs); a
+    # one-sentence paragraph is no extra context
+    context = None
+    if len(paragraph) > len(sentence) + 2:
+        i = paragraph.find(sentence)
+        context = paragraph if i < 0 else paragraph[max(0, i - _DATE_CONTEXT):i + len(sentence) + _DATE_CONTEXT]
+    date, precision = dates.resolve_event_date(sentence, ref, ref_precision, lang, context)
     return (date, precision) if date else (None, "none")

@@ -65,8 +65,11 @@ class Mention(NamedTuple):
     prefix: str     # Arabic proclitics found before the form ("" if none)
 
 
-def _rows(path: Path) -> Iterable[dict[str, str]]:
-    """Rows of a TSV whose header is the last comment line starting with '# ' + column names."""
+_DATE_ANCHORS = frozenset({"month", "weekday", "relative", "solar_month", "hijri_month"})
+
+
+def _rows(path: Path, header_col: str = "form") -> Iterable[dict[str, str]]:
+    """Rows of a TSV whose header is a comment line (or the first line) naming its columns."""
     if not path.exists():
         return []
     header: list[str] | None = None
@@ -78,12 +81,12 @@ def _rows(path: Path) -> Iterable[dict[str, str]]:
                 continue
             if line.startswith("#"):
                 cols = line[1:].strip().split("\t")
-                if len(cols) > 2 and "form" in cols:
+                if len(cols) > 2 and header_col in cols:
                     header = cols
                 continue
             parts = line.split("\t")
-            if header is None:
-                header = parts  # first non-comment line is the header
+            if header is None or header_col in parts:
+                header = parts  # a non-comment header line
                 continue
             rows.append(dict(zip(header, parts)))
     return rows
@@ -129,7 +132,9 @@ class Gazetteer:
         self._load()
         self.automaton = ahocorasick.Automaton()
         for key, entries in self._forms.items():
-            self.automaton.add_word(key, (len(key), tuple(dict.fromkeys(entries))))
+            entries = tuple(dict.fromkeys(entries))
+            cased = any(e.cased is not None for e in entries)
+            self.automaton.add_word(key, (len(key), entries, cased))
         self.automaton.make_automaton()
         self.n_forms = len(self._forms)
         del self._forms
@@ -192,6 +197,11 @@ class Gazetteer:
                 value = r.get("value", "-")
                 self._add(form, Entry(kind, value if value != "-" else None, r.get("lang", ""),
                                       r.get("match", "word"), None))
+        # date anchors (months, weekdays, today/yesterday ...): a sentence without any, and
+        # without digits, has no date to resolve (date_words.tsv belongs to the dates module)
+        for r in _rows(KNOWLEDGE / "date_words.tsv", header_col="word"):
+            if r.get("kind") in _DATE_ANCHORS and r.get("word"):
+                self._add(r["word"], Entry("dateword", None, r.get("lang", ""), "word", None))
         for r in _rows(KNOWLEDGE / "topics.tsv"):
             if r.get("topic") and r.get("form"):
                 self._add(r["form"], Entry("topic", (r["topic"], r.get("strength", "strong")),
@@ -220,7 +230,7 @@ class Gazetteer:
         """All accepted hits in a normalised sentence, in text order (overlaps kept)."""
         out: list[Mention] = []
         n = len(norm)
-        for end, (length, entries) in self.automaton.iter(norm):
+        for end, (length, entries, cased) in self.automaton.iter(norm):
             start = end - length + 1
             end += 1
             # left boundary: start of text, a non-letter, or Arabic proclitics from word start
@@ -233,6 +243,9 @@ class Gazetteer:
                 if prefix not in PROCLITICS:
                     continue
             tail_ok = end >= n or not norm[end].isalnum()
+            if tail_ok and not prefix and not cased:
+                out.append(Mention(start, end, entries, ""))  # the common case: a whole word
+                continue
             suffix = ""
             if not tail_ok:
                 we = end
