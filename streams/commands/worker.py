@@ -52,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"worker: cannot prepare topics on {s.kafka_bootstrap}: {exc!r}", file=sys.stderr)
         return 1
     pipeline = create_app(s)
+    from streams.pipeline.extract import warm_up
+    warm_up()   # before joining the group: no partition waits on the knowledge base being loaded
     logging.getLogger("streams").setLevel(s.loglevel.upper())
     worker = faust.Worker(pipeline.app, loglevel=s.loglevel, loop=loop)
     try:

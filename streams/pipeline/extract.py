@@ -112,6 +112,13 @@ class ExtractStage:
         metrics.set_table_entries("extracted", len(self.extracted))
 
 
+def warm_up() -> None:
+    """Load the extractor's knowledge base now (seconds) rather than on the first article, so the
+    first records after a start or a rebalance do not stall their partitions."""
+    from streams.extraction import extract_contacts
+    extract_contacts({"id": "warm-up", "text": "warm-up", "lang": "en"})
+
+
 def register(p) -> None:
     from streams.extraction import extract_contacts
     from streams.pipeline.serde import loads
