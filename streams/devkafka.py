@@ -403,7 +403,8 @@ class LocalKafka:
     workdir: where node directories (config, data, server.log) go. Default: a fresh directory
     under <project>/var/kafka/ that is deleted by a clean stop() (kept if start failed, so the
     logs can be read). Storage is formatted fresh on every start(); start_broker(i) after
-    kill_broker(i) keeps the node's data, like a real crash and restart.
+    kill_broker(i) keeps the node's data, like a real crash and restart. Node indexes i are
+    0-based; node i has node.id i+1 and is the i-th entry of `bootstrap`.
     """
 
     def __init__(self, brokers: int = 1, workdir: Path | str | None = None, *,
@@ -475,6 +476,7 @@ class LocalKafka:
                 self._terminate(timeout=5)
                 self._failed = True
                 raise
+        self._failed = False
         self.startup_seconds = time.monotonic() - t0
         log.info("Kafka %s up at %s in %.1fs (workdir %s)", kafka_version(), self.bootstrap,
                  self.startup_seconds, self.workdir)
