@@ -8,9 +8,12 @@ found in the tables. The HTML itself is the pure ``render_status(data)`` (stream
 """
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 from collections.abc import Mapping
+from functools import partial
+from types import SimpleNamespace
 from typing import Any
 
 from streams.web import collect as _collect
@@ -34,8 +37,18 @@ def status_data(pipeline: Any = None, *, rates: RateTracker | None = None,
                 worker: str | None = None) -> dict[str, Any]:
     settings = getattr(pipeline, "settings", None)
     return _collect.collect(_table(pipeline, "windows"), _table(pipeline, "episodes"),
-                   window_days=getattr(settings, "window_days", 7), rates=rates,
-                   alert_log=ALERT_LOG, worker=worker)
+                            window_days=getattr(settings, "window_days", 7), rates=rates,
+                            alert_log=ALERT_LOG, worker=worker)
+
+
+async def _status_data_off_loop(pipeline: Any, rates: RateTracker, worker: str) -> dict[str, Any]:
+    """Copy the tables on the event loop (a C-level dict copy), scan the copies in a thread so the
+    agents keep running while a large windows table is read."""
+    copies = SimpleNamespace(
+        tables={name: dict(_collect.table_items(_table(pipeline, name))) for name in ("windows", "episodes")},
+        settings=getattr(pipeline, "settings", None))
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, partial(status_data, copies, rates=rates, worker=worker))
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
@@ -59,11 +72,11 @@ def register(app: Any, pipeline: Any = None, *, path: str = "/status") -> None:
 
     @app.page(path)
     async def status_page(web, request):
-        return web.html(render_status(status_data(pipeline, rates=rates, worker=worker)))
+        return web.html(render_status(await _status_data_off_loop(pipeline, rates, worker)))
 
     @app.page(path + ".json")
     async def status_json(web, request):
-        return web.json(_jsonable(status_data(pipeline, rates=rates, worker=worker)))
+        return web.json(_jsonable(await _status_data_off_loop(pipeline, rates, worker)))
 
 
 __all__ = ["register", "render_status", "remember_alert", "status_data"]

@@ -15,6 +15,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
@@ -68,47 +69,97 @@ def _split(key: Any) -> list[str] | None:
     return parts
 
 
+@dataclass
+class WindowScan:
+    """One pass over the windows table: distinct contacts per (pair, day) in the all-topics bucket,
+    the buckets themselves, and the latest watermark."""
+    per_day: dict[tuple[str, str], int]
+    buckets: list[tuple[str, str, Mapping[str, Any]]]     # (day, pair, {contact_key: entry})
+    watermark: str | None
+
+
+def table_items(table: Any) -> list[tuple[Any, Any]]:
+    """A copy of a table's items. For a Faust table on the memory store (a UserDict over a Store
+    whose ``data`` is a dict) this is one C-level copy of that dict, short enough to take on the
+    event loop; the slow part (``scan_items``) can then run in a thread on the copy."""
+    raw = getattr(getattr(table, "data", None), "data", None)
+    if isinstance(raw, dict):
+        return list(raw.items())
+    return list(table.items())
+
+
+def scan_windows(windows: Mapping[str, Any]) -> WindowScan:
+    return scan_items(table_items(windows))
+
+
+def scan_items(items: Iterable[tuple[Any, Any]]) -> WindowScan:
+    # A plain loop with str.split and no regex or date parsing per key: the table can hold a few
+    # hundred thousand keys.
+    per_day: dict[tuple[str, str], int] = {}
+    buckets: list[tuple[str, str, Mapping[str, Any]]] = []
+    wm = None
+    for key, value in items:
+        if not isinstance(key, str):
+            continue
+        parts = key.split("|")
+        n = len(parts)
+        if parts[-1] == "watermark":
+            if isinstance(value, str) and (wm is None or value > wm):
+                wm = value
+            continue
+        if n == 4:
+            _, pair, topic, day = parts
+        elif n == 3:
+            pair, topic, day = parts
+        else:
+            continue
+        if topic != ALL_TOPICS or len(pair) != 7 or pair[3] != "-" or not value:
+            continue
+        per_day[(pair, day)] = per_day.get((pair, day), 0) + len(value)
+        buckets.append((day, pair, value))
+    if wm is not None and not _DAY.match(wm):
+        wm = None
+    return WindowScan(per_day, buckets, wm)
+
+
 def watermark(windows: Mapping[str, Any]) -> str | None:
     """The latest event day over all partitions (the end of "this week")."""
-    best = None
-    for key, value in list(windows.items()):
-        parts = _split(key)
-        if parts == ["watermark"] and isinstance(value, str) and _DAY.match(value):
-            best = value if best is None or value > best else best
-    return best
+    return scan_windows(windows).watermark
 
 
-def busiest_pairs(windows: Mapping[str, Any], n: int = 10, weeks: int = 8,
+def _week_index(end_day: str, weeks: int) -> dict[str, int]:
+    """day string -> index of its 7-day window (weeks-1 = the one ending at ``end_day``)."""
+    end = date.fromisoformat(end_day)
+    return {(end - timedelta(days=back)).isoformat(): weeks - 1 - back // 7 for back in range(7 * weeks)}
+
+
+def busiest_pairs(windows: Mapping[str, Any] | WindowScan, n: int = 10, weeks: int = 8,
                   week_end: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
     """Top ``n`` pairs by distinct contacts in the 7 days ending at ``week_end`` (default: the
     watermark), then by their total over the last ``weeks`` 7-day windows; each with its weekly
     counts, oldest first."""
-    items = list(windows.items())
-    end_day = week_end or watermark(windows)
+    sc = windows if isinstance(windows, WindowScan) else scan_windows(windows)
+    end_day = week_end or sc.watermark
     if end_day is None:   # no watermark yet: the latest day counted
-        days = [p[2] for k, _ in items if (p := _split(k)) and len(p) == 3 and _DAY.match(p[2])]
+        days = [d for (_, d) in sc.per_day if _DAY.match(d)]
         end_day = max(days) if days else None
     if end_day is None:
         return [], None
-    end = date.fromisoformat(end_day)
+    index = _week_index(end_day, weeks)
     series: dict[str, list[int]] = {}
-    for key, value in items:
-        parts = _split(key)
-        if not parts or len(parts) != 3 or parts[1] != ALL_TOPICS or not _PAIR.match(parts[0]):
+    for (pair, day), count in sc.per_day.items():
+        i = index.get(day)
+        if i is None:
             continue
-        try:
-            back = (end - date.fromisoformat(parts[2])).days
-        except ValueError:
-            continue
-        if back < 0 or back >= 7 * weeks:
-            continue
-        counts = series.setdefault(parts[0], [0] * weeks)
-        counts[weeks - 1 - back // 7] += len(value or ())
+        counts = series.get(pair)
+        if counts is None:
+            counts = series[pair] = [0] * weeks
+        counts[i] += count
     ranked = sorted(series.items(), key=lambda kv: (-kv[1][-1], -sum(kv[1]), kv[0]))
     # pairs quiet this week but active in the weeks shown stay listed (below the active ones): a
     # replay of history has few pairs in its last week, and a pair that just went quiet is news too
     out = [{"pair": pair, "names": pair_names(pair), "count": counts[-1], "weeks": counts}
-           for pair, counts in ranked if sum(counts) > 0][:n]
+           for pair, counts in ranked[:n] if sum(counts) > 0 and _PAIR.match(pair)]
     return out, end_day
 
 
@@ -125,20 +176,25 @@ def _evidence_entry(contact_key: str, v: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def recent_contacts(windows: Mapping[str, Any], n: int = 12) -> list[dict[str, Any]]:
-    """The ``n`` contacts this worker counted last (by first-seen time, then event day), with
-    their evidence: what the pipeline is finding right now, spike or not."""
+def recent_contacts(windows: Mapping[str, Any] | WindowScan, n: int = 12,
+                    weeks: int = 8) -> list[dict[str, Any]]:
+    """The ``n`` contacts this worker counted last (by first-seen time, then event day) among the
+    last ``weeks`` weeks of event time, with their evidence: what the pipeline finds right now."""
+    sc = windows if isinstance(windows, WindowScan) else scan_windows(windows)
+    end_day = sc.watermark or max((d for d, _, _ in sc.buckets), default=None)
+    if end_day is None or not _DAY.match(end_day):
+        return []
+    index = _week_index(end_day, weeks)
     found = []
-    for key, bucket in list(windows.items()):
-        parts = _split(key)
-        if not parts or len(parts) != 3 or parts[1] != ALL_TOPICS or not isinstance(bucket, Mapping):
+    for day, pair, bucket in sc.buckets:
+        if day not in index or not isinstance(bucket, Mapping):
             continue
         for ck, v in bucket.items():
             if isinstance(v, Mapping):
-                found.append((str(v.get("first_seen") or ""), parts[2], parts[0], ck, v))
-    found.sort(key=lambda t: (t[0], t[1], t[3]), reverse=True)
+                found.append((str(v.get("first_seen") or ""), day, ck, pair, v))
+    found.sort(key=lambda t: t[:3], reverse=True)
     out = []
-    for _seen, _day, pair, ck, v in found[:n]:
+    for _seen, _day, ck, pair, v in found[:n]:
         e = _evidence_entry(ck, v)
         e["pair"] = pair
         e["topics"] = list(v.get("topics") or ())
@@ -254,13 +310,16 @@ def collect(windows: Mapping[str, Any] | None = None, episodes: Mapping[str, Any
             worker: str | None = None, top: int = 10, weeks: int = 8) -> dict[str, Any]:
     """Everything ``render_status`` needs."""
     snap = metrics.snapshot()
+    windows = windows if windows is not None else {}
+    episodes = episodes if episodes is not None else {}
     rate_in = rate_processed = None
     if rates is not None:
         rate_in, rate_processed = rates.update(snap["articles_in"], snap["articles_processed"])
-    pairs, week_end = busiest_pairs(windows or {}, n=top, weeks=weeks)
+    scan = scan_windows(windows)
+    pairs, week_end = busiest_pairs(scan, n=top, weeks=weeks)
     alerts = alert_log.recent() if alert_log is not None else []
     shown = {a.get("episode_id") for a in alerts}
-    for a in active_alerts(episodes or {}, windows or {}, window_days):
+    for a in active_alerts(episodes, windows, window_days):
         if a["episode_id"] not in shown:
             alerts.append(a)
     return {
@@ -277,5 +336,5 @@ def collect(windows: Mapping[str, Any] | None = None, episodes: Mapping[str, Any
         },
         "pairs": pairs,
         "alerts": alerts[:10],
-        "contacts": recent_contacts(windows or {}),
+        "contacts": recent_contacts(scan, weeks=weeks),
     }

@@ -8,16 +8,18 @@ that are only read for table recovery have no committed offset and are left out.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from typing import Any
 
 from streams import metrics
-from streams.web.collect import busiest_pairs
+from streams.web.collect import WindowScan, busiest_pairs, scan_items, table_items
 
 log = logging.getLogger(__name__)
 
 INTERVAL_SECONDS = 5.0
+PAIRS_EVERY = 3          # top pairs every 15 s: a pass over a large windows table takes a while
 
 
 def consumer_lag(assigned: Any, end_offsets: Mapping[Any, int], committed: Mapping[Any, int | None],
@@ -42,25 +44,32 @@ def consumer_lag(assigned: Any, end_offsets: Mapping[Any, int], committed: Mappi
     return out
 
 
-def refresh(tables: Mapping[str, Any], *, lag: Mapping[tuple[str, int], int] | None = None) -> None:
+def publish_top_pairs(windows: Mapping[str, Any] | WindowScan) -> None:
+    top, _ = busiest_pairs(windows, n=metrics.TOP_PAIRS, weeks=1)
+    metrics.set_pair_counts({p["pair"]: p["count"] for p in top if p["count"] > 0})
+
+
+def refresh(tables: Mapping[str, Any], *, lag: Mapping[tuple[str, int], int] | None = None,
+            pairs: bool = True) -> None:
     for name, table in tables.items():
         try:
             metrics.set_table_entries(name, len(table))
         except TypeError:
             pass
     windows = tables.get("windows")
-    if windows is not None:
-        pairs, _ = busiest_pairs(windows, n=metrics.TOP_PAIRS, weeks=1)
-        metrics.set_pair_counts({p["pair"]: p["count"] for p in pairs if p["count"] > 0})
+    if pairs and windows is not None:
+        publish_top_pairs(windows)
     if lag is not None:
         metrics.set_consumer_lag(lag)
 
 
 def register(app: Any, pipeline: Any, interval: float = INTERVAL_SECONDS) -> None:
     tables = getattr(pipeline, "tables", None) or {}
+    ticks = [0]
 
     @app.timer(interval=interval, name="diplowatch.refresh_gauges")
     async def refresh_gauges() -> None:
+        ticks[0] += 1
         lag = None
         try:
             consumer = app.consumer
@@ -70,6 +79,14 @@ def register(app: Any, pipeline: Any, interval: float = INTERVAL_SECONDS) -> Non
         except Exception as exc:   # noqa: BLE001 - gauges must never stop the worker
             log.debug("consumer lag unavailable: %r", exc)
         try:
-            refresh(tables, lag=lag)
+            refresh(tables, lag=lag, pairs=False)
+            # the top pairs need a pass over the windows table: every PAIRS_EVERY-th tick, on a
+            # copy taken here and scanned in a thread so the agents are not held up
+            windows = tables.get("windows")
+            if windows is not None and (ticks[0] - 1) % PAIRS_EVERY == 0:
+                items = table_items(windows)
+                loop = asyncio.get_running_loop()
+                scan = await loop.run_in_executor(None, scan_items, items)
+                publish_top_pairs(scan)
         except Exception:   # noqa: BLE001
             log.exception("refreshing gauges failed")

@@ -199,3 +199,20 @@ def test_recent_contacts_latest_first_with_evidence():
     quotes = [a for tag, a in t.tags if tag == "blockquote"]
     assert len(quotes) == 3 and {q["lang"] for q in quotes[:2]} == {"fa", "ar"}
     assert page.count('<li class="contact">') == 3
+
+
+def test_table_items_copies_the_memory_store_dict():
+    from collections import UserDict
+
+    class Store(UserDict):       # faust.stores.memory.Store keeps a plain dict in .data
+        pass
+
+    class Table(UserDict):       # a Faust Table's .data is its Store
+        pass
+
+    t = Table()
+    t.data = Store({"0|watermark": "2024-03-10", "0|IRN-TUR|*|2024-03-10": {"k": {}}})
+    items = c.table_items(t)
+    assert dict(items) == dict(t.data.data) and items is not t.data.data
+    assert c.scan_windows(t).watermark == "2024-03-10"
+    assert c.table_items({"a": 1}) == [("a", 1)]
