@@ -147,7 +147,7 @@ def _health(h: Mapping[str, Any]) -> str:
     for (t, _p), n in lag.items():
         by_topic.setdefault(str(t), []).append(n)
     lag_rows = "".join(
-        f'<tr><td>{esc(t)} <span class="muted">({len(ns)} partitions)</span></td>'
+        f'<tr><td>{esc(t)} <span class="muted">({len(ns)} partition{"" if len(ns) == 1 else "s"})</span></td>'
         f'<td class="num">{fmt_num(sum(ns))}</td></tr>'
         for t, ns in sorted(by_topic.items()))
     detail = ""
