@@ -87,9 +87,11 @@ class _Closed:
         self._lock = threading.Lock()
 
     def __call__(self, value: Any) -> str:
+        if not isinstance(value, str):
+            return self.other
         if value in self.allowed:
             return value
-        if self.pattern is None or not isinstance(value, str) or not self.pattern.match(value):
+        if self.pattern is None or not self.pattern.match(value):
             return self.other
         if value in self.seen:
             return value
@@ -102,7 +104,7 @@ class _Closed:
 
 _reason = _Closed(DEAD_LETTER_REASONS, other=DL_OTHER)
 _mode = _Closed(MODES)
-_topic = _Closed((NONE, "all"), _TOKEN, MAX_TOPICS)
+_topic = _Closed((NONE, ALL), _TOKEN, MAX_TOPICS)
 # the detector's statuses: "new" (an episode starts: a spike) and "update" (more contacts in it)
 ALERT_STATUSES = ("new", "update")
 _alert_status = _Closed(ALERT_STATUSES, _TOKEN, 8)

@@ -84,6 +84,8 @@ def test_topic_labels_capped():
     for i in range(m.MAX_TOPICS + 25):
         m.contact_extracted("phone", [f"topic_{i}"])
     m.contact_extracted("telepathy", ["Free Text With Spaces"])
+    m.contact_extracted(None, [["not", "hashable"]])   # garbage from a bad record: folded, no crash
+    assert m.dead_letter(None) == "other"
     topics = {s.labels["topic"] for s in families()["diplowatch_contacts_extracted"].samples}
     modes = {s.labels["mode"] for s in families()["diplowatch_contacts_extracted"].samples}
     assert len(topics) <= m.MAX_TOPICS + 2  # the capped tokens plus "none" and "other"
