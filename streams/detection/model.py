@@ -19,9 +19,10 @@ observed). Score = -log10(p).
 
 Unobserved history: days of the baseline before the system's coverage start (the first weeks of
 a deployment or of a backtest file) were not seen, not quiet. With ``fill_missing_history`` they
-are added to the prior's weight, i.e. imputed at the global rate ``prior_rate``; once the baseline
-is fully observed only ``prior_weeks`` of prior remain, so busy pairs' baselines are not pulled
-towards the global rate.
+are imputed at the pair's own shrunk rate -- the posterior mean (prior_rate * prior_weeks + history)
+/ (prior_weeks + observed weeks) -- and the test is made as if the full baseline had been observed
+at that rate. Without it, a pair observed for nine days is judged on nine days of evidence only,
+which is too little to call any week a spike.
 
 Parameters and the reasons for their defaults: docs/detection.md.
 """
@@ -39,14 +40,14 @@ METHOD = "gamma-poisson-v1"
 class SpikeParams:
     window_days: int = 7          # the recent window, ending at the as-of day (inclusive)
     history_weeks: int = 12       # the baseline: the weeks immediately before the window
-    alpha: float = 0.005          # tail probability under the baseline below which a window fires
+    alpha: float = 0.01           # tail probability under the baseline below which a window fires
     min_count: int = 3            # never fire on fewer distinct contacts than this
     min_ratio: float = 2.0        # ... nor below this multiple of the expected count
     prior_rate: float = 0.1       # prior mean of a pair's weekly rate (contacts/week): the global rate
-    prior_weeks: float = 1.0      # weight of the prior in weeks of observation
+    prior_weeks: float = 2.5      # weight of the prior in weeks of observation
     min_history_days: int = 7     # observed history needed before anything fires (warm-up)
     cooldown_days: int = 7        # an episode ends after this many consecutive quiet days
-    fill_missing_history: bool = True   # unobserved history (before coverage start) -> prior weeks
+    fill_missing_history: bool = True   # impute unobserved baseline weeks at the pair's shrunk rate
 
     def threshold(self) -> dict[str, float | int]:
         return {"alpha": self.alpha, "min_count": self.min_count, "min_ratio": self.min_ratio}
@@ -88,11 +89,18 @@ def score_of(p: float) -> float:
 
 
 def window_stats(observed: int, history: int, history_days: int, params: SpikeParams) -> WindowStats:
-    prior_weeks = params.prior_weeks
-    if params.fill_missing_history:
-        prior_weeks += max(0, params.history_weeks * 7 - history_days) / 7.0
-    p, expected = tail_probability(observed, history, history_days / 7.0, params.window_days / 7.0,
-                                   params.prior_rate, prior_weeks)
+    history_weeks = history_days / 7.0
+    hist = float(history)
+    missing = max(0.0, params.history_weeks - history_weeks)
+    if params.fill_missing_history and missing > 0:
+        # impute the unobserved weeks at the pair's own shrunk rate (the posterior mean from what
+        # was observed and the prior): "had the baseline been observed in full and looked like the
+        # observed part, would this window be a spike?"
+        rate = (params.prior_rate * params.prior_weeks + hist) / (params.prior_weeks + history_weeks)
+        hist += rate * missing
+        history_weeks += missing
+    p, expected = tail_probability(observed, hist, history_weeks, params.window_days / 7.0,
+                                   params.prior_rate, params.prior_weeks)
     fires = (
         history_days >= params.min_history_days
         and p < params.alpha

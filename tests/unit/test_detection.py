@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -124,23 +125,26 @@ def test_min_ratio_guards_busy_pairs():
     assert window_stats(above, 84, 84, P).fires
 
 
-def test_unobserved_history_is_filled_by_the_prior():
-    # 9 days observed with 1 contact, then 3 in a week: the 75 unobserved days of the 12-week
-    # baseline count as prior weeks at the global rate instead of as nothing
-    filled = window_stats(3, 1, 9, SpikeParams())
-    raw = window_stats(3, 1, 9, SpikeParams(fill_missing_history=False))
-    assert filled.expected < raw.expected and filled.fires and not raw.fires
+def test_unobserved_history_is_imputed_at_the_pairs_own_rate():
+    P = SpikeParams()
+    # 9 days observed with 1 contact, then 3 in a week: judged as if the 12-week baseline had been
+    # observed at the pair's shrunk rate; on 9 days of evidence alone it would not fire
+    filled, raw = window_stats(3, 1, 9, P), window_stats(3, 1, 9, replace(P, fill_missing_history=False))
+    assert filled.expected == pytest.approx(raw.expected)
+    assert filled.p_value < P.alpha <= raw.p_value and filled.fires and not raw.fires
+    # a pair already busy in those 9 days (3 contacts) is imputed busy: 3 more is no spike
+    assert window_stats(3, 3, 9, P).p_value > 5 * P.alpha
     # with the full history observed the option changes nothing
-    assert window_stats(3, 1, 84, SpikeParams()) == window_stats(
-        3, 1, 84, SpikeParams(fill_missing_history=False))
+    assert window_stats(3, 1, 84, P) == window_stats(3, 1, 84, replace(P, fill_missing_history=False))
 
 
 # -- episodes -----------------------------------------------------------------------------------
 def test_steady_pair_never_fires():
-    det, _, _ = detector(coverage_start=day(0))
+    # a contact every third day (2-3 a week) for two years, from the first day observed
+    det, _, _ = detector(coverage_start=day(-84))
     alerts = []
-    for i in range(0, 365):
-        if i % 3 == 0:   # a contact every third day, all year: 2-3 a week
+    for i in range(-84, 2 * 365):
+        if i % 3 == 0:
             alerts += det.observe(contact(day(i), "phone" if i % 2 else "visit"))
     assert alerts == []
 
