@@ -29,6 +29,7 @@ OUTLETS_FILE = "outlets.tsv"
 ROLES: frozenset[str] = frozenset(
     {
         "head_of_state",  # president, monarch, emir, sultan; chair of a collective presidency
+        "vice_president",  # (first) vice president
         "head_of_government",  # prime minister / premier / chancellor (where distinct from head of state)
         "supreme_leader",  # Iran's Leader; Taliban leader: above the president
         "foreign_minister",  # incl. acting ministers and "minister responsible for foreign affairs"
