@@ -154,7 +154,10 @@ def _markers() -> tuple[_MarkerSet, _MarkerSet]:
 # paragraph features
 
 _LETTER_RE = re.compile(r"[^\W\d_]")
-_HASHTAG_TAIL_RE = re.compile(r"(?:#[^\s#]+[\s.,\u060c]*){2,}$")
+# A run of 2+ hashtags ending the line. The tag body and the separators between tags must not
+# overlap (a "[^\s#]+[\s.,]*" version backtracks exponentially on "#a.. #a.. ... x").
+_HASHTAG_TAIL_RE = re.compile(r"(?:#[^\s#]+\s*){2,}[.,\u060c\s]*$")
+_MAX_MARKER_LINE = 300  # characters; no marker line is longer, so longer lines skip the regexes
 _NUMBERED_RE = re.compile(r"[\d\u0660-\u0669\u06f0-\u06f9]+[.)\-]\s*\S+(?:\s+\S+)?$")
 _SEPARATORS = (" - ", " \u2013 ", " \u2014 ", " | ", "- ", "\u2013 ", "\u2014 ")
 _CLOSERS = "\"'\u201d\u2019\u00bb)]*"
@@ -276,7 +279,8 @@ def segment(text: str, lang: str | None = None) -> list[Segment]:
                     b -= 1
                 info[idx] = (a, b, _words(text, a, b))
                 nwords = info[idx][2]
-        marker = _related_marker(text, a, b, nwords, rel_re)
+        short = b - a <= _MAX_MARKER_LINE
+        marker = _related_marker(text, a, b, nwords, rel_re) if short else None
         if marker is not None:
             if in_related:
                 close_region()
@@ -285,7 +289,7 @@ def segment(text: str, lang: str | None = None) -> list[Segment]:
             # before it has ended (an article pasted after it is a story of its own)
             kinds.append(RELATED)
             continue
-        if nwords <= 30 and boil_re.match(text, a, b):
+        if short and nwords <= 30 and boil_re.match(text, a, b):
             kinds.append(BOILERPLATE)
             continue
         if _generic_boilerplate(text, a, b, nwords):

@@ -234,6 +234,8 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
 
 def _is_list_number(text: str, start: int, dot_pos: int) -> bool:
     """"1. سیاست": a number opening the sentence, then a dot, is a list marker."""
+    if dot_pos - start > 8:
+        return False
     word = text[start:dot_pos].strip()
     return 0 < len(word) <= 3 and word.isdigit()
 

@@ -153,3 +153,21 @@ def test_never_raises(s):
     for seg in segs:
         assert s[seg.start:seg.start + len(seg.text)] == seg.text
         assert seg.kind in ("body", "related", "boilerplate")
+
+
+@pytest.mark.timeout(10)
+def test_pathological_lines_stay_linear():
+    import time
+
+    cases = [
+        " ".join(["#a.."] * 2000) + " x.",            # hashtag runs that fail at the end
+        "!" * 20000 + "share",                         # a huge run before a marker word
+        ("غزة.. " * 3000) + "\n" + ("• " * 5000),      # headline devices and empty bullets
+        "\n".join(["اقرأ أيضا"] * 500 + ["عنوان قصير"] * 500),
+    ]
+    for text in cases:
+        t0 = time.process_time()
+        segs = segment(text)
+        assert time.process_time() - t0 < 1.0
+        for s in segs:
+            assert text[s.start:s.start + len(s.text)] == s.text

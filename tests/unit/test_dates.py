@@ -291,3 +291,21 @@ def test_span_bounds_are_not_event_days():
 def test_today_as_part_of_a_name_is_not_today():
     assert resolve_event_date("بمناسبة اليوم العالمي للمرأة", THU, "day") == (None, "none")
     assert resolve_event_date("استقبل الرئيس اليوم السفير", THU, "day") == ("2023-10-12", "day")
+
+
+@pytest.mark.timeout(10)
+def test_pathological_inputs_stay_fast():
+    import time
+
+    cases = [
+        "a2023" * 3000 + " 2023" * 3000,
+        "أمس " * 5000,
+        " ".join(["12", "أكتوبر", "2023", "الماضي"] * 2000),
+        "1" * 50000,
+        "۱۷ / مهر / " * 4000,
+    ]
+    for text in cases:
+        t0 = time.process_time()
+        page_dates(text)
+        resolve_event_date(text, THU, "day", None, text)
+        assert time.process_time() - t0 < 2.0

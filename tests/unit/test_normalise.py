@@ -228,9 +228,8 @@ def test_agrees_with_camel_tools():
     from streams.extraction.normalise import AR_DIAC_CHARSET
 
     assert set(CAMEL_DIAC) <= set(AR_DIAC_CHARSET)
-    for art in _articles("seeds.jsonl") + _articles("dev.jsonl"):
-        if art.get("lang") != "ar":
-            continue
+    arabic = [a for a in _articles("seeds.jsonl") + _articles("dev.jsonl") if a.get("lang") == "ar"]
+    for art in arabic[:30]:
         text = art["text"]
         camel = normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(dediac_ar(text))))
         assert normalise(text) == normalise(camel)
@@ -263,3 +262,18 @@ def test_fast_path_equals_reference_on_corpus():
 
     for art in _articles("seeds.jsonl") + _articles("dev.jsonl"):
         assert normalise(art["text"]) == _normalise_reference(art["text"])
+
+
+@pytest.mark.timeout(10)
+def test_pathological_inputs_stay_fast():
+    import time
+
+    cases = ["U. S. " * 20000, "1. " * 20000, " " * 100000 + "x", "\u200c" * 50000,
+             ("a" * 60 + "\n") * 3000, "." * 100000]
+    for text in cases:
+        t0 = time.process_time()
+        normalise(text)
+        split_sentences(text)
+        tokens(text[:20000])
+        detect_lang(text)
+        assert time.process_time() - t0 < 2.0
