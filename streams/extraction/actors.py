@@ -74,6 +74,7 @@ class SentenceFacts:
     places: list[Place] = field(default_factory=list)
     topics: set[tuple[str, str]] = field(default_factory=set)
     agencies: list[tuple[int, str]] = field(default_factory=list)
+    posted_to: list[str] = field(default_factory=list)  # countries ambassadors are posted to
 
     def has(self, kind: str) -> bool:
         return any(c.kind == kind for c in self.cues)
@@ -146,6 +147,8 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
     items: list[tuple[str, Mention, object]] = []  # (class, mention, payload)
     for m in sel:
         kinds = {e.kind: e for e in m.entries}
+        if "agency" in kinds:  # "العمانية:" is a demonym and the agency's dateline
+            facts.agencies.append((m.start, kinds["agency"].value))
         if "holder" in kinds:
             h = pick_holder([e for e in m.entries if e.kind == "holder"], day)
             if h is not None:
@@ -156,8 +159,6 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
             continue
         if "title" in kinds:
             items.append(("title", m, kinds["title"]))
-        if "agency" in kinds:
-            facts.agencies.append((m.start, kinds["agency"].value))
         for e in m.entries:
             if e.kind not in ("title", "agency", "country", "holder", "topic"):
                 facts.cues.append(Cue(e.kind, e.value, m.start, m.end, e.sub))
@@ -235,12 +236,23 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
                     org = True  # "UN envoy", "المبعوث الأممي", "الأمين العام لـ..."
                     break
                 if cj == "country":
-                    if j in venue_idx and (pj.sub == "capital" or j in word_prep):
-                        break  # "وزراء الخارجية ... في فلسطين": a place, not the title's country
                     if role == "ambassador" and _prev_word(norm, mj.start - len(mj.prefix)) in _POSTED_TO:
                         attached.add(j)  # "Iran's ambassador to Australia": the host country,
-                        continue         # neither his country nor an actor of its own
+                        venue_idx.discard(j)  # neither his country nor an actor
+                        facts.posted_to.append(pj.value)
+                        continue
+                    if j in venue_idx and (pj.sub == "capital" or j in word_prep):
+                        break  # "وزراء الخارجية ... في فلسطين": a place, not the title's country
                     found = country_chain(j)
+                    nxt_j = found[-1] + 1
+                    if role == "ambassador" and nxt_j < len(items) and items[nxt_j][0] == "country":
+                        mk = items[nxt_j][1]
+                        if _words_between(norm, items[found[-1]][1].end, mk.start) <= 1 and \
+                                _prev_word(norm, mk.start - len(mk.prefix)) in _POSTED_TO | _IN_WORDS:
+                            # "سفير استراليا في ايران", "ambassador of Australia to Iran"
+                            attached.add(nxt_j)
+                            venue_idx.discard(nxt_j)
+                            facts.posted_to.append(items[nxt_j][2].value)
                     break
                 if cj in ("title", "counterpart"):
                     break

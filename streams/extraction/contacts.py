@@ -294,6 +294,9 @@ def _sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subje
         # "a visit to Brazil", "زيارته لسلطنة عمان": the destination hosts the visit
         slots += [Slot(p.pos, p.pos, p.country, None, None, 1, "host")
                   for p in facts.places if p.destination and p.form_kind != "demonym"]
+    if facts.posted_to and slots and all(s.role == "ambassador" for s in slots):
+        # "X met the Australian ambassador in Iran": an envoy's unnamed host is his host state
+        slots += [Slot(len(norm), len(norm), c, None, None, 1, "host") for c in facts.posted_to]
     # an actor without a country word is the home country's when it is the sentence's subject
     # ("العمانية: تلقى وزير الخارجية اتصالا من ..."), not when it is the other side
     first_known = min((s.pos for s in slots), default=len(norm))

@@ -154,3 +154,58 @@ def test_odd_input_gives_no_contact_and_no_error(bad):
     before = extraction_errors()
     assert extract_contacts(bad) == []
     assert extraction_errors() == before
+
+
+def test_unnamed_title_belongs_to_the_agency_dateline_country():
+    g = gazetteer()
+    agency = next((k for k, v in [("العمانية", "OMN")] if ("agency", v) in _kinds(k + ":")), None)
+    if agency is None:
+        pytest.skip("agency names need outlets.tsv")
+    got = _pairs("العمانية: تلقى وزير الخارجية اتصالا هاتفيا من وزير خارجية مصر.")
+    assert got[("EGY", "OMN")].mode == "phone"
+    assert g.outlet_country("omannews.gov.om") == "OMN"
+
+
+def test_unnamed_title_as_the_object_is_not_the_home_country():
+    # the Guardian's home is not the country of "the defence minister" someone else met
+    got = _pairs("The Foreign Minister of Egypt met the defence minister.", source="theguardian.com")
+    assert not got
+
+
+def test_pronoun_subject_carries_over_within_the_story():
+    text = ("The Foreign Minister of Iran arrived in Munich on Friday for the conference.\n"
+            "He also met the Foreign Minister of Japan on the sidelines.")
+    got = _pairs(text)
+    assert ("IRN", "JPN") in got
+
+
+def test_separate_calls_with_several_counterparts_pair_only_with_the_caller():
+    got = _pairs("The Foreign Minister of Iran held separate phone calls with the foreign ministers "
+                 "of Iraq, Russia and Syria.")
+    assert set(got) == {("IRN", "IRQ"), ("IRN", "RUS"), ("IRN", "SYR")}
+    assert all(c.mode == "phone" for c in got.values())
+
+
+def test_trilateral_meeting_pairs_everyone_multilaterally():
+    got = _pairs("The foreign ministers of Iran, Russia and Turkey held a trilateral meeting in Geneva.")
+    assert set(got) == {("IRN", "RUS"), ("IRN", "TUR"), ("RUS", "TUR")}
+    assert {c.mode for c in got.values()} == {"multilateral"}
+
+
+def test_ambassador_is_of_his_country_not_of_his_post():
+    got = _pairs("وزير خارجية مصر استقبل سفير استراليا لدى مصر.")
+    assert set(got) == {("AUS", "EGY")}
+
+
+def test_ambassador_meeting_an_unnamed_official_meets_the_host_state():
+    got = _pairs("Mr Keshavarz met the Ambassador of Australia in Iran.")
+    assert set(got) == {("AUS", "IRN")}
+
+
+def test_sports_counterpart_is_not_diplomacy():
+    assert not _pairs("The coach of Iran met his counterpart of Japan before the football match.")
+
+
+def test_ministry_word_is_not_a_visit():
+    # وزارة = و + زار + ة: clitic + "visited" must not match inside the word "ministry"
+    assert ("visit", None) not in _kinds("وزارة الخارجية")
