@@ -158,6 +158,13 @@ _ABBREV = frozenset(
     oct nov dec e.g i.e a.m p.m u.s u.k u.n""".split()
 )
 
+_ACRONYMS = frozenset("u.s u.k u.n".split())
+_SENTENCE_STARTERS = frozenset(
+    """The He She It They We I But And In On At A An This That These Those His Her Their Its Our
+    According Meanwhile However Also Earlier Later After Before During While When Speaking""".split()
+)
+_NEXT_WORD_RE = re.compile(r"\s+([A-Z][a-z]*)\b")
+
 # Candidate boundary characters, found with one cheap character-class scan; each hit is then
 # judged in Python (far faster than an alternation regex tried at every position).
 _TERMINALS = ".!?\u061f\u06d4\u2026"
@@ -173,12 +180,21 @@ def _is_abbreviation(text: str, dot_pos: int) -> bool:
     word = m.group(1) if m else ""
     if not word:
         return False
-    if word.lower() in _ABBREV:
+    low = word.lower()
+    if low in _ABBREV and low not in _ACRONYMS:
         return True
     # initials and dotted acronyms: "U.S", "J", "U.N"; Arabic title abbreviations "د." (Dr),
     # "م." (Eng.), "أ." (Prof.): a single letter before the dot
     last = word.rsplit(".", 1)[-1]
-    return len(last) == 1 and last.isalpha() and not ("a" <= last <= "z")
+    if not (len(last) == 1 and last.isalpha() and not ("a" <= last <= "z")):
+        return False
+    # "... relations with the U.S. He said": a dotted acronym followed by a word that starts
+    # sentences ends the sentence after all (an initial, "Joseph R. Biden", is followed by a name)
+    if "." in word:
+        m = _NEXT_WORD_RE.match(text, dot_pos + 1, dot_pos + 24)
+        if m and m.group(1) in _SENTENCE_STARTERS:
+            return False
+    return True
 
 
 _LATIN_LETTER_RE = re.compile(r"[A-Za-z]")
@@ -354,10 +370,17 @@ def strip_clitics(token: str) -> list[str]:
                 out["ال" + stem] = None
             elif p.endswith("ال") and len(p) > 2:
                 out["ال" + stem] = None
-    for s in stems:
-        for suf in _SUFFIXES:
-            if s.endswith(suf) and len(s) - len(suf) >= _MIN_STEM:
-                out[s[: -len(suf)]] = None
+    # suffixes come off up to twice: ايرانيها -> ايراني -> ايران
+    for _ in range(2):
+        nxt = []
+        for s in stems:
+            for suf in _SUFFIXES:
+                if s.endswith(suf) and len(s) - len(suf) >= _MIN_STEM:
+                    cut = s[: -len(suf)]
+                    if cut not in out:
+                        out[cut] = None
+                        nxt.append(cut)
+        stems = nxt
     return sorted(out, key=len, reverse=True)
 
 

@@ -132,6 +132,7 @@ def test_tokens():
         ("عمانی", "عمان"),          # Persian adjective
         ("کشورهای", "كشور"),        # Persian plural + ezafe
         ("همتایان", "همتايان"),
+        ("ایرانی‌ها", "ايران"),     # plural of the adjective, two suffixes
     ],
 )
 def test_strip_clitics_candidates(word, expected):
@@ -277,3 +278,10 @@ def test_pathological_inputs_stay_fast():
         tokens(text[:20000])
         detect_lang(text)
         assert time.process_time() - t0 < 2.0
+
+
+def test_dotted_acronym_can_end_a_sentence():
+    assert split_sentences("Relations with the U.S. He said more. U.S. officials met.") == [
+        "Relations with the U.S.", "He said more.", "U.S. officials met."]
+    assert split_sentences("President Joseph R. Biden Jr. spoke today.") == [
+        "President Joseph R. Biden Jr. spoke today."]
