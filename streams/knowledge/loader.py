@@ -40,6 +40,7 @@ ROLES: frozenset[str] = frozenset(
         "deputy_crown_prince",  # Saudi Arabia 2014-2017
         "national_security_advisor",  # US NSA, Iran SNSC secretary, Israel NSC head, UK NSA
         "special_envoy",  # presidential/government special envoys and representatives
+        "intelligence_chief",  # head of the foreign/general intelligence service (CIA, Mossad, MIT, GIS ...)
         "military_chief",  # chief of the general staff / chairman of the joint chiefs
         "un_ambassador",  # permanent representative to the UN in New York
         "secretary_plo",  # secretary of the PLO Executive Committee
