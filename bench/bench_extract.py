@@ -3,7 +3,7 @@
 Timed with the process's CPU time (the machine is shared; wall time is printed too), after a
 warm-up, so the figure is the extractor's own cost per article.
 
-    .venv/bin/python bench/bench_extract.py [--mb 5] [--profile] [--corpus ../shared/corpus/dev.jsonl ...]
+    .venv/bin/python bench/bench_extract.py [--mb 5] [--kb 4] [--profile] [--corpus ../shared/corpus/dev.jsonl ...]
 
 Prints articles/s, MB/s and the mean article size; with --profile, the top cProfile entries
 (cumulative and own time) of one pass, to show where the time goes. The gazetteer is built once
@@ -30,9 +30,18 @@ from streams.extraction.gazetteer import gazetteer  # noqa: E402
 DEFAULT = [ROOT.parent / "shared" / "corpus" / "dev.jsonl", ROOT.parent / "shared" / "corpus" / "seeds.jsonl"]
 
 
-def load(paths: list[Path], mb: float) -> list[dict]:
-    """The corpus repeated (ids made unique) until the texts reach ``mb`` megabytes."""
+def load(paths: list[Path], mb: float, size_kb: float = 0.0) -> list[dict]:
+    """The corpus repeated (ids made unique) until the texts reach ``mb`` megabytes; with
+    ``size_kb``, consecutive articles are joined (as paragraphs) into articles of that size."""
     base = [orjson.loads(line) for p in paths for line in p.read_bytes().splitlines() if line.strip()]
+    if size_kb:
+        joined, cur = [], []
+        for a in base:
+            cur.append(a)
+            if sum(len(x["text"].encode()) for x in cur) >= size_kb * 1000:
+                joined.append(dict(cur[0], text="\n\n".join(x["text"] for x in cur)))
+                cur = []
+        base = joined
     arts: list[dict] = []
     total = 0
     r = 0
@@ -48,12 +57,14 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", nargs="*", type=Path, default=DEFAULT)
     ap.add_argument("--mb", type=float, default=5.0)
+    ap.add_argument("--kb", type=float, default=0.0,
+                    help="join consecutive articles into articles of this size (e.g. 4)")
     ap.add_argument("--profile", action="store_true")
     args = ap.parse_args()
     t0 = time.perf_counter()
     gazetteer()
     build = time.perf_counter() - t0
-    arts = load(args.corpus, args.mb)
+    arts = load(args.corpus, args.mb, args.kb)
     nbytes = sum(len(a["text"].encode()) for a in arts)
     for a in arts[:200]:  # warm up lazy imports and compiled patterns
         extract_contacts(a)

@@ -90,6 +90,9 @@ def _select(mentions: list[Mention]) -> tuple[list[Mention], set[tuple[str, str]
     topics: set[tuple[str, str]] = set()
     cands = []
     for m in mentions:
+        if not any(e.kind == "topic" for e in m.entries):
+            cands.append(m)
+            continue
         rest = []
         for e in m.entries:
             if e.kind == "topic":
@@ -112,9 +115,12 @@ def _select(mentions: list[Mention]) -> tuple[list[Mention], set[tuple[str, str]
 
 
 def _words_between(norm: str, a: int, b: int) -> int:
+    """Words strictly between two hits (``norm`` has single spaces between words)."""
     if b <= a:
         return 0
-    return len(norm[a:b].split())
+    n = norm.count(" ", a, b)
+    # the span starts right after a word and ends right before one: spaces - 1 words between
+    return max(0, n - 1) if norm[a:a + 1] == " " and norm[b - 1:b] == " " else n
 
 
 def _has_break(norm: str, a: int, b: int) -> bool:

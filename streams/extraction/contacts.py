@@ -34,6 +34,7 @@ MAX_SENTENCE = 1500      # characters: longer "sentences" (lists, markup) are cu
 _NEAR_TRIGGER = 5        # words: a bare country name counts as an actor this close to a trigger
 _DATELINE_CHARS = 40     # an agency name this close to a paragraph's start is its dateline
 _DIGIT_RE = re.compile(r"\d")
+_ACTOR_KINDS = frozenset({"country", "holder", "title", "counterpart"})
 _ARABIC_RE = re.compile("[\u0600-\u06ff]")
 _DATE_CONTEXT = 300     # characters of the paragraph around a sentence searched for its date
 _MAX_REF_LOOKUPS = 8     # per article: each scans the page's dates (bounded cost on huge pages)
@@ -184,11 +185,11 @@ def _extract(article: Article | dict[str, Any]) -> list[Contact]:
                 if not norm:
                     continue
                 mentions = gaz.find(norm, sentence)
-                s_dated = _DIGIT_RE.search(norm) is not None or any(
-                    e.kind == "dateword" for m in mentions for e in m.entries)
+                kinds = {e.kind for m in mentions for e in m.entries}
+                s_dated = "dateword" in kinds or _DIGIT_RE.search(norm) is not None
                 p_dated[0] = p_dated[0] or s_dated
-                if not any(e.kind in CONTACT_TRIGGERS for m in mentions for e in m.entries):
-                    # no contact trigger (most sentences): only keywords, dateline and subject
+                if kinds.isdisjoint(CONTACT_TRIGGERS) or kinds.isdisjoint(_ACTOR_KINDS):
+                    # no contact trigger, or nobody to have the contact (most sentences)
                     subject, home = _skim(mentions, s_no, day, subject, home, found_topics)
                     continue
                 facts = analyse(norm, mentions, day, lang)
