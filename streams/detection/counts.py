@@ -51,9 +51,17 @@ def bucket_key(pair: str, topic: str, day: str) -> str:
 
 
 class PairCounts:
-    def __init__(self, store: MutableMapping[str, Any], max_list: int = 20) -> None:
+    """``inferred_lookback_days``: a contact without its own date is counted on its publication day
+    -- unless the same pair and channel already has a contact on one of the days just before, which
+    it then joins as another report. Outlets publish the same undated news on consecutive days (and
+    copies are re-published later); without this each publication day would make a new contact and
+    one event reported over three days would look like a burst."""
+
+    def __init__(self, store: MutableMapping[str, Any], max_list: int = 20,
+                 inferred_lookback_days: int = 2) -> None:
         self.store = store
         self.max_list = max_list
+        self.inferred_lookback_days = inferred_lookback_days
 
     # -- writing ------------------------------------------------------------------------------
     def add(self, contact: Contact | dict[str, Any], *, published_at: str | None = None,
@@ -67,6 +75,8 @@ class PairCounts:
             return AddResult(None)
         day, inferred = contact_day(c, published_at)  # type: ignore[misc]
         pair = pair_key(c.countries)
+        if inferred:
+            key, day = self._known_recent(key, day)
         topics = (ALL_TOPICS,) + tuple(sorted({t for t in c.topics if t and t != ALL_TOPICS}))
         entry = {
             "mode": c.mode,
@@ -84,6 +94,17 @@ class PairCounts:
             new |= n
             changed |= ch
         return AddResult(key, pair, day, topics, new, changed)
+
+    def _known_recent(self, key: str, day: str) -> tuple[str, str]:
+        """(key, day) of an already counted contact of the same pair and channel on ``day`` or the
+        ``inferred_lookback_days`` days before it (the latest one), else ``key``/``day`` unchanged."""
+        pair, _, channel = key.split("|")
+        d0 = date.fromisoformat(day).toordinal()
+        for o in range(d0, d0 - self.inferred_lookback_days - 1, -1):
+            k = f"{pair}|{iso_of(o)}|{channel}"
+            if k in (self.store.get(bucket_key(pair, ALL_TOPICS, iso_of(o))) or ()):
+                return k, iso_of(o)
+        return key, day
 
     def add_source(self, contact_key_: str, *, source: str | None = None, url: str | None = None,
                    article_id: str | None = None) -> bool:
@@ -115,7 +136,9 @@ class PairCounts:
             return True, True
         merged = dict(old)
         changed = False
-        for field in ("article_ids", "urls", "sources"):
+        for field in ("article_ids", "urls", "sources", "topics"):
+            if field not in old and field not in entry:
+                continue
             have = list(old.get(field, ()))
             for v in entry.get(field, ()):
                 if v not in have and len(have) < self.max_list:

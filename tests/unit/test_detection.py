@@ -82,6 +82,27 @@ def test_add_source_for_copies_and_list_cap():
     assert pc.day_count("IRN-SAU", "*", "2024-01-01") == 1
 
 
+def test_undated_reports_join_a_contact_of_the_days_just_before():
+    pc = PairCounts({})
+    undated = lambda aid, pub, mode="phone": Contact(aid, ["IRN", "SAU"], mode, date=None,  # noqa: E731
+                                                     source=aid, published_at=pub, topics=["gaza"])
+    first = pc.add(undated("a", "2024-01-10T09:00:00Z"))
+    assert first.new and first.day == "2024-01-10"
+    # the same news published one and two days later: another report of the same contact
+    for aid, pub in [("b", "2024-01-11"), ("c", "2024-01-12")]:
+        r = pc.add(undated(aid, pub))
+        assert not r.new and r.contact_key == first.contact_key and r.day == "2024-01-10"
+    assert pc.add(undated("b", "2024-01-11")).changed is False          # replay: nothing
+    # three days later is a new contact; so is a meeting (another channel) the next day
+    assert pc.add(undated("d", "2024-01-13")).new
+    assert pc.add(undated("e", "2024-01-11", "visit")).new
+    # a dated report is always counted on its own day
+    assert pc.add(contact("2024-01-11")).new
+    v = pc.store["IRN-SAU|gaza|2024-01-10"][first.contact_key]
+    assert v["sources"] == ["a", "b", "c"] and v["date_inferred"] is True
+    assert pc.daily_counts("IRN-SAU", "*", "2024-01-10", "2024-01-13") == [1, 2, 0, 1]
+
+
 def test_late_contact_updates_its_own_day_and_expire():
     pc = PairCounts({})
     pc.add(contact("2024-01-10"))
