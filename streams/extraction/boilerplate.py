@@ -154,9 +154,8 @@ def _markers() -> tuple[_MarkerSet, _MarkerSet]:
 # paragraph features
 
 _LETTER_RE = re.compile(r"[^\W\d_]")
-# A run of 2+ hashtags ending the line. The tag body and the separators between tags must not
-# overlap (a "[^\s#]+[\s.,]*" version backtracks exponentially on "#a.. #a.. ... x").
-_HASHTAG_TAIL_RE = re.compile(r"(?:#[^\s#]+\s*){2,}[.,\u060c\s]*$")
+_NONSPACE_RE = re.compile(r"\S+")
+_TAIL_PUNCT = frozenset(".,\u060c\u061b;:!")
 _MAX_MARKER_LINE = 300  # characters; no marker line is longer, so longer lines skip the regexes
 _NUMBERED_RE = re.compile(r"[\d\u0660-\u0669\u06f0-\u06f9]+[.)\-]\s*\S+(?:\s+\S+)?$")
 _SEPARATORS = (" - ", " \u2013 ", " \u2014 ", " | ", "- ", "\u2013 ", "\u2014 ")
@@ -168,6 +167,23 @@ _DATE_FILLER = frozenset(
     "الموافق موافق th st nd rd".split()
 )
 _ORDINAL_RE = re.compile(r"^\d+(?:st|nd|rd|th)$")
+
+
+def _hashtag_tail(text: str, a: int, b: int) -> int | None:
+    """Start of a run of two or more hashtags (then only punctuation) ending text[a:b], or None.
+    Walks the words backwards: a regex for "(#tag\\s*){2,}$" re-scans the run from every '#' and is
+    quadratic on long tag runs that do not reach the end."""
+    words = [(m.start(), m.group()) for m in _NONSPACE_RE.finditer(text, a, b)]
+    k = len(words)
+    while k and all(c in _TAIL_PUNCT for c in words[k - 1][1]):
+        k -= 1
+    start = None
+    tags = 0
+    while k and words[k - 1][1].startswith("#") and len(words[k - 1][1]) > 1:
+        k -= 1
+        tags += 1
+        start = words[k][0]
+    return start if tags >= 2 else None
 
 
 def _words(text: str, a: int, b: int) -> int:
@@ -268,13 +284,13 @@ def segment(text: str, lang: str | None = None) -> list[Segment]:
         nwords = _words(text, a, b)
         info.append((a, b, nwords))
         if text.find("#", a, b) >= 0:
-            m = _HASHTAG_TAIL_RE.search(text, a, b)
-            if m is not None:
-                if m.start() <= a or not _LETTER_RE.search(text, a, m.start()):
+            t = _hashtag_tail(text, a, b)
+            if t is not None:
+                if t <= a or not _LETTER_RE.search(text, a, t):
                     kinds.append(BOILERPLATE)
                     continue
-                tails[idx] = m.start()
-                b = m.start()
+                tails[idx] = t
+                b = t
                 while b > a and text[b - 1].isspace():
                     b -= 1
                 info[idx] = (a, b, _words(text, a, b))

@@ -5,8 +5,8 @@ English, weekdays, relative days, "last"/"this" modifiers) lives in
 ``streams/knowledge/date_words.tsv``. Calendar conversion is convertdate's (``persian``,
 ``islamic``); no calendar arithmetic here besides adding days to Gregorian dates.
 
-All matching runs on the *original* text (``normalise.variant_pattern`` makes each word accept its
-Arabic/Persian spelling variants and both digit sets), so offsets point into the text as given.
+Words are looked up in their normalised spelling (so أ/ا, ة/ه, ی/ي, ک/ك, ZWNJ and both digit sets
+all match) while offsets point into the text as given.
 
 Decisions:
 
@@ -96,7 +96,6 @@ class DateExpr:
 # ---------------------------------------------------------------------------------------------
 # vocabulary
 
-_KINDS = ("month", "solar_month", "hijri_month", "weekday", "relative", "modifier")
 # words that are also common ordinary words (May, می "-ing", مه "fog", آب "water", صفر "zero",
 # ماي): as month names only with a year after them or "ماه" ("month")
 _AMBIGUOUS = frozenset(normalise(w) for w in ("می", "مه", "آب", "صفر", "ماي", "اوت"))
@@ -381,7 +380,7 @@ def find_date_expressions(text: str) -> list[DateExpr]:
             if y is not None:
                 j += 1
             ambiguous = mon.digits == 1
-            if ambiguous and y is None and "\u0645\u0627\u0647" not in text[mon.end:mon.end + 6]:
+            if ambiguous and y is None and _MAH not in text[mon.end:mon.end + 6]:
                 e = None
             else:
                 e = DateExpr(at.start, atoms[j].end, y, mon.value, at.value, cal)

@@ -46,7 +46,6 @@ __all__ = [
     "strip_clitics",
     "detect_lang",
     "variant_pattern",
-    "variant_alternation",
 ]
 
 
@@ -443,44 +442,6 @@ def variant_pattern(pattern: str) -> str:
             out.append(c)
         i += 1
     return "".join(out)
-
-
-def _char_pattern(c: str) -> str:
-    if c == " ":
-        return "[\\s\u200c]*"
-    if c.isdigit() and c in _VARIANTS:
-        return "[" + re.escape(_VARIANTS[c]) + "]"
-    if "\u0600" <= c <= "\u06ff":
-        cls = _VARIANTS.get(c, c)
-        body = "[" + re.escape(cls) + "]" if len(cls) > 1 else re.escape(c)
-        return "(?:" + body + _IGNORABLE + ")"
-    return re.escape(c)
-
-
-def variant_alternation(words) -> str:
-    """One regex matching any of ``words`` (literal, in normalised spelling) in the original
-    text, with the same variant tolerance as ``variant_pattern``. Built as a trie, so the regex
-    engine follows only the branches that share the text's first letters: a plain alternation of
-    a few hundred words costs ~1 ms per KB of text, the trie ~30x less. Longest match first."""
-    trie: dict = {}
-    for w in words:
-        if not w:
-            continue
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = None
-
-    def emit(node: dict) -> str:
-        end = "" in node
-        branches = [_char_pattern(ch) + emit(node[ch]) for ch in sorted(k for k in node if k)]
-        if not branches:
-            return ""
-        if len(branches) == 1 and not end:
-            return branches[0]
-        return "(?:" + "|".join(branches) + ")" + ("?" if end else "")
-
-    return "(?:" + emit(trie) + ")"
 
 
 # ---------------------------------------------------------------------------------------------
