@@ -145,3 +145,19 @@ def test_dev_corpus_no_false_merges_and_most_copies_caught():
             flagged += 1
             assert group_of.get(a.id, -1) == group_of.get(v.original_id, -2), (a.id, v)
     assert flagged >= 14
+
+
+def test_shortened_repost_is_a_copy_but_an_extended_version_is_not():
+    extra = (" In a separate development, the foreign minister of Qatar met the Turkish ambassador in "
+             "Doha to discuss regional cooperation, trade between the two countries, investment in "
+             "energy projects and the preparations for a visit of the Turkish president next spring.")
+    long_text = WIRE + extra
+    short_text = WIRE.split(". ")[0] + "."   # only the first sentence of the wire
+    d = Deduplicator({}, horizon_seconds=DAY)
+    d.check_and_remember(art("long", text=long_text), 0)
+    v = d.check_and_remember(art("short", text=short_text), 1)
+    assert v.kind == "near" and v.original_id == "long" and v.similarity < 0.5   # by containment
+    d2 = Deduplicator({}, horizon_seconds=DAY)
+    d2.check_and_remember(art("short", text=short_text), 0)
+    # the longer text holds news the short one did not: not a copy
+    assert d2.check_and_remember(art("long", text=long_text), 1).kind is None
