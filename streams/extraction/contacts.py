@@ -316,6 +316,11 @@ def _sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subje
         slots.append(Slot(-1, -1, subject, None, None, 0, "implicit"))
         implicit = True
     slots.sort(key=lambda s: s.pos)
+    if len({s.country for s in slots}) > 2:
+        # a third country in another clause ("، وذلك على ضوء دعوة الرئيس الأميركي") is not a party
+        breaks = [c.pos for c in facts.cues if c.kind == "clause" and c.pos > first_trigger]
+        if breaks:
+            slots = [s for s in slots if s.pos < breaks[0]]
     order: list[str] = []
     for s in slots:
         if s.country not in order:

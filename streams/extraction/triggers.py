@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from streams.extraction.actors import CONTACT_TRIGGERS, Cue, SentenceFacts
 
 _VOID_WINDOW = {"ar": 10, "en": 8}  # words between a future/negation cue and its trigger
+_PLACE_WINDOW = 8  # words between a meeting trigger and the place it happened
 _VOID_WINDOW_FA = 15  # Persian (SOV): "قرار است" opens the clause, the verb closes it
 
 
@@ -95,6 +96,11 @@ def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None
         return ModeDecision("multilateral", None, None, True, 2)
     first_trigger = min((c.pos for c in live), default=0)
     places = [p for p in facts.places if p.after_trigger or p.pos >= first_trigger] or facts.places
+    if in_person and partner_pos is not None and partner_pos >= 0 and places:
+        # the place of this meeting is near the trigger that reports it ("arrived in Israel from
+        # Dammam, where he held meetings with ...": Israel is not where the meeting was)
+        t = min(in_person, key=lambda c: abs(c.pos - partner_pos))
+        places = [p for p in places if _words(facts.norm, min(p.pos, t.end), max(p.pos, t.pos)) <= _PLACE_WINDOW]
     for p in places:
         if p.country in pair:
             host = p.country

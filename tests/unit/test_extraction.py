@@ -209,3 +209,15 @@ def test_sports_counterpart_is_not_diplomacy():
 def test_ministry_word_is_not_a_visit():
     # وزارة = و + زار + ة: clitic + "visited" must not match inside the word "ministry"
     assert ("visit", None) not in _kinds("وزارة الخارجية")
+
+
+def test_third_country_in_a_later_clause_is_not_a_party():
+    got = _pairs("التقى وزير خارجية مصر وزير خارجية تركيا في أنقرة، وذلك على ضوء دعوة رئيس الولايات المتحدة.")
+    assert set(got) == {("EGY", "TUR")}
+    assert got[("EGY", "TUR")].host == "TUR"
+
+
+def test_place_far_from_the_meeting_is_not_its_venue():
+    got = _pairs("The Foreign Minister of Turkey arrived in Malaysia on Friday from a long tour of the region, "
+                 "and then he held talks with the Foreign Minister of Egypt.")
+    assert got[("EGY", "TUR")].mode == "visit"
