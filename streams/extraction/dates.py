@@ -21,9 +21,9 @@ Decisions:
   on or before the reference date; a relative word alone gives reference+offset.
 * A weekday alone is the latest such day on or before the reference date (0-6 days back); with
   "last"/"الماضي"/"گذشته" it is 1-7 days back.
-* A day and month without a year ("11 أكتوبر الجاري", "December 3", "۱۷ مهر ماه") take the year
-  (Gregorian, Solar Hijri or Islamic as named) that puts them on or before the reference date
-  (one day of slack for time zones).
+* A day and month without a year ("December 3", "۱۷ مهر ماه") take the year (Gregorian, Solar
+  Hijri or Islamic as named) that puts them on or before the reference date (one day of slack for
+  time zones); with "الجاري"/"الحالي"/"جاری" ("of the current month") the reference date's year.
 * A relative expression never resolves beyond reference + 1 day ("tomorrow").
 * A date right after "since"/"until"/"before"/"after", "منذ"/"حتى"/"قبل"/"بعد", "از"/"تا"/"پس از"
   bounds a span ("since 7 October") and is not taken as the event's day.
@@ -200,6 +200,9 @@ _NOT_TODAY_RE = re.compile(
     r"|\s+(?:الثاني|الثالث|الأول|الاول|التالي|العالمي|الوطني|الدولي)"
 )
 _MAH = "\u0645\u0627\u0647"  # ماه ("month"), as in "۱۷ مهر ماه"
+# Monday in Persian is also the name of Tajikistan's capital
+_DUSHANBE = normalise("دوشنبه")
+_PLACE_BEFORE_RE = re.compile(r"(?:در|شهر|به|پایتخت|پايتخت|فرودگاه)\s+$")
 
 
 @dataclass(slots=True)
@@ -284,6 +287,7 @@ def _atoms(text: str) -> list[_Atom]:
         cursor = pos + len(t)
         # longest entry from here; later words must follow with no punctuation in between
         found = None
+        found_key = ""
         last = i
         k_key = key[1:] if clitic else key
         tail_clean = t.endswith(core)
@@ -298,7 +302,7 @@ def _atoms(text: str) -> list[_Atom]:
                 tail_clean = raw[k].endswith(nxt)
             hit = words.get(k_key)
             if hit is not None:
-                found, last = hit, k
+                found, last, found_key = hit, k, k_key
         if found is None:
             i += 1
             continue
@@ -314,9 +318,11 @@ def _atoms(text: str) -> list[_Atom]:
                 continue  # "may", "march" as verbs
             if kind == "rel" and val == 0 and _NOT_TODAY_RE.match(text, end):
                 continue
+            if kind == "wd" and found_key == _DUSHANBE and _PLACE_BEFORE_RE.search(text, max(0, a - 12), a):
+                continue  # "در دوشنبه", "شهر دوشنبه": Dushanbe, the city, not Monday
             atom = _Atom(kind, val, a, end)
             if kind in ("smonth", "hmonth", "month"):
-                atom.digits = 1 if k_key in _AMBIGUOUS else 0
+                atom.digits = 1 if found_key in _AMBIGUOUS else 0
                 if kind == "month" and english and text[end:end + 1] == ".":
                     atom.end = end + 1
             out.append(atom)
@@ -380,7 +386,11 @@ def find_date_expressions(text: str) -> list[DateExpr]:
             if y is not None:
                 j += 1
             ambiguous = mon.digits == 1
-            if ambiguous and y is None and _MAH not in text[mon.end:mon.end + 6]:
+            # an ambiguous month word (می، مه ...) needs a year, "ماه" ("month") around it, or
+            # a modifier after it ("۱۵ ماه مي جاري")
+            if ambiguous and y is None and _MAH not in text[at.end:mon.start] \
+                    and _MAH not in text[mon.end:mon.end + 6] \
+                    and not (adj(j) and atoms[j + 1].kind == "mod"):
                 e = None
             else:
                 e = DateExpr(at.start, atoms[j].end, y, mon.value, at.value, cal)
@@ -620,6 +630,10 @@ def _resolve(e: DateExpr, ref: date | None, prec: str) -> tuple[str | None, str]
             return None, "none"
         limit = (day_ref or _period_end(ref, prec)) + timedelta(days=1)
         y0 = _year_of(e.calendar, limit)
+        if e.modifier == "current":  # "11 أكتوبر الجاري": this month, even if still ahead
+            d = _to_gregorian(e.calendar, _year_of(e.calendar, ref), e.month, e.day)
+            if d is not None:
+                return d.isoformat(), "day"
         for y in (y0, y0 - 1):
             d = _to_gregorian(e.calendar, y, e.month, e.day)
             if d is not None and d <= limit:

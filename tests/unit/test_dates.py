@@ -309,3 +309,22 @@ def test_pathological_inputs_stay_fast():
         page_dates(text)
         resolve_event_date(text, THU, "day", None, text)
         assert time.process_time() - t0 < 2.0
+
+
+def test_current_month_and_ambiguous_month_words():
+    ref = date(2011, 5, 4)
+    # "of the current month" keeps the reference year even when the day is still ahead
+    assert resolve_event_date("اين نشست 13 يا 15 ماه مي جاري برگزار مي شود", ref, "day") \
+        == ("2011-05-15", "day")
+    assert resolve_event_date("من 4 إلى 6 أغسطس الحالي", date(2015, 8, 2), "day") == ("2015-08-06", "day")
+    # می / مه without a year, "ماه" or a modifier are not months
+    assert resolve_event_date("ایران سالانه 7 می لیون تن صادر می‌کند", ref, "day") == (None, "none")
+    assert resolve_event_date("در پنج‌شنبه (5 مي)", ref, "day") == ("2011-04-28", "day")
+
+
+def test_dushanbe_is_a_city():
+    ref = date(2014, 3, 28)
+    assert resolve_event_date("به گزارش خبرنگار خبرگزاری فارس در دوشنبه، تلویزیون", ref, "day") \
+        == (None, "none")
+    assert resolve_event_date("نشست سران در شهر دوشنبه برگزار می‌شود", ref, "day") == (None, "none")
+    assert resolve_event_date("روحانی روز دوشنبه با رحمان دیدار کرد", ref, "day") == ("2014-03-24", "day")
