@@ -292,3 +292,18 @@ def test_replay_in_any_order_changes_nothing_and_alerts_nothing(items, rnd):
     for d, m, p, t, s in items:
         key = contact_key(contact(day(d), m, pair=p))
         assert key in counts[f"{p[0]}-{p[1]}|*|{day(d)}"]
+
+
+def test_a_spike_within_the_cool_down_is_the_same_episode():
+    det, _, _ = detector(SpikeParams(cooldown_days=7))
+    first = [a for i in (30, 31, 32) for a in det.observe(contact(day(i)))]
+    assert [a["status"] for a in first] == ["new"]
+    # window empties after day 38 (the contacts of 30..32 leave it); a new burst on 41..43 comes
+    # 4 quiet days later: within the cool-down, so the same episode grows
+    again = [a for i in (41, 42, 43) for a in det.observe(contact(day(i)))]
+    assert [a["status"] for a in again] == ["update"]
+    assert again[0]["episode_id"] == first[0]["episode_id"]
+    # after more than a week of quiet windows, the next burst is a new episode (4 contacts: the
+    # six before are now in the pair's history)
+    later = [a for i in (70, 71, 72, 73) for a in det.observe(contact(day(i)))]
+    assert [a["status"] for a in later] == ["new"] and later[0]["episode_id"] != first[0]["episode_id"]
