@@ -526,7 +526,12 @@ def parse_published(published_at: str | None) -> PubDate | None:
 def page_dates(text: str) -> list[tuple[date, str, int]]:
     """Complete dates stated in ``text`` - with a year, any calendar - as (Gregorian date,
     precision 'day' | 'month', offset in text), in text order."""
-    out: list[tuple[date, str, int]] = []
+    return [(d, p, off) for d, p, off, _ in _page_dates(text)]
+
+
+def _page_dates(text: str) -> list[tuple[date, str, int, bool]]:
+    """page_dates with a fourth field: the date bounds a span ("since 7 October 2023")."""
+    out: list[tuple[date, str, int, bool]] = []
     if not text:
         return out
     for e in _year_windows(text):
@@ -535,13 +540,13 @@ def page_dates(text: str) -> list[tuple[date, str, int]]:
         if e.day is not None:
             d = _to_gregorian(e.calendar, e.year, e.month, e.day)
             if d is not None:
-                out.append((d, "day", e.start))
+                out.append((d, "day", e.start, e.bound))
         elif e.calendar == GREGORIAN and 1 <= e.month <= 12:
-            out.append((date(e.year, e.month, 1), "month", e.start))
+            out.append((date(e.year, e.month, 1), "month", e.start, e.bound))
         else:
             d = _to_gregorian(e.calendar, e.year, e.month, 1)
             if d is not None:
-                out.append((d, "month", e.start))
+                out.append((d, "month", e.start, e.bound))
     return out
 
 
@@ -591,25 +596,28 @@ def _on_dateline(text: str, off: int) -> bool:
 def reference_date(published_at: str | None, text: str | None,
                    at: int | None = None) -> tuple[date | None, str]:
     """Anchor for relative expressions: published_at if it gives a day; else a date stated near
-    the top of the page (on a short line of its own in the first 400 characters; one inside
-    published_at's month if that is known);
-    else, when ``at`` (an offset in ``text``) is given, the page date nearest to it within 1,500
-    characters (for a second article pasted into the page, whose own date line is further
-    down); else whatever published_at gives (month or year precision); else (None, 'none')."""
+    the top of the page (on a short line of its own in the first 400 characters); else, when
+    ``at`` (an offset in ``text``) is given, the page date nearest to it within 1,500 characters
+    (for a second article pasted into the page, whose own date line is further down); else
+    whatever published_at gives (month or year precision); else (None, 'none'). Page dates that
+    bound a span ("since 7 October 2023") are never used, and when published_at gives a month or
+    year only page dates inside it are."""
     pub = parse_published(published_at)
     if pub is not None and pub.precision == "day":
         return pub.date, "day"
     text = text or ""
-    dates = page_dates(text)
-    top = [(d, p) for d, p, off in dates if off < _TOP and p == "day" and _on_dateline(text, off)]
+    # day-precision dates that are not span bounds ("since 7 October 2023"), inside what
+    # published_at says (its month or year) when it says anything
+    dates = [(d, off) for d, p, off, bound in _page_dates(text) if p == "day" and not bound]
     if pub is not None and pub.precision == "month":
-        top = [(d, p) for d, p in top if (d.year, d.month) == (pub.date.year, pub.date.month)]
+        dates = [(d, off) for d, off in dates if (d.year, d.month) == (pub.date.year, pub.date.month)]
     elif pub is not None:
-        top = [(d, p) for d, p in top if d.year == pub.date.year]
+        dates = [(d, off) for d, off in dates if d.year == pub.date.year]
+    top = [d for d, off in dates if off < _TOP and _on_dateline(text, off)]
     if top:
-        return top[0]
+        return top[0], "day"
     if at is not None:
-        near = [(abs(off - at), d) for d, p, off in dates if p == "day" and abs(off - at) <= _NEAR]
+        near = [(abs(off - at), d) for d, off in dates if abs(off - at) <= _NEAR]
         if near:
             return min(near)[1], "day"
     if pub is not None:

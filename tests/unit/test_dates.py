@@ -328,3 +328,12 @@ def test_dushanbe_is_a_city():
         == (None, "none")
     assert resolve_event_date("نشست سران در شهر دوشنبه برگزار می‌شود", ref, "day") == (None, "none")
     assert resolve_event_date("روحانی روز دوشنبه با رحمان دیدار کرد", ref, "day") == ("2014-03-24", "day")
+
+
+def test_reference_date_skips_span_bounds_and_dates_outside_published_month():
+    text = "رژیم صهیونیستی از هفتم اکتبر ۲۰۲۳ تاکنون به غزه حمله کرده است. " + "x " * 50 + "دیروز گفتگو کردند"
+    at = text.index("دیروز")
+    assert reference_date("2023-11", text, at=at) == (date(2023, 11, 1), "month")
+    text2 = "در ۱۰ آبان ۱۴۰۲ گفت. " + "x " * 50 + "دیروز گفتگو کردند"
+    assert reference_date("2023-11", text2, at=text2.index("دیروز")) == (date(2023, 11, 1), "day")
+    assert reference_date("2024-02", text2, at=text2.index("دیروز")) == (date(2024, 2, 1), "month")
