@@ -81,7 +81,8 @@ class SpikeDetector:
         p = self.params
         ekey = f"{pair}|{topic}"
         coverage = self._coverage(as_of)
-        state = dict(self.episodes.get(ekey) or {})
+        stored = self.episodes.get(ekey) or {}
+        state = dict(stored)
         clock = state.get("clock")
         d = _ord(as_of)
         if clock and _ord(clock) > d:
@@ -152,7 +153,8 @@ class SpikeDetector:
             alert = self._alert(active, "new", pair, topic, d, st, window)
         state["clock"] = _day(d)
         state["active"] = active
-        self.episodes[ekey] = state   # reassign: Faust persists assignments only
+        if state != stored:   # a replay changes nothing and writes nothing to the changelog
+            self.episodes[ekey] = state   # reassign: Faust persists assignments only
         return alert
 
     def _coverage(self, day: str) -> int:

@@ -307,3 +307,23 @@ def test_a_spike_within_the_cool_down_is_the_same_episode():
     # six before are now in the pair's history)
     later = [a for i in (70, 71, 72, 73) for a in det.observe(contact(day(i)))]
     assert [a["status"] for a in later] == ["new"] and later[0]["episode_id"] != first[0]["episode_id"]
+
+
+def test_replay_writes_nothing_to_the_stores():
+    class Counting(dict):
+        def __init__(self):
+            super().__init__()
+            self.writes = 0
+
+        def __setitem__(self, k, v):
+            self.writes += 1
+            super().__setitem__(k, v)
+
+    counts, episodes = Counting(), Counting()
+    det = SpikeDetector(PairCounts(counts), episodes, coverage_start="0001-01-01")
+    cs = [contact(day(i), topics=["gaza"]) for i in (10, 11, 12, 13)]
+    assert [a["status"] for c in cs for a in det.observe(c) if a["topic"] == "*"] == ["new", "update"]
+    counts.writes = episodes.writes = 0
+    for c in cs:
+        assert det.observe(c) == []
+    assert counts.writes == 0 and episodes.writes == 0   # no changelog traffic for a replay
