@@ -477,4 +477,8 @@ def detect_lang(text: str) -> str:
             ar += 3
         elif w.startswith("ال") or w.startswith("وال"):
             ar += 1
+    if fa == ar:
+        # no word evidence (a headline): Persian keyboards type ی and ک, Arabic ones ي, ك and ة
+        fa = sample.count("\u06cc") + sample.count("\u06a9")
+        ar = sample.count("\u064a") + sample.count("\u0643") + sample.count("\u0629")
     return "fa" if fa > ar else "ar"

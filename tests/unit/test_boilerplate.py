@@ -171,3 +171,26 @@ def test_pathological_lines_stay_linear():
         assert time.process_time() - t0 < 1.0
         for s in segs:
             assert text[s.start:s.start + len(s.text)] == s.text
+
+
+@pytest.mark.parametrize(
+    "line, kind",
+    [
+        ("Reporting by John Smith; Editing by Jane Doe", "boilerplate"),
+        ("Lloyd Austin in Tel Aviv. Photograph: Getty Images", "boilerplate"),
+        ("Blinken in Doha. REUTERS/Evelyn Hockstein", "boilerplate"),
+        ("Netanyahu and Austin meet (AFP)", "boilerplate"),
+        ("عکس: ایرنا", "boilerplate"),
+        ("خبرنگار: علی رضایی", "boilerplate"),
+        ("صورة أرشيفية", "boilerplate"),
+        ("المصدر: وكالات", "boilerplate"),
+        ("انتهای پیام", "boilerplate"),
+        ("Reuters reported that the ministers met in Cairo on Monday and discussed the talks.", "body"),
+        ("The meeting was covered by Reuters", "body"),
+        ("He told AP/Ipsos pollsters that the talks with Iran went well and would resume in Oman.", "body"),
+        ("شارك وزير الخارجية في الاجتماع الوزاري العربي في القاهرة أمس.", "body"),
+        ("مصدر دبلوماسي: الوزيران بحثا الملف النووي", "body"),
+    ],
+)
+def test_furniture_lines(line, kind):
+    assert [s.kind for s in segment(line)] == [kind]

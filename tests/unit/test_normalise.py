@@ -157,6 +157,8 @@ def test_strip_clitics_leaves_short_words():
         ("مردم  آمريكاي لاتين با تظاهرات گسترده از بوش استقبال كردند", "fa"),  # Arabic yeh/kaf
         ("بحث وزير الخارجية مع نظيره الأمريكي الجهود المبذولة في المنطقة", "ar"),
         ("Biden spoke today with Crown Prince Mohammed bin Salman", "en"),
+        ("رئیس جمهور فرانسه خواستار توقف عملیات شد", "fa"),            # headline: letters decide
+        ("وزير خارجية عمان يستقبل نظيره", "ar"),
         ("Met with Bourita — وزير الخارجية", "en"),
         ("", "en"),
         ("12345 !!!", "en"),
