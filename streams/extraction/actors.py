@@ -20,6 +20,7 @@ Demonyms used as plain adjectives ("the Israeli aggression") are never actors.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from streams.extraction.gazetteer import Entry, Gazetteer, Holder, Mention
 
@@ -85,33 +86,29 @@ class SentenceFacts:
 
 
 def _select(mentions: list[Mention]) -> tuple[list[Mention], set[tuple[str, str]]]:
-    """Longest-leftmost non-overlapping mentions; topic entries are collected apart (they never
+    """Longest-leftmost non-overlapping mentions; topic keywords are collected apart (they never
     compete with actors)."""
     topics: set[tuple[str, str]] = set()
     cands = []
     for m in mentions:
-        if not any(e.kind == "topic" for e in m.entries):
+        if m.topics:
+            topics.update(m.topics)
+        if m.entries:
             cands.append(m)
-            continue
-        rest = []
-        for e in m.entries:
-            if e.kind == "topic":
-                topics.add(e.value)
-            else:
-                rest.append(e)
-        if rest:
-            cands.append(m._replace(entries=tuple(rest)))
-    cands.sort(key=lambda m: (m.start - len(m.prefix), -(m.end - m.start)))
+    cands.sort(key=_by_word_then_longest)
     out: list[Mention] = []
     last_end = -1
     for m in cands:
-        if m.start - len(m.prefix) >= last_end:
+        if m.wstart >= last_end:
             out.append(m)
             last_end = m.end
         elif out and m.end - m.start > out[-1].end - out[-1].start and m.start <= out[-1].start:
             out[-1] = m
             last_end = m.end
     return out, topics
+
+
+_by_word_then_longest = attrgetter("wstart", "neglen")
 
 
 def _words_between(norm: str, a: int, b: int) -> int:
@@ -127,12 +124,12 @@ def _has_break(norm: str, a: int, b: int) -> bool:
     return any(ch in _BREAKS for ch in norm[a:b])
 
 
-def _prev_word(norm: str, pos: int) -> str:
-    head = norm[:pos].rstrip()
-    i = len(head)
-    while i > 0 and not head[i - 1].isspace():
-        i -= 1
-    return head[i:]
+def prev_word(norm: str, pos: int) -> str:
+    """The word before ``pos`` (``norm`` has single spaces between words)."""
+    j = pos - 1
+    while j >= 0 and norm[j] == " ":
+        j -= 1
+    return norm[norm.rfind(" ", 0, j + 1) + 1:j + 1]
 
 
 def pick_holder(entries: list[Entry], day: str | None) -> Holder | None:
@@ -188,15 +185,15 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
         start = m.start
         prefix = m.prefix
         wstart = start - len(prefix)
-        pw = _prev_word(norm, wstart)
+        pw = prev_word(norm, wstart)
         if pw in _ARTICLES:  # "visit to the Soviet Union"
             wstart -= len(pw) + 1
-            pw = _prev_word(norm, wstart)
+            pw = prev_word(norm, wstart)
         # "بمملكة كمبوديا", "لسلطنة عمان": the preposition sits on the state word before the name
         if wstart - 1 in stateword_ends:
             prefix = _clitic_of(pw)
             wstart -= len(pw) + 1
-            pw = _prev_word(norm, wstart)
+            pw = prev_word(norm, wstart)
         is_in = prefix in _IN_PREFIXES or pw in _IN_WORDS
         near_visit = any(0 <= _words_between(norm, ve, start) <= 3 for ve in visit_ends if ve <= start)
         is_to = near_visit and (prefix in _TO_PREFIXES or prefix in _IN_PREFIXES or pw in _TO_WORDS)
@@ -242,7 +239,7 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
                     org = True  # "UN envoy", "المبعوث الأممي", "الأمين العام لـ..."
                     break
                 if cj == "country":
-                    if role == "ambassador" and _prev_word(norm, mj.start - len(mj.prefix)) in _POSTED_TO:
+                    if role == "ambassador" and prev_word(norm, mj.start - len(mj.prefix)) in _POSTED_TO:
                         attached.add(j)  # "Iran's ambassador to Australia": the host country,
                         venue_idx.discard(j)  # neither his country nor an actor
                         facts.posted_to.append(pj.value)
@@ -254,7 +251,7 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
                     if role == "ambassador" and nxt_j < len(items) and items[nxt_j][0] == "country":
                         mk = items[nxt_j][1]
                         if _words_between(norm, items[found[-1]][1].end, mk.start) <= 1 and \
-                                _prev_word(norm, mk.start - len(mk.prefix)) in _POSTED_TO | _IN_WORDS:
+                                prev_word(norm, mk.start - len(mk.prefix)) in _POSTED_TO | _IN_WORDS:
                             # "سفير استراليا في ايران", "ambassador of Australia to Iran"
                             attached.add(nxt_j)
                             venue_idx.discard(nxt_j)

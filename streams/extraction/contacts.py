@@ -21,7 +21,7 @@ from itertools import combinations
 from typing import Any
 
 from streams.extraction import boilerplate, dates
-from streams.extraction.actors import CONTACT_TRIGGERS, SentenceFacts, Slot, analyse, pick_holder
+from streams.extraction.actors import CONTACT_TRIGGERS, SentenceFacts, Slot, prev_word, analyse, pick_holder
 from streams.extraction.gazetteer import Mention, gazetteer
 from streams.extraction.normalise import detect_lang, normalise, split_sentences
 from streams.extraction.topics import assign, paragraph_topics
@@ -39,14 +39,6 @@ _ARABIC_RE = re.compile("[\u0600-\u06ff]")
 _DATE_CONTEXT = 300     # characters of the paragraph around a sentence searched for its date
 _MAX_REF_LOOKUPS = 8     # per article: each scans the page's dates (bounded cost on huge pages)
 _WITH_WORDS = frozenset({"with", "مع", "با", "and", "و"})
-
-
-def _prev_word(norm: str, pos: int) -> str:
-    head = norm[:pos].rstrip()
-    i = len(head)
-    while i > 0 and not head[i - 1].isspace():
-        i -= 1
-    return head[i:]
 
 
 def _clitic(norm: str, pos: int) -> str:
@@ -185,7 +177,7 @@ def _extract(article: Article | dict[str, Any]) -> list[Contact]:
                 if not norm:
                     continue
                 mentions = gaz.find(norm, sentence)
-                kinds = {e.kind for m in mentions for e in m.entries}
+                kinds = frozenset().union(*[m.kinds for m in mentions])
                 s_dated = "dateword" in kinds or _DIGIT_RE.search(norm) is not None
                 p_dated[0] = p_dated[0] or s_dated
                 if kinds.isdisjoint(CONTACT_TRIGGERS) or kinds.isdisjoint(_ACTOR_KINDS):
@@ -250,12 +242,11 @@ def _skim(mentions: list[Mention], s_no: int, day: str | None, subject: str | No
     dateline (first sentence of a paragraph), and a named office holder as the story's subject."""
     holder_seen = False
     for m in mentions:
-        for e in m.entries:
-            if e.kind == "topic":
-                found_topics.add(e.value)
-            elif e.kind == "agency" and s_no == 0 and m.start <= _DATELINE_CHARS and e.value:
-                home = e.value
-        if not holder_seen and any(e.kind == "holder" for e in m.entries):
+        if m.topics:
+            found_topics.update(m.topics)
+        if "agency" in m.kinds and s_no == 0 and m.start <= _DATELINE_CHARS:
+            home = next((e.value for e in m.entries if e.kind == "agency" and e.value), home)
+        if not holder_seen and "holder" in m.kinds:
             h = pick_holder(list(m.entries), day)
             if h is not None:
                 subject, holder_seen = h.country, True
@@ -286,7 +277,7 @@ def _sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subje
         if s.pos < first_trigger and near_trigger(s) and not any(
                 ch in ",;:" for ch in norm[s.end:first_trigger]):
             return True
-        return near_trigger(s, 3) and _prev_word(norm, s.pos - len(_clitic(norm, s.pos))) in _WITH_WORDS
+        return near_trigger(s, 3) and prev_word(norm, s.pos - len(_clitic(norm, s.pos))) in _WITH_WORDS
 
     slots = list(strong)
     if len({s.country for s in strong}) < 2:

@@ -61,8 +61,12 @@ class Holder:
 class Mention(NamedTuple):
     start: int      # offsets in the normalised sentence
     end: int
-    entries: tuple[Entry, ...]
+    entries: tuple[Entry, ...]   # what the form is (topic keywords apart, in ``topics``)
     prefix: str     # Arabic proclitics found before the form ("" if none)
+    topics: tuple   # (topic, strength) of topic keywords with this form
+    kinds: frozenset  # kinds of entries and "topic"
+    wstart: int     # start of the word (before the proclitics)
+    neglen: int     # -(end - start): longest first when sorting
 
 
 _DATE_ANCHORS = frozenset({"month", "weekday", "relative", "solar_month", "hijri_month"})
@@ -134,7 +138,7 @@ class Gazetteer:
         for key, entries in self._forms.items():
             entries = tuple(dict.fromkeys(entries))
             cased = any(e.cased is not None for e in entries)
-            self.automaton.add_word(key, (len(key), entries, cased))
+            self.automaton.add_word(key, (len(key), entries, cased, *_split_topics(entries)))
         self.automaton.make_automaton()
         self.n_forms = len(self._forms)
         del self._forms
@@ -229,8 +233,9 @@ class Gazetteer:
     def find(self, norm: str, original: str = "") -> list[Mention]:
         """All accepted hits in a normalised sentence, in text order (overlaps kept)."""
         out: list[Mention] = []
+        append = out.append
         n = len(norm)
-        for end, (length, entries, cased) in self.automaton.iter(norm):
+        for end, (length, entries, cased, plain, topics, kinds) in self.automaton.iter(norm):
             start = end - length + 1
             end += 1
             # left boundary: start of text, a non-letter, or Arabic proclitics from word start
@@ -244,7 +249,8 @@ class Gazetteer:
                     continue
             tail_ok = end >= n or not norm[end].isalnum()
             if tail_ok and not prefix and not cased:
-                out.append(Mention(start, end, entries, ""))  # the common case: a whole word
+                # the common case: a whole word (tuple.__new__: NamedTuple's __new__ is slow)
+                append(_new(Mention, (start, end, plain, "", topics, kinds, start, start - end)))
                 continue
             suffix = ""
             if not tail_ok:
@@ -260,12 +266,28 @@ class Gazetteer:
                     if not (e.kind == "country" and suffix in NAME_SUFFIXES):
                         continue
                 if e.cased is not None and original and e.cased not in original:
-                    # "US"/"Chad"/"Jordan" as lower-case words are not the country/person
+                    # "US"/"Chad"/"Jordan" as lower-case words are not the country/person (the
+                    # capitalised form must occur in the sentence)
                     continue
                 kept.append(e)
-            if kept:
-                out.append(Mention(start, end, tuple(kept), prefix))
+            if len(kept) == len(entries):
+                append(_new(Mention, (start, end, plain, prefix, topics, kinds,
+                                      start - len(prefix), start - end)))
+            elif kept:
+                k_plain, k_topics, k_kinds = _split_topics(kept)
+                append(_new(Mention, (start, end, k_plain, prefix, k_topics, k_kinds,
+                                      start - len(prefix), start - end)))
         return out
+
+
+_new = tuple.__new__
+
+
+def _split_topics(entries) -> tuple[tuple[Entry, ...], tuple, frozenset]:
+    """(entries without topic keywords, topic values, all kinds) of one form."""
+    plain = tuple(e for e in entries if e.kind != "topic")
+    topics = tuple(e.value for e in entries if e.kind == "topic")
+    return plain, topics, frozenset(e.kind for e in entries)
 
 
 def _safe_call(module: Any, name: str) -> list:
