@@ -11,6 +11,7 @@ places (venues) and the topics. Rules, in order of strength:
 * "counterpart" + demonym: "نظيره الأمريكي", "همتای عمانی", "his Iranian counterpart";
 * a bare country name or capital standing for its government ("قطر وأمريكا تبحثان",
   "Washington and Tehran") is a weak actor, used only near a contact trigger;
+* "our country" after a title (کشورمان، بلادنا) is the outlet's home country;
 * a title with no country word is an actor of unknown country (filled later from the article's
   home country or the paragraph's subject).
 
@@ -167,8 +168,8 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
                 facts.cues.append(Cue(e.kind, e.value, m.start, m.end, e.sub))
                 if e.kind == "counterpart":
                     items.append(("counterpart", m, e))
-                elif e.kind == "org":
-                    items.append(("org", m, e))
+                elif e.kind in ("org", "ours"):
+                    items.append((e.kind, m, e))
     items.sort(key=lambda it: it[1].start)
     trigger_pos = [c.pos for c in facts.cues if c.kind in CONTACT_TRIGGERS]
     visit_ends = [c.end for c in facts.cues if c.kind == "visit"]
@@ -226,7 +227,7 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
         elif cls == "title":
             role = payload.value
             found: list[int] = []
-            org = False
+            org = ours = False
             window = _EN_TITLE_WINDOW if lang == "en" else _TITLE_WINDOW
             # right: "وزير الخارجية المغربي", "Foreign Minister of Oman"
             for j in range(i + 1, len(items)):
@@ -237,6 +238,9 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
                     break
                 if cj == "org":
                     org = True  # "UN envoy", "المبعوث الأممي", "الأمين العام لـ..."
+                    break
+                if cj == "ours":
+                    ours = True  # "وزیر امور خارجه کشورمان": the outlet's own country
                     break
                 if cj == "country":
                     if role == "ambassador" and prev_word(norm, mj.start - len(mj.prefix)) in _POSTED_TO:
@@ -265,6 +269,9 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
             if i > 0 and items[i - 1][0] == "org" and _words_between(norm, items[i - 1][1].end, m.start) <= 1:
                 org = True  # "UN Secretary-General", "EU foreign policy chief"
             if org:
+                continue
+            if ours:
+                facts.slots.append(Slot(m.start, m.end, None, role, None, 3, "ours"))
                 continue
             if not found and i > 0 and items[i - 1][0] == "country" and (i - 1) not in venue_idx:
                 mj = items[i - 1][1]

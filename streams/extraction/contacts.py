@@ -256,6 +256,9 @@ def _skim(mentions: list[Mention], s_no: int, day: str | None, subject: str | No
 def _sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subject: str | None
                        ) -> tuple[list[tuple[tuple[str, str], ModeDecision, list[Actor], float, bool]], str | None]:
     """Pairs reported by one sentence, and the story subject after it."""
+    for s in facts.slots:
+        if s.kind == "ours" and s.country is None:
+            s.country = home  # "وزیر خارجه کشورمان": the home country (unknown: no actor)
     strong = [s for s in facts.slots if s.country and s.strength >= 2]
     if strong:
         next_subject = strong[0].country

@@ -221,3 +221,11 @@ def test_place_far_from_the_meeting_is_not_its_venue():
     got = _pairs("The Foreign Minister of Turkey arrived in Malaysia on Friday from a long tour of the region, "
                  "and then he held talks with the Foreign Minister of Egypt.")
     assert got[("EGY", "TUR")].mode == "visit"
+
+
+def test_our_country_is_the_outlets_home():
+    g = gazetteer()
+    if g.outlet_country("farsnews.ir") != "IRN":
+        pytest.skip("outlets.tsv without farsnews.ir")
+    got = _pairs("وزیر امور خارجه کشورمان با وزیر خارجه مجارستان تلفنی گفت‌وگو کرد.", source="farsnews.ir")
+    assert set(got) == {("HUN", "IRN")}
