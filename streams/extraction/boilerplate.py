@@ -3,8 +3,8 @@
 A page is cut into paragraphs (``normalise.paragraph_spans``: lines, with hard-wrapped English
 rejoined) and each paragraph becomes a ``Segment`` of kind
 
-* ``boilerplate`` - a line matching a marker of kind ``boilerplate`` in
-  ``streams/knowledge/boilerplate_markers.tsv`` (source lines, share/comment prompts, app prompts,
+* ``boilerplate`` - a line matching a marker of kind ``boilerplate`` (at its start) or
+  ``boilerplate_end`` (at its end) in ``streams/knowledge/boilerplate_markers.tsv`` (source lines, share/comment prompts, app prompts,
   tag headings, copyright, wire sign-offs ...), a line without
   letters (emoji, "."), a list of hashtags (also cut off the end of a text line), a dateline or
   byline alone ("عين اليوم – جدة", "زنقة 20 | متابعة"), a date alone ("20 ديسمبر 2023",
@@ -129,9 +129,10 @@ class _MarkerSet:
 
 
 @lru_cache(maxsize=1)
-def _markers() -> tuple[_MarkerSet, _MarkerSet]:
+def _markers() -> tuple[_MarkerSet, _MarkerSet, re.Pattern | None]:
     related: list[str] = []
     boiler: list[str] = []
+    ends: list[str] = []
     text = resources.files("streams.knowledge").joinpath("boilerplate_markers.tsv").read_text("utf-8")
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
@@ -145,9 +146,15 @@ def _markers() -> tuple[_MarkerSet, _MarkerSet]:
             related.append(pattern)
         elif kind == "boilerplate":
             boiler.append(pattern)
+        elif kind == "boilerplate_end":
+            ends.append(pattern)
         else:
             raise ValueError(f"boilerplate_markers.tsv: unknown kind {kind!r}")
-    return _MarkerSet(related), _MarkerSet(boiler)
+    # line-end patterns: one regex searched over a line's last characters only (a ".{0,120}X$"
+    # written as a line-start pattern would be retried at every length on every line)
+    end_re = re.compile("(?:" + "|".join(f"(?:{variant_pattern(p)})" for p in ends) + r")\s*$",
+                        re.I) if ends else None
+    return _MarkerSet(related), _MarkerSet(boiler), end_re
 
 
 # ---------------------------------------------------------------------------------------------
@@ -157,6 +164,10 @@ _LETTER_RE = re.compile(r"[^\W\d_]")
 _NONSPACE_RE = re.compile(r"\S+")
 _TAIL_PUNCT = frozenset(".,\u060c\u061b;:!")
 _MAX_MARKER_LINE = 300  # characters; no marker line is longer, so longer lines skip the regexes
+# boilerplate_end patterns are searched in the last 80 characters of lines of up to 16 words
+# (credits and captions are short; a regex search costs ~0.2 µs per character tried)
+_END_WINDOW = 80
+_END_WORDS = 16
 _NUMBERED_RE = re.compile(r"[\d\u0660-\u0669\u06f0-\u06f9]+[.)\-]\s*\S+(?:\s+\S+)?$")
 _SEPARATORS = (" - ", " \u2013 ", " \u2014 ", " | ", "- ", "\u2013 ", "\u2014 ")
 _CLOSERS = "\"'\u201d\u2019\u00bb)]*"
@@ -266,7 +277,7 @@ def segment(text: str, lang: str | None = None) -> list[Segment]:
     callers that know it; the markers of all languages are tried, as pages mix them."""
     if not text:
         return []
-    rel_re, boil_re = _markers()
+    rel_re, boil_re, end_re = _markers()
     paras = paragraph_spans(text)
     kinds: list[str] = []
     info: list[tuple[int, int, int]] = []  # a, b, nwords
@@ -305,7 +316,10 @@ def segment(text: str, lang: str | None = None) -> list[Segment]:
             # before it has ended (an article pasted after it is a story of its own)
             kinds.append(RELATED)
             continue
-        if short and nwords <= 30 and boil_re.match(text, a, b):
+        if short and nwords <= 30 and (
+                boil_re.match(text, a, b)
+                or end_re is not None and nwords <= _END_WORDS
+                and end_re.search(text, max(a, b - _END_WINDOW), b)):
             kinds.append(BOILERPLATE)
             continue
         if _generic_boilerplate(text, a, b, nwords):
