@@ -181,8 +181,8 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
 
     # places: a country word after "in"/في/در, after the clitic ب, or "visit to"/ل after a visit
     for i, (cls, m, payload) in enumerate(items):
-        if cls != "country":
-            continue
+        if cls != "country" or payload.sub == "demonym":
+            continue  # "visiting Brazilian President": an adjective is never a place
         start = m.start
         prefix = m.prefix
         wstart = start - len(prefix)
@@ -278,6 +278,11 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
                 gap = norm[mj.end:m.start].strip()
                 if gap in ("", "'s", "'", "s"):
                     found = [i - 1]
+                    k = i - 1  # "the Egyptian and Jordanian foreign ministers"
+                    while k > 0 and items[k - 1][0] == "country" and (k - 1) not in venue_idx and all(
+                            w in _CHAIN_WORDS for w in norm[items[k - 1][1].end:items[k][1].start].replace(",", " ").split()):
+                        k -= 1
+                        found.append(k)
             if found:
                 for j in found:
                     attached.add(j)

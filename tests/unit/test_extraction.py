@@ -229,3 +229,18 @@ def test_our_country_is_the_outlets_home():
         pytest.skip("outlets.tsv without farsnews.ir")
     got = _pairs("وزیر امور خارجه کشورمان با وزیر خارجه مجارستان تلفنی گفت‌وگو کرد.", source="farsnews.ir")
     assert set(got) == {("HUN", "IRN")}
+
+
+def test_demonym_after_visiting_is_the_visitor_not_the_place():
+    got = _pairs("The President of China held talks with the visiting Brazilian President in Beijing.")
+    if ("country", "CHN") not in _kinds("in Beijing"):
+        pytest.skip("capitals need country_aliases.tsv")
+    c = got[("BRA", "CHN")]
+    assert (c.mode, c.host, c.visitor) == ("visit", "CHN", "BRA")
+
+
+def test_demonym_chain_before_a_plural_title():
+    got = _pairs("The Egyptian and Jordanian foreign ministers discussed the situation by phone.")
+    if not got and ("country", "EGY") not in _kinds("the Egyptian minister"):
+        pytest.skip("demonyms need country_aliases.tsv")
+    assert set(got) == {("EGY", "JOR")} and got[("EGY", "JOR")].mode == "phone"
