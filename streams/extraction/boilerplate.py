@@ -75,8 +75,6 @@ def _first_chars(p: str) -> set[str] | None:
             i += 1
         if j < 0 or p[1:2] == "?":
             return None
-        if p[j + 1 : j + 2] in ("?", "*") or p[j + 1 : j + 3] == "{0":
-            return None  # optional group
         bounds = [0] + cuts + [j]
         out: set[str] = set()
         for x, y in zip(bounds, bounds[1:]):
@@ -84,7 +82,12 @@ def _first_chars(p: str) -> set[str] | None:
             if f is None:
                 return None
             out |= f
+        if p[j + 1 : j + 2] in ("?", "*"):  # optional group: or whatever follows it
+            rest = _first_chars(p[j + 2 :])
+            return None if rest is None else out | rest
         return out
+    if c == "\\" and p[1:2] and not p[1].isalnum():
+        return {p[1]}  # an escaped literal: \( \.
     if c in ".[\\^$|)" or p[1:2] in ("?", "*") or p[1:3] == "{0":
         return None
     return {c}
@@ -115,11 +118,18 @@ class _MarkerSet:
         self.any = build([p for p, f in zip(patterns, firsts) if f is None])
         self.buckets = {k: build([p for p, f in zip(patterns, firsts) if f is None or k in f])
                         for k in keys}
+        # patterns that start with punctuation ("©", "\(c\)") can match inside the skipped lead;
+        # a line whose lead holds such a character is tried against all patterns
+        self.all = build(patterns)
+        self.lead_keys = frozenset(k for k in keys if not (k.isalnum() or k in "#\\"))
 
     def match(self, text: str, a: int, b: int) -> re.Match | None:
         m = self._FIRST_RE.match(text, a, b)
-        if m is None:
-            return None
+        if m is None:  # no letter at all ("©"): rare, try everything
+            return self.all.match(text, a, b) if self.all is not None else None
+        if m.start(1) > a and self.lead_keys and any(
+                c in self.lead_keys for c in text[a:m.start(1)]):
+            return self.all.match(text, a, b) if self.all is not None else None
         ch = m.group(1)
         key = _FIRST_KEY.get(ch)
         if key is None:

@@ -194,3 +194,29 @@ def test_pathological_lines_stay_linear():
 )
 def test_furniture_lines(line, kind):
     assert [s.kind for s in segment(line)] == [kind]
+
+
+def test_bucketed_markers_agree_with_one_plain_regex():
+    # bucketing by first letter is an optimisation only: it must never change a decision
+    import re
+    from importlib import resources
+
+    from streams.extraction.boilerplate import _MarkerSet, _markers
+    from streams.extraction.normalise import paragraph_spans, variant_pattern
+
+    tsv = resources.files("streams.knowledge").joinpath("boilerplate_markers.tsv").read_text("utf-8")
+    rows = [line.split("\t", 2) for line in tsv.splitlines()
+            if line.strip() and not line.startswith("#") and not line.startswith("lang\t")]
+    rel, boil, _ = _markers()
+    for kind, bucketed in (("related", rel), ("boilerplate", boil)):
+        plain = re.compile(_MarkerSet.LEAD + "(?:" + "|".join(
+            f"(?:{variant_pattern(p.strip())})" for _, k, p in rows if k == kind) + ")", re.I)
+        texts = [json.loads(line)["text"] for name in ("seeds.jsonl", "dev.jsonl")
+                 if (CORPUS / name).exists() for line in (CORPUS / name).open(encoding="utf-8")]
+        texts.append("\n".join([
+            "Share this article", "Related", "Read more:", "© 2024 Reuters", "(c) BBC", "\\###",
+            "زر الذهاب إلى الأعلى", "الذهاب إلى الأعلى", "بیشتر بخوانید", "بخوانید", "حقوق النشر محفوظة",
+            "جميع الحقوق محفوظة", "اقرأ أيضاً: عنوان", "Copyright 2023", "All rights reserved.", "©", "•• (c)"]))
+        for text in texts:
+            for a, b in paragraph_spans(text):
+                assert bool(plain.match(text, a, b)) == bool(bucketed.match(text, a, b)), text[a:b]
