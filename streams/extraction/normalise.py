@@ -19,12 +19,11 @@ Decisions (one form for Arabic and Persian spellings, so one gazetteer entry mat
 * typographic quotes (incl. « » and ‹ ›) -> ``"`` / ``'``, dashes and minus -> ``-``;
 * Latin is lower-cased; every run of whitespace (incl. NBSP and thin spaces) becomes one space.
 
-camel-tools' functions (used as the reference in the tests) are regex substitutions applied one by one (dediac_ar ~8 µs, normalize_alef_ar
-~7 µs per 1 KB article, and each is a separate pass over the text); one ``str.translate`` table built
-at import does all character mappings in a single pass, so we use camel's character set but not its
-functions. camel's ``simple_word_tokenize`` costs ~900 µs per 1 KB article, far beyond the budget, so
-``tokens`` uses one precompiled regex with the same behaviour (words, and punctuation as separate
-tokens).
+Speed: camel-tools' functions (the reference in the tests) are regex substitutions, one pass each
+(dediac_ar ~8 µs, normalize_alef_ar ~7 µs per 1 KB article), and ``str.translate`` with a dict is
+~130 µs per 1 KB of Arabic; ``normalise`` replaces the characters that actually occur with C-level
+``str.replace`` and keeps the full table for rare characters (~20 µs per 1 KB, see below). camel's
+``simple_word_tokenize`` costs ~900 µs per 1 KB, so ``tokens`` does the same split with one regex.
 """
 from __future__ import annotations
 
@@ -343,7 +342,7 @@ def _pad(m: re.Match) -> str:
 # Arabic proclitic sequences (in normalised spelling), longest first. "لل" is ل + ال with the
 # alef dropped, so its stem gets "ال" back as an extra candidate.
 _PROCLITICS = (
-    "وبال", "فبال", "وكال", "وللا",
+    "وبال", "فبال", "وكال",
     "وال", "فال", "بال", "كال", "ولل", "فلل",
     "لل", "ال", "وب", "ول", "وك", "فب", "فل", "فك",
     "و", "ف", "ب", "ل", "ك",
