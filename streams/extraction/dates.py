@@ -696,15 +696,20 @@ def _period_end(ref: date, prec: str) -> date:
 
 def resolve_event_date(sentence: str, ref: date | None, ref_precision: str,
                        lang: str | None = None,
-                       context: str | None = None) -> tuple[str | None, str]:
+                       context: str | None = None,
+                       near: int | None = None) -> tuple[str | None, str]:
     """(YYYY-MM-DD or None, precision 'day' | 'month' | 'none') of the event in ``sentence``.
-    The first date expression group of the sentence decides (see the module docstring); if the
-    sentence has none, the expression in ``context`` (its paragraph) nearest to the sentence is
-    used. No expression at all -> (None, 'none'): the caller picks its fallback. ``lang`` is
-    accepted for symmetry; the vocabulary of all three languages is always tried."""
+    The first date expression group of the sentence decides (see the module docstring) - or, when
+    ``near`` (an offset in ``sentence``, e.g. of the contact verb) is given, the group closest to
+    it; if the sentence has none, the expression in ``context`` (its paragraph) nearest to the
+    sentence is used. No expression at all -> (None, 'none'): the caller picks its fallback.
+    ``lang`` is accepted for symmetry; the vocabulary of all three languages is always tried."""
     try:
         prec = ref_precision if ref is not None else "none"
-        for e in find_date_expressions(sentence or ""):
+        exprs = find_date_expressions(sentence or "")
+        if near is not None:
+            exprs.sort(key=lambda x: min(abs(x.start - near), abs(x.end - near)))
+        for e in exprs:
             if e.bound:
                 continue
             d, p = _resolve(e, ref, prec)

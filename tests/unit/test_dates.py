@@ -337,3 +337,10 @@ def test_reference_date_skips_span_bounds_and_dates_outside_published_month():
     text2 = "در ۱۰ آبان ۱۴۰۲ گفت. " + "x " * 50 + "دیروز گفتگو کردند"
     assert reference_date("2023-11", text2, at=text2.index("دیروز")) == (date(2023, 11, 1), "day")
     assert reference_date("2024-02", text2, at=text2.index("دیروز")) == (date(2024, 2, 1), "month")
+
+
+def test_near_picks_the_expression_closest_to_the_verb():
+    s = "أعلنت الخارجية الروسية أمس السبت أن لافروف التقى نظيره القطري اليوم في الدوحة"
+    ref = date(2015, 8, 2)
+    assert resolve_event_date(s, ref, "day") == ("2015-08-01", "day")
+    assert resolve_event_date(s, ref, "day", near=s.index("التقى")) == ("2015-08-02", "day")
