@@ -340,7 +340,7 @@ def test_reference_date_skips_span_bounds_and_dates_outside_published_month():
 
 
 def test_near_picks_the_expression_closest_to_the_verb():
-    s = "أعلنت الخارجية الروسية أمس السبت أن لافروف التقى نظيره القطري اليوم في الدوحة"
+    s = "أعلنت الخارجية الروسية أمس السبت في بيان عن نتائج الجولة أن لافروف التقى اليوم نظيره القطري"
     ref = date(2015, 8, 2)
     assert resolve_event_date(s, ref, "day") == ("2015-08-01", "day")
     assert resolve_event_date(s, ref, "day", near=s.index("التقى")) == ("2015-08-02", "day")
