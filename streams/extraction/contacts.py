@@ -159,6 +159,9 @@ def _extract(article: Article | dict[str, Any]) -> list[Contact]:
         else:
             stories.append([(0, a.title.strip())])
     dated_feed = _has_day(a.published_at)
+    # without a day from the feed, paragraphs look for their own date line (a second article
+    # pasted into the page carries its own) when the page states any day at all
+    local_refs = not dated_feed and any(p == "day" for _, p, _ in dates.page_dates(a.text))
     day = ref_day if ref_precision in ("day", "month") else None
     lookups = 0
     for seg_no, paragraphs in enumerate(stories):
@@ -201,7 +204,7 @@ def _extract(article: Article | dict[str, Any]) -> list[Contact]:
                         story_modes.add("phone")
                 if new and p_ref is None:
                     p_ref = (ref_day, ref_precision)
-                    if not dated_feed and p_offset > 0 and lookups < _MAX_REF_LOOKUPS:
+                    if local_refs and p_offset > 0 and lookups < _MAX_REF_LOOKUPS:
                         # no day from the feed: the page's date line nearest to this paragraph
                         # (a second article pasted into the page carries its own)
                         lookups += 1
