@@ -24,7 +24,8 @@ Decisions:
 * A day and month without a year ("December 3", "۱۷ مهر ماه") take the year (Gregorian, Solar
   Hijri or Islamic as named) that puts them on or before the reference date (one day of slack for
   time zones); with "الجاري"/"الحالي"/"جاری" ("of the current month") the reference date's year.
-* A relative expression never resolves beyond reference + 1 day ("tomorrow").
+* A relative expression never resolves beyond reference + 1 day ("tomorrow"); a weekday or day
+  and month marked as ahead ("الخميس المقبل", "next Monday", "۱۱ مي آتي") resolves to nothing.
 * A date right after "since"/"until"/"before"/"after", "منذ"/"حتى"/"قبل"/"بعد", "از"/"تا"/"پس از"
   bounds a span ("since 7 October") and is not taken as the event's day.
 * Days may be ordinal words: "هفتم اکتبر ۲۰۲۳", "الرابع من يونيو 1967".
@@ -85,7 +86,7 @@ class DateExpr:
     calendar: str = GREGORIAN
     weekday: int | None = None       # 0 = Monday
     offset: int | None = None        # relative day offset (today 0, yesterday -1 ...)
-    modifier: str | None = None      # 'past' | 'current'
+    modifier: str | None = None      # 'past' | 'current' | 'future'
     bound: bool = False              # after "since", "منذ", "از", "until" ...: not an event day
 
     @property
@@ -428,9 +429,9 @@ def find_date_expressions(text: str) -> list[DateExpr]:
                 e.modifier = atoms[j].value
                 e.end = atoms[j].end
             elif i > 0 and at.kind == "wd" and atoms[i - 1].kind == "mod" \
-                    and _adjacent(text, atoms[i - 1], at) and atoms[i - 1].value == "past" \
-                    and re.match(r"(?i)last|past", text[atoms[i - 1].start:]):
-                e.modifier = "past"  # English "last Wednesday"
+                    and _adjacent(text, atoms[i - 1], at) and atoms[i - 1].value != "current" \
+                    and re.match(r"(?i)last|past|next|coming", text[atoms[i - 1].start:]):
+                e.modifier = atoms[i - 1].value  # English "last Wednesday", "next Monday"
                 e.start = atoms[i - 1].start
             if exprs and _joinable(text, exprs[-1], e):
                 _merge(exprs[-1], e)
@@ -630,6 +631,8 @@ def reference_date(published_at: str | None, text: str | None,
 
 def _resolve(e: DateExpr, ref: date | None, prec: str) -> tuple[str | None, str]:
     day_ref = ref if prec == "day" else None
+    if e.modifier == "future" and e.year is None:
+        return None, "none"  # "الخميس المقبل", "next Monday", "۱۱ مي آتي": not yet happened
     if e.explicit:
         if e.year is not None:
             d = _to_gregorian(e.calendar, e.year, e.month, e.day)

@@ -344,3 +344,9 @@ def test_near_picks_the_expression_closest_to_the_verb():
     ref = date(2015, 8, 2)
     assert resolve_event_date(s, ref, "day") == ("2015-08-01", "day")
     assert resolve_event_date(s, ref, "day", near=s.index("التقى")) == ("2015-08-02", "day")
+
+
+def test_future_markers_give_no_event_date():
+    for s in ("يلتقي الوزيران يوم الخميس المقبل", "they will meet next Monday",
+              "نشست ۱۱ مي آتي در بغداد", "دوشنبه آینده سفر می‌کند", "في 20 أكتوبر القادم"):
+        assert resolve_event_date(s, THU, "day") == (None, "none"), s
