@@ -141,96 +141,119 @@ def _sentences(paragraph: str) -> list[str]:
     return out
 
 
+@dataclass(slots=True)
+class _Context:
+    """What the whole article tells about each sentence: language, reference date, home."""
+    article: Article
+    lang: str
+    ref: tuple[str | None, str]     # reference day (ISO) and its precision
+    day: str | None                 # the day office holders are looked up on
+    home: str | None                # outlet's / dateline agency's country
+    local_refs: bool                # paragraphs may carry their own date line
+    lookups: int = 0
+
+
 def _extract(article: Article | dict[str, Any]) -> list[Contact]:
     a = _as_article(article)
     if a is None or not (a.text.strip() or (a.title or "").strip()):
         return []
-    gaz = gazetteer()
     sample = a.text if a.text.strip() else (a.title or "")
     lang = a.lang if a.lang in ("ar", "fa", "en") and _lang_plausible(a.lang, sample) else detect_lang(sample)
-    ref_day, ref_precision = _reference(a.published_at, a.text)
-    home = gaz.outlet_country(a.source)
-
-    candidates: list[_Candidate] = []
+    ref = _reference(a.published_at, a.text)
+    dated_feed = _has_day(a.published_at)
+    ctx = _Context(
+        article=a, lang=lang, ref=ref,
+        day=ref[0] if ref[1] in ("day", "month") else None,
+        home=gazetteer().outlet_country(a.source),
+        # without a day from the feed, paragraphs look for their own date line (a second
+        # article pasted into the page carries its own) when the page states any day at all
+        local_refs=not dated_feed and any(p == "day" for _, p, _ in dates.page_dates(a.text)),
+    )
     stories = _stories(a.text, lang)
-    if a.title and a.title.strip():
+    if a.title and a.title.strip():  # the headline opens the first story
         if stories:
             stories[0].insert(0, (0, a.title.strip()))
         else:
             stories.append([(0, a.title.strip())])
-    dated_feed = _has_day(a.published_at)
-    # without a day from the feed, paragraphs look for their own date line (a second article
-    # pasted into the page carries its own) when the page states any day at all
-    local_refs = not dated_feed and any(p == "day" for _, p, _ in dates.page_dates(a.text))
-    day = ref_day if ref_precision in ("day", "month") else None
-    lookups = 0
+    candidates: list[_Candidate] = []
     for seg_no, paragraphs in enumerate(stories):
-        para_topics: list[set[str]] = []
-        contact_paras: list[int] = []
-        subject: str | None = None      # the story's last acting country (pronoun carry-over)
-        seg_cands: list[_Candidate] = []
-        story_modes: set[str] = set()    # modes the story's cues speak for (phone, summit ...)
-        for p_no, (p_offset, paragraph) in enumerate(paragraphs):
-            p_ref: tuple[str | None, str] | None = None
-            p_dated = [False]  # shared by the paragraph's candidates, complete after the loop
-            p_cands: list[_Candidate] = []
-            found_topics: set[tuple[str, str]] = set()
-            for s_no, sentence in enumerate(_sentences(paragraph)):
-                norm = normalise(sentence)
-                if not norm:
-                    continue
-                mentions = gaz.find(norm, sentence)
-                kinds = frozenset().union(*[m.kinds for m in mentions])
-                s_dated = "dateword" in kinds or _DIGIT_RE.search(norm) is not None
-                p_dated[0] = p_dated[0] or s_dated
-                if kinds.isdisjoint(CONTACT_TRIGGERS) or kinds.isdisjoint(_ACTOR_KINDS):
-                    # no contact trigger, or nobody to have the contact (most sentences)
-                    subject, home = _skim(mentions, s_no, day, subject, home, found_topics)
-                    continue
-                facts = analyse(norm, mentions, day, lang)
-                found_topics |= facts.topics
-                if s_no == 0:
-                    for pos, country in facts.agencies:
-                        if pos <= _DATELINE_CHARS and country:
-                            home = country
-                live = live_triggers(facts)
-                new, subject = _sentence_contacts(facts, live, home, subject)
-                if live:  # cues of sentences reporting something that happened
-                    if facts.has("summit") or (facts.has("sidelines") and not facts.has("conference")):
-                        story_modes.add("multilateral")
-                    if facts.has("conference"):
-                        story_modes.add("third-party")
-                    if facts.has("call"):
-                        story_modes.add("phone")
-                if new and p_ref is None:
-                    p_ref = (ref_day, ref_precision)
-                    if local_refs and p_offset > 0 and lookups < _MAX_REF_LOOKUPS:
-                        # no day from the feed: the page's date line nearest to this paragraph
-                        # (a second article pasted into the page carries its own)
-                        lookups += 1
-                        p_ref = _reference(a.published_at, a.text, p_offset)
-                for pair, decision, actors, conf, talk_only in new:
-                    p_cands.append(_Candidate(pair, decision, actors, sentence, p_no, seg_no,
-                                              conf, talk_only, paragraph, p_ref, (s_dated, False)))
-                if new:
-                    contact_paras.append(p_no)
-            for c in p_cands:
-                c.dated = (c.dated[0], p_dated[0])
-            seg_cands.extend(p_cands)
-            para_topics.append(paragraph_topics(found_topics, ref_day))
-        for c in seg_cands:
-            if not c.decision.explicit:
-                c.decision = _story_mode(c, story_modes)
-            elif c.decision.mode == "third-party" and "multilateral" in story_modes:
-                # a meeting abroad during a summit the story reports: organisation context
-                c.decision = ModeDecision("multilateral", None, None, True)
-        owned = assign(para_topics, contact_paras)
-        story_topics = set().union(*para_topics) if para_topics else set()
-        for c in seg_cands:
-            # a contact in the headline/lead sums up the story: it carries the story's topics
-            c.topics = story_topics if c.paragraph == 0 else owned.get(c.paragraph, set())
-        candidates.extend(seg_cands)
+        candidates.extend(_story_candidates(ctx, seg_no, paragraphs))
     return _merge(a, lang, candidates)
+
+
+def _story_candidates(ctx: _Context, seg_no: int, paragraphs: list[tuple[int, str]]) -> list[_Candidate]:
+    """Reports of contacts in one story, with the story's mode context and topics applied."""
+    gaz = gazetteer()
+    para_topics: list[set[str]] = []
+    contact_paras: list[int] = []
+    subject: str | None = None       # the story's last acting country (pronoun carry-over)
+    cands: list[_Candidate] = []
+    story_modes: set[str] = set()    # modes the story's cues speak for (phone, summit ...)
+    for p_no, (p_offset, paragraph) in enumerate(paragraphs):
+        p_ref: tuple[str | None, str] | None = None
+        p_dated = False
+        p_cands: list[_Candidate] = []
+        found_topics: set[tuple[str, str]] = set()
+        for s_no, sentence in enumerate(_sentences(paragraph)):
+            norm = normalise(sentence)
+            if not norm:
+                continue
+            mentions = gaz.find(norm, sentence)
+            kinds = frozenset().union(*[m.kinds for m in mentions])
+            s_dated = "dateword" in kinds or _DIGIT_RE.search(norm) is not None
+            p_dated = p_dated or s_dated
+            if kinds.isdisjoint(CONTACT_TRIGGERS) or kinds.isdisjoint(_ACTOR_KINDS):
+                # no contact trigger, or nobody to have the contact (most sentences)
+                subject, ctx.home = _skim(mentions, s_no, ctx.day, subject, ctx.home, found_topics)
+                continue
+            facts = analyse(norm, mentions, ctx.day, ctx.lang)
+            found_topics |= facts.topics
+            if s_no == 0:
+                for pos, country in facts.agencies:
+                    if pos <= _DATELINE_CHARS and country:
+                        ctx.home = country
+            live = live_triggers(facts)
+            new, subject = _sentence_contacts(facts, live, ctx.home, subject)
+            if live:  # cues of sentences reporting something that happened
+                if facts.has("summit") or (facts.has("sidelines") and not facts.has("conference")):
+                    story_modes.add("multilateral")
+                if facts.has("conference"):
+                    story_modes.add("third-party")
+                if facts.has("call"):
+                    story_modes.add("phone")
+            if not new:
+                continue
+            if p_ref is None:
+                p_ref = _paragraph_reference(ctx, p_offset)
+            for pair, decision, actors, conf, talk_only in new:
+                p_cands.append(_Candidate(pair, decision, actors, sentence, p_no, seg_no,
+                                          conf, talk_only, paragraph, p_ref, (s_dated, False)))
+            contact_paras.append(p_no)
+        for c in p_cands:  # the paragraph's date words are known only now
+            c.dated = (c.dated[0], p_dated)
+        cands.extend(p_cands)
+        para_topics.append(paragraph_topics(found_topics, ctx.ref[0]))
+    for c in cands:
+        if not c.decision.explicit:
+            c.decision = _story_mode(c, story_modes)
+        elif c.decision.mode == "third-party" and "multilateral" in story_modes:
+            # a meeting abroad during a summit the story reports: organisation context
+            c.decision = ModeDecision("multilateral", None, None, True)
+    owned = assign(para_topics, contact_paras)
+    story_topics = set().union(*para_topics) if para_topics else set()
+    for c in cands:
+        # a contact in the headline/lead sums up the story: it carries the story's topics
+        c.topics = story_topics if c.paragraph == 0 else owned.get(c.paragraph, set())
+    return cands
+
+
+def _paragraph_reference(ctx: _Context, p_offset: int) -> tuple[str | None, str]:
+    """The reference date for a paragraph: the article's, or without a day from the feed, the
+    page's date line nearest to the paragraph (bounded number of page scans per article)."""
+    if ctx.local_refs and p_offset > 0 and ctx.lookups < _MAX_REF_LOOKUPS:
+        ctx.lookups += 1
+        return _reference(ctx.article.published_at, ctx.article.text, p_offset)
+    return ctx.ref
 
 
 def _lang_plausible(lang: str, text: str) -> bool:
