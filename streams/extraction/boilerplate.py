@@ -304,7 +304,14 @@ def segment(text: str, lang: str | None = None) -> list[Segment]:
     for idx, (a, b) in enumerate(paras):
         nwords = _words(text, a, b)
         info.append((a, b, nwords))
-        if text.find("#", a, b) >= 0:
+        has_hash = text.find("#", a, b) >= 0
+        if nwords > 30 and not has_hash and _LETTER_RE.search(text, a, b):
+            # fast path: a paragraph this long is no marker, dateline or furniture line
+            kinds.append(BODY)
+            if in_related:
+                region.append(idx)
+            continue
+        if has_hash:
             t = _hashtag_tail(text, a, b)
             if t is not None:
                 if t <= a or not _LETTER_RE.search(text, a, t):
