@@ -69,8 +69,16 @@ def create_app(settings: Settings | None = None) -> Pipeline:
         web_port=s.web_port,
         # memory store: nothing persisted locally, every start reads the changelogs from the start
         table_standby_replicas=0,
+        # Faust's default linger of 0 sends every record (and every table changelog write: ~40 per
+        # article with the dedupe fingerprints) as its own produce request; batching them for a few
+        # milliseconds is what makes a worker sustain hundreds of articles/s (bench/README.md)
+        producer_linger=0.005,
+        producer_max_batch_size=256 * 1024,
     )
     p = Pipeline(app=app, settings=s)
+    # table writes wait in Faust's producer buffer; past 100 messages every stream pauses and
+    # flushes them one by one (with a 0.1 s wait per message): allow a larger backlog of writes
+    app.producer.buffer.max_messages = 2000
     specs = topic_specs(s)
     internal = {"dedupe", "extract", "sources"}
     for name, (topic, partitions, retention) in specs.items():

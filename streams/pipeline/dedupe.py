@@ -77,19 +77,37 @@ class DedupeStage:
 def register(p) -> None:
     """The dedupe agent, and the timer that sends "expire" control records through the stages."""
     from streams.pipeline.serde import loads
-    from streams.pipeline.tables import PartitionView
+    from streams.pipeline.tables import DeltaLogStore, PartitionView
     s = p.settings
-    fingerprints = PartitionView(p.tables["fingerprints"])
-    stage = DedupeStage(Deduplicator(fingerprints, horizon_seconds=s.dedup_horizon_seconds),
-                        p.tables["dedupe-accounting"])
+    horizon = s.dedup_horizon_seconds
+    # per dedupe partition: the fingerprints live in memory and reach the changelog as one delta
+    # record per article (streams.pipeline.tables.DeltaLogStore), not one record per fingerprint
+    stores: dict[int, DeltaLogStore] = {}
+    stages: dict[int, DedupeStage] = {}
+
+    def stage_for(partition: int) -> tuple[DedupeStage, DeltaLogStore]:
+        if partition not in stages:
+            stores[partition] = DeltaLogStore(PartitionView(p.tables["fingerprints"], partition))
+            stages[partition] = DedupeStage(Deduplicator(stores[partition], horizon_seconds=horizon),
+                                            p.tables["dedupe-accounting"])
+        return stages[partition], stores[partition]
+
+    @p.app.on_partitions_assigned.connect
+    async def _rebuild_after_rebalance(sender, *args, **kwargs) -> None:
+        for store in stores.values():
+            store.invalidate()   # the table may hold other (recovered) deltas now
 
     @p.app.agent(p.topics["dedupe"], name="dedupe")
     async def dedupe(stream):
         async for event in stream.events():
-            partition = event.message.partition
-            fingerprints.use(partition)
+            stage, store = stage_for(event.message.partition)
+            msg = loads(event.value)
             with metrics.observe_stage("dedupe"):
-                outs = stage.handle(loads(event.value), partition)
+                outs = stage.handle(msg, event.message.partition)
+                now = float(msg.get("now") or msg.get("in_ts") or time.time())
+                store.flush(now)
+                if msg.get("kind") == "expire":
+                    store.compact(now - horizon)
             await p.send(outs)
 
     @p.app.timer(s.expire_interval_seconds, on_leader=True, name="expire")
