@@ -34,6 +34,7 @@ _TITLE_WINDOW = 7     # words between a title and its country word (Arabic long 
 _EN_TITLE_WINDOW = 3
 _CHAIN_WORDS = frozenset({"و", "and", "&", "-"})
 _ARTICLES = frozenset({"the", "a"})
+_EN_OF = frozenset({"of", "the", "for", "'s"})
 _IN_WORDS = frozenset({"in", "at", "في", "در", "here"})
 _TO_WORDS = frozenset({"to", "in", "at", "الى", "في", "به", "در", "leaving", "left", "visiting", "visited"})
 _POSTED_TO = frozenset({"to", "in", "لدى", "في", "الى", "در", "به", "نزد"})
@@ -234,6 +235,9 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
                 cj, mj, pj = items[j]
                 if _has_break(norm, m.end, mj.start) or _words_between(norm, m.end, mj.start) > window:
                     break
+                if lang == "en" and not all(w in _EN_OF for w in norm[m.end:mj.start].split()) and not (
+                        cj == "country" and role == "ambassador"):
+                    break  # English titles take "of X" on the right ("Emir of Qatar"), not "and the US"
                 if any(m.end <= tp < mj.start for tp in trigger_pos):
                     break
                 if cj == "org":
@@ -250,6 +254,8 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
                         continue
                     if j in venue_idx and (pj.sub == "capital" or j in word_prep):
                         break  # "وزراء الخارجية ... في فلسطين": a place, not the title's country
+                    if lang == "en" and not all(w in _EN_OF for w in norm[m.end:mj.start].split()):
+                        break
                     found = country_chain(j)
                     nxt_j = found[-1] + 1
                     if role == "ambassador" and nxt_j < len(items) and items[nxt_j][0] == "country":

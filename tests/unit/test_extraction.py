@@ -244,3 +244,8 @@ def test_demonym_chain_before_a_plural_title():
     if not got and ("country", "EGY") not in _kinds("the Egyptian minister"):
         pytest.skip("demonyms need country_aliases.tsv")
     assert set(got) == {("EGY", "JOR")} and got[("EGY", "JOR")].mode == "phone"
+
+
+def test_english_title_does_not_take_a_country_across_and():
+    got = _pairs("Qatar's emir and the U.S. president discussed a ceasefire in a phone call.")
+    assert set(got) == {("QAT", "USA")} and got[("QAT", "USA")].mode == "phone"
