@@ -48,7 +48,8 @@ def live_triggers(facts: SentenceFacts) -> list[Cue]:
         for b in blockers:
             window = _VOID_WINDOW_FA if b.lang == "fa" else _VOID_WINDOW.get(b.lang, 8)
             if b.lang == "fa" and b.kind == "negation":
-                window = -1  # Persian negation sits on the verb after the trigger (below)
+                window = 0  # Persian negation sits on the verb after the trigger (below), or
+                # right before its noun ("هیچ دیداری")
             if b.pos <= t.pos and _words(norm, b.end, t.pos) <= window and "," not in norm[b.end:t.pos]:
                 void = True
                 break

@@ -249,3 +249,14 @@ def test_demonym_chain_before_a_plural_title():
 def test_english_title_does_not_take_a_country_across_and():
     got = _pairs("Qatar's emir and the U.S. president discussed a ceasefire in a phone call.")
     assert set(got) == {("QAT", "USA")} and got[("QAT", "USA")].mode == "phone"
+
+
+@pytest.mark.parametrize("text", [
+    "سخنگوی وزارت خارجه: هیچ دیداری میان مقامات ایران و آمریکا در عمان انجام نشده است.",
+    "Iran's foreign minister denied that he met the U.S. envoy in Oman.",
+    "لم يلتق وزير خارجية مصر وزير خارجية تركيا خلال الزيارة.",
+    "The Foreign Ministry of Jordan summoned the Israeli ambassador.",
+    "The UN Secretary-General met the Iranian foreign minister in New York.",
+])
+def test_denied_summoned_and_organisation_meetings_are_not_contacts(text):
+    assert not _pairs(text)
