@@ -31,7 +31,7 @@ _IN_PREFIXES = frozenset({"ب", "وب", "فب", "بال", "وبال", "فبال"
 _TO_PREFIXES = frozenset({"ل", "ول", "فل", "لل", "ولل", "فلل"})
 _BREAKS = frozenset(",;:()[]\"|")
 _TITLE_WINDOW = 7     # words between a title and its country word (Arabic long titles)
-_EN_TITLE_WINDOW = 3
+_EN_TITLE_WINDOW = 4
 _CHAIN_WORDS = frozenset({"و", "and", "&", "-"})
 _ARTICLES = frozenset({"the", "a"})
 _EN_OF = frozenset({"of", "the", "for", "'s"})
@@ -235,7 +235,7 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
                 cj, mj, pj = items[j]
                 if _has_break(norm, m.end, mj.start) or _words_between(norm, m.end, mj.start) > window:
                     break
-                if lang == "en" and not all(w in _EN_OF for w in norm[m.end:mj.start].split()) and not (
+                if lang == "en" and not _of_phrase(norm[m.end:mj.start]) and not (
                         cj == "country" and role == "ambassador"):
                     break  # English titles take "of X" on the right ("Emir of Qatar"), not "and the US"
                 if any(m.end <= tp < mj.start for tp in trigger_pos):
@@ -254,7 +254,7 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
                         continue
                     if j in venue_idx and (pj.sub == "capital" or j in word_prep):
                         break  # "وزراء الخارجية ... في فلسطين": a place, not the title's country
-                    if lang == "en" and not all(w in _EN_OF for w in norm[m.end:mj.start].split()):
+                    if lang == "en" and not _of_phrase(norm[m.end:mj.start]):
                         break
                     found = country_chain(j)
                     nxt_j = found[-1] + 1
@@ -331,6 +331,14 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
         facts.slots.append(Slot(m.start, m.end, payload.value, None, None, 1, "bare"))
     facts.slots.sort(key=lambda s: s.pos)
     return facts
+
+
+def _of_phrase(gap: str) -> bool:
+    """English words between a title and its country: "of", "of the", or one noun in an "of"
+    chain ("president of the bank of Mexico"); not "and the" (another person)."""
+    words = gap.split()
+    others = [i for i, w in enumerate(words) if w not in _EN_OF]
+    return not others or (len(others) == 1 and others[0] + 1 < len(words) and words[others[0] + 1] == "of")
 
 
 def _clitic_of(word: str) -> str:

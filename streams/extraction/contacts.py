@@ -129,6 +129,10 @@ def _str_or_none(v: Any) -> str | None:
 
 
 def _sentences(paragraph: str) -> list[str]:
+    """Sentences of a body paragraph. A paragraph with line breaks is hard-wrapped text that
+    the segmenter joined (wire copy), so its line ends are not sentence ends."""
+    if "\n" in paragraph:
+        paragraph = paragraph.replace("\r", "").replace("\n", " ")
     out = []
     for s in split_sentences(paragraph):
         while len(s) > MAX_SENTENCE:
