@@ -38,6 +38,8 @@ _ACTOR_KINDS = frozenset({"country", "holder", "title", "counterpart"})
 _ARABIC_RE = re.compile("[\u0600-\u06ff]")
 _DATE_CONTEXT = 300     # characters of the paragraph around a sentence searched for its date
 _MAX_REF_LOOKUPS = 8     # per article: each scans the page's dates (bounded cost on huge pages)
+_IN_PERSON = frozenset({"meet", "receive", "visit"})
+_STRONG_TRIGGERS = frozenset({"call", "meet", "receive", "visit"})
 _WITH_WORDS = frozenset({"with", "مع", "با", "and", "و"})
 
 
@@ -104,9 +106,10 @@ def _article_id(article: Any) -> str:
 
 
 def _as_article(article: Article | dict[str, Any]) -> Article | None:
-    if isinstance(article, Article):
-        a = article
-    elif isinstance(article, dict):
+    if isinstance(article, Article):  # fields of any type: checked like a dict's, not mutated
+        article = {k: getattr(article, k) for k in ("id", "text", "source", "url", "published_at",
+                                                     "lang", "title")}
+    if isinstance(article, dict):
         text = article.get("text")
         a = Article(
             id=str(article.get("id", "")),
@@ -117,11 +120,8 @@ def _as_article(article: Article | dict[str, Any]) -> Article | None:
             lang=_str_or_none(article.get("lang")),
             title=_str_or_none(article.get("title")),
         )
-    else:
-        return None
-    if not isinstance(a.text, str):
-        a.text = ""
-    return a
+        return a
+    return None
 
 
 def _str_or_none(v: Any) -> str | None:
@@ -283,26 +283,64 @@ def _skim(mentions: list[Mention], s_no: int, day: str | None, subject: str | No
     return subject, home
 
 
+_Report = tuple[tuple[str, str], ModeDecision, list[Actor], float, bool]
+
+
 def _sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subject: str | None
-                       ) -> tuple[list[tuple[tuple[str, str], ModeDecision, list[Actor], float, bool]], str | None]:
+                       ) -> tuple[list[_Report], str | None]:
     """Pairs reported by one sentence, and the story subject after it."""
     for s in facts.slots:
         if s.kind == "ours" and s.country is None:
             s.country = home  # "وزیر خارجه کشورمان": the home country (unknown: no actor)
     strong = [s for s in facts.slots if s.country and s.strength >= 2]
-    if strong:
-        next_subject = strong[0].country
-    else:
-        next_subject = subject
+    next_subject = strong[0].country if strong else subject
     if not live:
         return [], next_subject
+    slots, implicit = _parties(facts, live, strong, home, subject)
+    order: list[str] = []
+    for s in slots:
+        if s.country not in order:
+            order.append(s.country)
+    if len(order) < 2:
+        return [], next_subject
+    first = order[0]
+    n = len(order)
+    # one meeting of them all: a summit, "trilateral", or "met his Russian and Turkish
+    # counterparts" (in person; phone calls with several counterparts are separate calls)
+    joint = facts.has("summit") or facts.has("joint") or (
+        _counterpart_group(slots) and not facts.has("separate") and not facts.has("call")
+        and any(t.kind in _IN_PERSON for t in live))
+    if n == 2 or _coordinated(facts.norm, slots, order):
+        # two parties; or "بوتين ونتنياهو ناقشا ... خطة ترامب": the coordinated subjects
+        pairs = [(order[0], order[1])]
+    elif joint:
+        pairs = list(combinations(order, 2))
+    else:
+        pairs = [(first, other) for other in order[1:]]
+    talk_only = all(t.kind == "talk" for t in live)
+    strong_trigger = any(t.kind in _STRONG_TRIGGERS for t in live)
+    out: list[_Report] = []
+    for x, y in pairs:
+        pair = (x, y) if x < y else (y, x)
+        partner = next((s for s in slots if s.country == (y if x == first else x)), None)
+        decision = decide_mode(facts, pair, first, live, n, partner.pos if partner else None, joint)
+        actors = [_actor(slots, c) for c in pair]
+        named_sides = sum(1 for c in pair if any(s.country == c and s.strength >= 2 for s in slots))
+        out.append((pair, decision, actors,
+                    _confidence(named_sides, decision.explicit, strong_trigger, implicit), talk_only))
+    return out, first
+
+
+def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | None,
+             subject: str | None) -> tuple[list[Slot], bool]:
+    """The actor slots taking part in the sentence's contact (in text order), and whether one
+    side was inferred (home country, story subject) rather than named."""
     norm = facts.norm
     trig_pos = [(t.pos, t.end) for t in live]
+    first_trigger = min(t.pos for t in live)
 
     def near_trigger(s: Slot, limit: int = _NEAR_TRIGGER) -> bool:
         return any(len(norm[min(s.end, tp):max(s.pos, te)].split()) <= limit for tp, te in trig_pos)
-
-    first_trigger = min(t.pos for t in live)
 
     def bare_actor(s: Slot) -> bool:
         # a bare name acts as a subject ("قطر وأمريكا تبحثان") or a partner ("talks with Turkey"),
@@ -327,15 +365,13 @@ def _sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subje
     first_known = min((s.pos for s in slots), default=len(norm))
     unknown = [s for s in facts.slots if s.country is None and s.kind == "title" and s.pos < first_known]
     implicit = False
-    countries = {s.country for s in slots}
-    if unknown and home and home not in countries:
+    if unknown and home and home not in {s.country for s in slots}:
         u = unknown[0]
         slots.append(Slot(u.pos, u.end, home, u.role, None, 0, "implicit"))
         implicit = True
     countries = {s.country for s in slots}
     if len(countries) == 1 and subject and subject not in countries and not unknown and \
-            all(s.pos > first_trigger for s in slots) and \
-            any(t.kind in ("call", "meet", "receive", "visit") for t in live):
+            all(s.pos > first_trigger for s in slots) and any(t.kind in _STRONG_TRIGGERS for t in live):
         # "He also met the Japanese FM": the other side is the story's subject
         slots.append(Slot(-1, -1, subject, None, None, 0, "implicit"))
         implicit = True
@@ -345,44 +381,24 @@ def _sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subje
         breaks = [c.pos for c in facts.cues if c.kind == "clause" and c.pos > first_trigger]
         if breaks:
             slots = [s for s in slots if s.pos < breaks[0]]
-    order: list[str] = []
-    for s in slots:
-        if s.country not in order:
-            order.append(s.country)
-    if len(order) < 2:
-        return [], next_subject
-    first = order[0]
-    n = len(order)
-    # one meeting of them all: a summit, "trilateral", or "met his Russian and Turkish
-    # counterparts" (in person; phone calls with several counterparts are separate calls)
-    joint = facts.has("summit") or facts.has("joint") or (
-        _counterpart_group(slots) and not facts.has("separate") and not facts.has("call")
-        and any(t.kind in ("meet", "receive", "visit") for t in live))
-    if n == 2:
-        pairs = [(order[0], order[1])]
-    elif _coordinated(norm, slots, order):
-        # "بوتين ونتنياهو ناقشا ... خطة ترامب": the two coordinated subjects are the pair
-        pairs = [(order[0], order[1])]
-    elif joint:
-        pairs = list(combinations(order, 2))
-    else:
-        pairs = [(first, other) for other in order[1:]]
-    out = []
-    strong_kinds = {"call", "meet", "receive", "visit"}
-    talk_only = all(t.kind == "talk" for t in live)
-    for x, y in pairs:
-        pair = tuple(sorted((x, y)))
-        partner = next((s for s in slots if s.country == (y if x == first else x)), None)
-        decision = decide_mode(facts, pair, first, live, n, partner.pos if partner else None, joint)
-        actors = []
-        for c in pair:
-            s = next((s for s in slots if s.country == c), None)
-            actors.append(Actor(s.name if s else None, s.role if s else None, c))
-        explicit_sides = sum(1 for c in pair if any(s.country == c and s.strength >= 2 for s in slots))
-        cues = explicit_sides + int(decision.explicit) + int(any(t.kind in strong_kinds for t in live))
-        conf = 0.35 + 0.1 * cues - (0.1 if implicit else 0.0)
-        out.append((pair, decision, actors, conf, talk_only))
-    return out, (first if first else next_subject)
+    return slots, implicit
+
+
+def _actor(slots: list[Slot], country: str) -> Actor:
+    """The best description of a side: a named office holder, else a title, else the country."""
+    mine = [s for s in slots if s.country == country]
+    best = max(mine, key=lambda s: (s.name is not None, s.role is not None), default=None)
+    return Actor(best.name if best else None, best.role if best else None, country)
+
+
+def _confidence(named_sides: int, explicit_mode: bool, strong_trigger: bool, inferred: bool) -> float:
+    """How many independent cues agree that this is a contact between these two countries:
+    each side named by an office holder/title/counterpart (0-2), a cue deciding the mode, a
+    trigger that means contact by itself (call/meet/receive/visit, not just "discussed");
+    a side inferred from context costs. 0.35 with no cue, 0.75 with all; ``_merge`` adds a date
+    (+0.1) and repeated reports of the pair (+0.05 each)."""
+    cues = named_sides + int(explicit_mode) + int(strong_trigger)
+    return 0.35 + 0.08 * cues - (0.1 if inferred else 0.0)
 
 
 def _counterpart_group(slots: list[Slot]) -> bool:

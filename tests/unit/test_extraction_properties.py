@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from streams.extraction import extract_contacts, extraction_errors
-from streams.records import Contact, MODES
+from streams.records import MODES, Article, Contact
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 # words the extractor reacts to, so random texts reach the deep code paths
@@ -108,3 +108,15 @@ def test_memory_does_not_grow_with_articles():
         tracemalloc.stop()
     # 384 more articles may not keep more than ~256 KB alive (no per-article state kept)
     assert after - first < 256 * 1024, (first, after)
+
+
+@_settings
+@given(st.builds(Article, id=st.one_of(st.text(), st.integers()), text=st.one_of(st.none(), st.text(), st.integers()),
+                 source=st.one_of(st.none(), st.text(), st.integers()), published_at=st.one_of(st.none(), st.text()),
+                 lang=st.one_of(st.none(), st.text(max_size=3)), title=st.one_of(st.none(), st.text(), st.integers())))
+def test_article_records_with_odd_field_types(article):
+    before = extraction_errors()
+    snapshot = article.to_dict()
+    _check(extract_contacts(article))
+    assert extraction_errors() == before
+    assert article.to_dict() == snapshot  # the caller's record is left alone
