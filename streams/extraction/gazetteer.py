@@ -151,11 +151,12 @@ class Gazetteer:
         key = normalise(form)
         if len(key) < 2:
             return
-        self._forms.setdefault(key, []).append(entry)
-        # Arabic forms written with the article also match without it, so "لل" + stem
-        # (ل + ال with the alef dropped) and clitic + stem are found.
+        # An Arabic form written with the article is stored without it: ``find`` accepts ال
+        # like any proclitic, so "الأمريكي", "أمريكي" (indefinite), "والأمريكي" and "للأمريكي"
+        # (ل + ال, alef dropped) are all one key, found once
         if key.startswith("ال") and len(key) > 4 and entry.kind != "topic":
-            self._forms.setdefault(key[2:], []).append(entry._replace(sub=entry.sub))
+            key = key[2:]
+        self._forms.setdefault(key, []).append(entry)
 
     def _add_country(self, a3: str, form: str, kind: str) -> None:
         cased = None
