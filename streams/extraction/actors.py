@@ -79,8 +79,10 @@ class SentenceFacts:
     agencies: list[tuple[int, str]] = field(default_factory=list)
     posted_to: list[str] = field(default_factory=list)  # countries ambassadors are posted to
 
+    cue_kinds: frozenset = frozenset()  # kinds of ``cues``, set once the cues are complete
+
     def has(self, kind: str) -> bool:
-        return any(c.kind == kind for c in self.cues)
+        return kind in self.cue_kinds
 
     @property
     def triggers(self) -> list[Cue]:
@@ -330,6 +332,7 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
             continue
         facts.slots.append(Slot(m.start, m.end, payload.value, None, None, 1, "bare"))
     facts.slots.sort(key=lambda s: s.pos)
+    facts.cue_kinds = frozenset(c.kind for c in facts.cues)
     return facts
 
 

@@ -340,7 +340,8 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
     first_trigger = min(t.pos for t in live)
 
     def near_trigger(s: Slot, limit: int = _NEAR_TRIGGER) -> bool:
-        return any(len(norm[min(s.end, tp):max(s.pos, te)].split()) <= limit for tp, te in trig_pos)
+        # words between the slot and a trigger (spaces - 1; ``norm`` has single spaces)
+        return any(norm.count(" ", min(s.end, tp), max(s.pos, te)) - 1 <= limit for tp, te in trig_pos)
 
     def bare_actor(s: Slot) -> bool:
         # a bare name acts as a subject ("قطر وأمريكا تبحثان") or a partner ("talks with Turkey"),
