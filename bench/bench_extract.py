@@ -3,7 +3,7 @@
 Timed with the process's CPU time (the machine is shared; wall time is printed too), after a
 warm-up, so the figure is the extractor's own cost per article.
 
-    .venv/bin/python bench/bench_extract.py [--mb 5] [--kb 4] [--profile] [--corpus ../shared/corpus/dev.jsonl ...]
+    .venv/bin/python bench/bench_extract.py [--mb 5] [--kb 4] [--repeat 3] [--profile] [--corpus ../shared/corpus/dev.jsonl ...]
 
 Prints articles/s, MB/s and the mean article size; with --profile, the top cProfile entries
 (cumulative and own time) of one pass, to show where the time goes. The gazetteer is built once
@@ -59,6 +59,7 @@ def main() -> int:
     ap.add_argument("--mb", type=float, default=5.0)
     ap.add_argument("--kb", type=float, default=0.0,
                     help="join consecutive articles into articles of this size (e.g. 4)")
+    ap.add_argument("--repeat", type=int, default=3, help="passes; the fastest is reported")
     ap.add_argument("--profile", action="store_true")
     args = ap.parse_args()
     t0 = time.perf_counter()
@@ -68,9 +69,14 @@ def main() -> int:
     nbytes = sum(len(a["text"].encode()) for a in arts)
     for a in arts[:200]:  # warm up lazy imports and compiled patterns
         extract_contacts(a)
-    t0, c0 = time.perf_counter(), time.process_time()
-    n_contacts = sum(len(extract_contacts(a)) for a in arts)
-    wall, dt = time.perf_counter() - t0, time.process_time() - c0
+    best = None
+    for _ in range(args.repeat):  # best of N: the machine is shared, the minimum is our cost
+        t0, c0 = time.perf_counter(), time.process_time()
+        n_contacts = sum(len(extract_contacts(a)) for a in arts)
+        wall, dt = time.perf_counter() - t0, time.process_time() - c0
+        if best is None or dt < best[1]:
+            best = (wall, dt)
+    wall, dt = best
     print(f"gazetteer build: {build:.2f} s ({gazetteer().n_forms} surface forms)")
     print(f"articles: {len(arts)}  text: {nbytes / 1e6:.2f} MB  mean: {nbytes / len(arts) / 1e3:.1f} KB/article")
     print(f"CPU time: {dt:.2f} s (wall {wall:.2f} s)  ->  {len(arts) / dt:,.0f} articles/s, "

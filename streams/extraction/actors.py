@@ -23,9 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from operator import attrgetter
 
-from streams.extraction.gazetteer import Entry, Gazetteer, Holder, Mention
+from streams.extraction.gazetteer import TRIGGER_KINDS, Entry, Gazetteer, Holder, Mention
 
-CONTACT_TRIGGERS = frozenset({"call", "meet", "receive", "visit", "talk"})
+CONTACT_TRIGGERS = TRIGGER_KINDS  # call, meet, receive, visit, talk
 # Arabic proclitic sequences that contain the preposition ب ("in") or ل ("to") before a place.
 _IN_PREFIXES = frozenset({"ب", "وب", "فب", "بال", "وبال", "فبال"})
 _TO_PREFIXES = frozenset({"ل", "ول", "فل", "لل", "ولل", "فلل"})

@@ -36,6 +36,7 @@ _DATELINE_CHARS = 40     # an agency name this close to a paragraph's start is i
 _DIGIT_RE = re.compile(r"\d")
 _ACTOR_KINDS = frozenset({"country", "holder", "title", "counterpart"})
 _ARABIC_RE = re.compile("[\u0600-\u06ff]")
+_TRIGGER_CHUNK = 2000   # characters normalised at a time when looking for any trigger
 _DATE_CONTEXT = 300     # characters of the paragraph around a sentence searched for its date
 _MAX_REF_LOOKUPS = 8     # per article: each scans the page's dates (bounded cost on huge pages)
 _IN_PERSON = frozenset({"meet", "receive", "visit"})
@@ -161,6 +162,9 @@ def _extract(article: Article | dict[str, Any]) -> list[Contact]:
     a = _as_article(article)
     if a is None or not (a.text.strip() or (a.title or "").strip()):
         return []
+    gaz = gazetteer()
+    if not _may_report_contact(gaz, a.title or "") and not _may_report_contact(gaz, a.text):
+        return []  # no call/meet/visit/talks word anywhere: most news, decided in one pass
     sample = a.text if a.text.strip() else (a.title or "")
     lang = a.lang if a.lang in ("ar", "fa", "en") and _lang_plausible(a.lang, sample) else detect_lang(sample)
     ref = _reference(a.published_at, a.text)
@@ -168,7 +172,7 @@ def _extract(article: Article | dict[str, Any]) -> list[Contact]:
     ctx = _Context(
         article=a, lang=lang, ref=ref,
         day=ref[0] if ref[1] in ("day", "month") else None,
-        home=gazetteer().outlet_country(a.source),
+        home=gaz.outlet_country(a.source),
         # without a day from the feed, paragraphs look for their own date line (a second
         # article pasted into the page carries its own) when the page states any day at all
         local_refs=not dated_feed and any(p == "day" for _, p, _ in dates.page_dates(a.text)),
@@ -249,6 +253,16 @@ def _story_candidates(ctx: _Context, seg_no: int, paragraphs: list[tuple[int, st
         # a contact in the headline/lead sums up the story: it carries the story's topics
         c.topics = story_topics if c.paragraph == 0 else owned.get(c.paragraph, set())
     return cands
+
+
+def _may_report_contact(gaz, text: str) -> bool:
+    """Is there a contact trigger word anywhere? Checked in overlapping chunks, so an article
+    about a contact (trigger near the top) costs little and one without costs one pass."""
+    step = _TRIGGER_CHUNK
+    for i in range(0, len(text), step):
+        if gaz.has_trigger(normalise(text[max(0, i - 60):i + step])):
+            return True
+    return False
 
 
 def _paragraph_reference(ctx: _Context, p_offset: int) -> tuple[str | None, str]:

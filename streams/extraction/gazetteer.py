@@ -33,6 +33,7 @@ PROCLITICS = frozenset(
 # Endings that turn a country name into an adjective/demonym (Arabic nisba, Persian ی/یی/یان).
 NAME_SUFFIXES = frozenset(["ي", "يه", "يين", "يون", "يان", "يي", "ييان", "ها"])
 ARABIC_SCRIPT = ("\u0600", "\u06ff")
+TRIGGER_KINDS = frozenset({"call", "meet", "receive", "visit", "talk"})
 
 
 class Entry(NamedTuple):
@@ -143,8 +144,29 @@ class Gazetteer:
             cased = any(e.cased is not None for e in entries)
             self.automaton.add_word(key, (len(key), entries, cased, *_split_topics(entries)))
         self.automaton.make_automaton()
+        # the contact triggers alone: a quick test whether an article can report a contact
+        self.triggers = ahocorasick.Automaton()
+        for key, entries in self._forms.items():
+            if any(e.kind in TRIGGER_KINDS for e in entries):
+                self.triggers.add_word(key, (len(key), any(e.match == "prefix" for e in entries)))
+        self.triggers.make_automaton()
         self.n_forms = len(self._forms)
         del self._forms
+
+    def has_trigger(self, norm: str) -> bool:
+        """Does the normalised text contain a contact trigger word (call, meet, visit ...)?"""
+        n = len(norm)
+        for end, (length, prefix_match) in self.triggers.iter(norm):
+            start = end - length + 1
+            if start > 0 and norm[start - 1].isalnum():
+                ws = start - 1
+                while ws > 0 and norm[ws - 1].isalnum():
+                    ws -= 1
+                if norm[ws:start] not in PROCLITICS:
+                    continue
+            if prefix_match or end + 1 >= n or not norm[end + 1].isalnum():
+                return True
+        return False
 
     # ---- building -----------------------------------------------------------------------
     def _add(self, form: str, entry: Entry) -> None:

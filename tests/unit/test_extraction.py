@@ -260,3 +260,12 @@ def test_english_title_does_not_take_a_country_across_and():
 ])
 def test_denied_summoned_and_organisation_meetings_are_not_contacts(text):
     assert not _pairs(text)
+
+
+def test_trigger_prefilter():
+    g = gazetteer()
+    assert g.has_trigger(normalise("وأجرى اتصالا هاتفيا"))        # clitic و + prefix form
+    assert g.has_trigger(normalise("The two ministers met today"))
+    assert not g.has_trigger(normalise("The central bank raised interest rates again"))
+    assert not g.has_trigger(normalise("وزارة الخارجية"))           # not "زار" inside a word
+    assert extract_contacts({"id": "n", "text": "Oman and Iran: central bank raised rates. " * 200}) == []
