@@ -40,6 +40,7 @@ class AggregateStage:
         self.counts = PairCounts(windows)
         self.alerts = AlertStage(self.counts, episodes, params)
         self.retain_days = retain_days
+        self._week_by_partition: dict[int, dict[str, int]] = {}
 
     def handle(self, msg: dict[str, Any], now: float | None = None) -> list[Out]:
         now = time.time() if now is None else now
@@ -72,7 +73,12 @@ class AggregateStage:
         self.counts.expire(before)
         self.alerts.expire(before)
         metrics.set_table_entries("windows", len(self.windows))
-        metrics.set_pair_counts(self.week_counts())
+        # the gauge keeps the top pairs over all partitions this worker holds, not the last one's
+        self._week_by_partition[getattr(self.windows, "partition", 0)] = self.week_counts()
+        merged: dict[str, int] = {}
+        for counts in self._week_by_partition.values():
+            merged.update(counts)   # a pair lives on one partition: no sums needed
+        metrics.set_pair_counts(merged)
 
     def week_counts(self) -> dict[str, int]:
         """Distinct contacts per pair over the 7 days ending at the watermark (all topics)."""
