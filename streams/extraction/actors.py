@@ -78,6 +78,7 @@ class SentenceFacts:
     topics: set[tuple[str, str]] = field(default_factory=set)
     agencies: list[tuple[int, str]] = field(default_factory=list)
     posted_to: list[str] = field(default_factory=list)  # countries ambassadors are posted to
+    hosted_at: int | None = None  # "X hosted talks ...": X hosts an event, it is not a party
 
     cue_kinds: frozenset = frozenset()  # kinds of ``cues``, set once the cues are complete
 

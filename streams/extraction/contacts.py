@@ -21,7 +21,8 @@ from itertools import combinations
 from typing import Any
 
 from streams.extraction import boilerplate, dates
-from streams.extraction.actors import CONTACT_TRIGGERS, SentenceFacts, Slot, prev_word, analyse, pick_holder
+from streams.extraction.actors import (CONTACT_TRIGGERS, Place, SentenceFacts, Slot, analyse, pick_holder,
+                                       prev_word)
 from streams.extraction.gazetteer import Mention, gazetteer
 from streams.extraction.normalise import detect_lang, normalise, split_sentences
 from streams.extraction.topics import assign, paragraph_topics
@@ -41,6 +42,8 @@ _DATE_CONTEXT = 300     # characters of the paragraph around a sentence searched
 _MAX_REF_LOOKUPS = 8     # per article: each scans the page's dates (bounded cost on huge pages)
 _IN_PERSON = frozenset({"meet", "receive", "visit"})
 _STRONG_TRIGGERS = frozenset({"call", "meet", "receive", "visit"})
+_BETWEEN = frozenset({"between", "بين", "ميان", "بيان"})
+_CHAIN_FILLERS = frozenset({"and", "the", "و", ","})
 _WITH_WORDS = frozenset({"with", "مع", "با", "and", "و"})
 
 
@@ -368,6 +371,13 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
     slots = list(strong)
     if len({s.country for s in strong}) < 2:
         slots += [s for s in facts.slots if s.country and s.strength == 1 and bare_actor(s)]
+        slots += _between(facts, live, slots)
+    if facts.hosted_at is not None:
+        # the host of an event ("Oman hosted talks between ...") is its venue, not a party
+        hosts = [s for s in facts.slots if s.country and s.pos < facts.hosted_at]
+        slots = [s for s in slots if s.pos > facts.hosted_at]
+        if hosts:
+            facts.places.append(Place(hosts[-1].country, hosts[-1].pos, "name", True))
     if len({s.country for s in slots}) < 2 and any(t.kind == "visit" for t in live):
         # "a visit to Brazil", "زيارته لسلطنة عمان": the destination hosts the visit
         slots += [Slot(p.pos, p.pos, p.country, None, None, 1, "host")
@@ -397,6 +407,30 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
         if breaks:
             slots = [s for s in slots if s.pos < breaks[0]]
     return slots, implicit
+
+
+def _between(facts: SentenceFacts, live: list, taken: list[Slot]) -> list[Slot]:
+    """"talks between Iran and the United States", "محادثات بين إيران والولايات المتحدة": bare
+    names right after a trigger's "between" are the parties (not "the war between X and Y")."""
+    norm = facts.norm
+    out: list[Slot] = []
+    bare = [s for s in facts.slots if s.country and s.strength == 1 and s not in taken]
+    for t in live:
+        rest = norm[t.end:].split(" ", 3)
+        words = [w for w in rest[:3] if w]
+        if not words or words[0] not in _BETWEEN and not (len(words) > 1 and words[1] in _BETWEEN):
+            continue
+        chain_end = t.end
+        for s in bare:
+            if s.pos < t.end:
+                continue
+            gap = [w for w in norm[chain_end:s.pos - len(_clitic(norm, s.pos))].split()
+                   if w not in _BETWEEN and w not in _CHAIN_FILLERS]
+            if gap:
+                break
+            out.append(s)
+            chain_end = s.end
+    return out
 
 
 def _actor(slots: list[Slot], country: str) -> Actor:

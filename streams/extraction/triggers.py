@@ -70,9 +70,20 @@ def live_triggers(facts: SentenceFacts) -> list[Cue]:
                 break
         if void:
             voided = True
+        elif t.kind == "receive" and (event := _hosted_event(facts, t)) is not None:
+            # "Kazakhstan hosted rounds of talks on Syria", "استضافت عمان محادثات بين ...": the
+            # host (before the event word, either side of the verb) stages it, is not a party
+            facts.hosted_at = event.pos
         else:
             out.append(t)
     return out
+
+
+def _hosted_event(facts: SentenceFacts, t: Cue) -> Cue | None:
+    """The event (talks, a meeting, a summit) a receiving verb takes as its object, if any:
+    then the verb means hosting an event, not receiving a guest."""
+    return next((c for c in facts.cues if c.kind in ("talk", "meet", "summit", "conference")
+                 and t.end <= c.pos and _words(facts.norm, t.end, c.pos) <= 3), None)
 
 
 def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None,

@@ -269,3 +269,17 @@ def test_trigger_prefilter():
     assert not g.has_trigger(normalise("The central bank raised interest rates again"))
     assert not g.has_trigger(normalise("وزارة الخارجية"))           # not "زار" inside a word
     assert extract_contacts({"id": "n", "text": "Oman and Iran: central bank raised rates. " * 200}) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Oman hosted talks between Iran and the United States in Muscat on Saturday.",
+    "استضافت سلطنة عمان محادثات بين إيران والولايات المتحدة في مسقط.",
+])
+def test_hosting_talks_between_others_is_a_third_party_meeting(text):
+    got = _pairs(text)
+    assert set(got) == {("IRN", "USA")} and got[("IRN", "USA")].mode == "third-party"
+
+
+def test_hosting_talks_about_a_country_is_no_contact_with_it():
+    assert not _pairs("Kazakhstan has hosted multiple rounds of talks on Syria since 2017.")
+    assert not _pairs("The ministers discussed the war between Israel and Hamas.")
