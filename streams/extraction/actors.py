@@ -36,7 +36,8 @@ _CHAIN_WORDS = frozenset({"و", "and", "&", "-"})
 _ARTICLES = frozenset({"the", "a"})
 _EN_OF = frozenset({"of", "the", "for", "'s"})
 _IN_WORDS = frozenset({"in", "at", "في", "در", "here"})
-_TO_WORDS = frozenset({"to", "in", "at", "الى", "في", "به", "در", "leaving", "left", "visiting", "visited"})
+_TO_WORDS = frozenset({"to", "in", "at", "الى", "في", "به", "در", "leaving", "left", "visiting", "visited",
+                       "وارد", "عازم", "visit"})
 _POSTED_TO = frozenset({"to", "in", "لدى", "في", "الى", "در", "به", "نزد"})
 
 

@@ -283,3 +283,11 @@ def test_hosting_talks_between_others_is_a_third_party_meeting(text):
 def test_hosting_talks_about_a_country_is_no_contact_with_it():
     assert not _pairs("Kazakhstan has hosted multiple rounds of talks on Syria since 2017.")
     assert not _pairs("The ministers discussed the war between Israel and Hamas.")
+
+
+def test_persian_compound_title_written_with_zwnj_and_arrival_destination():
+    got = _pairs("رئیس‌جمهور ونزوئلا با استقبال رسمی وارد تهران شد.")
+    if ("country", "IRN") not in _kinds("تهران"):
+        pytest.skip("capitals need country_aliases.tsv")
+    c = got[("IRN", "VEN")]
+    assert (c.mode, c.host) == ("visit", "IRN")
