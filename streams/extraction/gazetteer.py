@@ -220,6 +220,9 @@ class Gazetteer:
                 if outlet and a3:
                     self.outlets[outlet] = a3
                 for n in _split_list(_get(r, "agency_names")):
+                    if n.isascii() and len(n) <= 3:
+                        continue  # AP, RT, ONA: fragments of countless English words, and a
+                        # dateline's home country matters only for unnamed officials
                     self._add(n, Entry("agency", a3, "agency", "word", None))
         for r in _rows(KNOWLEDGE / "triggers.tsv"):
             kind, form = r.get("kind", ""), r.get("form", "")
