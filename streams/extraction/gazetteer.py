@@ -10,7 +10,6 @@ names, the nisba/Persian adjective endings (ي يه يين يون يان) may fo
 """
 from __future__ import annotations
 
-import csv
 import functools
 import logging
 from dataclasses import dataclass
