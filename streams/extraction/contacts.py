@@ -42,6 +42,7 @@ _DATE_CONTEXT = 300     # characters of the paragraph around a sentence searched
 _MAX_REF_LOOKUPS = 8     # per article: each scans the page's dates (bounded cost on huge pages)
 _IN_PERSON = frozenset({"meet", "receive", "visit"})
 _STRONG_TRIGGERS = frozenset({"call", "meet", "receive", "visit"})
+_WITH_ONLY = frozenset({"with", "مع", "با"})
 _BETWEEN = frozenset({"between", "بين", "ميان", "بيان"})
 _CHAIN_FILLERS = frozenset({"and", "the", "و", ","})
 _WITH_WORDS = frozenset({"with", "مع", "با", "and", "و"})
@@ -396,7 +397,8 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
         implicit = True
     countries = {s.country for s in slots}
     if len(countries) == 1 and subject and subject not in countries and not unknown and \
-            all(s.pos > first_trigger for s in slots) and any(t.kind in _STRONG_TRIGGERS for t in live):
+            all(s.pos > first_trigger or _after_with(norm, s) for s in slots) and \
+            any(t.kind in _STRONG_TRIGGERS for t in live):
         # "He also met the Japanese FM": the other side is the story's subject
         slots.append(Slot(-1, -1, subject, None, None, 0, "implicit"))
         implicit = True
@@ -431,6 +433,12 @@ def _between(facts: SentenceFacts, live: list, taken: list[Slot]) -> list[Slot]:
             out.append(s)
             chain_end = s.end
     return out
+
+
+def _after_with(norm: str, s: Slot) -> bool:
+    """Is the slot the object of "with" (با وزیر خارجه ژاپن، مع وزير خارجية اليابان)? Then the
+    sentence's subject is someone already named (Persian puts the verb last)."""
+    return prev_word(norm, s.pos - len(_clitic(norm, s.pos))) in _WITH_ONLY or _clitic(norm, s.pos) == "ب"
 
 
 def _actor(slots: list[Slot], country: str) -> Actor:

@@ -291,3 +291,8 @@ def test_persian_compound_title_written_with_zwnj_and_arrival_destination():
         pytest.skip("capitals need country_aliases.tsv")
     c = got[("IRN", "VEN")]
     assert (c.mode, c.host) == ("visit", "IRN")
+
+
+def test_persian_pronoun_subject_with_verb_last():
+    text = "وزیر خارجه ایران روز جمعه وارد مونیخ شد.\nوی همچنین با وزیر خارجه ژاپن دیدار کرد."
+    assert ("IRN", "JPN") in _pairs(text)
