@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from streams import metrics
-from streams.detection import ALL_TOPICS, PairCounts, SpikeParams, contact_day, contact_key
+from streams.detection import PairCounts, SpikeParams, contact_day, contact_key
 from streams.pipeline.alert import AlertStage, spike_params
 from streams.pipeline.serde import Out
 
@@ -40,7 +40,6 @@ class AggregateStage:
         self.counts = PairCounts(windows)
         self.alerts = AlertStage(self.counts, episodes, params)
         self.retain_days = retain_days
-        self._week_by_partition: dict[int, dict[str, int]] = {}
 
     def handle(self, msg: dict[str, Any], now: float | None = None) -> list[Out]:
         now = time.time() if now is None else now
@@ -72,27 +71,6 @@ class AggregateStage:
         before = (date.fromisoformat(wm) - timedelta(days=self.retain_days)).isoformat()
         self.counts.expire(before)
         self.alerts.expire(before)
-        metrics.set_table_entries("windows", len(self.windows))
-        # the gauge keeps the top pairs over all partitions this worker holds, not the last one's
-        self._week_by_partition[getattr(self.windows, "partition", 0)] = self.week_counts()
-        merged: dict[str, int] = {}
-        for counts in self._week_by_partition.values():
-            merged.update(counts)   # a pair lives on one partition: no sums needed
-        metrics.set_pair_counts(merged)
-
-    def week_counts(self) -> dict[str, int]:
-        """Distinct contacts per pair over the 7 days ending at the watermark (all topics)."""
-        wm = self.windows.get(WATERMARK)
-        if not wm:
-            return {}
-        end = date.fromisoformat(wm)
-        days = {(end - timedelta(days=i)).isoformat() for i in range(7)}
-        out: dict[str, int] = {}
-        for k in list(self.windows.keys()):
-            parts = k.split("|")
-            if len(parts) == 3 and parts[1] == ALL_TOPICS and parts[2] in days:
-                out[parts[0]] = out.get(parts[0], 0) + len(self.windows.get(k) or ())
-        return out
 
 
 def register(p) -> None:

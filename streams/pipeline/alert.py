@@ -63,7 +63,6 @@ class AlertStage:
 
     def expire(self, before_day: str) -> None:
         self.detector().expire(before_day)
-        metrics.set_table_entries("episodes", len(self.episodes))
 
     @staticmethod
     def outs(alerts: list[dict[str, Any]]) -> list[Out]:

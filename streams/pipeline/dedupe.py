@@ -43,7 +43,6 @@ class DedupeStage:
         kind = msg.get("kind")
         if kind == "expire":
             self.dedup.expire(float(msg["now"]))
-            metrics.set_table_entries("fingerprints", len(self.dedup.store))
             return []
         if kind != "article":
             return []

@@ -109,7 +109,6 @@ class ExtractStage:
     def _expire(self, now: float) -> None:
         for aid in [k for k, v in self.extracted.items() if now - float(v.get("ts", 0)) > self.horizon]:
             del self.extracted[aid]
-        metrics.set_table_entries("extracted", len(self.extracted))
 
 
 def warm_up() -> None:

@@ -15,6 +15,7 @@ import uuid
 import orjson
 import pytest
 
+from streams.detection import contact_key
 from streams.extraction import extract_contacts
 from streams.pipeline.serde import pair_key
 
@@ -120,7 +121,12 @@ def test_every_message_is_processed_duplicate_or_dead_lettered(run):
     assert sorted(k.decode() for k, _ in contacts) == sorted(pair_key(x.countries) for x in exp["contacts"])
     for k, v in contacts:
         assert pair_key(orjson.loads(v)["countries"]) == k.decode()
-    run["after_first"] = c
+    # ... and counted once per distinct contact by the aggregate stage (which runs behind extract)
+    distinct = {contact_key(orjson.loads(v)) for _, v in contacts} - {None}
+    assert distinct
+    run["after_first"] = wait_for(
+        lambda: (lambda c: c if c["contacts_distinct"] == len(distinct) else None)(worker.counts()),
+        30, f"{len(distinct)} distinct contacts aggregated")
 
 
 def test_replaying_the_input_changes_no_count_and_fires_no_alert(run):
