@@ -223,6 +223,20 @@ def _locate(text: str, raw: str, cursor: int) -> int:
     return a
 
 
+# Whitespace tokens that can never start a date atom (most words of any text: not a number,
+# not the first word of a vocabulary entry), remembered so that each is judged once per process
+# rather than stripped, normalised and looked up again in every sentence (``_atoms`` spent most
+# of its time on such tokens).
+_NOT_DATE: set[str] = set()
+_NOT_DATE_MAX = 200_000
+
+
+def _not_date(tok: str) -> None:
+    if len(_NOT_DATE) > _NOT_DATE_MAX:
+        _NOT_DATE.clear()  # bound memory on an endless stream
+    _NOT_DATE.add(tok)
+
+
 def _atoms(text: str) -> list[_Atom]:
     v = _vocab()
     words, first, max_tokens = v.words, v.first, v.max_tokens
@@ -231,10 +245,15 @@ def _atoms(text: str) -> list[_Atom]:
     n = len(raw)
     cursor = 0
     i = 0
+    not_date = _NOT_DATE
     while i < n:
         t = raw[i]
+        if t in not_date:
+            i += 1
+            continue
         core = t.strip(_PUNCT)
         if not core:
+            _not_date(t)
             i += 1
             continue
         if core[0].isdigit():
@@ -243,6 +262,7 @@ def _atoms(text: str) -> list[_Atom]:
             if g is not None:
                 num = g.group(1)
             if not _NUMERIC_RE.match(num):
+                _not_date(t)
                 i += 1
                 continue
             pos = _locate(text, t, cursor)
@@ -270,6 +290,7 @@ def _atoms(text: str) -> list[_Atom]:
                 i -= 1
             continue
         if len(core) > _LONGEST_WORD:
+            _not_date(t)
             i += 1
             continue
         key = _token_key(core)
@@ -278,6 +299,7 @@ def _atoms(text: str) -> list[_Atom]:
             if key[:1] in ("\u0648", "\u0641") and key[1:] in first:
                 clitic = True
             else:
+                _not_date(t)
                 i += 1
                 continue
         pos = _locate(text, t, cursor)
