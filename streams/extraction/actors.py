@@ -164,12 +164,14 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
                 items.append(("holder", m, h))
                 continue
         if "country" in kinds:
-            items.append(("country", m, kinds["country"]))
+            c = kinds["country"]
+            # a city (Geneva, Jeddah) is only ever a venue: never an actor, never a title's country
+            items.append(("city" if c.sub == "city" else "country", m, c))
             continue
         if "title" in kinds:
             items.append(("title", m, kinds["title"]))
         for e in m.entries:
-            if e.kind not in ("title", "agency", "country", "holder", "topic"):
+            if e.kind not in ("title", "agency", "country", "holder", "topic", "region"):
                 facts.cues.append(Cue(e.kind, e.value, m.start, m.end, e.sub))
                 if e.kind == "counterpart":
                     items.append(("counterpart", m, e))
@@ -186,7 +188,7 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
 
     # places: a country word after "in"/في/در, after the clitic ب, or "visit to"/ل after a visit
     for i, (cls, m, payload) in enumerate(items):
-        if cls != "country" or payload.sub == "demonym":
+        if (cls != "country" and cls != "city") or payload.sub == "demonym":
             continue  # "visiting Brazilian President": an adjective is never a place
         start = m.start
         prefix = m.prefix
@@ -208,7 +210,8 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
             if pw in _IN_WORDS or pw in _TO_WORDS:
                 word_prep.add(i)
             after = any(tp < start for tp in trigger_pos)
-            facts.places.append(Place(payload.value, start, payload.sub, after, is_to))
+            # a city's country is where the meeting was, not a host taking part ("visit to Geneva")
+            facts.places.append(Place(payload.value, start, payload.sub, after, is_to and cls == "country"))
 
     def country_chain(j: int) -> list[int]:
         """Country items starting at j joined by و/and/commas."""

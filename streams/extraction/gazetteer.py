@@ -36,9 +36,9 @@ TRIGGER_KINDS = frozenset({"call", "meet", "receive", "visit", "talk"})
 
 
 class Entry(NamedTuple):
-    kind: str        # country | holder | agency | cue kinds (call, meet, title, ...) | topic
+    kind: str        # country | holder | agency | region | cue kinds (call, meet, title, ...) | topic
     value: Any       # alpha-3, Holder, role, (topic, strength) ...
-    sub: str         # country: name/demonym/capital/metonym/government; cue: lang; topic: lang
+    sub: str         # country: name/demonym/capital/metonym/government/city; cue, topic, region: lang
     match: str       # word | prefix
     cased: str | None  # English proper names: the capitalised original form to verify
 
@@ -175,7 +175,10 @@ class Gazetteer:
         # An Arabic form written with the article is stored without it: ``find`` accepts ال
         # like any proclitic, so "الأمريكي", "أمريكي" (indefinite), "والأمريكي" and "للأمريكي"
         # (ل + ال, alef dropped) are all one key, found once
-        if key.startswith("ال") and len(key) > 4 and entry.kind != "topic":
+        # (only when the original spelling starts with the bare-alef article: "ألباريس" (Albares)
+        # and "ألمانيا" normalise to ال... too, but their alef-lam is part of the name)
+        if key.startswith("ال") and len(key) > 4 and entry.kind != "topic" and \
+                form.lstrip().startswith("\u0627\u0644"):
             key = key[2:]
         self._forms.setdefault(key, []).append(entry)
 
@@ -201,6 +204,12 @@ class Gazetteer:
                 a3, form = _get(r, "country"), _get(r, "form")
                 if a3 and form:
                     self._add_country(str(a3), str(form), str(_get(r, "kind", "name")) or "name")
+            # regions named after a state ("Latin America", "آمریکای لاتین"): listed so that the
+            # longest match wins over the state's name inside them; they are neither actors nor venues
+            for r in _safe_call(loader, "load_regions"):
+                form = str(_get(r, "form"))
+                cased = form if form[:1].isascii() and form[:1].isalpha() else None
+                self._add(form, Entry("region", None, str(_get(r, "lang")), "word", cased))
             for r in _safe_call(loader, "load_office_holders"):
                 country, role = str(_get(r, "country")), str(_get(r, "role"))
                 names = [_get(r, "name_en"), _get(r, "name_ar"), _get(r, "name_fa")]
@@ -286,6 +295,8 @@ class Gazetteer:
                 while we < n and norm[we].isalnum():
                     we += 1
                 suffix = norm[end:we]
+            if prefix[-2:] == "ال" and original and _hamza_article(norm[start:end], original):
+                continue  # "ألباريس" normalises to "الباريس": its alef-lam is no article
             kept = []
             for e in entries:
                 if prefix and e.sub == "en":
@@ -309,6 +320,15 @@ class Gazetteer:
 
 
 _new = tuple.__new__
+
+# Normalisation folds أ/آ/إ into ا, so a name beginning with أل/آل/إل ("ألباريس", "آلمان") looks
+# like ال + a shorter word ("باريس"). The original sentence tells them apart: checked only for
+# hits behind an ال proclitic, and only where the rest of the word is spelled as normalised.
+_HAMZA_AL = ("\u0623\u0644", "\u0622\u0644", "\u0625\u0644")
+
+
+def _hamza_article(rest: str, original: str) -> bool:
+    return any(h + rest in original for h in _HAMZA_AL)
 
 
 def _split_topics(entries) -> tuple[tuple[Entry, ...], tuple, frozenset]:

@@ -23,6 +23,7 @@ import pycountry
 OFFICE_HOLDERS_FILE = "office_holders.tsv"
 COUNTRY_ALIASES_FILE = "country_aliases.tsv"
 OUTLETS_FILE = "outlets.tsv"
+REGIONS_FILE = "regions.tsv"
 
 # The closed list of roles. Kept small on purpose: the extractor maps titles in text
 # ("وزير الخارجية", "Secretary of State", "وزیر امور خارجه") to these.
@@ -53,7 +54,9 @@ ROLES: frozenset[str] = frozenset(
 MULTI_HOLDER_ROLES: frozenset[str] = frozenset({"special_envoy", "deputy_foreign_minister"})
 
 LANGS: frozenset[str] = frozenset({"ar", "fa", "en"})
-ALIAS_KINDS: frozenset[str] = frozenset({"name", "demonym", "capital", "metonym", "government"})
+# city: a venue outside the capital (Geneva, Davos, Jeddah): it gives where a meeting was, never a
+# party to it (a capital also stands for its government: "Washington said"; a city does not).
+ALIAS_KINDS: frozenset[str] = frozenset({"name", "demonym", "capital", "metonym", "government", "city"})
 
 # Codes the news needs that ISO 3166-1 does not list as current countries. pycountry's
 # historic_countries covers SUN, DDR, YUG, CSK; Kosovo uses the user-assigned XKX
@@ -256,6 +259,35 @@ def parse_country_aliases(text: str, f: str = COUNTRY_ALIASES_FILE) -> tuple[Cou
         if not row["form"]:
             raise KnowledgeError(f"{f}:{number}: empty form")
         out.append(CountryAlias(country, row["lang"], row["kind"], row["form"], row["source"], number))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """A place name that is not a state but contains one's name ("Latin America", "New Guinea"):
+    listed so that the longest match wins over the country inside it."""
+    lang: str
+    form: str
+    source: str
+    line: int
+
+
+_REGION_COLUMNS = ("lang", "form", "source")
+
+
+@functools.cache
+def load_regions() -> tuple[Region, ...]:
+    return parse_regions(_package_text(REGIONS_FILE))
+
+
+def parse_regions(text: str, f: str = REGIONS_FILE) -> tuple[Region, ...]:
+    out = []
+    for number, row in _read_rows(f, _REGION_COLUMNS, text):
+        if row["lang"] not in LANGS:
+            raise KnowledgeError(f"{f}:{number}: lang must be one of {sorted(LANGS)}, got {row['lang']!r}")
+        if not row["form"]:
+            raise KnowledgeError(f"{f}:{number}: empty form")
+        out.append(Region(row["lang"], row["form"], row["source"], number))
     return tuple(out)
 
 

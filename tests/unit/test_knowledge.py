@@ -134,9 +134,12 @@ def test_dates_are_plausible():
 
 def _keys(form: str) -> set[str]:
     """The normalised form, and without a leading article: the extractor matches Arabic forms
-    written with ال also without it, so "السودانی" (Sudani) must not become "سوداني" (Sudanese)."""
+    written with ال also without it, so "السودانی" (Sudani) must not become "سوداني" (Sudanese).
+    Only a bare-alef ال is an article: "ألباريس" (Albares) keeps its alef-lam."""
     n = _norm(form)
-    return {n, n[2:]} if n.startswith("ال") and len(n) > 4 else {n}
+    if n.startswith("ال") and len(n) > 4 and form.lstrip().startswith("\u0627\u0644"):
+        return {n, n[2:]}
+    return {n}
 
 
 def test_a_surface_form_names_people_of_one_country_only():
@@ -167,11 +170,18 @@ GENERIC = {
 }
 
 
+# Two-letter names the press uses alone; the extractor takes a Latin name only capitalised and as
+# a whole word ("Xi", not "taxi" or "xi" in a list).
+SHORT_OK = {"Xi"}
+
+
 def test_aliases_are_distinctive():
     generic = {_norm(g) for g in GENERIC}
     bad = []
     for h in kb.load_office_holders():
         for alias in h.aliases:
+            if alias in SHORT_OK:
+                continue
             if _norm(alias) in generic or len(alias.replace(" ", "")) < 3:
                 bad.append(f"line {h.line}: {alias!r}")
     assert not bad, bad
