@@ -26,6 +26,16 @@ def is_ready(app) -> bool:
         return False
 
 
+def _assigned(app) -> list[str]:
+    """The source-topic partitions this worker holds (changelogs left out), as "topic:partition"."""
+    try:
+        changelogs = {t.changelog_topic.get_topic_name() for t in app.tables.values()}
+        return sorted(f"{tp.topic}:{tp.partition}" for tp in app.consumer.assignment()
+                      if tp.topic not in changelogs)
+    except Exception:   # noqa: BLE001 - not started yet
+        return []
+
+
 def counts(p) -> dict[str, Any]:
     """The accounting held in this worker's tables (all partitions it owns)."""
     n_in = processed = 0
@@ -48,6 +58,7 @@ def counts(p) -> dict[str, Any]:
         "duplicates": dup, "dead_letters": dead,
         "in_flight": n_in - processed - n_dup - n_dead,
         "ready": is_ready(p.app),
+        "assigned": _assigned(p.app),
     }
     # distinct contacts counted (all-topics buckets) and spike episodes started
     distinct = 0

@@ -1,0 +1,55 @@
+"""Two workers of one app share the partitions: every message is still accounted for exactly once
+over both, and "first seen" is still one order (the dedupe topic has one partition, so exactly one of
+the two owns the fingerprint table): copies are found whichever worker validated them."""
+from __future__ import annotations
+
+import pytest
+
+from .test_pipeline_accounting import MAX_BYTES, build_mix
+from .test_pipeline_harness import Worker, free_port, pipeline_settings, send_lines, wait_for
+
+pytestmark = pytest.mark.timeout(240)
+
+
+def test_two_workers_share_the_work_and_the_counts_add_up(kafka_bootstrap, tmp_path):
+    s = pipeline_settings(kafka_bootstrap, "two", max_article_bytes=MAX_BYTES)
+    s2 = type(s).from_env(s.to_env(), web_port=free_port())
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a, b = Worker(s, tmp_path / "a"), Worker(s2, tmp_path / "b")
+    try:
+        a.start()
+        b.start()
+        topics = [s.topic_articles, s.topic_dedupe, s.topic_extract, s.topic_contacts, s.topic_sources]
+        want = {f"{t}:{i}" for t in topics for i in range(s.dedupe_partitions if t == s.topic_dedupe
+                                                           else s.partitions)}
+
+        def split():
+            ca, cb = a.counts(), b.counts()
+            if not (ca["ready"] and cb["ready"]):
+                return None
+            sa, sb = set(ca["assigned"]), set(cb["assigned"])
+            # the group settled: the partitions are split between the two, none held twice
+            return (sa, sb) if sa and sb and not sa & sb and sa | sb >= want else None
+        sa, sb = wait_for(split, 90, "both workers holding a share of the partitions")
+        assert (s.topic_dedupe + ":0" in sa) != (s.topic_dedupe + ":0" in sb)
+
+        mix, exp = build_mix()
+        send_lines(s, mix, tmp_path)
+
+        def total():
+            ca, cb = a.counts(), b.counts()
+            t = {k: ca[k] + cb[k] for k in ("in", "processed", "duplicate", "dead_letter", "in_flight")}
+            return (t, ca, cb) if t["in"] == len(mix) and t["in_flight"] == 0 else None
+        t, ca, cb = wait_for(total, 90, "all messages accounted for over both workers")
+        assert t["processed"] + t["duplicate"] + t["dead_letter"] == t["in"] == len(mix)
+        assert t["processed"] == exp["processed"] and t["dead_letter"] == exp["dead_letter"]
+        dups: dict[str, int] = {}
+        for c in (ca, cb):
+            for k, n in c["duplicates"].items():
+                dups[k] = dups.get(k, 0) + n
+        assert dups == exp["duplicates"]
+        assert ca["in"] > 0 and cb["in"] > 0, "both workers validated part of the input"
+    finally:
+        rc = (b.stop(), a.stop())
+    assert rc == (0, 0), (a.log_tail(), b.log_tail())
