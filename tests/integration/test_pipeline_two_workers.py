@@ -1,11 +1,12 @@
 """Two workers of one app share the partitions: every message is still accounted for exactly once
 over both, and "first seen" is still one order (the dedupe topic has one partition, so exactly one of
-the two owns the fingerprint table): copies are found whichever worker validated them."""
+the two owns the fingerprint table): copies are found whichever worker validated them. When one
+worker leaves, the other takes over its partitions and tables and goes on."""
 from __future__ import annotations
 
 import pytest
 
-from .test_pipeline_accounting import MAX_BYTES, build_mix
+from .test_pipeline_accounting import DEV, MAX_BYTES, NEW_AFTER_RESTART, build_mix
 from .test_pipeline_harness import Worker, free_port, pipeline_settings, send_lines, wait_for
 
 pytestmark = pytest.mark.timeout(240)
@@ -50,6 +51,17 @@ def test_two_workers_share_the_work_and_the_counts_add_up(kafka_bootstrap, tmp_p
                 dups[k] = dups.get(k, 0) + n
         assert dups == exp["duplicates"]
         assert ca["in"] > 0 and cb["in"] > 0, "both workers validated part of the input"
+
+        # fail-over: one worker leaves; the other takes over its partitions with their tables
+        # (accounting and fingerprints rebuilt from the changelogs) and goes on deciding copies
+        assert a.stop() == 0, a.log_tail()
+        wait_for(lambda: (lambda c: c["ready"] and set(c["assigned"]) >= want and c["in"] == len(mix)
+                          )(b.counts()), 90, "the remaining worker holding everything, counts recovered")
+        copy = DEV["en-tt-442816"].replace(b'"en-tt-442816"', b'"tt-copy-after-failover"', 1)
+        send_lines(s, [copy, DEV[NEW_AFTER_RESTART]], tmp_path)
+        c = wait_for(lambda: (lambda c: c if c["in"] == len(mix) + 2 and c["in_flight"] == 0 else None
+                              )(b.counts()), 60, "two more messages after the fail-over")
+        assert c["processed"] == t["processed"] + 1 and c["duplicate"] == t["duplicate"] + 1
     finally:
         rc = (b.stop(), a.stop())
     assert rc == (0, 0), (a.log_tail(), b.log_tail())
