@@ -70,16 +70,22 @@ class _Candidate:
     ref: tuple[str | None, str] = (None, "none")
     dated: tuple[bool, bool] = (True, True)   # date words in (sentence, paragraph)
     topics: set[str] = field(default_factory=set)
+    verb_at: int | None = None    # offset of the contact verb in ``evidence`` (approximate)
+    # a paragraph without any date word: the previous, this and the next body paragraph
+    # ("... said on Wednesday ..." / "He was speaking during a visit to Tehran ...")
+    neighbours: str | None = None
 
     def event_date(self, lang: str, cache: dict) -> tuple[str | None, str]:
         """Resolved only for the reports that end up chosen (dates are the costly part), once
-        per sentence of the article (several pairs often come from one sentence)."""
+        per sentence and verb of the article (several pairs often come from one sentence)."""
         in_sentence, in_paragraph = self.dated
-        if not in_paragraph:
+        context = self.paragraph_text if in_paragraph else self.neighbours
+        if context is None:
             return None, "none"  # no month, weekday, "today", digit ...: nothing to resolve
-        key = (self.evidence, self.ref, self.paragraph_text)
+        key = (self.evidence, self.ref, context, self.verb_at if in_sentence else None)
         if key not in cache:
-            cache[key] = _event_date(self.evidence, self.ref[0], self.ref[1], lang, self.paragraph_text)
+            cache[key] = _event_date(self.evidence, self.ref[0], self.ref[1], lang, context,
+                                     self.verb_at if in_sentence else None, in_paragraph)
         return cache[key]
 
 
@@ -197,6 +203,7 @@ def _story_candidates(ctx: _Context, seg_no: int, paragraphs: list[tuple[int, st
     """Reports of contacts in one story, with the story's mode context and topics applied."""
     gaz = gazetteer()
     para_topics: list[set[str]] = []
+    para_dated: list[bool] = []      # per paragraph: any date word or digit
     contact_paras: list[int] = []
     subject: str | None = None       # the story's last acting country (pronoun carry-over)
     cands: list[_Candidate] = []
@@ -237,14 +244,22 @@ def _story_candidates(ctx: _Context, seg_no: int, paragraphs: list[tuple[int, st
                 continue
             if p_ref is None:
                 p_ref = _paragraph_reference(ctx, p_offset)
-            for pair, decision, actors, conf, talk_only in new:
+            scale = len(sentence) / len(norm)  # norm offsets -> sentence offsets (near enough)
+            for pair, decision, actors, conf, talk_only, verb in new:
                 p_cands.append(_Candidate(pair, decision, actors, sentence, p_no, seg_no,
-                                          conf, talk_only, paragraph, p_ref, (s_dated, False)))
+                                          conf, talk_only, paragraph, p_ref, (s_dated, False),
+                                          verb_at=round(verb * scale)))
             contact_paras.append(p_no)
         for c in p_cands:  # the paragraph's date words are known only now
             c.dated = (c.dated[0], p_dated)
         cands.extend(p_cands)
+        para_dated.append(p_dated)
         para_topics.append(paragraph_topics(found_topics, ctx.ref[0]))
+    for c in cands:
+        if not c.dated[1]:
+            lo, hi = max(0, c.paragraph - 1), min(len(paragraphs), c.paragraph + 2)
+            if any(para_dated[lo:hi]):
+                c.neighbours = "\n".join(text for _, text in paragraphs[lo:hi])
     for c in cands:
         if not c.decision.explicit:
             c.decision = _story_mode(c, story_modes)
@@ -301,7 +316,7 @@ def _skim(mentions: list[Mention], s_no: int, day: str | None, subject: str | No
     return subject, home
 
 
-_Report = tuple[tuple[str, str], ModeDecision, list[Actor], float, bool]
+_Report = tuple[tuple[str, str], ModeDecision, list[Actor], float, bool, int]
 
 
 def _sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subject: str | None
@@ -344,8 +359,12 @@ def _sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subje
         decision = decide_mode(facts, pair, first, live, n, partner.pos if partner else None, joint)
         actors = [_actor(slots, c) for c in pair]
         named_sides = sum(1 for c in pair if any(s.country == c and s.strength >= 2 for s in slots))
+        # the verb reporting this pair: the live trigger nearest to the partner (its date is
+        # the one next to it when the sentence has two)
+        verb = min(live, key=lambda t: abs(t.pos - partner.pos)) if partner and partner.pos >= 0 else live[0]
         out.append((pair, decision, actors,
-                    _confidence(named_sides, decision.explicit, strong_trigger, implicit), talk_only))
+                    _confidence(named_sides, decision.explicit, strong_trigger, implicit), talk_only,
+                    verb.pos))
     return out, first
 
 
@@ -559,14 +578,16 @@ def _reference(published_at: str | None, text: str, at: int | None = None) -> tu
 
 
 def _event_date(sentence: str, ref_day: str | None, ref_precision: str, lang: str,
-                paragraph: str) -> tuple[str | None, str]:
-    """The sentence's event date (``dates.resolve_event_date``; its paragraph as context)."""
+                paragraph: str, near: int | None = None, bounded: bool = True) -> tuple[str | None, str]:
+    """The sentence's event date (``dates.resolve_event_date``; its paragraph, or its
+    neighbour paragraphs, as context; the expression nearest to the verb ``near``)."""
     ref = dt.date.fromisoformat(ref_day) if ref_day else None
     # the context is the paragraph around the sentence (bounded: parsing dates costs); a
     # one-sentence paragraph is no extra context
     context = None
     if len(paragraph) > len(sentence) + 2:
         i = paragraph.find(sentence)
-        context = paragraph if i < 0 else paragraph[max(0, i - _DATE_CONTEXT):i + len(sentence) + _DATE_CONTEXT]
-    date, precision = dates.resolve_event_date(sentence, ref, ref_precision, lang, context)
+        context = paragraph if i < 0 or not bounded else \
+            paragraph[max(0, i - _DATE_CONTEXT):i + len(sentence) + _DATE_CONTEXT]
+    date, precision = dates.resolve_event_date(sentence, ref, ref_precision, lang, context, near)
     return (date, precision) if date else (None, "none")
