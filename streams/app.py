@@ -27,6 +27,7 @@ from typing import Any
 
 import faust
 
+from streams.pipeline.serde import dumps
 from streams.pipeline.topics import topic_specs
 from streams.settings import Settings
 
@@ -42,7 +43,6 @@ class Pipeline:
 
     async def send(self, outs) -> None:
         """Send the messages a stage decided on (``serde.Out`` records)."""
-        from streams.pipeline.serde import dumps
         for out in outs:
             await self.topics[out.topic].send(
                 key=out.key.encode("utf-8") if out.key is not None else None,

@@ -96,12 +96,13 @@ async def replay(s: Settings, path: str, *, topic: str, rate: float | None = Non
                 bar.write(f"replay: send failed: {r!r}", file=sys.stderr)
             else:
                 sent += 1
-            bar.update(1)
 
+    # stdin can be read once: keep its lines when the file is to be sent more than once
+    source = list(_lines(path)) if path == "-" and repeat > 1 else None
     try:
         i = 0
         for _ in range(max(1, repeat)):
-            for line in (_lines(path) if path != "-" or i == 0 else ()):
+            for line in (source if source is not None else _lines(path)):
                 if limit is not None and i >= limit:
                     break
                 if rate:
@@ -114,8 +115,8 @@ async def replay(s: Settings, path: str, *, topic: str, rate: float | None = Non
                     nbytes += len(line)
                 except Exception as exc:   # noqa: BLE001 - e.g. too large for the producer: count, go on
                     failed += 1
-                    bar.update(1)
                     bar.write(f"replay: line {i + 1} not sent: {exc!r}", file=sys.stderr)
+                bar.update(1)   # handed to the producer; acknowledgements are settled in batches
                 i += 1
                 if len(pending) >= 1000:
                     await settle(pending)

@@ -44,11 +44,12 @@ class ExtractStage:
         self.extract = extract
         self.horizon = float(horizon_seconds)
 
-    def _count(self, partition: int, field: str, reason: str | None = None) -> None:
+    def _count(self, partition: int, reason: str | None = None) -> None:
+        """Count one article as processed, or (with ``reason``) as dead-lettered."""
         key = f"extract:{partition}"
         acc = self.accounting.get(key) or {"processed": 0, "dead_letter": {}}
         if reason is None:
-            acc = {**acc, field: acc.get(field, 0) + 1}
+            acc = {**acc, "processed": acc.get("processed", 0) + 1}
         else:
             dl = dict(acc.get("dead_letter", {}))
             dl[reason] = dl.get(reason, 0) + 1
@@ -77,12 +78,12 @@ class ExtractStage:
             metrics.extractor_error()
             code = metrics.dead_letter(metrics.DL_EXTRACTOR_ERROR)
             self.extracted[aid] = {"ts": in_ts, "sources": [_source_of(doc)], "contacts": []}
-            self._count(partition, "", reason=code)
+            self._count(partition, reason=code)
             return [Out("dead_letter", aid, dead_letter_record(
                 orjson.dumps(doc), reason=code, detail=f"{type(exc).__name__}: {exc}",
                 origin=Origin.from_dict(msg["origin"]), stage="extract", article_id=aid))]
         self.extracted[aid] = {"ts": in_ts, "sources": [_source_of(doc)], "contacts": contacts}
-        self._count(partition, "processed")
+        self._count(partition)
         metrics.article_processed()
         for c in contacts:
             metrics.contact_extracted(c["mode"], c.get("topics") or ())
