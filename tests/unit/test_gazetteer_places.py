@@ -167,3 +167,16 @@ def test_english_demonym_with_modifiers_before_a_title():
     got = _pairs("Egyptian Assistant Foreign Minister Hesham Seif met with Italian Ambassador "
                  "Maurizio Massari.")
     assert ("EGY", "ITA") in got
+
+
+def test_english_demonyms_of_smaller_states():
+    got = _pairs("Swedish Prime Minister Stefan Lofven arrived in Iraq on Monday for talks with "
+                 "Iraqi officials.")
+    assert ("IRQ", "SWE") in got
+    assert _countries("Gabonese") == {"GAB"} and _countries("South Sudanese") == {"SSD"}
+    assert _countries("Equatorial Guinean") == {"GNQ"}
+
+
+def test_region_adjectives_are_not_american():
+    assert "USA" not in _countries("a summit of Arab and South American leaders")
+    assert "USA" in _countries("the American president")
