@@ -18,13 +18,13 @@ import logging
 import re
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any
+from typing import Any, Callable
 
 from streams.extraction import boilerplate, dates
 from streams.extraction.actors import (CONTACT_TRIGGERS, Place, SentenceFacts, Slot, analyse, pick_holder,
                                        prev_word)
 from streams.extraction.gazetteer import Mention, gazetteer
-from streams.extraction.normalise import detect_lang, normalise, split_sentences
+from streams.extraction.normalise import detect_lang, normalise, normaliser, paragraph_sentences
 from streams.extraction.topics import assign, paragraph_topics
 from streams.extraction.triggers import ModeDecision, decide_mode, live_triggers
 from streams.records import Actor, Article, Contact
@@ -140,12 +140,13 @@ def _str_or_none(v: Any) -> str | None:
 
 
 def _sentences(paragraph: str) -> list[str]:
-    """Sentences of a body paragraph. A paragraph with line breaks is hard-wrapped text that
-    the segmenter joined (wire copy), so its line ends are not sentence ends."""
+    """Sentences of a body paragraph (one of the segmenter's: not cut into lines again). A
+    paragraph with line breaks is hard-wrapped text that the segmenter joined (wire copy), so
+    its line ends are not sentence ends."""
     if "\n" in paragraph:
         paragraph = paragraph.replace("\r", "").replace("\n", " ")
     out = []
-    for s in split_sentences(paragraph):
+    for s in paragraph_sentences(paragraph):
         while len(s) > MAX_SENTENCE:
             cut = s.rfind(" ", 0, MAX_SENTENCE)
             cut = cut if cut > 0 else MAX_SENTENCE
@@ -165,6 +166,7 @@ class _Context:
     day: str | None                 # the day office holders are looked up on
     home: str | None                # outlet's / dateline agency's country
     local_refs: bool                # paragraphs may carry their own date line
+    normalise: Callable[[str], str]  # ``normalise`` for the article's sentences
     lookups: int = 0
 
 
@@ -186,6 +188,7 @@ def _extract(article: Article | dict[str, Any]) -> list[Contact]:
         # without a day from the feed, paragraphs look for their own date line (a second
         # article pasted into the page carries its own) when the page states any day at all
         local_refs=not dated_feed and any(p == "day" for _, p, _ in dates.page_dates(a.text)),
+        normalise=normaliser(a.text + "\n" + (a.title or "")),
     )
     stories = _stories(a.text, lang)
     if a.title and a.title.strip():  # the headline opens the first story
@@ -214,7 +217,7 @@ def _story_candidates(ctx: _Context, seg_no: int, paragraphs: list[tuple[int, st
         p_cands: list[_Candidate] = []
         found_topics: set[tuple[str, str]] = set()
         for s_no, sentence in enumerate(_sentences(paragraph)):
-            norm = normalise(sentence)
+            norm = ctx.normalise(sentence)
             if not norm:
                 continue
             mentions = gaz.find(norm, sentence)

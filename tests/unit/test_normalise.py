@@ -287,3 +287,44 @@ def test_dotted_acronym_can_end_a_sentence():
         "Relations with the U.S.", "He said more.", "U.S. officials met."]
     assert split_sentences("President Joseph R. Biden Jr. spoke today.") == [
         "President Joseph R. Biden Jr. spoke today."]
+
+
+_PIECE_ALPHABET = list("ايیيىئةهأإآٱکكگ٠١۲۹ً ّـ\u200c\u200f\u00a0\n\t«»“”’–—،؟؛Ab.") + ["\ufefb", "\u06d6", "\u2003"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_PIECE_ALPHABET)), st.data())
+def test_normaliser_equals_normalise_on_pieces_of_the_text(text, data):
+    from streams.extraction.normalise import normaliser
+
+    a = data.draw(st.integers(0, len(text)))
+    b = data.draw(st.integers(a, len(text)))
+    piece = text[a:b]
+    assert normaliser(text)(piece) == normalise(piece)
+
+
+def test_normaliser_and_paragraph_sentences_on_corpus():
+    from streams.extraction.boilerplate import segment
+    from streams.extraction.normalise import normaliser, paragraph_sentences
+
+    for art in _articles("seeds.jsonl") + _articles("dev.jsonl"):
+        norm = normaliser(art["text"])
+        for seg in segment(art["text"]):
+            paragraph = seg.text.replace("\n", " ")
+            sentences = paragraph_sentences(paragraph)
+            assert sentences == split_sentences(paragraph)
+            assert all(norm(s) == normalise(s) for s in sentences)
+
+
+@pytest.mark.parametrize("text", ["قال الوزير. ثم غادر.", "التقى د. أيمن الصفدي نظيره.",
+                                  "Gen. Smith met the U.S. envoy. He left.", "سفر ب. گفت"])
+def test_abbreviation_fast_path_keeps_the_splits(text):
+    from streams.extraction.normalise import _WORD_BEFORE_RE, _is_abbreviation
+
+    for i, c in enumerate(text):
+        if c == ".":
+            word = _WORD_BEFORE_RE.search(text, max(0, i - 12), i).group(1)
+            if len(word) >= 2 and not word.isascii() and word[-2:].isalpha():
+                assert not _is_abbreviation(text, i)
+    assert split_sentences("قال الوزير. ثم غادر.") == ["قال الوزير.", "ثم غادر."]
+    assert split_sentences("التقى د. أيمن الصفدي نظيره.") == ["التقى د. أيمن الصفدي نظيره."]
