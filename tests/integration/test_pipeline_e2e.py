@@ -67,6 +67,8 @@ def test_seeds_and_a_burst_raise_exactly_the_expected_alert(kafka_bootstrap, tmp
             assert sorted(e["date"] for e in last["evidence"]) == BURST_DAYS
             assert all(e["mode"] == "phone" and e["evidence"] and e["article_ids"] and e["sources"]
                        for e in last["evidence"])
+        assert worker.metric("diplowatch_alerts_total", {"topic": "all", "status": "new"}) == 1
+        assert worker.metric("diplowatch_alerts_total", {"topic": "gaza", "status": "new"}) == 1
         # the repost's outlet reached the burst contact as a second source (copy path)
         assert b"jordantimes.com" in worker.get("/status.json")
 
