@@ -180,3 +180,17 @@ def test_english_demonyms_of_smaller_states():
 def test_region_adjectives_are_not_american():
     assert "USA" not in _countries("a summit of Arab and South American leaders")
     assert "USA" in _countries("the American president")
+
+
+def test_an_organisation_named_league_is_not_sport():
+    # "league" alone blocks a sentence (football); the Arab League is an organisation
+    got = _pairs("After arriving late Wednesday from Saudi Arabia, Xi held talks with Egypt's "
+                 "President Abdel Fattah al-Sisi and was to address the Cairo-based Arab League.")
+    assert ("CHN", "EGY") in got
+    assert not _pairs("Egyptian President Abdel Fattah al-Sisi met the Saudi team after the "
+                      "league match.")
+
+
+def test_monarch_is_a_title():
+    assert ("EGY", "SAU") in _pairs("Egyptian Foreign Minister Sameh Shoukry met the Saudi monarch "
+                                    "in Riyadh on Sunday.")
