@@ -113,6 +113,9 @@ class _Vocab:
     # normalised word(s) without spaces -> list of (atom kind, value, is_english)
     words: dict[str, list[tuple[str, object, bool]]]
     first: frozenset[str]  # normalised first words of all entries
+    # keys of the first 1..n-1 words of the multi-word entries: a word sequence that is none of
+    # these cannot grow into an entry ("the" + "foreign" ...), so the lookahead stops
+    partial: frozenset[str]
     max_tokens: int  # longest entry, in tokens
 
 
@@ -125,6 +128,7 @@ def _vocab() -> _Vocab:
     words: dict[str, list[tuple[str, object, bool]]] = {}
     first: set[str] = set()
     max_tokens = 1
+    partial: set[str] = set()
     text = resources.files("streams.knowledge").joinpath("date_words.tsv").read_text("utf-8")
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
@@ -141,8 +145,10 @@ def _vocab() -> _Vocab:
             lst.append(entry)
         parts = normalise(word).split()
         first.add(parts[0])
+        for j in range(1, len(parts)):
+            partial.add("".join(parts[:j]))
         max_tokens = max(max_tokens, len(parts))
-    return _Vocab(words, frozenset(first), max_tokens)
+    return _Vocab(words, frozenset(first), frozenset(partial), max_tokens)
 
 
 def date_vocabulary_words() -> set[str]:
@@ -239,7 +245,7 @@ def _not_date(tok: str) -> None:
 
 def _atoms(text: str) -> list[_Atom]:
     v = _vocab()
-    words, first, max_tokens = v.words, v.first, v.max_tokens
+    words, first, partial, max_tokens = v.words, v.first, v.partial, v.max_tokens
     out: list[_Atom] = []
     raw = text.split()
     n = len(raw)
@@ -316,7 +322,7 @@ def _atoms(text: str) -> list[_Atom]:
         tail_clean = t.endswith(core)
         for k in range(i, min(n, i + max_tokens)):
             if k > i:
-                if not tail_clean:
+                if not tail_clean or k_key not in partial:
                     break
                 nxt = raw[k].strip(_PUNCT)
                 if not nxt or not raw[k].startswith(nxt):
