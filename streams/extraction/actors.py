@@ -295,7 +295,7 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
                 # English: up to two modifiers between a demonym and the title ("Egyptian
                 # Assistant Foreign Minister", "Russian energy ministers")
                 if gap in ("", "'s", "'", "s") or (
-                        lang == "en" and mj_is_demonym(items[i - 1]) and len(gap.split()) <= 2
+                        lang == "en" and _modifies_title(items[i - 1], gap) and len(gap.split()) <= 2
                         and not _has_break(norm, mj.end, m.start)
                         and not any(mj.end <= tp < m.start for tp in trigger_pos)):
                     found = [i - 1]
@@ -349,8 +349,11 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
     return facts
 
 
-def mj_is_demonym(item) -> bool:
-    return item[2].sub == "demonym"
+def _modifies_title(item, gap: str) -> bool:
+    """A demonym or a bare name directly before a title with modifiers between ("Egyptian
+    Assistant Foreign Minister", "US Presidential Envoy"); not a possessive with modifiers
+    ("Iran's new ambassador" may be anyone's guest)."""
+    return item[2].sub == "demonym" or (item[2].sub == "name" and "'" not in gap)
 
 
 def _of_phrase(gap: str) -> bool:

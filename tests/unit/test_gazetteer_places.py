@@ -194,3 +194,10 @@ def test_an_organisation_named_league_is_not_sport():
 def test_monarch_is_a_title():
     assert ("EGY", "SAU") in _pairs("Egyptian Foreign Minister Sameh Shoukry met the Saudi monarch "
                                     "in Riyadh on Sunday.")
+
+
+def test_english_country_name_with_modifiers_before_a_title():
+    got = _pairs("US Presidential Envoy Brett McGurk met with Iraqi Prime Minister Haider Abadi "
+                 "and Kurdistan Regional Government Prime Minister Nechirvan Barzani.",
+                 day="2016-02-01")
+    assert set(got) == {("IRQ", "USA")}
