@@ -201,3 +201,9 @@ def test_english_country_name_with_modifiers_before_a_title():
                  "and Kurdistan Regional Government Prime Minister Nechirvan Barzani.",
                  day="2016-02-01")
     assert set(got) == {("IRQ", "USA")}
+
+
+@pytest.mark.parametrize("text", ["told the Washington Post", "in the New York Times",
+                                  "لصحيفة واشنطن بوست", "صدای آمریکا", "an interview with China Daily"])
+def test_a_newspaper_named_after_a_state_is_not_the_state(text):
+    assert _countries(text) == set()
