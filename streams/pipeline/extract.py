@@ -4,9 +4,9 @@ The extract topic is keyed by article id, so an article and every later "copy of
 it land on the same partition, in order. The stage keeps a bounded table article id → its contacts
 and the outlets that carried it:
 
-* an article not in the table is extracted (streams.extraction.extract_contacts, pure), its contacts
-  are published on ``contacts`` and remembered; an article already in the table is a redelivery and
-  is skipped (so "processed" is counted once);
+* an article is extracted (streams.extraction.extract_contacts, pure), its contacts are published on
+  ``contacts`` and remembered with the input message it came from; the same input message again is
+  a redelivery and is skipped (so "processed" is counted once);
 * a copy marker from a new outlet re-publishes the first article's contacts on the internal
   ``sources`` topic with the copy's article id, outlet and URL: the aggregator counts them as the
   same distinct contacts (same contact key), with one more source in their evidence;
@@ -69,20 +69,27 @@ class ExtractStage:
     def _article(self, msg: dict[str, Any], partition: int, now: float | None) -> list[Out]:
         doc = msg["article"]
         aid = str(doc["id"])
-        if aid in self.extracted:
+        o = msg.get("origin") or {}
+        origin = [o.get("topic"), o.get("partition"), o.get("offset")]
+        known = self.extracted.get(aid)
+        if known is not None and known.get("origin") == origin:
             return []   # redelivered: extracted before
+        # (the same id from another input message is the article sent again after the dedup
+        # horizon: dedupe counted it as new, so it is extracted and counted again)
         in_ts = float(msg.get("in_ts") or time.time())
         try:
             contacts = [c.to_dict() if hasattr(c, "to_dict") else dict(c) for c in self.extract(doc)]
         except Exception as exc:   # the extractor promises not to raise; if it does, dead letter
             metrics.extractor_error()
             code = metrics.dead_letter(metrics.DL_EXTRACTOR_ERROR)
-            self.extracted[aid] = {"ts": in_ts, "sources": [_source_of(doc)], "contacts": []}
+            self.extracted[aid] = {"ts": in_ts, "sources": [_source_of(doc)], "contacts": [],
+                                   "origin": origin}
             self._count(partition, reason=code)
             return [Out("dead_letter", aid, dead_letter_record(
                 orjson.dumps(doc), reason=code, detail=f"{type(exc).__name__}: {exc}",
                 origin=Origin.from_dict(msg["origin"]), stage="extract", article_id=aid))]
-        self.extracted[aid] = {"ts": in_ts, "sources": [_source_of(doc)], "contacts": contacts}
+        self.extracted[aid] = {"ts": in_ts, "sources": [_source_of(doc)], "contacts": contacts,
+                               "origin": origin}
         self._count(partition)
         metrics.article_processed()
         for c in contacts:

@@ -84,3 +84,12 @@ def test_an_extractor_failure_is_a_dead_letter_not_a_crash():
     assert orjson.loads(__import__("base64").b64decode(out.value["payload"]["b64"]))["id"] == SEEDS[0]["id"]
     assert st.accounting["extract:0"]["dead_letter"] == {"extractor_error": 1}
     assert st.handle(article_msg(SEEDS[0])) == []   # not retried forever on redelivery
+
+
+def test_the_same_article_sent_again_after_the_horizon_is_extracted_and_counted_again(stage):
+    a = SEEDS[1]
+    first = stage.handle(article_msg(a))
+    later = {**article_msg(a), "origin": {**ORIGIN, "offset": 99}}   # another input message
+    assert stage.handle(later) == first
+    assert stage.accounting["extract:0"]["processed"] == 2
+    assert stage.handle(later) == []   # ... but its redelivery is not
