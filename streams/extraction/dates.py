@@ -558,11 +558,15 @@ def page_dates(text: str) -> list[tuple[date, str, int]]:
     return [(d, p, off) for d, p, off, _ in _page_dates(text)]
 
 
-def _page_dates(text: str) -> list[tuple[date, str, int, bool]]:
+# The extractor asks for the dates of one page several times (its reference date, whether it
+# has any, the date line nearest to each paragraph with a contact): each call parsed every year
+# window of the page again. The last few pages' results are kept (a tuple: never changed).
+@lru_cache(maxsize=4)
+def _page_dates(text: str) -> tuple[tuple[date, str, int, bool], ...]:
     """page_dates with a fourth field: the date bounds a span ("since 7 October 2023")."""
     out: list[tuple[date, str, int, bool]] = []
     if not text:
-        return out
+        return ()
     for e in _year_windows(text):
         if e.year is None or e.month is None:
             continue
@@ -576,7 +580,7 @@ def _page_dates(text: str) -> list[tuple[date, str, int, bool]]:
             d = _to_gregorian(e.calendar, e.year, e.month, 1)
             if d is not None:
                 out.append((d, "month", e.start, e.bound))
-    return out
+    return tuple(out)
 
 
 _YEAR_RE = re.compile(r"\d{4}")  # \d: ASCII, Arabic-Indic and Persian digits
