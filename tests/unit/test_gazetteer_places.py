@@ -207,3 +207,12 @@ def test_english_country_name_with_modifiers_before_a_title():
                                   "لصحيفة واشنطن بوست", "صدای آمریکا", "an interview with China Daily"])
 def test_a_newspaper_named_after_a_state_is_not_the_state(text):
     assert _countries(text) == set()
+
+
+@pytest.mark.parametrize("text", [
+    "US Secretary of Defense Ashton Carter arrived in the Iraqi capital of Baghdad on Monday.",
+    "US Secretary of Defense Ashton Carter arrived in the Iraqi capital Baghdad on Monday.",
+])
+def test_the_x_capital_y_is_a_place(text):
+    got = _pairs(text)
+    assert got[("IRQ", "USA")].mode == "visit" and got[("IRQ", "USA")].host == "IRQ"
