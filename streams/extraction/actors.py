@@ -20,6 +20,7 @@ Demonyms used as plain adjectives ("the Israeli aggression") are never actors.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from operator import attrgetter
 
@@ -30,6 +31,7 @@ CONTACT_TRIGGERS = TRIGGER_KINDS  # call, meet, receive, visit, talk
 _IN_PREFIXES = frozenset({"ب", "وب", "فب", "بال", "وبال", "فبال"})
 _TO_PREFIXES = frozenset({"ل", "ول", "فل", "لل", "ولل", "فلل"})
 _BREAKS = frozenset(",;:()[]\"|")
+_BREAK_RE = re.compile("[" + re.escape("".join(sorted(_BREAKS))) + "]")
 _TITLE_WINDOW = 7     # words between a title and its country word (Arabic long titles)
 _EN_TITLE_WINDOW = 4
 _CHAIN_WORDS = frozenset({"و", "and", "&", "-"})
@@ -129,7 +131,7 @@ def _words_between(norm: str, a: int, b: int) -> int:
 
 
 def _has_break(norm: str, a: int, b: int) -> bool:
-    return any(ch in _BREAKS for ch in norm[a:b])
+    return _BREAK_RE.search(norm, a, b) is not None  # one C-level scan, no per-character loop
 
 
 def prev_word(norm: str, pos: int) -> str:
@@ -157,21 +159,21 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
     # classify selected mentions
     items: list[tuple[str, Mention, object]] = []  # (class, mention, payload)
     for m in sel:
-        kinds = {e.kind: e for e in m.entries}
+        kinds = m.kinds  # the mention's entry kinds, precomputed per form by the gazetteer
         if "agency" in kinds:  # "العمانية:" is a demonym and the agency's dateline
-            facts.agencies.append((m.start, kinds["agency"].value))
+            facts.agencies.append((m.start, _last(m.entries, "agency").value))
         if "holder" in kinds:
             h = pick_holder([e for e in m.entries if e.kind == "holder"], day)
             if h is not None:
                 items.append(("holder", m, h))
                 continue
         if "country" in kinds:
-            c = kinds["country"]
+            c = _last(m.entries, "country")
             # a city (Geneva, Jeddah) is only ever a venue: never an actor, never a title's country
             items.append(("city" if c.sub == "city" else "country", m, c))
             continue
         if "title" in kinds:
-            items.append(("title", m, kinds["title"]))
+            items.append(("title", m, _last(m.entries, "title")))
         for e in m.entries:
             if e.kind not in ("title", "agency", "country", "holder", "topic", "region"):
                 facts.cues.append(Cue(e.kind, e.value, m.start, m.end, e.sub))
@@ -204,20 +206,8 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
             prefix = _clitic_of(pw)
             wstart -= len(pw) + 1
             pw = prev_word(norm, wstart)
-        anchor = start
-        if pw == "of" and prev_word(norm, wstart - 3) == "capital":
-            wstart -= 3  # "the Saudi capital of Riyadh"
-            pw = "capital"
-        if pw == "capital":  # "in the Iraqi capital Baghdad": the preposition is before "the"
-            w = wstart - len(pw) - 1
-            adj = prev_word(norm, w)
-            w -= len(adj) + 1
-            if prev_word(norm, w) in _ARTICLES:
-                w -= len(prev_word(norm, w)) + 1
-                wstart = anchor = w
-                pw = prev_word(norm, wstart)
         is_in = prefix in _IN_PREFIXES or pw in _IN_WORDS
-        near_visit = any(0 <= _words_between(norm, ve, anchor) <= 3 for ve in visit_ends if ve <= start)
+        near_visit = any(0 <= _words_between(norm, ve, start) <= 3 for ve in visit_ends if ve <= start)
         is_to = near_visit and (prefix in _TO_PREFIXES or prefix in _IN_PREFIXES or pw in _TO_WORDS or (
             pw == "for" and prev_word(norm, wstart - 4) in _LEAVE_FOR))  # "left for Saudi Arabia"
         if is_in or is_to:
@@ -366,6 +356,14 @@ def _modifies_title(item, gap: str) -> bool:
     Assistant Foreign Minister", "US Presidential Envoy"); not a possessive with modifiers
     ("Iran's new ambassador" may be anyone's guest)."""
     return item[2].sub == "demonym" or (item[2].sub == "name" and "'" not in gap)
+
+
+def _last(entries: tuple[Entry, ...], kind: str) -> Entry:
+    """The mention's last entry of ``kind`` (the caller knows there is one)."""
+    for e in reversed(entries):
+        if e.kind == kind:
+            return e
+    raise KeyError(kind)
 
 
 def _of_phrase(gap: str) -> bool:
