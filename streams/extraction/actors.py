@@ -206,8 +206,20 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
             prefix = _clitic_of(pw)
             wstart -= len(pw) + 1
             pw = prev_word(norm, wstart)
+        anchor = start
+        if pw == "of" and prev_word(norm, wstart - 3) == "capital":
+            wstart -= 3  # "the Saudi capital of Riyadh"
+            pw = "capital"
+        if pw == "capital":  # "in the Iraqi capital Baghdad": the preposition is before "the"
+            w = wstart - len(pw) - 1
+            adj = prev_word(norm, w)
+            w -= len(adj) + 1
+            if prev_word(norm, w) in _ARTICLES:
+                w -= len(prev_word(norm, w)) + 1
+                wstart = anchor = w
+                pw = prev_word(norm, wstart)
         is_in = prefix in _IN_PREFIXES or pw in _IN_WORDS
-        near_visit = any(0 <= _words_between(norm, ve, start) <= 3 for ve in visit_ends if ve <= start)
+        near_visit = any(0 <= _words_between(norm, ve, anchor) <= 3 for ve in visit_ends if ve <= start)
         is_to = near_visit and (prefix in _TO_PREFIXES or prefix in _IN_PREFIXES or pw in _TO_WORDS or (
             pw == "for" and prev_word(norm, wstart - 4) in _LEAVE_FOR))  # "left for Saudi Arabia"
         if is_in or is_to:
