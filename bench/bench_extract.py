@@ -32,17 +32,28 @@ DEFAULT = [ROOT.parent / "shared" / "corpus" / "dev.jsonl", ROOT.parent / "share
 
 def load(paths: list[Path], mb: float, size_kb: float = 0.0, keep=None) -> list[dict]:
     """The corpus repeated (ids made unique) until the texts reach ``mb`` megabytes; with
-    ``size_kb``, consecutive articles are joined (as paragraphs) into articles of that size."""
+    ``size_kb``, consecutive articles are joined (as paragraphs) into articles of that size
+    +-25 % (4: 3-5 KB), and only the articles in that window are kept."""
     base = [orjson.loads(line) for p in paths for line in p.read_bytes().splitlines() if line.strip()]
     if keep is not None:
         base = [a for a in base if keep(a)]
     if size_kb:
-        joined, cur = [], []
-        for a in base:
-            cur.append(a)
-            if sum(len(x["text"].encode()) for x in cur) >= size_kb * 1000:
+        lo, hi = size_kb * 750, size_kb * 1250
+        joined: list[dict] = []
+        cur: list[dict] = []
+
+        def flush() -> None:
+            if cur and lo <= sum(len(x["text"].encode()) for x in cur) <= hi:
                 joined.append(dict(cur[0], text="\n\n".join(x["text"] for x in cur)))
-                cur = []
+            cur.clear()
+
+        for a in base:
+            if cur and sum(len(x["text"].encode()) for x in cur + [a]) > hi:
+                flush()
+            cur.append(a)
+            if sum(len(x["text"].encode()) for x in cur) >= lo:
+                flush()
+        flush()
         base = joined
     arts: list[dict] = []
     total = 0
@@ -60,7 +71,7 @@ def main() -> int:
     ap.add_argument("--corpus", nargs="*", type=Path, default=DEFAULT)
     ap.add_argument("--mb", type=float, default=5.0)
     ap.add_argument("--kb", type=float, default=0.0,
-                    help="join consecutive articles into articles of this size (e.g. 4)")
+                    help="join consecutive articles into articles of this size +-25%% (4: 3-5 KB)")
     ap.add_argument("--repeat", type=int, default=3, help="passes; the fastest is reported")
     ap.add_argument("--no-trigger", action="store_true",
                     help="only the corpus articles without any contact trigger word (the fast path "

@@ -39,6 +39,7 @@ _ACTOR_KINDS = frozenset({"country", "holder", "title", "counterpart"})
 _ARABIC_RE = re.compile("[\u0600-\u06ff]")
 _TRIGGER_CHUNK = 2000   # characters normalised at a time when looking for any trigger
 _DATE_CONTEXT = 300     # characters of the paragraph around a sentence searched for its date
+_NEIGHBOUR_CHARS = 600   # characters of a neighbour paragraph searched for a date
 _MAX_REF_LOOKUPS = 8     # per article: each scans the page's dates (bounded cost on huge pages)
 _IN_PERSON = frozenset({"meet", "receive", "visit"})
 _STRONG_TRIGGERS = frozenset({"call", "meet", "receive", "visit"})
@@ -260,9 +261,7 @@ def _story_candidates(ctx: _Context, seg_no: int, paragraphs: list[tuple[int, st
         para_topics.append(paragraph_topics(found_topics, ctx.ref[0]))
     for c in cands:
         if not c.dated[1]:
-            lo, hi = max(0, c.paragraph - 1), min(len(paragraphs), c.paragraph + 2)
-            if any(para_dated[lo:hi]):
-                c.neighbours = "\n".join(text for _, text in paragraphs[lo:hi])
+            c.neighbours = _neighbours(paragraphs, para_dated, c.paragraph)
     for c in cands:
         if not c.decision.explicit:
             c.decision = _story_mode(c, story_modes)
@@ -275,6 +274,16 @@ def _story_candidates(ctx: _Context, seg_no: int, paragraphs: list[tuple[int, st
         # a contact in the headline/lead sums up the story: it carries the story's topics
         c.topics = story_topics if c.paragraph == 0 else owned.get(c.paragraph, set())
     return cands
+
+
+def _neighbours(paragraphs: list[tuple[int, str]], dated: list[bool], p: int) -> str | None:
+    """Date context for a paragraph without any date word: the dated ones of the previous and
+    next body paragraphs around it (their ends nearest to it; parsing dates costs), or None."""
+    before = paragraphs[p - 1][1][-_NEIGHBOUR_CHARS:] if p > 0 and dated[p - 1] else ""
+    after = paragraphs[p + 1][1][:_NEIGHBOUR_CHARS] if p + 1 < len(paragraphs) and dated[p + 1] else ""
+    if not before and not after:
+        return None
+    return "\n".join((before, paragraphs[p][1], after))
 
 
 def _may_report_contact(gaz, text: str) -> bool:
@@ -364,7 +373,9 @@ def _sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subje
         named_sides = sum(1 for c in pair if any(s.country == c and s.strength >= 2 for s in slots))
         # the verb reporting this pair: the live trigger nearest to the partner (its date is
         # the one next to it when the sentence has two)
-        verb = min(live, key=lambda t: abs(t.pos - partner.pos)) if partner and partner.pos >= 0 else live[0]
+        verb = live[0]
+        if len(live) > 1 and partner is not None and partner.pos >= 0:
+            verb = min(live, key=lambda t: abs(t.pos - partner.pos))
         out.append((pair, decision, actors,
                     _confidence(named_sides, decision.explicit, strong_trigger, implicit), talk_only,
                     verb.pos))
