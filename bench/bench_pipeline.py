@@ -209,38 +209,82 @@ class Worker:
                 self.proc.kill()
 
 
+class Group:
+    """One or more workers of the same app (same env, own web ports); counts and CPU summed."""
+
+    def __init__(self, bootstrap: str, partitions: int, profile: Path | None, n: int) -> None:
+        self.workers = [Worker(bootstrap, partitions, profile if i == 0 else None) for i in range(n)]
+        for w in self.workers[1:]:
+            w.env = {**self.workers[0].env, "DIPLOWATCH_WEB_PORT": str(w.port)}
+
+    def counts(self) -> dict | None:
+        cs = [w.counts() for w in self.workers]
+        if any(c is None for c in cs):
+            return None
+        out = {k: sum(c[k] for c in cs) for k in ("in", "processed", "duplicate", "dead_letter", "in_flight")}
+        out["ready"] = all(c["ready"] and c.get("assigned") for c in cs)
+        return out
+
+    def wait(self, pred, timeout: float, what: str):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for w in self.workers:
+                if w.proc.poll() is not None:
+                    raise SystemExit(f"worker died; log {w.log.name}")
+            c = self.counts()
+            if c is not None and pred(c):
+                return c
+            time.sleep(0.25)   # polling /pipeline/counts/ costs the worker a table scan
+        raise SystemExit(f"timed out waiting for {what}; logs {[w.log.name for w in self.workers]}")
+
+    def cpu_seconds(self) -> float:
+        return sum(w.cpu_seconds() for w in self.workers)
+
+    def stage_seconds(self) -> dict[str, tuple[float, float]]:
+        out: dict[str, tuple[float, float]] = {}
+        for w in self.workers:
+            for k, (t, n) in w.stage_seconds().items():
+                t0, n0 = out.get(k, (0.0, 0.0))
+                out[k] = (t0 + t, n0 + n)
+        return out
+
+
 def bench_pipeline(bootstrap: str, backlog: list[bytes], paced: list[bytes], rate: float,
-                   partitions: int, profile: Path | None) -> dict:
-    w = Worker(bootstrap, partitions, profile)
+                   partitions: int, profile: Path | None, workers: int = 1) -> dict:
+    g = Group(bootstrap, partitions, profile, workers)
     from streams.pipeline.topics import ensure_topics_sync
     from streams.settings import Settings
-    s = Settings.from_env(w.env)
+    s = Settings.from_env(g.workers[0].env)
     ensure_topics_sync(s)
-    asyncio.run(produce(bootstrap, s.topic_articles, backlog))
-    w.start()
+    for w in g.workers:
+        w.start()
     try:
+        # every worker holds its share before the backlog arrives: no rebalance during the run
+        g.wait(lambda c: c["ready"], 300, "workers ready")
+        asyncio.run(produce(bootstrap, s.topic_articles, backlog))
         n = len(backlog)
-        first = w.wait(lambda c: c["in"] > 0, 180, "first article read")
-        t0, cpu0 = time.perf_counter(), w.cpu_seconds()
-        w.wait(lambda c: c["in"] == n and c["in_flight"] == 0, 600, "backlog processed")
-        elapsed, cpu = time.perf_counter() - t0, w.cpu_seconds() - cpu0
-        counts = w.counts()
-        stages = w.stage_seconds()
+        first = g.wait(lambda c: c["in"] > 0, 180, "first article read")
+        t0, cpu0 = time.perf_counter(), g.cpu_seconds()
+        g.wait(lambda c: c["in"] == n and c["in_flight"] == 0, 600, "backlog processed")
+        elapsed, cpu = time.perf_counter() - t0, g.cpu_seconds() - cpu0
+        counts = g.counts()
+        stages = g.stage_seconds()
         # the aggregate stage may still work off the backlog's contacts: let it drain before the
         # latency run (its count stops moving), so the run measures latency, not a queue
         last, still = None, 0
         while still < 4:
-            n_agg = w.stage_seconds().get("aggregate", (0, 0))[1]
+            n_agg = g.stage_seconds().get("aggregate", (0, 0))[1]
             still = still + 1 if n_agg == last else 0
             last = n_agg
             time.sleep(0.25)
         # latency at a fixed offered rate
         asyncio.run(produce(bootstrap, s.topic_articles, paced, rate=rate))
-        w.wait(lambda c: c["in"] == n + len(paced) and c["in_flight"] == 0, 300, "paced run processed")
+        g.wait(lambda c: c["in"] == n + len(paced) and c["in_flight"] == 0, 300, "paced run processed")
         arts = asyncio.run(read_all(bootstrap, s.topic_articles, settle=1.0))
         contacts = asyncio.run(read_all(bootstrap, s.topic_contacts, settle=2.0))
     finally:
-        w.stop()
+        for w in g.workers:
+            w.stop()
     paced_ids = {orjson.loads(x)["id"] for x in paced}
     sent = {r.key.decode(): r.timestamp for r in arts if r.key and r.key.decode() in paced_ids}
     first_contact: dict[str, int] = {}
@@ -250,8 +294,7 @@ def bench_pipeline(bootstrap: str, backlog: list[bytes], paced: list[bytes], rat
             first_contact[aid] = min(first_contact.get(aid, r.timestamp), r.timestamp)
     lat = [(first_contact[a] - sent[a]) / 1000.0 for a in first_contact]
     return {"throughput": (n - (first["in"] - 1)) / elapsed if elapsed > 0 else 0.0, "elapsed": elapsed,
-            "cpu": cpu,
-            "counts": counts, "stages": stages, "latency": lat, "with_contacts": len(lat)}
+            "cpu": cpu, "counts": counts, "stages": stages, "latency": lat, "with_contacts": len(lat)}
 
 
 # --- the ceiling: bare aiokafka consume -> produce -------------------------------------------
@@ -318,6 +361,7 @@ def main() -> int:
     ap.add_argument("--rate", type=float, default=200.0, help="offered rate of the latency run (articles/s)")
     ap.add_argument("--seconds", type=float, default=10.0, help="length of the latency run")
     ap.add_argument("--partitions", type=int, default=4)
+    ap.add_argument("--workers", type=int, default=1, help="workers of the one app (default 1)")
     ap.add_argument("--profile", action="store_true", help="run the worker under cProfile")
     ap.add_argument("--skip-ceiling", action="store_true")
     args = ap.parse_args()
@@ -334,13 +378,14 @@ def main() -> int:
         prof = Path(tempfile.gettempdir()) / f"bench-pipeline-{os.getpid()}.prof" if args.profile else None
         t = time.strftime("%Y-%m-%d %H:%M")
         load = os.getloadavg()[0]
-        pipe = bench_pipeline(bootstrap, backlog, paced, args.rate, args.partitions, prof)
+        pipe = bench_pipeline(bootstrap, backlog, paced, args.rate, args.partitions, prof, args.workers)
         ceil = None if args.skip_ceiling else bench_ceiling(bootstrap, backlog, paced, args.rate, args.partitions)
     finally:
         if kafka is not None:
             kafka.stop()
 
     print(f"# bench_pipeline {t}, load average at start {load:.1f}, {os.cpu_count()} cores, "
+          f"{args.workers} worker(s), "
           f"{args.partitions} partitions, backlog {len(backlog)}, paced {len(paced)} at {args.rate:g}/s")
     c = pipe["counts"]
     print(f"pipeline: {pipe['throughput']:.0f} articles/s sustained ({pipe['elapsed']:.1f} s; processed "
