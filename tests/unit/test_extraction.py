@@ -296,3 +296,29 @@ def test_persian_compound_title_written_with_zwnj_and_arrival_destination():
 def test_persian_pronoun_subject_with_verb_last():
     text = "وزیر خارجه ایران روز جمعه وارد مونیخ شد.\nوی همچنین با وزیر خارجه ژاپن دیدار کرد."
     assert ("IRN", "JPN") in _pairs(text)
+
+
+# ---- event dates from the neighbourhood ------------------------------------------------------
+
+def test_paragraph_without_a_date_takes_it_from_the_previous_paragraph():
+    # dev ar-snn-2015-08-06-2307: the lead says "اليوم الأربعاء", the contact paragraph no day
+    text = ("نقل التلفزيون السوري عن وزير الخارجية وليد المعلم قوله اليوم الأربعاء إن سوريا تدعم "
+            "أي جهود للتصدي لتنظيم داعش.\n"
+            "وكان المعلم يتحدث خلال زيارة إلى طهران للاجتماع مع نظيره الإيراني.\n")
+    c = _pairs(text, published_at="2015-08-06")[("IRN", "SYR")]
+    assert c.date == "2015-08-05" and c.date_precision == "day"
+
+
+def test_no_date_in_the_neighbourhood_stays_none():
+    text = ("Oman's foreign minister spoke about the region.\n\n"
+            "He held a phone call with the Foreign Minister of Iran.\n\n"
+            "The two sides discussed regional issues.")
+    c = _pairs(text)[("IRN", "OMN")]
+    assert c.date is None and c.date_precision == "none"
+
+
+def test_two_dates_in_a_sentence_the_one_by_the_verb_wins():
+    text = ("After talks in Muscat on Monday, the Foreign Minister of Oman held a phone call "
+            "with the Foreign Minister of Iran on Wednesday.")
+    c = _pairs(text, published_at="2024-03-08")[("IRN", "OMN")]  # a Friday
+    assert c.date == "2024-03-06"
