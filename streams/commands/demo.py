@@ -27,12 +27,14 @@ from streams.settings import PREFIX, Settings
 
 PROJECT = Path(__file__).resolve().parents[2]
 SHARED_CORPUS = PROJECT.parent / "shared" / "corpus"
-# The sample: the five seed articles, the 128 development articles (real, with copies and
-# garbage-free), and the project's own burst stream so that an alert shows up.
+# The sample: the five seed articles, the project's burst stream (steady pairs over weeks, then a
+# burst of Gaza-related calls for JOR-USA: it shows an alert), then the 128 development articles
+# (real, with copies). The burst goes before dev because dev holds later JOR-USA contacts (2025),
+# and a pair's counts keep only DIPLOWATCH_RETAIN_DAYS behind its latest contact day.
 DEFAULT_SAMPLE = (
     SHARED_CORPUS / "seeds.jsonl",
+    PROJECT / "tests" / "fixtures" / "burst_stream.jsonl",
     SHARED_CORPUS / "dev.jsonl",
-    PROJECT / "tests" / "fixtures" / "stream_burst.jsonl",
 )
 
 
