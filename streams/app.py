@@ -40,6 +40,7 @@ class Pipeline:
     settings: Settings
     topics: dict[str, Any] = field(default_factory=dict)   # stage-level name → faust Topic
     tables: dict[str, Any] = field(default_factory=dict)   # name → faust Table
+    readers: dict[str, Any] = field(default_factory=dict)  # name → callable reading stage state
 
     async def send(self, outs) -> None:
         """Send the messages a stage decided on (``serde.Out`` records)."""
@@ -94,7 +95,6 @@ def create_app(settings: Settings | None = None) -> Pipeline:
         return t
 
     table("accounting", s.partitions, "validate/extract counts and redelivery marks per partition")
-    table("dedupe-accounting", s.dedupe_partitions, "dedupe counts and redelivery marks")
     table("fingerprints", s.dedupe_partitions, "dedupe fingerprints: id, url, text hash, LSH bands")
     table("extracted", s.partitions, "article id -> its contacts and sources (for copies)")
     table("windows", s.partitions, "(pair, topic, window) -> distinct contacts")

@@ -5,8 +5,8 @@ it land on the same partition, in order. The stage keeps a bounded table article
 and the outlets that carried it:
 
 * an article is extracted (streams.extraction.extract_contacts, pure), its contacts are published on
-  ``contacts`` and remembered with the input message it came from; the same input message again is
-  a redelivery and is skipped (so "processed" is counted once);
+  ``contacts`` and remembered; the partition's accounting keeps the offset after the last article
+  counted, so a redelivered message is skipped ("processed" is counted once);
 * a copy marker from a new outlet re-publishes the first article's contacts on the internal
   ``sources`` topic with the copy's article id, outlet and URL: the aggregator counts them as the
   same distinct contacts (same contact key), with one more source in their evidence;
@@ -44,38 +44,44 @@ class ExtractStage:
         self.extract = extract
         self.horizon = float(horizon_seconds)
 
-    def _count(self, partition: int, reason: str | None = None) -> None:
-        """Count one article as processed, or (with ``reason``) as dead-lettered."""
+    def _count(self, partition: int, offset: int | None, reason: str | None = None) -> None:
+        """Count one article as processed, or (with ``reason``) as dead-lettered, and move the
+        partition's mark past its input offset — in one value, so one changelog record."""
         key = f"extract:{partition}"
-        acc = self.accounting.get(key) or {"processed": 0, "dead_letter": {}}
+        acc = self.accounting.get(key) or {"processed": 0, "dead_letter": {}, "next_offset": 0}
         if reason is None:
             acc = {**acc, "processed": acc.get("processed", 0) + 1}
         else:
             dl = dict(acc.get("dead_letter", {}))
             dl[reason] = dl.get(reason, 0) + 1
             acc = {**acc, "dead_letter": dl}
+        if offset is not None:
+            acc["next_offset"] = max(int(acc.get("next_offset", 0)), offset + 1)
         self.accounting[key] = acc
 
-    def handle(self, msg: dict[str, Any], partition: int = 0, now: float | None = None) -> list[Out]:
+    def handle(self, msg: dict[str, Any], partition: int = 0, now: float | None = None,
+               offset: int | None = None) -> list[Out]:
+        """``offset``: of ``msg`` on the extract topic (None outside Kafka: no redelivery check)."""
         kind = msg.get("kind")
         if kind == "article":
-            return self._article(msg, partition, now)
+            return self._article(msg, partition, now, offset)
         if kind == "copy":
             return self._copy(msg)
         if kind == "expire":
             self._expire(float(msg["now"]))
         return []
 
-    def _article(self, msg: dict[str, Any], partition: int, now: float | None) -> list[Out]:
+    def _article(self, msg: dict[str, Any], partition: int, now: float | None,
+                 offset: int | None) -> list[Out]:
         doc = msg["article"]
         aid = str(doc["id"])
+        acc = self.accounting.get(f"extract:{partition}") or {}
+        if offset is not None and offset < int(acc.get("next_offset", 0)):
+            return []   # redelivered: extracted (and counted) before
+        # (the same id in a later message is the article sent again after the dedup horizon: dedupe
+        # counted it as new, so it is extracted and counted again)
         o = msg.get("origin") or {}
         origin = [o.get("topic"), o.get("partition"), o.get("offset")]
-        known = self.extracted.get(aid)
-        if known is not None and known.get("origin") == origin:
-            return []   # redelivered: extracted before
-        # (the same id from another input message is the article sent again after the dedup
-        # horizon: dedupe counted it as new, so it is extracted and counted again)
         in_ts = float(msg.get("in_ts") or time.time())
         try:
             contacts = [c.to_dict() if hasattr(c, "to_dict") else dict(c) for c in self.extract(doc)]
@@ -84,13 +90,15 @@ class ExtractStage:
             code = metrics.dead_letter(metrics.DL_EXTRACTOR_ERROR)
             self.extracted[aid] = {"ts": in_ts, "sources": [_source_of(doc)], "contacts": [],
                                    "origin": origin}
-            self._count(partition, reason=code)
+            self._count(partition, offset, reason=code)
             return [Out("dead_letter", aid, dead_letter_record(
                 orjson.dumps(doc), reason=code, detail=f"{type(exc).__name__}: {exc}",
                 origin=Origin.from_dict(msg["origin"]), stage="extract", article_id=aid))]
+        # the entry first, the count and mark last: a crash between them re-extracts on redelivery
+        # (contacts count once anyway) instead of losing the article's count
         self.extracted[aid] = {"ts": in_ts, "sources": [_source_of(doc)], "contacts": contacts,
                                "origin": origin}
-        self._count(partition)
+        self._count(partition, offset)
         metrics.article_processed()
         for c in contacts:
             metrics.contact_extracted(c["mode"], c.get("topics") or ())
@@ -140,5 +148,5 @@ def register(p) -> None:
             partition = event.message.partition
             extracted.use(partition)
             with metrics.observe_stage("extract"):
-                outs = stage.handle(loads(event.value), partition)
+                outs = stage.handle(loads(event.value), partition, offset=event.message.offset)
             await p.send(outs)

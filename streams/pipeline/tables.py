@@ -74,23 +74,30 @@ class DeltaLogStore(MutableMapping):
     Why: the deduplicator writes ~36 keys per article (id, URL, text hash, signature, 32 LSH bands).
     Through a Faust table that is 36 changelog records per article, which made the changelog, not the
     work, the bottleneck of a worker. Here the keys written while deciding one article are collected
-    and persisted as one delta record ``d:<seq>`` -> {"ts": ..., "set": {key: value or None}}.
+    and persisted as one delta record ``d:<seq>`` -> {"ts", "set": {key: value or None}, "side"}.
+
+    ``side`` is a small value of the stage's own (the dedupe accounting) written with every delta:
+    the decision, its fingerprints and its count reach the changelog in one record, so a crash
+    cannot persist one without the other.
 
     Recovery: Faust restores the delta records; the next access after ``invalidate()`` (called on
     every partition assignment) replays them in sequence order, which rebuilds exactly the mapping
-    that was persisted. ``compact(before_ts)`` deletes the oldest deltas whose ``ts`` is older than
-    ``before_ts``: the deduplicator writes entries stamped with the article's time, so everything
-    in such a delta has expired from the deduplicator's point of view as well; only a prefix is
-    removed, so replaying the survivors in order never resurrects an overwritten value.
+    that was persisted. ``compact(before_ts, now)`` deletes the deltas stamped before ``before_ts``
+    (a prefix, never the newest one); keys whose latest value lived in a deleted delta and that are
+    still in the mapping are written again in a new delta, so compaction never loses a live key.
     """
 
     PREFIX = "d:"
 
-    def __init__(self, table: MutableMapping) -> None:
+    def __init__(self, table: MutableMapping, side: Any = None) -> None:
         self.table = table
         self.data: dict[str, Any] = {}
         self.pending: dict[str, Any] = {}
+        self.where: dict[str, int] = {}     # key -> seq of the delta holding its latest value
         self.seq = 0
+        self.side_default = side
+        self.side: Any = side
+        self._side_dirty = False
         self.built = False
 
     def invalidate(self) -> None:
@@ -99,19 +106,29 @@ class DeltaLogStore(MutableMapping):
     def _deltas(self) -> list[str]:
         return sorted(k for k in self.table if k.startswith(self.PREFIX))
 
+    def _seq(self, key: str) -> int:
+        return int(key[len(self.PREFIX):])
+
     def _ensure(self) -> None:
         if self.built:
             return
-        self.data = {}
+        self.data, self.where, self.pending = {}, {}, {}
+        self.side = self.side_default
         keys = self._deltas()
         for k in keys:
-            for kk, v in (self.table[k] or {}).get("set", {}).items():
+            delta = self.table[k] or {}
+            seq = self._seq(k)
+            for kk, v in delta.get("set", {}).items():
                 if v is None:
                     self.data.pop(kk, None)
+                    self.where.pop(kk, None)
                 else:
                     self.data[kk] = v
-        self.seq = int(keys[-1][len(self.PREFIX):]) + 1 if keys else 0
-        self.pending = {}
+                    self.where[kk] = seq
+            if "side" in delta:
+                self.side = delta["side"]
+        self.seq = self._seq(keys[-1]) + 1 if keys else 0
+        self._side_dirty = False
         self.built = True
 
     def __getitem__(self, key: str) -> Any:
@@ -140,23 +157,82 @@ class DeltaLogStore(MutableMapping):
         self._ensure()
         return len(self.data)
 
+    def get_side(self) -> Any:
+        self._ensure()
+        return self.side
+
+    def set_side(self, value: Any) -> None:
+        self._ensure()
+        self.side = value
+        self._side_dirty = True
+
     def flush(self, ts: float) -> bool:
         """Persist the changes since the last flush as one table entry; False if there were none."""
         self._ensure()
-        if not self.pending:
+        if not self.pending and not self._side_dirty:
             return False
-        self.table[f"{self.PREFIX}{self.seq:012d}"] = {"ts": ts, "set": self.pending}
+        seq = self.seq
+        self.table[f"{self.PREFIX}{seq:012d}"] = {"ts": ts, "set": self.pending, "side": self.side}
+        for k, v in self.pending.items():
+            if v is None:
+                self.where.pop(k, None)
+            else:
+                self.where[k] = seq
         self.seq += 1
         self.pending = {}
+        self._side_dirty = False
         return True
 
-    def compact(self, before_ts: float) -> int:
-        """Delete the oldest deltas stamped before ``before_ts`` (a prefix); returns how many."""
+    def compact(self, before_ts: float, now: float | None = None) -> int:
+        """Delete the oldest deltas stamped before ``before_ts`` (a prefix, never the newest);
+        carry their still-live keys (and the side value) into a new delta. Returns how many deltas
+        were deleted."""
         self._ensure()
-        n = 0
-        for k in self._deltas():
+        keys = self._deltas()
+        doomed = []
+        for k in keys[:-1]:
             if float((self.table[k] or {}).get("ts", 0.0)) >= before_ts:
                 break
+            doomed.append(k)
+        if not doomed:
+            return 0
+        gone = {self._seq(k) for k in doomed}
+        live = [kk for kk, sq in self.where.items() if sq in gone and kk in self.data]
+        for k in doomed:
             del self.table[k]
-            n += 1
-        return n
+        for kk in live:
+            self.pending[kk] = self.data[kk]
+        self._side_dirty = True   # the newest delta keeps the side value anyway; cheap to repeat
+        if live:
+            self.flush(before_ts if now is None else now)
+        else:
+            self._side_dirty = False
+        return len(doomed)
+
+
+class SideMapping(MutableMapping):
+    """The side value of a DeltaLogStore (a dict) seen as a mapping, for a stage that keeps its
+    accounting in ``mapping[key] = value`` form."""
+
+    def __init__(self, store: DeltaLogStore) -> None:
+        self.store = store
+
+    def _d(self) -> dict:
+        return self.store.get_side() or {}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._d()[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.store.set_side({**self._d(), key: value})
+
+    def __delitem__(self, key: str) -> None:
+        d = dict(self._d())
+        del d[key]
+        self.store.set_side(d)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._d()))
+
+    def __len__(self) -> int:
+        return len(self._d())

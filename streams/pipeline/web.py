@@ -37,19 +37,31 @@ def _assigned(app) -> list[str]:
 
 
 def counts(p) -> dict[str, Any]:
-    """The accounting held in this worker's tables (all partitions it owns)."""
+    """The accounting of the partitions this worker holds now (a memory store can keep stale keys of
+    partitions it gave away in a rebalance; they are left out, so summing over workers is exact)."""
     n_in = processed = 0
     dead: dict[str, int] = {}
     dup: dict[str, int] = {}
+    try:
+        held = {(tp.topic, tp.partition) for tp in p.app.consumer.assignment()}
+    except Exception:   # noqa: BLE001 - not started yet
+        held = set()
+    s = p.settings
     for key, v in list(p.tables["accounting"].items()):
-        if not isinstance(v, dict):
+        if not isinstance(v, dict) or not isinstance(key, str):
             continue
         if key.startswith("validate:"):
+            topic, _, part = key[len("validate:"):].rpartition(":")
+            if (topic, int(part)) not in held:
+                continue
             n_in += int(v.get("in", 0))
         elif key.startswith("extract:"):
+            if (s.topic_extract, int(key.split(":")[1])) not in held:
+                continue
             processed += int(v.get("processed", 0))
         _merge(dead, v.get("dead_letter"))
-    for key, v in list(p.tables["dedupe-accounting"].items()):
+    reader = p.readers.get("dedupe_accounting")
+    for v in (reader() if reader else {}).values():
         if isinstance(v, dict):
             _merge(dup, v.get("duplicate"))
     n_dup, n_dead = sum(dup.values()), sum(dead.values())

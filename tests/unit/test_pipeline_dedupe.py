@@ -119,3 +119,39 @@ def test_delta_log_store_persists_one_entry_per_flush_and_rebuilds_the_same_mapp
     rebuilt = DeltaLogStore(PartitionView(dict(table), 0))
     assert dict(rebuilt.items()) == dict(store.items())
     assert all(v["ts"] > T0 + 1.5 for k, v in rebuilt.items() if "ts" in v)
+
+
+def test_delta_log_store_side_value_and_compaction_keep_live_keys():
+    from streams.pipeline.tables import DeltaLogStore, SideMapping
+    table: dict = {}
+    store = DeltaLogStore(PartitionView(table, 0))
+    acct = SideMapping(store)
+    store["old-but-live"] = {"v": 1}
+    acct["dedupe:0"] = {"new": 1}
+    store.flush(10.0)
+    store["k2"] = 2
+    acct["dedupe:0"] = {"new": 2}
+    store.flush(20.0)
+    store["k3"] = 3
+    store.flush(30.0)
+    # everything before 25 may go: the first two deltas; "old-but-live" and k2 are carried forward
+    assert store.compact(25.0, now=31.0) == 2
+    rebuilt = DeltaLogStore(PartitionView(dict(table), 0))
+    assert dict(rebuilt.items()) == {"old-but-live": {"v": 1}, "k2": 2, "k3": 3}
+    assert dict(SideMapping(rebuilt)) == {"dedupe:0": {"new": 2}}
+    # the newest delta is never compacted away, so the side value always survives
+    assert store.compact(1e9, now=40.0) >= 1
+    again = DeltaLogStore(PartitionView(dict(table), 0))
+    assert dict(again.items()) == dict(store.items()) and again.get_side() == store.get_side()
+    assert len([k for k in table if k.startswith("0|d:")]) >= 1
+
+
+def test_dedupe_accounting_travels_with_the_fingerprints():
+    from streams.pipeline.tables import DeltaLogStore, SideMapping
+    table: dict = {}
+    store = DeltaLogStore(PartitionView(table, 0))
+    stage = DedupeStage(Deduplicator(store, horizon_seconds=3600.0), SideMapping(store))
+    stage.handle(msg(DEV["en-tt-442816"], 0))
+    store.flush(T0)
+    [delta] = table.values()
+    assert delta["side"]["dedupe:0"]["marks"] == {"articles:0": 1} and delta["set"]

@@ -34,7 +34,7 @@ def stage():
 
 def test_contacts_are_published_keyed_by_pair_and_remembered(stage):
     a = SEEDS[3]   # Persian: several contacts
-    outs = stage.handle(article_msg(a), partition=2, now=T0 + 1)
+    outs = stage.handle(article_msg(a), partition=2, now=T0 + 1, offset=40)
     expected = [c.to_dict() for c in extract_contacts(a)]
     assert expected, "the seed article has contacts"
     assert [o.topic for o in outs] == ["contacts"] * len(expected)
@@ -42,8 +42,8 @@ def test_contacts_are_published_keyed_by_pair_and_remembered(stage):
     assert [o.key for o in outs] == [pair_key(c["countries"]) for c in expected]
     assert stage.extracted[a["id"]]["contacts"] == expected
     assert stage.accounting["extract:2"]["processed"] == 1
-    # a redelivery of the same article is neither extracted nor counted again
-    assert stage.handle(article_msg(a), partition=2) == []
+    # a redelivery of the same message is neither extracted nor counted again
+    assert stage.handle(article_msg(a), partition=2, offset=40) == []
     assert stage.accounting["extract:2"]["processed"] == 1
 
 
@@ -78,18 +78,18 @@ def test_an_extractor_failure_is_a_dead_letter_not_a_crash():
         raise RuntimeError("boom")
 
     st = ExtractStage({}, {}, broken, horizon_seconds=3600.0)
-    [out] = st.handle(article_msg(SEEDS[0]))
+    [out] = st.handle(article_msg(SEEDS[0]), offset=0)
     assert out.topic == "dead_letter" and out.value["reason"] == "extractor_error"
     assert out.value["stage"] == "extract" and "boom" in out.value["detail"]
     assert orjson.loads(__import__("base64").b64decode(out.value["payload"]["b64"]))["id"] == SEEDS[0]["id"]
     assert st.accounting["extract:0"]["dead_letter"] == {"extractor_error": 1}
-    assert st.handle(article_msg(SEEDS[0])) == []   # not retried forever on redelivery
+    assert st.handle(article_msg(SEEDS[0]), offset=0) == []   # not retried forever on redelivery
 
 
 def test_the_same_article_sent_again_after_the_horizon_is_extracted_and_counted_again(stage):
     a = SEEDS[1]
-    first = stage.handle(article_msg(a))
+    first = stage.handle(article_msg(a), offset=3)
     later = {**article_msg(a), "origin": {**ORIGIN, "offset": 99}}   # another input message
-    assert stage.handle(later) == first
+    assert stage.handle(later, offset=9) == first
     assert stage.accounting["extract:0"]["processed"] == 2
-    assert stage.handle(later) == []   # ... but its redelivery is not
+    assert stage.handle(later, offset=9) == []   # ... but its redelivery is not
