@@ -107,7 +107,9 @@ def breakdown(arts: list[dict]) -> None:
         return timed
 
     for mod, name, label in _STAGES:
-        fn = getattr(mods[mod], name)
+        fn = getattr(mods[mod], name, None)
+        if fn is None:
+            continue  # a stage this version of the extractor does not have
         saved.append((mods[mod], name, fn))
         setattr(mods[mod], name, wrap(fn, label))
     t0 = clock()
