@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import faust
@@ -59,6 +60,8 @@ def create_app(settings: Settings | None = None) -> Pipeline:
         s.app_id,
         broker=[f"kafka://{h.strip()}" for h in s.kafka_bootstrap.split(",") if h.strip()],
         store=s.store,
+        # not Faust's default ./<id>-data: a worker run from the project must not litter its root
+        datadir=str(Path(s.data_dir) / f"{s.app_id}-data"),
         autodiscover=False,
         topic_partitions=s.partitions,
         topic_replication_factor=s.replication,

@@ -51,6 +51,8 @@ SPECS: tuple[Spec, ...] = (
          "table store; memory:// rebuilds tables from their changelog topics at start"),
     Spec("replication", int, 1, "replication factor of the topics the app creates"),
     Spec("loglevel", str, "info", "worker log level"),
+    Spec("data_dir", str, "var/faust", "where the worker keeps Faust's local data (<dir>/<app id>-data); "
+                                       "relative to the working directory"),
     # --- topics
     Spec("topic_articles", str, "articles", "input topic: article records (raw bytes, parsed by the worker)"),
     Spec("topic_dead_letter", str, "articles.dead-letter",
@@ -101,6 +103,7 @@ class Settings:
     store: str
     replication: int
     loglevel: str
+    data_dir: str
     topic_articles: str
     topic_dead_letter: str
     topic_contacts: str
