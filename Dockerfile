@@ -22,7 +22,8 @@ RUN uv pip install --system --overrides deploy/python/overrides.txt -e . \
     && useradd --system --no-create-home --home-dir /var/lib/diplowatch diplowatch \
     && install -d -o diplowatch /var/lib/diplowatch
 USER diplowatch
-# Faust creates "<app id>-data/" in the working directory: a writable one, apart from the code
+# the worker keeps Faust's local data in var/faust/ under the working directory (DIPLOWATCH_DATA_DIR):
+# a writable one, apart from the code
 WORKDIR /var/lib/diplowatch
 
 EXPOSE 6066

@@ -116,8 +116,10 @@ class ExtractStage:
         self.extracted[msg["of"]] = {**entry, "sources": entry["sources"] + [source]}
         outs = []
         for c in entry["contacts"]:
+            # the original's publication time first: an undated contact is placed on its publication
+            # day, and a copy must land on the same contact key (an extra source, not a new count)
             rec = {**c, "article_id": str(doc["id"]), "source": doc.get("source") or source,
-                   "url": doc.get("url"), "published_at": doc.get("published_at") or c.get("published_at"),
+                   "url": doc.get("url"), "published_at": c.get("published_at") or doc.get("published_at"),
                    "copy_of": msg["of"]}
             outs.append(Out("sources", pair_key(c["countries"]), rec))
         return outs

@@ -65,6 +65,27 @@ def test_a_copy_from_a_new_outlet_adds_a_source_to_every_contact(stage):
     assert stage.handle(copy_msg("gone", "copy-3", "x.example")) == []
 
 
+def test_a_later_copy_keeps_the_original_publication_day_of_undated_contacts(stage):
+    # an undated contact is counted on its article's publication day; a copy published two days
+    # later must name the same day, so that it adds a source instead of a second contact
+    from streams.detection import contact_key
+    a = {"id": "undated", "lang": "en", "source": "petra.gov.jo", "published_at": "2023-10-13",
+         "text": "Jordanian Foreign Minister Ayman Safadi received US Secretary of State Antony "
+                 "Blinken in Amman, the ministry said."}
+    stage.handle(article_msg(a))
+    contacts = stage.extracted[a["id"]]["contacts"]
+    undated = [c for c in contacts if not c.get("date")]
+    assert undated, "the article states no day: its contact is undated"
+    msg = copy_msg(a["id"], "copy-late", "late.example")
+    msg["article"]["published_at"] = "2023-10-15"
+    outs = stage.handle(msg)
+    by_pair = {o.key: o.value for o in outs}
+    for c in undated:
+        rec = by_pair[pair_key(c["countries"])]
+        assert rec["published_at"] == c["published_at"] == a["published_at"]
+        assert contact_key(rec) == contact_key(c)
+
+
 def test_expire_drops_old_entries(stage):
     stage.handle(article_msg(SEEDS[0]))
     stage.handle({"kind": "expire", "now": T0 + 100})
