@@ -360,12 +360,16 @@ def _atoms(text: str) -> list[_Atom]:
     return out
 
 
-def _adjacent(text: str, a: _Atom, b: _Atom) -> bool:
-    gap = b.start - a.end
-    if gap < 0 or gap > _MAX_GAP:
+def _only_gap_between(text: str, end: int, start: int) -> bool:
+    """True when text[end:start] is a short run of separators (spaces, commas, "of", …)."""
+    if not 0 <= start - end <= _MAX_GAP:
         return False
-    m = _GAP_RE.match(text, a.end, b.start)
-    return m is not None and m.end() == b.start
+    m = _GAP_RE.match(text, end, start)
+    return m is not None and m.end() == start
+
+
+def _adjacent(text: str, a: _Atom, b: _Atom) -> bool:
+    return _only_gap_between(text, a.end, b.start)
 
 
 _MONTH_KINDS = {"month": GREGORIAN, "smonth": SOLAR, "hmonth": HIJRI}
@@ -470,11 +474,7 @@ def find_date_expressions(text: str) -> list[DateExpr]:
 
 
 def _joinable(text: str, a: DateExpr, b: DateExpr) -> bool:
-    gap = b.start - a.end
-    if gap < 0 or gap > _MAX_GAP:
-        return False
-    m = _GAP_RE.match(text, a.end, b.start)
-    if m is None or m.end() != b.start:
+    if not _only_gap_between(text, a.end, b.start):
         return False
     # never two explicit dates, two weekdays or two relative words in one group
     return not ((a.explicit and b.explicit) or (a.weekday is not None and b.weekday is not None)
