@@ -141,7 +141,8 @@ class Gazetteer:
         for key, entries in self._forms.items():
             entries = tuple(dict.fromkeys(entries))
             cased = any(e.cased is not None for e in entries)
-            self.automaton.add_word(key, (len(key), entries, cased, *_split_topics(entries)))
+            self.automaton.add_word(key, (len(key), entries, cased, *_split_topics(entries),
+                                          *_fast_checks(entries)))
         self.automaton.make_automaton()
         # the contact triggers alone: a quick test whether an article can report a contact
         self.triggers = ahocorasick.Automaton()
@@ -272,22 +273,38 @@ class Gazetteer:
         out: list[Mention] = []
         append = out.append
         n = len(norm)
-        for end, (length, entries, cased, plain, topics, kinds) in self.automaton.iter(norm):
+        for end, (length, entries, cased, plain, topics, kinds, cased_forms, has_en,
+                  tail_mode) in self.automaton.iter(norm):
             start = end - length + 1
             end += 1
             # left boundary: start of text, a non-letter, or Arabic proclitics from word start
             prefix = ""
             if start > 0 and norm[start - 1].isalnum():
+                if norm[start - 1] not in _PROCLITIC_ENDS:
+                    continue
                 ws = start - 1
                 while ws > 0 and norm[ws - 1].isalnum():
                     ws -= 1
                 prefix = norm[ws:start]
                 if prefix not in PROCLITICS:
                     continue
-            tail_ok = end >= n or not norm[end].isalnum()
-            if tail_ok and not prefix and not cased:
+            if end < n and norm[end].isalnum():
+                if not tail_mode:
+                    continue  # inside a word, and no entry of the form may be
+                tail_ok = False
+            else:
+                tail_ok = True
+            if not prefix and not cased and (tail_ok or tail_mode == _ALL_PREFIX):
                 # the common case: a whole word (tuple.__new__: NamedTuple's __new__ is slow)
                 append(_new(Mention, (start, end, plain, "", topics, kinds, start, start - end)))
+                continue
+            if prefix[-2:] == "ال" and original and _hamza_article(norm[start:end], original):
+                continue  # "ألباريس" normalises to "الباريس": its alef-lam is no article
+            if (tail_ok or tail_mode == _ALL_PREFIX) and not (prefix and has_en) and \
+                    (not cased or not original or all(c in original for c in cased_forms)):
+                # every entry kept (the checks below, decided per form instead of per entry)
+                append(_new(Mention, (start, end, plain, prefix, topics, kinds,
+                                      start - len(prefix), start - end)))
                 continue
             suffix = ""
             if not tail_ok:
@@ -295,8 +312,6 @@ class Gazetteer:
                 while we < n and norm[we].isalnum():
                     we += 1
                 suffix = norm[end:we]
-            if prefix[-2:] == "ال" and original and _hamza_article(norm[start:end], original):
-                continue  # "ألباريس" normalises to "الباريس": its alef-lam is no article
             kept = []
             for e in entries:
                 if prefix and e.sub == "en":
@@ -329,6 +344,28 @@ _HAMZA_AL = ("\u0623\u0644", "\u0622\u0644", "\u0625\u0644")
 
 def _hamza_article(rest: str, original: str) -> bool:
     return any(h + rest in original for h in _HAMZA_AL)
+
+
+# tail_mode of a form: may a hit end inside a word (before more letters)?
+_NO_TAIL, _SOME_TAIL, _ALL_PREFIX = 0, 1, 2
+# last letters of the proclitics: a hit glued to any other letter is inside a word
+_PROCLITIC_ENDS = frozenset(p[-1] for p in PROCLITICS)
+
+
+def _fast_checks(entries) -> tuple[tuple[str, ...], bool, int]:
+    """Per-form summaries of ``find``'s per-entry checks: (capitalised forms to verify, has an
+    English entry (no proclitics), tail_mode: _NO_TAIL when no entry is a prefix match or a
+    country (which may take an adjective ending), _ALL_PREFIX when every entry is a prefix match,
+    else _SOME_TAIL)."""
+    cased_forms = tuple(dict.fromkeys(e.cased for e in entries if e.cased is not None))
+    has_en = any(e.sub == "en" for e in entries)
+    if all(e.match == "prefix" for e in entries):
+        tail_mode = _ALL_PREFIX
+    elif any(e.match == "prefix" or e.kind == "country" for e in entries):
+        tail_mode = _SOME_TAIL
+    else:
+        tail_mode = _NO_TAIL
+    return cased_forms, has_en, tail_mode
 
 
 def _split_topics(entries) -> tuple[tuple[Entry, ...], tuple, frozenset]:
