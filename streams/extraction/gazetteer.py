@@ -279,8 +279,9 @@ class Gazetteer:
             end += 1
             # left boundary: start of text, a non-letter, or Arabic proclitics from word start
             prefix = ""
-            if start > 0 and norm[start - 1].isalnum():
-                if norm[start - 1] not in _PROCLITIC_ENDS:
+            # (most hits follow and precede a space: compared first, the cheapest test)
+            if start > 0 and (c := norm[start - 1]) != " " and c.isalnum():
+                if c not in _PROCLITIC_ENDS:
                     continue
                 ws = start - 1
                 while ws > 0 and norm[ws - 1].isalnum():
@@ -288,7 +289,7 @@ class Gazetteer:
                 prefix = norm[ws:start]
                 if prefix not in PROCLITICS:
                     continue
-            if end < n and norm[end].isalnum():
+            if end < n and (c := norm[end]) != " " and c.isalnum():
                 if not tail_mode:
                     continue  # inside a word, and no entry of the form may be
                 tail_ok = False
