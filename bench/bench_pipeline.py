@@ -152,6 +152,8 @@ class Worker:
             "DIPLOWATCH_TOPIC_DEAD_LETTER": f"bench-dl-{uid}",
             "DIPLOWATCH_PARTITIONS": str(partitions), "DIPLOWATCH_WEB_PORT": str(self.port),
             "DIPLOWATCH_LOGLEVEL": "warning", "DIPLOWATCH_EXPIRE_INTERVAL_SECONDS": "3600",
+            # Faust's local data of a throwaway app: a temp dir, not the project's var/faust
+            "DIPLOWATCH_DATA_DIR": tempfile.mkdtemp(prefix="bench-faust-"),
         }
         self.profile = profile
         self.proc: subprocess.Popen | None = None

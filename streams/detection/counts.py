@@ -41,9 +41,14 @@ def iso_of(ordinal: int) -> str:
     return date.fromordinal(ordinal).isoformat()
 
 
+@lru_cache(maxsize=1024)
+def _days(a: int, b: int) -> tuple[str, ...]:
+    """ISO days of the ordinals a..b (cached: consecutive evaluations read the same ranges)."""
+    return tuple(iso_of(o) for o in range(a, b + 1))
+
+
 def day_range(start: str, end: str) -> Iterator[str]:
-    a, b = date.fromisoformat(start).toordinal(), date.fromisoformat(end).toordinal()
-    return (iso_of(o) for o in range(a, b + 1))
+    return iter(_days(date.fromisoformat(start).toordinal(), date.fromisoformat(end).toordinal()))
 
 
 def bucket_key(pair: str, topic: str, day: str) -> str:
@@ -163,9 +168,13 @@ class PairCounts:
 
     def daily_counts(self, pair: str, topic: str, start: str, end: str) -> list[int]:
         """Distinct contacts per day from ``start`` to ``end`` inclusive."""
-        get = self.store.get
         prefix = f"{pair}|{topic}|"
-        return [len(get(prefix + d) or ()) for d in day_range(start, end)]
+        keys = [prefix + d for d in day_range(start, end)]
+        many = getattr(self.store, "get_many", None)   # a PartitionView reads them in one call
+        if many is not None:
+            return [len(v) if v else 0 for v in many(keys)]
+        get = self.store.get
+        return [len(get(k) or ()) for k in keys]
 
     def contacts(self, pair: str, topic: str, start: str, end: str) -> list[tuple[str, dict[str, Any]]]:
         """(contact_key, value) of the contacts from ``start`` to ``end`` inclusive, by day."""
