@@ -56,6 +56,7 @@ class Pipeline:
 def create_app(settings: Settings | None = None) -> Pipeline:
     """Build the Faust app for ``settings`` (default: from the environment) with all stages."""
     s = settings or Settings.from_env()
+    Path(s.data_dir).mkdir(parents=True, exist_ok=True)   # Faust creates only the last level
     app = faust.App(
         s.app_id,
         broker=[f"kafka://{h.strip()}" for h in s.kafka_bootstrap.split(",") if h.strip()],
