@@ -230,6 +230,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     except Exception as exc:   # noqa: BLE001 - one readable line, then the clean stop below
         print(f"demo: {exc}", file=sys.stderr)
+        log = PROJECT / "var" / "demo" / "worker.log"
+        if worker is not None and worker.poll() is not None and log.exists():
+            tail = log.read_text(errors="replace").splitlines()[-15:]
+            print("demo: the worker's last log lines:\n  " + "\n  ".join(tail), file=sys.stderr)
         return 1
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
