@@ -150,6 +150,12 @@ class DeltaLogStore(MutableMapping):
         self._ensure()
         return self.data[key]
 
+    def get(self, key: str, default: Any = None) -> Any:
+        # Mapping.get goes through __getitem__ and catches KeyError: most of the deduplicator's
+        # ~70 reads per article are misses (new bands), so the plain dict read is much cheaper
+        self._ensure()
+        return self.data.get(key, default)
+
     def __setitem__(self, key: str, value: Any) -> None:
         self._ensure()
         self.data[key] = value
