@@ -344,7 +344,14 @@ _HAMZA_AL = ("\u0623\u0644", "\u0622\u0644", "\u0625\u0644")
 
 
 def _hamza_article(rest: str, original: str) -> bool:
-    return any(h + rest in original for h in _HAMZA_AL)
+    # each occurrence of the rest, then the two letters before it: one C-level search in the
+    # common case (the normalised rest is not spelled so in the original) instead of three
+    i = original.find(rest, 2)
+    while i >= 0:
+        if original[i - 2:i] in _HAMZA_AL:
+            return True
+        i = original.find(rest, i + 1)
+    return False
 
 
 # tail_mode of a form: may a hit end inside a word (before more letters)?
