@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
 from datetime import date, datetime, timedelta, timezone
+from itertools import accumulate
 from typing import Any
 
 from streams.detection.contacts import as_contact
@@ -93,9 +94,7 @@ class SpikeDetector:
         # one read of the daily counts covering every window/history evaluated below
         lo = first - p.window_days - p.history_weeks * 7 + 1
         series = self.counts.daily_counts(pair, topic, _day(lo), _day(d))
-        prefix = [0]
-        for n in series:
-            prefix.append(prefix[-1] + n)
+        prefix = [0, *accumulate(series)]
 
         def stats(x: int) -> WindowStats:
             w0 = x - p.window_days + 1
