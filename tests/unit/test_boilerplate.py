@@ -1,23 +1,15 @@
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from streams.extraction.boilerplate import Segment, body_text, segment
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+from tests.corpus import CORPUS, corpus_article
 
 
 def _article(name, article_id):
-    path = CORPUS / name
-    if not path.exists():
-        pytest.skip(f"corpus not found at {path}")
-    for line in path.open(encoding="utf-8"):
-        d = json.loads(line)
-        if d["id"] == article_id:
-            return d["text"]
-    raise KeyError(article_id)
+    return corpus_article(name, article_id)["text"]
 
 
 def _kinds(text):

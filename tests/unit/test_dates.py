@@ -1,6 +1,4 @@
-import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -14,18 +12,10 @@ from streams.extraction.dates import (
     resolve_event_date,
 )
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+from tests.corpus import corpus_article
 
 
-def _article(name, article_id):
-    path = CORPUS / name
-    if not path.exists():
-        pytest.skip(f"corpus not found at {path}")
-    for line in path.open(encoding="utf-8"):
-        d = json.loads(line)
-        if d["id"] == article_id:
-            return d
-    raise KeyError(article_id)
+_article = corpus_article
 
 
 # --- published_at --------------------------------------------------------------------------
