@@ -26,7 +26,6 @@ import random
 import re
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -176,17 +175,6 @@ class Worker:
             return orjson.loads(self.get("/pipeline/counts/"))
         except OSError:
             return None
-
-    def wait(self, pred, timeout: float, what: str):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"worker died; log {self.log.name}")
-            c = self.counts()
-            if c is not None and pred(c):
-                return c
-            time.sleep(0.25)   # polling /pipeline/counts/ costs the worker a table scan
-        raise SystemExit(f"timed out waiting for {what}; log {self.log.name}")
 
     def stage_seconds(self) -> dict[str, tuple[float, float]]:
         text = self.get("/metrics").decode()

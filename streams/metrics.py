@@ -20,7 +20,7 @@ import re
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,

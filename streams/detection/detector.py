@@ -15,7 +15,7 @@ find where an active episode ended; alerts are only emitted at evaluated days.
 from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from itertools import accumulate
 from typing import Any
 

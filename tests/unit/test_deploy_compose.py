@@ -11,7 +11,6 @@ from importlib.metadata import distribution
 from pathlib import Path
 
 import jsonschema
-import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
