@@ -156,6 +156,10 @@ async def _main(s: Settings, files: list[Path], rate: str, idle: float | None, a
     return state
 
 
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _stop_worker(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
@@ -176,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
     given = os.environ.get(PREFIX + "KAFKA_BOOTSTRAP") or os.environ.get("KAFKA_BOOTSTRAP")
     kafka = None
     # SIGTERM behaves like Ctrl-C, so the broker and the worker are stopped either way
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, _interrupt)
     worker = None
     try:
         if given:
