@@ -5,16 +5,23 @@ warm-up, so the figure is the extractor's own cost per article.
 
     .venv/bin/python bench/bench_extract.py [--mb 5] [--kb 4] [--repeat 3] [--no-trigger] [--profile] [--corpus ../shared/corpus/dev.jsonl ...]
 
-Prints articles/s, MB/s and the mean article size; with --profile, the top cProfile entries
-(cumulative and own time) of one pass, to show where the time goes. The gazetteer is built once
-before timing (it is built once per process in production too).
+Prints which extractor ran (the Cython-compiled modules or the pure-Python ones), articles/s, MB/s
+and the mean article size; with --profile, the top cProfile entries (cumulative and own time) of one
+pass, to show where the time goes. The gazetteer is built once before timing (it is built once per
+process in production too). --pure runs the pure-Python modules (DIPLOWATCH_PURE_PYTHON=1);
+--compare runs the other kind too, in a second process, alternately, and prints the ratio.
+--breakdown and --profile see inside the pure-Python modules only (compiled modules call each
+other directly, past the timing wrappers, and cProfile does not see their internals): with a
+compiled build they run on the pure-Python modules, in a second process.
 """
 from __future__ import annotations
 
 import argparse
 import cProfile
 import io
+import os
 import pstats
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,8 +30,10 @@ import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+if "--pure" in sys.argv:  # before the package is imported: it picks compiled or pure at import
+    os.environ["DIPLOWATCH_PURE_PYTHON"] = "1"
 
-from streams.extraction import extract_contacts, extraction_errors  # noqa: E402
+from streams.extraction import extract_contacts, extraction_errors, extractor_build  # noqa: E402
 from streams.extraction.gazetteer import gazetteer  # noqa: E402
 
 DEFAULT = [ROOT.parent / "shared" / "corpus" / "dev.jsonl", ROOT.parent / "shared" / "corpus" / "seeds.jsonl"]
@@ -125,6 +134,26 @@ def breakdown(arts: list[dict]) -> None:
         print(f"{t / len(arts) * 1e3:8.3f} ms  {100 * t / total:5.1f} %  {label}")
 
 
+def compare(args) -> int:
+    """This script without --compare, for each kind alternately (``rounds`` times, the machine is
+    shared), best figure of each kind and their ratio."""
+    base = [a for a in sys.argv[1:] if a not in ("--compare", "--pure", "--breakdown", "--profile")]
+    figures: dict[str, list[float]] = {"compiled": [], "pure": []}
+    for _ in range(2):
+        for kind in ("compiled", "pure"):
+            argv = [sys.executable, __file__, *base, "--quiet"] + (["--pure"] if kind == "pure" else [])
+            out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+            lines = [x for x in out.splitlines() if x.startswith("RESULT ")]
+            figures[kind].append(float(lines[-1].split()[1]))
+            if kind == "compiled" and not out.startswith("extractor: compiled"):
+                print(f"(no compiled extractor here: {out.splitlines()[0]})")
+    c, p = max(figures["compiled"]), max(figures["pure"])
+    print(f"compiled: {c:,.0f} articles/s (runs: {', '.join(f'{x:,.0f}' for x in figures['compiled'])})")
+    print(f"pure Python: {p:,.0f} articles/s (runs: {', '.join(f'{x:,.0f}' for x in figures['pure'])})")
+    print(f"ratio compiled/pure: {c / p:.2f}")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", nargs="*", type=Path, default=DEFAULT)
@@ -136,8 +165,21 @@ def main() -> int:
                     help="only the corpus articles without any contact trigger word (the fast path "
                          "most of a real news stream takes)")
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)  # --compare's runs
     ap.add_argument("--breakdown", action="store_true", help="CPU time per extractor stage")
+    ap.add_argument("--pure", action="store_true", help="run the pure-Python extractor (DIPLOWATCH_PURE_PYTHON=1)")
+    ap.add_argument("--compare", action="store_true",
+                    help="also run the other kind (compiled/pure) in a second process, alternately, and print the ratio")
     args = ap.parse_args()
+    mode, why = extractor_build()
+    print(f"extractor: {mode} ({why})")
+    if args.compare:
+        return compare(args)
+    if mode != "pure" and (args.breakdown or args.profile):
+        print("--breakdown/--profile: the compiled modules call each other past the timing wrappers and "
+              "cProfile; running them on the pure-Python modules in a second process", flush=True)
+        argv = [a for a in sys.argv[1:] if a != "--compare"]
+        return subprocess.call([sys.executable, __file__, *argv, "--pure"])
     t0 = time.perf_counter()
     gazetteer()
     build = time.perf_counter() - t0
@@ -158,6 +200,9 @@ def main() -> int:
         if best is None or dt < best[1]:
             best = (wall, dt)
     wall, dt = best
+    if args.quiet:
+        print(f"RESULT {len(arts) / dt:.1f}")
+        return 0
     print(f"gazetteer build: {build:.2f} s ({gazetteer().n_forms} surface forms)")
     print(f"articles: {len(arts)}  text: {nbytes / 1e6:.2f} MB  mean: {nbytes / len(arts) / 1e3:.1f} KB/article")
     print(f"CPU time: {dt:.2f} s (wall {wall:.2f} s)  ->  {len(arts) / dt:,.0f} articles/s, "

@@ -17,3 +17,12 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ deploy/python/overr
   uv pip install --quiet --python .venv/bin/python --overrides deploy/python/overrides.txt -e '.[test]'
   touch "$stamp"
 fi
+# The extractor's compiled modules (setup.py, Cython): rebuilt when a source of the package or
+# setup.py is newer than the build's record. A failed or skipped build writes the record too (the
+# package then runs as pure Python), so this does not retry on every run.
+record=streams/extraction/_build.json
+if [ ! -f "$record" ] || [ -n "$(find streams/extraction setup.py -maxdepth 1 \( -name '*.py' -o -name '*.pxd' \) -newer "$record" -print -quit)" ]; then
+  echo "bootstrap: compiling the extractor (Cython, ~1-2 min; DIPLOWATCH_PURE_PYTHON=1 skips it)" >&2
+  uv pip install --quiet --python .venv/bin/python --no-deps --reinstall-package diplowatch -e . \
+    || echo "bootstrap: WARNING: building the compiled extractor failed; the pure-Python one runs" >&2
+fi

@@ -270,72 +270,87 @@ class Gazetteer:
 
     def find(self, norm: str, original: str = "") -> list[Mention]:
         """All accepted hits in a normalised sentence, in text order (overlaps kept)."""
-        out: list[Mention] = []
-        append = out.append
-        n = len(norm)
-        for end, (length, entries, cased, plain, topics, kinds, cased_forms, has_en,
-                  tail_mode) in self.automaton.iter(norm):
-            start = end - length + 1
-            end += 1
-            # left boundary: start of text, a non-letter, or Arabic proclitics from word start
-            prefix = ""
-            # (most hits follow and precede a space: compared first, the cheapest test)
-            if start > 0 and (c := norm[start - 1]) != " " and c.isalnum():
-                if c not in _PROCLITIC_ENDS:
-                    continue
-                ws = start - 1
-                while ws > 0 and norm[ws - 1].isalnum():
-                    ws -= 1
-                prefix = norm[ws:start]
-                if prefix not in PROCLITICS:
-                    continue
-            if end < n and (c := norm[end]) != " " and c.isalnum():
-                if not tail_mode:
-                    continue  # inside a word, and no entry of the form may be
-                tail_ok = False
-            else:
-                tail_ok = True
-            if not prefix and not cased and (tail_ok or tail_mode == _ALL_PREFIX):
-                # the common case: a whole word (tuple.__new__: NamedTuple's __new__ is slow)
-                append(_new(Mention, (start, end, plain, "", topics, kinds, start, start - end)))
-                continue
-            if prefix[-2:] == "ال" and original and _hamza_article(norm[start:end], original):
-                continue  # "ألباريس" normalises to "الباريس": its alef-lam is no article
-            if (tail_ok or tail_mode == _ALL_PREFIX) and not (prefix and has_en) and \
-                    (not cased or not original or all(c in original for c in cased_forms)):
-                # every entry kept (the checks below, decided per form instead of per entry)
-                append(_new(Mention, (start, end, plain, prefix, topics, kinds,
-                                      start - len(prefix), start - end)))
-                continue
-            suffix = ""
-            if not tail_ok:
-                we = end
-                while we < n and norm[we].isalnum():
-                    we += 1
-                suffix = norm[end:we]
-            kept = []
-            for e in entries:
-                if prefix and e.sub == "en":
-                    continue
-                if not tail_ok and e.match != "prefix":
-                    if not (e.kind == "country" and suffix in NAME_SUFFIXES):
-                        continue
-                if e.cased is not None and original and e.cased not in original:
-                    # "US"/"Chad"/"Jordan" as lower-case words are not the country/person (the
-                    # capitalised form must occur in the sentence)
-                    continue
-                kept.append(e)
-            if len(kept) == len(entries):
-                append(_new(Mention, (start, end, plain, prefix, topics, kinds,
-                                      start - len(prefix), start - end)))
-            elif kept:
-                k_plain, k_topics, k_kinds = _split_topics(kept)
-                append(_new(Mention, (start, end, k_plain, prefix, k_topics, k_kinds,
-                                      start - len(prefix), start - end)))
-        return out
+        return _find(self.automaton, norm, original)
 
 
 _new = tuple.__new__
+
+
+def _find(automaton, norm: str, original: str) -> list[Mention]:
+    """``Gazetteer.find``: a module function so that the compiled build can type its loop
+    (gazetteer.pxd)."""
+    out: list[Mention] = []
+    append = out.append
+    n = len(norm)
+    for end, (length, entries, cased, plain, topics, kinds, cased_forms, has_en,
+              tail_mode) in automaton.iter(norm):
+        start = end - length + 1
+        end += 1
+        # left boundary: start of text, a non-letter, or Arabic proclitics from word start
+        prefix = ""
+        # (most hits follow and precede a space: compared first, the cheapest test)
+        if start > 0 and (c := norm[start - 1]) != " " and c.isalnum():
+            if c not in _PROCLITIC_ENDS:
+                continue
+            ws = start - 1
+            while ws > 0 and norm[ws - 1].isalnum():
+                ws -= 1
+            prefix = norm[ws:start]
+            if prefix not in PROCLITICS:
+                continue
+        if end < n and (c := norm[end]) != " " and c.isalnum():
+            if not tail_mode:
+                continue  # inside a word, and no entry of the form may be
+            tail_ok = False
+        else:
+            tail_ok = True
+        if not prefix and not cased and (tail_ok or tail_mode == _ALL_PREFIX):
+            # the common case: a whole word (tuple.__new__: NamedTuple's __new__ is slow)
+            append(_new(Mention, (start, end, plain, "", topics, kinds, start, start - end)))
+            continue
+        if prefix[-2:] == "ال" and original and _hamza_article(norm[start:end], original):
+            continue  # "ألباريس" normalises to "الباريس": its alef-lam is no article
+        if (tail_ok or tail_mode == _ALL_PREFIX) and not (prefix and has_en) and \
+                (not cased or not original or _all_in(cased_forms, original)):
+            # every entry kept (the checks below, decided per form instead of per entry)
+            append(_new(Mention, (start, end, plain, prefix, topics, kinds,
+                                  start - len(prefix), start - end)))
+            continue
+        suffix = ""
+        if not tail_ok:
+            we = end
+            while we < n and norm[we].isalnum():
+                we += 1
+            suffix = norm[end:we]
+        kept = []
+        for e in entries:
+            if prefix and e.sub == "en":
+                continue
+            if not tail_ok and e.match != "prefix":
+                if not (e.kind == "country" and suffix in NAME_SUFFIXES):
+                    continue
+            if e.cased is not None and original and e.cased not in original:
+                # "US"/"Chad"/"Jordan" as lower-case words are not the country/person (the
+                # capitalised form must occur in the sentence)
+                continue
+            kept.append(e)
+        if len(kept) == len(entries):
+            append(_new(Mention, (start, end, plain, prefix, topics, kinds,
+                                  start - len(prefix), start - end)))
+        elif kept:
+            k_plain, k_topics, k_kinds = _split_topics(kept)
+            append(_new(Mention, (start, end, k_plain, prefix, k_topics, k_kinds,
+                                  start - len(prefix), start - end)))
+    return out
+
+
+def _all_in(forms: tuple[str, ...], original: str) -> bool:
+    # a loop, not all(<generator>): the compiled _find may not hold a closure
+    for f in forms:
+        if f not in original:
+            return False
+    return True
+
 
 # Normalisation folds أ/آ/إ into ا, so a name beginning with أل/آل/إل ("ألباريس", "آلمان") looks
 # like ال + a shorter word ("باريس"). The original sentence tells them apart: checked only for

@@ -1,0 +1,100 @@
+"""Compiles the extractor's hot modules with Cython (pure-Python mode: the ``.py`` files as they
+are, C types from the ``.pxd`` files beside them). Everything else about the package is in
+pyproject.toml. The compiled modules are optional: without Cython or a C compiler, or with
+DIPLOWATCH_PURE_PYTHON=1 at build time, the package installs as plain Python and
+``streams.extraction`` runs the same code uncompiled (docs/extraction.md).
+
+Each build records the SHA-256 of the sources it compiled in streams/extraction/_build.json;
+``streams.extraction.compiled`` falls back to the .py files when a source no longer matches.
+"""
+import json
+import os
+import sys
+from pathlib import Path
+
+from setuptools import setup
+from setuptools.command.build_ext import build_ext
+
+ROOT = Path(__file__).resolve().parent
+PKG = ROOT / "streams" / "extraction"
+# the modules where compiling pays (per-hit / per-sentence loops); evaluate.py and compiled.py stay Python
+MODULES = ["gazetteer", "actors", "contacts", "dates", "normalise", "boilerplate", "triggers", "topics"]
+DIRECTIVES = {"language_level": 3, "binding": True, "infer_types": True}
+
+
+def _warn(msg: str) -> None:
+    print(f"setup.py: WARNING: {msg}; streams.extraction will run as pure Python", file=sys.stderr)
+
+
+def _no_build() -> list:
+    """No compiled modules this time: old ones removed (they would be stale), an empty record
+    written (scripts/bootstrap.sh compares the sources' times with it)."""
+    import importlib.machinery
+
+    for m in MODULES:
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            (PKG / (m + suffix)).unlink(missing_ok=True)
+    (PKG / "_build.json").write_text(json.dumps({"modules": {}}) + "\n", encoding="utf-8")
+    return []
+
+
+def _source_hash(module: str) -> str:
+    # the same function the runtime check uses (compiled.py imports nothing of the package)
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_diplowatch_build_check", PKG / "compiled.py")
+    check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check)
+    return check.source_hash(PKG, module)
+
+
+def extensions() -> list:
+    if os.environ.get("DIPLOWATCH_PURE_PYTHON", "").strip().lower() not in ("", "0", "false", "no"):
+        print("setup.py: DIPLOWATCH_PURE_PYTHON is set: not compiling the extractor", file=sys.stderr)
+        return _no_build()
+    try:
+        from Cython.Build import cythonize
+    except ImportError:
+        _warn("Cython is not installed")
+        return _no_build()
+    from setuptools import Extension
+
+    exts = [Extension(f"streams.extraction.{m}", [f"streams/extraction/{m}.py"],
+                      extra_compile_args=["-O2", "-g0"]) for m in MODULES]
+    try:
+        return cythonize(exts, compiler_directives=DIRECTIVES, nthreads=os.cpu_count() or 1, quiet=True)
+    except Exception as e:  # a Cython error must not leave the project uninstallable
+        _warn(f"cythonize failed ({e})")
+        return _no_build()
+
+
+class OptionalBuildExt(build_ext):
+    """Builds the extensions in parallel; a compiler failure is a warning (pure Python runs), and
+    the sources' hashes of what was built go to _build.json beside the compiled modules."""
+
+    def initialize_options(self):
+        super().initialize_options()
+        self.parallel = os.cpu_count() or 1
+
+    def run(self):
+        built = []
+        try:
+            super().run()
+            built = [e.name.rsplit(".", 1)[1] for e in self.extensions]
+        except Exception as e:
+            _warn(f"compiling the extractor failed ({e})")
+            _no_build()
+            return
+        self._write_manifest(built)
+
+    def _write_manifest(self, built):
+        record = json.dumps({"modules": {m: _source_hash(m) for m in built}}, indent=1, sort_keys=True)
+        targets = {PKG / "_build.json"}  # editable/in-place installs import from the source tree
+        if self.extensions:
+            targets.add(Path(self.get_ext_fullpath(self.extensions[0].name)).parent / "_build.json")
+        for t in targets:
+            t.parent.mkdir(parents=True, exist_ok=True)
+            t.write_text(record + "\n", encoding="utf-8")
+
+
+setup(ext_modules=extensions(), cmdclass={"build_ext": OptionalBuildExt})
