@@ -9,6 +9,7 @@ Each build records the SHA-256 of the sources it compiled in streams/extraction/
 """
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -34,7 +35,9 @@ def _no_build() -> list:
     for m in MODULES:
         for suffix in importlib.machinery.EXTENSION_SUFFIXES:
             (PKG / (m + suffix)).unlink(missing_ok=True)
-    (PKG / "_build.json").write_text(json.dumps({"modules": {}}) + "\n", encoding="utf-8")
+    tmp = PKG / f"_build.json.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps({"modules": {}}) + "\n", encoding="utf-8")
+    os.replace(tmp, PKG / "_build.json")
     return []
 
 
@@ -87,6 +90,16 @@ class OptionalBuildExt(build_ext):
             return
         self._write_manifest(built)
 
+    def copy_file(self, infile, outfile, *args, **kwargs):
+        """Editable installs copy each module into the source tree: written beside it and renamed
+        over it, never rewritten in place (a process that has the old module mapped, a test run in
+        the same checkout, would crash on a file truncated under it)."""
+        tmp = f"{outfile}.{os.getpid()}.tmp"
+        shutil.copyfile(infile, tmp)
+        shutil.copymode(infile, tmp)
+        os.replace(tmp, outfile)
+        return outfile, True
+
     def _write_manifest(self, built):
         record = json.dumps({"modules": {m: _source_hash(m) for m in built}}, indent=1, sort_keys=True)
         targets = {PKG / "_build.json"}  # editable/in-place installs import from the source tree
@@ -94,7 +107,9 @@ class OptionalBuildExt(build_ext):
             targets.add(Path(self.get_ext_fullpath(self.extensions[0].name)).parent / "_build.json")
         for t in targets:
             t.parent.mkdir(parents=True, exist_ok=True)
-            t.write_text(record + "\n", encoding="utf-8")
+            tmp = t.with_name(f"{t.name}.{os.getpid()}.tmp")
+            tmp.write_text(record + "\n", encoding="utf-8")
+            os.replace(tmp, t)
 
 
 setup(ext_modules=extensions(), cmdclass={"build_ext": OptionalBuildExt})
