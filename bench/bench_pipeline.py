@@ -261,12 +261,17 @@ def bench_pipeline(bootstrap: str, backlog: list[bytes], paced: list[bytes], rat
         stages = g.stage_seconds()
         # the aggregate stage may still work off the backlog's contacts: let it drain before the
         # latency run (its count stops moving), so the run measures latency, not a queue
-        last, still = None, 0
+        # (the time its count last moved ends the "all stages" figure, within the 0.25 s polling)
+        last, still, t_agg = None, 0, time.perf_counter()
         while still < 4:
             n_agg = g.stage_seconds().get("aggregate", (0, 0))[1]
-            still = still + 1 if n_agg == last else 0
+            if n_agg != last:
+                still, t_agg = 0, time.perf_counter()
+            else:
+                still += 1
             last = n_agg
             time.sleep(0.25)
+        elapsed_all, cpu_all = t_agg - t0, g.cpu_seconds() - cpu0
         # latency at a fixed offered rate
         asyncio.run(produce(bootstrap, s.topic_articles, paced, rate=rate))
         g.wait(lambda c: c["in"] == n + len(paced) and c["in_flight"] == 0, 300, "paced run processed")
@@ -283,66 +288,161 @@ def bench_pipeline(bootstrap: str, backlog: list[bytes], paced: list[bytes], rat
         if aid in sent:
             first_contact[aid] = min(first_contact.get(aid, r.timestamp), r.timestamp)
     lat = [(first_contact[a] - sent[a]) / 1000.0 for a in first_contact]
-    return {"throughput": (n - (first["in"] - 1)) / elapsed if elapsed > 0 else 0.0, "elapsed": elapsed,
+    done = n - (first["in"] - 1)   # articles read after the clock started
+    return {"throughput": done / elapsed if elapsed > 0 else 0.0, "elapsed": elapsed,
+            "throughput_all": done / elapsed_all if elapsed_all > 0 else 0.0,
+            "elapsed_all": elapsed_all, "cpu_all": cpu_all,
             "cpu": cpu, "counts": counts, "stages": stages, "latency": lat, "with_contacts": len(lat)}
 
 
-# --- the ceiling: bare aiokafka consume -> produce -------------------------------------------
+# --- the baselines: bare aiokafka loops in one process, no Faust -----------------------------
 
-async def bare_loop(bootstrap: str, src: str, dst: str, n: int, timeout: float = 600) -> float:
-    """Consume ``n`` records from ``src``, parse each, produce one record to ``dst``; returns the
-    time from the first record read to the last send acknowledged."""
-    from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-    c = AIOKafkaConsumer(src, bootstrap_servers=bootstrap, group_id=f"bare-{uuid.uuid4().hex[:6]}",
-                         auto_offset_reset="earliest", enable_auto_commit=True)
-    p = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5)
+class TransportOnly:
+    """Parse each article and produce one small record keyed by its id: the Kafka I/O ceiling."""
+    name = "transport-only"
+
+    def process(self, r) -> list[tuple[str, bytes | None, bytes]]:
+        doc = orjson.loads(r.value)
+        return [("out", r.key, orjson.dumps({"article_id": doc["id"]}))]
+
+
+class SameWork:
+    """The pipeline's per-article work without Faust, in one process: the same stage cores
+    (ValidateStage, DedupeStage over a Deduplicator, ExtractStage with extract_contacts,
+    AggregateStage with spike detection) over in-memory dicts instead of changelog-backed tables,
+    their messages to each other handed over in process; contacts, alerts and dead letters are
+    produced to Kafka like the worker's. What it leaves out is exactly what Faust adds: the hops
+    between stages through the broker, the changelogs, the framework's per-event machinery."""
+    name = "same-work"
+
+    def __init__(self) -> None:
+        from streams.dedup import Deduplicator
+        from streams.extraction import extract_contacts
+        from streams.pipeline.aggregate import AggregateStage
+        from streams.pipeline.alert import spike_params
+        from streams.pipeline.dedupe import DedupeStage
+        from streams.pipeline.extract import ExtractStage, warm_up
+        from streams.pipeline.validate import ValidateStage
+        from streams.settings import Settings
+        s = Settings.from_env({})
+        self.validate = ValidateStage(max_bytes=s.max_article_bytes, max_text_chars=s.max_text_chars)
+        self.dedupe = DedupeStage(Deduplicator({}, horizon_seconds=s.dedup_horizon_seconds), {})
+        self.extract = ExtractStage({}, {}, extract_contacts, s.dedup_horizon_seconds)
+        self.aggregate = AggregateStage({}, {}, spike_params(s), retain_days=s.retain_days)
+        warm_up()   # the knowledge base, loaded before the clock starts (as the worker does)
+
+    def process(self, r) -> list[tuple[str, bytes | None, bytes]]:
+        from streams import metrics
+        from streams.pipeline.serde import Origin, dumps
+        origin = Origin(r.topic, r.partition, r.offset, r.timestamp / 1000.0, r.key)
+        sent: list[tuple[str, bytes | None, bytes]] = []
+        # the worker's hops, in process: each stage's Outs go to the next stage or to Kafka
+        todo = []
+        with metrics.observe_stage("validate"):
+            todo += self.validate.handle(r.value, origin)
+        while todo:
+            out = todo.pop(0)
+            if out.topic == "dedupe":
+                with metrics.observe_stage("dedupe"):
+                    todo += self.dedupe.handle(out.value, 0)
+            elif out.topic == "extract":
+                with metrics.observe_stage("extract"):
+                    more = self.extract.handle(out.value, 0)
+                todo += more
+            elif out.topic in ("contacts", "sources"):
+                if out.topic == "contacts":
+                    sent.append(("contacts", out.key.encode(), dumps(out.value)))
+                with metrics.observe_stage("aggregate"):
+                    todo += self.aggregate.handle(out.value)
+            else:   # alerts, dead_letter
+                sent.append((out.topic, out.key.encode() if out.key else None, dumps(out.value)))
+        return sent
+
+
+def stage_seconds_here() -> dict[str, tuple[float, float]]:
+    """(seconds, records) per stage from this process's stage histograms (streams.metrics)."""
+    from streams import metrics
+    out = {}
+    for stage in metrics.STAGES:
+        labels = {"stage": stage}
+        n = metrics.REGISTRY.get_sample_value("diplowatch_stage_latency_seconds_count", labels) or 0.0
+        s = metrics.REGISTRY.get_sample_value("diplowatch_stage_latency_seconds_sum", labels) or 0.0
+        if n:
+            out[stage] = (s, n)
+    return out
+
+
+async def bare_loop(bootstrap: str, src: str, partitions: int, dst: dict[str, str], worker,
+                    n_backlog: int, paced: list[bytes], rate: float, timeout: float = 600) -> dict:
+    """Consume ``src`` (its ``partitions``, from the start) in one process and produce what
+    ``worker.process`` returns for each record. The backlog of ``n_backlog`` records is timed
+    (first record read -> last send acknowledged, and the process's CPU time over it); then
+    ``paced`` is offered at ``rate`` from the same event loop and handled the same way."""
+    from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+    c = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
+                         max_partition_fetch_bytes=8 << 20)
+    p = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5, max_request_size=4 << 20)
     await c.start()
     await p.start()
-    seen, t0, futs = 0, None, []
     try:
+        c.assign([TopicPartition(src, i) for i in range(partitions)])
+        await c.seek_to_beginning()
+        seen, futs, t0, cpu0, result = 0, [], None, None, {}
+        pacer = None
+        total = n_backlog + len(paced)
         deadline = time.monotonic() + timeout
-        while seen < n and time.monotonic() < deadline:
-            batch = await c.getmany(timeout_ms=200)
+        while seen < total and time.monotonic() < deadline:
+            batch = await c.getmany(timeout_ms=100)
             for recs in batch.values():
                 for r in recs:
                     if t0 is None:
-                        t0 = time.perf_counter()
-                    doc = orjson.loads(r.value)
-                    futs.append(await p.send(dst, orjson.dumps({"article_id": doc["id"]}), key=r.key))
+                        t0, cpu0 = time.perf_counter(), time.process_time()
+                    for topic, key, value in worker.process(r):
+                        futs.append(await p.send(dst[topic], value, key=key))
                     seen += 1
+                    if seen == n_backlog:
+                        await asyncio.gather(*futs)
+                        futs = []
+                        result = {"elapsed": time.perf_counter() - t0, "cpu": time.process_time() - cpu0,
+                                  "stages": stage_seconds_here()}
+                        pacer = asyncio.create_task(produce(bootstrap, src, paced, rate=rate))
             if len(futs) > 2000:
                 await asyncio.gather(*futs)
                 futs = []
         await asyncio.gather(*futs)
-        return time.perf_counter() - (t0 or time.perf_counter())
+        if pacer is not None:
+            await pacer
+        result["throughput"] = n_backlog / result["elapsed"] if result.get("elapsed") else 0.0
+        result["seen"] = seen
+        return result
     finally:
         await c.stop()
         await p.stop()
 
 
-def bench_ceiling(bootstrap: str, backlog: list[bytes], paced: list[bytes], rate: float, partitions: int) -> dict:
+def bench_bare(bootstrap: str, worker, backlog: list[bytes], paced: list[bytes], rate: float,
+               partitions: int) -> dict:
+    """One bare loop over a fresh copy of the messages; latency from each paced article's
+    timestamp on the input topic to the timestamp of its first record on the output topic."""
     uid = uuid.uuid4().hex[:8]
-    src, dst = f"bare-in-{uid}", f"bare-out-{uid}"
-    asyncio.run(create_topics(bootstrap, [src, dst], partitions))
+    src = f"bare-in-{uid}"
+    dst = {"out": f"bare-out-{uid}", "contacts": f"bare-contacts-{uid}",
+           "alerts": f"bare-alerts-{uid}", "dead_letter": f"bare-dl-{uid}"}
+    asyncio.run(create_topics(bootstrap, [src, *dst.values()], partitions))
     asyncio.run(produce(bootstrap, src, backlog))
-    elapsed = asyncio.run(bare_loop(bootstrap, src, dst, len(backlog)))
-
-    async def paced_run() -> None:
-        loop = asyncio.create_task(bare_loop(bootstrap, src, dst, len(backlog) + len(paced)))
-        await asyncio.sleep(2.0)   # the consumer joined and caught up with the backlog (new group)
-        await produce(bootstrap, src, paced, rate=rate)
-        await loop
-
-    asyncio.run(paced_run())
-    ins = {r.key.decode(): r.timestamp for r in asyncio.run(read_all(bootstrap, src, settle=1.0))}
-    outs: dict[str, int] = {}
+    res = asyncio.run(bare_loop(bootstrap, src, partitions, dst, worker, len(backlog), paced, rate))
     paced_ids = {orjson.loads(x)["id"] for x in paced}
-    for r in asyncio.run(read_all(bootstrap, dst, settle=1.0)):
-        k = r.key.decode()
-        if k in paced_ids:
-            outs[k] = max(outs.get(k, 0), r.timestamp)   # the second run's copy
-    lat = [(outs[k] - ins[k]) / 1000.0 for k in outs if k in ins]
-    return {"throughput": len(backlog) / elapsed if elapsed > 0 else 0.0, "elapsed": elapsed, "latency": lat}
+    ins = {r.key.decode(): r.timestamp for r in asyncio.run(read_all(bootstrap, src, settle=1.0))
+           if r.key and r.key.decode() in paced_ids}
+    out_topic = dst["contacts"] if isinstance(worker, SameWork) else dst["out"]
+    first: dict[str, int] = {}
+    for r in asyncio.run(read_all(bootstrap, out_topic, settle=1.0)):
+        aid = orjson.loads(r.value)["article_id"]
+        if aid in ins:
+            first[aid] = min(first.get(aid, r.timestamp), r.timestamp)
+    res["latency"] = [(first[a] - ins[a]) / 1000.0 for a in first]
+    res["with_contacts"] = len(first)
+    return res
 
 
 def main() -> int:
@@ -353,7 +453,8 @@ def main() -> int:
     ap.add_argument("--partitions", type=int, default=4)
     ap.add_argument("--workers", type=int, default=1, help="workers of the one app (default 1)")
     ap.add_argument("--profile", action="store_true", help="run the worker under cProfile")
-    ap.add_argument("--skip-ceiling", action="store_true")
+    ap.add_argument("--skip-ceiling", action="store_true", help="run neither bare-aiokafka baseline")
+    ap.add_argument("--skip-pipeline", action="store_true", help="run only the baselines")
     args = ap.parse_args()
 
     kafka = None
@@ -368,32 +469,49 @@ def main() -> int:
         prof = Path(tempfile.gettempdir()) / f"bench-pipeline-{os.getpid()}.prof" if args.profile else None
         t = time.strftime("%Y-%m-%d %H:%M")
         load = os.getloadavg()[0]
-        pipe = bench_pipeline(bootstrap, backlog, paced, args.rate, args.partitions, prof, args.workers)
-        ceil = None if args.skip_ceiling else bench_ceiling(bootstrap, backlog, paced, args.rate, args.partitions)
+        pipe = None if args.skip_pipeline else bench_pipeline(
+            bootstrap, backlog, paced, args.rate, args.partitions, prof, args.workers)
+        base = {}
+        if not args.skip_ceiling:
+            base["same-work"] = bench_bare(bootstrap, SameWork(), backlog, paced, args.rate, args.partitions)
+            base["transport-only"] = bench_bare(bootstrap, TransportOnly(), backlog, paced, args.rate,
+                                                args.partitions)
     finally:
         if kafka is not None:
             kafka.stop()
 
-    print(f"# bench_pipeline {t}, load average at start {load:.1f}, {os.cpu_count()} cores, "
-          f"{args.workers} worker(s), "
+    print(f"# bench_pipeline {t}, load average at start {load:.1f} (now {os.getloadavg()[0]:.1f}), "
+          f"{os.cpu_count()} cores, {args.workers} worker(s), "
           f"{args.partitions} partitions, backlog {len(backlog)}, paced {len(paced)} at {args.rate:g}/s")
-    c = pipe["counts"]
-    print(f"pipeline: {pipe['throughput']:.0f} articles/s sustained ({pipe['elapsed']:.1f} s; processed "
-          f"{c['processed']}, duplicate {c['duplicate']}, dead-lettered {c['dead_letter']}); worker CPU "
-          f"{pipe['cpu']:.1f} s = {pipe['cpu'] / pipe['elapsed'] * 100:.0f}% of one core, "
-          f"{pipe['cpu'] / (c['in'] or 1) * 1000:.1f} ms CPU per article")
-    lat = pipe["latency"]
-    print(f"pipeline latency article -> first contact at {args.rate:g}/s: p50 {pct(lat, .5) * 1000:.0f} ms, "
-          f"p99 {pct(lat, .99) * 1000:.0f} ms ({len(lat)} articles with contacts)")
-    per = {k: (s / n * 1000 if n else 0.0) for k, (s, n) in pipe["stages"].items()}
-    total = sum(s for s, _ in pipe["stages"].values())
-    print("stage time per record (ms), throughput run: " + ", ".join(
-        f"{k} {v:.2f}" for k, v in per.items() if pipe["stages"][k][1]) +
-        f"; stages' share of the throughput run's wall time: {total / pipe['elapsed'] * 100 if pipe['elapsed'] else 0:.0f}%")
-    if ceil:
-        print(f"ceiling (bare aiokafka consume->produce): {ceil['throughput']:.0f} articles/s; latency at "
-              f"{args.rate:g}/s p50 {pct(ceil['latency'], .5) * 1000:.0f} ms, p99 {pct(ceil['latency'], .99) * 1000:.0f} ms")
-        print(f"ratio pipeline/ceiling: {pipe['throughput'] / ceil['throughput']:.2f}")
+    if pipe:
+        c = pipe["counts"]
+        print(f"pipeline: {pipe['throughput']:.0f} articles/s sustained ({pipe['elapsed']:.1f} s to the last "
+              f"article accounted; processed {c['processed']}, duplicate {c['duplicate']}, dead-lettered "
+              f"{c['dead_letter']}); worker CPU {pipe['cpu']:.1f} s = {pipe['cpu'] / pipe['elapsed'] * 100:.0f}% "
+              f"of one core, {pipe['cpu'] / (c['in'] or 1) * 1000:.1f} ms CPU per article")
+        print(f"pipeline, all stages (aggregate drained too): {pipe['throughput_all']:.0f} articles/s "
+              f"({pipe['elapsed_all']:.1f} s, {pipe['cpu_all'] / (c['in'] or 1) * 1000:.1f} ms CPU per article)")
+        lat = pipe["latency"]
+        print(f"pipeline latency article -> first contact at {args.rate:g}/s: p50 {pct(lat, .5) * 1000:.0f} ms, "
+              f"p99 {pct(lat, .99) * 1000:.0f} ms ({len(lat)} articles with contacts)")
+        per = {k: (s / n * 1000 if n else 0.0) for k, (s, n) in pipe["stages"].items()}
+        total = sum(s for s, _ in pipe["stages"].values())
+        print("stage time per record (ms), throughput run: " + ", ".join(
+            f"{k} {v:.2f}" for k, v in per.items() if pipe["stages"][k][1]) +
+            f"; stages' share of the throughput run's wall time: {total / pipe['elapsed'] * 100 if pipe['elapsed'] else 0:.0f}%")
+    for name, b in base.items():
+        n = len(backlog)
+        print(f"{name} bare aiokafka loop: {b['throughput']:.0f} articles/s ({b['elapsed']:.2f} s, "
+              f"{b['cpu'] / n * 1000:.2f} ms CPU per article); latency at {args.rate:g}/s p50 "
+              f"{pct(b['latency'], .5) * 1000:.0f} ms, p99 {pct(b['latency'], .99) * 1000:.0f} ms "
+              f"({b['with_contacts']} articles)")
+        if b.get("stages"):
+            print(f"  {name} stage time per record (ms): " + ", ".join(
+                f"{k} {s / c * 1000:.2f}" for k, (s, c) in b["stages"].items()))
+    if pipe:
+        for name, b in base.items():
+            print(f"ratio pipeline/{name}: {pipe['throughput'] / b['throughput']:.3f} "
+                  f"(all stages: {pipe['throughput_all'] / b['throughput']:.3f})")
     if prof:
         import pstats
         print(f"\n# cProfile of the worker ({prof}), top 25 by cumulative time")
