@@ -22,11 +22,13 @@ payload becomes a dead letter instead of a codec error in Faust. Tables hold pla
 from __future__ import annotations
 
 import logging
+from time import monotonic
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import faust
+from faust.sensors.monitor import Monitor
 
 from streams.pipeline.serde import dumps
 from streams.pipeline.topics import topic_specs
@@ -42,15 +44,78 @@ class Pipeline:
     topics: dict[str, Any] = field(default_factory=dict)   # stage-level name → faust Topic
     tables: dict[str, Any] = field(default_factory=dict)   # name → faust Table
     readers: dict[str, Any] = field(default_factory=dict)  # name → callable reading stage state
+    _topic_names: dict[str, str] | None = None
 
     async def send(self, outs) -> None:
-        """Send the messages a stage decided on (``serde.Out`` records)."""
+        """Send the messages a stage decided on (``serde.Out`` records).
+
+        Straight to Faust's producer rather than through ``Topic.send``: the values are bytes
+        already, and the topic path adds per record a FutureMessage, codec lookups, sensor calls
+        and a completion callback that nothing here uses. Delivery is unchanged: the same producer
+        and partitioner (the key's murmur2 hash, as before), and Faust flushes the producer before
+        it commits the offsets of the events that led to these records (at least once)."""
+        producer = self.app.producer
+        names = self.topic_names
         for out in outs:
-            await self.topics[out.topic].send(
-                key=out.key.encode("utf-8") if out.key is not None else None,
-                value=dumps(out.value),
-                partition=out.partition,
+            fut = await producer.send(
+                names[out.topic],
+                out.key.encode("utf-8") if out.key is not None else None,
+                dumps(out.value),
+                out.partition,
+                None,
+                None,
             )
+            fut.add_done_callback(_log_send_error)
+
+    @property
+    def topic_names(self) -> dict[str, str]:
+        if self._topic_names is None:
+            self._topic_names = {k: t.get_topic_name() for k, t in self.topics.items()}
+        return self._topic_names
+
+
+def _log_send_error(fut) -> None:
+    # what Faust's Topic.send did with a failed send as well: report it (the producer retries
+    # retriable errors itself before failing the future)
+    if not fut.cancelled() and fut.exception() is not None:
+        log.error("send failed: %r", fut.exception())
+
+
+class LeanMonitor(Monitor):
+    """Faust's Monitor without its per-message, per-event, per-table-access and per-send
+    bookkeeping (counters and timing deques for Faust's own /stats page, which the worker does not
+    serve): ~50 calls per article for numbers nobody reads. What is read is kept: committed and
+    end offsets per partition (consumer lag on the status page, streams.web.refresh) and the time
+    of each partition's latest event (Faust's stuck-stream warnings)."""
+
+    def on_message_in(self, tp, offset, message) -> None:
+        pass
+
+    def on_stream_event_in(self, tp, offset, stream, event):
+        # read by Faust's stuck-stream check (aiokafka driver's verify_event_path)
+        self.stream_inbound_time[tp] = monotonic()
+        return None
+
+    def on_stream_event_out(self, tp, offset, stream, event, state=None) -> None:
+        pass
+
+    def on_message_out(self, tp, offset, message) -> None:
+        pass
+
+    def on_table_get(self, table, key) -> None:
+        pass
+
+    def on_table_set(self, table, key, value) -> None:
+        pass
+
+    def on_table_del(self, table, key) -> None:
+        pass
+
+    def on_send_initiated(self, producer, topic, message, keysize, valsize):
+        return None
+
+    def on_send_completed(self, producer, state, metadata) -> None:
+        pass
 
 
 def create_app(settings: Settings | None = None) -> Pipeline:
@@ -79,6 +144,7 @@ def create_app(settings: Settings | None = None) -> Pipeline:
         # milliseconds is what makes a worker sustain hundreds of articles/s (bench/README.md)
         producer_linger=0.005,
         producer_max_batch_size=256 * 1024,
+        Monitor=LeanMonitor,
     )
     p = Pipeline(app=app, settings=s)
     # table writes wait in Faust's producer buffer; past 100 messages every stream pauses and
@@ -98,7 +164,6 @@ def create_app(settings: Settings | None = None) -> Pipeline:
         p.tables[name] = t
         return t
 
-    table("accounting", s.partitions, "validate/extract counts and redelivery marks per partition")
     table("fingerprints", s.dedupe_partitions, "dedupe fingerprints: id, url, text hash, LSH bands")
     table("extracted", s.partitions, "article id -> its contacts and sources (for copies)")
     table("windows", s.partitions, "(pair, topic, window) -> distinct contacts")

@@ -132,7 +132,7 @@ _H, _D = 3600.0, 86400.0
 EVENT_LAG_BUCKETS = (_H, 3 * _H, 6 * _H, 12 * _H, _D, 2 * _D, 4 * _D, 7 * _D, 14 * _D, 30 * _D,
                      60 * _D, 90 * _D, 180 * _D, 365 * _D, 730 * _D)
 
-ARTICLES_IN = Counter(f"{PREFIX}_articles_in", "Articles read from the input topic (before validation).",
+ARTICLES_IN = Counter(f"{PREFIX}_articles_in", "Messages read from the input topic, valid or not, each counted once.",
                       registry=REGISTRY)
 ARTICLES_PROCESSED = Counter(f"{PREFIX}_articles_processed",
                              "Articles that passed validation and dedupe and went through extraction.",
@@ -207,6 +207,12 @@ def duplicate(kind: str) -> None:
         _DUP[kind].inc()
     except KeyError:
         raise ValueError(f"unknown duplicate kind {kind!r}; expected one of {DUPLICATE_KINDS}") from None
+
+
+def reason_code(reason: str) -> str:
+    """The dead-letter reason code ``dead_letter(reason)`` would count (unknown codes become
+    ``other``), without counting: for the record of a message that is counted later, elsewhere."""
+    return _reason(reason)
 
 
 def dead_letter(reason: str) -> str:

@@ -16,9 +16,12 @@ live. Old fingerprints are dropped when a timer's "expire" control record passes
 (tables can only be written from inside the stream, so the timer sends a record instead of touching
 the table).
 
-Redeliveries: the stage keeps, per input partition, the offset after the last article it decided on;
-a validated message whose input offset is below the mark was decided before and is skipped, so a
-redelivery is not mistaken for a duplicate and counted twice.
+Accounting and redeliveries: every input message reaches this stage once per delivery, as an
+article or as validate's "rejected" marker (streams.pipeline.validate keeps no state). The stage
+counts ``in``, duplicates by kind and dead letters (emitting the rejected message's dead letter), and
+keeps per input partition the offset after the last message it handled; a message whose input offset
+is below the mark was handled before and is skipped, so a redelivery is neither counted twice nor
+mistaken for a duplicate. Marks and counts live in the same delta record as the fingerprints.
 """
 from __future__ import annotations
 
@@ -44,19 +47,30 @@ class DedupeStage:
         if kind == "expire":
             self.dedup.expire(float(msg["now"]))
             return []
-        if kind != "article":
+        if kind not in ("article", "rejected"):
             return []
         origin = msg["origin"]
         key = f"dedupe:{partition}"
-        acc = self.accounting.get(key) or {"marks": {}, "new": 0, "duplicate": {}}
+        # (values written before "in" and "dead_letter" were counted here lack them)
+        acc = {"marks": {}, "in": 0, "new": 0, "duplicate": {}, "dead_letter": {},
+               **(self.accounting.get(key) or {})}
         mark = f"{origin['topic']}:{origin['partition']}"
         if origin["offset"] < acc["marks"].get(mark, 0):
-            return []   # redelivered: decided before
+            return []   # redelivered: decided (and counted) before
+        metrics.article_in()
+        acc["in"] += 1
+        marks = {**acc["marks"], mark: origin["offset"] + 1}
+        if kind == "rejected":
+            # validate's verdict: counted here, with the mark, and the dead letter sent from here
+            code = metrics.dead_letter(msg["reason"])
+            dl = dict(acc["dead_letter"])
+            dl[code] = dl.get(code, 0) + 1
+            self.accounting[key] = {**acc, "marks": marks, "dead_letter": dl}
+            return [Out("dead_letter", msg.get("key"), msg["dead_letter"])]
         doc = msg["article"]
         article = Article.from_dict(doc)
         now = float(msg.get("in_ts") or time.time())
         verdict = self.dedup.check_and_remember(article, now)
-        marks = {**acc["marks"], mark: origin["offset"] + 1}
         if verdict.is_duplicate:
             metrics.duplicate(verdict.kind)
             dup = dict(acc["duplicate"])

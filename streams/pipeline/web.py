@@ -42,33 +42,25 @@ def counts(p) -> dict[str, Any]:
     n_in = processed = 0
     dead: dict[str, int] = {}
     dup: dict[str, int] = {}
-    try:
-        held = {(tp.topic, tp.partition) for tp in p.app.consumer.assignment()}
-    except Exception:   # noqa: BLE001 - not started yet
-        held = set()
-    s = p.settings
-    for key, v in list(p.tables["accounting"].items()):
-        if not isinstance(v, dict) or not isinstance(key, str):
-            continue
-        if key.startswith("validate:"):
-            topic, _, part = key[len("validate:"):].rpartition(":")
-            if (topic, int(part)) not in held:
-                continue
-            n_in += int(v.get("in", 0))
-        elif key.startswith("extract:"):
-            if (s.topic_extract, int(key.split(":")[1])) not in held:
-                continue
-            processed += int(v.get("processed", 0))
-        _merge(dead, v.get("dead_letter"))
-    reader = p.readers.get("dedupe_accounting")
-    for v in (reader() if reader else {}).values():
-        if isinstance(v, dict):
-            _merge(dup, v.get("duplicate"))
+    # dedupe counts every input message (in, duplicates, validate's dead letters), extract the
+    # processed articles and its own dead letters; both read their delta records through the stage,
+    # which lists only the partitions this worker holds
+    for name in ("dedupe_accounting", "extract_accounting"):
+        reader = p.readers.get(name)
+        for v in (reader() if reader else {}).values():
+            if isinstance(v, dict):
+                n_in += int(v.get("in", 0))
+                processed += int(v.get("processed", 0))
+                _merge(dup, v.get("duplicate"))
+                _merge(dead, v.get("dead_letter"))
     n_dup, n_dead = sum(dup.values()), sum(dead.values())
     out = {
         "in": n_in, "processed": processed, "duplicate": n_dup, "dead_letter": n_dead,
         "duplicates": dup, "dead_letters": dead,
         "in_flight": n_in - processed - n_dup - n_dead,
+        # messages this process validated since it started, redeliveries included (not a count
+        # that adds up: which worker reads the input, while dedupe counts "in" for all of them)
+        "validated_here": p.readers["validated_here"]() if "validated_here" in p.readers else 0,
         "ready": is_ready(p.app),
         "assigned": _assigned(p.app),
     }

@@ -114,3 +114,50 @@ def test_the_same_article_sent_again_after_the_horizon_is_extracted_and_counted_
     assert stage.handle(later, offset=9) == first
     assert stage.accounting["extract:0"]["processed"] == 2
     assert stage.handle(later, offset=9) == []   # ... but its redelivery is not
+
+
+class CountingTable(dict):
+    """A dict that counts assignments: each one is a changelog record in a Faust table."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def __setitem__(self, key, value) -> None:
+        self.writes += 1
+        super().__setitem__(key, value)
+
+
+def test_in_the_worker_an_article_costs_one_changelog_record_and_recovers_whole():
+    # the worker's wiring (streams.pipeline.extract.register): entries and accounting in one
+    # DeltaLogStore per partition, flushed once per message
+    from streams.pipeline.tables import DeltaLogStore, PartitionView, SideMapping
+    table = CountingTable()
+
+    def wired(t):
+        store = DeltaLogStore(PartitionView(t, 1))
+        return ExtractStage(store, SideMapping(store), extract_contacts, horizon_seconds=3600.0), store
+
+    stage, store = wired(table)
+    for i, a in enumerate(SEEDS[:3]):
+        stage.handle(article_msg(a), partition=1, offset=10 + i)
+        store.flush(T0 + i)
+        assert table.writes == i + 1   # entry, count and mark: one record
+    stage.handle(copy_msg(SEEDS[1]["id"], "copy-1", "wire.example"), partition=1, offset=13)
+    store.flush(T0 + 3)
+    assert table.writes == 4
+    # a restart rebuilds entries and accounting from those records alone
+    again, _ = wired(dict(table))
+    assert dict(again.extracted) == dict(stage.extracted)
+    assert again.accounting["extract:1"] == stage.accounting["extract:1"]
+    assert again.accounting["extract:1"]["processed"] == 3
+    assert again.handle(article_msg(SEEDS[2]), partition=1, offset=12) == []   # redelivery skipped
+    # expiry past the horizon drops the entries and, after compaction, their records
+    stage.handle({"kind": "expire", "now": T0 + 3610}, partition=1)
+    store.flush(T0 + 3610)
+    store.compact(T0 + 3610 - 3600, T0 + 3610)
+    assert dict(stage.extracted) == {}
+    rebuilt, _ = wired(dict(table))
+    assert dict(rebuilt.extracted) == {}
+    assert rebuilt.accounting["extract:1"]["processed"] == 3   # the count outlives the entries
+    assert len([k for k in table if k.startswith("1|d:")]) <= 2

@@ -61,29 +61,43 @@ def test_partial_dates_as_feeds_give_them_are_accepted():
 
 
 def test_stage_routes_and_counts_every_message_once():
+    # validate keeps no state: it routes every message to the dedupe stage, which counts it (in,
+    # dead letters), emits the dead letter and skips redeliveries by its input offset mark
+    from streams.dedup import Deduplicator
+    from streams.pipeline.dedupe import DedupeStage
+    stage = ValidateStage(**LIMITS)
     acc: dict = {}
-    stage = ValidateStage(acc, **LIMITS)
+    dedupe = DedupeStage(Deduplicator({}, horizon_seconds=3600.0), acc)
     good = seed_lines()[1]
-    outs = stage.handle(good, origin(0))
-    assert [o.topic for o in outs] == ["dedupe"]
-    msg = outs[0].value
-    assert msg["kind"] == "article" and msg["article"]["id"] == outs[0].key
+    [out] = stage.handle(good, origin(0))
+    assert out.topic == "dedupe"
+    msg = out.value
+    assert msg["kind"] == "article" and msg["article"]["id"] == out.key
     assert msg["origin"] == {"topic": "articles", "partition": 0, "offset": 0, "timestamp": 1_700_000_000.0}
     assert msg["in_ts"] == 1_700_000_000.0
+    assert [o.topic for o in dedupe.handle(msg)] == ["extract"]
 
     bad = b"\x00\x01garbage"
-    outs = stage.handle(bad, origin(1))
-    assert [o.topic for o in outs] == ["dead_letter"]
-    rec = outs[0].value
+    [out] = stage.handle(bad, origin(1))
+    assert out.topic == "dedupe" and out.value["kind"] == "rejected"
+    assert out.key == "articles:0:1"   # a redelivery goes to the same dedupe partition
+    [dl] = dedupe.handle(out.value)
+    assert (dl.topic, dl.key) == ("dead_letter", "k")   # with the original key
+    rec = dl.value
     assert rec["reason"] == metrics.DL_INVALID_JSON and rec["origin"]["offset"] == 1
+    assert rec["stage"] == "validate"
     assert dead_letter_payload(rec) == bad
     DL_SCHEMA.validate(rec)
 
     # redelivery of both (after a crash, before the offset commit): skipped, not counted again
-    assert stage.handle(good, origin(0)) == [] and stage.handle(bad, origin(1)) == []
-    assert acc["validate:articles:0"] == {"next_offset": 2, "in": 2, "dead_letter": {"invalid_json": 1}}
-    # another partition has its own mark
-    assert len(stage.handle(good, origin(0, partition=1))) == 1
+    for raw, o in ((good, origin(0)), (bad, origin(1))):
+        assert dedupe.handle(stage.handle(raw, o)[0].value) == []
+    assert acc["dedupe:0"]["in"] == 2 and acc["dedupe:0"]["new"] == 1
+    assert acc["dedupe:0"]["dead_letter"] == {"invalid_json": 1}
+    assert acc["dedupe:0"]["marks"] == {"articles:0": 2}
+    # another partition has its own mark (the same article again there is a duplicate, not skipped)
+    assert len(dedupe.handle(stage.handle(good, origin(0, partition=1))[0].value)) == 1
+    assert acc["dedupe:0"]["in"] == 3
 
 
 def test_dead_letter_carries_non_utf8_bytes_and_truncates_huge_ones():
