@@ -161,3 +161,25 @@ def test_shortened_repost_is_a_copy_but_an_extended_version_is_not():
     d2.check_and_remember(art("short", text=short_text), 0)
     # the longer text holds news the short one did not: not a copy
     assert d2.check_and_remember(art("long", text=long_text), 1).kind is None
+
+
+def test_minhash_values_are_datasketchs_affine32_signature():
+    # the hand-rolled vectorised MinHash must give datasketch's values exactly: stored signatures
+    # and LSH bands stay comparable, and dedupe decisions do not change
+    import numpy as np
+    from datasketch import MinHash
+
+    from streams.dedup import fingerprints as fp
+    rng = np.random.default_rng(7)
+    for n in (1, 2, 3, 50, 400, 3000):
+        h = np.unique(rng.integers(0, 2**32, n, dtype=np.uint64))
+        m = MinHash(num_perm=fp.NUM_PERM, seed=1, scheme="affine32",
+                    permutations=fp._TEMPLATE.permutations, hashfunc=int)
+        m.update_batch(h.tolist())
+        assert np.array_equal(np.asarray(m.hashvalues, dtype=np.uint32), fp.minhash_values(h))
+    text = "Iran's foreign minister met his Omani counterpart in Muscat on Monday."
+    h = fp.shingle_hashes(fp.words(text))
+    m = MinHash(num_perm=fp.NUM_PERM, seed=1, scheme="affine32",
+                permutations=fp._TEMPLATE.permutations, hashfunc=int)
+    m.update_batch(h.tolist())
+    assert np.array_equal(fp.signature(text).values, np.asarray(m.hashvalues, dtype=np.uint32))
