@@ -20,14 +20,16 @@ ROOT = Path(__file__).resolve().parent
 PKG = ROOT / "streams" / "extraction"
 # the modules where compiling pays (per-hit / per-sentence loops); evaluate.py and compiled.py stay Python
 MODULES = ["gazetteer", "actors", "contacts", "dates", "normalise", "boilerplate", "triggers", "topics"]
-DIRECTIVES = {"language_level": 3, "binding": True, "infer_types": True}
+# annotation_typing off: Cython would enforce the annotations (``x: str`` rejecting None and str
+# subclasses, which the Python code accepts); C types come from the .pxd files only
+DIRECTIVES = {"language_level": 3, "binding": True, "infer_types": True, "annotation_typing": False}
 
 
 def _warn(msg: str) -> None:
     print(f"setup.py: WARNING: {msg}; streams.extraction will run as pure Python", file=sys.stderr)
 
 
-def _no_build() -> list:
+def _no_build() -> None:
     """No compiled modules this time: old ones removed (they would be stale), an empty record
     written (scripts/bootstrap.sh compares the sources' times with it)."""
     import importlib.machinery
@@ -38,7 +40,6 @@ def _no_build() -> list:
     tmp = PKG / f"_build.json.{os.getpid()}.tmp"
     tmp.write_text(json.dumps({"modules": {}}) + "\n", encoding="utf-8")
     os.replace(tmp, PKG / "_build.json")
-    return []
 
 
 def _source_hash(module: str) -> str:
@@ -52,39 +53,48 @@ def _source_hash(module: str) -> str:
 
 
 def extensions() -> list:
-    if os.environ.get("DIPLOWATCH_PURE_PYTHON", "").strip().lower() not in ("", "0", "false", "no"):
-        print("setup.py: DIPLOWATCH_PURE_PYTHON is set: not compiling the extractor", file=sys.stderr)
-        return _no_build()
-    try:
-        from Cython.Build import cythonize
-    except ImportError:
-        _warn("Cython is not installed")
-        return _no_build()
+    """The compiled modules, declared from their .py sources; Cython turns them into C only when
+    build_ext runs (setup.py also runs for metadata, several times per install)."""
     from setuptools import Extension
 
-    exts = [Extension(f"streams.extraction.{m}", [f"streams/extraction/{m}.py"],
+    if os.environ.get("DIPLOWATCH_PURE_PYTHON", "").strip().lower() not in ("", "0", "false", "no"):
+        print("setup.py: DIPLOWATCH_PURE_PYTHON is set: not compiling the extractor", file=sys.stderr)
+        _no_build()
+        return []
+    return [Extension(f"streams.extraction.{m}", [f"streams/extraction/{m}.py"],
                       extra_compile_args=["-O2", "-g0"]) for m in MODULES]
-    try:
-        return cythonize(exts, compiler_directives=DIRECTIVES, nthreads=os.cpu_count() or 1, quiet=True)
-    except Exception as e:  # a Cython error must not leave the project uninstallable
-        _warn(f"cythonize failed ({e})")
-        return _no_build()
 
 
 class OptionalBuildExt(build_ext):
-    """Builds the extensions in parallel; a compiler failure is a warning (pure Python runs), and
-    the sources' hashes of what was built go to _build.json beside the compiled modules."""
+    """Cythonizes and compiles in parallel; a missing Cython or a compiler failure is a warning
+    (pure Python runs), and the sources' hashes of what was built go to _build.json beside the
+    compiled modules."""
 
     def initialize_options(self):
         super().initialize_options()
         self.parallel = os.cpu_count() or 1
 
     def run(self):
-        built = []
+        if not self.extensions:
+            _no_build()
+            return
         try:
+            from Cython.Build import cythonize
+        except ImportError:
+            _warn("Cython is not installed")
+            _no_build()
+            return
+        try:
+            # force: the C files are regenerated every time (a build runs only when a source,
+            # a .pxd or this file changed, and the directives are not in the C files' timestamps)
+            generated = cythonize(self.extensions, compiler_directives=DIRECTIVES, force=True,
+                                  nthreads=os.cpu_count() or 1, quiet=True)
+            c_sources = {e.name: e.sources for e in generated}
+            for e in self.extensions:  # keep setuptools' own Extension objects (finalized already)
+                e.sources = c_sources[e.name]
             super().run()
             built = [e.name.rsplit(".", 1)[1] for e in self.extensions]
-        except Exception as e:
+        except Exception as e:  # Cython or C errors must not leave the project uninstallable
             _warn(f"compiling the extractor failed ({e})")
             _no_build()
             return
