@@ -404,7 +404,8 @@ async def bare_loop(bootstrap: str, src: str, partitions: int, dst: dict[str, st
                         await asyncio.gather(*futs)
                         futs = []
                         result = {"elapsed": time.perf_counter() - t0, "cpu": time.process_time() - cpu0,
-                                  "stages": stage_seconds_here()}
+                                  # (this process's stage histograms: SameWork's stages only)
+                                  "stages": stage_seconds_here() if isinstance(worker, SameWork) else {}}
                         pacer = asyncio.create_task(produce(bootstrap, src, paced, rate=rate))
             if len(futs) > 2000:
                 await asyncio.gather(*futs)
