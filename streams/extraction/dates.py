@@ -282,7 +282,7 @@ def _atoms(text: str) -> list[_Atom]:
             seps = [c for c in num if c in "/.-"]
             if len(seps) == 2:
                 parts = re.split(r"[/.\-]", num)
-                vals = tuple(_int(x) for x in parts)
+                vals = tuple([_int(x) for x in parts])  # a list: no closure in the compiled _atoms
                 if len(parts[0]) == 4:
                     out.append(_Atom("ymd", vals, a, b))
                 elif len(parts[2]) == 4:
