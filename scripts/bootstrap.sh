@@ -13,7 +13,7 @@ if [ ! -x .venv/bin/python ]; then
   uv venv --quiet --python "$PY" .venv
 fi
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ deploy/python/overrides.txt -nt "$stamp" ]; then
-  echo "bootstrap: installing diplowatch into .venv" >&2
+  echo "bootstrap: installing diplowatch into .venv (dependencies, then the compiled extractor: ~2 min the first time)" >&2
   uv pip install --quiet --python .venv/bin/python --overrides deploy/python/overrides.txt -e '.[test]'
   touch "$stamp"
 fi
