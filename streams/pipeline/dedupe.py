@@ -90,43 +90,16 @@ class DedupeStage:
 def register(p) -> None:
     """The dedupe agent, and the timer that sends "expire" control records through the stages."""
     from streams.pipeline.serde import loads
-    from streams.pipeline.tables import DeltaLogStore, PartitionView, SideMapping
+    from streams.pipeline.tables import PartitionStages, SideMapping
     s = p.settings
     horizon = s.dedup_horizon_seconds
     # per dedupe partition: the fingerprints live in memory and reach the changelog as one delta
     # record per article (streams.pipeline.tables.DeltaLogStore), which also carries the stage's
     # accounting: decision, fingerprints and count are persisted together or not at all
-    stores: dict[int, DeltaLogStore] = {}
-    stages: dict[int, DedupeStage] = {}
-
-    def stage_for(partition: int) -> tuple[DedupeStage, DeltaLogStore]:
-        if partition not in stages:
-            store = DeltaLogStore(PartitionView(p.tables["fingerprints"], partition))
-            stores[partition] = store
-            stages[partition] = DedupeStage(Deduplicator(store, horizon_seconds=horizon),
-                                            SideMapping(store))
-        return stages[partition], stores[partition]
-
-    def accounting() -> dict[str, dict]:
-        """The dedupe accounting of the dedupe partitions this worker holds (for /pipeline/counts/)."""
-        out: dict[str, dict] = {}
-        if p.app.rebalancing or p.app.in_recovery:
-            return out   # not restored yet: nothing to report (and nothing half-restored cached)
-        for tp in p.app.consumer.assignment():
-            if tp.topic == s.topic_dedupe:
-                out.update(SideMapping(stage_for(tp.partition)[1]))
-        return out
-
-    p.readers["dedupe_accounting"] = accounting
-
-    async def _rebuild_after_rebalance(sender, *args, **kwargs) -> None:
-        for store in stores.values():
-            store.invalidate()   # the table may hold other (recovered) deltas now
-
-    # on assignment, and again once the tables are restored (a read during recovery, e.g. by
-    # /pipeline/counts/, must not leave a half-restored mapping cached)
-    p.app.on_partitions_assigned.connect(_rebuild_after_rebalance)
-    p.app.on_rebalance_complete.connect(_rebuild_after_rebalance)
+    stages = PartitionStages(p, "fingerprints", s.topic_dedupe, lambda store: DedupeStage(
+        Deduplicator(store, horizon_seconds=horizon), SideMapping(store)))
+    stage_for = stages.stage_for
+    p.readers["dedupe_accounting"] = stages.accounting
 
     @p.app.agent(p.topics["dedupe"], name="dedupe")
     async def dedupe(stream):

@@ -139,41 +139,17 @@ def warm_up() -> None:
 def register(p) -> None:
     from streams.extraction import extract_contacts
     from streams.pipeline.serde import loads
-    from streams.pipeline.tables import DeltaLogStore, PartitionView, SideMapping
+    from streams.pipeline.tables import PartitionStages, SideMapping
     s = p.settings
     horizon = s.dedup_horizon_seconds
     # per extract partition: the article entries live in memory and reach the changelog of the
     # ``extracted`` table as ONE delta record per message (streams.pipeline.tables.DeltaLogStore),
     # which also carries the partition's accounting (processed, dead letters, redelivery mark):
     # the entry and its count are persisted together, one changelog record instead of two
-    stores: dict[int, DeltaLogStore] = {}
-    stages: dict[int, ExtractStage] = {}
-
-    def stage_for(partition: int) -> tuple[ExtractStage, DeltaLogStore]:
-        if partition not in stages:
-            store = DeltaLogStore(PartitionView(p.tables["extracted"], partition))
-            stores[partition] = store
-            stages[partition] = ExtractStage(store, SideMapping(store), extract_contacts, horizon)
-        return stages[partition], stores[partition]
-
-    def accounting() -> dict[str, dict]:
-        """The extract accounting of the extract partitions this worker holds (/pipeline/counts/)."""
-        out: dict[str, dict] = {}
-        if p.app.rebalancing or p.app.in_recovery:
-            return out   # not restored yet: nothing to report (and nothing half-restored cached)
-        for tp in p.app.consumer.assignment():
-            if tp.topic == s.topic_extract:
-                out.update(SideMapping(stage_for(tp.partition)[1]))
-        return out
-
-    p.readers["extract_accounting"] = accounting
-
-    async def _rebuild_after_rebalance(sender, *args, **kwargs) -> None:
-        for store in stores.values():
-            store.invalidate()   # the table may hold other (recovered) deltas now
-
-    p.app.on_partitions_assigned.connect(_rebuild_after_rebalance)
-    p.app.on_rebalance_complete.connect(_rebuild_after_rebalance)
+    stages = PartitionStages(p, "extracted", s.topic_extract, lambda store: ExtractStage(
+        store, SideMapping(store), extract_contacts, horizon))
+    stage_for = stages.stage_for
+    p.readers["extract_accounting"] = stages.accounting
 
     @p.app.agent(p.topics["extract"], name="extract")
     async def extract(stream):

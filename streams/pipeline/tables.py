@@ -257,3 +257,40 @@ class SideMapping(MutableMapping):
 
     def __len__(self) -> int:
         return len(self._d())
+
+
+class PartitionStages:
+    """One stage object per partition of ``topic`` whose state lives in a ``DeltaLogStore`` over
+    ``table`` (dedupe and extract), with the accounting reader for /pipeline/counts/ and the
+    rebalance hooks that drop cached state. ``make_stage(store)`` builds a partition's stage."""
+
+    def __init__(self, p, table: str, topic: str, make_stage) -> None:
+        self._p, self._table, self._topic, self._make = p, table, topic, make_stage
+        self.stores: dict[int, DeltaLogStore] = {}
+        self._stages: dict[int, Any] = {}
+        # on assignment, and again once the tables are restored (a read during recovery, e.g. by
+        # /pipeline/counts/, must not leave a half-restored mapping cached)
+        p.app.on_partitions_assigned.connect(self._invalidate)
+        p.app.on_rebalance_complete.connect(self._invalidate)
+
+    def stage_for(self, partition: int) -> tuple[Any, DeltaLogStore]:
+        if partition not in self._stages:
+            store = DeltaLogStore(PartitionView(self._p.tables[self._table], partition))
+            self.stores[partition] = store
+            self._stages[partition] = self._make(store)
+        return self._stages[partition], self.stores[partition]
+
+    def accounting(self) -> dict[str, dict]:
+        """The accounting of this stage's partitions held by this worker (for /pipeline/counts/)."""
+        out: dict[str, dict] = {}
+        app = self._p.app
+        if app.rebalancing or app.in_recovery:
+            return out   # not restored yet: nothing to report (and nothing half-restored cached)
+        for tp in app.consumer.assignment():
+            if tp.topic == self._topic:
+                out.update(SideMapping(self.stage_for(tp.partition)[1]))
+        return out
+
+    async def _invalidate(self, sender, *args, **kwargs) -> None:
+        for store in self.stores.values():
+            store.invalidate()   # the table may hold other (recovered) deltas now
