@@ -38,7 +38,7 @@ _CHAIN_WORDS = frozenset({"و", "and", "&", "-"})
 _ARTICLES = frozenset({"the", "a"})
 _EN_OF = frozenset({"of", "the", "for", "'s"})
 _IN_WORDS = frozenset({"in", "at", "في", "در", "here"})
-_TO_WORDS = frozenset({"to", "in", "at", "الى", "في", "به", "در", "leaving", "left", "visiting", "visited", "visits",
+_TO_WORDS = frozenset({"to", "into", "in", "at", "الى", "في", "به", "در", "leaving", "left", "visiting", "visited", "visits",
                        "وارد", "عازم", "visit"})
 # "left for X" names the destination; "leaving Tehran for Canberra" does not (X follows another place)
 _LEAVE_FOR = frozenset({"left", "leaves", "leave", "leaving", "departed", "departs", "headed", "heading", "bound"})
@@ -229,6 +229,31 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
             after = any(tp < start for tp in trigger_pos)
             # a city's country is where the meeting was, not a host taking part ("visit to Geneva")
             facts.places.append(Place(payload.value, start, payload.sub, after, is_to and cls == "country"))
+    # a list of places: "travelled to Qatar, Iran and Saudi Arabia", "met in Doha and Riyadh" —
+    # each name chained to a place is a place too (not an actor), unless it starts a new actor
+    # ("... in Cairo and Egypt's foreign minister", "... and Saudi King Salman")
+    if facts.places:
+        first_place = {p.pos: p for p in facts.places}
+        for i in range(1, len(items)):
+            cls, m, payload = items[i]
+            if (cls != "country" and cls != "city") or payload.sub == "demonym" or i in venue_idx \
+                    or (i - 1) not in venue_idx:
+                continue
+            head = first_place.get(items[i - 1][1].start)
+            gap = norm[items[i - 1][1].end:m.start - len(m.prefix)]
+            between = gap.replace(",", " ").split()
+            if head is None or not (between or "," in gap or m.prefix == "و") or not all(w in _CHAIN_WORDS for w in between):
+                continue
+            if norm.startswith("'s", m.end) or (i + 1 < len(items) and items[i + 1][0] in ("title", "holder")
+                                                and _words_between(norm, m.end, items[i + 1][1].start) <= 1):
+                continue
+            venue_idx.add(i)
+            if i - 1 in word_prep:
+                word_prep.add(i)
+            place = Place(payload.value, m.start, payload.sub, head.after_trigger,
+                          head.destination and cls == "country")
+            facts.places.append(place)
+            first_place[m.start] = place
 
     def country_chain(j: int) -> list[int]:
         """Country items starting at j joined by و/and/commas."""

@@ -349,6 +349,11 @@ def _sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subje
     for s in slots:
         if s.country not in order:
             order.append(s.country)
+    # destinations of one visit ("a trip to Qatar, Iran and Saudi Arabia") meet the visitor,
+    # not each other: the visitor leads, and no pair joins two destinations
+    dest = {c for c in order if all(s.kind == "host" for s in slots if s.country == c)}
+    if dest and len(dest) < len(order):
+        order = [c for c in order if c not in dest] + [c for c in order if c in dest]
     if len(order) < 2:
         return [], next_subject
     first = order[0]
@@ -362,7 +367,7 @@ def _sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subje
         # two parties; or "بوتين ونتنياهو ناقشا ... خطة ترامب": the coordinated subjects
         pairs = [(order[0], order[1])]
     elif joint:
-        pairs = list(combinations(order, 2))
+        pairs = [p for p in combinations(order, 2) if not (p[0] in dest and p[1] in dest)]
     else:
         pairs = [(first, other) for other in order[1:]]
     talk_only = all(t.kind == "talk" for t in live)
@@ -439,6 +444,9 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
         slots.append(Slot(-1, -1, subject, None, None, 0, "implicit"))
         implicit = True
     slots.sort(key=lambda s: s.pos)
+    if all(s.kind == "host" for s in slots):
+        # "nationals who travelled to Iraq and Syria": destinations without a visitor
+        return [], implicit
     if len({s.country for s in slots}) > 2:
         # a third country in another clause ("، وذلك على ضوء دعوة الرئيس الأميركي") is not a party
         breaks = [c.pos for c in facts.cues if c.kind == "clause" and c.pos > first_trigger]

@@ -1,0 +1,44 @@
+"""Travel verbs and lists of destinations (held-out generalisation, issue 3): hand-written
+sentences, not copied from any corpus."""
+from __future__ import annotations
+
+from streams.extraction import extract_contacts
+
+
+def _pairs(text: str) -> dict[tuple[str, str], object]:
+    art = {"id": "t", "text": text, "published_at": "2016-05-04", "lang": "en"}
+    return {tuple(c.countries): c for c in extract_contacts(art)}
+
+
+def test_headline_present_arrival_is_a_visit_hosted_by_the_destination():
+    got = _pairs("Portuguese Foreign Minister arrives in Morocco for two days of talks")
+    assert set(got) == {("MAR", "PRT")}
+    assert got[("MAR", "PRT")].mode == "visit"
+    assert got[("MAR", "PRT")].host == "MAR"
+
+
+def test_landed_flew_travelled_are_arrivals():
+    assert set(_pairs("The Chilean president landed in Tunisia on Monday.")) == {("CHL", "TUN")}
+    assert set(_pairs("Kenya's foreign minister flew into Oman on Sunday.")) == {("KEN", "OMN")}
+    assert set(_pairs("The Greek prime minister travelled to Lebanon on Friday.")) == {("GRC", "LBN")}
+
+
+def test_arrived_with_a_day_before_the_place():
+    assert set(_pairs("Belgium's prime minister arrived on Tuesday in the Qatari capital Doha.")) \
+        == {("BEL", "QAT")}
+
+
+def test_planned_travel_is_not_a_contact():
+    assert _pairs("The Chilean president will travel to Tunisia next week.") == {}
+
+
+def test_each_destination_of_a_trip_pairs_with_the_visitor_not_with_each_other():
+    got = _pairs("The Argentine foreign minister travelled to Kuwait, Oman and Jordan last week.")
+    assert set(got) == {("ARG", "KWT"), ("ARG", "OMN"), ("ARG", "JOR")}
+    assert all(c.mode == "visit" for c in got.values())
+
+
+def test_destinations_without_a_state_visitor_make_no_pair():
+    # private travellers: neither the destinations with each other nor anyone else
+    assert _pairs("Hundreds of tourists have travelled to Egypt and Jordan this spring.") == {}
+    assert _pairs("He is said to have often visited Oman and Kuwait for business.") == {}
