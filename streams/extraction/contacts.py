@@ -361,7 +361,7 @@ def _sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subje
     # one meeting of them all: a summit, "trilateral", or "met his Russian and Turkish
     # counterparts" (in person; phone calls with several counterparts are separate calls)
     joint = facts.has("summit") or facts.has("joint") or (
-        _counterpart_group(slots) and not facts.has("separate") and not facts.has("call")
+        _counterpart_group(slots, facts.norm) and not facts.has("separate") and not facts.has("call")
         and any(t.kind in _IN_PERSON for t in live))
     if n == 2 or _coordinated(facts.norm, slots, order):
         # two parties; or "بوتين ونتنياهو ناقشا ... خطة ترامب": the coordinated subjects
@@ -502,13 +502,23 @@ def _confidence(named_sides: int, explicit_mode: bool, strong_trigger: bool, inf
     return 0.35 + 0.08 * cues - (0.1 if inferred else 0.0)
 
 
-def _counterpart_group(slots: list[Slot]) -> bool:
-    """"met his Russian and Turkish counterparts": one meeting of all of them."""
+_PLURAL_TITLES = ("وزراء", "وزرای", "قاده", "سران")
+
+
+def _counterpart_group(slots: list[Slot], norm: str = "") -> bool:
+    """"met his Russian and Turkish counterparts", "the energy ministers of Russia, Qatar and
+    Venezuela met": one meeting of all of them (a plural title over several countries)."""
     groups: dict[int, set[str]] = {}
     for s in slots:
-        if s.kind == "counterpart" and s.country:
+        if not s.country:
+            continue
+        if s.kind == "counterpart" or (s.kind == "title" and _plural_title(norm[s.pos:s.end])):
             groups.setdefault(s.pos, set()).add(s.country)
     return any(len(g) >= 2 for g in groups.values())
+
+
+def _plural_title(title: str) -> bool:
+    return title.endswith("s") or title.startswith(_PLURAL_TITLES)
 
 
 def _coordinated(norm: str, slots: list[Slot], order: list[str]) -> bool:

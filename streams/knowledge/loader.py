@@ -32,6 +32,7 @@ ROLES: frozenset[str] = frozenset(
         "head_of_state",  # president, monarch, emir, sultan; chair of a collective presidency
         "vice_president",  # (first) vice president
         "head_of_government",  # prime minister / premier / chancellor (where distinct from head of state)
+        "deputy_head_of_government",  # deputy prime ministers who travel as envoys (Rogozin)
         "supreme_leader",  # Iran's Leader; Taliban leader: above the president
         "foreign_minister",  # incl. acting ministers and "minister responsible for foreign affairs"
         "deputy_foreign_minister",  # only those prominent enough to be named alone in the news
@@ -51,7 +52,8 @@ ROLES: frozenset[str] = frozenset(
 
 # Roles that several people hold at once in one country (a government has several envoys and
 # deputy ministers); every other role has one holder at a time.
-MULTI_HOLDER_ROLES: frozenset[str] = frozenset({"special_envoy", "deputy_foreign_minister"})
+MULTI_HOLDER_ROLES: frozenset[str] = frozenset({"special_envoy", "deputy_foreign_minister",
+                                               "deputy_head_of_government"})
 
 LANGS: frozenset[str] = frozenset({"ar", "fa", "en"})
 # city: a venue outside the capital (Geneva, Davos, Jeddah): it gives where a meeting was, never a

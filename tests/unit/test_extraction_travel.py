@@ -42,3 +42,23 @@ def test_destinations_without_a_state_visitor_make_no_pair():
     # private travellers: neither the destinations with each other nor anyone else
     assert _pairs("Hundreds of tourists have travelled to Egypt and Jordan this spring.") == {}
     assert _pairs("He is said to have often visited Oman and Kuwait for business.") == {}
+
+
+def test_plural_title_over_several_countries_is_one_meeting_of_all():
+    got = _pairs("The oil ministers of Nigeria, Algeria and Angola met in Vienna on Monday.")
+    assert set(got) == {("DZA", "NGA"), ("AGO", "NGA"), ("AGO", "DZA")}
+    # a singular title per country is not a group: the subject meets each of the others
+    got = _pairs("The Nigerian oil minister met the Algerian minister and the Angolan minister.")
+    assert ("AGO", "DZA") not in got
+
+
+def test_deputy_prime_minister_named_alone_is_a_state_actor_in_his_term():
+    # knowledge rows (office_holders.tsv, role deputy_head_of_government): surname alone
+    assert set(_pairs("Rogozin arrived in Kuwait on Sunday.")) == {("KWT", "RUS")}
+    art = {"id": "t", "text": "Rogozin arrived in Kuwait on Sunday.", "published_at": "2020-05-04",
+           "lang": "en"}
+    assert extract_contacts(art) == []  # out of office since 2018: an unknown name
+
+
+def test_office_holders_added_for_2016_are_resolved_by_surname():
+    assert set(_pairs("Tsipras met Hailemariam in Athens.")) == {("ETH", "GRC")}
