@@ -339,8 +339,17 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
                         and not any(mj.end <= tp < m.start for tp in trigger_pos)):
                     found = [i - 1]
                     k = i - 1  # "the Egyptian and Jordanian foreign ministers"
-                    while k > 0 and items[k - 1][0] == "country" and (k - 1) not in venue_idx and all(
-                            w in _CHAIN_WORDS for w in norm[items[k - 1][1].end:items[k][1].start].replace(",", " ").split()):
+                    while k > 0 and items[k - 1][0] == "country" and (k - 1) not in venue_idx:
+                        link = norm[items[k - 1][1].end:items[k][1].start]
+                        words = link.replace(",", " ").split()
+                        if not all(w in _CHAIN_WORDS for w in words):
+                            break
+                        if not words and "," in link and (
+                                items[k][2].sub != "demonym" or items[k - 1][2].sub != "demonym"
+                                or (k == i - 1 and k > 1 and _and_link(norm, items, k - 1))):
+                            break  # a comma joins adjectives ("Russian, Iranian, Syrian
+                            # ministers"), not a clause end ("... of Syria, Russian Foreign
+                            # Minister said") or a closed list ("Saudi Arabia and Oman, Kenya's")
                         k -= 1
                         found.append(k)
             if found:
@@ -386,6 +395,14 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
     facts.slots.sort(key=lambda s: s.pos)
     facts.cue_kinds = frozenset(c.kind for c in facts.cues)
     return facts
+
+
+def _and_link(norm: str, items: list, k: int) -> bool:
+    """Is item k joined to the country item before it by a word ("Saudi Arabia and Oman")?"""
+    if items[k - 1][0] != "country":
+        return False
+    words = norm[items[k - 1][1].end:items[k][1].start].replace(",", " ").split()
+    return bool(words) and all(w in _CHAIN_WORDS for w in words)
 
 
 def _modifies_title(item, gap: str) -> bool:

@@ -47,6 +47,9 @@ _WITH_ONLY = frozenset({"with", "مع", "با"})
 _BETWEEN = frozenset({"between", "بين", "ميان", "بيان"})
 _CHAIN_FILLERS = frozenset({"and", "the", "و", ","})
 _WITH_WORDS = frozenset({"with", "مع", "با", "and", "و"})
+# an English speech verb after its speaker ("..., Lavrov said after talks with ...")
+_SPEECH_RE = re.compile(r"\b(?:said|says|told|stated|added)\b")
+_SPEAKER_GAP = 3  # spaces between the speaker and the verb ("Steinmeier, said")
 
 
 def _clitic(norm: str, pos: int) -> str:
@@ -344,6 +347,8 @@ def _sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subje
     next_subject = strong[0].country if strong else subject
     if not live:
         return [], next_subject
+    if _drop_reported_content(facts, live):
+        strong = [s for s in facts.slots if s.country and s.strength >= 2]
     slots, implicit = _parties(facts, live, strong, home, subject)
     order: list[str] = []
     for s in slots:
@@ -503,6 +508,30 @@ def _confidence(named_sides: int, explicit_mode: bool, strong_trigger: bool, inf
 
 
 _PLURAL_TITLES = ("وزراء", "وزرای", "قاده", "سران")
+
+
+def _drop_reported_content(facts: SentenceFacts, live: list) -> bool:
+    """"<what was said>, Lavrov said on Friday after talks with ...": the countries of the
+    reported words before the speaker are what was talked about, not parties; the contact is the
+    speaker's, reported after the speech verb. English only (the speaker precedes the verb)."""
+    norm = facts.norm
+    first = min(t.pos for t in live)
+    verb = None
+    for m in _SPEECH_RE.finditer(norm, 0, first):
+        verb = m
+    if verb is None:
+        return False
+    at = verb.start()
+    speaker = max((s for s in facts.slots if s.country and s.strength >= 2 and s.end <= at),
+                  key=lambda s: s.end, default=None)
+    if speaker is None or norm.count(" ", speaker.end, at) > _SPEAKER_GAP:
+        return False
+    cut = norm.rfind(",", 0, speaker.pos)
+    if cut < 0:
+        return False
+    facts.slots = [s for s in facts.slots if s.pos > cut]
+    facts.places = [p for p in facts.places if p.pos > cut]
+    return True
 
 
 def _counterpart_group(slots: list[Slot], norm: str = "") -> bool:

@@ -62,3 +62,24 @@ def test_deputy_prime_minister_named_alone_is_a_state_actor_in_his_term():
 
 def test_office_holders_added_for_2016_are_resolved_by_surname():
     assert set(_pairs("Tsipras met Hailemariam in Athens.")) == {("ETH", "GRC")}
+
+
+def test_countries_in_reported_words_before_the_speaker_are_not_parties():
+    got = _pairs("The Saudi king holds the key to peace in Yemen, Kenya's foreign minister said on "
+                 "Monday after talks with his Ghanaian counterpart.")
+    assert set(got) == {("GHA", "KEN")}
+
+
+def test_a_title_does_not_take_a_list_closed_by_and_before_a_comma():
+    got = _pairs("Peace in Yemen depends on Saudi Arabia and Oman, Kenya's foreign minister said on "
+                 "Monday after talks with his Ghanaian counterpart.")
+    assert set(got) == {("GHA", "KEN")}
+    got = _pairs("The Saudi, Omani and Kenyan foreign ministers met in Nairobi.")
+    assert {("OMN", "SAU"), ("KEN", "OMN"), ("KEN", "SAU")} <= set(got)
+
+
+def test_speaker_rule_leaves_a_contact_reported_before_the_verb_alone():
+    # the trigger comes before the speech verb: nothing is cut
+    got = _pairs("After talks with Oman's foreign minister in Muscat, Kenya's foreign minister said "
+                 "the two sides agreed on trade.")
+    assert set(got) == {("KEN", "OMN")}
