@@ -189,6 +189,7 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
     attached: set[int] = set()   # indexes of country items used by a title/counterpart
     venue_idx: set[int] = set()
     word_prep: set[int] = set()  # places introduced by a separate preposition word ("في قطر")
+    city_to: set[int] = set()    # cities a visit goes to ("travels to Jeddah, Saudi Arabia")
 
     # places: a country word after "in"/في/در, after the clitic ب, or "visit to"/ل after a visit
     for i, (cls, m, payload) in enumerate(items):
@@ -229,6 +230,8 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
             after = any(tp < start for tp in trigger_pos)
             # a city's country is where the meeting was, not a host taking part ("visit to Geneva")
             facts.places.append(Place(payload.value, start, payload.sub, after, is_to and cls == "country"))
+            if is_to and cls == "city":
+                city_to.add(start)
     # a list of places: "travelled to Qatar, Iran and Saudi Arabia", "met in Doha and Riyadh" —
     # each name chained to a place is a place too (not an actor), unless it starts a new actor
     # ("... in Cairo and Egypt's foreign minister", "... and Saudi King Salman")
@@ -250,8 +253,11 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
             venue_idx.add(i)
             if i - 1 in word_prep:
                 word_prep.add(i)
+            # "to Jeddah, Saudi Arabia": the country that names a destination city's state
+            to_city = items[i - 1][1].start in city_to and "," in gap and not between \
+                and items[i - 1][2].value == payload.value
             place = Place(payload.value, m.start, payload.sub, head.after_trigger,
-                          head.destination and cls == "country")
+                          (head.destination or to_city) and cls == "country")
             facts.places.append(place)
             first_place[m.start] = place
 

@@ -83,3 +83,14 @@ def test_speaker_rule_leaves_a_contact_reported_before_the_verb_alone():
     got = _pairs("After talks with Oman's foreign minister in Muscat, Kenya's foreign minister said "
                  "the two sides agreed on trade.")
     assert set(got) == {("KEN", "OMN")}
+
+
+def test_parliament_speaker_is_a_titled_state_actor():
+    assert set(_pairs("Ghana's parliament speaker, with a large delegation of lawmakers, arrived in "
+                      "Rwanda on Tuesday.")) == {("GHA", "RWA")}
+
+
+def test_destination_city_followed_by_its_country_names_the_host():
+    got = _pairs("The Kenyan president visited Jeddah, Saudi Arabia, and Doha, Qatar, last week.")
+    assert set(got) == {("KEN", "SAU"), ("KEN", "QAT")}
+    assert got[("KEN", "SAU")].host == "SAU" and got[("KEN", "QAT")].host == "QAT"
