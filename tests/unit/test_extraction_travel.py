@@ -62,6 +62,7 @@ def test_deputy_prime_minister_named_alone_is_a_state_actor_in_his_term():
 
 def test_office_holders_added_for_2016_are_resolved_by_surname():
     assert set(_pairs("Tsipras met Hailemariam in Athens.")) == {("ETH", "GRC")}
+    assert set(_pairs("Gargash met Dion in Ottawa.")) == {("ARE", "CAN")}
 
 
 def test_countries_in_reported_words_before_the_speaker_are_not_parties():
