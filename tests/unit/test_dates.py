@@ -137,6 +137,10 @@ MON = date(2023, 10, 9)   # a Monday
         ("وكان جون كيري غادر مساء أول من أمس الجمعة واشنطن", date(2015, 8, 2), "2015-07-31"),
         ("the day before yesterday they met", THU, "2023-10-10"),
         ("پریروز دیدار کردند", THU, "2023-10-10"),
+        # "N days ago" in words
+        ("The two ministers met in Cairo three days ago", THU, "2023-10-09"),
+        ("التقى الوزيران قبل يومين في عمان", THU, "2023-10-10"),
+        ("وزیر خارجه چهار روز پیش با همتای خود دیدار کرد", THU, "2023-10-08"),
         # weekdays: latest such day on or before the reference date
         ("Trump received a call on Saturday from President el-Sisi", date(2025, 2, 1), "2025-02-01"),
         ("فیدان روز شنبه با باقری کنی تلفنی گفتگو کرد", date(2024, 6, 2), "2024-06-01"),
