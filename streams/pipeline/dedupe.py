@@ -89,7 +89,6 @@ class DedupeStage:
 
 def register(p) -> None:
     """The dedupe agent, and the timer that sends "expire" control records through the stages."""
-    from streams.pipeline.serde import loads
     from streams.pipeline.tables import PartitionStages, SideMapping
     s = p.settings
     horizon = s.dedup_horizon_seconds
@@ -97,22 +96,13 @@ def register(p) -> None:
     # record per article (streams.pipeline.tables.DeltaLogStore), which also carries the stage's
     # accounting: decision, fingerprints and count are persisted together or not at all
     stages = PartitionStages(p, "fingerprints", s.topic_dedupe, lambda store: DedupeStage(
-        Deduplicator(store, horizon_seconds=horizon), SideMapping(store)))
-    stage_for = stages.stage_for
+        Deduplicator(store, horizon_seconds=horizon), SideMapping(store)), horizon)
     p.readers["dedupe_accounting"] = stages.accounting
 
     @p.app.agent(p.topics["dedupe"], name="dedupe")
     async def dedupe(stream):
-        async for event in stream.events():
-            stage, store = stage_for(event.message.partition)
-            msg = loads(event.value)
-            with metrics.observe_stage("dedupe"):
-                outs = stage.handle(msg, event.message.partition)
-                now = float(msg.get("now") or msg.get("in_ts") or time.time())
-                store.flush(now)
-                if msg.get("kind") == "expire":
-                    store.compact(now - horizon, now)
-            await p.send(outs)
+        await stages.run(stream, "dedupe",
+                         lambda stage, msg, event: stage.handle(msg, event.message.partition))
 
     @p.app.timer(s.expire_interval_seconds, on_leader=True, name="expire")
     async def expire() -> None:

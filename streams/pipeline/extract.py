@@ -138,7 +138,6 @@ def warm_up() -> None:
 
 def register(p) -> None:
     from streams.extraction import extract_contacts
-    from streams.pipeline.serde import loads
     from streams.pipeline.tables import PartitionStages, SideMapping
     s = p.settings
     horizon = s.dedup_horizon_seconds
@@ -147,20 +146,10 @@ def register(p) -> None:
     # which also carries the partition's accounting (processed, dead letters, redelivery mark):
     # the entry and its count are persisted together, one changelog record instead of two
     stages = PartitionStages(p, "extracted", s.topic_extract, lambda store: ExtractStage(
-        store, SideMapping(store), extract_contacts, horizon))
-    stage_for = stages.stage_for
+        store, SideMapping(store), extract_contacts, horizon), horizon)
     p.readers["extract_accounting"] = stages.accounting
 
     @p.app.agent(p.topics["extract"], name="extract")
     async def extract(stream):
-        async for event in stream.events():
-            partition = event.message.partition
-            stage, store = stage_for(partition)
-            msg = loads(event.value)
-            with metrics.observe_stage("extract"):
-                outs = stage.handle(msg, partition, offset=event.message.offset)
-                now = float(msg.get("now") or msg.get("in_ts") or time.time())
-                store.flush(now)
-                if msg.get("kind") == "expire":
-                    store.compact(now - horizon, now)
-            await p.send(outs)
+        await stages.run(stream, "extract", lambda stage, msg, event: stage.handle(
+            msg, event.message.partition, offset=event.message.offset))

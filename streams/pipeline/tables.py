@@ -9,8 +9,12 @@ partition's keys are a namespace of their own; the pure cores see a plain mappin
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, MutableMapping
 from typing import Any
+
+from streams import metrics
+from streams.pipeline.serde import loads
 
 
 class PartitionView(MutableMapping):
@@ -264,8 +268,9 @@ class PartitionStages:
     ``table`` (dedupe and extract), with the accounting reader for /pipeline/counts/ and the
     rebalance hooks that drop cached state. ``make_stage(store)`` builds a partition's stage."""
 
-    def __init__(self, p, table: str, topic: str, make_stage) -> None:
+    def __init__(self, p, table: str, topic: str, make_stage, horizon: float) -> None:
         self._p, self._table, self._topic, self._make = p, table, topic, make_stage
+        self.horizon = horizon
         self.stores: dict[int, DeltaLogStore] = {}
         self._stages: dict[int, Any] = {}
         # on assignment, and again once the tables are restored (a read during recovery, e.g. by
@@ -290,6 +295,21 @@ class PartitionStages:
             if tp.topic == self._topic:
                 out.update(SideMapping(self.stage_for(tp.partition)[1]))
         return out
+
+    async def run(self, stream, stage_name: str, handle) -> None:
+        """The agent's loop: each message parsed and handled by its partition's stage
+        (``handle(stage, msg, event) -> outs``), the stage's delta record flushed (old entries
+        compacted away on an "expire" control record), then the stage's messages sent."""
+        async for event in stream.events():
+            stage, store = self.stage_for(event.message.partition)
+            msg = loads(event.value)
+            with metrics.observe_stage(stage_name):
+                outs = handle(stage, msg, event)
+                now = float(msg.get("now") or msg.get("in_ts") or time.time())
+                store.flush(now)
+                if msg.get("kind") == "expire":
+                    store.compact(now - self.horizon, now)
+            await self._p.send(outs)
 
     async def _invalidate(self, sender, *args, **kwargs) -> None:
         for store in self.stores.values():
