@@ -166,8 +166,13 @@ def free_ports(n: int) -> list[int]:
 
 
 def new_cluster_id() -> str:
-    # Kafka's Uuid text form: 16 random bytes, URL-safe base64 without padding.
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+    # Kafka's Uuid text form: 16 random bytes, URL-safe base64 without padding. Like Kafka's own
+    # Uuid.randomUuid(), never one starting with "-" (1 in 64): kafka-storage's argument parser
+    # reads "--cluster-id -Abc..." as a missing value and the format fails.
+    while True:
+        cid = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        if not cid.startswith("-"):
+            return cid
 
 
 def faust_broker_url(bootstrap: str) -> str:

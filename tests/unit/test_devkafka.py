@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+import uuid
 import socket
 from pathlib import Path
 
@@ -81,6 +82,15 @@ def test_cluster_id_is_kafka_uuid_text():
     for cid in ids:
         assert re.fullmatch(r"[A-Za-z0-9_-]{22}", cid)
         assert len(base64.urlsafe_b64decode(cid + "==")) == 16
+
+
+def test_cluster_id_never_starts_with_a_dash(monkeypatch):
+    # 0xf8 as first byte encodes to "-" in URL-safe base64: such ids are drawn again
+    draws = iter([uuid.UUID(bytes=b"\xf8" + bytes(15)), uuid.UUID(bytes=b"\x01" * 16)])
+    monkeypatch.setattr(devkafka.uuid, "uuid4", lambda: next(draws))
+    cid = devkafka.new_cluster_id()
+    assert not cid.startswith("-")
+    assert base64.urlsafe_b64decode(cid + "==") == b"\x01" * 16
 
 
 def test_free_ports_are_distinct_and_bindable():
