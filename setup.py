@@ -62,7 +62,7 @@ def extensions() -> list:
         _no_build()
         return []
     return [Extension(f"streams.extraction.{m}", [f"streams/extraction/{m}.py"],
-                      extra_compile_args=["-O2", "-g0"]) for m in MODULES]
+                      extra_compile_args=["-O3", "-g0"]) for m in MODULES]
 
 
 class OptionalBuildExt(build_ext):

@@ -3,7 +3,7 @@
 Timed with the process's CPU time (the machine is shared; wall time is printed too), after a
 warm-up, so the figure is the extractor's own cost per article.
 
-    .venv/bin/python bench/bench_extract.py [--mb 5] [--kb 4] [--repeat 3] [--no-trigger] [--profile] [--corpus ../shared/corpus/dev.jsonl ...]
+    .venv/bin/python bench/bench_extract.py [--mb 5] [--kb 4 | --sized 4] [--repeat 3] [--no-trigger] [--profile] [--corpus ../shared/corpus/dev.jsonl ...]
 
 Prints which extractor ran (the Cython-compiled modules or the pure-Python ones), articles/s, MB/s
 and the mean article size; with --profile, the top cProfile entries (cumulative and own time) of one
@@ -160,6 +160,9 @@ def main() -> int:
     ap.add_argument("--mb", type=float, default=5.0)
     ap.add_argument("--kb", type=float, default=0.0,
                     help="join consecutive articles into articles of this size +-25%% (4: 3-5 KB)")
+    ap.add_argument("--sized", type=float, default=0.0,
+                    help="only the corpus's own articles of this size +-25%% (4: 3-5 KB), not joined: "
+                         "real articles of that size (few: each is repeated up to --mb)")
     ap.add_argument("--repeat", type=int, default=3, help="passes; the fastest is reported")
     ap.add_argument("--no-trigger", action="store_true",
                     help="only the corpus articles without any contact trigger word (the fast path "
@@ -188,6 +191,10 @@ def main() -> int:
         from streams.extraction.contacts import _may_report_contact
 
         keep = lambda a: not _may_report_contact(gazetteer(), a["text"])  # noqa: E731
+    if args.sized:
+        lo, hi, trigger_keep = args.sized * 750, args.sized * 1250, keep
+        keep = lambda a: lo <= len(a["text"].encode()) <= hi and (  # noqa: E731
+            trigger_keep is None or trigger_keep(a))
     arts = load(args.corpus, args.mb, args.kb, keep)
     nbytes = sum(len(a["text"].encode()) for a in arts)
     for a in arts[:200]:  # warm up lazy imports and compiled patterns
