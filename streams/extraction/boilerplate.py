@@ -94,6 +94,8 @@ def _first_chars(p: str) -> set[str] | None:
 
 
 _FIRST_KEY: dict[str, str] = {}  # first character of a line -> its normalised form
+# news uses a few hundred distinct first letters; random Unicode could bring ~140,000 (every \w)
+_FIRST_KEY_MAX = 4096
 
 
 class _MarkerSet:
@@ -133,6 +135,8 @@ class _MarkerSet:
         ch = m.group(1)
         key = _FIRST_KEY.get(ch)
         if key is None:
+            if len(_FIRST_KEY) >= _FIRST_KEY_MAX:
+                _FIRST_KEY.clear()   # bounded on an endless stream of odd text
             key = _FIRST_KEY[ch] = normalise(ch)[:1]
         rx = self.buckets.get(key, self.any)
         return rx.match(text, a, b) if rx is not None else None

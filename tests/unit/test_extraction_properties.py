@@ -110,6 +110,17 @@ def test_memory_does_not_grow_with_articles():
     assert after - first < 256 * 1024, (first, after)
 
 
+def test_line_start_cache_stays_bounded_on_odd_letters():
+    """Each distinct first letter of a short line is remembered with its normalised form; text
+    in ever new scripts (or random Unicode) must not grow that memory without limit."""
+    from streams.extraction import boilerplate
+
+    letters = [chr(c) for c in range(0x4E00, 0x4E00 + 3 * boilerplate._FIRST_KEY_MAX)]  # CJK: all \w
+    for i in range(0, len(letters), 200):
+        boilerplate.segment("\n".join(f"{ch} x" for ch in letters[i:i + 200]))
+    assert 0 < len(boilerplate._FIRST_KEY) <= boilerplate._FIRST_KEY_MAX
+
+
 @_settings
 @given(st.builds(Article, id=st.one_of(st.text(), st.integers()), text=st.one_of(st.none(), st.text(), st.integers()),
                  source=st.one_of(st.none(), st.text(), st.integers()), published_at=st.one_of(st.none(), st.text()),
