@@ -36,7 +36,9 @@ _TITLE_WINDOW = 7     # words between a title and its country word (Arabic long 
 _EN_TITLE_WINDOW = 4
 _CHAIN_WORDS = frozenset({"و", "and", "&", "-"})
 _ARTICLES = frozenset({"the", "a"})
-_EN_OF = frozenset({"of", "the", "for", "'s"})
+# words between an English title and its country on the right: "Emir of Qatar", "ministers from
+# Syria, Iran and Russia", "a delegation from Cyprus" (not after a verb or a comma: "returning from")
+_EN_OF = frozenset({"of", "the", "for", "'s", "from"})
 _IN_WORDS = frozenset({"in", "at", "في", "در", "here"})
 _TO_WORDS = frozenset({"to", "into", "in", "at", "الى", "في", "به", "در", "leaving", "left", "visiting", "visited", "visits",
                        "وارد", "عازم", "visit"})

@@ -95,3 +95,22 @@ def test_destination_city_followed_by_its_country_names_the_host():
     got = _pairs("The Kenyan president visited Jeddah, Saudi Arabia, and Doha, Qatar, last week.")
     assert set(got) == {("KEN", "SAU"), ("KEN", "QAT")}
     assert got[("KEN", "SAU")].host == "SAU" and got[("KEN", "QAT")].host == "QAT"
+
+
+def test_a_title_from_a_country_is_that_countrys():
+    # "a delegation from Cyprus": without "from", the title had no country and took the
+    # agency's (Sputnik: Russia) — a Russia-Syria visit instead of Cyprus-Syria
+    art = {"id": "t", "lang": "en", "published_at": "2016-05-04", "source": "sputniknews.com",
+           "text": "BEIRUT (Sputnik) - A delegation from Cyprus arrived in Damascus on a working visit "
+                   "to meet with the head of state."}
+    got = {tuple(c.countries): c for c in extract_contacts(art)}
+    assert set(got) == {("CYP", "SYR")}
+    assert got[("CYP", "SYR")].host == "SYR"
+    assert set(_pairs("The Sudanese president met ministers from Kenya and Uganda on Monday.")) \
+        == {("KEN", "SDN"), ("SDN", "UGA"), ("KEN", "UGA")}
+
+
+def test_from_after_a_verb_or_a_comma_is_where_someone_came_from():
+    assert set(_pairs("The Peruvian foreign minister, back from Chile, met the Mexican ambassador.")) \
+        == {("MEX", "PER")}
+    assert set(_pairs("The Peruvian foreign minister returned from Chile on Monday.")) == set()
