@@ -135,8 +135,8 @@ def breakdown(arts: list[dict]) -> None:
 
 
 def compare(args) -> int:
-    """This script without --compare, for each kind alternately (``rounds`` times, the machine is
-    shared), best figure of each kind and their ratio."""
+    """This script without --compare, for each kind alternately (twice each: the machine is
+    shared), the best figure of each kind and their ratio."""
     base = [a for a in sys.argv[1:] if a not in ("--compare", "--pure", "--breakdown", "--profile")]
     figures: dict[str, list[float]] = {"compiled": [], "pure": []}
     for _ in range(2):

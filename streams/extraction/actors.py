@@ -268,10 +268,9 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
         chain = [j]
         k = j
         while k + 1 < len(items) and items[k + 1][0] == "country":
-            a, b = items[k][1].end, items[k + 1][1].start
-            between = norm[a:b].replace(",", " ").split()
-            pre = items[k + 1][1].prefix
-            if (not between and (pre in ("و", "") )) or (between and all(w in _CHAIN_WORDS for w in between)):
+            words = _chain_link(norm, items, k + 1)
+            # glued ("وعمان") or adjacent with nothing between, or joined by chain words
+            if words is not None and (words or items[k + 1][1].prefix in ("و", "")):
                 chain.append(k + 1)
                 k += 1
             else:
@@ -348,11 +347,10 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
                     found = [i - 1]
                     k = i - 1  # "the Egyptian and Jordanian foreign ministers"
                     while k > 0 and items[k - 1][0] == "country" and (k - 1) not in venue_idx:
-                        link = norm[items[k - 1][1].end:items[k][1].start]
-                        words = link.replace(",", " ").split()
-                        if not all(w in _CHAIN_WORDS for w in words):
+                        words = _chain_link(norm, items, k)
+                        if words is None:
                             break
-                        if not words and "," in link and (
+                        if not words and "," in norm[items[k - 1][1].end:items[k][1].start] and (
                                 items[k][2].sub != "demonym" or items[k - 1][2].sub != "demonym"
                                 or (k == i - 1 and k > 1 and _and_link(norm, items, k - 1))):
                             break  # a comma joins adjectives ("Russian, Iranian, Syrian
@@ -383,8 +381,7 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
                     _words_between(norm, items[i - 1][1].end, m.start) <= 1:
                 found = [i - 1]
                 k = i - 1  # "his Russian and Turkish counterparts"
-                while k > 0 and items[k - 1][0] == "country" and \
-                        all(w in _CHAIN_WORDS for w in norm[items[k - 1][1].end:items[k][1].start].replace(",", " ").split()):
+                while k > 0 and items[k - 1][0] == "country" and _chain_link(norm, items, k) is not None:
                     k -= 1
                     found.append(k)
             for j in found:
@@ -405,12 +402,16 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
     return facts
 
 
+def _chain_link(norm: str, items: list, k: int) -> list[str] | None:
+    """The words joining item k to item k - 1 when they chain them (و, and, &, -; commas
+    dropped; [] when only spaces and commas are between), else None."""
+    words = norm[items[k - 1][1].end:items[k][1].start].replace(",", " ").split()
+    return words if all(w in _CHAIN_WORDS for w in words) else None
+
+
 def _and_link(norm: str, items: list, k: int) -> bool:
     """Is item k joined to the country item before it by a word ("Saudi Arabia and Oman")?"""
-    if items[k - 1][0] != "country":
-        return False
-    words = norm[items[k - 1][1].end:items[k][1].start].replace(",", " ").split()
-    return bool(words) and all(w in _CHAIN_WORDS for w in words)
+    return items[k - 1][0] == "country" and bool(_chain_link(norm, items, k))
 
 
 def _modifies_title(item, gap: str) -> bool:

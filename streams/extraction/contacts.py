@@ -546,7 +546,7 @@ def _drop_reported_content(facts: SentenceFacts, live: list) -> bool:
     return True
 
 
-def _counterpart_group(slots: list[Slot], norm: str = "") -> bool:
+def _counterpart_group(slots: list[Slot], norm: str) -> bool:
     """"met his Russian and Turkish counterparts", "the energy ministers of Russia, Qatar and
     Venezuela met": one meeting of all of them (a plural title over several countries)."""
     groups: dict[int, set[str]] = {}
