@@ -36,6 +36,7 @@ from faust.sensors.monitor import Monitor
 
 from streams.pipeline.serde import dumps
 from streams.pipeline.topics import topic_specs
+from streams.pipeline.transport import App
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -50,14 +51,19 @@ class Pipeline:
     readers: dict[str, Any] = field(default_factory=dict)  # name → callable reading stage state
     _topic_names: dict[str, str] | None = None
 
-    async def send(self, outs) -> None:
-        """Send the messages a stage decided on (``serde.Out`` records).
+    async def send(self, outs, changelog=()) -> None:
+        """Send the messages a stage decided on (``serde.Out`` records), then the changelog
+        records of its table writes (``tables.ChangelogWriter.take()``: topic, key and value
+        bytes, partition).
 
-        Straight to Faust's producer rather than through ``Topic.send``: the values are bytes
-        already, and the topic path adds per record a FutureMessage, codec lookups, sensor calls
-        and a completion callback that nothing here uses. Delivery is unchanged: the same producer
-        and partitioner (the key's murmur2 hash, as before), and Faust flushes the producer before
-        it commits the offsets of the events that led to these records (at least once)."""
+        Straight to Faust's producer rather than through ``Topic.send`` or a table's
+        ``__setitem__``: the values are bytes already, and Faust's path adds per record a
+        FutureMessage, codec lookups, sensor calls, a completion callback and (for table writes) a
+        hop through its producer buffer's queue and background task. Delivery is unchanged: the
+        same producer and partitioner (the key's murmur2 hash; a table write goes to the event's
+        partition, as Faust's would), and Faust flushes the producer before it commits the offsets
+        of the events that led to these records (at least once). The stage's outputs go first, its
+        table writes after them: a crash in between repeats an output, it never loses one."""
         producer = self.app.producer
         names = self.topic_names
         for out in outs:
@@ -69,6 +75,9 @@ class Pipeline:
                 None,
                 None,
             )
+            fut.add_done_callback(_log_send_error)
+        for topic, key, value, partition in changelog:
+            fut = await producer.send(topic, key, value, partition, None, None)
             fut.add_done_callback(_log_send_error)
 
     @property
@@ -126,7 +135,7 @@ def create_app(settings: Settings | None = None) -> Pipeline:
     """Build the Faust app for ``settings`` (default: from the environment) with all stages."""
     s = settings or Settings.from_env()
     Path(s.data_dir).mkdir(parents=True, exist_ok=True)   # Faust creates only the last level
-    app = faust.App(
+    app = App(
         s.app_id,
         broker=[f"kafka://{h.strip()}" for h in s.kafka_bootstrap.split(",") if h.strip()],
         store=s.store,
@@ -150,6 +159,7 @@ def create_app(settings: Settings | None = None) -> Pipeline:
         producer_max_batch_size=256 * 1024,
         Monitor=LeanMonitor,
     )
+    app.fetch_max_wait_ms = s.fetch_max_wait_ms
     p = Pipeline(app=app, settings=s)
     # table writes wait in Faust's producer buffer; past 100 messages every stream pauses and
     # flushes them one by one (with a 0.1 s wait per message): allow a larger backlog of writes

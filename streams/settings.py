@@ -50,6 +50,9 @@ SPECS: tuple[Spec, ...] = (
     Spec("store", str, "memory://",
          "table store; memory:// rebuilds tables from their changelog topics at start"),
     Spec("replication", int, 1, "replication factor of the topics the app creates"),
+    Spec("fetch_max_wait_ms", int, 100,
+         "longest the broker holds the worker's fetch for partitions with nothing new (Faust's "
+         "own 1500 ms left the worker idle with a backlog: streams/pipeline/transport.py)"),
     Spec("loglevel", str, "info", "worker log level"),
     Spec("data_dir", str, "var/faust", "where the worker keeps Faust's local data (<dir>/<app id>-data); "
                                        "relative to the working directory"),
@@ -102,6 +105,7 @@ class Settings:
     app_id: str
     store: str
     replication: int
+    fetch_max_wait_ms: int
     loglevel: str
     data_dir: str
     topic_articles: str

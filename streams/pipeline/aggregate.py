@@ -75,10 +75,11 @@ class AggregateStage:
 
 def register(p) -> None:
     from streams.pipeline.serde import loads
-    from streams.pipeline.tables import PartitionView
+    from streams.pipeline.tables import ChangelogWriter, PartitionView
     s = p.settings
-    windows = PartitionView(p.tables["windows"])
-    episodes = PartitionView(p.tables["episodes"])
+    writer = ChangelogWriter()
+    windows = PartitionView(p.tables["windows"], writer=writer)
+    episodes = PartitionView(p.tables["episodes"], writer=writer)
     stage = AggregateStage(windows, episodes, spike_params(s), retain_days=s.retain_days)
     source = p.app.topic(s.topic_contacts, s.topic_sources, key_serializer="raw",
                          value_serializer="raw")
@@ -91,4 +92,4 @@ def register(p) -> None:
             episodes.use(partition)
             with metrics.observe_stage("aggregate"):
                 outs = stage.handle(loads(event.value))
-            await p.send(outs)
+            await p.send(outs, writer.take())

@@ -6,6 +6,13 @@ iterates its table (to expire old entries) must therefore only touch the keys of
 is processing, or its deletions would land in the wrong changelog partition and the keys would
 come back on the next recovery. ``PartitionView`` prefixes keys with the partition number, so each
 partition's keys are a namespace of their own; the pure cores see a plain mapping.
+
+``ChangelogWriter``: with one, a view over a memory-store table writes the store's dict itself and
+queues the key's changelog record for its agent to hand to the producer right after the event's own
+output records (``Pipeline.send``), instead of Faust's ``Table.__setitem__`` path (a FutureMessage,
+the producer buffer's queue and background task, per write). The records are the same: the table's
+changelog topic, the partition of the event, the key and value JSON-encoded as Faust's "json" codec
+encodes them (orjson), a delete as a tombstone — so Faust's recovery reads them as its own.
 """
 from __future__ import annotations
 
@@ -13,14 +20,39 @@ import time
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
+import orjson
+
 from streams import metrics
 from streams.pipeline.serde import loads
 
+# Faust's "json" codec (faust.utils.json.dumps with orjson installed): the table changelogs' format
+_FAUST_JSON = orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z
+
+
+class ChangelogWriter:
+    """Changelog records of one agent's table writes, waiting for the agent to send them
+    (``take()`` right after the stage has handled an event, before any await)."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[str, bytes, bytes | None, int]] = []
+
+    def add(self, topic: str, key: str, value: Any, partition: int) -> None:
+        self.pending.append((topic, orjson.dumps(key, option=_FAUST_JSON),
+                             None if value is None else orjson.dumps(value, option=_FAUST_JSON),
+                             partition))
+
+    def take(self) -> list[tuple[str, bytes, bytes | None, int]]:
+        out, self.pending = self.pending, []
+        return out
+
 
 class PartitionView(MutableMapping):
-    def __init__(self, table: MutableMapping, partition: int = 0) -> None:
+    def __init__(self, table: MutableMapping, partition: int = 0,
+                 writer: ChangelogWriter | None = None) -> None:
         self.table = table
         self._rawd: dict | None = None
+        self.writer = writer
+        self._changelog: str | None = None
         self.use(partition)
 
     def use(self, partition: int) -> "PartitionView":
@@ -63,11 +95,33 @@ class PartitionView(MutableMapping):
             return [get(p + k) for k in keys]
         return [self.get(k) for k in keys]
 
+    def _direct(self) -> dict | None:
+        """The store's dict when writes go through the ChangelogWriter (a memory-store table and
+        a writer), else None (Faust's own path, or a plain mapping in unit tests)."""
+        if self.writer is None:
+            return None
+        raw = self._raw()
+        if raw is not None and self._changelog is None:
+            self._changelog = self.table.changelog_topic.get_topic_name()
+        return raw
+
     def __setitem__(self, key: str, value: Any) -> None:
-        self.table[self.prefix + key] = value
+        raw = self._direct()
+        if raw is None:
+            self.table[self.prefix + key] = value
+            return
+        k = self.prefix + key
+        raw[k] = value
+        self.writer.add(self._changelog, k, value, self.partition)
 
     def __delitem__(self, key: str) -> None:
-        del self.table[self.prefix + key]
+        raw = self._direct()
+        if raw is None:
+            del self.table[self.prefix + key]
+            return
+        k = self.prefix + key
+        del raw[k]   # KeyError for a missing key, as the table's own delete
+        self.writer.add(self._changelog, k, None, self.partition)
 
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):
@@ -271,6 +325,7 @@ class PartitionStages:
     def __init__(self, p, table: str, topic: str, make_stage, horizon: float) -> None:
         self._p, self._table, self._topic, self._make = p, table, topic, make_stage
         self.horizon = horizon
+        self.writer = ChangelogWriter()
         self.stores: dict[int, DeltaLogStore] = {}
         self._stages: dict[int, Any] = {}
         # on assignment, and again once the tables are restored (a read during recovery, e.g. by
@@ -280,7 +335,8 @@ class PartitionStages:
 
     def stage_for(self, partition: int) -> tuple[Any, DeltaLogStore]:
         if partition not in self._stages:
-            store = DeltaLogStore(PartitionView(self._p.tables[self._table], partition))
+            store = DeltaLogStore(PartitionView(self._p.tables[self._table], partition,
+                                                self.writer))
             self.stores[partition] = store
             self._stages[partition] = self._make(store)
         return self._stages[partition], self.stores[partition]
@@ -309,7 +365,7 @@ class PartitionStages:
                 store.flush(now)
                 if msg.get("kind") == "expire":
                     store.compact(now - self.horizon, now)
-            await self._p.send(outs)
+            await self._p.send(outs, self.writer.take())
 
     async def _invalidate(self, sender, *args, **kwargs) -> None:
         for store in self.stores.values():
