@@ -330,6 +330,8 @@ class SameWork:
         self.extract = ExtractStage({}, {}, extract_contacts, s.dedup_horizon_seconds)
         self.aggregate = AggregateStage({}, {}, spike_params(s), retain_days=s.retain_days)
         warm_up()   # the knowledge base, loaded before the clock starts (as the worker does)
+        from streams.runtime import tune_gc
+        tune_gc()   # the worker's garbage-collector settings, so both sides run alike
 
     def process(self, r) -> list[tuple[str, bytes | None, bytes]]:
         from streams import metrics

@@ -54,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
     pipeline = create_app(s)
     from streams.pipeline.extract import warm_up
     warm_up()   # before joining the group: no partition waits on the knowledge base being loaded
+    from streams.runtime import tune_gc
+    tune_gc()   # after the warm-up: the knowledge base goes to the permanent generation
     logging.getLogger("streams").setLevel(s.loglevel.upper())
     worker = faust.Worker(pipeline.app, loglevel=s.loglevel, loop=loop)
     # Faust's console spinner sets the root logger to DEBUG (to spin on every record) when the level

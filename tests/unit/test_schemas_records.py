@@ -87,3 +87,20 @@ def test_corpus_articles_validate_and_load():
         d = json.loads(line)
         jsonschema.validate(d, schema)
         assert Article.from_dict(d).to_dict() == d
+
+
+def test_contact_to_dict_is_dataclasses_asdict():
+    """to_dict is written out for speed; it must stay what asdict gives (key order included) for
+    every contact the extractor makes on the dev corpus, and for every field of the record."""
+    import orjson
+
+    from streams.extraction import extract_contacts
+
+    contacts = [c for line in (CORPUS / "dev.jsonl").read_bytes().splitlines()
+                for c in extract_contacts(orjson.loads(line))]
+    assert len(contacts) > 100
+    for c in contacts:
+        d = c.to_dict()
+        assert list(d.items()) == list(dataclasses.asdict(c).items())
+        assert d["countries"] is not c.countries and d["topics"] is not c.topics   # copies
+    assert set(Contact(article_id="a", countries=["A", "B"], mode="phone").to_dict()) == set(_fields(Contact))
