@@ -53,6 +53,9 @@ SPECS: tuple[Spec, ...] = (
     Spec("fetch_max_wait_ms", int, 100,
          "longest the broker holds the worker's fetch for partitions with nothing new (Faust's "
          "own 1500 ms left the worker idle with a backlog: streams/pipeline/transport.py)"),
+    Spec("agent_batch", int, 200,
+         "most events an agent handles in one run, of those delivered to it while the event loop "
+         "turns a few times (1 with a store other than memory://): streams/pipeline/batching.py"),
     Spec("loglevel", str, "info", "worker log level"),
     Spec("data_dir", str, "var/faust", "where the worker keeps Faust's local data (<dir>/<app id>-data); "
                                        "relative to the working directory"),
@@ -106,6 +109,7 @@ class Settings:
     store: str
     replication: int
     fetch_max_wait_ms: int
+    agent_batch: int
     loglevel: str
     data_dir: str
     topic_articles: str

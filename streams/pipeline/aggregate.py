@@ -74,6 +74,7 @@ class AggregateStage:
 
 
 def register(p) -> None:
+    from streams.pipeline.batching import ready_batches
     from streams.pipeline.serde import loads
     from streams.pipeline.tables import ChangelogWriter, PartitionView
     s = p.settings
@@ -86,10 +87,14 @@ def register(p) -> None:
 
     @p.app.agent(source, name="aggregate")
     async def aggregate(stream):
-        async for event in stream.events():
-            partition = event.message.partition
-            windows.use(partition)
-            episodes.use(partition)
-            with metrics.observe_stage("aggregate"):
-                outs = stage.handle(loads(event.value))
-            await p.send(outs, writer.take())
+        async for batch in ready_batches(stream, p.agent_batch):
+            sends = []
+            for event in batch:
+                partition = event.message.partition
+                windows.use(partition)
+                episodes.use(partition)
+                with metrics.observe_stage("aggregate"):
+                    outs = stage.handle(loads(event.value))
+                sends.append((outs, writer.take()))
+            for outs, changelog in sends:
+                await p.send(outs, changelog)

@@ -102,7 +102,8 @@ def register(p) -> None:
     @p.app.agent(p.topics["dedupe"], name="dedupe")
     async def dedupe(stream):
         await stages.run(stream, "dedupe",
-                         lambda stage, msg, event: stage.handle(msg, event.message.partition))
+                         lambda stage, msg, event: stage.handle(msg, event.message.partition),
+                         p.agent_batch)
 
     @p.app.timer(s.expire_interval_seconds, on_leader=True, name="expire")
     async def expire() -> None:

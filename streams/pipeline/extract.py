@@ -152,4 +152,4 @@ def register(p) -> None:
     @p.app.agent(p.topics["extract"], name="extract")
     async def extract(stream):
         await stages.run(stream, "extract", lambda stage, msg, event: stage.handle(
-            msg, event.message.partition, offset=event.message.offset))
+            msg, event.message.partition, offset=event.message.offset), p.agent_batch)

@@ -352,20 +352,26 @@ class PartitionStages:
                 out.update(SideMapping(self.stage_for(tp.partition)[1]))
         return out
 
-    async def run(self, stream, stage_name: str, handle) -> None:
+    async def run(self, stream, stage_name: str, handle, max_batch: int = 1) -> None:
         """The agent's loop: each message parsed and handled by its partition's stage
         (``handle(stage, msg, event) -> outs``), the stage's delta record flushed (old entries
-        compacted away on an "expire" control record), then the stage's messages sent."""
-        async for event in stream.events():
-            stage, store = self.stage_for(event.message.partition)
-            msg = loads(event.value)
-            with metrics.observe_stage(stage_name):
-                outs = handle(stage, msg, event)
-                now = float(msg.get("now") or msg.get("in_ts") or time.time())
-                store.flush(now)
-                if msg.get("kind") == "expire":
-                    store.compact(now - self.horizon, now)
-            await self._p.send(outs, self.writer.take())
+        compacted away on an "expire" control record), then the stage's messages and changelog
+        records sent — event by event, over the events already queued (streams.pipeline.batching)."""
+        from streams.pipeline.batching import ready_batches
+        async for batch in ready_batches(stream, max_batch):
+            sends = []
+            for event in batch:
+                stage, store = self.stage_for(event.message.partition)
+                msg = loads(event.value)
+                with metrics.observe_stage(stage_name):
+                    outs = handle(stage, msg, event)
+                    now = float(msg.get("now") or msg.get("in_ts") or time.time())
+                    store.flush(now)
+                    if msg.get("kind") == "expire":
+                        store.compact(now - self.horizon, now)
+                sends.append((outs, self.writer.take()))
+            for outs, changelog in sends:
+                await self._p.send(outs, changelog)
 
     async def _invalidate(self, sender, *args, **kwargs) -> None:
         for store in self.stores.values():

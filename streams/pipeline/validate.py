@@ -115,6 +115,7 @@ class ValidateStage:
 
 def register(p) -> None:
     """The validate agent on the input topic (``p`` is a streams.app.Pipeline)."""
+    from streams.pipeline.batching import ready_batches
     s = p.settings
     stage = ValidateStage(max_bytes=s.max_article_bytes, max_text_chars=s.max_text_chars)
 
@@ -125,10 +126,12 @@ def register(p) -> None:
 
     @p.app.agent(p.topics["articles"], name="validate")
     async def validate(stream):
-        async for event in stream.events():
-            handled[0] += 1
-            m = event.message
-            origin = Origin(m.topic, m.partition, m.offset, m.timestamp, m.key)
-            with metrics.observe_stage("validate"):
-                outs = stage.handle(event.value, origin)
+        async for batch in ready_batches(stream, p.agent_batch):
+            outs = []
+            for event in batch:
+                handled[0] += 1
+                m = event.message
+                origin = Origin(m.topic, m.partition, m.offset, m.timestamp, m.key)
+                with metrics.observe_stage("validate"):
+                    outs += stage.handle(event.value, origin)
             await p.send(outs)
