@@ -28,6 +28,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         choices=["debug", "info", "warning", "error", "critical"], help="log level")
 
 
+def _use_uvloop() -> None:
+    """uvloop's event loop for the worker and the threads Faust starts (its consumer thread makes
+    its own loop through the policy): the scheduling of four agents, a producer and a conductor
+    per event costs less (bench/README.md). Without uvloop (an install without it, Windows), the
+    standard loop."""
+    try:
+        import uvloop
+    except ImportError:
+        return
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
 def run(args: argparse.Namespace) -> int:
     import faust
 
@@ -41,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, TypeError) as exc:
         print(f"worker: bad configuration: {exc}", file=sys.stderr)
         return 2
+    _use_uvloop()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:

@@ -24,3 +24,22 @@ def test_tune_gc_freezes_what_is_loaded_and_still_collects_new_cycles():
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def test_the_worker_runs_on_uvloop_when_installed():
+    import asyncio
+
+    import pytest
+    uvloop = pytest.importorskip("uvloop")   # a dependency on Linux and macOS (pyproject.toml)
+    from streams.commands.worker import _use_uvloop
+
+    before = asyncio.get_event_loop_policy()
+    try:
+        _use_uvloop()
+        loop = asyncio.new_event_loop()
+        try:
+            assert isinstance(loop, uvloop.Loop)
+        finally:
+            loop.close()
+    finally:
+        asyncio.set_event_loop_policy(before)
