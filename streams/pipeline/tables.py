@@ -356,7 +356,7 @@ class PartitionStages:
         """The agent's loop: each message parsed and handled by its partition's stage
         (``handle(stage, msg, event) -> outs``), the stage's delta record flushed (old entries
         compacted away on an "expire" control record), then the stage's messages and changelog
-        records sent — event by event, over the events already queued (streams.pipeline.batching)."""
+        records sent, in event order — a batch at a time (streams.pipeline.batching)."""
         from streams.pipeline.batching import ready_batches
         async for batch in ready_batches(stream, max_batch):
             sends = []
