@@ -49,7 +49,7 @@ class Pipeline:
     topics: dict[str, Any] = field(default_factory=dict)   # stage-level name → faust Topic
     tables: dict[str, Any] = field(default_factory=dict)   # name → faust Table
     readers: dict[str, Any] = field(default_factory=dict)  # name → callable reading stage state
-    agent_batch: int = 1   # events an agent takes per turn (streams.pipeline.batching)
+    agent_batch: int = 1   # most events an agent handles as one batch (streams.pipeline.batching)
     _topic_names: dict[str, str] | None = None
 
     async def send(self, outs, changelog=()) -> None:
@@ -165,8 +165,9 @@ def create_app(settings: Settings | None = None) -> Pipeline:
     # direct changelog path, streams.pipeline.tables); Faust's own path takes the current event's
     p = Pipeline(app=app, settings=s,
                  agent_batch=max(1, s.agent_batch) if s.store.startswith("memory") else 1)
-    # table writes wait in Faust's producer buffer; past 100 messages every stream pauses and
-    # flushes them one by one (with a 0.1 s wait per message): allow a larger backlog of writes
+    # with a store other than memory:// table writes wait in Faust's producer buffer (the memory
+    # store's go through ChangelogWriter); past 100 messages every stream pauses and flushes them
+    # one by one (with a 0.1 s wait per message): allow a larger backlog of writes
     app.producer.buffer.max_messages = 2000
     specs = topic_specs(s)
     internal = {"dedupe", "extract", "sources"}
