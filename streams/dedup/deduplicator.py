@@ -79,13 +79,14 @@ class Deduplicator:
         pipeline can route an article to the partition owning its keys if it shards the store."""
         f = fps or self.fingerprints(article)
         return ([k for _, k in f.exact] + [f"sig:{article.id}"] * (f.sig is not None)
-                + [f"band:{b}" for b in f.bands])
+                + list(f.band_store_keys))
 
     def _live(self, entry: Any, now: float) -> bool:
         return isinstance(entry, dict) and now - float(entry.get("ts", 0.0)) <= self.horizon
 
     # -- the decision -------------------------------------------------------------------------
-    def check(self, article: Article, now: float, fps: fp.Fingerprints | None = None) -> DedupVerdict:
+    def check(self, article: Article, now: float, fps: fp.Fingerprints | None = None,
+              _buckets: list[Any] | None = None) -> DedupVerdict:
         """Verdict for ``article`` against what was remembered within the horizon. Read-only."""
         f = fps or self.fingerprints(article)
         for kind, key in f.exact:
@@ -100,8 +101,9 @@ class Deduplicator:
         best: DedupVerdict = NEW
         best_score = -1.0
         seen: set[str] = set()
-        for band in f.bands:
-            bucket = self.store.get(f"band:{band}")
+        get = self.store.get
+        buckets = _buckets if _buckets is not None else [get(k) for k in f.band_store_keys]
+        for bucket in buckets:
             if not self._live(bucket, now):
                 continue
             for stored_id, ts in bucket.get("ids", ()):
@@ -124,9 +126,10 @@ class Deduplicator:
         return best
 
     def remember(self, article: Article, now: float, original_id: str | None = None,
-                 fps: fp.Fingerprints | None = None) -> None:
+                 fps: fp.Fingerprints | None = None, _buckets: list[Any] | None = None) -> None:
         """Record ``article``'s fingerprints; ``original_id`` is the story it copies (None: itself).
-        Existing live entries are kept (first seen wins), expired ones are overwritten."""
+        Existing live entries are kept (first seen wins), expired ones are overwritten.
+        (``_buckets``: the band buckets as ``check`` read them, in ``band_store_keys`` order.)"""
         f = fps or self.fingerprints(article)
         root = original_id or article.id
         for _, key in f.exact:
@@ -136,9 +139,10 @@ class Deduplicator:
             return
         if not self._live(self.store.get(f"sig:{article.id}"), now):
             self.store[f"sig:{article.id}"] = {"article": root, "ts": now, "sig": f.sig.encode()}
-        for band in f.bands:
-            key = f"band:{band}"
-            bucket = self.store.get(key)
+        keys = f.band_store_keys
+        if _buckets is None:
+            _buckets = [self.store.get(k) for k in keys]
+        for key, bucket in zip(keys, _buckets):
             if isinstance(bucket, dict):
                 old = bucket.get("ids", ())
                 if len(old) >= BUCKET_CAP and all(now - x[1] <= self.horizon for x in old):
@@ -155,10 +159,14 @@ class Deduplicator:
     def check_and_remember(self, article: Article, now: float) -> DedupVerdict:
         """``check`` then ``remember`` (copies are remembered pointing at their original)."""
         f = self.fingerprints(article)
-        verdict = self.check(article, now, f)
+        # the ~32 band buckets are read once for both (check writes nothing; remember writes the
+        # exact and sig keys, never a band key, before it comes to the bands)
+        get = self.store.get
+        buckets = [get(k) for k in f.band_store_keys]
+        verdict = self.check(article, now, f, buckets)
         if verdict.kind == "id":
             return verdict  # the very same article again: nothing new to remember
-        self.remember(article, now, verdict.original_id, f)
+        self.remember(article, now, verdict.original_id, f, buckets)
         return verdict
 
     # -- bounded state ------------------------------------------------------------------------

@@ -111,19 +111,29 @@ def shingle_hashes(ws: list[str]) -> np.ndarray:
     cache = _WORD_HASH
     if len(cache) > _WORD_HASH_MAX:
         cache.clear()   # bounded: a long-running worker sees an open vocabulary
-    hs = []
-    for w in ws:
-        h = cache.get(w)
-        if h is None:
-            cache[w] = h = zlib.crc32(w.encode("utf-8"))
-        hs.append(h)
+    hs = list(map(cache.get, ws))   # (map: ~25 % cheaper than a loop; misses filled below)
+    if None in hs:
+        for i, h in enumerate(hs):
+            if h is None:
+                w = ws[i]
+                cache[w] = hs[i] = zlib.crc32(w.encode("utf-8"))
     wh = np.array(hs, dtype=np.uint64)
     if len(wh) >= SHINGLE:
         # position-dependent combination: "a b c" and "c b a" get different shingle hashes
         h = ((wh[:-2] * _K1) ^ (wh[1:-1] * _K2) ^ (wh[2:] * np.uint64(0x27D4EB2F))) & _MASK32
     else:
         h = wh
-    return np.unique(h)
+    return _distinct(h)
+
+
+def _distinct(h: np.ndarray) -> np.ndarray:
+    """``np.unique(h)`` (sorted distinct values) for a 1-d array: sort and keep each first of a
+    run — 4 us against np.unique's 15 us for an article's ~200 values."""
+    h = np.sort(h)
+    keep = np.empty(h.size, dtype=bool)
+    keep[:1] = True
+    np.not_equal(h[1:], h[:-1], out=keep[1:])
+    return h[keep]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,12 +145,10 @@ class Signature:
     def band_keys(self) -> list[str]:
         """LSH band keys ``"<band>:<hash>"``: two texts share a key when they agree on all
         ROWS values of that band."""
-        v = self.values
-        out = []
-        for i in range(BANDS):
-            chunk = v[i * ROWS:(i + 1) * ROWS].tobytes()
-            out.append(f"{i}:{hashlib.blake2b(chunk, digest_size=8).hexdigest()}")
-        return out
+        b = self.values.tobytes()   # uint32: ROWS * 4 bytes per band
+        n = ROWS * 4
+        blake = hashlib.blake2b
+        return [f"{i}:{blake(b[i * n:(i + 1) * n], digest_size=8).hexdigest()}" for i in range(BANDS)]
 
     def jaccard(self, other: "Signature") -> float:
         """MinHash estimate of the Jaccard similarity of the two shingle sets."""
@@ -202,6 +210,7 @@ class Fingerprints:
     exact: tuple[tuple[str, str], ...]    # (kind, store key) for id, url, text
     sig: Signature | None
     bands: tuple[str, ...]                # LSH band keys ("<band>:<hash>")
+    band_store_keys: tuple[str, ...]      # the same as the deduplicator's store keys ("band:<key>")
 
 
 def fingerprints(article_id: str, url: str | None, text: str) -> Fingerprints:
@@ -214,4 +223,5 @@ def fingerprints(article_id: str, url: str | None, text: str) -> Fingerprints:
     if th:
         exact.append(("text", f"text:{th}"))
     sig = signature(text, w)
-    return Fingerprints(tuple(exact), sig, tuple(sig.band_keys()) if sig is not None else ())
+    bands = tuple(sig.band_keys()) if sig is not None else ()
+    return Fingerprints(tuple(exact), sig, bands, tuple(["band:" + b for b in bands]))
