@@ -18,8 +18,10 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
+import fastjsonschema
 import orjson
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
@@ -39,6 +41,26 @@ def article_validator(path: str = str(ARTICLE_SCHEMA)) -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
+@lru_cache(maxsize=4)
+def article_fast_check(path: str = str(ARTICLE_SCHEMA)) -> Callable[[Any], Any]:
+    """The same schema compiled to Python code by fastjsonschema: ~2 us per article against
+    jsonschema's ~38 us. It only decides the common case: a document it accepts is valid (it
+    implements every keyword the schema uses as jsonschema does); one it rejects is handed to
+    jsonschema, which gives the verdict and the readable reason. The two differ on one corner,
+    where fastjsonschema is the stricter: ``$`` in a ``pattern`` before a trailing newline (Python's
+    ``re.search``, which jsonschema uses, lets "2024-01-02\n" match ``...$``); a property test
+    in tests/unit/test_pipeline_validate.py checks the verdicts agree."""
+    return fastjsonschema.compile(orjson.loads(Path(path).read_bytes()))
+
+
+def _accepts(fast_check: Callable[[Any], Any], doc: Any) -> bool:
+    try:
+        fast_check(doc)
+    except Exception:   # JsonSchemaValueException, or anything odd: jsonschema decides
+        return False
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class Rejection:
     reason: str           # one of metrics.DEAD_LETTER_REASONS
@@ -53,7 +75,8 @@ def _article_id(doc: Any) -> str | None:
 
 
 def check_article(raw: bytes, *, max_bytes: int, max_text_chars: int,
-                  validator: Draft202012Validator | None = None) -> dict[str, Any] | Rejection:
+                  validator: Draft202012Validator | None = None,
+                  fast_check: Callable[[Any], Any] | None = None) -> dict[str, Any] | Rejection:
     """The article dict if ``raw`` is an acceptable article record, else the Rejection saying why."""
     if raw is None:
         return Rejection(metrics.DL_OTHER, "message without a value (tombstone)")
@@ -69,8 +92,11 @@ def check_article(raw: bytes, *, max_bytes: int, max_text_chars: int,
         return Rejection(metrics.DL_INVALID_JSON, f"not JSON: {exc}")
     if not isinstance(doc, dict):
         return Rejection(metrics.DL_NOT_OBJECT, f"JSON {type(doc).__name__}, expected an object")
-    v = validator or article_validator()
-    err = best_match(v.iter_errors(doc))
+    if fast_check is None and validator is None:
+        fast_check = article_fast_check()
+    err = None
+    if fast_check is None or not _accepts(fast_check, doc):
+        err = best_match((validator or article_validator()).iter_errors(doc))
     if err is not None:
         where = "/".join(str(p) for p in err.absolute_path) or "(record)"
         # a malformed date is the feed's commonest schema fault: give it its own code
@@ -93,11 +119,12 @@ class ValidateStage:
         self.max_bytes = max_bytes
         self.max_text_chars = max_text_chars
         self.validator = validator or article_validator()
+        self.fast_check = article_fast_check() if validator is None else None
 
     def handle(self, raw: bytes | None, origin: Origin, now: float | None = None) -> list[Out]:
         now = time.time() if now is None else now
         result = check_article(raw, max_bytes=self.max_bytes, max_text_chars=self.max_text_chars,
-                               validator=self.validator)
+                               validator=self.validator, fast_check=self.fast_check)
         if isinstance(result, Rejection):
             code = metrics.reason_code(result.reason)
             record = dead_letter_record(raw, reason=code, detail=result.detail, origin=origin,

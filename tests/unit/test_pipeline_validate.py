@@ -121,3 +121,53 @@ def test_dead_letter_reasons_in_schema_are_the_metrics_codes():
     assert sorted(enum) == sorted(metrics.DEAD_LETTER_REASONS)
     stages = DL_SCHEMA.schema["properties"]["stage"]["enum"]
     assert sorted(stages) == sorted(metrics.STAGES)
+
+
+# --- the fast schema check (fastjsonschema) against jsonschema, the reference ---------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from streams.pipeline.validate import article_fast_check, article_validator  # noqa: E402
+
+_FIELD_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-2**63, 2**63 - 1), st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=12),
+    st.sampled_from(["", "2023", "2023-10", "2023-10-09", "2023-10-09T21:19:00+03:30",
+                     "2023-10-09 21:19", "2023-1-9", "2023-10-09\n", "x2023", "2023-10-09Z"]),
+    st.lists(st.integers(0, 9), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(0, 9), max_size=2),
+)
+_DOCS = st.dictionaries(
+    st.sampled_from(["id", "text", "source", "url", "published_at", "lang", "title", "extra"]),
+    _FIELD_VALUES, max_size=8)
+
+
+def _fast_accepts(doc) -> bool:
+    try:
+        article_fast_check()(doc)
+    except Exception:
+        return False
+    return True
+
+
+@settings(max_examples=400, deadline=None)
+@given(_DOCS)
+def test_what_the_fast_check_accepts_jsonschema_accepts_too(doc):
+    # check_article trusts an acceptance of the fast check and asks jsonschema about the rest: its
+    # verdicts are jsonschema's as long as the fast check never accepts what jsonschema rejects
+    if _fast_accepts(doc):
+        assert not list(article_validator().iter_errors(doc)), doc
+
+
+@settings(max_examples=400, deadline=None)
+@given(_DOCS)
+def test_check_article_gives_jsonschemas_verdict_and_reason(doc):
+    raw = orjson.dumps(doc)
+    with_fast = check_article(raw, **LIMITS)
+    reference = check_article(raw, **LIMITS, validator=article_validator())   # jsonschema only
+    assert with_fast == reference
+
+
+def test_the_fast_check_accepts_the_real_articles():
+    for name in ("seeds.jsonl", "dev.jsonl"):
+        for line in (SEEDS.parent / name).read_bytes().splitlines():
+            assert _fast_accepts(orjson.loads(line))
