@@ -10,7 +10,7 @@ their agents on it.
 
 Validate keeps no state: a message it rejects goes on to dedupe as a small "rejected" marker with
 its dead-letter record, so that dedupe counts every input message (in, duplicates, dead letters)
-and skips redeliveries in the one delta record it writes per message (streams.pipeline.dedupe).
+and skips redeliveries by the marks in the delta records it writes anyway (streams.pipeline.dedupe).
 
 Why one partition for dedupe: "the first seen copy" needs one order over all articles. With the
 dedupe topic having a single partition, exactly one worker at a time owns the fingerprint table and

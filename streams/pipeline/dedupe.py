@@ -93,8 +93,8 @@ def register(p) -> None:
     s = p.settings
     horizon = s.dedup_horizon_seconds
     # per dedupe partition: the fingerprints live in memory and reach the changelog as one delta
-    # record per article (streams.pipeline.tables.DeltaLogStore), which also carries the stage's
-    # accounting: decision, fingerprints and count are persisted together or not at all
+    # record per up to 16 articles (streams.pipeline.tables.DeltaLogStore), which also carries the
+    # stage's accounting: decisions, fingerprints and counts are persisted together or not at all
     stages = PartitionStages(p, "fingerprints", s.topic_dedupe, lambda store: DedupeStage(
         Deduplicator(store, horizon_seconds=horizon), SideMapping(store)), horizon)
     p.readers["dedupe_accounting"] = stages.accounting

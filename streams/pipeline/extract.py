@@ -157,7 +157,7 @@ def register(p) -> None:
     s = p.settings
     horizon = s.dedup_horizon_seconds
     # per extract partition: the article entries live in memory and reach the changelog of the
-    # ``extracted`` table as ONE delta record per message (streams.pipeline.tables.DeltaLogStore),
+    # ``extracted`` table as ONE delta record per up to 16 messages (tables.DeltaLogStore),
     # which also carries the partition's accounting (processed, dead letters, redelivery mark):
     # the entry and its count are persisted together, one changelog record instead of two
     stages = PartitionStages(p, "extracted", s.topic_extract, lambda store: ExtractStage(

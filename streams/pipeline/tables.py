@@ -322,6 +322,8 @@ class PartitionStages:
     ``table`` (dedupe and extract), with the accounting reader for /pipeline/counts/ and the
     rebalance hooks that drop cached state. ``make_stage(store)`` builds a partition's stage."""
 
+    FLUSH_EVERY = 16   # events per delta record at most (a dedupe delta holds ~3 KB per article)
+
     def __init__(self, p, table: str, topic: str, make_stage, horizon: float) -> None:
         self._p, self._table, self._topic, self._make = p, table, topic, make_stage
         self.horizon = horizon
@@ -354,22 +356,44 @@ class PartitionStages:
 
     async def run(self, stream, stage_name: str, handle, max_batch: int = 1) -> None:
         """The agent's loop: each message parsed and handled by its partition's stage
-        (``handle(stage, msg, event) -> outs``), the stage's delta record flushed (old entries
-        compacted away on an "expire" control record), then the stage's messages and changelog
-        records sent, in event order — a batch at a time (streams.pipeline.batching)."""
+        (``handle(stage, msg, event) -> outs``); then the stage's messages, and after them the
+        changelog records of its table writes, sent in event order — a batch at a time
+        (streams.pipeline.batching).
+
+        A partition's delta record covers up to ``FLUSH_EVERY`` consecutive events of a batch
+        (flushed after the last of them, so it follows their output records): one changelog
+        record per ~16 articles instead of one per article, each still holding the decisions,
+        fingerprints or entries, counts and redelivery marks of the events it covers together. An
+        "expire" control record is flushed on its own, then its old deltas compacted away."""
         from streams.pipeline.batching import ready_batches
         async for batch in ready_batches(stream, max_batch):
-            sends = []
+            sends: list[tuple[list, list]] = []
+            dirty: dict[int, tuple[DeltaLogStore, float, int]] = {}   # partition -> (store, now, events)
             for event in batch:
-                stage, store = self.stage_for(event.message.partition)
+                partition = event.message.partition
+                stage, store = self.stage_for(partition)
                 msg = loads(event.value)
+                expire = msg.get("kind") == "expire"
                 with metrics.observe_stage(stage_name):
+                    if expire and partition in dirty:
+                        store.flush(dirty.pop(partition)[1])   # the events before it, as stamped
                     outs = handle(stage, msg, event)
                     now = float(msg.get("now") or msg.get("in_ts") or time.time())
-                    store.flush(now)
-                    if msg.get("kind") == "expire":
+                    if expire:
+                        store.flush(now)
                         store.compact(now - self.horizon, now)
+                    else:
+                        n = dirty[partition][2] + 1 if partition in dirty else 1
+                        if n >= self.FLUSH_EVERY:
+                            dirty.pop(partition, None)
+                            store.flush(now)
+                        else:
+                            dirty[partition] = (store, now, n)
                 sends.append((outs, self.writer.take()))
+            for store, now, _ in dirty.values():
+                store.flush(now)
+            if dirty:
+                sends.append(([], self.writer.take()))
             for outs, changelog in sends:
                 await self._p.send(outs, changelog)
 

@@ -7,7 +7,7 @@ dead-letter record with a reason code (streams.metrics), a readable detail and t
 
 The stage keeps no state: every input message becomes exactly one message on the dedupe topic
 (an article, or a "rejected" marker with the dead-letter record). The dedupe stage counts both
-(``in``, dead letters) and emits the dead letter, in the delta record it writes for each message
+(``in``, dead letters) and emits the dead letter, in the delta records it writes for its messages
 anyway, and skips a redelivered message by its input offset mark (streams.pipeline.dedupe). So the
 counts stay exact under Kafka's at-least-once delivery without a changelog write here: one record
 less per article than a validate-side table would cost.
