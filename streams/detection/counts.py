@@ -169,12 +169,12 @@ class PairCounts:
     def daily_counts(self, pair: str, topic: str, start: str, end: str) -> list[int]:
         """Distinct contacts per day from ``start`` to ``end`` inclusive."""
         prefix = f"{pair}|{topic}|"
-        keys = [prefix + d for d in day_range(start, end)]
-        many = getattr(self.store, "get_many", None)   # a PartitionView reads them in one call
-        if many is not None:
-            return [len(v) if v else 0 for v in many(keys)]
+        days = _days(date.fromisoformat(start).toordinal(), date.fromisoformat(end).toordinal())
+        sizes = getattr(self.store, "sizes", None)   # a PartitionView reads them in one call
+        if sizes is not None:
+            return sizes(prefix, days)
         get = self.store.get
-        return [len(get(k) or ()) for k in keys]
+        return [len(get(prefix + d) or ()) for d in days]
 
     def contacts(self, pair: str, topic: str, start: str, end: str) -> list[tuple[str, dict[str, Any]]]:
         """(contact_key, value) of the contacts from ``start`` to ``end`` inclusive, by day."""

@@ -120,3 +120,11 @@ def test_a_delta_store_rebuilt_from_the_written_records_is_the_same():
             recovered.data.data[k] = codecs.loads("json", value)
     rebuilt = DeltaLogStore(PartitionView(recovered, 0))
     assert dict(rebuilt.items()) == dict(store.items()) == {"id:a": {"ts": 1.0}, "id:b": {"ts": 2.0}}
+
+
+def test_sizes_reads_the_lengths_of_the_partitions_values():
+    table = FakeMemoryTable()
+    table.data.data.update({"2|p|*|d1": {"a": 1, "b": 2}, "2|p|*|d3": {"c": 3}, "1|p|*|d2": {"x": 0}})
+    assert PartitionView(table, 2).sizes("p|*|", ["d1", "d2", "d3"]) == [2, 0, 1]
+    plain = {"1|p|*|d2": {"x": 0}, "1|p|*|d3": {}}
+    assert PartitionView(plain, 1).sizes("p|*|", ["d1", "d2", "d3"]) == [0, 1, 0]
