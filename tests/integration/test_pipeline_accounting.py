@@ -198,7 +198,10 @@ def test_a_stop_in_the_middle_of_a_backlog_loses_and_doubles_nothing(kafka_boots
         wait_for(lambda: worker.counts()["in"] >= 60, 90, "the worker under way")
         assert worker.stop() == 0, worker.log_tail()
         worker.start()
-        c = wait_for(settled(worker, len(lines)), 120, "the whole backlog accounted for after the restart")
+        try:
+            c = wait_for(settled(worker, len(lines)), 120, "the whole backlog accounted for after the restart")
+        except AssertionError as exc:   # say where it stood
+            raise AssertionError(f"{exc}; counts {worker.counts()}; log:\n{worker.log_tail()}") from None
         assert c["processed"] + c["duplicate"] + c["dead_letter"] == c["in"] == len(lines)
         assert c["dead_letter"] == 10
         assert c["processed"] >= 295, c   # a few sentence mixes may share enough to be near copies

@@ -19,7 +19,7 @@ from faust.types import TP
 from faust.types.tuples import Message
 
 from streams.app import create_app
-from streams.pipeline.transport import ConsumerThread
+from streams.pipeline.transport import ConsumerThread, FlowControl
 from streams.settings import Settings
 
 
@@ -136,3 +136,26 @@ def test_the_fetch_loop_was_adapted_from_this_faust_source():
     src = inspect.getsource(FaustConsumer._drain_messages)
     assert hashlib.sha256(src.encode()).hexdigest() == (
         "44a2500309e83c630493f6828af50166ec8d96a0b3e4fb2bab735f704ae93417")
+
+
+# --- flow control: a resume of an active flow keeps the queued events ------------------------------
+
+@pytest.mark.asyncio
+async def test_resuming_an_active_flow_keeps_the_events_in_the_queues(tmp_path):
+    # Faust's recovery resumes the flow again after it has resumed the stream partitions; the
+    # events delivered meanwhile are the current assignment's and must not be thrown away
+    app, topic, tp = _wired(tmp_path)
+    assert isinstance(app.flow_control, FlowControl) and app.flow_control.is_active()
+    topic.queue.put_nowait("event")
+    app.flow_control.resume()
+    assert topic.queue.qsize() == 1
+
+
+@pytest.mark.asyncio
+async def test_resuming_a_suspended_flow_still_clears_the_queues(tmp_path):
+    # what a revocation left behind (it suspends and clears; Faust clears again on resume)
+    app, topic, tp = _wired(tmp_path)
+    app.flow_control.suspend()
+    topic.queue.put_nowait("stale")
+    app.flow_control.resume()
+    assert topic.queue.qsize() == 0 and app.flow_control.is_active()
