@@ -11,7 +11,6 @@ from faust.serializers import codecs
 
 from streams.pipeline.serde import Out
 from streams.pipeline.tables import DeltaLogStore, PartitionStages, PartitionView
-
 from tests.unit.test_pipeline_batching import Ev, FakeStream, Msg
 from tests.unit.test_pipeline_changelog import FakeMemoryTable
 
