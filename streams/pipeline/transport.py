@@ -35,7 +35,10 @@ tests/unit/test_pipeline_transport.py (the first two measured in bench/README.md
    partition without a committed offset is not sought at all). A restart in the middle of a
    backlog lost up to 96 of 300 articles that way (tests/integration/test_pipeline_accounting.py,
    in about one run in two once the fetch loop was fast). A revocation still suspends and clears
-   the queues (faust.app.base), and a resume from suspended still clears them.
+   the queues (faust.app.base), and a resume from suspended still clears them. For the same
+   reason, the seek to committed offsets after a rebalance also rewinds the stream partitions that
+   have no committed offset yet, which aiokafka's ``seek_to_committed`` leaves where they are
+   (``ConsumerThread._seek_to_committed``).
 """
 from __future__ import annotations
 
@@ -57,6 +60,24 @@ class ConsumerThread(driver.AIOKafkaConsumerThread):
         if wait_ms is not None:
             consumer._fetch_max_wait_ms = int(wait_ms)
         return consumer
+
+    async def seek_to_committed(self):
+        return await self.call_thread(self._seek_to_committed)
+
+    async def _seek_to_committed(self):
+        """aiokafka's ``seek_to_committed``, and stream partitions without a committed offset
+        (None or 0, which aiokafka leaves where they are) back to their beginning, as the app's
+        ``auto_offset_reset="earliest"`` would place them. Faust seeks to committed offsets after
+        every rebalance to read again what it had read but not handled (its queues are emptied on
+        a revocation); a partition not committed yet kept its position past those events, and
+        they were lost. Changelog partitions are left to Faust's recovery, which seeks them."""
+        consumer = self._ensure_consumer()
+        committed = await consumer.seek_to_committed()
+        changelogs = self.app.tables.changelog_topics
+        rewind = [tp for tp, offset in committed.items() if not offset and tp.topic not in changelogs]
+        if rewind:
+            await consumer.seek_to_beginning(*rewind)
+        return committed
 
 
 class Consumer(driver.Consumer):

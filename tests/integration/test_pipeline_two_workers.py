@@ -68,3 +68,39 @@ def test_two_workers_share_the_work_and_the_counts_add_up(kafka_bootstrap, tmp_p
     finally:
         rc = (b.stop(), a.stop())
     assert rc == (0, 0), (a.log_tail(), b.log_tail())
+
+
+def test_a_second_worker_joining_in_the_middle_of_a_backlog_loses_and_doubles_nothing(
+        kafka_bootstrap, tmp_path):
+    """Scaling out while a backlog is being worked off: the group rebalances while hundreds of
+    messages are between the stages and most partitions have no committed offset yet. Faust empties
+    the stream queues on the revocation and seeks back to the committed offsets; a partition never
+    committed must go back to its beginning, or the events read before the rebalance are lost."""
+    from .test_pipeline_accounting import distinct_articles
+    s = pipeline_settings(kafka_bootstrap, "scaleout")
+    s2 = type(s).from_env(s.to_env(), web_port=free_port())
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    lines = distinct_articles(400)
+    send_lines(s, lines, tmp_path)
+    a, b = Worker(s, tmp_path / "a"), Worker(s2, tmp_path / "b")
+    try:
+        a.start()
+        wait_for(lambda: a.counts()["in"] >= 40, 90, "the first worker under way")
+        b.start()
+
+        def total():
+            ca, cb = a.counts(), b.counts()
+            if not (ca["ready"] and cb["ready"]):
+                return None
+            t = {k: ca[k] + cb[k] for k in ("in", "processed", "duplicate", "dead_letter", "in_flight")}
+            return t if t["in"] == len(lines) and t["in_flight"] == 0 else None
+        try:
+            t = wait_for(total, 120, "the whole backlog accounted for over both workers")
+        except AssertionError as exc:   # say where it stood
+            raise AssertionError(f"{exc}; counts {a.counts()} / {b.counts()}") from None
+        assert t["processed"] + t["duplicate"] + t["dead_letter"] == t["in"] == len(lines)
+        assert t["processed"] >= 395, t   # a few sentence mixes may share enough to be near copies
+    finally:
+        rc = (b.stop(), a.stop())
+    assert rc == (0, 0), (a.log_tail(), b.log_tail())

@@ -159,3 +159,30 @@ async def test_resuming_a_suspended_flow_still_clears_the_queues(tmp_path):
     topic.queue.put_nowait("stale")
     app.flow_control.resume()
     assert topic.queue.qsize() == 0 and app.flow_control.is_active()
+
+
+class _FakeAIOKafkaConsumer:
+    def __init__(self, committed):
+        self.committed, self.rewound = committed, []
+
+    async def seek_to_committed(self):
+        return dict(self.committed)
+
+    async def seek_to_beginning(self, *tps):
+        self.rewound += tps
+
+
+@pytest.mark.asyncio
+async def test_the_seek_to_committed_rewinds_stream_partitions_never_committed(tmp_path):
+    # aiokafka leaves a partition without a committed offset (None, or 0) where it is: events read
+    # before a rebalance and dropped from Faust's queues would never be read again
+    from aiokafka import TopicPartition
+    app = _app(tmp_path)
+    changelog = next(iter(app.tables.changelog_topics))
+    committed = {TopicPartition("articles", 0): None, TopicPartition("articles", 1): 0,
+                 TopicPartition("articles", 2): 17, TopicPartition(changelog, 0): None}
+    fake = _FakeAIOKafkaConsumer(committed)
+    thread = app.consumer._thread
+    thread._ensure_consumer = lambda: fake
+    assert await thread._seek_to_committed() == committed
+    assert sorted(fake.rewound) == [TopicPartition("articles", 0), TopicPartition("articles", 1)]
