@@ -209,8 +209,8 @@ class Fingerprints:
     """Everything the deduplicator looks up for one article, computed once (one normalisation)."""
     exact: tuple[tuple[str, str], ...]    # (kind, store key) for id, url, text
     sig: Signature | None
-    bands: tuple[str, ...]                # LSH band keys ("<band>:<hash>")
-    band_store_keys: tuple[str, ...]      # the same as the deduplicator's store keys ("band:<key>")
+    band_store_keys: tuple[str, ...]      # the deduplicator's store keys of the LSH bands
+                                          # ("band:<band>:<hash>", Signature.band_keys)
 
 
 def fingerprints(article_id: str, url: str | None, text: str) -> Fingerprints:
@@ -223,5 +223,5 @@ def fingerprints(article_id: str, url: str | None, text: str) -> Fingerprints:
     if th:
         exact.append(("text", f"text:{th}"))
     sig = signature(text, w)
-    bands = tuple(sig.band_keys()) if sig is not None else ()
-    return Fingerprints(tuple(exact), sig, bands, tuple(["band:" + b for b in bands]))
+    bands = tuple(["band:" + b for b in sig.band_keys()]) if sig is not None else ()
+    return Fingerprints(tuple(exact), sig, bands)

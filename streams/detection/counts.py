@@ -47,8 +47,13 @@ def _days(a: int, b: int) -> tuple[str, ...]:
     return tuple(iso_of(o) for o in range(a, b + 1))
 
 
+def days_between(start: str, end: str) -> tuple[str, ...]:
+    """ISO days from ``start`` to ``end`` inclusive (a cached tuple)."""
+    return _days(date.fromisoformat(start).toordinal(), date.fromisoformat(end).toordinal())
+
+
 def day_range(start: str, end: str) -> Iterator[str]:
-    return iter(_days(date.fromisoformat(start).toordinal(), date.fromisoformat(end).toordinal()))
+    return iter(days_between(start, end))
 
 
 def bucket_key(pair: str, topic: str, day: str) -> str:
@@ -169,7 +174,7 @@ class PairCounts:
     def daily_counts(self, pair: str, topic: str, start: str, end: str) -> list[int]:
         """Distinct contacts per day from ``start`` to ``end`` inclusive."""
         prefix = f"{pair}|{topic}|"
-        days = _days(date.fromisoformat(start).toordinal(), date.fromisoformat(end).toordinal())
+        days = days_between(start, end)
         sizes = getattr(self.store, "sizes", None)   # a PartitionView reads them in one call
         if sizes is not None:
             return sizes(prefix, days)
