@@ -75,9 +75,10 @@ def _article_id(doc: Any) -> str | None:
 
 
 def check_article(raw: bytes, *, max_bytes: int, max_text_chars: int,
-                  validator: Draft202012Validator | None = None,
-                  fast_check: Callable[[Any], Any] | None = None) -> dict[str, Any] | Rejection:
-    """The article dict if ``raw`` is an acceptable article record, else the Rejection saying why."""
+                  validator: Draft202012Validator | None = None) -> dict[str, Any] | Rejection:
+    """The article dict if ``raw`` is an acceptable article record, else the Rejection saying why.
+    ``validator``: another schema's validator (jsonschema only); None: the article schema, its
+    fast check first (``article_fast_check``)."""
     if raw is None:
         return Rejection(metrics.DL_OTHER, "message without a value (tombstone)")
     if len(raw) > max_bytes:
@@ -92,10 +93,8 @@ def check_article(raw: bytes, *, max_bytes: int, max_text_chars: int,
         return Rejection(metrics.DL_INVALID_JSON, f"not JSON: {exc}")
     if not isinstance(doc, dict):
         return Rejection(metrics.DL_NOT_OBJECT, f"JSON {type(doc).__name__}, expected an object")
-    if fast_check is None and validator is None:
-        fast_check = article_fast_check()
     err = None
-    if fast_check is None or not _accepts(fast_check, doc):
+    if validator is not None or not _accepts(article_fast_check(), doc):
         err = best_match((validator or article_validator()).iter_errors(doc))
     if err is not None:
         where = "/".join(str(p) for p in err.absolute_path) or "(record)"
@@ -118,13 +117,12 @@ class ValidateStage:
                  validator: Draft202012Validator | None = None) -> None:
         self.max_bytes = max_bytes
         self.max_text_chars = max_text_chars
-        self.validator = validator or article_validator()
-        self.fast_check = article_fast_check() if validator is None else None
+        self.validator = validator   # None: the article schema (check_article)
 
     def handle(self, raw: bytes | None, origin: Origin, now: float | None = None) -> list[Out]:
         now = time.time() if now is None else now
         result = check_article(raw, max_bytes=self.max_bytes, max_text_chars=self.max_text_chars,
-                               validator=self.validator, fast_check=self.fast_check)
+                               validator=self.validator)
         if isinstance(result, Rejection):
             code = metrics.reason_code(result.reason)
             record = dead_letter_record(raw, reason=code, detail=result.detail, origin=origin,
