@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# Creates .venv with the project installed (tests extras included). Idempotent and quick when nothing changed.
-# Uses uv for its resolver overrides (deploy/python/overrides.txt keeps torch & co. out).
+# Creates .venv with the project installed (tests extras included). Idempotent and quick when nothing
+# changed. Needs only what a fresh machine of this kind ships: a Python 3.11+ with its `venv` module
+# (Debian's python3.11-venv). Nothing is installed outside the project folder: uv, the installer that
+# applies deploy/python/overrides.txt (torch & co. kept out), is installed *inside* .venv by the
+# venv's own pip, pinned, so Debian's externally-managed Python (PEP 668) is never asked to take a
+# package and no user install (~/.local) is needed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+UV_VERSION=0.9.30
+die() { echo "bootstrap: $*" >&2; exit 1; }
 # The interpreter: $PYTHON if set; else Debian's python3.11 when it is installed with its headers
 # (Debian builds it with PGO and LTO and links libpython into the executable, like the
-# python:3.11-slim image of the Dockerfile: the extractor runs ~15-20 % faster on it than on a
-# plain source build such as pyenv's default, bench/README.md); else python3.
+# python:3.11-slim image of the Dockerfile: the compiled extractor runs faster on it than on a plain
+# source build such as pyenv's default, bench/README.md); else python3.
 if [ -n "${PYTHON:-}" ]; then
   PY=$PYTHON
 elif [ -x /usr/bin/python3.11 ] && [ -f /usr/include/python3.11/Python.h ]; then
@@ -14,24 +20,33 @@ elif [ -x /usr/bin/python3.11 ] && [ -f /usr/include/python3.11/Python.h ]; then
 else
   PY=python3
 fi
-if ! command -v uv >/dev/null 2>&1; then
-  "$PY" -m pip install --quiet --user uv 2>/dev/null || "$PY" -m pip install --quiet uv
-  export PATH="$HOME/.local/bin:$PATH"
-fi
+command -v "$PY" >/dev/null 2>&1 || die "no Python interpreter '$PY' (install python3.11, or set PYTHON=/path/to/python3.11+)"
+"$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  || die "$PY is Python $("$PY" -c 'import platform; print(platform.python_version())'); diplowatch needs 3.11 or newer (set PYTHON=...)"
 stamp=.venv/.installed
 record=streams/extraction/_build.json
 base_of() { "$1" -c 'import sys; print(sys.base_prefix)' 2>/dev/null || true; }
-if [ -x .venv/bin/python ] && [ "$(base_of .venv/bin/python)" != "$(base_of "$PY")" ]; then
-  # an older .venv on another interpreter: made again, and the extractor compiled again for it
-  echo "bootstrap: .venv uses $(base_of .venv/bin/python), not $(base_of "$PY"): recreating it" >&2
+if [ -e .venv ] && { [ ! -x .venv/bin/python ] || [ "$(base_of .venv/bin/python)" != "$(base_of "$PY")" ]; }; then
+  # a broken .venv, or one on another interpreter: made again, and the extractor compiled again for it
+  echo "bootstrap: .venv is broken or uses another interpreter than $PY: recreating it" >&2
   rm -rf .venv "$record"
 fi
 if [ ! -x .venv/bin/python ]; then
-  uv venv --quiet --python "$PY" .venv
+  "$PY" -m venv .venv 2>/dev/null \
+    || { rm -rf .venv; die "'$PY -m venv' failed: install the interpreter's venv module (Debian: apt-get install python3.11-venv)"; }
+fi
+UV=.venv/bin/uv
+# uv trusts the operating system's certificate store (as pip, curl and Java do here), not only the
+# roots compiled into it: a machine whose traffic passes a TLS proxy with a local CA works as well.
+export UV_NATIVE_TLS=1
+if [ ! -x "$UV" ] || [ "$("$UV" --version 2>/dev/null | cut -d' ' -f2)" != "$UV_VERSION" ]; then
+  echo "bootstrap: installing uv $UV_VERSION into .venv" >&2
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION" \
+    || die "could not install uv into .venv with its pip (is PyPI reachable?)"
 fi
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ deploy/python/overrides.txt -nt "$stamp" ]; then
   echo "bootstrap: installing diplowatch into .venv (dependencies, then the compiled extractor: ~2 min the first time)" >&2
-  uv pip install --quiet --python .venv/bin/python --overrides deploy/python/overrides.txt -e '.[test]'
+  "$UV" pip install --quiet --python .venv/bin/python --overrides deploy/python/overrides.txt -e '.[test]'
   touch "$stamp"
 fi
 # The extractor's compiled modules (setup.py, Cython): rebuilt when a source of the package or
@@ -39,6 +54,6 @@ fi
 # package then runs as pure Python), so this does not retry on every run.
 if [ ! -f "$record" ] || [ -n "$(find streams/extraction setup.py -maxdepth 1 \( -name '*.py' -o -name '*.pxd' \) -newer "$record" -print -quit)" ]; then
   echo "bootstrap: compiling the extractor (Cython, ~1-2 min; DIPLOWATCH_PURE_PYTHON=1 skips it)" >&2
-  uv pip install --quiet --python .venv/bin/python --no-deps --reinstall-package diplowatch -e . \
+  "$UV" pip install --quiet --python .venv/bin/python --no-deps --reinstall-package diplowatch -e . \
     || echo "bootstrap: WARNING: building the compiled extractor failed; the pure-Python one runs" >&2
 fi
