@@ -34,6 +34,7 @@ from prometheus_client import (
 from prometheus_client import gc_collector, platform_collector, process_collector
 from prometheus_client.openmetrics import exposition as openmetrics
 
+from streams.pubdate import REASONS as PUBDATE_REASONS
 from streams.records import MODES
 
 PREFIX = "diplowatch"
@@ -108,6 +109,7 @@ _topic = _Closed((NONE, ALL), _TOKEN, MAX_TOPICS)
 # the detector's statuses: "new" (an episode starts: a spike) and "update" (more contacts in it)
 ALERT_STATUSES = ("new", "update")
 _alert_status = _Closed(ALERT_STATUSES, _TOKEN, 8)
+_pubdate_reason = _Closed(PUBDATE_REASONS)
 _table = _Closed((), re.compile(r"^[a-z][a-z0-9_.-]{0,59}$"), MAX_TABLES)  # Faust table names
 
 # --- registry and metrics ----------------------------------------------------------------------
@@ -166,6 +168,10 @@ PAIR_CONTACTS_WEEK = Gauge(f"{PREFIX}_pair_contacts_week",
                            ["pair"], registry=REGISTRY)
 BUILD_INFO = Gauge(f"{PREFIX}_build_info", "Always 1; the label carries the diplowatch version.",
                    ["version"], registry=REGISTRY)
+PUBLISHED_AT_IGNORED = Counter(f"{PREFIX}_published_at_ignored",
+                               "Articles whose published_at cannot be a publication time (another "
+                               "calendar's year, a future day) and was treated as absent, by reason.",
+                               ["reason"], registry=REGISTRY)
 LAST_ARTICLE = Gauge(f"{PREFIX}_last_article_timestamp_seconds",
                      "Unix time when this worker last read an article (0 = none yet).", registry=REGISTRY)
 
@@ -186,6 +192,8 @@ BUILD_INFO.labels(VERSION).set(1)
 _STAGE = {s: STAGE_LATENCY.labels(s) for s in STAGES}
 _DUP = {k: DUPLICATES.labels(k) for k in DUPLICATE_KINDS}
 _DL = {r: DEAD_LETTERS.labels(r) for r in DEAD_LETTER_REASONS}
+for _r in _pubdate_reason.allowed:
+    PUBLISHED_AT_IGNORED.labels(_r)
 _contact_children: dict[tuple[str, str], Any] = {(m, NONE): CONTACTS.labels(m, NONE) for m in MODES}
 _alert_children: dict[tuple[str, str], Any] = {(ALL, st): ALERTS.labels(ALL, st) for st in ALERT_STATUSES}
 
@@ -195,6 +203,11 @@ _alert_children: dict[tuple[str, str], Any] = {(ALL, st): ALERTS.labels(ALL, st)
 def article_in(n: int = 1) -> None:
     ARTICLES_IN.inc(n)
     LAST_ARTICLE.set(time.time())
+
+
+def published_at_ignored(reason: str) -> None:
+    """Count an article whose published_at was treated as absent (streams.pubdate.REASONS)."""
+    PUBLISHED_AT_IGNORED.labels(_pubdate_reason(reason)).inc()
 
 
 def article_processed(n: int = 1) -> None:

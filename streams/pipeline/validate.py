@@ -3,7 +3,9 @@ rejection marker carrying its dead-letter record.
 
 The input topic is read with ``value_serializer="raw"`` and parsed here, so no payload can crash the
 worker: oversized, non-UTF-8, non-JSON, non-object and schema-violating messages each get a
-dead-letter record with a reason code (streams.metrics), a readable detail and their origin.
+dead-letter record with a reason code (streams.metrics), a readable detail and their origin. A
+``published_at`` that parses but cannot be a publication time (streams.pubdate) is set to null
+and counted; the article goes on.
 
 The stage keeps no state: every input message becomes exactly one message on the dedupe topic
 (an article, or a "rejected" marker with the dead-letter record). The dedupe stage counts both
@@ -28,6 +30,7 @@ from jsonschema.exceptions import best_match
 
 from streams import metrics
 from streams.pipeline.serde import Origin, Out, dead_letter_record
+from streams.pubdate import drop_implausible
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 ARTICLE_SCHEMA = SCHEMA_DIR / "article.schema.json"
@@ -107,6 +110,10 @@ def check_article(raw: bytes, *, max_bytes: int, max_text_chars: int,
     if len(text) > max_text_chars:
         return Rejection(metrics.DL_TOO_LARGE, f"text of {len(text)} characters > limit of "
                                                f"{max_text_chars}", _article_id(doc))
+    if doc.get("published_at") is not None:
+        reason = drop_implausible(doc)
+        if reason is not None:
+            metrics.published_at_ignored(reason)
     return doc
 
 
