@@ -2,7 +2,8 @@
 
 Each command lives in its own module under streams/commands/ exposing ``add_arguments(parser)``
 and ``run(args) -> int``; modules are imported only when their command runs, so ``extract`` does
-not pay for Faust and ``worker`` does not pay for the evaluation tools.
+not pay for Faust and ``worker`` does not pay for the evaluation tools. A user's mistake is raised
+as ``streams.commands.common.CommandError`` and printed here as one line, with its exit code.
 """
 from __future__ import annotations
 
@@ -22,9 +23,17 @@ COMMANDS = {
 }
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with a one-line error: what is wrong and where the help is, without the usage
+    block (``--help`` prints that)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m streams", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser = Parser(prog="python -m streams", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     argv = sys.argv[1:] if argv is None else argv
     chosen = next((a for a in argv if not a.startswith("-")), None)
     for name, help_text in COMMANDS.items():
@@ -37,7 +46,16 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
-    return int(args._run(args) or 0)
+    from streams.commands.common import CommandError
+
+    try:
+        return int(args._run(args) or 0)
+    except CommandError as exc:
+        print(f"{args.command}: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print(f"{args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -60,13 +60,25 @@ async def follow(s: Settings, topic: str, *, from_beginning: bool, as_json: bool
 
     # no consumer group: subscribe() assigns every partition; with no committed offsets the reset
     # policy decides where reading starts
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=s.kafka_bootstrap, enable_auto_commit=False,
+    consumer = AIOKafkaConsumer(bootstrap_servers=s.kafka_bootstrap, enable_auto_commit=False,
                                 group_id=None,
                                 auto_offset_reset="earliest" if from_beginning else "latest")
     await consumer.start()
     n = 0
     try:
         last = time.monotonic()
+        # The topic is the worker's to create, with its configured partitions (the broker does not
+        # auto-create topics): until it exists, wait for it rather than make it with another shape.
+        waited = False
+        while topic not in await consumer.topics():
+            if not waited:
+                print(f"alerts: waiting for topic {topic} (the worker creates it when it starts)",
+                      file=sys.stderr, flush=True)
+                waited = True
+            if idle_timeout is not None and time.monotonic() - last > idle_timeout:
+                return 0
+            await asyncio.sleep(1.0)
+        consumer.subscribe([topic])
         while max_alerts is None or n < max_alerts:
             batch = await consumer.getmany(timeout_ms=500)
             if not batch:
@@ -93,9 +105,15 @@ async def follow(s: Settings, topic: str, *, from_beginning: bool, as_json: bool
 
 
 def run(args: argparse.Namespace) -> int:
-    s = Settings.from_env(kafka_bootstrap=args.kafka_bootstrap)
+    from streams.commands.common import CommandError, check_broker, run_async
+
     try:
-        return asyncio.run(follow(s, args.topic or s.topic_alerts, from_beginning=args.from_beginning,
+        s = Settings.from_env(kafka_bootstrap=args.kafka_bootstrap)
+    except (ValueError, TypeError) as exc:
+        raise CommandError(f"bad configuration: {exc}") from None
+    check_broker(s.kafka_bootstrap)
+    try:
+        return run_async(follow(s, args.topic or s.topic_alerts, from_beginning=args.from_beginning,
                                   as_json=args.json, evidence=args.evidence, max_alerts=args.max,
                                   idle_timeout=args.idle_timeout))
     except KeyboardInterrupt:

@@ -22,29 +22,66 @@ from streams.detection.contacts import as_contact, contact_key, pair_key
 _D = SpikeParams()
 
 
+def _number(kind, low=None, high=None, low_open=False):
+    """An argparse type: ``kind`` (int or float) within [low, high] (``low_open``: above low)."""
+    def parse(text: str):
+        try:
+            v = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a{'n integer' if kind is int else ' number'}: {text!r}")
+        if (low is not None and (v <= low if low_open else v < low)) or (high is not None and v > high):
+            lo = "" if low is None else f"{'>' if low_open else '≥'} {low}"
+            hi = "" if high is None else f"≤ {high}"
+            raise argparse.ArgumentTypeError(f"{v} is out of range (must be {' and '.join(x for x in (lo, hi) if x)})")
+        return v
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def _day(text: str) -> str:
+    from streams.detection.contacts import iso_day
+    d = iso_day(text)
+    if d is None or len(text) != 10:
+        raise argparse.ArgumentTypeError(f"not a day: {text!r} (expected YYYY-MM-DD)")
+    return d
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--input", "-i", default="-", help="contacts JSONL (default: stdin)")
-    p.add_argument("--output", "-o", default="-", help="alerts JSONL (default: stdout)")
-    p.add_argument("--window-days", type=int, default=_D.window_days)
-    p.add_argument("--history-weeks", type=int, default=_D.history_weeks)
-    p.add_argument("--alpha", type=float, default=_D.alpha)
-    p.add_argument("--min-count", type=int, default=_D.min_count)
-    p.add_argument("--min-ratio", type=float, default=_D.min_ratio)
-    p.add_argument("--prior-rate", type=float, default=_D.prior_rate,
+    p.formatter_class = argparse.ArgumentDefaultsHelpFormatter
+    p.add_argument("--input", "-i", default="-",
+                   help="contacts JSONL, as `extract` writes them ('-': stdin)")
+    p.add_argument("--output", "-o", default="-", help="alerts JSONL ('-': stdout)")
+    p.add_argument("--window-days", type=_number(int, 1, 366), default=_D.window_days,
+                   help="length of the sliding window a spike is counted in, in days")
+    p.add_argument("--history-weeks", type=_number(int, 1, 520), default=_D.history_weeks,
+                   help="weeks of a pair's history before the window that form its baseline")
+    p.add_argument("--alpha", type=_number(float, 0, 1, low_open=True), default=_D.alpha,
+                   help="significance level of a window's count against its baseline (0 < alpha ≤ 1)")
+    p.add_argument("--min-count", type=_number(int, 1), default=_D.min_count,
+                   help="fewest distinct contacts in a window that can be a spike")
+    p.add_argument("--min-ratio", type=_number(float, 0), default=_D.min_ratio,
+                   help="smallest observed/expected ratio that can be a spike")
+    p.add_argument("--prior-rate", type=_number(float, 0, low_open=True), default=_D.prior_rate,
                    help="prior mean weekly contacts of a pair")
-    p.add_argument("--prior-weeks", type=float, default=_D.prior_weeks,
+    p.add_argument("--prior-weeks", type=_number(float, 0), default=_D.prior_weeks,
                    help="weight of the prior, in weeks of observation")
-    p.add_argument("--min-history-days", type=int, default=_D.min_history_days)
+    p.add_argument("--min-history-days", type=_number(int, 0), default=_D.min_history_days,
+                   help="days of coverage before a pair can alert at all")
     p.add_argument("--fill-missing-history", action=argparse.BooleanOptionalAction,
                    default=_D.fill_missing_history,
                    help="count unobserved baseline days (before the coverage start) as prior weeks")
-    p.add_argument("--cooldown-days", type=int, default=_D.cooldown_days)
-    p.add_argument("--coverage-start", default=None,
-                   help="first observed day (default: the earliest event day in the input)")
+    p.add_argument("--cooldown-days", type=_number(int, 0), default=_D.cooldown_days,
+                   help="days after an episode ends before the same pair can start a new one")
+    p.add_argument("--coverage-start", type=_day, default=None,
+                   help="first observed day, YYYY-MM-DD (default: the earliest event day in the input)")
     p.add_argument("--quiet", action="store_true", help="no summary on stderr")
 
 
-def _read(stream: TextIO, err: TextIO) -> tuple[list[tuple[str, int, dict[str, Any]]], int, int]:
+def _read(stream: TextIO, err: TextIO,
+          ignored_dates: dict[str, int] | None = None) -> tuple[list[tuple[str, int, dict[str, Any]]], int, int]:
+    from streams.commands.common import CommandError
+    from streams.pubdate import drop_implausible
+
     rows = []
     bad = skipped = 0
     for n, line in enumerate(stream, 1):
@@ -54,6 +91,12 @@ def _read(stream: TextIO, err: TextIO) -> tuple[list[tuple[str, int, dict[str, A
             d = orjson.loads(line)
             if not isinstance(d, dict):
                 raise ValueError("not a JSON object")
+            if "countries" not in d and "text" in d:
+                raise CommandError(f"line {n} is an article, not a contact: extract contacts first "
+                                   f"(python -m streams extract < articles.jsonl | python -m streams backtest)")
+            reason = drop_implausible(d)
+            if reason is not None and ignored_dates is not None:
+                ignored_dates[reason] = ignored_dates.get(reason, 0) + 1
             c = as_contact(d)
         except (orjson.JSONDecodeError, ValueError, KeyError, TypeError) as e:
             bad += 1
@@ -122,10 +165,16 @@ def run(args: argparse.Namespace) -> int:
         prior_weeks=args.prior_weeks, min_history_days=args.min_history_days,
         cooldown_days=args.cooldown_days, fill_missing_history=args.fill_missing_history,
     )
-    src = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")
-    out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")
+    from streams.commands.common import CommandError, input_file
+
+    src = sys.stdin if args.input == "-" else open(input_file(args.input, "contacts file"), encoding="utf-8")
     try:
-        rows, bad, skipped = _read(src, sys.stderr)
+        out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.output}: {exc.strerror}") from None
+    ignored_dates: dict[str, int] = {}
+    try:
+        rows, bad, skipped = _read(src, sys.stderr, ignored_dates)
         coverage = args.coverage_start or (rows[0][0] if rows else None)
         summary = backtest(rows, params, coverage, out)
     finally:
@@ -134,7 +183,8 @@ def run(args: argparse.Namespace) -> int:
         if out is not sys.stdout:
             out.close()
     summary = {"contacts_read": len(rows) + bad + skipped, "bad_lines": bad,
-               "undated_skipped": skipped, **summary, "coverage_start": coverage,
+               "undated_skipped": skipped, "published_at_ignored": ignored_dates,
+               **summary, "coverage_start": coverage,
                "params": params.to_dict()}
     if not args.quiet:
         s = summary
@@ -148,4 +198,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         print("backtest: summary " + orjson.dumps(summary).decode(), file=sys.stderr)
+    if not rows:
+        raise CommandError("no usable contact in the input (expected JSON lines of contacts with "
+                           "countries and a date or published_at, as `extract` writes them)", 1)
     return 0

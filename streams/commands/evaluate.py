@@ -20,29 +20,50 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--errors", action="store_true", help="list FP/FN and mismatches per article")
 
 
-def _read_jsonl(path: str) -> list[dict]:
+def _read_jsonl(path: str, what: str, required: str | None = None) -> list[dict]:
+    """The JSON objects of a JSON-lines file. A whole-file JSON array, or objects without the
+    ``required`` field, are a CommandError saying so once; an unreadable line is reported and
+    skipped."""
+    from streams.commands.common import CommandError, input_file
+
+    p = input_file(path, what)
+    data = p.read_bytes()
+    if data.lstrip()[:1] == b"[":
+        try:
+            whole = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            whole = None
+        if isinstance(whole, list):
+            raise CommandError(f"{path} is one JSON array; evaluate reads JSON lines, one object a "
+                               f"line (convert it with: jq -c '.[]' {path})")
     rows = []
-    with open(path, "rb") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                rows.append(orjson.loads(line))
-            except orjson.JSONDecodeError as e:
-                print(f"evaluate: {path}:{n}: invalid JSON: {e}", file=sys.stderr)
+    for n, line in enumerate(data.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = orjson.loads(line)
+        except orjson.JSONDecodeError as e:
+            print(f"evaluate: {path}:{n}: invalid JSON: {e}", file=sys.stderr)
+            continue
+        if not isinstance(row, dict):
+            raise CommandError(f"{path}:{n}: a JSON {type(row).__name__}, expected one object a line")
+        if required and required not in row:
+            raise CommandError(f"{path}:{n}: no '{required}' field, which every record of a {what} needs "
+                               f"(fields found: {', '.join(sorted(row)) or 'none'})")
+        rows.append(row)
     return rows
 
 
 def run(args: argparse.Namespace) -> int:
     from streams.extraction.evaluate import format_errors, format_table, score
 
-    gold = _read_jsonl(args.gold)
+    gold = _read_jsonl(args.gold, "gold file", "article_id")
     if args.pred:
-        preds = _read_jsonl(args.pred)
+        preds = _read_jsonl(args.pred, "predictions file", "article_id")
     else:
         from streams.extraction import extract_contacts
 
-        preds = [c for a in _read_jsonl(args.articles) for c in extract_contacts(a)]
+        preds = [c for a in _read_jsonl(args.articles, "articles file", "id") for c in extract_contacts(a)]
     s = score(gold, preds)
     if args.json:
         sys.stdout.write(orjson.dumps(s.as_dict(), option=orjson.OPT_INDENT_2).decode() + "\n")

@@ -1,7 +1,9 @@
 """``python -m streams extract``: articles JSONL in (stdin or --input), contacts JSONL out (stdout).
 
 Bad lines are reported on stderr with their line number and reason and the run goes on; a summary
-goes to stderr at the end. Calls the same ``extract_contacts`` as the streaming pipeline.
+goes to stderr at the end, and the exit code is 1 when no line could be used. Calls the same
+``extract_contacts`` as the streaming pipeline, and treats an implausible ``published_at`` as absent
+as the pipeline does (streams.pubdate).
 """
 from __future__ import annotations
 
@@ -12,7 +14,23 @@ from typing import IO, Iterator
 import orjson
 
 
+FIELDS_HELP = """\
+Each input line is one JSON object, an article record (schemas/article.schema.json). Fields read:
+  id            required, string or number: copied to each contact's article_id
+  text          required, string: the page text, in Arabic, Persian or English
+  published_at  optional ISO date or date-time (or RFC 2822): dates "today", "yesterday", ...;
+                one that cannot be a publication time (a year before 1900 such as a Hijri
+                date written as ISO, or after tomorrow) is treated as absent and counted
+  lang          optional ar | fa | en (detected from the text when missing or wrong)
+  title         optional headline, read with the text
+  source        optional outlet (name or domain), carried into the contacts
+  url           optional address of the page, carried into the contacts
+"""
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = FIELDS_HELP
     parser.add_argument("--input", "-i", metavar="FILE", help="articles JSONL (default: stdin)")
     parser.add_argument("--output", "-o", metavar="FILE", help="contacts JSONL (default: stdout)")
 
@@ -42,16 +60,19 @@ def _lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from streams.commands.common import CommandError, open_input, open_output
     from streams.extraction import extract_contacts, extraction_errors
+    from streams.pubdate import DESCRIBED, drop_implausible
 
-    src = open(args.input, "rb") if args.input else sys.stdin.buffer
-    out = open(args.output, "wb") if args.output else sys.stdout.buffer
+    src = open_input(args.input, "articles file")
+    out = open_output(args.output)
     lines = _lines(src)
     if sys.stderr.isatty():
         from tqdm import tqdm
 
         lines = tqdm(lines, unit=" articles", file=sys.stderr)
     n_articles = n_bad = n_contacts = 0
+    ignored_dates: dict[str, int] = {}
     errors_before = extraction_errors()
     try:
         for n, line in lines:
@@ -61,16 +82,24 @@ def run(args: argparse.Namespace) -> int:
                 print(f"extract: line {n}: {reason}", file=sys.stderr)
                 continue
             n_articles += 1
+            reason = drop_implausible(article)
+            if reason is not None:
+                ignored_dates[reason] = ignored_dates.get(reason, 0) + 1
             for c in extract_contacts(article):
                 out.write(orjson.dumps(c.to_dict()) + b"\n")
                 n_contacts += 1
     finally:
         out.flush()
-        if args.input:
+        if src is not sys.stdin.buffer:
             src.close()
         if args.output:
             out.close()
     failed = extraction_errors() - errors_before
+    ignored = ", ".join(f"{n} with {DESCRIBED[r]}" for r, n in sorted(ignored_dates.items()))
     print(f"extract: {n_articles} articles read, {n_bad} bad lines, {n_contacts} contacts"
-          + (f", {failed} articles failed inside the extractor" if failed else ""), file=sys.stderr)
+          + (f", {failed} articles failed inside the extractor" if failed else "")
+          + (f"; published_at treated as absent: {ignored}" if ignored else ""), file=sys.stderr)
+    if n_articles == 0:
+        raise CommandError("no usable article line in the input (expected JSON lines of article "
+                           "records: see --help)", 1)
     return 0

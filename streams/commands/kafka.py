@@ -32,7 +32,15 @@ def run(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    from streams.commands.common import CommandError, check_port_free
+
+    if args.brokers < 1:
+        raise CommandError(f"--brokers must be 1 or more, not {args.brokers}")
     ports = [args.port + i for i in range(args.brokers)] if args.port else None
+    for port in ports or ():
+        if not 0 < port < 65536:
+            raise CommandError(f"port {port} is not a TCP port (1-65535)")
+        check_port_free("127.0.0.1", port, "--port (or leave it out for free ports)")
     kafka = LocalKafka(brokers=args.brokers, workdir=args.workdir, broker_ports=ports,
                        keep_workdir=args.keep or None)
 

@@ -13,7 +13,6 @@ import asyncio
 import re
 import sys
 import time
-from pathlib import Path
 
 import orjson
 
@@ -38,6 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="messages per second, e.g. 200 or 200/s or 30/min (default: as fast as possible)")
     parser.add_argument("--topic", help="topic to send to (default: DIPLOWATCH_TOPIC_ARTICLES)")
     parser.add_argument("--limit", type=int, default=None, help="send at most this many lines")
+    parser.add_argument("--skip", type=int, default=0, metavar="N",
+                        help="skip the first N lines (to resume an interrupted replay)")
     parser.add_argument("--repeat", type=int, default=1, help="send the file this many times")
     parser.add_argument("--bootstrap", dest="kafka_bootstrap", help="Kafka bootstrap servers")
     parser.add_argument("--no-create", action="store_true",
@@ -69,7 +70,11 @@ def _key(line: bytes) -> bytes | None:
 
 async def replay(s: Settings, path: str, *, topic: str, rate: float | None = None,
                  limit: int | None = None, repeat: int = 1, create: bool = True,
-                 progress: bool = True) -> dict[str, float]:
+                 progress: bool = True, skip: int = 0) -> dict[str, float]:
+    """Send the lines of ``path`` (after the first ``skip``) to ``topic``. Cancelled (Ctrl-C), it
+    stops sending, waits for the acknowledgements of what it handed to the producer, and returns
+    its summary with ``interrupted`` set; ``handled`` lines were each sent or reported as failed,
+    so ``skip + handled`` is where a new run resumes."""
     from aiokafka import AIOKafkaProducer
     from tqdm import tqdm
 
@@ -78,12 +83,14 @@ async def replay(s: Settings, path: str, *, topic: str, rate: float | None = Non
         await ensure_topics(s, ["articles"])
     total = None
     if path != "-":
-        n = sum(1 for _ in _lines(path)) * max(1, repeat)
+        n = max(0, sum(1 for _ in _lines(path)) * max(1, repeat) - skip)
         total = min(n, limit) if limit is not None else n
     producer = AIOKafkaProducer(bootstrap_servers=s.kafka_bootstrap, linger_ms=5,
                                 max_request_size=8 * 1024 * 1024, acks="all")
     await producer.start()
     sent = failed = nbytes = 0
+    interrupted = False
+    i = 0   # lines handed to the producer (each settles as sent or failed)
     pending: list[asyncio.Future] = []
     t0 = time.perf_counter()
     bar = tqdm(total=total, unit="msg", file=sys.stderr, disable=not progress, dynamic_ncols=True)
@@ -100,9 +107,12 @@ async def replay(s: Settings, path: str, *, topic: str, rate: float | None = Non
     # stdin can be read once: keep its lines when the file is to be sent more than once
     source = list(_lines(path)) if path == "-" and repeat > 1 else None
     try:
-        i = 0
+        seen = 0
         for _ in range(max(1, repeat)):
             for line in (source if source is not None else _lines(path)):
+                seen += 1
+                if seen <= skip:
+                    continue
                 if limit is not None and i >= limit:
                     break
                 if rate:
@@ -123,27 +133,44 @@ async def replay(s: Settings, path: str, *, topic: str, rate: float | None = Non
                     pending = []
         await settle(pending)
         await producer.flush()
+    except asyncio.CancelledError:
+        # Ctrl-C: what the producer holds is delivered (or fails) before the summary is made
+        interrupted = True
+        await settle(pending)
     finally:
         bar.close()
         await producer.stop()
     elapsed = time.perf_counter() - t0
     return {"sent": sent, "bytes": nbytes, "failed": failed, "elapsed": elapsed,
-            "rate": sent / elapsed if elapsed > 0 else 0.0}
+            "rate": sent / elapsed if elapsed > 0 else 0.0, "total": total, "handled": i,
+            "interrupted": interrupted}
 
 
 def run(args: argparse.Namespace) -> int:
+    from streams.commands.common import CommandError, check_broker, input_file, run_async
+
     try:
         s = Settings.from_env(kafka_bootstrap=args.kafka_bootstrap)
     except (ValueError, TypeError) as exc:
-        print(f"replay: bad configuration: {exc}", file=sys.stderr)
-        return 2
-    if args.file != "-" and not Path(args.file).is_file():
-        print(f"replay: no such file: {args.file}", file=sys.stderr)
-        return 2
-    summary = asyncio.run(replay(s, args.file, topic=args.topic or s.topic_articles, rate=args.rate,
-                                 limit=args.limit, repeat=args.repeat, create=not args.no_create,
-                                 progress=not args.quiet))
-    print(f"replay: sent {summary['sent']} messages ({summary['bytes']} bytes) to "
-          f"{args.topic or s.topic_articles}, failed {summary['failed']}, in {summary['elapsed']:.2f} s "
-          f"({summary['rate']:.1f} msg/s)", file=sys.stderr)
+        raise CommandError(f"bad configuration: {exc}") from None
+    if args.file != "-":
+        input_file(args.file, "articles file")
+    if args.skip < 0 or (args.limit is not None and args.limit < 0) or args.repeat < 1:
+        raise CommandError("--skip and --limit take 0 or more, --repeat 1 or more")
+    check_broker(s.kafka_bootstrap)
+    topic = args.topic or s.topic_articles
+    summary = run_async(replay(s, args.file, topic=topic, rate=args.rate, limit=args.limit,
+                               repeat=args.repeat, create=not args.no_create,
+                               progress=not args.quiet, skip=args.skip))
+    of = f" of {summary['total']}" if summary["total"] is not None else ""
+    print(f"replay: {'interrupted: ' if summary['interrupted'] else ''}sent {summary['sent']}{of} "
+          f"messages ({summary['bytes']} bytes) to {topic}, failed {summary['failed']}, in "
+          f"{summary['elapsed']:.2f} s ({summary['rate']:.1f} msg/s)", file=sys.stderr)
+    if summary["interrupted"]:
+        if args.file != "-" and args.repeat == 1:
+            print(f"replay: to send the rest: python -m streams replay {args.file} "
+                  f"--skip {args.skip + summary['handled']}"
+                  + (f" --limit {args.limit - summary['handled']}" if args.limit is not None else ""),
+                  file=sys.stderr)
+        return 130
     return 1 if summary["failed"] else 0
