@@ -149,6 +149,8 @@ def create_app(settings: Settings | None = None) -> Pipeline:
         value_serializer="raw",
         consumer_auto_offset_reset="earliest",
         web_enabled=s.web_enabled,
+        # web_bind is the address the server listens on; web_host only names it in URLs
+        web_bind=s.web_host,
         web_host=s.web_host,
         web_port=s.web_port,
         # memory store: nothing persisted locally, every start reads the changelogs from the start

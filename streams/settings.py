@@ -94,7 +94,9 @@ SPECS: tuple[Spec, ...] = (
     Spec("cooldown_days", int, 7, "an episode ends after this many quiet days; the next spike is new"),
     Spec("retain_days", int, 182, "days of counts kept per pair behind the latest contact day"),
     # --- web
-    Spec("web_host", str, "127.0.0.1", "address of the worker's web server (/metrics, /status)"),
+    Spec("web_host", str, "127.0.0.1",
+         "address the worker's web server (/metrics, /status) listens on; 0.0.0.0 for every "
+         "interface (only behind a firewall: the server has no authentication)"),
     Spec("web_port", int, 6066, "port of the worker's web server"),
     Spec("web_enabled", _bool, True, "serve /metrics and /status from the worker"),
 )

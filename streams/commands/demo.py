@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import orjson
 
+from streams.commands.common import CommandError, check_broker, check_port_free, input_file
 from streams.settings import PREFIX, Settings
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -126,15 +128,29 @@ async def _follow(s: Settings, state: dict, stop: asyncio.Event, as_json: bool) 
         await consumer.stop()
 
 
+class WorkerDied(RuntimeError):
+    pass
+
+
+async def _watch(worker: subprocess.Popen) -> None:
+    """Returns never while the worker runs; raises WorkerDied when it exits."""
+    while worker.poll() is None:
+        await asyncio.sleep(0.5)
+    raise WorkerDied(f"the worker exited with code {worker.returncode}")
+
+
 async def _main(s: Settings, files: list[Path], rate: str, idle: float | None, as_json: bool,
-                metrics_url: str) -> dict:
+                metrics_url: str, worker: subprocess.Popen) -> dict:
     from streams.commands.replay import parse_rate, replay
 
     state = {"contacts": 0, "alerts": 0, "sent": 0, "last_output": time.monotonic()}
     stop = asyncio.Event()
     follower = asyncio.create_task(_follow(s, state, stop, as_json))
+    watcher = asyncio.create_task(_watch(worker))
     try:
         for f in files:
+            if watcher.done():
+                watcher.result()
             print(f"demo: replaying {f}", file=sys.stderr, flush=True)
             summary = await replay(s, str(f), topic=s.topic_articles, rate=parse_rate(rate),
                                    progress=sys.stderr.isatty())
@@ -145,15 +161,31 @@ async def _main(s: Settings, files: list[Path], rate: str, idle: float | None, a
             await asyncio.sleep(0.5)
             if follower.done():
                 follower.result()   # surfaces a consumer error
+            if watcher.done():
+                watcher.result()    # the worker died: WorkerDied
             if idle is not None and time.monotonic() - state["last_output"] > idle:
                 break
     finally:
         stop.set()
+        watcher.cancel()
         try:
             await asyncio.wait_for(follower, timeout=5)
         except (asyncio.TimeoutError, asyncio.CancelledError):
             pass
     return state
+
+
+_ERROR_LINE = re.compile(r"\b(ERROR|CRITICAL|Error|Exception)\b|^\w+: ")
+
+
+def last_error(log: Path) -> str:
+    """The last line of the worker's log that states an error (a Faust ERROR line, the last line of
+    a traceback, a command's one-line error), else its last non-empty line."""
+    lines = [ln.strip() for ln in log.read_text(errors="replace").splitlines() if ln.strip()]
+    for line in reversed(lines):
+        if _ERROR_LINE.search(line):
+            return line[:500]
+    return lines[-1][:500] if lines else "(the log is empty)"
 
 
 def _interrupt(*_: object) -> None:
@@ -174,10 +206,19 @@ def run(args: argparse.Namespace) -> int:
     files = args.articles or [f for f in DEFAULT_SAMPLE if f.exists()]
     missing = [f for f in files if not f.exists()]
     if missing or not files:
-        print(f"demo: article file(s) not found: {', '.join(map(str, missing)) or 'none given'} "
-              f"(the shared corpus is expected at {SHARED_CORPUS})", file=sys.stderr)
-        return 2
+        raise CommandError(f"article file(s) not found: {', '.join(map(str, missing)) or 'none given'} "
+                           f"(the shared corpus is expected at {SHARED_CORPUS})")
+    for f in files:
+        input_file(f, "articles file")
     given = os.environ.get(PREFIX + "KAFKA_BOOTSTRAP") or os.environ.get("KAFKA_BOOTSTRAP")
+    try:
+        early = Settings.from_env(**({"web_port": args.web_port} if args.web_port else {}))
+    except (ValueError, TypeError) as exc:
+        raise CommandError(f"bad configuration: {exc}") from None
+    # before a broker is started for nothing: the web port, and a given broker, are checked first
+    check_port_free(early.web_host, early.web_port, "--web-port")
+    if given:
+        check_broker(given)
     kafka = None
     # SIGTERM behaves like Ctrl-C, so the broker and the worker are stopped either way
     signal.signal(signal.SIGTERM, _interrupt)
@@ -204,6 +245,16 @@ def run(args: argparse.Namespace) -> int:
             s = Settings.from_env(**overrides, topic_articles=f"{s.app_id}-articles",
                                   topic_contacts=f"{s.app_id}-contacts", topic_alerts=f"{s.app_id}-alerts",
                                   topic_dead_letter=f"{s.app_id}-dead-letter")
+        # The port must be free before the worker starts: with another process on it, that
+        # process's /metrics would answer the readiness poll below while our worker is dead.
+        check_port_free(s.web_host, s.web_port, "--web-port")
+        # Every topic exists with its configured partitions before anything subscribes to it (the
+        # follower below reads contacts and alerts; the worker checks them again).
+        from streams.pipeline.topics import TopicMismatch, ensure_topics_sync
+        try:
+            ensure_topics_sync(s)
+        except TopicMismatch as exc:
+            raise CommandError(str(exc)) from None
         env = dict(os.environ)
         env.update({PREFIX + k.upper(): str(v) for k, v in
                     (("kafka_bootstrap", s.kafka_bootstrap), ("app_id", s.app_id),
@@ -221,7 +272,8 @@ def run(args: argparse.Namespace) -> int:
         _wait_http(base + "/metrics", time.monotonic() + 120, worker)
         print(f"demo: worker ready — metrics {base}/metrics, status page {base}/status",
               file=sys.stderr, flush=True)
-        state = asyncio.run(_main(s, files, args.rate, args.exit_when_idle, args.json, base + "/metrics"))
+        state = asyncio.run(_main(s, files, args.rate, args.exit_when_idle, args.json, base + "/metrics",
+                                  worker))
         m = {k: _metric_total(base + "/metrics", f"diplowatch_{k}_total")
              for k in ("articles_in", "articles_processed", "duplicates", "dead_letters")}
         print(f"demo: {state['sent']} articles sent; worker counted {m['articles_in']:.0f} in, "
@@ -232,12 +284,13 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("\ndemo: stopping", file=sys.stderr)
         return 0
+    except CommandError:
+        raise
     except Exception as exc:   # noqa: BLE001 - one readable line, then the clean stop below
         print(f"demo: {exc}", file=sys.stderr)
         log = PROJECT / "var" / "demo" / "worker.log"
         if worker is not None and worker.poll() is not None and log.exists():
-            tail = log.read_text(errors="replace").splitlines()[-15:]
-            print("demo: the worker's last log lines:\n  " + "\n  ".join(tail), file=sys.stderr)
+            print(f"demo: the worker's last error: {last_error(log)} (whole log: {log})", file=sys.stderr)
         return 1
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)

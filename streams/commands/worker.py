@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import sys
 
 from streams.settings import Settings, settings_help
 
@@ -46,24 +45,26 @@ def run(args: argparse.Namespace) -> int:
     from streams.app import create_app
     from streams.pipeline.topics import TopicMismatch, ensure_topics
 
+    from streams.commands.common import UNAVAILABLE, CommandError, check_broker, check_port_free
+
     try:
         s = Settings.from_env(kafka_bootstrap=args.kafka_bootstrap, app_id=args.app_id,
                               web_port=args.web_port, web_host=args.web_host,
                               web_enabled=args.web_enabled, loglevel=args.loglevel)
     except (ValueError, TypeError) as exc:
-        print(f"worker: bad configuration: {exc}", file=sys.stderr)
-        return 2
+        raise CommandError(f"bad configuration: {exc}") from None
+    if s.web_enabled:
+        check_port_free(s.web_host, s.web_port, "--web-port or DIPLOWATCH_WEB_PORT")
+    check_broker(s.kafka_bootstrap)
     _use_uvloop()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
         loop.run_until_complete(ensure_topics(s))
     except TopicMismatch as exc:
-        print(f"worker: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:   # noqa: BLE001 - a broker that is not there is a one-line error
-        print(f"worker: cannot prepare topics on {s.kafka_bootstrap}: {exc!r}", file=sys.stderr)
-        return 1
+        raise CommandError(str(exc)) from None
+    except Exception as exc:   # noqa: BLE001 - a broker that fails the admin requests: one line
+        raise CommandError(f"cannot prepare topics on {s.kafka_bootstrap}: {exc!r}", UNAVAILABLE) from None
     pipeline = create_app(s)
     from streams.pipeline.extract import warm_up
     warm_up()   # before joining the group: no partition waits on the knowledge base being loaded

@@ -1,9 +1,11 @@
 """Create the pipeline's topics with their configured partitions and retention before anything runs.
 
-The broker auto-creates a topic on first use with its default partition count (1 on the dev broker);
-a Faust table then refuses to run when its source topic's partition count differs from its
-changelog's. So the worker (and ``replay``, which may run first) create every topic up front, and a
-topic that already exists with another partition count is an error saying which setting to change.
+A topic auto-created on first use gets the broker's default partition count, and a Faust table
+refuses to run when its source topic's partition count differs from its changelog's. So the
+project's brokers (the local one, docker-compose.yml) run with auto-creation off, and the worker,
+``replay`` and the demo create every topic up front with its configured layout before anything
+subscribes. A topic that already exists with another partition count is an error saying how to get
+rid of it; it never suggests changing the pipeline's own layout to match.
 """
 from __future__ import annotations
 
@@ -64,8 +66,11 @@ async def ensure_topics(s: Settings, names: list[str] | None = None, timeout: fl
                 have = by_name.get(topic)
                 if have is not None and have != partitions:
                     raise TopicMismatch(
-                        f"topic {topic!r} has {have} partitions, settings say {partitions} "
-                        f"(set DIPLOWATCH_{'DEDUPE_' if name == 'dedupe' else 'DEAD_LETTER_' if name == 'dead_letter' else ''}PARTITIONS={have}, or use new topic names)")
+                        f"topic {topic!r} has {have} partition(s) where the pipeline needs "
+                        f"{partitions}: it was made by something other than diplowatch (a client "
+                        f"on a broker with topic auto-creation on?). Delete it if it holds nothing "
+                        f"you need (kafka-topics.sh --delete --topic {topic}), or give the pipeline "
+                        f"other topic names (DIPLOWATCH_APP_ID, DIPLOWATCH_TOPIC_*)")
     finally:
         await admin.close()
 
