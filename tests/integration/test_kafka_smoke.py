@@ -51,16 +51,19 @@ async def test_produce_consume_round_trip(kafka_bootstrap, new_topic):
     assert sum(committed.values()) == len(sent)
 
 
-async def test_auto_created_topic(kafka_bootstrap, new_topic_name):
-    # Faust and the replay tool may write to topics nobody created: the broker creates them.
+async def test_topics_are_not_auto_created(kafka_bootstrap, new_topic_name):
+    # The broker never creates a topic a client names: the project creates every topic with its
+    # configured partitions (streams.pipeline.topics), so a first client cannot give it another shape.
+    from aiokafka.errors import KafkaTimeoutError, UnknownTopicOrPartitionError
+
     topic = new_topic_name("auto")
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, request_timeout_ms=3000)
     await producer.start()
     try:
-        meta = await producer.send_and_wait(topic, b"hello")
+        with pytest.raises((UnknownTopicOrPartitionError, KafkaTimeoutError)):
+            await producer.send_and_wait(topic, b"hello")
     finally:
         await producer.stop()
-    assert meta.topic == topic and meta.offset == 0
 
 
 # ---------------------------------------------------------------------------------------------

@@ -57,6 +57,17 @@ class Lines:
         return "\n".join(self.lines)
 
 
+def _listening(port: int) -> set[str]:
+    """IPv4 addresses with a socket listening on ``port`` (/proc/net/tcp, state 0A)."""
+    out = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        addr, p = local.split(":")
+        if state == "0A" and int(p, 16) == port:
+            out.add(".".join(str(int(addr[i:i + 2], 16)) for i in (6, 4, 2, 0)))
+    return out
+
+
 def _children(pid: int) -> list[tuple[int, bytes]]:
     out = []
     for d in Path("/proc").iterdir():
@@ -81,6 +92,8 @@ def test_demo_exits_non_zero_with_the_last_error_when_its_worker_dies(kafka_boot
     err = Lines(proc.stderr)
     try:
         err.wait_for("worker ready", 180)
+        # it listens on DIPLOWATCH_WEB_HOST's default, loopback, not on every interface
+        assert _listening(port) == {"127.0.0.1"}
         [worker] = [pid for pid, cmd in _children(proc.pid) if b"worker" in cmd]
         os.kill(worker, signal.SIGKILL)
         code = proc.wait(timeout=60)
