@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
+import signal
 import sys
 import time
 
@@ -70,11 +71,13 @@ def _key(line: bytes) -> bytes | None:
 
 async def replay(s: Settings, path: str, *, topic: str, rate: float | None = None,
                  limit: int | None = None, repeat: int = 1, create: bool = True,
-                 progress: bool = True, skip: int = 0) -> dict[str, float]:
-    """Send the lines of ``path`` (after the first ``skip``) to ``topic``. Cancelled (Ctrl-C), it
-    stops sending, waits for the acknowledgements of what it handed to the producer, and returns
-    its summary with ``interrupted`` set; ``handled`` lines were each sent or reported as failed,
-    so ``skip + handled`` is where a new run resumes."""
+                 progress: bool = True, skip: int = 0,
+                 stop: asyncio.Event | None = None) -> dict[str, float]:
+    """Send the lines of ``path`` (after the first ``skip``) to ``topic``. When ``stop`` is set
+    (the command sets it on Ctrl-C) it stops sending, waits for the acknowledgements of what it
+    handed to the producer, and returns its summary with ``interrupted`` set; ``handled`` lines
+    were each sent or reported as failed, so ``skip + handled`` is where a new run resumes. A
+    cancelled replay (the demo's Ctrl-C) settles the same way, then stays cancelled."""
     from aiokafka import AIOKafkaProducer
     from tqdm import tqdm
 
@@ -119,7 +122,16 @@ async def replay(s: Settings, path: str, *, topic: str, rate: float | None = Non
                     # pace against the schedule, not the previous send: no drift over long runs
                     delay = t0 + i / rate - time.perf_counter()
                     if delay > 0:
-                        await asyncio.sleep(delay)
+                        if stop is None:
+                            await asyncio.sleep(delay)
+                        else:
+                            try:
+                                await asyncio.wait_for(stop.wait(), delay)
+                            except asyncio.TimeoutError:
+                                pass
+                if stop is not None and stop.is_set():
+                    interrupted = True
+                    break
                 try:
                     pending.append(await producer.send(topic, value=line, key=_key(line)))
                     nbytes += len(line)
@@ -131,12 +143,14 @@ async def replay(s: Settings, path: str, *, topic: str, rate: float | None = Non
                 if len(pending) >= 1000:
                     await settle(pending)
                     pending = []
+            if interrupted:
+                break
         await settle(pending)
         await producer.flush()
     except asyncio.CancelledError:
-        # Ctrl-C: what the producer holds is delivered (or fails) before the summary is made
-        interrupted = True
+        # what the producer holds is delivered (or fails) before the producer stops
         await settle(pending)
+        raise
     finally:
         bar.close()
         await producer.stop()
@@ -159,9 +173,15 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--skip and --limit take 0 or more, --repeat 1 or more")
     check_broker(s.kafka_bootstrap)
     topic = args.topic or s.topic_articles
-    summary = run_async(replay(s, args.file, topic=topic, rate=args.rate, limit=args.limit,
-                               repeat=args.repeat, create=not args.no_create,
-                               progress=not args.quiet, skip=args.skip))
+    async def interruptible():
+        # Ctrl-C sets `stop` (rather than cancelling everything) so replay ends with its summary
+        stop = asyncio.Event()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGINT, stop.set)
+        return await replay(s, args.file, topic=topic, rate=args.rate, limit=args.limit,
+                            repeat=args.repeat, create=not args.no_create, progress=not args.quiet,
+                            skip=args.skip, stop=stop)
+
+    summary = run_async(interruptible())
     of = f" of {summary['total']}" if summary["total"] is not None else ""
     print(f"replay: {'interrupted: ' if summary['interrupted'] else ''}sent {summary['sent']}{of} "
           f"messages ({summary['bytes']} bytes) to {topic}, failed {summary['failed']}, in "
