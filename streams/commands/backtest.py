@@ -18,6 +18,7 @@ import orjson
 
 from streams.detection import PairCounts, SpikeDetector, SpikeParams, contact_day
 from streams.detection.contacts import as_contact, contact_key, pair_key
+from streams.detection.labels import load_episodes, load_steady, score
 
 _D = SpikeParams()
 
@@ -41,6 +42,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cooldown-days", type=int, default=_D.cooldown_days)
     p.add_argument("--coverage-start", default=None,
                    help="first observed day (default: the earliest event day in the input)")
+    p.add_argument("--episodes", default=None,
+                   help="labelled episodes TSV (episodes/icews-2016.tsv): report which were caught")
+    p.add_argument("--steady", default=None,
+                   help="steady busy pairs TSV (episodes/steady-2016.tsv): count their alerts")
     p.add_argument("--quiet", action="store_true", help="no summary on stderr")
 
 
@@ -82,6 +87,7 @@ def backtest(rows: list[tuple[str, int, dict[str, Any]]], params: SpikeParams,
     pair_weeks: set[tuple[str, tuple[int, int]]] = set()
     pairs: set[str] = set()
     new_by_pair: dict[str, int] = defaultdict(int)
+    emitted: list[dict[str, Any]] = []   # (pair, topic, status, window) of every alert, for scoring
     as_of = None
     for day, _, d in rows:
         if as_of is not None and day > as_of:
@@ -101,6 +107,7 @@ def backtest(rows: list[tuple[str, int, dict[str, Any]]], params: SpikeParams,
             alerts[alert["status"]] += 1
             if alert["status"] == "new" and alert["topic"] == "*":
                 new_by_pair[pk] += 1
+            emitted.append({k: alert[k] for k in ("pair", "topic", "status", "window_end")})
             out.write(orjson.dumps(alert, option=orjson.OPT_APPEND_NEWLINE).decode())
     active_pw = len(pair_weeks)
     return {
@@ -112,7 +119,34 @@ def backtest(rows: list[tuple[str, int, dict[str, Any]]], params: SpikeParams,
         "episodes_ended": ended,
         "new_per_100_pair_weeks": round(100.0 * alerts["new"] / active_pw, 3) if active_pw else 0.0,
         "new_by_pair": dict(sorted(new_by_pair.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "_alerts": emitted,
+        "_distinct": distinct,
     }
+
+
+def score_labels(emitted: list[dict[str, Any]], distinct: set[str], episodes_path: str,
+                 steady_path: str | None, active_pair_weeks: int) -> dict[str, Any]:
+    """Score the run's alerts against labelled episodes (streams.detection.labels)."""
+    days: dict[str, list[str]] = defaultdict(list)
+    for key in distinct:
+        pair, day, _ = key.split("|")
+        days[pair].append(day)
+    return score(emitted, load_episodes(episodes_path),
+                 load_steady(steady_path) if steady_path else (),
+                 contact_days=days, active_pair_weeks=active_pair_weeks)
+
+
+def print_labelled(s: dict[str, Any], err: TextIO) -> None:
+    for r in s["rows"]:
+        mark = "caught" if r["caught"] else ("MISSED" if r["observable"] else "not observable")
+        first = f" (first alert window ending {r['first_alert']})" if r["first_alert"] else ""
+        print(f"backtest: episode {r['pair']} {r['week']} {r['start']}: {mark}, "
+              f"{r['contacts']} contacts in its span{first} -- {r['what']}", file=err)
+    print(f"backtest: labelled episodes caught {s['caught']}/{s['episodes']} "
+          f"(observable: {s['observable_caught']}/{s['observable']}); new alerts "
+          f"{s['new_alerts']} ({s['new_in_labelled_episodes']} within labelled episodes, "
+          f"{s['new_on_steady_pairs_outside_episodes']} on steady pairs outside them), "
+          f"{s['new_per_100_pair_weeks']} per 100 active pair-weeks", file=err)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -133,9 +167,13 @@ def run(args: argparse.Namespace) -> int:
             src.close()
         if out is not sys.stdout:
             out.close()
+    emitted, distinct = summary.pop("_alerts"), summary.pop("_distinct")
     summary = {"contacts_read": len(rows) + bad + skipped, "bad_lines": bad,
                "undated_skipped": skipped, **summary, "coverage_start": coverage,
                "params": params.to_dict()}
+    if args.episodes:
+        summary["labelled"] = score_labels(emitted, distinct, args.episodes, args.steady,
+                                           summary["pair_weeks_with_activity"])
     if not args.quiet:
         s = summary
         print(
@@ -147,5 +185,7 @@ def run(args: argparse.Namespace) -> int:
             f"false-alarm rate (new alerts per 100 active pair-weeks): {s['new_per_100_pair_weeks']}",
             file=sys.stderr,
         )
+        if args.episodes:
+            print_labelled(summary["labelled"], sys.stderr)
         print("backtest: summary " + orjson.dumps(summary).decode(), file=sys.stderr)
     return 0
