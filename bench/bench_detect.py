@@ -152,12 +152,99 @@ def sweep(args) -> None:
                   f"{s['new_per_100_pair_weeks']} | {st} | {', '.join(irn) or 'none'} |")
 
 
+EPISODES = ROOT / "episodes"
+
+
+def _load_rows(path: Path):
+    with open(path, encoding="utf-8") as f:
+        rows, _, _ = _read(f, sys.stderr)
+    return rows
+
+
+def run_scored(rows, params: SpikeParams, episodes, steady, upto: str | None = None,
+               on_evaluate=None) -> dict:
+    """One backtest over ``rows`` (optionally only the rows before ``upto``), scored against
+    the labelled episodes (streams.detection.labels)."""
+    from collections import defaultdict
+
+    from streams.detection import contact_key
+    from streams.detection.labels import score
+    if upto:
+        rows = [r for r in rows if r[0] < upto]
+    out = io.StringIO()
+    s = backtest(rows, params, rows[0][0], out, on_evaluate=on_evaluate)
+    alerts = [json.loads(x) for x in out.getvalue().splitlines()]
+    days = defaultdict(list)
+    for k in {contact_key(r) for _, _, r in rows}:
+        pair, day, _ = k.split("|")
+        days[pair].append(day)
+    return score(alerts, episodes, steady, contact_days=days,
+                 active_pair_weeks=s["pair_weeks_with_activity"]) | {"updates": s["alerts_update"]}
+
+
+CANDIDATES = [
+    # (label, SpikeParams overrides)
+    ("gamma-poisson-v1 (today)", {}),
+    ("gamma-poisson-v1 alpha 0.001", {"alpha": 0.001}),
+    ("gamma-poisson-v1 alpha 0.0005", {"alpha": 0.0005}),
+    ("gamma-poisson-v1 alpha 0.01 min_count 4", {"min_count": 4}),
+    ("gamma-poisson-v1 alpha 0.001 min_count 4", {"alpha": 0.001, "min_count": 4}),
+    ("ears-c1 4 weeks z 3", {"method": "ears-c1", "ears_weeks": 4, "ears_z": 3.0}),
+    ("ears-c1 4 weeks z 4", {"method": "ears-c1", "ears_weeks": 4, "ears_z": 4.0}),
+    ("ears-c1 12 weeks z 3", {"method": "ears-c1", "ears_weeks": 12, "ears_z": 3.0}),
+]
+for _phi in (1.45, 2.0, 3.0):
+    for _a in (0.01, 0.001, 0.0001):
+        CANDIDATES.append((f"nb-eb-v2 pooled phi {_phi} alpha {_a}",
+                           {"method": "nb-eb-v2", "dispersion": _phi, "alpha": _a}))
+for _dw in (4.0, 12.0):
+    for _a in (0.01, 0.001):
+        CANDIDATES.append((f"nb-eb-v2 phi 1.45 + pair's own (weight {_dw:g} wk) alpha {_a}",
+                           {"method": "nb-eb-v2", "dispersion": 1.45, "dispersion_weeks": _dw, "alpha": _a}))
+for _a in (0.01, 0.001):
+    CANDIDATES.append((f"nb-eb-v2 phi 1.45 + outbreak down-weighting alpha {_a}",
+                       {"method": "nb-eb-v2", "dispersion": 1.45, "downweight_outbreaks": True, "alpha": _a}))
+
+
+for _ms in (3, 4, 5, 6):
+    CANDIDATES.append((f"gamma-poisson-v1 alpha 0.01 min_sources {_ms}", {"min_sources": _ms}))
+    CANDIDATES.append((f"nb-eb-v2 phi 1.45 alpha 0.01 min_sources {_ms}",
+                       {"method": "nb-eb-v2", "dispersion": 1.45, "min_sources": _ms}))
+    CANDIDATES.append((f"nb-eb-v2 phi 2 alpha 0.01 min_sources {_ms}",
+                       {"method": "nb-eb-v2", "dispersion": 2.0, "min_sources": _ms}))
+
+
+def compare(args) -> None:
+    """Candidate methods on ICEWS 2016 against the labelled episodes: the trade-off table."""
+    from dataclasses import replace
+
+    from streams.detection.labels import load_episodes, load_steady
+    rows = _load_rows(SHARED / "events" / "icews-contacts-2016.jsonl")
+    eps = load_episodes(EPISODES / "icews-2016.tsv")
+    steady = load_steady(EPISODES / "steady-2016.tsv")
+    only = set(args.only or ())
+    print("| method and setting | observable episodes caught | all labelled caught | new alerts "
+          "| in labelled episodes | on steady pairs outside them | updates "
+          "| new per 100 active pair-weeks |")
+    print("|---|---|---|---|---|---|---|---|")
+    for label, over in CANDIDATES:
+        if (only and label not in only) or (args.match and args.match not in label):
+            continue
+        r = run_scored(rows, replace(SpikeParams(), **over), eps, steady)
+        print(f"| {label} | {r['observable_caught']}/{r['observable']} | {r['caught']}/{r['episodes']} "
+              f"| {r['new_alerts']} | {r['new_in_labelled_episodes']} "
+              f"| {r['new_on_steady_pairs_outside_episodes']} | {r['updates']} "
+              f"| {r['new_per_100_pair_weeks']} |", flush=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", nargs="?", default="speed", choices=("speed", "copies", "sweep"))
+    ap.add_argument("what", nargs="?", default="speed", choices=("speed", "copies", "sweep", "compare"))
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--only", action="append", help="compare: only this candidate (repeatable)")
+    ap.add_argument("--match", default=None, help="compare: only candidates whose label contains this")
     args = ap.parse_args()
-    {"speed": speed, "copies": copies, "sweep": sweep}[args.what](args)
+    {"speed": speed, "copies": copies, "sweep": sweep, "compare": compare}[args.what](args)
     return 0
 
 

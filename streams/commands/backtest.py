@@ -74,11 +74,14 @@ def _read(stream: TextIO, err: TextIO) -> tuple[list[tuple[str, int, dict[str, A
 
 
 def backtest(rows: list[tuple[str, int, dict[str, Any]]], params: SpikeParams,
-             coverage_start: str | None, out, now=None) -> dict[str, Any]:
-    """Run the detector over sorted (day, line, contact) rows, writing alerts to ``out``."""
+             coverage_start: str | None, out, now=None, on_evaluate=None) -> dict[str, Any]:
+    """Run the detector over sorted (day, line, contact) rows, writing alerts to ``out``.
+    ``on_evaluate``: passed to SpikeDetector (sees every evaluation; measurements)."""
     counts_store: dict[str, Any] = {}
     episodes: dict[str, Any] = {}
-    kwargs = {"now": now} if now else {}
+    kwargs: dict[str, Any] = {"now": now} if now else {}
+    if on_evaluate is not None:
+        kwargs["on_evaluate"] = on_evaluate
     det = SpikeDetector(PairCounts(counts_store), episodes, params,
                         coverage_start=coverage_start, **kwargs)
     alerts = {"new": 0, "update": 0}

@@ -53,13 +53,15 @@ class SpikeDetector:
 
     def __init__(self, counts: PairCounts, episodes: MutableMapping[str, Any],
                  params: SpikeParams | None = None, coverage_start: str | None = None,
-                 now: Callable[[], str] = _utcnow) -> None:
+                 now: Callable[[], str] = _utcnow,
+                 on_evaluate: Callable[[str, str, str, WindowStats], None] | None = None) -> None:
         self.counts = counts
         self.episodes = episodes
         self.params = params or SpikeParams()
         self.coverage_start = coverage_start
         self._fixed_coverage = _ord(coverage_start) if coverage_start else None
         self._now = now
+        self.on_evaluate = on_evaluate   # called with every as-of evaluation (measurements)
 
     # -- entry points -------------------------------------------------------------------------
     def observe(self, contact: Contact | dict[str, Any], *, published_at: str | None = None,
@@ -103,7 +105,12 @@ class SpikeDetector:
             h0 = min(h0, w0)
             observed = prefix[x - lo + 1] - prefix[w0 - lo]
             history = prefix[w0 - lo] - prefix[h0 - lo]
-            return window_stats(observed, history, w0 - h0, p)
+            weeks: tuple[tuple[int, int], ...] = ()
+            if p.method != METHOD:   # the baseline week by week, most recent first
+                weeks = tuple(
+                    (prefix[e - lo] - prefix[max(e - 7, h0) - lo], e - max(e - 7, h0))
+                    for e in range(w0, h0, -7))
+            return window_stats(observed, history, w0 - h0, p, weeks)
 
         # walk the unevaluated days since the clock: did the active episode end meanwhile?
         x = first
@@ -115,6 +122,8 @@ class SpikeDetector:
             x += 1
 
         st = stats(d)
+        if self.on_evaluate is not None:
+            self.on_evaluate(pair, topic, _day(d), st)
         alert = None
         window_keys = None
         if active:
@@ -135,7 +144,7 @@ class SpikeDetector:
                 if active.get("ended"):
                     state["last_ended"] = active["ended"]
                     active = None
-        elif st.fires:
+        elif st.fires and self._corroborated(*self._window(pair, topic, d)):
             window_keys, window = self._window(pair, topic, d)
             active = {
                 "episode_id": f"{pair}|{topic}|{_day(d)}",
@@ -201,6 +210,20 @@ class SpikeDetector:
         if x - _ord(qs) + 1 > self.params.cooldown_days:
             active["ended"] = _day(x)
 
+    def _corroborated(self, keys: list[str], window: list[tuple[str, dict]]) -> bool:
+        """A new episode needs the window's contacts to be reported by at least ``min_sources``
+        distinct outlets in all: one outlet's story (or one story republished on several days) is
+        not yet an episode. Contacts without a named source count as one source each."""
+        need = self.params.min_sources
+        if need <= 1:
+            return True
+        seen: set[str] = set()
+        for key, v in window:
+            seen.update(v.get("sources") or (key,))
+            if len(seen) >= need:
+                return True
+        return False
+
     def _window(self, pair: str, topic: str, d: int) -> tuple[list[str], list[tuple[str, dict]]]:
         start = _day(d - self.params.window_days + 1)
         items = self.counts.contacts(pair, topic, start, _day(d))
@@ -235,7 +258,7 @@ class SpikeDetector:
             "p_value": st.p_value,
             "score": st.score,
             "threshold": p.threshold(),
-            "method": METHOD,
+            "method": p.method,
             "evidence": evidence,
             "generated_at": self._now(),
         }
