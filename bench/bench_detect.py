@@ -237,14 +237,89 @@ def compare(args) -> None:
               f"| {r['new_per_100_pair_weeks']} |", flush=True)
 
 
+def multiple_testing(args) -> None:
+    """Simulated multiple-testing controls on ICEWS 2016 (not in the detector; see
+    docs/detection.md): Benjamini-Hochberg across the pairs tested on each day, and a weekly alert
+    budget ranking the week's new episodes by surprise. Every as-of evaluation of a lax run is
+    recorded (SpikeDetector.on_evaluate); a kept window opens a new alert when its pair had no
+    kept window in the cool-down before it (the detector's episode rule)."""
+    from collections import defaultdict
+    from dataclasses import replace
+    from datetime import date
+
+    from streams.detection import contact_key
+    from streams.detection.labels import load_episodes, load_steady, score
+    rows = _load_rows(SHARED / "events" / "icews-contacts-2016.jsonl")
+    eps = load_episodes(EPISODES / "icews-2016.tsv")
+    steady = load_steady(EPISODES / "steady-2016.tsv")
+    days = defaultdict(list)
+    for k in {contact_key(r) for _, _, r in rows}:
+        pair, day, _ = k.split("|")
+        days[pair].append(day)
+    apw = len({(p, date.fromisoformat(d).isocalendar()[:2]) for p, ds in days.items() for d in ds})
+
+    def episodes_of(kept: list[tuple[str, str, float]], cooldown: int = 7) -> list[dict]:
+        alerts, last, episode = [], {}, {}
+        for pair, day, sc in sorted(kept, key=lambda k: (k[1], k[0])):
+            o = date.fromisoformat(day).toordinal()
+            status = "update" if pair in last and o - last[pair] <= cooldown else "new"
+            last[pair] = o
+            if status == "new":
+                episode[pair] = f"{pair}|{day}"
+            alerts.append({"pair": pair.split("-"), "topic": "*", "status": status,
+                           "window_end": day, "score": sc, "episode_id": episode[pair]})
+        return alerts
+
+    def line(label: str, alerts: list[dict]) -> None:
+        r = score(alerts, eps, steady, contact_days=days, active_pair_weeks=apw)
+        print(f"| {label} | {r['observable_caught']}/{r['observable']} | {r['caught']}/{r['episodes']} "
+              f"| {r['new_alerts']} | {r['new_in_labelled_episodes']} "
+              f"| {r['new_on_steady_pairs_outside_episodes']} | {r['new_per_100_pair_weeks']} |")
+
+    print("| control | observable episodes caught | all labelled caught | new alerts "
+          "| in labelled episodes | on steady pairs outside them | new per 100 active pair-weeks |")
+    print("|---|---|---|---|---|---|---|")
+    for method, over in (("gamma-poisson-v1", {}),
+                         ("nb-eb-v2 phi 1.45", {"method": "nb-eb-v2", "dispersion": 1.45})):
+        params = replace(SpikeParams(), **over)
+        tests: dict[str, dict[str, object]] = defaultdict(dict)
+        run_scored(rows, params, eps, steady,
+                   on_evaluate=lambda pair, topic, day, st: tests[day].__setitem__(pair, st))
+        eligible = lambda st: (st.observed >= params.min_count and st.history_days >= params.min_history_days
+                               and st.observed >= params.min_ratio * st.expected)
+        for q in (0.01, 0.05, 0.1, 0.2):
+            kept = []
+            for day, t in tests.items():
+                ps = sorted(st.p_value for st in t.values())
+                m = len(ps)
+                k = max((i + 1 for i, pv in enumerate(ps) if pv <= q * (i + 1) / m), default=0)
+                kept += [(pair, day, st.score) for pair, st in t.items()
+                         if k and st.p_value <= q * k / m and eligible(st)]
+            line(f"{method}: Benjamini-Hochberg across the pairs tested each day, q = {q}", episodes_of(kept))
+        lax = [(pair, day, st.score) for day, t in tests.items() for pair, st in t.items()
+               if st.p_value < params.alpha and eligible(st)]
+        base = episodes_of(lax)
+        for budget in (1, 2, 3):
+            byweek = defaultdict(list)
+            for a in base:
+                if a["status"] == "new":
+                    byweek[date.fromisoformat(a["window_end"]).isocalendar()[:2]].append(a)
+            keep = {a["episode_id"] for w in byweek.values()
+                    for a in sorted(w, key=lambda a: -a["score"])[:budget]}
+            line(f"{method} alpha {params.alpha}: weekly budget of {budget} new alert(s), ranked by score",
+                 [a for a in base if a["episode_id"] in keep])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", nargs="?", default="speed", choices=("speed", "copies", "sweep", "compare"))
+    ap.add_argument("what", nargs="?", default="speed", choices=("speed", "copies", "sweep", "compare",
+                                                                 "multiple-testing"))
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--only", action="append", help="compare: only this candidate (repeatable)")
     ap.add_argument("--match", default=None, help="compare: only candidates whose label contains this")
     args = ap.parse_args()
-    {"speed": speed, "copies": copies, "sweep": sweep, "compare": compare}[args.what](args)
+    {"speed": speed, "copies": copies, "sweep": sweep, "compare": compare,
+     "multiple-testing": multiple_testing}[args.what](args)
     return 0
 
 

@@ -91,6 +91,9 @@ SPECS: tuple[Spec, ...] = (
     Spec("spike_alpha", float, 0.01, "tail probability under the baseline below which a window fires"),
     Spec("spike_min_count", int, 3, "never alert on fewer distinct contacts in the window"),
     Spec("spike_min_ratio", float, 2.0, "never alert below this multiple of the expected count"),
+    Spec("spike_min_sources", int, 5, "a new alert needs its window's contacts reported by this many "
+                                      "distinct outlets (docs/detection.md)"),
+    Spec("spike_strong_alpha", float, 1e-6, "... unless the window's tail probability is below this"),
     Spec("cooldown_days", int, 7, "an episode ends after this many quiet days; the next spike is new"),
     Spec("retain_days", int, 182, "days of counts kept per pair behind the latest contact day"),
     # --- web
@@ -133,6 +136,8 @@ class Settings:
     spike_alpha: float
     spike_min_count: int
     spike_min_ratio: float
+    spike_min_sources: int
+    spike_strong_alpha: float
     cooldown_days: int
     retain_days: int
     web_host: str

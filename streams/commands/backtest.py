@@ -19,6 +19,7 @@ import orjson
 from streams.detection import PairCounts, SpikeDetector, SpikeParams, contact_day
 from streams.detection.contacts import as_contact, contact_key, pair_key
 from streams.detection.labels import load_episodes, load_steady, score
+from streams.detection.model import METHODS
 
 _D = SpikeParams()
 
@@ -40,6 +41,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    default=_D.fill_missing_history,
                    help="count unobserved baseline days (before the coverage start) as prior weeks")
     p.add_argument("--cooldown-days", type=int, default=_D.cooldown_days)
+    p.add_argument("--min-sources", type=int, default=_D.min_sources,
+                   help="distinct outlets a new episode's window needs (1: no corroboration)")
+    p.add_argument("--strong-alpha", type=float, default=_D.strong_alpha,
+                   help="below this p-value a window needs no corroboration")
+    p.add_argument("--method", choices=METHODS, default=_D.method,
+                   help="the spike model (docs/detection.md, 'Methods compared')")
+    p.add_argument("--dispersion", type=float, default=_D.dispersion,
+                   help="nb-eb-v2: pooled dispersion of weekly counts")
     p.add_argument("--coverage-start", default=None,
                    help="first observed day (default: the earliest event day in the input)")
     p.add_argument("--episodes", default=None,
@@ -158,6 +167,8 @@ def run(args: argparse.Namespace) -> int:
         min_count=args.min_count, min_ratio=args.min_ratio, prior_rate=args.prior_rate,
         prior_weeks=args.prior_weeks, min_history_days=args.min_history_days,
         cooldown_days=args.cooldown_days, fill_missing_history=args.fill_missing_history,
+        min_sources=args.min_sources, strong_alpha=args.strong_alpha, method=args.method,
+        dispersion=args.dispersion,
     )
     src = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")

@@ -21,6 +21,7 @@ from typing import Any
 
 from streams.detection.contacts import as_contact
 from streams.detection.counts import ALL_TOPICS, PairCounts, iso_of
+from streams.detection.explain import country_name, explain, group_id
 from streams.detection.model import METHOD, SpikeParams, WindowStats, window_stats
 from streams.records import Contact
 
@@ -144,7 +145,8 @@ class SpikeDetector:
                 if active.get("ended"):
                     state["last_ended"] = active["ended"]
                     active = None
-        elif st.fires and self._corroborated(*self._window(pair, topic, d)):
+        elif st.fires and (st.p_value < self.params.strong_alpha
+                           or self._corroborated(*self._window(pair, topic, d))):
             window_keys, window = self._window(pair, topic, d)
             active = {
                 "episode_id": f"{pair}|{topic}|{_day(d)}",
@@ -244,7 +246,7 @@ class SpikeDetector:
                 "urls": list(v.get("urls", ())),
                 "sources": list(v.get("sources", ())),
             })
-        return {
+        alert = {
             "alert_id": f"{episode['episode_id']}#{episode['seq']}",
             "episode_id": episode["episode_id"],
             "status": status,
@@ -261,7 +263,11 @@ class SpikeDetector:
             "method": p.method,
             "evidence": evidence,
             "generated_at": self._now(),
+            "names": [country_name(c) for c in pair.split("-")],
+            "group_id": group_id(pair, episode["started"]),
         }
+        alert["summary"] = explain(alert, p)
+        return alert
 
 
 __all__ = ["SpikeDetector", "ALL_TOPICS", "COVERAGE_KEY"]

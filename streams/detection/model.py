@@ -51,7 +51,8 @@ class SpikeParams:
     min_history_days: int = 7     # observed history needed before anything fires (warm-up)
     cooldown_days: int = 7        # an episode ends after this many consecutive quiet days
     fill_missing_history: bool = True   # impute unobserved baseline weeks at the pair's shrunk rate
-    min_sources: int = 1          # a new episode needs this many distinct outlets over the window
+    min_sources: int = 5          # a new episode needs this many distinct outlets over the window ...
+    strong_alpha: float = 1e-6    # ... unless its p-value is below this (strong evidence alone)
     method: str = METHOD          # one of METHODS (docs/detection.md, "Methods compared")
     dispersion: float = 1.0       # nb-eb-v2: pooled dispersion of weekly counts (variance/mean)
     dispersion_weeks: float = -1.0  # nb-eb-v2: weight (in weeks) of the pooled dispersion against the
@@ -62,7 +63,8 @@ class SpikeParams:
     ears_min_sd: float = 1.0      # ears-c1: floor of the baseline sd (sparse counts have sd 0)
 
     def threshold(self) -> dict[str, float | int]:
-        return {"alpha": self.alpha, "min_count": self.min_count, "min_ratio": self.min_ratio}
+        return {"alpha": self.alpha, "min_count": self.min_count, "min_ratio": self.min_ratio,
+                "min_sources": self.min_sources, "strong_alpha": self.strong_alpha}
 
     def to_dict(self) -> dict[str, float | int]:
         return asdict(self)

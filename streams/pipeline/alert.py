@@ -26,7 +26,9 @@ COVERAGE = "coverage"
 def spike_params(settings) -> SpikeParams:
     return SpikeParams(window_days=settings.window_days, history_weeks=settings.history_weeks,
                        alpha=settings.spike_alpha, min_count=settings.spike_min_count,
-                       min_ratio=settings.spike_min_ratio, cooldown_days=settings.cooldown_days)
+                       min_ratio=settings.spike_min_ratio, cooldown_days=settings.cooldown_days,
+                       min_sources=settings.spike_min_sources,
+                       strong_alpha=settings.spike_strong_alpha)
 
 
 class AlertStage:

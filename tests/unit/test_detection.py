@@ -26,10 +26,15 @@ def contact(d, mode="phone", pair=("IRN", "SAU"), aid=None, topics=(), source="a
                    evidence=f"{pair} {mode} on {d}", source=source, url=url, **kw)
 
 
+# the episode mechanics below do not depend on the corroboration gate (min_sources, tested apart):
+# their synthetic contacts come from one outlet
+MECH = SpikeParams(min_sources=1)
+
+
 def detector(params=None, coverage_start="0001-01-01"):
     """A detector over dicts; by default the whole past counts as observed (quiet) history."""
     counts, episodes = {}, {}
-    det = SpikeDetector(PairCounts(counts), episodes, params or SpikeParams(),
+    det = SpikeDetector(PairCounts(counts), episodes, params or MECH,
                         coverage_start=coverage_start, now=lambda: "2024-06-01T00:00:00Z")
     return det, counts, episodes
 
@@ -231,7 +236,7 @@ def test_late_contact_in_current_window_updates_episode():
 
 
 def test_window_boundaries():
-    P = SpikeParams(window_days=7)
+    P = replace(MECH, window_days=7)
     det, _, _ = detector(P)
     # contacts on days 10, 16: exactly 7 days apart inclusive -> same window ending day 16
     for c in [contact(day(10)), contact(day(13))]:
@@ -295,7 +300,7 @@ def test_replay_in_any_order_changes_nothing_and_alerts_nothing(items, rnd):
 
 
 def test_a_spike_within_the_cool_down_is_the_same_episode():
-    det, _, _ = detector(SpikeParams(cooldown_days=7))
+    det, _, _ = detector(replace(MECH, cooldown_days=7))
     first = [a for i in (30, 31, 32) for a in det.observe(contact(day(i)))]
     assert [a["status"] for a in first] == ["new"]
     # window empties after day 38 (the contacts of 30..32 leave it); a new burst on 41..43 comes
@@ -320,7 +325,7 @@ def test_replay_writes_nothing_to_the_stores():
             super().__setitem__(k, v)
 
     counts, episodes = Counting(), Counting()
-    det = SpikeDetector(PairCounts(counts), episodes, coverage_start="0001-01-01")
+    det = SpikeDetector(PairCounts(counts), episodes, MECH, coverage_start="0001-01-01")
     cs = [contact(day(i), topics=["gaza"]) for i in (10, 11, 12, 13)]
     assert [a["status"] for c in cs for a in det.observe(c) if a["topic"] == "*"] == ["new", "update"]
     counts.writes = episodes.writes = 0
