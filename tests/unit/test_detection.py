@@ -332,3 +332,58 @@ def test_replay_writes_nothing_to_the_stores():
     for c in cs:
         assert det.observe(c) == []
     assert counts.writes == 0 and episodes.writes == 0   # no changelog traffic for a replay
+
+
+# -- corroboration gate and the candidate methods (docs/detection.md, "Methods compared") --------
+def test_a_new_episode_needs_corroboration_by_distinct_outlets():
+    P = SpikeParams(min_sources=3, strong_alpha=0.0)
+    one, _, _ = detector(P)
+    alerts = [a for i in (10, 11, 12) for a in one.observe(contact(day(i), source="one.com"))]
+    assert alerts == []                          # three calls, one outlet: not yet an episode
+    assert one.observe(contact(day(12), aid="copy", source="two.com")) == []   # two outlets
+    late = one.observe(contact(day(12), aid="copy2", source="three.com"))      # a third reports it
+    assert [a["status"] for a in late] == ["new"] and late[0]["threshold"]["min_sources"] == 3
+    many, _, _ = detector(P)
+    alerts = [a for i, s in ((10, "a.com"), (11, "b.com"), (12, "c.com"))
+              for a in many.observe(contact(day(i), source=s))]
+    assert [a["status"] for a in alerts] == ["new"]
+
+
+def test_overwhelming_evidence_needs_no_corroboration():
+    det, _, _ = detector(SpikeParams(min_sources=5, strong_alpha=1e-6))
+    alerts = [a for i in range(10, 17) for a in det.observe(contact(day(i), source="one.com"))]
+    first = next(a for a in alerts if a["status"] == "new")
+    assert first["p_value"] < 1e-6 and first["observed"] >= 5
+
+
+def test_quasi_poisson_dispersion_widens_the_tail():
+    weeks = tuple((1, 7) for _ in range(12))
+    P = SpikeParams(method="nb-eb-v2", dispersion=1.0)
+    plain = window_stats(4, 12, 84, P, weeks)
+    wide = window_stats(4, 12, 84, replace(P, dispersion=2.0), weeks)
+    assert plain.expected == pytest.approx(wide.expected)
+    assert wide.p_value > 3 * plain.p_value
+    # at dispersion 1 it is the gamma-Poisson model
+    assert plain.p_value == pytest.approx(window_stats(4, 12, 84, SpikeParams()).p_value)
+
+
+def test_past_outbreak_weeks_are_down_weighted():
+    weeks = ((9, 7),) + tuple((0, 7) for _ in range(11))   # one past outbreak week, else quiet
+    P = SpikeParams(method="nb-eb-v2", dispersion=1.0)
+    kept = window_stats(4, 9, 84, P, weeks)
+    down = window_stats(4, 9, 84, replace(P, downweight_outbreaks=True), weeks)
+    assert down.expected < kept.expected / 3 and down.p_value < kept.p_value
+
+
+def test_ears_c1_floors_the_sd_and_needs_a_baseline():
+    P = SpikeParams(method="ears-c1", ears_weeks=4, ears_z=3.0, ears_min_sd=1.0, min_sources=1)
+    quiet = tuple((0, 7) for _ in range(12))
+    assert window_stats(3, 0, 84, P, quiet).fires is False     # z = 3: not above
+    assert window_stats(4, 0, 84, P, quiet).fires is True
+    assert window_stats(9, 0, 84, P, ((0, 7),)).fires is False  # one week is no baseline
+
+
+def test_alerts_name_their_method():
+    det, _, _ = detector(replace(MECH, method="nb-eb-v2", dispersion=1.45))
+    alerts = [a for i in range(10, 15) for a in det.observe(contact(day(i)))]
+    assert alerts and {a["method"] for a in alerts} == {"nb-eb-v2"}
