@@ -41,10 +41,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    default=_D.fill_missing_history,
                    help="count unobserved baseline days (before the coverage start) as prior weeks")
     p.add_argument("--cooldown-days", type=int, default=_D.cooldown_days)
-    p.add_argument("--min-sources", type=int, default=_D.min_sources,
+    p.add_argument("--min-reports", type=int, default=_D.min_reports,
                    help="distinct outlets a new episode's window needs (1: no corroboration)")
     p.add_argument("--strong-alpha", type=float, default=_D.strong_alpha,
                    help="below this p-value a window needs no corroboration")
+    p.add_argument("--corroborate-by", choices=("sources", "article_ids"), default=_D.corroborate_by,
+                   help="corroboration counts distinct outlets (sources) or reports (article_ids)")
     p.add_argument("--method", choices=METHODS, default=_D.method,
                    help="the spike model (docs/detection.md, 'Methods compared')")
     p.add_argument("--dispersion", type=float, default=_D.dispersion,
@@ -167,8 +169,8 @@ def run(args: argparse.Namespace) -> int:
         min_count=args.min_count, min_ratio=args.min_ratio, prior_rate=args.prior_rate,
         prior_weeks=args.prior_weeks, min_history_days=args.min_history_days,
         cooldown_days=args.cooldown_days, fill_missing_history=args.fill_missing_history,
-        min_sources=args.min_sources, strong_alpha=args.strong_alpha, method=args.method,
-        dispersion=args.dispersion,
+        min_reports=args.min_reports, strong_alpha=args.strong_alpha, method=args.method,
+        dispersion=args.dispersion, corroborate_by=args.corroborate_by,
     )
     src = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")

@@ -213,15 +213,17 @@ class SpikeDetector:
             active["ended"] = _day(x)
 
     def _corroborated(self, keys: list[str], window: list[tuple[str, dict]]) -> bool:
-        """A new episode needs the window's contacts to be reported by at least ``min_sources``
-        distinct outlets in all: one outlet's story (or one story republished on several days) is
-        not yet an episode. Contacts without a named source count as one source each."""
-        need = self.params.min_sources
+        """A new episode needs the window's contacts to be reported ``min_reports`` times in all:
+        distinct articles (``corroborate_by="article_ids"``) or distinct outlets (``"sources"``).
+        One outlet's story, or one story republished on three days, is not yet an episode. A
+        contact without any counts as one report."""
+        need = self.params.min_reports
         if need <= 1:
             return True
         seen: set[str] = set()
+        field = self.params.corroborate_by
         for key, v in window:
-            seen.update(v.get("sources") or (key,))
+            seen.update(v.get(field) or (key,))
             if len(seen) >= need:
                 return True
         return False

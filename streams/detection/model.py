@@ -51,7 +51,8 @@ class SpikeParams:
     min_history_days: int = 7     # observed history needed before anything fires (warm-up)
     cooldown_days: int = 7        # an episode ends after this many consecutive quiet days
     fill_missing_history: bool = True   # impute unobserved baseline weeks at the pair's shrunk rate
-    min_sources: int = 5          # a new episode needs this many distinct outlets over the window ...
+    min_reports: int = 8          # a new episode needs its window's contacts reported this often ...
+    corroborate_by: str = "article_ids"   # ... counting distinct articles ("sources": outlets) ...
     strong_alpha: float = 1e-6    # ... unless its p-value is below this (strong evidence alone)
     method: str = METHOD          # one of METHODS (docs/detection.md, "Methods compared")
     dispersion: float = 1.0       # nb-eb-v2: pooled dispersion of weekly counts (variance/mean)
@@ -64,7 +65,8 @@ class SpikeParams:
 
     def threshold(self) -> dict[str, float | int]:
         return {"alpha": self.alpha, "min_count": self.min_count, "min_ratio": self.min_ratio,
-                "min_sources": self.min_sources, "strong_alpha": self.strong_alpha}
+                "min_reports": self.min_reports, "corroborate_by": self.corroborate_by,
+                "strong_alpha": self.strong_alpha}
 
     def to_dict(self) -> dict[str, float | int]:
         return asdict(self)

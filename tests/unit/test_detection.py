@@ -26,9 +26,9 @@ def contact(d, mode="phone", pair=("IRN", "SAU"), aid=None, topics=(), source="a
                    evidence=f"{pair} {mode} on {d}", source=source, url=url, **kw)
 
 
-# the episode mechanics below do not depend on the corroboration gate (min_sources, tested apart):
+# the episode mechanics below do not depend on the corroboration gate (min_reports, tested apart):
 # their synthetic contacts come from one outlet
-MECH = SpikeParams(min_sources=1)
+MECH = SpikeParams(min_reports=1)
 
 
 def detector(params=None, coverage_start="0001-01-01"):
@@ -336,21 +336,32 @@ def test_replay_writes_nothing_to_the_stores():
 
 # -- corroboration gate and the candidate methods (docs/detection.md, "Methods compared") --------
 def test_a_new_episode_needs_corroboration_by_distinct_outlets():
-    P = SpikeParams(min_sources=3, strong_alpha=0.0)
+    P = SpikeParams(min_reports=3, corroborate_by="sources", strong_alpha=0.0)
     one, _, _ = detector(P)
     alerts = [a for i in (10, 11, 12) for a in one.observe(contact(day(i), source="one.com"))]
     assert alerts == []                          # three calls, one outlet: not yet an episode
     assert one.observe(contact(day(12), aid="copy", source="two.com")) == []   # two outlets
     late = one.observe(contact(day(12), aid="copy2", source="three.com"))      # a third reports it
-    assert [a["status"] for a in late] == ["new"] and late[0]["threshold"]["min_sources"] == 3
+    assert [a["status"] for a in late] == ["new"] and late[0]["threshold"]["min_reports"] == 3
     many, _, _ = detector(P)
     alerts = [a for i, s in ((10, "a.com"), (11, "b.com"), (12, "c.com"))
               for a in many.observe(contact(day(i), source=s))]
     assert [a["status"] for a in alerts] == ["new"]
 
 
+def test_corroboration_by_articles_counts_every_report_of_the_window():
+    P = SpikeParams(min_reports=5, corroborate_by="article_ids", strong_alpha=0.0)
+    det, _, _ = detector(P)
+    alerts = [a for i in (10, 11, 12) for a in det.observe(contact(day(i)))]
+    assert alerts == []                          # three calls, three articles
+    assert det.observe(contact(day(11), aid="second-report")) == []     # four articles
+    late = det.observe(contact(day(12), aid="third-report", source="other.com"))
+    assert [a["status"] for a in late] == ["new"]
+    assert late[0]["threshold"]["corroborate_by"] == "article_ids"
+
+
 def test_overwhelming_evidence_needs_no_corroboration():
-    det, _, _ = detector(SpikeParams(min_sources=5, strong_alpha=1e-6))
+    det, _, _ = detector(SpikeParams(min_reports=5, strong_alpha=1e-6))
     alerts = [a for i in range(10, 17) for a in det.observe(contact(day(i), source="one.com"))]
     first = next(a for a in alerts if a["status"] == "new")
     assert first["p_value"] < 1e-6 and first["observed"] >= 5
@@ -376,7 +387,7 @@ def test_past_outbreak_weeks_are_down_weighted():
 
 
 def test_ears_c1_floors_the_sd_and_needs_a_baseline():
-    P = SpikeParams(method="ears-c1", ears_weeks=4, ears_z=3.0, ears_min_sd=1.0, min_sources=1)
+    P = SpikeParams(method="ears-c1", ears_weeks=4, ears_z=3.0, ears_min_sd=1.0, min_reports=1)
     quiet = tuple((0, 7) for _ in range(12))
     assert window_stats(3, 0, 84, P, quiet).fires is False     # z = 3: not above
     assert window_stats(4, 0, 84, P, quiet).fires is True

@@ -37,7 +37,8 @@ def test_group_id_is_pair_and_iso_week_of_the_start():
 
 
 def test_burst_alerts_explain_themselves_and_group_on_the_status_page():
-    det = SpikeDetector(PairCounts({}), {}, SpikeParams(), coverage_start="2023-07-01",
+    params = SpikeParams(min_reports=5, corroborate_by="sources")
+    det = SpikeDetector(PairCounts({}), {}, params, coverage_start="2023-07-01",
                         now=lambda: "2023-10-21T00:00:00Z")
     d0 = date(2023, 7, 3)
     for w in range(14):   # a call every second week from July
