@@ -226,11 +226,12 @@ for _ms in (6, 8, 10, 12):
     CANDIDATES.append((f"gamma-poisson-v1 alpha 0.01 corroborated by {_ms} articles",
                        {"min_reports": _ms, "corroborate_by": "article_ids"}))
 for _ms in (3, 4, 5, 6):
-    CANDIDATES.append((f"gamma-poisson-v1 alpha 0.01 min_reports {_ms}", {"min_reports": _ms}))
-    CANDIDATES.append((f"nb-eb-v2 phi 1.45 alpha 0.01 min_reports {_ms}",
-                       {"method": "nb-eb-v2", "dispersion": 1.45, "min_reports": _ms}))
-    CANDIDATES.append((f"nb-eb-v2 phi 2 alpha 0.01 min_reports {_ms}",
-                       {"method": "nb-eb-v2", "dispersion": 2.0, "min_reports": _ms}))
+    _out = {"min_reports": _ms, "corroborate_by": "sources"}
+    CANDIDATES.append((f"gamma-poisson-v1 alpha 0.01 corroborated by {_ms} outlets", _out))
+    CANDIDATES.append((f"nb-eb-v2 phi 1.45 alpha 0.01 corroborated by {_ms} outlets",
+                       {"method": "nb-eb-v2", "dispersion": 1.45, **_out}))
+    CANDIDATES.append((f"nb-eb-v2 phi 2 alpha 0.01 corroborated by {_ms} outlets",
+                       {"method": "nb-eb-v2", "dispersion": 2.0, **_out}))
 
 
 def compare(args) -> None:
@@ -349,8 +350,9 @@ def holdout(args) -> None:
     steady = load_steady(EPISODES / "steady-2016.tsv")
     tune_eps = [e for e in eps if e.start < SPLIT]
     held_eps = [e for e in eps if e.start >= SPLIT]
-    cands = list(CANDIDATES) + [(f"gamma-poisson-v1 alpha {a} min_reports {m} min_count {c}",
-                                 {"alpha": a, "min_reports": m, "min_count": c, "strong_alpha": 1e-6})
+    cands = list(CANDIDATES) + [(f"gamma-poisson-v1 alpha {a} min {m} outlets min_count {c}",
+                                 {"alpha": a, "min_reports": m, "min_count": c, "strong_alpha": 1e-6,
+                                  "corroborate_by": "sources"})
                                 for a in (0.005, 0.01, 0.02) for m in (4, 5, 6) for c in (3, 4)]
     cands += [(f"gamma-poisson-v1 alpha {a} min {m} articles", {"alpha": a, "min_reports": m,
                "corroborate_by": "article_ids", "strong_alpha": 1e-6})
