@@ -377,7 +377,7 @@ def holdout(args) -> None:
                     for p, ds in days.items() for d in ds if d >= SPLIT})
     print("held-out quarter (2016-10-01 .. 2016-12-31):")
     for label, over in (("gamma-poisson-v1 (today)", {}), (best[1], best[2]),
-                        ("the defaults (chosen on the whole year)", None)):
+                        ("the defaults (SpikeParams())", None)):
         out = io.StringIO()
         backtest(rows, SpikeParams() if over is None else replace(SpikeParams(), **{**NO_GATE, **over}),
                  rows[0][0], out)
