@@ -24,6 +24,12 @@ are imputed at the pair's own shrunk rate -- the posterior mean (prior_rate * pr
 at that rate. Without it, a pair observed for nine days is judged on nine days of evidence only,
 which is too little to call any week a spike.
 
+Whether a firing window opens a *new* episode also depends on corroboration (``min_reports``,
+``corroborate_by``, ``strong_alpha``), which needs the window's contacts and so is applied by
+streams.detection.detector. ``method`` selects the model: ``gamma-poisson-v1`` (above, the
+default), ``nb-eb-v2`` (quasi-Poisson after the improved Farrington method) or ``ears-c1``; the
+other two were measured against it on labelled episodes and lost (docs/detection.md, section 7).
+
 Parameters and the reasons for their defaults: docs/detection.md.
 """
 from __future__ import annotations

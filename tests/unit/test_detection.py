@@ -398,3 +398,16 @@ def test_alerts_name_their_method():
     det, _, _ = detector(replace(MECH, method="nb-eb-v2", dispersion=1.45))
     alerts = [a for i in range(10, 15) for a in det.observe(contact(day(i)))]
     assert alerts and {a["method"] for a in alerts} == {"nb-eb-v2"}
+
+
+def test_replay_under_the_corroboration_gate_fires_nothing_twice():
+    import random
+    det, counts, episodes = detector(SpikeParams())   # the defaults: 8 articles
+    cs = [contact(day(i), aid=f"art-{i}-{k}", source=f"outlet{k}.com")
+          for i in (20, 21, 22, 23) for k in range(3)]   # four calls, three reports each
+    first = [a for c in cs for a in det.observe(c)]
+    assert [a["status"] for a in first][:1] == ["new"] and len({a["alert_id"] for a in first}) == len(first)
+    snapshot = (json.dumps(counts, sort_keys=True), json.dumps(episodes, sort_keys=True))
+    random.Random(7).shuffle(cs)
+    assert [a for c in cs for a in det.observe(c)] == []
+    assert (json.dumps(counts, sort_keys=True), json.dumps(episodes, sort_keys=True)) == snapshot
