@@ -145,9 +145,8 @@ class SpikeDetector:
                 if active.get("ended"):
                     state["last_ended"] = active["ended"]
                     active = None
-        elif st.fires and (st.p_value < self.params.strong_alpha
-                           or self._corroborated(*self._window(pair, topic, d))):
-            window_keys, window = self._window(pair, topic, d)
+        elif st.fires and self._opens(st, *(opened := self._window(pair, topic, d))):
+            window_keys, window = opened
             active = {
                 "episode_id": f"{pair}|{topic}|{_day(d)}",
                 "started": _day(d),
@@ -211,6 +210,10 @@ class SpikeDetector:
             active["quiet_since"] = qs = _day(x)
         if x - _ord(qs) + 1 > self.params.cooldown_days:
             active["ended"] = _day(x)
+
+    def _opens(self, st: WindowStats, keys: list[str], window: list[tuple[str, dict]]) -> bool:
+        """May a firing window open a new episode? Overwhelming evidence alone, else corroboration."""
+        return st.p_value < self.params.strong_alpha or self._corroborated(keys, window)
 
     def _corroborated(self, keys: list[str], window: list[tuple[str, dict]]) -> bool:
         """A new episode needs the window's contacts to be reported ``min_reports`` times in all:
