@@ -91,6 +91,11 @@ SPECS: tuple[Spec, ...] = (
     Spec("spike_alpha", float, 0.01, "tail probability under the baseline below which a window fires"),
     Spec("spike_min_count", int, 3, "never alert on fewer distinct contacts in the window"),
     Spec("spike_min_ratio", float, 2.0, "never alert below this multiple of the expected count"),
+    Spec("spike_min_reports", int, 8, "a new alert needs its window's contacts reported in this many "
+                                      "distinct articles (docs/detection.md)"),
+    Spec("spike_corroborate_by", str, "article_ids", "what min_reports counts: article_ids or sources "
+                                                     "(distinct outlets)"),
+    Spec("spike_strong_alpha", float, 1e-6, "... unless the window's tail probability is below this"),
     Spec("cooldown_days", int, 7, "an episode ends after this many quiet days; the next spike is new"),
     Spec("retain_days", int, 182, "days of counts kept per pair behind the latest contact day"),
     # --- web
@@ -135,6 +140,9 @@ class Settings:
     spike_alpha: float
     spike_min_count: int
     spike_min_ratio: float
+    spike_min_reports: int
+    spike_corroborate_by: str
+    spike_strong_alpha: float
     cooldown_days: int
     retain_days: int
     web_host: str
@@ -157,6 +165,8 @@ class Settings:
             problems.append(f"{PREFIX}RETAIN_DAYS must cover the window and its history")
         if not 0 < self.spike_alpha < 1:
             problems.append(f"{PREFIX}SPIKE_ALPHA must be in (0, 1)")
+        if self.spike_corroborate_by not in ("article_ids", "sources"):
+            problems.append(f"{PREFIX}SPIKE_CORROBORATE_BY must be article_ids or sources")
         if not 0 < self.web_port < 65536:
             problems.append(f"{PREFIX}WEB_PORT out of range")
         if problems:

@@ -43,6 +43,8 @@ def format_alert(a: dict[str, Any], evidence: int = 3) -> str:
     sc = f"{score:.2f}" if isinstance(score, (int, float)) else str(score)
     lines = [f"[{status}] {pair}  topic={a.get('topic') or '*'}  window {wtxt}  "
              f"observed {a.get('observed')} vs expected {exp}  score {sc}"]
+    if a.get("summary"):   # what is unusual, in words (streams.detection.explain)
+        lines.append(f"    {a['summary']}")
     # the most recent contacts first: they are what made the window fire
     ev = sorted(a.get("evidence") or [], key=lambda e: e.get("date") or "", reverse=True)
     for item in ev[:evidence]:

@@ -18,6 +18,8 @@ import orjson
 
 from streams.detection import PairCounts, SpikeDetector, SpikeParams, contact_day
 from streams.detection.contacts import as_contact, contact_key, pair_key
+from streams.detection.labels import load_episodes, load_steady, score
+from streams.detection.model import METHODS
 
 _D = SpikeParams()
 
@@ -72,8 +74,23 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="count unobserved baseline days (before the coverage start) as prior weeks")
     p.add_argument("--cooldown-days", type=_number(int, 0), default=_D.cooldown_days,
                    help="days after an episode ends before the same pair can start a new one")
+    p.add_argument("--min-reports", type=_number(int, 1), default=_D.min_reports,
+                   help="distinct outlets or articles (--corroborate-by) a new episode's window "
+                        "needs (1: no corroboration)")
+    p.add_argument("--strong-alpha", type=_number(float, 0, 1), default=_D.strong_alpha,
+                   help="below this p-value a window needs no corroboration")
+    p.add_argument("--corroborate-by", choices=("sources", "article_ids"), default=_D.corroborate_by,
+                   help="corroboration counts distinct outlets (sources) or reports (article_ids)")
+    p.add_argument("--method", choices=METHODS, default=_D.method,
+                   help="the spike model (docs/detection.md, 'Methods compared')")
+    p.add_argument("--dispersion", type=_number(float, 0, low_open=True), default=_D.dispersion,
+                   help="nb-eb-v2: pooled dispersion of weekly counts")
     p.add_argument("--coverage-start", type=_day, default=None,
                    help="first observed day, YYYY-MM-DD (default: the earliest event day in the input)")
+    p.add_argument("--episodes", default=None,
+                   help="labelled episodes TSV (episodes/icews-2016.tsv): report which were caught")
+    p.add_argument("--steady", default=None,
+                   help="steady busy pairs TSV (episodes/steady-2016.tsv): count their alerts")
     p.add_argument("--quiet", action="store_true", help="no summary on stderr")
 
 
@@ -112,11 +129,14 @@ def _read(stream: TextIO, err: TextIO,
 
 
 def backtest(rows: list[tuple[str, int, dict[str, Any]]], params: SpikeParams,
-             coverage_start: str | None, out, now=None) -> dict[str, Any]:
-    """Run the detector over sorted (day, line, contact) rows, writing alerts to ``out``."""
+             coverage_start: str | None, out, now=None, on_evaluate=None) -> dict[str, Any]:
+    """Run the detector over sorted (day, line, contact) rows, writing alerts to ``out``.
+    ``on_evaluate``: passed to SpikeDetector (sees every evaluation; measurements)."""
     counts_store: dict[str, Any] = {}
     episodes: dict[str, Any] = {}
-    kwargs = {"now": now} if now else {}
+    kwargs: dict[str, Any] = {"now": now} if now else {}
+    if on_evaluate is not None:
+        kwargs["on_evaluate"] = on_evaluate
     det = SpikeDetector(PairCounts(counts_store), episodes, params,
                         coverage_start=coverage_start, **kwargs)
     alerts = {"new": 0, "update": 0}
@@ -125,6 +145,7 @@ def backtest(rows: list[tuple[str, int, dict[str, Any]]], params: SpikeParams,
     pair_weeks: set[tuple[str, tuple[int, int]]] = set()
     pairs: set[str] = set()
     new_by_pair: dict[str, int] = defaultdict(int)
+    emitted: list[dict[str, Any]] = []   # (pair, topic, status, window) of every alert, for scoring
     as_of = None
     for day, _, d in rows:
         if as_of is not None and day > as_of:
@@ -144,6 +165,7 @@ def backtest(rows: list[tuple[str, int, dict[str, Any]]], params: SpikeParams,
             alerts[alert["status"]] += 1
             if alert["status"] == "new" and alert["topic"] == "*":
                 new_by_pair[pk] += 1
+            emitted.append({k: alert[k] for k in ("pair", "topic", "status", "window_end")})
             out.write(orjson.dumps(alert, option=orjson.OPT_APPEND_NEWLINE).decode())
     active_pw = len(pair_weeks)
     return {
@@ -155,7 +177,34 @@ def backtest(rows: list[tuple[str, int, dict[str, Any]]], params: SpikeParams,
         "episodes_ended": ended,
         "new_per_100_pair_weeks": round(100.0 * alerts["new"] / active_pw, 3) if active_pw else 0.0,
         "new_by_pair": dict(sorted(new_by_pair.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "_alerts": emitted,
+        "_distinct": distinct,
     }
+
+
+def score_labels(emitted: list[dict[str, Any]], distinct: set[str], episodes_path: str,
+                 steady_path: str | None, active_pair_weeks: int) -> dict[str, Any]:
+    """Score the run's alerts against labelled episodes (streams.detection.labels)."""
+    days: dict[str, list[str]] = defaultdict(list)
+    for key in distinct:
+        pair, day, _ = key.split("|")
+        days[pair].append(day)
+    return score(emitted, load_episodes(episodes_path),
+                 load_steady(steady_path) if steady_path else (),
+                 contact_days=days, active_pair_weeks=active_pair_weeks)
+
+
+def print_labelled(s: dict[str, Any], err: TextIO) -> None:
+    for r in s["rows"]:
+        mark = "caught" if r["caught"] else ("MISSED" if r["observable"] else "not observable")
+        first = f" (first alert window ending {r['first_alert']})" if r["first_alert"] else ""
+        print(f"backtest: episode {r['pair']} {r['week']} {r['start']}: {mark}, "
+              f"{r['contacts']} contacts in its span{first} -- {r['what']}", file=err)
+    print(f"backtest: labelled episodes caught {s['caught']}/{s['episodes']} "
+          f"(observable: {s['observable_caught']}/{s['observable']}); new alerts "
+          f"{s['new_alerts']} ({s['new_in_labelled_episodes']} within labelled episodes, "
+          f"{s['new_on_steady_pairs_outside_episodes']} on steady pairs outside them), "
+          f"{s['new_per_100_pair_weeks']} per 100 active pair-weeks", file=err)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -164,9 +213,14 @@ def run(args: argparse.Namespace) -> int:
         min_count=args.min_count, min_ratio=args.min_ratio, prior_rate=args.prior_rate,
         prior_weeks=args.prior_weeks, min_history_days=args.min_history_days,
         cooldown_days=args.cooldown_days, fill_missing_history=args.fill_missing_history,
+        min_reports=args.min_reports, strong_alpha=args.strong_alpha, method=args.method,
+        dispersion=args.dispersion, corroborate_by=args.corroborate_by,
     )
     from streams.commands.common import CommandError, input_file
 
+    for path, what in ((args.episodes, "episodes file"), (args.steady, "steady pairs file")):
+        if path:
+            input_file(path, what)
     src = sys.stdin if args.input == "-" else open(input_file(args.input, "contacts file"), encoding="utf-8")
     try:
         out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")
@@ -182,10 +236,14 @@ def run(args: argparse.Namespace) -> int:
             src.close()
         if out is not sys.stdout:
             out.close()
+    emitted, distinct = summary.pop("_alerts"), summary.pop("_distinct")
     summary = {"contacts_read": len(rows) + bad + skipped, "bad_lines": bad,
                "undated_skipped": skipped, "published_at_ignored": ignored_dates,
                **summary, "coverage_start": coverage,
                "params": params.to_dict()}
+    if args.episodes:
+        summary["labelled"] = score_labels(emitted, distinct, args.episodes, args.steady,
+                                           summary["pair_weeks_with_activity"])
     if not args.quiet:
         s = summary
         print(
@@ -197,6 +255,8 @@ def run(args: argparse.Namespace) -> int:
             f"false-alarm rate (new alerts per 100 active pair-weeks): {s['new_per_100_pair_weeks']}",
             file=sys.stderr,
         )
+        if args.episodes:
+            print_labelled(summary["labelled"], sys.stderr)
         print("backtest: summary " + orjson.dumps(summary).decode(), file=sys.stderr)
     if not rows:
         raise CommandError("no usable contact in the input (expected JSON lines of contacts with "

@@ -21,6 +21,7 @@ from typing import Any
 
 from streams.detection.contacts import as_contact
 from streams.detection.counts import ALL_TOPICS, PairCounts, iso_of
+from streams.detection.explain import country_name, explain, group_id
 from streams.detection.model import METHOD, SpikeParams, WindowStats, window_stats
 from streams.records import Contact
 
@@ -53,13 +54,15 @@ class SpikeDetector:
 
     def __init__(self, counts: PairCounts, episodes: MutableMapping[str, Any],
                  params: SpikeParams | None = None, coverage_start: str | None = None,
-                 now: Callable[[], str] = _utcnow) -> None:
+                 now: Callable[[], str] = _utcnow,
+                 on_evaluate: Callable[[str, str, str, WindowStats], None] | None = None) -> None:
         self.counts = counts
         self.episodes = episodes
         self.params = params or SpikeParams()
         self.coverage_start = coverage_start
         self._fixed_coverage = _ord(coverage_start) if coverage_start else None
         self._now = now
+        self.on_evaluate = on_evaluate   # called with every as-of evaluation (measurements)
 
     # -- entry points -------------------------------------------------------------------------
     def observe(self, contact: Contact | dict[str, Any], *, published_at: str | None = None,
@@ -103,7 +106,12 @@ class SpikeDetector:
             h0 = min(h0, w0)
             observed = prefix[x - lo + 1] - prefix[w0 - lo]
             history = prefix[w0 - lo] - prefix[h0 - lo]
-            return window_stats(observed, history, w0 - h0, p)
+            weeks: tuple[tuple[int, int], ...] = ()
+            if p.method != METHOD:   # the baseline week by week, most recent first
+                weeks = tuple(
+                    (prefix[e - lo] - prefix[max(e - 7, h0) - lo], e - max(e - 7, h0))
+                    for e in range(w0, h0, -7))
+            return window_stats(observed, history, w0 - h0, p, weeks)
 
         # walk the unevaluated days since the clock: did the active episode end meanwhile?
         x = first
@@ -115,6 +123,8 @@ class SpikeDetector:
             x += 1
 
         st = stats(d)
+        if self.on_evaluate is not None:
+            self.on_evaluate(pair, topic, _day(d), st)
         alert = None
         window_keys = None
         if active:
@@ -135,8 +145,8 @@ class SpikeDetector:
                 if active.get("ended"):
                     state["last_ended"] = active["ended"]
                     active = None
-        elif st.fires:
-            window_keys, window = self._window(pair, topic, d)
+        elif st.fires and self._opens(st, *(opened := self._window(pair, topic, d))):
+            window_keys, window = opened
             active = {
                 "episode_id": f"{pair}|{topic}|{_day(d)}",
                 "started": _day(d),
@@ -201,6 +211,26 @@ class SpikeDetector:
         if x - _ord(qs) + 1 > self.params.cooldown_days:
             active["ended"] = _day(x)
 
+    def _opens(self, st: WindowStats, keys: list[str], window: list[tuple[str, dict]]) -> bool:
+        """May a firing window open a new episode? Overwhelming evidence alone, else corroboration."""
+        return st.p_value < self.params.strong_alpha or self._corroborated(keys, window)
+
+    def _corroborated(self, keys: list[str], window: list[tuple[str, dict]]) -> bool:
+        """A new episode needs the window's contacts to be reported ``min_reports`` times in all:
+        distinct articles (``corroborate_by="article_ids"``) or distinct outlets (``"sources"``).
+        One outlet's story, or one story republished on three days, is not yet an episode. A
+        contact without any counts as one report."""
+        need = self.params.min_reports
+        if need <= 1:
+            return True
+        seen: set[str] = set()
+        field = self.params.corroborate_by
+        for key, v in window:
+            seen.update(v.get(field) or (key,))
+            if len(seen) >= need:
+                return True
+        return False
+
     def _window(self, pair: str, topic: str, d: int) -> tuple[list[str], list[tuple[str, dict]]]:
         start = _day(d - self.params.window_days + 1)
         items = self.counts.contacts(pair, topic, start, _day(d))
@@ -221,7 +251,7 @@ class SpikeDetector:
                 "urls": list(v.get("urls", ())),
                 "sources": list(v.get("sources", ())),
             })
-        return {
+        alert = {
             "alert_id": f"{episode['episode_id']}#{episode['seq']}",
             "episode_id": episode["episode_id"],
             "status": status,
@@ -235,10 +265,14 @@ class SpikeDetector:
             "p_value": st.p_value,
             "score": st.score,
             "threshold": p.threshold(),
-            "method": METHOD,
+            "method": p.method,
             "evidence": evidence,
             "generated_at": self._now(),
+            "names": [country_name(c) for c in pair.split("-")],
+            "group_id": group_id(pair, episode["started"]),
         }
+        alert["summary"] = explain(alert, p)
+        return alert
 
 
 __all__ = ["SpikeDetector", "ALL_TOPICS", "COVERAGE_KEY"]

@@ -24,6 +24,12 @@ are imputed at the pair's own shrunk rate -- the posterior mean (prior_rate * pr
 at that rate. Without it, a pair observed for nine days is judged on nine days of evidence only,
 which is too little to call any week a spike.
 
+Whether a firing window opens a *new* episode also depends on corroboration (``min_reports``,
+``corroborate_by``, ``strong_alpha``), which needs the window's contacts and so is applied by
+streams.detection.detector. ``method`` selects the model: ``gamma-poisson-v1`` (above, the
+default), ``nb-eb-v2`` (quasi-Poisson after the improved Farrington method) or ``ears-c1``; the
+other two were measured against it on labelled episodes and lost (docs/detection.md, section 7).
+
 Parameters and the reasons for their defaults: docs/detection.md.
 """
 from __future__ import annotations
@@ -31,9 +37,12 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-from scipy.special import betainc
+from scipy.special import betainc, ndtr
 
 METHOD = "gamma-poisson-v1"
+METHODS = ("gamma-poisson-v1", "nb-eb-v2", "ears-c1")
+# Anscombe residual above which a baseline week counts as a past outbreak (Noufaily et al. 2013)
+OUTBREAK_RESIDUAL = 2.58
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +57,22 @@ class SpikeParams:
     min_history_days: int = 7     # observed history needed before anything fires (warm-up)
     cooldown_days: int = 7        # an episode ends after this many consecutive quiet days
     fill_missing_history: bool = True   # impute unobserved baseline weeks at the pair's shrunk rate
+    min_reports: int = 8          # a new episode needs its window's contacts reported this often ...
+    corroborate_by: str = "article_ids"   # ... counting distinct articles ("sources": outlets) ...
+    strong_alpha: float = 1e-6    # ... unless its p-value is below this (strong evidence alone)
+    method: str = METHOD          # one of METHODS (docs/detection.md, "Methods compared")
+    dispersion: float = 1.0       # nb-eb-v2: pooled dispersion of weekly counts (variance/mean)
+    dispersion_weeks: float = -1.0  # nb-eb-v2: weight (in weeks) of the pooled dispersion against the
+                                    # pair's own estimate; < 0: the pooled one alone
+    downweight_outbreaks: bool = False   # nb-eb-v2: down-weight past outbreak weeks of the baseline
+    ears_weeks: int = 4           # ears-c1: baseline weeks (the most recent ones)
+    ears_z: float = 3.0           # ears-c1: alarm when (observed - mean) / sd exceeds this
+    ears_min_sd: float = 1.0      # ears-c1: floor of the baseline sd (sparse counts have sd 0)
 
     def threshold(self) -> dict[str, float | int]:
-        return {"alpha": self.alpha, "min_count": self.min_count, "min_ratio": self.min_ratio}
+        return {"alpha": self.alpha, "min_count": self.min_count, "min_ratio": self.min_ratio,
+                "min_reports": self.min_reports, "corroborate_by": self.corroborate_by,
+                "strong_alpha": self.strong_alpha}
 
     def to_dict(self) -> dict[str, float | int]:
         return asdict(self)
@@ -88,7 +110,14 @@ def score_of(p: float) -> float:
     return 300.0 if p <= 0 else round(min(300.0, -math.log10(p)), 4)
 
 
-def window_stats(observed: int, history: int, history_days: int, params: SpikeParams) -> WindowStats:
+def window_stats(observed: int, history: int, history_days: int, params: SpikeParams,
+                 weeks: tuple[tuple[int, int], ...] = ()) -> WindowStats:
+    """``weeks``: the baseline week by week, most recent first, as (contacts, observed days) --
+    read by the methods other than gamma-poisson-v1 (which needs only the totals)."""
+    if params.method == "nb-eb-v2":
+        return _nb_eb(observed, history, history_days, params, weeks)
+    if params.method == "ears-c1":
+        return _ears(observed, history, history_days, params, weeks)
     history_weeks = history_days / 7.0
     hist = float(history)
     missing = max(0.0, params.history_weeks - history_weeks)
@@ -101,10 +130,84 @@ def window_stats(observed: int, history: int, history_days: int, params: SpikePa
         history_weeks += missing
     p, expected = tail_probability(observed, hist, history_weeks, params.window_days / 7.0,
                                    params.prior_rate, params.prior_weeks)
-    fires = (
-        history_days >= params.min_history_days
-        and p < params.alpha
-        and observed >= params.min_count
-        and observed >= params.min_ratio * expected
-    )
-    return WindowStats(observed, history, history_days, expected, p, score_of(p), fires)
+    return WindowStats(observed, history, history_days, expected, p, score_of(p),
+                       _fires(observed, expected, p, history_days, params))
+
+
+def _fires(observed: int, expected: float, p: float, history_days: int, params: SpikeParams) -> bool:
+    return (history_days >= params.min_history_days and p < params.alpha
+            and observed >= params.min_count and observed >= params.min_ratio * expected)
+
+
+def _anscombe(y: float, mu: float) -> float:
+    """Anscombe residual of a Poisson count (Noufaily et al. 2013 use it to spot past outbreaks)."""
+    if mu <= 0:
+        return 0.0
+    return 1.5 * (y ** (2 / 3) - mu ** (2 / 3)) / mu ** (1 / 6)
+
+
+def _nb_eb(observed: int, history: int, history_days: int, params: SpikeParams,
+           weeks: tuple[tuple[int, int], ...]) -> WindowStats:
+    """Quasi-Poisson version of the gamma-Poisson model, after the improved Farrington method.
+
+    The pair's weekly rate is shrunk towards the pooled prior (empirical Bayes) as in
+    gamma-poisson-v1; contacts come in clusters, so counts are overdispersed by a factor phi
+    (variance = phi * mean): the pooled ``dispersion`` of all pairs, combined with the pair's own
+    Pearson estimate from its baseline weeks (weight ``dispersion_weeks`` for the pooled one), never
+    below 1. The predictive tail is computed on counts divided by phi (the quasi-likelihood scaling:
+    phi contacts carry the information of one). With ``downweight_outbreaks``, baseline weeks whose
+    Anscombe residual exceeds 2.58 get weight residual^-2, so a past outbreak does not inflate the
+    baseline (Noufaily et al. 2013)."""
+    prior_c = params.prior_rate * params.prior_weeks
+    wk = [(float(c), d / 7.0) for c, d in weeks if d > 0] or [(float(history), history_days / 7.0)]
+    w = [1.0] * len(wk)
+    expo = sum(f for _, f in wk)
+    rate = (prior_c + sum(c for c, _ in wk)) / (params.prior_weeks + expo)
+    if params.downweight_outbreaks and len(wk) > 1:
+        w = []
+        for c, f in wk:
+            s = _anscombe(c, rate * f)
+            w.append(s ** -2 if s > OUTBREAK_RESIDUAL else 1.0)
+        rate = (prior_c + sum(wi * c for wi, (c, _) in zip(w, wk))) / (
+            params.prior_weeks + sum(wi * f for wi, (_, f) in zip(w, wk)))
+    # the pair's own dispersion (weighted Pearson statistic), shrunk towards the pooled one
+    phi = params.dispersion
+    n = sum(w)
+    if params.dispersion_weeks >= 0 and n > 1 and rate > 0:  # < 0: pooled dispersion alone
+        chi2 = sum(wi * (c - rate * f) ** 2 / (rate * f) for wi, (c, f) in zip(w, wk) if f > 0)
+        phi = (params.dispersion_weeks * params.dispersion + chi2) / (params.dispersion_weeks + n - 1)
+    phi = max(1.0, phi)
+    hist = sum(wi * c for wi, (c, _) in zip(w, wk))
+    hist_weeks = sum(wi * f for wi, (_, f) in zip(w, wk))
+    missing = max(0.0, params.history_weeks - history_days / 7.0)
+    if params.fill_missing_history and missing > 0:
+        hist += rate * missing
+        hist_weeks += missing
+    t = params.window_days / 7.0
+    r = (prior_c + hist) / phi
+    exposure = params.prior_weeks + hist_weeks
+    expected = t * (prior_c + hist) / exposure
+    if observed <= 0:
+        p = 1.0
+    else:
+        q = exposure / (exposure + t)
+        p = float(betainc(observed / phi, r, 1.0 - q))
+    return WindowStats(observed, history, history_days, expected, p, score_of(p),
+                       _fires(observed, expected, p, history_days, params))
+
+
+def _ears(observed: int, history: int, history_days: int, params: SpikeParams,
+          weeks: tuple[tuple[int, int], ...]) -> WindowStats:
+    """EARS C1 on weekly counts: the window against the mean and standard deviation of the most
+    recent ``ears_weeks`` fully observed baseline weeks (sd floored at ``ears_min_sd``); the
+    p-value is the normal tail of the z statistic, as EARS reads it."""
+    full = [c for c, d in weeks if d >= 7][: params.ears_weeks]
+    if len(full) < 2:
+        return WindowStats(observed, history, history_days, 0.0, 1.0, 0.0, False)
+    mean = sum(full) / len(full)
+    sd = (sum((c - mean) ** 2 for c in full) / (len(full) - 1)) ** 0.5
+    z = (observed - mean) / max(sd, params.ears_min_sd)
+    p = float(ndtr(-z))
+    fires = (z > params.ears_z and observed >= params.min_count
+             and observed >= params.min_ratio * mean and history_days >= params.min_history_days)
+    return WindowStats(observed, history, history_days, mean, p, score_of(p), fires)

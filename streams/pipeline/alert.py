@@ -26,7 +26,10 @@ COVERAGE = "coverage"
 def spike_params(settings) -> SpikeParams:
     return SpikeParams(window_days=settings.window_days, history_weeks=settings.history_weeks,
                        alpha=settings.spike_alpha, min_count=settings.spike_min_count,
-                       min_ratio=settings.spike_min_ratio, cooldown_days=settings.cooldown_days)
+                       min_ratio=settings.spike_min_ratio, cooldown_days=settings.cooldown_days,
+                       min_reports=settings.spike_min_reports,
+                       corroborate_by=settings.spike_corroborate_by,
+                       strong_alpha=settings.spike_strong_alpha)
 
 
 class AlertStage:

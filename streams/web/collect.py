@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from streams import metrics
+from streams.detection.explain import group_id
 
 ALL_TOPICS = "*"
 _PAIR = re.compile(r"^[A-Z]{3}-[A-Z]{3}$")
@@ -167,6 +168,7 @@ def _evidence_entry(contact_key: str, v: Mapping[str, Any]) -> dict[str, Any]:
     parts = contact_key.split("|")
     text = v.get("evidence") or ""
     return {
+        "contact_key": contact_key,
         "text": text,
         "lang": v.get("lang") or guess_lang(text),
         "date": v.get("date") or (parts[1] if len(parts) > 1 else None),
@@ -239,6 +241,7 @@ def active_alerts(episodes: Mapping[str, Any], windows: Mapping[str, Any], windo
         start = (date.fromisoformat(last) - timedelta(days=window_days - 1)).isoformat()
         out.append({
             "episode_id": a.get("episode_id"), "status": "active", "pair": pair, "topic": topic,
+            "group_id": group_id(pair, a["started"]) if a.get("started") else None,
             "window_start": start, "window_end": last, "started": a.get("started"),
             "observed": a.get("observed"), "expected": a.get("expected"), "score": a.get("score"),
             "evidence": window_evidence(windows, pair, topic, start, last, (prefix,)),
@@ -260,7 +263,39 @@ def alert_from_record(alert: Mapping[str, Any]) -> dict[str, Any]:
         "window_end": alert.get("window_end"), "observed": alert.get("observed"),
         "expected": alert.get("expected"), "score": alert.get("score"), "evidence": evidence,
         "generated_at": alert.get("generated_at"),
+        "summary": alert.get("summary"), "group_id": alert.get("group_id"),
     }
+
+
+def group_alerts(alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per alert group (streams.detection.explain.group_id: pair and the week its episode
+    started), in the order of each group's first alert: the all-topics alert and the per-topic
+    alerts of one burst list the same contacts, so the page shows their evidence once, with every
+    topic. The all-topics alert leads (its window holds every topic's contacts); the evidence is the
+    union by contact key."""
+    groups: dict[Any, dict[str, Any]] = {}
+    order = []
+    for a in alerts:
+        key = a.get("group_id") or a.get("episode_id")
+        g = groups.get(key)
+        if g is None:
+            groups[key] = g = {**a, "topics": [a.get("topic")]}
+            order.append(key)
+            continue
+        if a.get("topic") not in g["topics"]:
+            g["topics"].append(a.get("topic"))
+        if a.get("topic") == "*" and g.get("topic") != "*":   # the all-topics alert leads
+            g.update({k: v for k, v in a.items() if k not in ("topics", "evidence")})
+        seen = {e.get("contact_key") for e in g.get("evidence") or ()}
+        g["evidence"] = list(g.get("evidence") or []) + [
+            e for e in a.get("evidence") or () if e.get("contact_key") not in seen]
+    out = []
+    for key in order:
+        g = groups[key]
+        g["topics"] = sorted(g["topics"], key=lambda t: (t != "*", str(t)))
+        g["evidence"] = sorted(g["evidence"], key=lambda e: str(e.get("date") or ""))
+        out.append(g)
+    return out
 
 
 class AlertLog:
@@ -335,6 +370,6 @@ def collect(windows: Mapping[str, Any] | None = None, episodes: Mapping[str, Any
             "lag": snap["consumer_lag"], "contacts": snap["contacts"], "alerts": snap["alerts"],
         },
         "pairs": pairs,
-        "alerts": alerts[:10],
+        "alerts": group_alerts(alerts)[:10],
         "contacts": recent_contacts(scan, weeks=weeks),
     }

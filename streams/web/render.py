@@ -219,16 +219,18 @@ def _alerts(alerts: Sequence[Mapping[str, Any]], max_evidence: int) -> str:
         more = len(evidence) - len(shown)
         ev_html = "".join(_evidence_item(e) for e in reversed(shown))
         more_html = f'<p class="muted">… and {more} more contacts</p>' if more > 0 else ""
-        topic = a.get("topic")
-        topic_html = f' <span class="chip">{esc("all topics" if topic in ("*", None) else topic)}</span>'
+        topics = a.get("topics") or [a.get("topic")]   # a group: the all-topics and topic alerts
+        topic_html = "".join(f' <span class="chip">{esc("all topics" if t in ("*", None) else t)}</span>'
+                             for t in topics)
         status = a.get("status")
         status_html = f' <span class="chip">{esc(status)}</span>' if status else ""
         stats = (f'{fmt_num(a.get("observed"))} contacts in {esc(a.get("window_start") or "?")} … '
                  f'{esc(a.get("window_end") or "?")}, expected {fmt_num(a.get("expected"), 1)}'
                  f', score {fmt_num(a.get("score"), 1)}')
+        summary_html = f'<p class="summary">{esc(a["summary"])}</p>' if a.get("summary") else ""
         items.append(f'<article class="alert"><h3><span class="pair">{esc(a.get("pair"))}</span>'
                      f"{topic_html}{status_html}</h3>"
-                     f'<div class="stats">{stats}</div><ol class="evidence">{ev_html}</ol>{more_html}</article>')
+                     f'{summary_html}<div class="stats">{stats}</div><ol class="evidence">{ev_html}</ol>{more_html}</article>')
     return f'<section id="alerts" class="wide"><h2>Recent alerts</h2>{"".join(items)}</section>'
 
 

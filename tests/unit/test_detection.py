@@ -26,10 +26,15 @@ def contact(d, mode="phone", pair=("IRN", "SAU"), aid=None, topics=(), source="a
                    evidence=f"{pair} {mode} on {d}", source=source, url=url, **kw)
 
 
+# the episode mechanics below do not depend on the corroboration gate (min_reports, tested apart):
+# their synthetic contacts come from one outlet
+MECH = SpikeParams(min_reports=1)
+
+
 def detector(params=None, coverage_start="0001-01-01"):
     """A detector over dicts; by default the whole past counts as observed (quiet) history."""
     counts, episodes = {}, {}
-    det = SpikeDetector(PairCounts(counts), episodes, params or SpikeParams(),
+    det = SpikeDetector(PairCounts(counts), episodes, params or MECH,
                         coverage_start=coverage_start, now=lambda: "2024-06-01T00:00:00Z")
     return det, counts, episodes
 
@@ -231,7 +236,7 @@ def test_late_contact_in_current_window_updates_episode():
 
 
 def test_window_boundaries():
-    P = SpikeParams(window_days=7)
+    P = replace(MECH, window_days=7)
     det, _, _ = detector(P)
     # contacts on days 10, 16: exactly 7 days apart inclusive -> same window ending day 16
     for c in [contact(day(10)), contact(day(13))]:
@@ -295,7 +300,7 @@ def test_replay_in_any_order_changes_nothing_and_alerts_nothing(items, rnd):
 
 
 def test_a_spike_within_the_cool_down_is_the_same_episode():
-    det, _, _ = detector(SpikeParams(cooldown_days=7))
+    det, _, _ = detector(replace(MECH, cooldown_days=7))
     first = [a for i in (30, 31, 32) for a in det.observe(contact(day(i)))]
     assert [a["status"] for a in first] == ["new"]
     # window empties after day 38 (the contacts of 30..32 leave it); a new burst on 41..43 comes
@@ -320,10 +325,89 @@ def test_replay_writes_nothing_to_the_stores():
             super().__setitem__(k, v)
 
     counts, episodes = Counting(), Counting()
-    det = SpikeDetector(PairCounts(counts), episodes, coverage_start="0001-01-01")
+    det = SpikeDetector(PairCounts(counts), episodes, MECH, coverage_start="0001-01-01")
     cs = [contact(day(i), topics=["gaza"]) for i in (10, 11, 12, 13)]
     assert [a["status"] for c in cs for a in det.observe(c) if a["topic"] == "*"] == ["new", "update"]
     counts.writes = episodes.writes = 0
     for c in cs:
         assert det.observe(c) == []
     assert counts.writes == 0 and episodes.writes == 0   # no changelog traffic for a replay
+
+
+# -- corroboration gate and the candidate methods (docs/detection.md, "Methods compared") --------
+def test_a_new_episode_needs_corroboration_by_distinct_outlets():
+    P = SpikeParams(min_reports=3, corroborate_by="sources", strong_alpha=0.0)
+    one, _, _ = detector(P)
+    alerts = [a for i in (10, 11, 12) for a in one.observe(contact(day(i), source="one.com"))]
+    assert alerts == []                          # three calls, one outlet: not yet an episode
+    assert one.observe(contact(day(12), aid="copy", source="two.com")) == []   # two outlets
+    late = one.observe(contact(day(12), aid="copy2", source="three.com"))      # a third reports it
+    assert [a["status"] for a in late] == ["new"] and late[0]["threshold"]["min_reports"] == 3
+    many, _, _ = detector(P)
+    alerts = [a for i, s in ((10, "a.com"), (11, "b.com"), (12, "c.com"))
+              for a in many.observe(contact(day(i), source=s))]
+    assert [a["status"] for a in alerts] == ["new"]
+
+
+def test_corroboration_by_articles_counts_every_report_of_the_window():
+    P = SpikeParams(min_reports=5, corroborate_by="article_ids", strong_alpha=0.0)
+    det, _, _ = detector(P)
+    alerts = [a for i in (10, 11, 12) for a in det.observe(contact(day(i)))]
+    assert alerts == []                          # three calls, three articles
+    assert det.observe(contact(day(11), aid="second-report")) == []     # four articles
+    late = det.observe(contact(day(12), aid="third-report", source="other.com"))
+    assert [a["status"] for a in late] == ["new"]
+    assert late[0]["threshold"]["corroborate_by"] == "article_ids"
+
+
+def test_overwhelming_evidence_needs_no_corroboration():
+    det, _, _ = detector(SpikeParams(min_reports=5, strong_alpha=1e-6))
+    alerts = [a for i in range(10, 17) for a in det.observe(contact(day(i), source="one.com"))]
+    first = next(a for a in alerts if a["status"] == "new")
+    assert first["p_value"] < 1e-6 and first["observed"] >= 5
+
+
+def test_quasi_poisson_dispersion_widens_the_tail():
+    weeks = tuple((1, 7) for _ in range(12))
+    P = SpikeParams(method="nb-eb-v2", dispersion=1.0)
+    plain = window_stats(4, 12, 84, P, weeks)
+    wide = window_stats(4, 12, 84, replace(P, dispersion=2.0), weeks)
+    assert plain.expected == pytest.approx(wide.expected)
+    assert wide.p_value > 3 * plain.p_value
+    # at dispersion 1 it is the gamma-Poisson model
+    assert plain.p_value == pytest.approx(window_stats(4, 12, 84, SpikeParams()).p_value)
+
+
+def test_past_outbreak_weeks_are_down_weighted():
+    weeks = ((9, 7),) + tuple((0, 7) for _ in range(11))   # one past outbreak week, else quiet
+    P = SpikeParams(method="nb-eb-v2", dispersion=1.0)
+    kept = window_stats(4, 9, 84, P, weeks)
+    down = window_stats(4, 9, 84, replace(P, downweight_outbreaks=True), weeks)
+    assert down.expected < kept.expected / 3 and down.p_value < kept.p_value
+
+
+def test_ears_c1_floors_the_sd_and_needs_a_baseline():
+    P = SpikeParams(method="ears-c1", ears_weeks=4, ears_z=3.0, ears_min_sd=1.0, min_reports=1)
+    quiet = tuple((0, 7) for _ in range(12))
+    assert window_stats(3, 0, 84, P, quiet).fires is False     # z = 3: not above
+    assert window_stats(4, 0, 84, P, quiet).fires is True
+    assert window_stats(9, 0, 84, P, ((0, 7),)).fires is False  # one week is no baseline
+
+
+def test_alerts_name_their_method():
+    det, _, _ = detector(replace(MECH, method="nb-eb-v2", dispersion=1.45))
+    alerts = [a for i in range(10, 15) for a in det.observe(contact(day(i)))]
+    assert alerts and {a["method"] for a in alerts} == {"nb-eb-v2"}
+
+
+def test_replay_under_the_corroboration_gate_fires_nothing_twice():
+    import random
+    det, counts, episodes = detector(SpikeParams())   # the defaults: 8 articles
+    cs = [contact(day(i), aid=f"art-{i}-{k}", source=f"outlet{k}.com")
+          for i in (20, 21, 22, 23) for k in range(3)]   # four calls, three reports each
+    first = [a for c in cs for a in det.observe(c)]
+    assert [a["status"] for a in first][:1] == ["new"] and len({a["alert_id"] for a in first}) == len(first)
+    snapshot = (json.dumps(counts, sort_keys=True), json.dumps(episodes, sort_keys=True))
+    random.Random(7).shuffle(cs)
+    assert [a for c in cs for a in det.observe(c)] == []
+    assert (json.dumps(counts, sort_keys=True), json.dumps(episodes, sort_keys=True)) == snapshot

@@ -33,7 +33,8 @@ def day(d0: str, i: int) -> str:
 def new_stage(table=None, partition=0):
     table = {} if table is None else table
     windows, episodes = PartitionView(table, partition), PartitionView({}, partition)
-    return AggregateStage(windows, episodes, SpikeParams(), retain_days=182), table
+    # one outlet reports every synthetic call: the corroboration gate is tested in test_detection
+    return AggregateStage(windows, episodes, SpikeParams(min_reports=1), retain_days=182), table
 
 
 def steady_history(stage, start="2024-01-01", weeks=12):

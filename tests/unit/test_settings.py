@@ -74,5 +74,6 @@ def test_detection_defaults_match_the_spike_model():
     from streams.detection.model import SpikeParams
     d, s = SpikeParams(), Settings.from_env({})
     assert (s.window_days, s.history_weeks, s.spike_alpha, s.spike_min_count, s.spike_min_ratio,
-            s.cooldown_days) == (d.window_days, d.history_weeks, d.alpha, d.min_count, d.min_ratio,
-                                 d.cooldown_days)
+            s.cooldown_days, s.spike_min_reports, s.spike_strong_alpha, s.spike_corroborate_by) == (
+        d.window_days, d.history_weeks, d.alpha, d.min_count, d.min_ratio, d.cooldown_days,
+        d.min_reports, d.strong_alpha, d.corroborate_by)
