@@ -79,7 +79,12 @@ class RetryPolicy:
     def delay(self, attempt: int, retry_after: float | None = None,
               rand: Callable[[], float] = random.random) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
-        exp = min(self.cap, self.base * self.factor ** max(0, attempt - 1))
+        exp = self.base
+        for _ in range(min(max(0, attempt - 1), 1100)):   # stepwise: factor**n overflows a float
+            if exp >= self.cap:                  # after ~1000 attempts of an unlimited retry
+                break
+            exp *= self.factor
+        exp = min(self.cap, exp)
         d = exp * (1 + self.jitter * (2 * rand() - 1))
         if retry_after is not None:
             d = max(d, retry_after)
