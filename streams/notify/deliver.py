@@ -165,6 +165,10 @@ class Notifier:
                         "sent_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
             body = orjson.dumps(payload(alert, delivery=delivery, text_only=self.opts.text_only))
             status, desc, retry_after, location = await self._post(body, aid, possible_dup)
+            if status is None:
+                # no answer (timeout, connection lost): the receiver may have taken it, so every
+                # later attempt is marked as a possible duplicate
+                possible_dup = True
             verdict = classify(status)
             if verdict is Verdict.DELIVERED:
                 self.ledger.record(aid, "delivered", http=status, attempts=attempt)
@@ -218,8 +222,10 @@ class Notifier:
                     status = str(alert.get("status"))
                     self.summary.delivered[status] += 1
                     rec_ = self.ledger.states.get(aid, {})
-                    self.out.write(f"delivered {aid} ({status}, {pair_text(alert)}, topic "
-                                   f"{alert.get('topic')}) on attempt {rec_.get('attempts')} in "
+                    topic = alert.get("topic")
+                    topic = "all topics" if topic in (None, "", "*") else f"topic {topic}"
+                    self.out.write(f"delivered {aid} ({status}, {pair_text(alert)}, {topic}) on "
+                                   f"attempt {rec_.get('attempts')} in "
                                    f"{time.monotonic() - t0:.1f} s: HTTP {rec_.get('http')}\n")
                     self.out.flush()
         await self._commit(rec.topic, rec.partition, rec.offset + 1)
