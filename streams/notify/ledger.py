@@ -28,7 +28,7 @@ from typing import Any
 import orjson
 
 DONE = ("delivered", "failed")      # final states: never sent again
-REMEMBER = 100_000                  # ids kept across a compaction (~10 MB); alerts are tens a day
+REMEMBER = 100_000                  # ids kept across a compaction (~11 MB); alerts are tens a day
 
 
 class LedgerBusy(Exception):

@@ -245,8 +245,13 @@ async def test_retries_then_delivers_each_alert_once_and_commits_only_after_deli
     # per partition, in order: a0 before a1, b0 before b1
     assert rx.accepted.index(a0["alert_id"]) < rx.accepted.index(a1["alert_id"])
     assert rx.accepted.index(b0["alert_id"]) < rx.accepted.index(b1["alert_id"])
+    from referencing import Registry, Resource
+    webhook = jsonschema.Draft202012Validator(
+        json.loads((ROOT / "schemas" / "webhook.schema.json").read_text()),
+        registry=Registry().with_resource(ALERT_SCHEMA["$id"], Resource.from_contents(ALERT_SCHEMA)))
     for r in rx.requests:
         body, headers = r["body"], r["headers"]
+        webhook.validate(body)
         sent = next(a for a in alerts if a["alert_id"] == r["id"])
         assert body["alert"] == sent and body["status"] == sent["status"]
         assert headers["Idempotency-Key"] == r["id"] and headers["Content-Type"] == "application/json"

@@ -99,6 +99,30 @@ def test_payload_carries_the_alert_and_delivery():
     assert payload(a, delivery={}, text_only=True) == {"text": slack_text(a)}
 
 
+def webhook_validator() -> jsonschema.protocols.Validator:
+    from referencing import Registry, Resource
+
+    schema = json.loads((ROOT / "schemas" / "webhook.schema.json").read_text())
+    registry = Registry().with_resource(ALERT_SCHEMA["$id"], Resource.from_contents(ALERT_SCHEMA))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema, registry=registry)
+
+
+def test_payload_matches_its_schema():
+    v = webhook_validator()
+    delivery = {"idempotency_key": "k", "possible_duplicate": False, "attempt": 1, "topic": "alerts",
+                "partition": 0, "offset": 3, "sent_at": "2026-01-01T00:00:00+00:00"}
+    p = payload(alert(), delivery=delivery)
+    v.validate(p)
+    v.validate(payload(alert(), delivery=delivery, text_only=True))
+    # the schema is real: the alert inside is checked against alert.schema.json
+    bad = orjson.loads(orjson.dumps(p))
+    bad["alert"]["pair"] = ["JOR"]
+    assert list(v.iter_errors(bad))
+    del p["delivery"]
+    assert list(v.iter_errors(p))
+
+
 def test_idempotency_key_is_the_alert_id_in_header_safe_form():
     assert idempotency_key("JOR-USA|gaza|2023-10-15#0") == "JOR-USA|gaza|2023-10-15#0"
     assert idempotency_key("IRN-SAU|*|2016-01-05#2") == "IRN-SAU|*|2016-01-05#2"
