@@ -232,12 +232,12 @@ class Notifier:
 
     async def _commit(self, topic: str, partition: int, next_offset: int) -> None:
         from aiokafka import TopicPartition
-        from aiokafka.errors import CommitFailedError
+        from aiokafka.errors import CommitFailedError, IllegalStateError
 
         try:
             await self.consumer.commit({TopicPartition(topic, partition): next_offset})
             self.summary.committed[partition] = next_offset
-        except CommitFailedError as exc:
+        except (CommitFailedError, IllegalStateError) as exc:
             # the partition moved to another member in a rebalance; it resumes from the last
             # committed offset and the ledger skips what this process delivered
             log.warning("commit of %s[%d]=%d failed (rebalance): %s", topic, partition, next_offset, exc)
