@@ -118,8 +118,9 @@ class Notifier:
     # --- one HTTP attempt --------------------------------------------------------------------------
 
     async def _post(self, body: bytes, alert_id: str, possible_dup: bool
-                    ) -> tuple[int | None, str, float | None, str | None]:
-        """(status or None, short description, Retry-After seconds, Location)."""
+                    ) -> tuple[int | None, str, float | None, str | None, bool]:
+        """(status or None, short description, Retry-After seconds, Location, whether the receiver
+        may have taken the request although no answer came)."""
         import aiohttp
 
         headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
@@ -138,11 +139,16 @@ class Notifier:
                 if snippet and not 200 <= r.status < 300:
                     desc += f": {snippet}"
                 return (r.status, desc, parse_retry_after(r.headers.get("Retry-After")),
-                        r.headers.get("Location"))
+                        r.headers.get("Location"), False)
         except asyncio.TimeoutError:
-            return None, f"no answer within {self.opts.timeout:g} s", None, None
+            # the request may have been sent and handled: only the answer is missing
+            return None, f"no answer within {self.opts.timeout:g} s", None, None, True
+        except aiohttp.ClientConnectorError as exc:
+            # no connection (refused, DNS, unreachable): nothing was sent
+            return None, f"{type(exc).__name__}: {exc}", None, None, False
         except aiohttp.ClientError as exc:
-            return None, f"{type(exc).__name__}: {exc}", None, None
+            # the connection broke during the exchange (disconnected, reset, bad answer)
+            return None, f"{type(exc).__name__}: {exc}", None, None, True
 
     # --- one alert ----------------------------------------------------------------------------------
 
@@ -157,6 +163,7 @@ class Notifier:
         policy = self.opts.policy
         while True:
             if self.stop.is_set():
+                self.ledger.record(aid, "unsent", maybe_received=possible_dup)
                 raise Stopped
             attempt += 1
             delivery = {"idempotency_key": idempotency_key(aid), "possible_duplicate": possible_dup,
@@ -164,10 +171,11 @@ class Notifier:
                         "offset": offset,
                         "sent_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
             body = orjson.dumps(payload(alert, delivery=delivery, text_only=self.opts.text_only))
-            status, desc, retry_after, location = await self._post(body, aid, possible_dup)
-            if status is None:
-                # no answer (timeout, connection lost): the receiver may have taken it, so every
-                # later attempt is marked as a possible duplicate
+            status, desc, retry_after, location, maybe_taken = await self._post(body, aid,
+                                                                                possible_dup)
+            if maybe_taken:
+                # no answer (timeout, connection lost mid-request): the receiver may have taken it,
+                # so every later attempt, in this run or the next, is marked as a possible duplicate
                 possible_dup = True
             verdict = classify(status)
             if verdict is Verdict.DELIVERED:
@@ -178,9 +186,10 @@ class Notifier:
                 if location:
                     desc += f" (redirect to {location}: configure that URL)"
                 return await self._failed(aid, f"rejected on attempt {attempt}: {desc} "
-                                               f"(a {status} is not retried)")
+                                               f"(a {status} is not retried)", possible_dup)
             if policy.gives_up(attempt):
-                return await self._failed(aid, f"gave up after {attempt} attempts: {desc}")
+                return await self._failed(aid, f"gave up after {attempt} attempts: {desc}",
+                                          possible_dup)
             wait = policy.delay(attempt, retry_after)
             limit = f"/{policy.max_attempts}" if policy.max_attempts else ""
             log.warning("attempt %d%s for %s failed: %s; retrying in %.1f s",
@@ -190,12 +199,13 @@ class Notifier:
             except asyncio.TimeoutError:
                 pass
 
-    async def _failed(self, aid: str, reason: str) -> str:
+    async def _failed(self, aid: str, reason: str, maybe_received: bool) -> str:
         if self.opts.on_failure == "skip":
             log.error("alert %s %s; recorded as failed and skipped (--on-failure skip)", aid, reason)
             self.ledger.record(aid, "failed", reason=reason)
             self.summary.failed += 1
             return "failed"
+        self.ledger.record(aid, "unsent", maybe_received=maybe_received, reason=reason)
         raise DeliveryFailed(f"alert {aid} {reason}; its offset is not committed, so the next start "
                              f"sends it again (--on-failure skip records it and goes on)")
 

@@ -4,12 +4,15 @@ change of an alert id, flushed and fsync'd before the notifier moves on.
   {"id": "<alert_id>", "state": "sending", "at": "<UTC time>", "partition": 0, "offset": 12}
   {"id": "<alert_id>", "state": "delivered", "at": ..., "http": 200, "attempts": 3}
   {"id": "<alert_id>", "state": "failed", "at": ..., "reason": "HTTP 400 ..."}   (--on-failure skip)
+  {"id": "<alert_id>", "state": "unsent", "at": ..., "maybe_received": false}   (stopped before
+                                                 delivery: --on-failure stop, Ctrl-C between tries)
 
 Why it exists: Kafka offsets are committed only after a delivery, so a crash between the POST and
 the commit makes the restarted consumer read the alert again; the ledger says it was delivered and
 it is skipped (and committed). ``sending`` is written before the first attempt: an id whose last
 state is ``sending`` was possibly received (the crash came between the receiver's answer and the
-``delivered`` line) and is resent marked ``possible_duplicate`` with the same Idempotency-Key.
+``delivered`` line) and is resent marked ``possible_duplicate`` with the same Idempotency-Key; so is
+an ``unsent`` one whose attempts included one that got no answer (``maybe_received``).
 The same id read twice from the topic (the pipeline is at-least-once) is also sent once.
 
 A truncated last line (a crash in the middle of a write) is ignored. ``open`` rewrites the file
@@ -119,8 +122,11 @@ class Ledger:
         return self.state(alert_id) in DONE
 
     def possibly_sent(self, alert_id: str) -> bool:
-        """A ``sending`` line with no final state: the receiver may have it already."""
-        return self.state(alert_id) == "sending"
+        """The receiver may have this alert already: the process ended while sending it (last
+        state ``sending``), or stopped after an attempt that got no answer."""
+        rec = self.states.get(alert_id) or {}
+        return rec.get("state") == "sending" or (rec.get("state") == "unsent"
+                                                 and bool(rec.get("maybe_received")))
 
     def record(self, alert_id: str, state: str, **fields: Any) -> None:
         rec = {"id": alert_id, "state": state,

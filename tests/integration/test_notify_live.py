@@ -359,6 +359,8 @@ async def test_rejected_alert_stops_without_commit_or_is_skipped_on_request(
     finally:
         await rx.stop()
     assert rx.attempts(bad["alert_id"]) == 2 and rx.accepted == [good["alert_id"]]
+    # the first run got a definite "no" (400): the second try is not marked as a possible duplicate
+    assert [r["body"]["delivery"]["possible_duplicate"] for r in rx.requests] == [False] * 3
     assert await committed(kafka_bootstrap, group, topic, 1) == {0: 2}
     ledger = [orjson.loads(x) for x in (tmp_path / "ledger.jsonl").read_bytes().splitlines()]
     final = {r["id"]: r["state"] for r in ledger}
@@ -403,3 +405,34 @@ def test_cli_errors_are_one_line(kafka_bootstrap, tmp_path):
         holder.wait(30)
     assert holder.returncode == 0
     assert "delivered 0 (0 new, 0 updates)" in holder.stderr.read()
+
+
+async def test_ctrl_c_during_retries_stops_at_once_and_the_next_start_delivers(
+        kafka_bootstrap, new_topic, tmp_path):
+    topic = new_topic("notify-sigint", partitions=1)
+    group = f"{topic}-notify"
+    a = make_alert(("IRQ", "USA"), "*", "2023-12-01", 0, 3)
+    await produce(kafka_bootstrap, topic, [alert_bytes(a)], [b"IRQ-USA"])
+    rx = await Receiver({a["alert_id"]: ["gate"]}).start()
+    try:
+        # long waits between attempts: Ctrl-C must not sit them out
+        n = Notify(tmp_path, kafka_bootstrap, topic, group, rx.url, "--max-delay", "60",
+                   "--backoff", "30", name="sigint").start()
+        await until(lambda: rx.attempts(a["alert_id"]) >= 1, "a first failed attempt", notify=n)
+        await asyncio.sleep(0.5)
+        n.proc.send_signal(signal.SIGINT)
+        assert await n.wait_exit(timeout=10) == 0, n.logs()
+        err = n.err.read_text()
+        assert "delivered 0 (0 new, 0 updates)" in err and "nothing committed" in err, err
+        assert await committed(kafka_bootstrap, group, topic, 1) == {0: None}
+
+        rx.gate.set()
+        again = Notify(tmp_path, kafka_bootstrap, topic, group, rx.url, "--idle-timeout", "3",
+                       name="again").start()
+        assert await again.wait_exit(60) == 0, again.logs()
+    finally:
+        await rx.stop()
+    assert rx.accepted == [a["alert_id"]] and rx.attempts(a["alert_id"]) == 2
+    # the attempt before Ctrl-C got a definite 503: the next one is not a possible duplicate
+    assert [r["body"]["delivery"]["possible_duplicate"] for r in rx.requests] == [False, False]
+    assert await committed(kafka_bootstrap, group, topic, 1) == {0: 1}

@@ -212,6 +212,17 @@ def test_ledger_survives_reopen_and_knows_possibly_sent(tmp_path):
                                                      ("b#0", "failed")]
 
 
+def test_ledger_unsent_is_possibly_received_only_after_an_unanswered_attempt(tmp_path):
+    with Ledger(tmp_path / "l.jsonl") as led:
+        led.record("a#0", "sending")
+        led.record("a#0", "unsent", maybe_received=False, reason="HTTP 400")   # a definite no
+        led.record("b#0", "sending")
+        led.record("b#0", "unsent", maybe_received=True)                       # a timeout before
+    with Ledger(tmp_path / "l.jsonl") as led:
+        assert not led.done("a#0") and not led.possibly_sent("a#0")
+        assert not led.done("b#0") and led.possibly_sent("b#0")
+
+
 def test_ledger_ignores_a_torn_last_line(tmp_path):
     path = tmp_path / "ledger.jsonl"
     path.write_bytes(b'{"id": "a#0", "state": "delivered"}\n{"id": "a#1", "sta')
