@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System packages the test suite needs beyond Python: Prometheus (+ promtool) for the rule tests and
-# the live scrape test, headless Chromium + chromedriver for the status-page test, and Noto fonts so
-# Arabic and Persian evidence renders as glyphs rather than boxes. Debian packages only (no browser
+# the live scrape test, Alertmanager (+ amtool) for its config check and the live alert-routing
+# test, headless Chromium + chromedriver for the status-page test, and Noto fonts so Arabic and
+# Persian evidence renders as glyphs rather than boxes. Debian packages only (no browser
 # downloads). Idempotent: a quick no-op when everything is present; `apt-get update` runs once and
 # only when something is missing.
 set -euo pipefail
@@ -9,6 +10,7 @@ set -euo pipefail
 # package -> a file it installs (cheaper to test than dpkg-query for each run)
 declare -A want=(
   [prometheus]=/usr/bin/prometheus          # also ships /usr/bin/promtool
+  [prometheus-alertmanager]=/usr/bin/amtool  # also ships /usr/bin/prometheus-alertmanager
   [chromium]=/usr/bin/chromium
   [chromium-driver]=/usr/bin/chromedriver
   [fonts-noto-core]=/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf
@@ -32,7 +34,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # --no-install-recommends keeps prometheus from pulling node-exporter & co. and chromium lean
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# The Debian package enables a prometheus service; nothing here needs it running (tests start their
+# The Debian packages enable prometheus and alertmanager services; nothing here needs them running (tests start their
 # own on a free loopback port), and no init system runs in CI anyway.
 for pkg in "${!want[@]}"; do
   [ -e "${want[$pkg]}" ] || { echo "install-system-deps: $pkg did not provide ${want[$pkg]}" >&2; exit 1; }

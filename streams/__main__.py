@@ -18,6 +18,7 @@ COMMANDS = {
     "evaluate": "score contacts against a gold file (precision, recall, F1, mode/date/topic accuracy)",
     "replay": "send articles from a JSONL file to the input topic",
     "alerts": "follow the alert topic and print alerts",
+    "notify": "POST each new alert and update to a webhook (Slack-compatible), with retries and no resends",
     "backtest": "run aggregation and spike detection offline: contacts JSONL in, alerts JSONL out",
     "kafka": "start a local Apache Kafka (KRaft) and print its bootstrap address until Ctrl-C",
 }

@@ -65,6 +65,7 @@ OTHER = "other"
 NONE = "none"            # label value for "no topic"
 ALL = "all"              # label value for the detector's all-topics bucket "*"
 TOP_PAIRS = 20           # diplowatch_pair_contacts_week keeps only the current top-N pairs
+MAX_SPIKES = 50          # diplowatch_spike_active keeps only the top-N running episodes by score
 MAX_TOPICS = 40          # distinct topic label values before folding into "other"
 MAX_TABLES = 32          # distinct table label values before folding into "other"
 MAX_PARTITIONS = 1024    # (topic, partition) lag series before new ones are dropped
@@ -166,6 +167,10 @@ TABLE_ENTRIES = Gauge(f"{PREFIX}_table_entries", "Keys held in a Faust table by 
 PAIR_CONTACTS_WEEK = Gauge(f"{PREFIX}_pair_contacts_week",
                            f"Distinct contacts this week for the current top {TOP_PAIRS} country pairs.",
                            ["pair"], registry=REGISTRY)
+SPIKE_ACTIVE = Gauge(f"{PREFIX}_spike_active",
+                     f"Distinct contacts in the latest firing window of each running spike episode "
+                     f"(the top {MAX_SPIKES} by score held by this worker), by pair and topic.",
+                     ["pair", "topic"], registry=REGISTRY)
 BUILD_INFO = Gauge(f"{PREFIX}_build_info", "Always 1; the label carries the diplowatch version.",
                    ["version"], registry=REGISTRY)
 PUBLISHED_AT_IGNORED = Counter(f"{PREFIX}_published_at_ignored",
@@ -361,6 +366,32 @@ def set_pair_counts(counts: Mapping[Any, int], n: int = TOP_PAIRS) -> list[tuple
     for label, count in top:
         PAIR_CONTACTS_WEEK.labels(label).set(count)
     return top
+
+
+def set_active_spikes(episodes: Iterable[tuple[Any, str | None, int, float]],
+                      n: int = MAX_SPIKES) -> list[tuple[str, str, int]]:
+    """Publish the running spike episodes ``[(pair, topic, observed, score)]`` of this worker's
+    partitions: one series per (pair, topic), value = distinct contacts in the episode's latest
+    firing window. The gauge is replaced wholesale (ended episodes and partitions moved to another
+    worker disappear); only the ``n`` highest-scoring episodes are kept, topics go through the same
+    capped label set as the other metrics (``*`` becomes ``all``), so the series stay bounded.
+    Returns the published ``[(pair, topic, observed)]``."""
+    best: dict[tuple[str, str], tuple[float, int]] = {}
+    for pair, topic, observed, score in episodes:
+        try:
+            label = pair_label(pair)
+        except ValueError:
+            continue
+        t = ALL if topic == "*" else _topic(topic or NONE)
+        key = (label, t)
+        cur = (float(score or 0.0), int(observed or 0))
+        if key not in best or cur > best[key]:
+            best[key] = cur
+    top = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:min(n, MAX_SPIKES)]
+    SPIKE_ACTIVE.clear()
+    for (label, t), (_score, observed) in top:
+        SPIKE_ACTIVE.labels(label, t).set(observed)
+    return [(label, t, observed) for (label, t), (_score, observed) in top]
 
 
 # --- exposition -------------------------------------------------------------------------------

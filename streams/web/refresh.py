@@ -1,6 +1,7 @@
 """Gauges read from the worker's state on a timer rather than on the hot path: consumer lag per
-partition, entries per table, and this week's top pairs. ``register(app, pipeline)`` (called from
-streams.web.register) adds one Faust timer; ``refresh(...)`` itself is plain and testable.
+partition, entries per table, this week's top pairs and the running spike episodes.
+``register(app, pipeline)`` (called from streams.web.register) adds one Faust timer;
+``refresh(...)`` itself is plain and testable.
 
 Consumer lag = end offset (the highwater the consumer last fetched) − committed offset (what Faust
 last committed), for the partitions this worker holds and has committed on; changelog partitions
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from streams import metrics
@@ -49,6 +50,29 @@ def publish_top_pairs(windows: Mapping[str, Any] | WindowScan) -> None:
     metrics.set_pair_counts({p["pair"]: p["count"] for p in top if p["count"] > 0})
 
 
+def running_spikes(items: Iterable[tuple[Any, Any]]) -> list[tuple[str, str, int, float]]:
+    """``[(pair, topic, observed, score)]`` of the episodes table's running episodes (keys
+    ``[<p>|]AAA-BBB|<topic>``, value ``{"active": {...} or None, ...}``, streams.detection)."""
+    out = []
+    for key, state in items:
+        if not isinstance(key, str) or not isinstance(state, Mapping):
+            continue
+        active = state.get("active")
+        if not isinstance(active, Mapping):
+            continue
+        parts = key.split("|")
+        if parts[0].isdigit():
+            parts = parts[1:]
+        if len(parts) != 2:
+            continue
+        out.append((parts[0], parts[1], active.get("observed") or 0, active.get("score") or 0.0))
+    return out
+
+
+def publish_spikes(episodes: Any) -> None:
+    metrics.set_active_spikes(running_spikes(table_items(episodes)))
+
+
 def refresh(tables: Mapping[str, Any], *, lag: Mapping[tuple[str, int], int] | None = None,
             pairs: bool = True) -> None:
     for name, table in tables.items():
@@ -59,6 +83,10 @@ def refresh(tables: Mapping[str, Any], *, lag: Mapping[tuple[str, int], int] | N
     windows = tables.get("windows")
     if pairs and windows is not None:
         publish_top_pairs(windows)
+    episodes = tables.get("episodes")
+    if episodes is not None:
+        # one small dict per pair and topic evaluated: cheap enough for every tick
+        publish_spikes(episodes)
     if lag is not None:
         metrics.set_consumer_lag(lag)
 

@@ -63,14 +63,15 @@ def test_alerting_rules_evaluate_on_real_series(live_stack):
     assert not bad
     # a healthy worker that just processed articles is not "down"
     assert "DiplowatchWorkerDown" not in {r["name"] for r in rules if r.get("state") == "firing"}
-    # spikes the pipeline's detector found in the corpus surface as a Prometheus alert, per topic
-    spikes = {r["metric"]["topic"] for r in s.query('diplowatch_alerts_total{status="new"} > 0')}
+    # running spike episodes the pipeline's detector holds surface as Prometheus alerts, one per
+    # pair and topic
+    spikes = {(r["metric"]["pair"], r["metric"]["topic"]) for r in s.query("diplowatch_spike_active > 0")}
     if spikes:
-        def firing_topics():
-            return {a["labels"]["topic"] for r in s.rules() if r["name"] == "DiplowatchSpikeAlertFired"
+        def firing():
+            return {(a["labels"]["pair"], a["labels"]["topic"]) for r in s.rules()
+                    if r["name"] == "DiplowatchSpike"
                     for a in r.get("alerts", []) if a["state"] == "firing"}
-        s.wait("DiplowatchSpikeAlertFired for every topic with a spike",
-               lambda: firing_topics() == spikes, timeout=15)
+        s.wait("DiplowatchSpike for every running episode", lambda: firing() == spikes, timeout=15)
 
 
 def grafana_queries() -> list[tuple[str, str]]:

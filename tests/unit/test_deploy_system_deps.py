@@ -22,7 +22,8 @@ def test_script_is_valid_bash():
 
 def test_promises_the_tools_the_tests_use():
     files = promised()
-    assert {"prometheus", "chromium", "chromium-driver", "fonts-noto-core"} <= set(files)
+    assert {"prometheus", "prometheus-alertmanager", "chromium", "chromium-driver",
+            "fonts-noto-core"} <= set(files)
     assert files["prometheus"] == "/usr/bin/prometheus" and files["chromium-driver"] == "/usr/bin/chromedriver"
 
 
