@@ -52,7 +52,8 @@ def make_consumer(bootstrap: str, topic: str, group: str, start: str):
     like streams/commands/alerts.py; client security settings (SASL/TLS) plug in here."""
     from aiokafka import AIOKafkaConsumer
 
-    return AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group,
+    # subscribed by Notifier.run once the topic exists (the broker does not auto-create topics)
+    return AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group,
                             enable_auto_commit=False, auto_offset_reset=start,
                             isolation_level="read_committed")
 
@@ -259,6 +260,20 @@ class Notifier:
         try:
             await self.consumer.start()
             last = time.monotonic()
+            # the worker creates the alert topic with its partitions; until then, wait for it
+            waited = False
+            while self.opts.topic not in await self.consumer.topics():
+                if not waited:
+                    log.info("waiting for topic %s (the worker creates it when it starts)", self.opts.topic)
+                    waited = True
+                if self.stop.is_set() or (self.opts.idle_timeout is not None and
+                                          time.monotonic() - last > self.opts.idle_timeout):
+                    return
+                try:
+                    await asyncio.wait_for(self.stop.wait(), 1.0)
+                except asyncio.TimeoutError:
+                    pass
+            self.consumer.subscribe([self.opts.topic])
             while not self.stop.is_set():
                 batch = await self.consumer.getmany(timeout_ms=500, max_records=50)
                 if not batch:
