@@ -1,6 +1,6 @@
 """Split a scraped page into body text, "read also" teaser lists and page furniture.
 
-A page is cut into paragraphs (``normalise.paragraph_spans``: lines, with hard-wrapped English
+A page is cut into paragraphs (``sentences.paragraph_spans``: lines, with hard-wrapped English
 rejoined) and each paragraph becomes a ``Segment`` of kind
 
 * ``boilerplate`` - a line matching a marker of kind ``boilerplate`` (at its start) or
@@ -30,7 +30,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from streams.extraction.normalise import normalise, paragraph_spans, variant_pattern
+from streams.extraction.normalise import normalise
+from streams.extraction.sentences import paragraph_spans
+from streams.extraction.variants import variant_pattern
 
 __all__ = ["Segment", "segment", "body_text"]
 
@@ -236,7 +238,7 @@ def _is_cut(text: str, a: int, b: int) -> bool:
 
 @lru_cache(maxsize=1)
 def _date_words() -> frozenset[str]:
-    from streams.extraction.dates import date_vocabulary_words
+    from streams.extraction.date_vocab import date_vocabulary_words
 
     return frozenset(date_vocabulary_words()) | _DATE_FILLER
 

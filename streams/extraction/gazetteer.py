@@ -18,17 +18,15 @@ from typing import Any, Iterable, NamedTuple
 
 import ahocorasick
 
+from streams.extraction.clitics import PROCLITIC_SET
 from streams.extraction.normalise import normalise
 
 log = logging.getLogger(__name__)
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 
-# Arabic proclitic sequences allowed in front of a form (normalised spelling).
-PROCLITICS = frozenset(
-    ["و", "ف", "ب", "ل", "ك", "ال", "وال", "فال", "بال", "كال", "لل", "ولل", "فلل", "وب", "ول",
-     "وك", "فب", "فل", "فك", "وبال", "فبال", "وكال"]
-)
+# Arabic proclitic sequences allowed in front of a form (normalised spelling): the one list
+PROCLITICS = PROCLITIC_SET
 # Endings that turn a country name into an adjective/demonym (Arabic nisba, Persian ی/یی/یان).
 NAME_SUFFIXES = frozenset(["ي", "يه", "يين", "يون", "يان", "يي", "ييان", "ها"])
 ARABIC_SCRIPT = ("\u0600", "\u06ff")
