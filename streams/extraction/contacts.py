@@ -28,6 +28,7 @@ from streams.extraction.sentences import paragraph_sentences
 from streams.extraction.topics import assign, paragraph_topics
 from streams.extraction.pairs import sentence_contacts
 from streams.extraction.triggers import ModeDecision, live_triggers
+from streams.knowledge.loader import KnowledgeError
 from streams.records import Actor, Article, Contact
 
 log = logging.getLogger(__name__)
@@ -87,10 +88,13 @@ def extraction_errors() -> int:
 
 
 def extract_contacts(article: Article | dict[str, Any]) -> list[Contact]:
-    """Every diplomatic contact the article reports, one per country pair. Never raises."""
+    """Every diplomatic contact the article reports, one per country pair. Never raises on any
+    article; raises ``KnowledgeError`` when the knowledge base cannot be loaded."""
     global _errors
     try:
         return _extract(article)
+    except KnowledgeError:
+        raise  # a missing or malformed knowledge file is no article's fault: it stops the worker
     except Exception:  # last-resort guard: counted and logged, the stream must go on
         _errors += 1
         log.exception("extractor failed on article %r", _article_id(article))

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from streams.extraction.normalise import normalise
+from streams.knowledge import loader
 
 # words that are also common ordinary words (May, می "-ing", مه "fog", آب "water", صفر "zero",
 # ماي): as month names only with a year after them or "ماه" ("month")
@@ -42,17 +42,10 @@ def vocab() -> Vocab:
     first: set[str] = set()
     max_tokens = 1
     partial: set[str] = set()
-    text = resources.files("streams.knowledge").joinpath("date_words.tsv").read_text("utf-8")
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        lang, kind, value, word = line.split("\t")
-        if lang == "lang":
-            continue
-        if kind not in ATOM_KIND:
-            raise ValueError(f"date_words.tsv: unknown kind {kind!r}")
-        val: object = value if kind in ("modifier", "not_event") else int(value)
-        entry = (ATOM_KIND[kind], val, lang == "en")
+    for w in loader.load_date_words():  # kinds and numeric values checked by the loader
+        word = w.word
+        val: object = w.value
+        entry = (ATOM_KIND[w.kind], val, w.lang == "en")
         lst = words.setdefault(_key(word), [])
         if entry not in lst:
             lst.append(entry)
@@ -67,10 +60,6 @@ def vocab() -> Vocab:
 def date_vocabulary_words() -> set[str]:
     """All normalised single words of the date vocabulary (for dateline detection)."""
     words: set[str] = set()
-    text = resources.files("streams.knowledge").joinpath("date_words.tsv").read_text("utf-8")
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            parts = line.split("\t")
-            if len(parts) == 4 and parts[0] != "lang":
-                words.update(normalise(parts[3]).split())
+    for w in loader.load_date_words():
+        words.update(normalise(w.word).split())
     return words
