@@ -21,7 +21,7 @@ PKG = ROOT / "streams" / "extraction"
 # the modules where compiling pays (per-hit / per-sentence loops); evaluate.py, compiled.py and the
 # modules used only while loading (date_vocab, clitics, variants) or not by the extractor (tokens)
 # stay Python
-MODULES = ["gazetteer", "actors", "pairs", "contacts", "dates", "date_lexer", "date_grammar", "normalise",
+MODULES = ["gazetteer", "actors", "phenomena", "pairs", "contacts", "dates", "date_lexer", "date_grammar", "normalise",
            "sentences", "langid", "boilerplate", "triggers", "topics"]
 # annotation_typing off: Cython would enforce the annotations (``x: str`` rejecting None and str
 # subclasses, which the Python code accepts); C types come from the .pxd files only

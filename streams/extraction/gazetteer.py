@@ -189,6 +189,8 @@ class Gazetteer:
                 self._add(n, Entry("agency", a3, "agency", "word", None))
         for c in loader.load_triggers():
             self._add(c.form, Entry(c.kind, c.value, c.lang, c.match, None))
+        for c in loader.load_cues():  # the phenomena's word lists (cues/<lang>/<list>.txt)
+            self._add(c.form, Entry(c.kind, c.value, c.lang, c.match, None))
         # date anchors (months, weekdays, today/yesterday ...): a sentence without any, and
         # without digits, has no date to resolve (date_words.tsv belongs to the dates module)
         for w in loader.load_date_words():

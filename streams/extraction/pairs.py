@@ -12,15 +12,13 @@ pairs (two parties, coordinated subjects, one joint meeting of all, or the first
 from __future__ import annotations
 
 import re
-from itertools import combinations
 
 from streams.extraction.actors import Place, SentenceFacts, Slot, prev_word
+from streams.extraction.phenomena import attachment, gathering_scope
 from streams.extraction.triggers import ModeDecision, decide_mode
 from streams.records import Actor
 
 _NEAR_TRIGGER = 5        # words: a bare country name counts as an actor this close to a trigger
-
-_IN_PERSON = frozenset({"meet", "receive", "visit"})
 
 _STRONG_TRIGGERS = frozenset({"call", "meet", "receive", "visit"})
 
@@ -39,6 +37,7 @@ _SPEECH_RE = re.compile(r"\b(?:" + "|".join(_SPEECH_VERBS) + r")\b")
 
 _SPEAKER_GAP = 3  # spaces between the speaker and the verb ("Steinmeier, said")
 
+
 def _clitic(norm: str, pos: int) -> str:
     """Letters glued before ``pos`` in the same word (Arabic proclitics)."""
     i = pos
@@ -47,6 +46,7 @@ def _clitic(norm: str, pos: int) -> str:
     return norm[i:pos]
 
 _Report = tuple[tuple[str, str], ModeDecision, list[Actor], float, bool, int]
+
 
 def sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subject: str | None
                        ) -> tuple[list[_Report], str | None]:
@@ -74,18 +74,8 @@ def sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subjec
         return [], next_subject
     first = order[0]
     n = len(order)
-    # one meeting of them all: a summit, "trilateral", or "met his Russian and Turkish
-    # counterparts" (in person; phone calls with several counterparts are separate calls)
-    joint = facts.has("summit") or facts.has("joint") or (
-        _counterpart_group(slots, facts.norm) and not facts.has("separate") and not facts.has("call")
-        and any(t.kind in _IN_PERSON for t in live))
-    if n == 2 or _coordinated(facts.norm, slots, order):
-        # two parties; or "بوتين ونتنياهو ناقشا ... خطة ترامب": the coordinated subjects
-        pairs = [(order[0], order[1])]
-    elif joint:
-        pairs = [p for p in combinations(order, 2) if not (p[0] in dest and p[1] in dest)]
-    else:
-        pairs = [(first, other) for other in order[1:]]
+    pairs, joint = gathering_scope(facts, slots, order, dest, live,
+                                   n == 2 or _coordinated(facts.norm, slots, order))
     talk_only = all(t.kind == "talk" for t in live)
     strong_trigger = any(t.kind in _STRONG_TRIGGERS for t in live)
     out: list[_Report] = []
@@ -104,6 +94,7 @@ def sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subjec
                     _confidence(named_sides, decision.explicit, strong_trigger, implicit), talk_only,
                     verb.pos))
     return out, first
+
 
 def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | None,
              subject: str | None) -> tuple[list[Slot], bool]:
@@ -162,12 +153,8 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
     if all(s.kind == "host" for s in slots):
         # "nationals who travelled to Iraq and Syria": destinations without a visitor
         return [], implicit
-    if len({s.country for s in slots}) > 2:
-        # a third country in another clause ("، وذلك على ضوء دعوة الرئيس الأميركي") is not a party
-        breaks = [c.pos for c in facts.cues if c.kind == "clause" and c.pos > first_trigger]
-        if breaks:
-            slots = [s for s in slots if s.pos < breaks[0]]
-    return slots, implicit
+    return attachment(facts, slots, first_trigger), implicit
+
 
 def _between(facts: SentenceFacts, live: list, taken: list[Slot]) -> list[Slot]:
     """"talks between Iran and the United States", "محادثات بين إيران والولايات المتحدة": bare
@@ -192,16 +179,19 @@ def _between(facts: SentenceFacts, live: list, taken: list[Slot]) -> list[Slot]:
             chain_end = s.end
     return out
 
+
 def _after_with(norm: str, s: Slot) -> bool:
     """Is the slot the object of "with" (با وزیر خارجه ژاپن، مع وزير خارجية اليابان)? Then the
     sentence's subject is someone already named (Persian puts the verb last)."""
     return prev_word(norm, s.pos - len(_clitic(norm, s.pos))) in _WITH_ONLY or _clitic(norm, s.pos) == "ب"
+
 
 def _actor(slots: list[Slot], country: str) -> Actor:
     """The best description of a side: a named office holder, else a title, else the country."""
     mine = [s for s in slots if s.country == country]
     best = max(mine, key=lambda s: (s.name is not None, s.role is not None), default=None)
     return Actor(best.name if best else None, best.role if best else None, country)
+
 
 def _confidence(named_sides: int, explicit_mode: bool, strong_trigger: bool, inferred: bool) -> float:
     """How many independent cues agree that this is a contact between these two countries:
@@ -212,7 +202,6 @@ def _confidence(named_sides: int, explicit_mode: bool, strong_trigger: bool, inf
     cues = named_sides + int(explicit_mode) + int(strong_trigger)
     return 0.35 + 0.08 * cues - (0.1 if inferred else 0.0)
 
-_PLURAL_TITLES = ("وزراء", "وزرای", "قاده", "سران")
 
 def _drop_reported_content(facts: SentenceFacts, live: list) -> bool:
     """"<what was said>, Lavrov said on Friday after talks with ...": the countries of the
@@ -244,19 +233,6 @@ def _drop_reported_content(facts: SentenceFacts, live: list) -> bool:
     facts.places = [p for p in facts.places if p.pos > cut]
     return True
 
-def _counterpart_group(slots: list[Slot], norm: str) -> bool:
-    """"met his Russian and Turkish counterparts", "the energy ministers of Russia, Qatar and
-    Venezuela met": one meeting of all of them (a plural title over several countries)."""
-    groups: dict[int, set[str]] = {}
-    for s in slots:
-        if not s.country:
-            continue
-        if s.kind == "counterpart" or (s.kind == "title" and _plural_title(norm[s.pos:s.end])):
-            groups.setdefault(s.pos, set()).add(s.country)
-    return any(len(g) >= 2 for g in groups.values())
-
-def _plural_title(title: str) -> bool:
-    return title.endswith("s") or title.startswith(_PLURAL_TITLES)
 
 def _coordinated(norm: str, slots: list[Slot], order: list[str]) -> bool:
     """Are the first two actors joined by and/و ("Putin and Netanyahu", "بوتين ونتنياهو")?"""

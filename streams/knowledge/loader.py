@@ -404,9 +404,8 @@ def outlet_for(source: str | None) -> Outlet | None:
 MATCHES: frozenset[str] = frozenset({"word", "prefix"})
 # kinds of triggers.tsv (what each means: the file's header comment)
 TRIGGER_KINDS: frozenset[str] = frozenset(
-    {"call", "meet", "receive", "visit", "talk", "future", "negation", "noncontact", "summit",
-     "conference", "sidelines", "org", "ours", "clause", "both", "stateword", "counterpart", "title",
-     "joint", "separate", "related"}
+    {"call", "meet", "receive", "visit", "talk", "noncontact", "summit", "conference", "sidelines",
+     "ours", "both", "stateword", "counterpart", "title", "joint", "separate", "related"}
 )
 
 
@@ -543,4 +542,41 @@ def parse_boilerplate_markers(text: str, f: str = BOILERPLATE_FILE) -> tuple[Boi
         out.append(BoilerplateMarker(_lang(f, number, row["lang"], ("*",)),
                                      _one_of(f, number, "kind", row["kind"], MARKER_KINDS),
                                      _nonempty(f, number, "pattern", row["pattern"]), number))
+    return tuple(out)
+
+
+# The cue word lists of the phenomena (streams/extraction/phenomena.py), one file per list and
+# language: cues/<lang>/<list>.txt -> the cue kind the extractor sees. Every list exists in every
+# language (an empty list says so in its comment).
+CUE_LISTS: dict[str, str] = {
+    "modality": "future",
+    "negation": "negation",
+    "speech_act": "speech",
+    "organisation": "org",
+    "clause": "clause",
+}
+_CUE_COLUMNS = ("form",)
+
+
+@functools.cache
+def load_cues() -> tuple[Cue, ...]:
+    """Every cue of every list in every language (``CUE_LISTS``), in that order."""
+    out: list[Cue] = []
+    for name, kind in CUE_LISTS.items():
+        for lang in ("en", "ar", "fa"):
+            f = f"cues/{lang}/{name}.txt"
+            out.extend(parse_cue_list(_package_text(f), lang, kind, f))
+    return tuple(out)
+
+
+def parse_cue_list(text: str, lang: str, kind: str, f: str) -> tuple[Cue, ...]:
+    """A word list: header ``form``, one cue a line; a trailing ``*`` lets more letters follow."""
+    out = []
+    for number, row in _read_rows(f, _CUE_COLUMNS, text):
+        form = row["form"]
+        prefix = form.endswith("*")
+        form = form.rstrip("*").strip()
+        if not form or "*" in form:
+            raise KnowledgeError(f"{f}:{number}: a cue is a word or phrase with at most a trailing *, got {row['form']!r}")
+        out.append(Cue(lang, kind, None, "prefix" if prefix else "word", form, number))
     return tuple(out)

@@ -45,11 +45,23 @@ def test_malformed_rows_name_the_file_and_line(parse, header, row, message):
 
 
 def test_every_file_has_a_header_row_and_loads():
-    assert len(kb.load_triggers()) > 500
+    assert len(kb.load_triggers()) > 400
     assert {c.kind for c in kb.load_triggers()} <= kb.TRIGGER_KINDS
+    cues = kb.load_cues()
+    for name, kind in kb.CUE_LISTS.items():  # every list in every language
+        assert {c.lang for c in cues if c.kind == kind} == {"ar", "fa", "en"}, name
     assert len(kb.load_topics()) > 20
     assert len(kb.load_date_words()) > 300
     assert len(kb.load_boilerplate_markers()) > 50
+
+
+def test_cue_lists_are_word_lists_with_an_optional_trailing_star():
+    cues = kb.parse_cue_list("# comment\nform\nwill\nسيلتق*\n", "ar", "future", "cues/ar/modality.txt")
+    assert [(c.form, c.match, c.line) for c in cues] == [("will", "word", 3), ("سيلتق", "prefix", 4)]
+    with pytest.raises(kb.KnowledgeError, match=r"cues/ar/modality.txt:2: a cue is a word"):
+        kb.parse_cue_list("form\nس*يلتق\n", "ar", "future", "cues/ar/modality.txt")
+    with pytest.raises(kb.KnowledgeError, match=r"cues/ar/modality.txt:1: header must be"):
+        kb.parse_cue_list("will\n", "ar", "future", "cues/ar/modality.txt")
 
 
 def test_missing_file_is_an_error_naming_it():
@@ -72,7 +84,8 @@ def _build_gazetteer(tmp_path: Path) -> subprocess.CompletedProcess:
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.parametrize("name", ["triggers.tsv", "country_aliases.tsv", "date_words.tsv"])
+@pytest.mark.parametrize("name", ["triggers.tsv", "country_aliases.tsv", "date_words.tsv",
+                                  "cues/fa/negation.txt"])
 def test_gazetteer_refuses_to_start_without_a_knowledge_file(tmp_path, name):
     pkg = _copy_package(tmp_path)
     (pkg / "knowledge" / name).unlink()
