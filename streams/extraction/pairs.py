@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from streams.extraction.actors import Place, SentenceFacts, Slot, prev_word
-from streams.extraction.phenomena import attachment, gathering_scope
+from streams.extraction.phenomena import actor_type, attachment, excluded, gathering_scope
 from streams.extraction.triggers import ModeDecision, decide_mode
 from streams.records import Actor
 
@@ -51,6 +51,7 @@ _Report = tuple[tuple[str, str], ModeDecision, list[Actor], float, bool, int]
 def sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subject: str | None
                        ) -> tuple[list[_Report], str | None]:
     """Pairs reported by one sentence, and the story subject after it."""
+    actor_type(facts)  # former officials, business delegations ...: no actors
     for s in facts.slots:
         if s.kind == "ours" and s.country is None:
             s.country = home  # "وزیر خارجه کشورمان": the home country (unknown: no actor)
@@ -61,6 +62,7 @@ def sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subjec
     if _drop_reported_content(facts, live):
         strong = [s for s in facts.slots if s.country and s.strength >= 2]
     slots, implicit = _parties(facts, live, strong, home, subject)
+    slots = excluded(facts, slots)
     order: list[str] = []
     for s in slots:
         if s.country not in order:

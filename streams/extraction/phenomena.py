@@ -6,27 +6,50 @@ in Arabic, Persian and English (``tests/unit/test_phenomena.py``). No rule here 
 article, an outlet or a name.
 
 * ``modality``: the contact is planned, scheduled, expected, proposed or conditional ("will visit",
-  "is to meet", "من المقرر أن", "سيلتقي", "يعتزم", "خواهد"): the trigger is void
-  (``modality.txt``).
+  "is to meet", "من المقرر أن", "سيلتقي", "يعتزم", "خواهد"; ``modality.txt``), dated ahead ("next
+  week", "الأسبوع المقبل", "هفته آینده"; ``future_time.txt``), the purpose of a trip ("to meet",
+  "للقاء", "برای دیدار"; ``purpose.txt``) or of a departure ("left for Muscat to meet ...",
+  ``departure.txt``), or announced by a Persian present form right after its noun ("سفر
+  می‌کند", ``announcement.txt``): the trigger is void.
 * ``negation``: the contact is denied, cancelled, refused or did not happen ("did not meet",
-  "نفى", "تکذیب"): the trigger is void (``negation.txt``).
+  ``negation.txt``; "denied", "no truth to reports", "نفى", "تکذیب", ``denial.txt``): the trigger
+  is void. ``excluded``: a country a tour "does not include" ("ولا تتضمن", ``exclusion.txt``) is no
+  party.
 * ``speech_act``: interviews and invitations are not consultations: the sentence reports no
-  contact (``speech_act.txt``).
+  contact (``speech_act.txt``); ``message_act``: a receiving, calling or talking verb whose object
+  is a written message, cable or letter reports that message (``message.txt``);
+  ``statement_act``: a visit or talks welcomed, condemned or praised in a statement are its
+  object, not a contact of the speaker (``statement.txt``).
+* ``actor_type``: officials of international organisations act for no state
+  (``organisation.txt``, applied where titles take their country: ``actors._attach_title``);
+  former officials, the opposition, business delegations and private persons neither
+  (``non_state.txt``): such actors are dropped.
 * ``gathering_scope``: a small named group (a trilateral, counterparts met together) gives every
-  pair; otherwise the first party meets each other one.
+  pair; a large gathering (a summit in a sentence naming five or more countries) gives no pair for its list
+  of members, only the first party's meetings with the others when one party is the subject;
+  otherwise the first party meets each other one.
 * ``attachment``: a third country after a word opening a new clause is not a party of the
   contact before it (``clause.txt``).
-* actor type: officials of international organisations act for no state (``organisation.txt``,
-  applied where titles are attached to countries: ``actors._attach_title``).
 """
 from __future__ import annotations
 
 from itertools import combinations
 
-from streams.extraction.actors import Cue, SentenceFacts, Slot
+from streams.extraction.actors import CONTACT_TRIGGERS, Cue, SentenceFacts, Slot
 
 _VOID_WINDOW = {"ar": 10, "en": 8}  # words between a future/negation cue and its trigger
 _VOID_WINDOW_FA = 15  # Persian (SOV): "قرار است" opens the clause, the verb closes it
+_AFTER_TIME = 3       # words between a trigger and a time ahead after it ("يلتقي نظيره ... المقبل")
+_PURPOSE_GAP = 1      # words between a purpose cue and the meeting it introduces
+_DEPARTURE_SPAN = 15  # words between a departure and its purpose
+_NONSTATE_GAP = 2     # words between a non-state cue and the actor it describes
+_MESSAGE_GAP = 3      # words between a receiving/calling verb and the message it takes
+_LARGE_GATHERING = 5  # countries named: a summit of this many is a large gathering
+_MESSAGE_VERBS = frozenset({"receive", "call", "talk"})
+_EVENTS = frozenset({"visit", "meet", "talk", "summit", "conference"})
+_POSSESSIVES = frozenset({"his", "her", "their", "its", "our", "my"})
+_EXCLUDED_GAP = 3     # words between an exclusion cue and the country it excludes ("a visit to")
+_OR_AND = frozenset({"and", "or", "nor", "و", "او", "ولا", "يا"})
 _IN_PERSON = frozenset({"meet", "receive", "visit"})
 _PLURAL_TITLES = ("وزراء", "وزرای", "قاده", "سران")
 
@@ -58,10 +81,44 @@ def _in_scope(b: Cue, t: Cue, norm: str) -> bool:
 
 def modality(facts: SentenceFacts, t: Cue) -> bool:
     """Does trigger ``t`` report a contact that is only planned, expected or conditional?"""
+    norm = facts.norm
     for b in facts.cues:
-        if b.kind == "future" and _in_scope(b, t, facts.norm):
-            return True
+        kind = b.kind
+        if kind == "future":
+            if _in_scope(b, t, norm):
+                return True
+        elif kind == "future_time":
+            if _time_ahead(b, t, norm):
+                return True
+        elif kind == "purpose":
+            # "to meet", "للقاء", "برای دیدار": the meeting a trip is for
+            if _overlap(b, t) or (b.end <= t.pos and _words(norm, b.end, t.pos) <= _PURPOSE_GAP):
+                return True
+        elif kind == "announce":
+            # "سفر می‌کند", "دیدار می‌کنند": a present form right after the noun announces it
+            if t.end <= b.pos and _words(norm, t.end, b.pos) <= 1 and "," not in norm[t.end:b.pos]:
+                return True
+        elif kind == "departure" and (_overlap(b, t) or b.pos <= t.pos):
+            # "left Tehran for Muscat to meet ...", "غادر ... متوجها إلى مسقط للقاء ...": the trip
+            # is under way; a trigger between the departure and its purpose is the trip itself
+            for p in facts.cues:
+                if p.kind == "purpose" and p.pos >= t.pos and p.pos > b.pos \
+                        and _words(norm, b.end, p.pos) <= _DEPARTURE_SPAN:
+                    return True
     return False
+
+
+def _overlap(b: Cue, t: Cue) -> bool:
+    return b.pos < t.end and t.pos < b.end
+
+
+def _time_ahead(b: Cue, t: Cue, norm: str) -> bool:
+    """A time ahead dates the trigger: before it in its clause (the modality window), or just
+    after it ("يلتقي نظيره العماني الأسبوع المقبل"); not across a comma."""
+    if b.pos <= t.pos:
+        window = _VOID_WINDOW_FA if b.lang == "fa" else _VOID_WINDOW.get(b.lang, 8)
+        return _words(norm, b.end, t.pos) <= window and "," not in norm[b.end:t.pos]
+    return _words(norm, t.end, b.pos) <= _AFTER_TIME and "," not in norm[t.end:b.pos]
 
 
 def planned_before(facts: SentenceFacts, t: Cue) -> bool:
@@ -75,16 +132,141 @@ def planned_before(facts: SentenceFacts, t: Cue) -> bool:
 
 def negation(facts: SentenceFacts, t: Cue) -> bool:
     """Does trigger ``t`` report a contact that is denied, cancelled or did not happen?"""
+    norm = facts.norm
     for b in facts.cues:
-        if b.kind == "negation" and _in_scope(b, t, facts.norm):
+        if b.kind == "negation":
+            if _in_scope(b, t, norm):
+                return True
+        elif b.kind == "denial" and _denied(b, t, norm):
             return True
     return False
+
+
+def _denied(b: Cue, t: Cue, norm: str) -> bool:
+    """A denial before the trigger in its clause ("denied reports of a call", "نفت ... إجراء
+    اتصال"), or after it: right after it in Arabic and English ("the meeting was denied"),
+    anywhere in the clause in Persian, whose denial verb closes it ("خبر تماس ... را تکذیب کرد")."""
+    if _overlap(b, t):
+        return True
+    window = _VOID_WINDOW_FA if b.lang == "fa" else _VOID_WINDOW.get(b.lang, 8)
+    if b.pos <= t.pos:
+        return _words(norm, b.end, t.pos) <= window and "," not in norm[b.end:t.pos]
+    after = _VOID_WINDOW_FA if b.lang == "fa" else 2
+    return _words(norm, t.end, b.pos) <= after and "," not in norm[t.end:b.pos]
+
+
+def excluded(facts: SentenceFacts, slots: list[Slot]) -> list[Slot]:
+    """The parties without the countries a trip or meeting "does not include" ("a tour that does
+    not include a visit to Israel", "ولا تتضمن جولة ... إسرائيل", "به جز اسرائیل"): the first
+    actor within a few words after an exclusion cue, and those chained to it by and/or."""
+    cuts = [c for c in facts.cues if c.kind == "exclude"]
+    if not cuts:
+        return slots
+    norm = facts.norm
+    out = set()
+    for c in cuts:
+        # every actor of the sentence, not only the parties (a bare name is no party, but it is
+        # what the cue excludes), and the parties the sentence gave no slot (a visit's host)
+        pool = [s for s in facts.slots if s.country] + [s for s in slots if s.kind == "host"]
+        after = sorted((s for s in pool if s.pos >= c.end), key=_slot_pos)
+        if not after or _words(norm, c.end, after[0].pos) > _EXCLUDED_GAP \
+                or _clause_break(facts, c.end, after[0].pos):
+            continue
+        last = after[0]
+        out.add(id(last))
+        for s in after[1:]:
+            gap = norm[last.end:s.pos].replace(",", " ").split()
+            if len(gap) > 1 or not all(w in _OR_AND or (w.startswith("و") and len(w) <= 3) for w in gap):
+                break
+            out.add(id(s))
+            last = s
+    return [s for s in slots if id(s) not in out]
+
+
+def _slot_pos(s: Slot) -> int:
+    return s.pos
+
+
+def _clause_break(facts: SentenceFacts, a: int, b: int) -> bool:
+    """A comma, semicolon or a clause-opening word between offsets a and b."""
+    seg = facts.norm[a:b]
+    if "," in seg or ";" in seg:
+        return True
+    return any(c.kind == "clause" and a <= c.pos < b for c in facts.cues)
 
 
 def speech_act(facts: SentenceFacts) -> bool:
     """Is the sentence about something that is not a consultation (an interview, an invitation;
     summonses, sport and private visits: the ``noncontact`` cues of triggers.tsv)?"""
     return facts.has("noncontact") or facts.has("speech")
+
+
+def message_act(facts: SentenceFacts, t: Cue) -> bool:
+    """Does trigger ``t`` receive, send or discuss a written message ("received a written message
+    from", "تلقى برقية تهنئة", "تسلم رسالة خطية") rather than a visitor or a call? A *call* of
+    condolence is a contact; a cable of condolence is not."""
+    if t.kind not in _MESSAGE_VERBS:
+        return False
+    norm = facts.norm
+    for b in facts.cues:
+        if b.kind == "message" and (_overlap(b, t) or (
+                t.end <= b.pos and _words(norm, t.end, b.pos) <= _MESSAGE_GAP
+                and "," not in norm[t.end:b.pos])):
+            return True
+    return False
+
+
+def statement_act(facts: SentenceFacts, t: Cue) -> bool:
+    """Is trigger ``t`` the object of a statement about a contact ("condemned the visit of",
+    "رحب بزيارة", "سفر ... را محکوم کرد") or a welcoming verb whose object is an event ("welcomed
+    the visit of", "welcomed the talks") rather than a guest?"""
+    norm = facts.norm
+    for b in facts.cues:
+        if b.kind != "statement":
+            continue
+        if _overlap(b, t):
+            for e in facts.cues:
+                if e.kind in _EVENTS and t.end <= e.pos and _words(norm, t.end, e.pos) <= _MESSAGE_GAP \
+                        and _event_object(facts, b.end, e):
+                    return True
+        elif b.end <= t.pos and _words(norm, b.end, t.pos) <= _MESSAGE_GAP and "," not in norm[b.end:t.pos] \
+                and _event_object(facts, b.end, t):
+            return True
+        elif b.lang == "fa" and t.end <= b.pos and _words(norm, t.end, b.pos) <= _VOID_WINDOW_FA \
+                and "," not in norm[t.end:b.pos]:
+            return True  # Persian: "سفر ... را محکوم کرد", the verb closes the clause
+    return False
+
+
+def _event_object(facts: SentenceFacts, a: int, e: Cue) -> bool:
+    """Is the event word ``e`` after a statement verb (ending at ``a``) the statement's object: not
+    the speaker's own ("praised his meeting with"), not a participle before a person ("welcomed
+    visiting Danish Foreign Minister", "his visiting Chinese counterpart")?"""
+    norm = facts.norm
+    if any(w in _POSSESSIVES for w in norm[a:e.pos].split()):
+        return False
+    return not any(e.end <= s.pos and _words(norm, e.end, s.pos) <= 1 for s in facts.slots)
+
+
+def actor_type(facts: SentenceFacts) -> None:
+    """Drop the actors that act for no state: within two words of a non-state cue ("former
+    Iranian foreign minister", "وزير الخارجية الإيراني الأسبق", "وزیر خارجه سابق ایران", "a
+    Turkish business delegation", "هیئت تجاری ترکیه"), with no trigger or comma between.
+    (Officials of international organisations get no actor in ``actors._attach_title``.)"""
+    cues = [c for c in facts.cues if c.kind == "nonstate"]
+    if not cues:
+        return
+    norm = facts.norm
+    triggers = [c.pos for c in facts.cues if c.kind in CONTACT_TRIGGERS]
+
+    def describes(c: Cue, s: Slot) -> bool:
+        a, b = (c.end, s.pos) if c.end <= s.pos else (s.end, c.pos) if s.end <= c.pos else (0, 0)
+        if a == b == 0:
+            return True  # overlapping
+        return _words(norm, a, b) <= _NONSTATE_GAP and "," not in norm[a:b] \
+            and not any(a <= tp < b for tp in triggers)
+
+    facts.slots = [s for s in facts.slots if s.pos < 0 or not any(describes(c, s) for c in cues)]
 
 
 def gathering_scope(facts: SentenceFacts, slots: list[Slot], order: list[str], dest: set[str],
@@ -99,6 +281,15 @@ def gathering_scope(facts: SentenceFacts, slots: list[Slot], order: list[str], d
         and any(t.kind in _IN_PERSON for t in live))
     if len(order) == 2 or coordinated:
         return [(order[0], order[1])], joint
+    if joint and facts.has("summit") and not facts.has("joint") and \
+            len({s.country for s in facts.slots if s.country}) >= _LARGE_GATHERING:
+        # a large gathering: its list of members or attendees is not a contact; a subject
+        # meeting the others there ("X met counterparts from A, B, C, D at the summit") is
+        first = min(t.pos for t in live)
+        before = {s.country for s in slots if 0 <= s.pos < first}
+        if before == {order[0]}:
+            return [(order[0], other) for other in order[1:]], joint
+        return [], joint
     if joint:
         return [p for p in combinations(order, 2) if not (p[0] in dest and p[1] in dest)], joint
     return [(order[0], other) for other in order[1:]], joint

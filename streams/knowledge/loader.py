@@ -549,11 +549,20 @@ def parse_boilerplate_markers(text: str, f: str = BOILERPLATE_FILE) -> tuple[Boi
 # language: cues/<lang>/<list>.txt -> the cue kind the extractor sees. Every list exists in every
 # language (an empty list says so in its comment).
 CUE_LISTS: dict[str, str] = {
-    "modality": "future",
-    "negation": "negation",
-    "speech_act": "speech",
-    "organisation": "org",
-    "clause": "clause",
+    "modality": "future",          # modality: planned, expected, conditional
+    "future_time": "future_time",  # modality: a time ahead ("next week", "الأسبوع المقبل")
+    "purpose": "purpose",          # modality: the purpose of a trip ("to meet", "للقاء")
+    "departure": "departure",      # modality: leaving for a trip ("left for", "غادر")
+    "announcement": "announce",    # modality: a present form announcing a contact ("سفر می‌کند")
+    "negation": "negation",        # negation: negated verbs, cancellations
+    "denial": "denial",            # negation: denials of a report
+    "exclusion": "exclude",        # negation: "does not include" a country
+    "speech_act": "speech",        # speech act: interviews, invitations
+    "message": "message",          # speech act: written messages, cables, letters
+    "statement": "statement",      # speech act: welcoming, condemning a visit or talks
+    "organisation": "org",         # actor type: international organisations
+    "non_state": "nonstate",       # actor type: former officials, business, private persons
+    "clause": "clause",            # attachment: words opening a new clause
 }
 _CUE_COLUMNS = ("form",)
 
