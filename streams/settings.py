@@ -93,6 +93,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("spike_min_ratio", float, 2.0, "never alert below this multiple of the expected count"),
     Spec("cooldown_days", int, 7, "an episode ends after this many quiet days; the next spike is new"),
     Spec("retain_days", int, 182, "days of counts kept per pair behind the latest contact day"),
+    Spec("min_confidence", float, 0.0, "contacts (and their copies' sources) with a lower `confidence` "
+                                       "are published but not counted (0: count every contact)"),
     # --- web
     Spec("web_host", str, "127.0.0.1", "address of the worker's web server (/metrics, /status)"),
     Spec("web_port", int, 6066, "port of the worker's web server"),
@@ -135,6 +137,7 @@ class Settings:
     spike_min_ratio: float
     cooldown_days: int
     retain_days: int
+    min_confidence: float
     web_host: str
     web_port: int
     web_enabled: bool
@@ -153,6 +156,8 @@ class Settings:
                 problems.append(f"{PREFIX}{attr.upper()} must be >= 1")
         if self.retain_days < self.window_days + 7 * self.history_weeks:
             problems.append(f"{PREFIX}RETAIN_DAYS must cover the window and its history")
+        if not 0 <= self.min_confidence <= 1:
+            problems.append(f"{PREFIX}MIN_CONFIDENCE must be in [0, 1]")
         if not 0 < self.spike_alpha < 1:
             problems.append(f"{PREFIX}SPIKE_ALPHA must be in (0, 1)")
         if not 0 < self.web_port < 65536:

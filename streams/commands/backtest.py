@@ -17,7 +17,7 @@ from typing import Any, TextIO
 import orjson
 
 from streams.detection import PairCounts, SpikeDetector, SpikeParams, contact_day
-from streams.detection.contacts import as_contact, contact_key, pair_key
+from streams.detection.contacts import as_contact, contact_key, counted, pair_key
 
 _D = SpikeParams()
 
@@ -41,6 +41,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cooldown-days", type=int, default=_D.cooldown_days)
     p.add_argument("--coverage-start", default=None,
                    help="first observed day (default: the earliest event day in the input)")
+    p.add_argument("--min-confidence", type=float, default=0.0,
+                   help="count only contacts with at least this confidence (as DIPLOWATCH_MIN_CONFIDENCE)")
     p.add_argument("--quiet", action="store_true", help="no summary on stderr")
 
 
@@ -126,6 +128,8 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")
     try:
         rows, bad, skipped = _read(src, sys.stderr)
+        below = sum(1 for r in rows if not counted(r[2], args.min_confidence))
+        rows = [r for r in rows if counted(r[2], args.min_confidence)]
         coverage = args.coverage_start or (rows[0][0] if rows else None)
         summary = backtest(rows, params, coverage, out)
     finally:
@@ -133,8 +137,8 @@ def run(args: argparse.Namespace) -> int:
             src.close()
         if out is not sys.stdout:
             out.close()
-    summary = {"contacts_read": len(rows) + bad + skipped, "bad_lines": bad,
-               "undated_skipped": skipped, **summary, "coverage_start": coverage,
+    summary = {"contacts_read": len(rows) + bad + skipped + below, "bad_lines": bad,
+               "undated_skipped": skipped, "below_min_confidence": below, **summary, "coverage_start": coverage,
                "params": params.to_dict()}
     if not args.quiet:
         s = summary
