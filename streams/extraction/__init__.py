@@ -15,11 +15,12 @@ from streams.extraction.contacts import extract_contacts, extraction_errors  # n
 
 def load_knowledge() -> None:
     """Load and check everything the extractor reads from ``streams/knowledge/`` (the gazetteer,
-    the date vocabulary, the boilerplate markers) now: raises ``KnowledgeError`` naming the file
+    the date vocabulary, the boilerplate markers, the confidence weights) now: raises ``KnowledgeError`` naming the file
     and line when one is missing or malformed. The worker calls it before taking partitions."""
-    from streams.extraction import boilerplate, date_vocab, gazetteer
+    from streams.extraction import boilerplate, confidence, date_vocab, gazetteer
 
     gazetteer.gazetteer()
+    confidence.weights()
     date_vocab.vocab()
     boilerplate.segment("x", "en")  # builds its marker patterns
 

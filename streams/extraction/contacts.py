@@ -21,6 +21,7 @@ from typing import Any, Callable
 
 from streams.extraction import boilerplate, dates
 from streams.extraction.actors import CONTACT_TRIGGERS, analyse, pick_holder
+from streams.extraction.confidence import probability, vector
 from streams.extraction.gazetteer import Mention, gazetteer
 from streams.extraction.langid import detect_lang
 from streams.extraction.normalise import normalise, normaliser
@@ -54,7 +55,7 @@ class _Candidate:
     evidence: str
     paragraph: int
     segment: int
-    confidence: float
+    score: float          # agreeing cues (pairs._confidence): chooses the pair's best report
     talk_only: bool = False
     paragraph_text: str = ""
     ref: tuple[str | None, str] = (None, "none")
@@ -64,6 +65,7 @@ class _Candidate:
     # a paragraph without any date word: the previous, this and the next body paragraph
     # ("... said on Wednesday ..." / "He was speaking during a visit to Tehran ...")
     neighbours: str | None = None
+    features: tuple = ()  # the sentence's features of the confidence model
 
     def event_date(self, lang: str, cache: dict) -> tuple[str | None, str]:
         """Resolved only for the reports that end up chosen (dates are the costly part), once
@@ -163,7 +165,14 @@ class _Context:
     lookups: int = 0
 
 
-def _extract(article: Article | dict[str, Any]) -> list[Contact]:
+def explain(article: Article | dict[str, Any]) -> list[tuple[Contact, tuple[float, ...]]]:
+    """``extract_contacts`` with each contact's feature vector of the confidence model
+    (``confidence.FEATURES`` order): for fitting and inspecting the model
+    (bench/fit_confidence.py). Raises what ``_extract`` raises."""
+    return _extract(article, with_features=True)
+
+
+def _extract(article: Article | dict[str, Any], with_features: bool = False) -> list:
     a = _as_article(article)
     if a is None or not (a.text.strip() or (a.title or "").strip()):
         return []
@@ -196,7 +205,7 @@ def _extract(article: Article | dict[str, Any]) -> list[Contact]:
     candidates: list[_Candidate] = []
     for seg_no, paragraphs in enumerate(stories):
         candidates.extend(_story_candidates(ctx, seg_no, paragraphs))
-    return _merge(a, lang, candidates)
+    return _merge(a, lang, candidates, with_features)
 
 
 def _story_candidates(ctx: _Context, seg_no: int, paragraphs: list[tuple[int, str]]) -> list[_Candidate]:
@@ -248,10 +257,10 @@ def _story_candidates(ctx: _Context, seg_no: int, paragraphs: list[tuple[int, st
             if p_ref is None:
                 p_ref = _paragraph_reference(ctx, p_offset)
             scale = len(sentence) / len(norm)  # norm offsets -> sentence offsets (near enough)
-            for pair, decision, actors, conf, talk_only, verb in new:
+            for pair, decision, actors, score, talk_only, verb, feats in new:
                 p_cands.append(_Candidate(pair, decision, actors, sentence, p_no, seg_no,
-                                          conf, talk_only, paragraph, p_ref, (s_dated, False),
-                                          verb_at=round(verb * scale)))
+                                          score, talk_only, paragraph, p_ref, (s_dated, False),
+                                          verb_at=round(verb * scale), features=feats))
             contact_paras.append(p_no)
         for c in p_cands:  # the paragraph's date words are known only now
             c.dated = (c.dated[0], p_dated)
@@ -364,7 +373,7 @@ def _story_mode(c: _Candidate, story_modes: set[str]) -> ModeDecision:
     return c.decision
 
 
-def _merge(a: Article, lang: str, candidates: list[_Candidate]) -> list[Contact]:
+def _merge(a: Article, lang: str, candidates: list[_Candidate], with_features: bool = False) -> list:
     """One contact per pair: the most confident report, the mode an explicit cue decided,
     the date any report of the pair gave, the topics of all its reports."""
     by_pair: dict[tuple[str, str], list[_Candidate]] = {}
@@ -373,7 +382,7 @@ def _merge(a: Article, lang: str, candidates: list[_Candidate]) -> list[Contact]
     out = []
     date_cache: dict = {}
     for pair, cands in by_pair.items():
-        best = max(cands, key=lambda c: (c.decision.strength, c.confidence, -c.segment, -c.paragraph))
+        best = max(cands, key=lambda c: (c.decision.strength, c.score, -c.segment, -c.paragraph))
         date, precision = best.event_date(lang, date_cache)
         if not date:  # another report of the same pair in the same story may say when
             for c in cands:
@@ -384,9 +393,11 @@ def _merge(a: Article, lang: str, candidates: list[_Candidate]) -> list[Contact]
         topics = set()
         for c in cands:
             topics |= c.topics
-        # confidence: cues that agreed (see pairs.sentence_contacts), a date, repeated reports
-        conf = min(0.99, best.confidence + (0.1 if date else 0.0) + 0.05 * (len(cands) - 1))
-        out.append(Contact(
+        # confidence: the probability of the model of confidence.py over the best report's
+        # features, its date, the pair's other reports, the headline and the language
+        x = vector(best.features, bool(date), len(cands), best.segment == 0 and best.paragraph == 0, lang)
+        conf = probability(x)
+        contact = Contact(
             article_id=a.id, countries=list(pair), mode=best.decision.mode,
             date=date, date_precision=precision if date else "none",
             visitor=best.decision.visitor if best.decision.mode == "visit" else None,
@@ -394,7 +405,8 @@ def _merge(a: Article, lang: str, candidates: list[_Candidate]) -> list[Contact]
             actors=best.actors, topics=sorted(topics), evidence=best.evidence.strip(),
             confidence=round(conf, 2), lang=lang, source=a.source, url=a.url,
             published_at=a.published_at,
-        ))
+        )
+        out.append((contact, x) if with_features else contact)
     return out
 
 

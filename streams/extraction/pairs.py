@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from streams.extraction.actors import Place, SentenceFacts, Slot, prev_word
+from streams.extraction.confidence import sentence_features
 from streams.extraction.phenomena import actor_type, attachment, excluded, gathering_scope
 from streams.extraction.triggers import ModeDecision, decide_mode
 from streams.records import Actor
@@ -45,7 +46,9 @@ def _clitic(norm: str, pos: int) -> str:
         i -= 1
     return norm[i:pos]
 
-_Report = tuple[tuple[str, str], ModeDecision, list[Actor], float, bool, int]
+# pair, mode decision, actors, score (chooses the best report), talk only, verb offset, the
+# features of the confidence model this sentence gives (confidence.sentence_features)
+_Report = tuple[tuple[str, str], ModeDecision, list[Actor], float, bool, int, tuple]
 
 
 def sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subject: str | None
@@ -92,9 +95,11 @@ def sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subjec
         verb = live[0]
         if len(live) > 1 and partner is not None and partner.pos >= 0:
             verb = min(live, key=lambda t: abs(t.pos - partner.pos))
+        bare_side = any(all(s.strength <= 1 for s in slots if s.country == c) for c in pair)
         out.append((pair, decision, actors,
                     _confidence(named_sides, decision.explicit, strong_trigger, implicit), talk_only,
-                    verb.pos))
+                    verb.pos, sentence_features(named_sides, decision.explicit, strong_trigger, implicit,
+                                                bare_side, n > 2, talk_only)))
     return out, first
 
 
@@ -196,11 +201,11 @@ def _actor(slots: list[Slot], country: str) -> Actor:
 
 
 def _confidence(named_sides: int, explicit_mode: bool, strong_trigger: bool, inferred: bool) -> float:
-    """How many independent cues agree that this is a contact between these two countries:
-    each side named by an office holder/title/counterpart (0-2), a cue deciding the mode, a
-    trigger that means contact by itself (call/meet/receive/visit, not just "discussed");
-    a side inferred from context costs. 0.35 with no cue, 0.75 with all; ``_merge`` adds a date
-    (+0.1) and repeated reports of the pair (+0.05 each)."""
+    """The report's score, which chooses the best report of a pair (``contacts._merge``): how
+    many independent cues agree that this is a contact between these two countries: each side
+    named by an office holder/title/counterpart (0-2), a cue deciding the mode, a trigger that
+    means contact by itself (call/meet/receive/visit, not just "discussed"); a side inferred
+    from context costs. The contact's ``confidence`` is the probability of ``confidence.py``."""
     cues = named_sides + int(explicit_mode) + int(strong_trigger)
     return 0.35 + 0.08 * cues - (0.1 if inferred else 0.0)
 

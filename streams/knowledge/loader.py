@@ -28,6 +28,7 @@ TRIGGERS_FILE = "triggers.tsv"
 TOPICS_FILE = "topics.tsv"
 DATE_WORDS_FILE = "date_words.tsv"
 BOILERPLATE_FILE = "boilerplate_markers.tsv"
+CONFIDENCE_FILE = "confidence.tsv"
 COUNTRY_ALIASES_FILE = "country_aliases.tsv"
 OUTLETS_FILE = "outlets.tsv"
 REGIONS_FILE = "regions.tsv"
@@ -588,4 +589,39 @@ def parse_cue_list(text: str, lang: str, kind: str, f: str) -> tuple[Cue, ...]:
         if not form or "*" in form:
             raise KnowledgeError(f"{f}:{number}: a cue is a word or phrase with at most a trailing *, got {row['form']!r}")
         out.append(Cue(lang, kind, None, "prefix" if prefix else "word", form, number))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Weight:
+    """A weight of the confidence model (confidence.tsv; the features are the extractor's)."""
+    feature: str
+    weight: float
+    source: str
+    line: int
+
+
+_WEIGHT_COLUMNS = ("feature", "weight", "source")
+
+
+@functools.cache
+def load_confidence_weights() -> tuple[Weight, ...]:
+    return parse_confidence_weights(_package_text(CONFIDENCE_FILE))
+
+
+def parse_confidence_weights(text: str, f: str = CONFIDENCE_FILE) -> tuple[Weight, ...]:
+    out = []
+    seen: dict[str, int] = {}
+    for number, row in _read_rows(f, _WEIGHT_COLUMNS, text):
+        name = _nonempty(f, number, "feature", row["feature"])
+        if name in seen:
+            raise KnowledgeError(f"{f}:{number}: feature {name!r} already on line {seen[name]}")
+        seen[name] = number
+        try:
+            w = float(row["weight"])
+        except ValueError:
+            raise KnowledgeError(f"{f}:{number}: weight must be a number, got {row['weight']!r}") from None
+        if w != w or w in (float("inf"), float("-inf")):
+            raise KnowledgeError(f"{f}:{number}: weight must be finite, got {row['weight']!r}")
+        out.append(Weight(name, w, row["source"], number))
     return tuple(out)
