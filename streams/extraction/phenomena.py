@@ -10,7 +10,8 @@ article, an outlet or a name.
   week", "الأسبوع المقبل", "هفته آینده"; ``future_time.txt``), the purpose of a trip ("to meet",
   "للقاء", "برای دیدار"; ``purpose.txt``) or of a departure ("left for Muscat to meet ...",
   ``departure.txt``), or announced by a Persian present form right after its noun ("سفر
-  می‌کند", ``announcement.txt``): the trigger is void.
+  می‌کند", ``announcement.txt``): the trigger is void. Talks after a planned trigger, and a
+  visit framing it ("... during a visit to", ``during.txt``), belong to the same planned event.
 * ``negation``: the contact is denied, cancelled, refused or did not happen ("did not meet",
   ``negation.txt``; "denied", "no truth to reports", "نفى", "تکذیب", ``denial.txt``): the trigger
   is void. ``excluded``: a country a tour "does not include" ("ولا تتضمن", ``exclusion.txt``) is no
@@ -113,12 +114,24 @@ def _overlap(b: Cue, t: Cue) -> bool:
 
 
 def _time_ahead(b: Cue, t: Cue, norm: str) -> bool:
-    """A time ahead dates the trigger: before it in its clause (the modality window), or just
-    after it ("يلتقي نظيره العماني الأسبوع المقبل"); not across a comma."""
+    """A time ahead sets the time of what follows it in the sentence ("وتشهد العاصمة اليوم وغدا
+    جولة مباحثات ...، كما يلتقي ..."), and dates a trigger just before it ("يلتقي نظيره العماني
+    الأسبوع المقبل"; not across a comma). A contact reported before it ("met on Monday and will
+    meet again next week") is not its."""
     if b.pos <= t.pos:
-        window = _VOID_WINDOW_FA if b.lang == "fa" else _VOID_WINDOW.get(b.lang, 8)
-        return _words(norm, b.end, t.pos) <= window and "," not in norm[b.end:t.pos]
+        return True
     return _words(norm, t.end, b.pos) <= _AFTER_TIME and "," not in norm[t.end:b.pos]
+
+
+def framed_by_void(facts: SentenceFacts, t: Cue) -> bool:
+    """Is trigger ``t`` the frame of the event before it ("will hold a meeting ... during a
+    working visit to Qatar", "خلال زيارة", "در جریان سفر")? Called once an earlier trigger of the
+    sentence was found planned or denied: the frame shares its fate."""
+    norm = facts.norm
+    for b in facts.cues:
+        if b.kind == "during" and b.end <= t.pos and _words(norm, b.end, t.pos) <= 2:
+            return True
+    return False
 
 
 def planned_before(facts: SentenceFacts, t: Cue) -> bool:

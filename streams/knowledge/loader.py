@@ -555,6 +555,7 @@ CUE_LISTS: dict[str, str] = {
     "purpose": "purpose",          # modality: the purpose of a trip ("to meet", "للقاء")
     "departure": "departure",      # modality: leaving for a trip ("left for", "غادر")
     "announcement": "announce",    # modality: a present form announcing a contact ("سفر می‌کند")
+    "during": "during",            # modality: "during a visit" frames the event before it
     "negation": "negation",        # negation: negated verbs, cancellations
     "denial": "denial",            # negation: denials of a report
     "exclusion": "exclude",        # negation: "does not include" a country

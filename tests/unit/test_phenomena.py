@@ -48,6 +48,40 @@ def test_modality(lang, text, expected):
     assert pairs(text, lang) == expected
 
 
+@pytest.mark.parametrize("lang, text, expected", [
+    # a time ahead sets the time of everything after it in the sentence, however far
+    _case(set(), "ar", "تشهد العاصمة القطرية غدا جولة مباحثات دبلوماسية بين وزير الخارجية الأمريكي ووزراء "
+                       "الخارجية في مجلس التعاون الخليجي، كما يلتقي وزير الخارجية الروسي أمير دولة قطر ووزير خارجيته."),
+    _case(set(), "en", "Tomorrow the Qatari capital hosts a round of diplomatic talks with the Gulf foreign ministers, "
+                       "during which the Russian foreign minister also meets the Emir of Qatar and his foreign minister."),
+    _case(set(), "fa", "فردا پایتخت قطر میزبان دور تازه‌ای از رایزنی‌های دیپلماتیک با وزرای خارجه کشورهای حاشیه خلیج فارس "
+                       "است و وزیر خارجه روسیه نیز در این سفر با امیر قطر و وزیر خارجه این کشور دیدار و گفتگو دارد."),
+    # but not a contact reported before it
+    _case(IRN_OMN, "en", "The Iranian foreign minister met his Omani counterpart in Muscat on Monday and they agreed "
+                         "to meet again next week."),
+    _case(IRN_OMN, "ar", "التقى وزير الخارجية الإيراني نظيره العماني في مسقط أمس واتفقا على اللقاء مجددا الأسبوع المقبل."),
+    _case(IRN_OMN, "fa", "وزیر امور خارجه ایران دیروز با همتای عمانی خود در مسقط دیدار کرد، دیدار بعدی دو طرف هفته "
+                         "آینده در تهران است."),
+])
+def test_modality_time_ahead_frames_the_rest_of_the_sentence(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a visit that frames a planned meeting ("during a working visit") is planned too
+    _case(set(), "en", "Russian Foreign Minister Sergei Lavrov will hold a trilateral meeting with his American "
+                       "counterpart and his Saudi counterpart in Doha during a working visit to Qatar."),
+    _case(set(), "ar", "سيعقد وزير الخارجية الروسي اجتماعا ثلاثيا مع نظيريه الأمريكي والسعودي في العاصمة القطرية "
+                       "الدوحة خلال زيارة عمل يقوم بها لقطر."),
+    _case(set(), "fa", "قرار است وزیر خارجه روسیه با همتایان آمریکایی و سعودی خود نشستی سه جانبه در دوحه برگزار کند "
+                       "که بخشی از برنامه‌های متعدد و فشرده دیپلماتیک او در جریان سفر کاری وزیر خارجه روسیه به قطر است."),
+    # a held meeting during a visit stays
+    _case({("QAT", "RUS")}, "en", "Russian Foreign Minister Sergei Lavrov met the Emir of Qatar during a working visit to Qatar."),
+])
+def test_modality_a_visit_framing_a_planned_meeting(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
 # ---- negation and denial -------------------------------------------------------------------
 
 @pytest.mark.parametrize("lang, text, expected", [
