@@ -190,7 +190,8 @@ class Gazetteer:
         for c in loader.load_triggers():
             self._add(c.form, Entry(c.kind, c.value, c.lang, c.match, None))
         for c in loader.load_cues():  # the phenomena's word lists (cues/<lang>/<list>.txt)
-            self._add(c.form, Entry(c.kind, c.value, c.lang, c.match, None))
+            if c.kind not in loader.TEXT_WORD_LISTS:
+                self._add(c.form, Entry(c.kind, c.value, c.lang, c.match, None))
         # date anchors (months, weekdays, today/yesterday ...): a sentence without any, and
         # without digits, has no date to resolve (date_words.tsv belongs to the dates module)
         for w in loader.load_date_words():

@@ -34,9 +34,12 @@ article, an outlet or a name.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from itertools import combinations
 
 from streams.extraction.actors import CONTACT_TRIGGERS, Cue, SentenceFacts, Slot
+from streams.extraction.normalise import normalise
+from streams.knowledge import loader
 
 _VOID_WINDOW = {"ar": 10, "en": 8}  # words between a future/negation cue and its trigger
 _VOID_WINDOW_FA = 15  # Persian (SOV): "قرار است" opens the clause, the verb closes it
@@ -75,9 +78,26 @@ def _in_scope(b: Cue, t: Cue, norm: str) -> bool:
         return True
     after = _VOID_WINDOW_FA if b.kind == "future" else 2
     if b.lang == "fa" and t.end <= b.pos and _words(norm, t.end, b.pos) <= after \
-            and "," not in norm[t.end:b.pos]:
+            and "," not in norm[t.end:b.pos] \
+            and not (b.kind == "future" and _past_between(norm, t.pos, b.pos)):
         return True
     return b.pos < t.end and t.pos < b.end
+
+
+@lru_cache(maxsize=1)
+def _past_forms() -> frozenset[str]:
+    """Persian past verbs (cues/fa/past_tense.txt), normalised."""
+    return frozenset(normalise(c.form) for c in loader.load_cues() if c.kind == "past")
+
+
+def _past_between(norm: str, a: int, b: int) -> bool:
+    """A past-tense verb closes the trigger's clause between offsets a and b ("دیدار کرد و ...
+    هفته آینده"): a future cue after it is another clause's."""
+    past = _past_forms()
+    for w in norm[a:b].split():
+        if w in past:
+            return True
+    return False
 
 
 def modality(facts: SentenceFacts, t: Cue) -> bool:
@@ -116,11 +136,12 @@ def _overlap(b: Cue, t: Cue) -> bool:
 def _time_ahead(b: Cue, t: Cue, norm: str) -> bool:
     """A time ahead sets the time of what follows it in the sentence ("وتشهد العاصمة اليوم وغدا
     جولة مباحثات ...، كما يلتقي ..."), and dates a trigger just before it ("يلتقي نظيره العماني
-    الأسبوع المقبل"; not across a comma). A contact reported before it ("met on Monday and will
-    meet again next week") is not its."""
+    الأسبوع المقبل"; not across a comma or a Persian past verb). A contact reported before it
+    ("met on Monday and will meet again next week") is not its."""
     if b.pos <= t.pos:
         return True
-    return _words(norm, t.end, b.pos) <= _AFTER_TIME and "," not in norm[t.end:b.pos]
+    return _words(norm, t.end, b.pos) <= _AFTER_TIME and "," not in norm[t.end:b.pos] \
+        and not _past_between(norm, t.pos, b.pos)
 
 
 def framed_by_void(facts: SentenceFacts, t: Cue) -> bool:

@@ -556,6 +556,7 @@ CUE_LISTS: dict[str, str] = {
     "departure": "departure",      # modality: leaving for a trip ("left for", "غادر")
     "announcement": "announce",    # modality: a present form announcing a contact ("سفر می‌کند")
     "during": "during",            # modality: "during a visit" frames the event before it
+    "past_tense": "past",          # modality: Persian past verbs a later future cue does not cross
     "negation": "negation",        # negation: negated verbs, cancellations
     "denial": "denial",            # negation: denials of a report
     "exclusion": "exclude",        # negation: "does not include" a country
@@ -566,6 +567,9 @@ CUE_LISTS: dict[str, str] = {
     "non_state": "nonstate",       # actor type: former officials, business, private persons
     "clause": "clause",            # attachment: words opening a new clause
 }
+# lists the extractor reads as words of the text rather than through the gazetteer's automaton
+# (a past verb is often inside a longer trigger form, "دیدار کرد", which the automaton prefers)
+TEXT_WORD_LISTS: frozenset[str] = frozenset({"past"})
 _CUE_COLUMNS = ("form",)
 
 

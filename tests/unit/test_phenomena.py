@@ -62,6 +62,9 @@ def test_modality(lang, text, expected):
     _case(IRN_OMN, "ar", "التقى وزير الخارجية الإيراني نظيره العماني في مسقط أمس واتفقا على اللقاء مجددا الأسبوع المقبل."),
     _case(IRN_OMN, "fa", "وزیر امور خارجه ایران دیروز با همتای عمانی خود در مسقط دیدار کرد، دیدار بعدی دو طرف هفته "
                          "آینده در تهران است."),
+    # Persian: a past verb closes the held meeting's clause; the future after it is another one's
+    _case(IRN_OMN, "fa", "وزیر امور خارجه ایران دیروز با همتای عمانی خود در مسقط دیدار کرد و قرار شد هفته "
+                         "آینده دوباره دیدار کنند."),
 ])
 def test_modality_time_ahead_frames_the_rest_of_the_sentence(lang, text, expected):
     assert pairs(text, lang) == expected
