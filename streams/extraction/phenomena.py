@@ -50,6 +50,8 @@ _NONSTATE_GAP = 2     # words between a non-state cue and the actor it describes
 _MESSAGE_GAP = 3      # words between a receiving/calling verb and the message it takes
 _LARGE_GATHERING = 5  # countries named: a summit of this many is a large gathering
 _MESSAGE_VERBS = frozenset({"receive", "call", "talk"})
+_MODALITY_KINDS = frozenset({"future", "future_time", "purpose", "announce", "departure"})
+_NEGATION_KINDS = frozenset({"negation", "denial"})
 _EVENTS = frozenset({"visit", "meet", "talk", "summit", "conference"})
 _POSSESSIVES = frozenset({"his", "her", "their", "its", "our", "my"})
 _EXCLUDED_GAP = 3     # words between an exclusion cue and the country it excludes ("a visit to")
@@ -102,6 +104,8 @@ def _past_between(norm: str, a: int, b: int) -> bool:
 
 def modality(facts: SentenceFacts, t: Cue) -> bool:
     """Does trigger ``t`` report a contact that is only planned, expected or conditional?"""
+    if facts.cue_kinds.isdisjoint(_MODALITY_KINDS):
+        return False  # most sentences: no cue of the kind at all
     norm = facts.norm
     for b in facts.cues:
         kind = b.kind
@@ -148,6 +152,8 @@ def framed_by_void(facts: SentenceFacts, t: Cue) -> bool:
     """Is trigger ``t`` the frame of the event before it ("will hold a meeting ... during a
     working visit to Qatar", "خلال زيارة", "در جریان سفر")? Called once an earlier trigger of the
     sentence was found planned or denied: the frame shares its fate."""
+    if not facts.has("during"):
+        return False
     norm = facts.norm
     for b in facts.cues:
         if b.kind == "during" and b.end <= t.pos and _words(norm, b.end, t.pos) <= 2:
@@ -158,6 +164,8 @@ def framed_by_void(facts: SentenceFacts, t: Cue) -> bool:
 def planned_before(facts: SentenceFacts, t: Cue) -> bool:
     """Is there a modality cue anywhere before ``t`` ("will travel to meet ... to discuss ...":
     talks after it belong to the same planned event)?"""
+    if not facts.has("future"):
+        return False
     for b in facts.cues:
         if b.kind == "future" and b.pos < t.pos:
             return True
@@ -166,6 +174,8 @@ def planned_before(facts: SentenceFacts, t: Cue) -> bool:
 
 def negation(facts: SentenceFacts, t: Cue) -> bool:
     """Does trigger ``t`` report a contact that is denied, cancelled or did not happen?"""
+    if facts.cue_kinds.isdisjoint(_NEGATION_KINDS):
+        return False
     norm = facts.norm
     for b in facts.cues:
         if b.kind == "negation":
@@ -193,9 +203,9 @@ def excluded(facts: SentenceFacts, slots: list[Slot]) -> list[Slot]:
     """The parties without the countries a trip or meeting "does not include" ("a tour that does
     not include a visit to Israel", "ولا تتضمن جولة ... إسرائيل", "به جز اسرائیل"): the first
     actor within a few words after an exclusion cue, and those chained to it by and/or."""
-    cuts = [c for c in facts.cues if c.kind == "exclude"]
-    if not cuts:
+    if not facts.has("exclude"):
         return slots
+    cuts = [c for c in facts.cues if c.kind == "exclude"]
     norm = facts.norm
     out = set()
     for c in cuts:
@@ -239,7 +249,7 @@ def message_act(facts: SentenceFacts, t: Cue) -> bool:
     """Does trigger ``t`` receive, send or discuss a written message ("received a written message
     from", "تلقى برقية تهنئة", "تسلم رسالة خطية") rather than a visitor or a call? A *call* of
     condolence is a contact; a cable of condolence is not."""
-    if t.kind not in _MESSAGE_VERBS:
+    if t.kind not in _MESSAGE_VERBS or not facts.has("message"):
         return False
     norm = facts.norm
     for b in facts.cues:
@@ -254,6 +264,8 @@ def statement_act(facts: SentenceFacts, t: Cue) -> bool:
     """Is trigger ``t`` the object of a statement about a contact ("condemned the visit of",
     "رحب بزيارة", "سفر ... را محکوم کرد") or a welcoming verb whose object is an event ("welcomed
     the visit of", "welcomed the talks") rather than a guest?"""
+    if not facts.has("statement"):
+        return False
     norm = facts.norm
     for b in facts.cues:
         if b.kind != "statement":
@@ -287,9 +299,9 @@ def actor_type(facts: SentenceFacts) -> None:
     Iranian foreign minister", "وزير الخارجية الإيراني الأسبق", "وزیر خارجه سابق ایران", "a
     Turkish business delegation", "هیئت تجاری ترکیه"), with no trigger or comma between.
     (Officials of international organisations get no actor in ``actors._attach_title``.)"""
-    cues = [c for c in facts.cues if c.kind == "nonstate"]
-    if not cues:
+    if not facts.has("nonstate"):
         return
+    cues = [c for c in facts.cues if c.kind == "nonstate"]
     norm = facts.norm
     triggers = [c.pos for c in facts.cues if c.kind in CONTACT_TRIGGERS]
 
