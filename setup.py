@@ -18,8 +18,11 @@ from setuptools.command.build_ext import build_ext
 
 ROOT = Path(__file__).resolve().parent
 PKG = ROOT / "streams" / "extraction"
-# the modules where compiling pays (per-hit / per-sentence loops); evaluate.py and compiled.py stay Python
-MODULES = ["gazetteer", "actors", "contacts", "dates", "normalise", "boilerplate", "triggers", "topics"]
+# the modules where compiling pays (per-hit / per-sentence loops); evaluate.py, compiled.py and the
+# modules used only while loading (date_vocab, clitics, variants), once per contact (confidence)
+# or not by the extractor (tokens) stay Python
+MODULES = ["gazetteer", "actors", "phenomena", "pairs", "contacts", "dates", "date_lexer", "date_grammar", "normalise",
+           "sentences", "langid", "boilerplate", "triggers", "topics"]
 # annotation_typing off: Cython would enforce the annotations (``x: str`` rejecting None and str
 # subclasses, which the Python code accepts); C types come from the .pxd files only
 DIRECTIVES = {"language_level": 3, "binding": True, "infer_types": True, "annotation_typing": False}

@@ -85,7 +85,7 @@ _STAGES = [
     ("contacts", "_skim", "skim of sentences without trigger+actor"),
     ("contacts", "analyse", "sentence analysis (actors, places, cues)"),
     ("contacts", "live_triggers", "live triggers (future/negation)"),
-    ("contacts", "_sentence_contacts", "pair formation (parties, mode, confidence)"),
+    ("contacts", "sentence_contacts", "pair formation (parties, mode, confidence)"),
     ("contacts", "_merge", "merge per pair, incl. event dates"),
     ("contacts", "_event_date", "  of which event-date resolution"),
     ("contacts", "_reference", "reference date (published_at / page dates)"),

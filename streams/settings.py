@@ -98,6 +98,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("spike_strong_alpha", float, 1e-6, "... unless the window's tail probability is below this"),
     Spec("cooldown_days", int, 7, "an episode ends after this many quiet days; the next spike is new"),
     Spec("retain_days", int, 182, "days of counts kept per pair behind the latest contact day"),
+    Spec("min_confidence", float, 0.0, "contacts (and their copies' sources) with a lower `confidence` "
+                                       "are published but not counted (0: count every contact)"),
     # --- web
     Spec("web_host", str, "127.0.0.1",
          "address the worker's web server (/metrics, /status) listens on; 0.0.0.0 for every "
@@ -145,6 +147,7 @@ class Settings:
     spike_strong_alpha: float
     cooldown_days: int
     retain_days: int
+    min_confidence: float
     web_host: str
     web_port: int
     web_enabled: bool
@@ -163,6 +166,8 @@ class Settings:
                 problems.append(f"{PREFIX}{attr.upper()} must be >= 1")
         if self.retain_days < self.window_days + 7 * self.history_weeks:
             problems.append(f"{PREFIX}RETAIN_DAYS must cover the window and its history")
+        if not 0 <= self.min_confidence <= 1:
+            problems.append(f"{PREFIX}MIN_CONFIDENCE must be in [0, 1]")
         if not 0 < self.spike_alpha < 1:
             problems.append(f"{PREFIX}SPIKE_ALPHA must be in (0, 1)")
         if self.spike_corroborate_by not in ("article_ids", "sources"):

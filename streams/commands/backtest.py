@@ -17,7 +17,7 @@ from typing import Any, TextIO
 import orjson
 
 from streams.detection import PairCounts, SpikeDetector, SpikeParams, contact_day
-from streams.detection.contacts import as_contact, contact_key, pair_key
+from streams.detection.contacts import as_contact, contact_key, counted, pair_key
 from streams.detection.labels import load_episodes, load_steady, score
 from streams.detection.model import METHODS
 
@@ -87,6 +87,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="nb-eb-v2: pooled dispersion of weekly counts")
     p.add_argument("--coverage-start", type=_day, default=None,
                    help="first observed day, YYYY-MM-DD (default: the earliest event day in the input)")
+    p.add_argument("--min-confidence", type=_number(float, 0, 1), default=0.0,
+                   help="count only contacts with at least this confidence (as DIPLOWATCH_MIN_CONFIDENCE)")
     p.add_argument("--episodes", default=None,
                    help="labelled episodes TSV (episodes/icews-2016.tsv): report which were caught")
     p.add_argument("--steady", default=None,
@@ -229,6 +231,8 @@ def run(args: argparse.Namespace) -> int:
     ignored_dates: dict[str, int] = {}
     try:
         rows, bad, skipped = _read(src, sys.stderr, ignored_dates)
+        below = sum(1 for r in rows if not counted(r[2], args.min_confidence))
+        rows = [r for r in rows if counted(r[2], args.min_confidence)]
         coverage = args.coverage_start or (rows[0][0] if rows else None)
         summary = backtest(rows, params, coverage, out)
     finally:
@@ -237,9 +241,9 @@ def run(args: argparse.Namespace) -> int:
         if out is not sys.stdout:
             out.close()
     emitted, distinct = summary.pop("_alerts"), summary.pop("_distinct")
-    summary = {"contacts_read": len(rows) + bad + skipped, "bad_lines": bad,
-               "undated_skipped": skipped, "published_at_ignored": ignored_dates,
-               **summary, "coverage_start": coverage,
+    summary = {"contacts_read": len(rows) + bad + skipped + below, "bad_lines": bad,
+               "undated_skipped": skipped, "below_min_confidence": below,
+               "published_at_ignored": ignored_dates, **summary, "coverage_start": coverage,
                "params": params.to_dict()}
     if args.episodes:
         summary["labelled"] = score_labels(emitted, distinct, args.episodes, args.steady,

@@ -63,6 +63,13 @@ def pair_key(countries: list[str] | tuple[str, str]) -> str:
     return f"{a}-{b}"
 
 
+def counted(c: Contact | dict[str, Any], min_confidence: float) -> bool:
+    """Is a contact (or a copy's source record, which carries its contact's fields) counted under
+    the threshold ``min_confidence`` (DIPLOWATCH_MIN_CONFIDENCE)? One without a confidence is."""
+    conf = c.confidence if isinstance(c, Contact) else c.get("confidence")
+    return conf is None or min_confidence <= 0 or float(conf) >= min_confidence
+
+
 def contact_key(c: Contact | dict[str, Any], published_at: str | None = None) -> str | None:
     """``"AAA-BBB|YYYY-MM-DD|channel"`` (see the module doc), or None when the contact has no
     event day and no publication day, or not exactly two distinct countries."""

@@ -154,12 +154,64 @@ def pick_holder(entries: list[Entry], day: str | None) -> Holder | None:
     return holders[0] if len({h.country for h in holders}) == 1 else None
 
 
+@dataclass(slots=True)
+class _Item:
+    """One selected mention as an actor candidate, with what the steps of ``analyse`` decide about
+    it: whether it names a place (venue), and whether a title or counterpart took its country."""
+    cls: str           # holder | country | city | title | counterpart | org | ours
+    m: Mention
+    payload: object    # Holder (holder), Entry (the others)
+    venue: bool = False      # a place: after in/في/در/ب, or the destination of a visit
+    word_prep: bool = False  # a place introduced by a separate preposition word ("في قطر")
+    city_to: bool = False    # a city a visit goes to ("travels to Jeddah, Saudi Arabia")
+    attached: bool = False   # its country was given to a title or counterpart
+
+
+@dataclass(slots=True)
+class _Scan:
+    """The sentence as the steps of ``analyse`` see it: the items in text order and the cue
+    offsets the attachment rules test against."""
+    norm: str
+    lang: str
+    items: list
+    facts: SentenceFacts
+    trigger_pos: list
+    visit_ends: list
+    stateword_ends: set
+
+
 def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> SentenceFacts:
-    """Facts of one normalised sentence from its gazetteer hits."""
+    """Facts of one normalised sentence from its gazetteer hits, in named steps: classify the
+    mentions, find the places, extend place lists, attach countries to titles and counterparts,
+    and let the bare country names left stand for their governments."""
     sel, topics = _select(mentions)
     facts = SentenceFacts(norm=norm, topics=topics)
-    # classify selected mentions
-    items: list[tuple[str, Mention, object]] = []  # (class, mention, payload)
+    items = _classify(sel, facts, day)
+    scan = _Scan(norm, lang, items, facts,
+                 [c.pos for c in facts.cues if c.kind in CONTACT_TRIGGERS],
+                 [c.end for c in facts.cues if c.kind == "visit"],
+                 {c.end for c in facts.cues if c.kind == "stateword"})
+    _find_places(scan)
+    if facts.places:
+        _extend_place_lists(scan)
+    for i, it in enumerate(items):
+        if it.cls == "holder":
+            h: Holder = it.payload
+            facts.slots.append(Slot(it.m.start, it.m.end, h.country, h.role, h.name, 3, "holder"))
+        elif it.cls == "title":
+            _attach_title(scan, i)
+        elif it.cls == "counterpart":
+            _attach_counterpart(scan, i)
+    _bare_names(scan)
+    facts.slots.sort(key=lambda s: s.pos)
+    facts.cue_kinds = frozenset(c.kind for c in facts.cues)
+    return facts
+
+
+def _classify(sel: list[Mention], facts: SentenceFacts, day: str | None) -> list:
+    """The selected mentions as items in text order (holder, country, city, title, counterpart,
+    org, ours); the cues and agency datelines go to ``facts``."""
+    items: list[_Item] = []
     for m in sel:
         kinds = m.kinds  # the mention's entry kinds, precomputed per form by the gazetteer
         if "agency" in kinds:  # "العمانية:" is a demonym and the agency's dateline
@@ -167,34 +219,36 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
         if "holder" in kinds:
             h = pick_holder([e for e in m.entries if e.kind == "holder"], day)
             if h is not None:
-                items.append(("holder", m, h))
+                items.append(_Item("holder", m, h))
                 continue
         if "country" in kinds:
             c = _last(m.entries, "country")
             # a city (Geneva, Jeddah) is only ever a venue: never an actor, never a title's country
-            items.append(("city" if c.sub == "city" else "country", m, c))
+            items.append(_Item("city" if c.sub == "city" else "country", m, c))
             continue
         if "title" in kinds:
-            items.append(("title", m, _last(m.entries, "title")))
+            items.append(_Item("title", m, _last(m.entries, "title")))
         for e in m.entries:
             if e.kind not in ("title", "agency", "country", "holder", "topic", "region"):
                 facts.cues.append(Cue(e.kind, e.value, m.start, m.end, e.sub))
                 if e.kind == "counterpart":
-                    items.append(("counterpart", m, e))
+                    items.append(_Item("counterpart", m, e))
                 elif e.kind in ("org", "ours"):
-                    items.append((e.kind, m, e))
-    items.sort(key=lambda it: it[1].start)
-    trigger_pos = [c.pos for c in facts.cues if c.kind in CONTACT_TRIGGERS]
-    visit_ends = [c.end for c in facts.cues if c.kind == "visit"]
-    stateword_ends = {c.end for c in facts.cues if c.kind == "stateword"}
+                    items.append(_Item(e.kind, m, e))
+    items.sort(key=_item_start)
+    return items
 
-    attached: set[int] = set()   # indexes of country items used by a title/counterpart
-    venue_idx: set[int] = set()
-    word_prep: set[int] = set()  # places introduced by a separate preposition word ("في قطر")
-    city_to: set[int] = set()    # cities a visit goes to ("travels to Jeddah, Saudi Arabia")
 
-    # places: a country word after "in"/في/در, after the clitic ب, or "visit to"/ل after a visit
-    for i, (cls, m, payload) in enumerate(items):
+def _item_start(it: _Item) -> int:
+    return it.m.start
+
+
+def _find_places(scan: _Scan) -> None:
+    """Places: a country word after "in"/في/در, after the clitic ب, or "visit to"/ل after a visit."""
+    norm = scan.norm
+    facts = scan.facts
+    for it in scan.items:
+        cls, m, payload = it.cls, it.m, it.payload
         if (cls != "country" and cls != "city") or payload.sub == "demonym":
             continue  # "visiting Brazilian President": an adjective is never a place
         start = m.start
@@ -205,7 +259,7 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
             wstart -= len(pw) + 1
             pw = prev_word(norm, wstart)
         # "بمملكة كمبوديا", "لسلطنة عمان": the preposition sits on the state word before the name
-        if wstart - 1 in stateword_ends:
+        if wstart - 1 in scan.stateword_ends:
             prefix = _clitic_of(pw)
             wstart -= len(pw) + 1
             pw = prev_word(norm, wstart)
@@ -222,203 +276,244 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
                 wstart = anchor = w
                 pw = prev_word(norm, wstart)
         is_in = prefix in _IN_PREFIXES or pw in _IN_WORDS
-        near_visit = any(0 <= _words_between(norm, ve, anchor) <= 3 for ve in visit_ends if ve <= start)
+        near_visit = any(0 <= _words_between(norm, ve, anchor) <= 3 for ve in scan.visit_ends if ve <= start)
         is_to = near_visit and (prefix in _TO_PREFIXES or prefix in _IN_PREFIXES or pw in _TO_WORDS or (
             pw == "for" and prev_word(norm, wstart - 4) in _LEAVE_FOR))  # "left for Saudi Arabia"
         if is_in or is_to:
-            venue_idx.add(i)
+            it.venue = True
             if pw in _IN_WORDS or pw in _TO_WORDS:
-                word_prep.add(i)
-            after = any(tp < start for tp in trigger_pos)
+                it.word_prep = True
+            after = any(tp < start for tp in scan.trigger_pos)
             # a city's country is where the meeting was, not a host taking part ("visit to Geneva")
             facts.places.append(Place(payload.value, start, payload.sub, after, is_to and cls == "country"))
             if is_to and cls == "city":
-                city_to.add(start)
-    # a list of places: "travelled to Qatar, Iran and Saudi Arabia", "met in Doha and Riyadh" —
-    # each name chained to a place is a place too (not an actor), unless it starts a new actor
-    # ("... in Cairo and Egypt's foreign minister", "... and Saudi King Salman")
-    if facts.places:
-        first_place = {p.pos: p for p in facts.places}
-        for i in range(1, len(items)):
-            cls, m, payload = items[i]
-            if (cls != "country" and cls != "city") or payload.sub == "demonym" or i in venue_idx \
-                    or (i - 1) not in venue_idx:
-                continue
-            head = first_place.get(items[i - 1][1].start)
-            gap = norm[items[i - 1][1].end:m.start - len(m.prefix)]
-            between = gap.replace(",", " ").split()
-            if head is None or not (between or "," in gap or m.prefix == "و") or not all(w in _CHAIN_WORDS for w in between):
-                continue
-            if norm.startswith("'s", m.end) or (i + 1 < len(items) and items[i + 1][0] in ("title", "holder")
-                                                and _words_between(norm, m.end, items[i + 1][1].start) <= 1):
-                continue
-            venue_idx.add(i)
-            if i - 1 in word_prep:
-                word_prep.add(i)
-            # "to Jeddah, Saudi Arabia": the country that names a destination city's state
-            to_city = items[i - 1][1].start in city_to and "," in gap and not between \
-                and items[i - 1][2].value == payload.value
-            place = Place(payload.value, m.start, payload.sub, head.after_trigger,
-                          (head.destination or to_city) and cls == "country")
-            facts.places.append(place)
-            first_place[m.start] = place
+                it.city_to = True
 
-    def country_chain(j: int) -> list[int]:
-        """Country items starting at j joined by و/and/commas."""
-        chain = [j]
-        k = j
-        while k + 1 < len(items) and items[k + 1][0] == "country":
-            words = _chain_link(norm, items, k + 1)
-            # glued ("وعمان") or adjacent with nothing between, or joined by chain words
-            if words is not None and (words or items[k + 1][1].prefix in ("و", "")):
-                chain.append(k + 1)
-                k += 1
-            else:
+
+def _extend_place_lists(scan: _Scan) -> None:
+    """A list of places: "travelled to Qatar, Iran and Saudi Arabia", "met in Doha and Riyadh" —
+    each name chained to a place is a place too (not an actor), unless it starts a new actor
+    ("... in Cairo and Egypt's foreign minister", "... and Saudi King Salman")."""
+    norm = scan.norm
+    items = scan.items
+    facts = scan.facts
+    first_place = {p.pos: p for p in facts.places}
+    for i in range(1, len(items)):
+        it = items[i]
+        cls, m, payload = it.cls, it.m, it.payload
+        before = items[i - 1]
+        if (cls != "country" and cls != "city") or payload.sub == "demonym" or it.venue \
+                or not before.venue:
+            continue
+        head = first_place.get(before.m.start)
+        gap = norm[before.m.end:m.start - len(m.prefix)]
+        between = gap.replace(",", " ").split()
+        if head is None or not (between or "," in gap or m.prefix == "و") or not all(w in _CHAIN_WORDS for w in between):
+            continue
+        if norm.startswith("'s", m.end) or (i + 1 < len(items) and items[i + 1].cls in ("title", "holder")
+                                            and _words_between(norm, m.end, items[i + 1].m.start) <= 1):
+            continue
+        it.venue = True
+        if before.word_prep:
+            it.word_prep = True
+        # "to Jeddah, Saudi Arabia": the country that names a destination city's state
+        to_city = before.city_to and "," in gap and not between \
+            and before.payload.value == payload.value
+        place = Place(payload.value, m.start, payload.sub, head.after_trigger,
+                      (head.destination or to_city) and cls == "country")
+        facts.places.append(place)
+        first_place[m.start] = place
+
+
+def _country_chain(scan: _Scan, j: int) -> list[int]:
+    """Country items starting at j joined by و/and/commas."""
+    items = scan.items
+    chain = [j]
+    k = j
+    while k + 1 < len(items) and items[k + 1].cls == "country":
+        words = _chain_link(scan.norm, items, k + 1)
+        # glued ("وعمان") or adjacent with nothing between, or joined by chain words
+        if words is not None and (words or items[k + 1].m.prefix in ("و", "")):
+            chain.append(k + 1)
+            k += 1
+        else:
+            break
+    return chain
+
+
+def _posted_to(scan: _Scan, it: _Item) -> None:
+    """An ambassador's host country ("Iran's ambassador to Australia"): neither his country nor
+    an actor nor a venue."""
+    it.attached = True
+    it.venue = False
+    scan.facts.posted_to.append(it.payload.value)
+
+
+def _title_country_right(scan: _Scan, i: int, role: str) -> tuple[list[int], bool, bool]:
+    """The country items a title takes on its right ("وزير الخارجية المغربي", "Foreign Minister of
+    Oman", chains "وزرای خارجه ایران و عمان"), and whether it is an organisation's or "our
+    country's" title instead: (found, org, ours)."""
+    norm = scan.norm
+    items = scan.items
+    m = items[i].m
+    window = _EN_TITLE_WINDOW if scan.lang == "en" else _TITLE_WINDOW
+    for j in range(i + 1, len(items)):
+        itj = items[j]
+        cj, mj, pj = itj.cls, itj.m, itj.payload
+        if _has_break(norm, m.end, mj.start) or _words_between(norm, m.end, mj.start) > window:
+            break
+        if scan.lang == "en" and not _of_phrase(norm[m.end:mj.start]) and not (
+                cj == "country" and role == "ambassador"):
+            break  # English titles take "of X" on the right ("Emir of Qatar"), not "and the US"
+        if any(m.end <= tp < mj.start for tp in scan.trigger_pos):
+            break
+        if cj == "org":
+            return [], True, False  # "UN envoy", "المبعوث الأممي", "الأمين العام لـ..."
+        if cj == "ours":
+            return [], False, True  # "وزیر امور خارجه کشورمان": the outlet's own country
+        if cj == "country":
+            if role == "ambassador" and prev_word(norm, mj.start - len(mj.prefix)) in _POSTED_TO:
+                _posted_to(scan, itj)  # "Iran's ambassador to Australia"
+                continue
+            if itj.venue and (pj.sub == "capital" or itj.word_prep):
+                break  # "وزراء الخارجية ... في فلسطين": a place, not the title's country
+            if scan.lang == "en" and not _of_phrase(norm[m.end:mj.start]):
                 break
-        return chain
+            found = _country_chain(scan, j)
+            nxt_j = found[-1] + 1
+            if role == "ambassador" and nxt_j < len(items) and items[nxt_j].cls == "country":
+                mk = items[nxt_j].m
+                if _words_between(norm, items[found[-1]].m.end, mk.start) <= 1 and \
+                        prev_word(norm, mk.start - len(mk.prefix)) in _POSTED_TO | _IN_WORDS:
+                    # "سفير استراليا في ايران", "ambassador of Australia to Iran"
+                    _posted_to(scan, items[nxt_j])
+            return found, False, False
+        if cj in ("title", "counterpart"):
+            break
+        if cj == "holder":
+            break  # the holder gives its own country
+    return [], False, False
 
-    for i, (cls, m, payload) in enumerate(items):
-        if cls == "holder":
-            h: Holder = payload
-            facts.slots.append(Slot(m.start, m.end, h.country, h.role, h.name, 3, "holder"))
-        elif cls == "title":
-            role = payload.value
-            found: list[int] = []
-            org = ours = False
-            window = _EN_TITLE_WINDOW if lang == "en" else _TITLE_WINDOW
-            # right: "وزير الخارجية المغربي", "Foreign Minister of Oman"
-            for j in range(i + 1, len(items)):
-                cj, mj, pj = items[j]
-                if _has_break(norm, m.end, mj.start) or _words_between(norm, m.end, mj.start) > window:
-                    break
-                if lang == "en" and not _of_phrase(norm[m.end:mj.start]) and not (
-                        cj == "country" and role == "ambassador"):
-                    break  # English titles take "of X" on the right ("Emir of Qatar"), not "and the US"
-                if any(m.end <= tp < mj.start for tp in trigger_pos):
-                    break
-                if cj == "org":
-                    org = True  # "UN envoy", "المبعوث الأممي", "الأمين العام لـ..."
-                    break
-                if cj == "ours":
-                    ours = True  # "وزیر امور خارجه کشورمان": the outlet's own country
-                    break
-                if cj == "country":
-                    if role == "ambassador" and prev_word(norm, mj.start - len(mj.prefix)) in _POSTED_TO:
-                        attached.add(j)  # "Iran's ambassador to Australia": the host country,
-                        venue_idx.discard(j)  # neither his country nor an actor
-                        facts.posted_to.append(pj.value)
-                        continue
-                    if j in venue_idx and (pj.sub == "capital" or j in word_prep):
-                        break  # "وزراء الخارجية ... في فلسطين": a place, not the title's country
-                    if lang == "en" and not _of_phrase(norm[m.end:mj.start]):
-                        break
-                    found = country_chain(j)
-                    nxt_j = found[-1] + 1
-                    if role == "ambassador" and nxt_j < len(items) and items[nxt_j][0] == "country":
-                        mk = items[nxt_j][1]
-                        if _words_between(norm, items[found[-1]][1].end, mk.start) <= 1 and \
-                                prev_word(norm, mk.start - len(mk.prefix)) in _POSTED_TO | _IN_WORDS:
-                            # "سفير استراليا في ايران", "ambassador of Australia to Iran"
-                            attached.add(nxt_j)
-                            venue_idx.discard(nxt_j)
-                            facts.posted_to.append(items[nxt_j][2].value)
-                    break
-                if cj in ("title", "counterpart"):
-                    break
-                if cj == "holder":
-                    break  # the holder gives its own country
-            # left (English word order): "Moroccan Foreign Minister", "Iran's foreign minister"
-            if i > 0 and items[i - 1][0] == "org" and _words_between(norm, items[i - 1][1].end, m.start) <= 1:
-                org = True  # "UN Secretary-General", "EU foreign policy chief"
-            if org:
-                continue
-            if ours:
-                facts.slots.append(Slot(m.start, m.end, None, role, None, 3, "ours"))
-                continue
-            if not found and i > 0 and items[i - 1][0] == "country" and (i - 1) not in venue_idx:
-                mj = items[i - 1][1]
-                gap = norm[mj.end:m.start].strip()
-                # English: up to two modifiers between a demonym and the title ("Egyptian
-                # Assistant Foreign Minister", "Russian energy ministers")
-                if gap in ("", "'s", "'", "s") or (
-                        lang == "en" and _modifies_title(items[i - 1], gap) and len(gap.split()) <= 2
-                        and not _has_break(norm, mj.end, m.start)
-                        and not any(mj.end <= tp < m.start for tp in trigger_pos)):
-                    found = [i - 1]
-                    k = i - 1  # "the Egyptian and Jordanian foreign ministers"
-                    while k > 0 and items[k - 1][0] == "country" and (k - 1) not in venue_idx:
-                        words = _chain_link(norm, items, k)
-                        if words is None:
-                            break
-                        if not words and "," in norm[items[k - 1][1].end:items[k][1].start] and (
-                                items[k][2].sub != "demonym" or items[k - 1][2].sub != "demonym"
-                                or (k == i - 1 and k > 1 and _and_link(norm, items, k - 1))):
-                            break  # a comma joins adjectives ("Russian, Iranian, Syrian
-                            # ministers"), not a clause end ("... of Syria, Russian Foreign
-                            # Minister said") or a closed list ("Saudi Arabia and Oman, Kenya's")
-                        k -= 1
-                        found.append(k)
-            if found:
-                for j in found:
-                    attached.add(j)
-                    venue_idx.discard(j)
-                    facts.slots.append(Slot(m.start, m.end, items[j][2].value, role, None, 3, "title"))
-            else:
-                nxt = items[i + 1] if i + 1 < len(items) else None
-                # "وزير الخارجية بدر البوسعيدي": the name right after the title gives the country
-                named = nxt is not None and nxt[0] == "holder" and \
-                    _words_between(norm, m.end, nxt[1].start) <= 3 and \
-                    not any(m.end <= tp < nxt[1].start for tp in trigger_pos)
-                if not named:
-                    facts.slots.append(Slot(m.start, m.end, None, role, None, 0, "title"))
-        elif cls == "counterpart":
-            found = []
-            if i + 1 < len(items) and items[i + 1][0] == "country" and \
-                    _words_between(norm, m.end, items[i + 1][1].start) <= 1 and \
-                    not _has_break(norm, m.end, items[i + 1][1].start):
-                found = country_chain(i + 1)
-            elif i > 0 and items[i - 1][0] == "country" and \
-                    _words_between(norm, items[i - 1][1].end, m.start) <= 1:
-                found = [i - 1]
-                k = i - 1  # "his Russian and Turkish counterparts"
-                while k > 0 and items[k - 1][0] == "country" and _chain_link(norm, items, k) is not None:
-                    k -= 1
-                    found.append(k)
-            for j in found:
-                attached.add(j)
-                venue_idx.discard(j)
-                facts.slots.append(Slot(m.start, m.end, items[j][2].value, None, None, 2, "counterpart"))
-            if not found:
-                facts.slots.append(Slot(m.start, m.end, None, None, None, 0, "counterpart"))
-    # bare country names / capitals standing for their governments
-    for i, (cls, m, payload) in enumerate(items):
-        if cls != "country" or i in attached or i in venue_idx:
+
+def _title_country_left(scan: _Scan, i: int) -> list[int]:
+    """The country items before a title (English word order): "Moroccan Foreign Minister",
+    "Iran's foreign minister", "the Egyptian and Jordanian foreign ministers"."""
+    norm = scan.norm
+    items = scan.items
+    m = items[i].m
+    before = items[i - 1]
+    mj = before.m
+    gap = norm[mj.end:m.start].strip()
+    # English: up to two modifiers between a demonym and the title ("Egyptian Assistant Foreign
+    # Minister", "Russian energy ministers")
+    if not (gap in ("", "'s", "'", "s") or (
+            scan.lang == "en" and _modifies_title(before, gap) and len(gap.split()) <= 2
+            and not _has_break(norm, mj.end, m.start)
+            and not any(mj.end <= tp < m.start for tp in scan.trigger_pos))):
+        return []
+    found = [i - 1]
+    k = i - 1
+    while k > 0 and items[k - 1].cls == "country" and not items[k - 1].venue:
+        words = _chain_link(norm, items, k)
+        if words is None:
+            break
+        if not words and "," in norm[items[k - 1].m.end:items[k].m.start] and (
+                items[k].payload.sub != "demonym" or items[k - 1].payload.sub != "demonym"
+                or (k == i - 1 and k > 1 and _and_link(norm, items, k - 1))):
+            break  # a comma joins adjectives ("Russian, Iranian, Syrian ministers"), not a
+            # clause end ("... of Syria, Russian Foreign Minister said") or a closed list
+            # ("Saudi Arabia and Oman, Kenya's")
+        k -= 1
+        found.append(k)
+    return found
+
+
+def _attach_title(scan: _Scan, i: int) -> None:
+    """The slot(s) of a title: with the country it is attached to (right or left), "our
+    country's", an organisation's (no slot), named by the office holder right after it (the
+    holder's slot), or of unknown country."""
+    norm = scan.norm
+    items = scan.items
+    facts = scan.facts
+    m = items[i].m
+    role = items[i].payload.value
+    found, org, ours = _title_country_right(scan, i, role)
+    if i > 0 and items[i - 1].cls == "org" and _words_between(norm, items[i - 1].m.end, m.start) <= 1:
+        org = True  # "UN Secretary-General", "EU foreign policy chief"
+    if org:
+        return
+    if ours:
+        facts.slots.append(Slot(m.start, m.end, None, role, None, 3, "ours"))
+        return
+    if not found and i > 0 and items[i - 1].cls == "country" and not items[i - 1].venue:
+        found = _title_country_left(scan, i)
+    if found:
+        for j in found:
+            items[j].attached = True
+            items[j].venue = False
+            facts.slots.append(Slot(m.start, m.end, items[j].payload.value, role, None, 3, "title"))
+        return
+    nxt = items[i + 1] if i + 1 < len(items) else None
+    # "وزير الخارجية بدر البوسعيدي": the name right after the title gives the country
+    named = nxt is not None and nxt.cls == "holder" and \
+        _words_between(norm, m.end, nxt.m.start) <= 3 and \
+        not any(m.end <= tp < nxt.m.start for tp in scan.trigger_pos)
+    if not named:
+        facts.slots.append(Slot(m.start, m.end, None, role, None, 0, "title"))
+
+
+def _attach_counterpart(scan: _Scan, i: int) -> None:
+    """"counterpart" + demonym: "نظيره الأمريكي", "همتای عمانی", "his Iranian counterpart", "his
+    Russian and Turkish counterparts"; without one, a counterpart of unknown country."""
+    norm = scan.norm
+    items = scan.items
+    m = items[i].m
+    found: list[int] = []
+    if i + 1 < len(items) and items[i + 1].cls == "country" and \
+            _words_between(norm, m.end, items[i + 1].m.start) <= 1 and \
+            not _has_break(norm, m.end, items[i + 1].m.start):
+        found = _country_chain(scan, i + 1)
+    elif i > 0 and items[i - 1].cls == "country" and \
+            _words_between(norm, items[i - 1].m.end, m.start) <= 1:
+        found = [i - 1]
+        k = i - 1
+        while k > 0 and items[k - 1].cls == "country" and _chain_link(norm, items, k) is not None:
+            k -= 1
+            found.append(k)
+    for j in found:
+        items[j].attached = True
+        items[j].venue = False
+        scan.facts.slots.append(Slot(m.start, m.end, items[j].payload.value, None, None, 2, "counterpart"))
+    if not found:
+        scan.facts.slots.append(Slot(m.start, m.end, None, None, None, 0, "counterpart"))
+
+
+def _bare_names(scan: _Scan) -> None:
+    """Country names and capitals no title took and no preposition made a place stand for their
+    governments (weak actors, used near a trigger); demonyms alone never do."""
+    for it in scan.items:
+        if it.cls != "country" or it.attached or it.venue or it.payload.sub == "demonym":
             continue
-        if payload.sub == "demonym":
-            continue
-        facts.slots.append(Slot(m.start, m.end, payload.value, None, None, 1, "bare"))
-    facts.slots.sort(key=lambda s: s.pos)
-    facts.cue_kinds = frozenset(c.kind for c in facts.cues)
-    return facts
+        scan.facts.slots.append(Slot(it.m.start, it.m.end, it.payload.value, None, None, 1, "bare"))
 
 
 def _chain_link(norm: str, items: list, k: int) -> list[str] | None:
     """The words joining item k to item k - 1 when they chain them (و, and, &, -; commas
     dropped; [] when only spaces and commas are between), else None."""
-    words = norm[items[k - 1][1].end:items[k][1].start].replace(",", " ").split()
+    words = norm[items[k - 1].m.end:items[k].m.start].replace(",", " ").split()
     return words if all(w in _CHAIN_WORDS for w in words) else None
 
 
 def _and_link(norm: str, items: list, k: int) -> bool:
     """Is item k joined to the country item before it by a word ("Saudi Arabia and Oman")?"""
-    return items[k - 1][0] == "country" and bool(_chain_link(norm, items, k))
+    return items[k - 1].cls == "country" and bool(_chain_link(norm, items, k))
 
 
 def _modifies_title(item, gap: str) -> bool:
     """A demonym or a bare name directly before a title with modifiers between ("Egyptian
     Assistant Foreign Minister", "US Presidential Envoy"); not a possessive with modifiers
     ("Iran's new ambassador" may be anyone's guest)."""
-    return item[2].sub == "demonym" or (item[2].sub == "name" and "'" not in gap)
+    return item.payload.sub == "demonym" or (item.payload.sub == "name" and "'" not in gap)
 
 
 def _last(entries: tuple[Entry, ...], kind: str) -> Entry:

@@ -1,6 +1,6 @@
 """Split a scraped page into body text, "read also" teaser lists and page furniture.
 
-A page is cut into paragraphs (``normalise.paragraph_spans``: lines, with hard-wrapped English
+A page is cut into paragraphs (``sentences.paragraph_spans``: lines, with hard-wrapped English
 rejoined) and each paragraph becomes a ``Segment`` of kind
 
 * ``boilerplate`` - a line matching a marker of kind ``boilerplate`` (at its start) or
@@ -28,9 +28,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
-from streams.extraction.normalise import normalise, paragraph_spans, variant_pattern
+from streams.extraction.normalise import normalise
+from streams.extraction.sentences import paragraph_spans
+from streams.extraction.variants import variant_pattern
+from streams.knowledge import loader
 
 __all__ = ["Segment", "segment", "body_text"]
 
@@ -147,23 +149,12 @@ def _markers() -> tuple[_MarkerSet, _MarkerSet, re.Pattern | None]:
     related: list[str] = []
     boiler: list[str] = []
     ends: list[str] = []
-    text = resources.files("streams.knowledge").joinpath("boilerplate_markers.tsv").read_text("utf-8")
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        lang, kind, pattern = line.split("\t", 2)
-        if lang == "lang":
-            continue  # header
-        pattern = pattern.strip()
-        re.compile(variant_pattern(pattern))  # fail loudly on a bad pattern
-        if kind == "related":
-            related.append(pattern)
-        elif kind == "boilerplate":
-            boiler.append(pattern)
-        elif kind == "boilerplate_end":
-            ends.append(pattern)
-        else:
-            raise ValueError(f"boilerplate_markers.tsv: unknown kind {kind!r}")
+    for m in loader.load_boilerplate_markers():  # kinds checked by the loader
+        try:
+            re.compile(variant_pattern(m.pattern))
+        except re.error as e:
+            raise loader.KnowledgeError(f"{loader.BOILERPLATE_FILE}:{m.line}: bad pattern {m.pattern!r}: {e}") from None
+        {"related": related, "boilerplate": boiler, "boilerplate_end": ends}[m.kind].append(m.pattern)
     # line-end patterns: one regex searched over a line's last characters only (a ".{0,120}X$"
     # written as a line-start pattern would be retried at every length on every line)
     end_re = re.compile("(?:" + "|".join(f"(?:{variant_pattern(p)})" for p in ends) + r")\s*$",
@@ -236,7 +227,7 @@ def _is_cut(text: str, a: int, b: int) -> bool:
 
 @lru_cache(maxsize=1)
 def _date_words() -> frozenset[str]:
-    from streams.extraction.dates import date_vocabulary_words
+    from streams.extraction.date_vocab import date_vocabulary_words
 
     return frozenset(date_vocabulary_words()) | _DATE_FILLER
 

@@ -17,22 +17,24 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass, field
-from itertools import combinations
 from typing import Any, Callable
 
 from streams.extraction import boilerplate, dates
-from streams.extraction.actors import (CONTACT_TRIGGERS, Place, SentenceFacts, Slot, analyse, pick_holder,
-                                       prev_word)
+from streams.extraction.actors import CONTACT_TRIGGERS, analyse, pick_holder
+from streams.extraction.confidence import probability, vector
 from streams.extraction.gazetteer import Mention, gazetteer
-from streams.extraction.normalise import detect_lang, normalise, normaliser, paragraph_sentences
+from streams.extraction.langid import detect_lang
+from streams.extraction.normalise import normalise, normaliser
+from streams.extraction.sentences import paragraph_sentences
 from streams.extraction.topics import assign, paragraph_topics
-from streams.extraction.triggers import ModeDecision, decide_mode, live_triggers
+from streams.extraction.pairs import sentence_contacts
+from streams.extraction.triggers import ModeDecision, live_triggers
+from streams.knowledge.loader import KnowledgeError
 from streams.records import Actor, Article, Contact
 
 log = logging.getLogger(__name__)
 
 MAX_SENTENCE = 1500      # characters: longer "sentences" (lists, markup) are cut into pieces
-_NEAR_TRIGGER = 5        # words: a bare country name counts as an actor this close to a trigger
 _DATELINE_CHARS = 40     # an agency name this close to a paragraph's start is its dateline
 _DIGIT_RE = re.compile(r"\d")
 _ACTOR_KINDS = frozenset({"country", "holder", "title", "counterpart"})
@@ -41,24 +43,8 @@ _TRIGGER_CHUNK = 2000   # characters normalised at a time when looking for any t
 _DATE_CONTEXT = 300     # characters of the paragraph around a sentence searched for its date
 _NEIGHBOUR_CHARS = 600   # characters of a neighbour paragraph searched for a date
 _MAX_REF_LOOKUPS = 8     # per article: each scans the page's dates (bounded cost on huge pages)
-_IN_PERSON = frozenset({"meet", "receive", "visit"})
-_STRONG_TRIGGERS = frozenset({"call", "meet", "receive", "visit"})
-_WITH_ONLY = frozenset({"with", "مع", "با"})
-_BETWEEN = frozenset({"between", "بين", "ميان", "بيان"})
-_CHAIN_FILLERS = frozenset({"and", "the", "و", ","})
-_WITH_WORDS = frozenset({"with", "مع", "با", "and", "و"})
-# an English speech verb after its speaker ("..., Lavrov said after talks with ...")
-_SPEECH_VERBS = ("said", "says", "told", "stated", "added")
-_SPEECH_RE = re.compile(r"\b(?:" + "|".join(_SPEECH_VERBS) + r")\b")
-_SPEAKER_GAP = 3  # spaces between the speaker and the verb ("Steinmeier, said")
 
 
-def _clitic(norm: str, pos: int) -> str:
-    """Letters glued before ``pos`` in the same word (Arabic proclitics)."""
-    i = pos
-    while i > 0 and norm[i - 1].isalnum():
-        i -= 1
-    return norm[i:pos]
 
 
 @dataclass(slots=True)
@@ -69,7 +55,7 @@ class _Candidate:
     evidence: str
     paragraph: int
     segment: int
-    confidence: float
+    score: float          # agreeing cues (pairs._confidence): chooses the pair's best report
     talk_only: bool = False
     paragraph_text: str = ""
     ref: tuple[str | None, str] = (None, "none")
@@ -79,6 +65,7 @@ class _Candidate:
     # a paragraph without any date word: the previous, this and the next body paragraph
     # ("... said on Wednesday ..." / "He was speaking during a visit to Tehran ...")
     neighbours: str | None = None
+    features: tuple = ()  # the sentence's features of the confidence model
 
     def event_date(self, lang: str, cache: dict) -> tuple[str | None, str]:
         """Resolved only for the reports that end up chosen (dates are the costly part), once
@@ -103,10 +90,13 @@ def extraction_errors() -> int:
 
 
 def extract_contacts(article: Article | dict[str, Any]) -> list[Contact]:
-    """Every diplomatic contact the article reports, one per country pair. Never raises."""
+    """Every diplomatic contact the article reports, one per country pair. Never raises on any
+    article; raises ``KnowledgeError`` when the knowledge base cannot be loaded."""
     global _errors
     try:
         return _extract(article)
+    except KnowledgeError:
+        raise  # a missing or malformed knowledge file is no article's fault: it stops the worker
     except Exception:  # last-resort guard: counted and logged, the stream must go on
         _errors += 1
         log.exception("extractor failed on article %r", _article_id(article))
@@ -175,7 +165,14 @@ class _Context:
     lookups: int = 0
 
 
-def _extract(article: Article | dict[str, Any]) -> list[Contact]:
+def explain(article: Article | dict[str, Any]) -> list[tuple[Contact, tuple[float, ...]]]:
+    """``extract_contacts`` with each contact's feature vector of the confidence model
+    (``confidence.FEATURES`` order): for fitting and inspecting the model
+    (bench/fit_confidence.py). Raises what ``_extract`` raises."""
+    return _extract(article, with_features=True)
+
+
+def _extract(article: Article | dict[str, Any], with_features: bool = False) -> list:
     a = _as_article(article)
     if a is None or not (a.text.strip() or (a.title or "").strip()):
         return []
@@ -208,7 +205,7 @@ def _extract(article: Article | dict[str, Any]) -> list[Contact]:
     candidates: list[_Candidate] = []
     for seg_no, paragraphs in enumerate(stories):
         candidates.extend(_story_candidates(ctx, seg_no, paragraphs))
-    return _merge(a, lang, candidates)
+    return _merge(a, lang, candidates, with_features)
 
 
 def _story_candidates(ctx: _Context, seg_no: int, paragraphs: list[tuple[int, str]]) -> list[_Candidate]:
@@ -247,7 +244,7 @@ def _story_candidates(ctx: _Context, seg_no: int, paragraphs: list[tuple[int, st
                     if pos <= _DATELINE_CHARS and country:
                         ctx.home = country
             live = live_triggers(facts)
-            new, subject = _sentence_contacts(facts, live, ctx.home, subject)
+            new, subject = sentence_contacts(facts, live, ctx.home, subject)
             if live:  # cues of sentences reporting something that happened
                 if facts.has("summit") or (facts.has("sidelines") and not facts.has("conference")):
                     story_modes.add("multilateral")
@@ -260,10 +257,10 @@ def _story_candidates(ctx: _Context, seg_no: int, paragraphs: list[tuple[int, st
             if p_ref is None:
                 p_ref = _paragraph_reference(ctx, p_offset)
             scale = len(sentence) / len(norm)  # norm offsets -> sentence offsets (near enough)
-            for pair, decision, actors, conf, talk_only, verb in new:
+            for pair, decision, actors, score, talk_only, verb, feats in new:
                 p_cands.append(_Candidate(pair, decision, actors, sentence, p_no, seg_no,
-                                          conf, talk_only, paragraph, p_ref, (s_dated, False),
-                                          verb_at=round(verb * scale)))
+                                          score, talk_only, paragraph, p_ref, (s_dated, False),
+                                          verb_at=round(verb * scale), features=feats))
             contact_paras.append(p_no)
         for c in p_cands:  # the paragraph's date words are known only now
             c.dated = (c.dated[0], p_dated)
@@ -339,240 +336,28 @@ def _skim(mentions: list[Mention], s_no: int, day: str | None, subject: str | No
     return subject, home
 
 
-_Report = tuple[tuple[str, str], ModeDecision, list[Actor], float, bool, int]
 
 
-def _sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subject: str | None
-                       ) -> tuple[list[_Report], str | None]:
-    """Pairs reported by one sentence, and the story subject after it."""
-    for s in facts.slots:
-        if s.kind == "ours" and s.country is None:
-            s.country = home  # "وزیر خارجه کشورمان": the home country (unknown: no actor)
-    strong = [s for s in facts.slots if s.country and s.strength >= 2]
-    next_subject = strong[0].country if strong else subject
-    if not live:
-        return [], next_subject
-    if _drop_reported_content(facts, live):
-        strong = [s for s in facts.slots if s.country and s.strength >= 2]
-    slots, implicit = _parties(facts, live, strong, home, subject)
-    order: list[str] = []
-    for s in slots:
-        if s.country not in order:
-            order.append(s.country)
-    # destinations of one visit ("a trip to Qatar, Iran and Saudi Arabia") meet the visitor,
-    # not each other: the visitor leads, and no pair joins two destinations
-    dest = {c for c in order if all(s.kind == "host" for s in slots if s.country == c)}
-    if dest and len(dest) < len(order):
-        order = [c for c in order if c not in dest] + [c for c in order if c in dest]
-    if len(order) < 2:
-        return [], next_subject
-    first = order[0]
-    n = len(order)
-    # one meeting of them all: a summit, "trilateral", or "met his Russian and Turkish
-    # counterparts" (in person; phone calls with several counterparts are separate calls)
-    joint = facts.has("summit") or facts.has("joint") or (
-        _counterpart_group(slots, facts.norm) and not facts.has("separate") and not facts.has("call")
-        and any(t.kind in _IN_PERSON for t in live))
-    if n == 2 or _coordinated(facts.norm, slots, order):
-        # two parties; or "بوتين ونتنياهو ناقشا ... خطة ترامب": the coordinated subjects
-        pairs = [(order[0], order[1])]
-    elif joint:
-        pairs = [p for p in combinations(order, 2) if not (p[0] in dest and p[1] in dest)]
-    else:
-        pairs = [(first, other) for other in order[1:]]
-    talk_only = all(t.kind == "talk" for t in live)
-    strong_trigger = any(t.kind in _STRONG_TRIGGERS for t in live)
-    out: list[_Report] = []
-    for x, y in pairs:
-        pair = (x, y) if x < y else (y, x)
-        partner = next((s for s in slots if s.country == (y if x == first else x)), None)
-        decision = decide_mode(facts, pair, first, live, n, partner.pos if partner else None, joint)
-        actors = [_actor(slots, c) for c in pair]
-        named_sides = sum(1 for c in pair if any(s.country == c and s.strength >= 2 for s in slots))
-        # the verb reporting this pair: the live trigger nearest to the partner (its date is
-        # the one next to it when the sentence has two)
-        verb = live[0]
-        if len(live) > 1 and partner is not None and partner.pos >= 0:
-            verb = min(live, key=lambda t: abs(t.pos - partner.pos))
-        out.append((pair, decision, actors,
-                    _confidence(named_sides, decision.explicit, strong_trigger, implicit), talk_only,
-                    verb.pos))
-    return out, first
 
 
-def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | None,
-             subject: str | None) -> tuple[list[Slot], bool]:
-    """The actor slots taking part in the sentence's contact (in text order), and whether one
-    side was inferred (home country, story subject) rather than named."""
-    norm = facts.norm
-    trig_pos = [(t.pos, t.end) for t in live]
-    first_trigger = min(t.pos for t in live)
-
-    def near_trigger(s: Slot, limit: int = _NEAR_TRIGGER) -> bool:
-        # words between the slot and a trigger (spaces - 1; ``norm`` has single spaces)
-        return any(norm.count(" ", min(s.end, tp), max(s.pos, te)) - 1 <= limit for tp, te in trig_pos)
-
-    def bare_actor(s: Slot) -> bool:
-        # a bare name acts as a subject ("قطر وأمريكا تبحثان") or a partner ("talks with Turkey"),
-        # never as the topic of the talks ("discussed the war between Israel and Hamas")
-        if s.pos < first_trigger and near_trigger(s) and not any(
-                ch in ",;:" for ch in norm[s.end:first_trigger]):
-            return True
-        return near_trigger(s, 3) and prev_word(norm, s.pos - len(_clitic(norm, s.pos))) in _WITH_WORDS
-
-    slots = list(strong)
-    if len({s.country for s in strong}) < 2:
-        slots += [s for s in facts.slots if s.country and s.strength == 1 and bare_actor(s)]
-        slots += _between(facts, live, slots)
-    if facts.hosted_at is not None:
-        # the host of an event ("Oman hosted talks between ...") is its venue, not a party
-        hosts = [s for s in facts.slots if s.country and s.pos < facts.hosted_at]
-        slots = [s for s in slots if s.pos > facts.hosted_at]
-        if hosts:
-            facts.places.append(Place(hosts[-1].country, hosts[-1].pos, "name", True))
-    if len({s.country for s in slots}) < 2 and any(t.kind == "visit" for t in live):
-        # "a visit to Brazil", "زيارته لسلطنة عمان": the destination hosts the visit
-        slots += [Slot(p.pos, p.pos, p.country, None, None, 1, "host")
-                  for p in facts.places if p.destination and p.form_kind != "demonym"]
-    if facts.posted_to and slots and all(s.role == "ambassador" for s in slots):
-        # "X met the Australian ambassador in Iran": an envoy's unnamed host is his host state
-        slots += [Slot(len(norm), len(norm), c, None, None, 1, "host") for c in facts.posted_to]
-    # an actor without a country word is the home country's when it is the sentence's subject
-    # ("العمانية: تلقى وزير الخارجية اتصالا من ..."), not when it is the other side
-    first_known = min((s.pos for s in slots), default=len(norm))
-    unknown = [s for s in facts.slots if s.country is None and s.kind == "title" and s.pos < first_known]
-    implicit = False
-    if unknown and home and home not in {s.country for s in slots}:
-        u = unknown[0]
-        slots.append(Slot(u.pos, u.end, home, u.role, None, 0, "implicit"))
-        implicit = True
-    countries = {s.country for s in slots}
-    if len(countries) == 1 and subject and subject not in countries and not unknown and \
-            all(s.pos > first_trigger or _after_with(norm, s) for s in slots) and \
-            any(t.kind in _STRONG_TRIGGERS for t in live):
-        # "He also met the Japanese FM": the other side is the story's subject
-        slots.append(Slot(-1, -1, subject, None, None, 0, "implicit"))
-        implicit = True
-    slots.sort(key=lambda s: s.pos)
-    if all(s.kind == "host" for s in slots):
-        # "nationals who travelled to Iraq and Syria": destinations without a visitor
-        return [], implicit
-    if len({s.country for s in slots}) > 2:
-        # a third country in another clause ("، وذلك على ضوء دعوة الرئيس الأميركي") is not a party
-        breaks = [c.pos for c in facts.cues if c.kind == "clause" and c.pos > first_trigger]
-        if breaks:
-            slots = [s for s in slots if s.pos < breaks[0]]
-    return slots, implicit
 
 
-def _between(facts: SentenceFacts, live: list, taken: list[Slot]) -> list[Slot]:
-    """"talks between Iran and the United States", "محادثات بين إيران والولايات المتحدة": bare
-    names right after a trigger's "between" are the parties (not "the war between X and Y")."""
-    norm = facts.norm
-    out: list[Slot] = []
-    bare = [s for s in facts.slots if s.country and s.strength == 1 and s not in taken]
-    for t in live:
-        rest = norm[t.end:].split(" ", 3)
-        words = [w for w in rest[:3] if w]
-        if not words or words[0] not in _BETWEEN and not (len(words) > 1 and words[1] in _BETWEEN):
-            continue
-        chain_end = t.end
-        for s in bare:
-            if s.pos < t.end:
-                continue
-            gap = [w for w in norm[chain_end:s.pos - len(_clitic(norm, s.pos))].split()
-                   if w not in _BETWEEN and w not in _CHAIN_FILLERS]
-            if gap:
-                break
-            out.append(s)
-            chain_end = s.end
-    return out
 
 
-def _after_with(norm: str, s: Slot) -> bool:
-    """Is the slot the object of "with" (با وزیر خارجه ژاپن، مع وزير خارجية اليابان)? Then the
-    sentence's subject is someone already named (Persian puts the verb last)."""
-    return prev_word(norm, s.pos - len(_clitic(norm, s.pos))) in _WITH_ONLY or _clitic(norm, s.pos) == "ب"
 
 
-def _actor(slots: list[Slot], country: str) -> Actor:
-    """The best description of a side: a named office holder, else a title, else the country."""
-    mine = [s for s in slots if s.country == country]
-    best = max(mine, key=lambda s: (s.name is not None, s.role is not None), default=None)
-    return Actor(best.name if best else None, best.role if best else None, country)
 
 
-def _confidence(named_sides: int, explicit_mode: bool, strong_trigger: bool, inferred: bool) -> float:
-    """How many independent cues agree that this is a contact between these two countries:
-    each side named by an office holder/title/counterpart (0-2), a cue deciding the mode, a
-    trigger that means contact by itself (call/meet/receive/visit, not just "discussed");
-    a side inferred from context costs. 0.35 with no cue, 0.75 with all; ``_merge`` adds a date
-    (+0.1) and repeated reports of the pair (+0.05 each)."""
-    cues = named_sides + int(explicit_mode) + int(strong_trigger)
-    return 0.35 + 0.08 * cues - (0.1 if inferred else 0.0)
 
 
-_PLURAL_TITLES = ("وزراء", "وزرای", "قاده", "سران")
 
 
-def _drop_reported_content(facts: SentenceFacts, live: list) -> bool:
-    """"<what was said>, Lavrov said on Friday after talks with ...": the countries of the
-    reported words before the speaker are what was talked about, not parties; the contact is the
-    speaker's, reported after the speech verb. English only (the speaker precedes the verb)."""
-    norm = facts.norm
-    first = min(t.pos for t in live)
-    # most sentences (all Arabic and Persian ones) have none of the verbs: C-level substring
-    # tests instead of the word-boundary regex tried at every position
-    for w in _SPEECH_VERBS:
-        if norm.find(w, 0, first) >= 0:
-            break
-    else:
-        return False
-    verb = None
-    for m in _SPEECH_RE.finditer(norm, 0, first):
-        verb = m
-    if verb is None:
-        return False
-    at = verb.start()
-    speaker = max((s for s in facts.slots if s.country and s.strength >= 2 and s.end <= at),
-                  key=lambda s: s.end, default=None)
-    if speaker is None or norm.count(" ", speaker.end, at) > _SPEAKER_GAP:
-        return False
-    cut = norm.rfind(",", 0, speaker.pos)
-    if cut < 0:
-        return False
-    facts.slots = [s for s in facts.slots if s.pos > cut]
-    facts.places = [p for p in facts.places if p.pos > cut]
-    return True
 
 
-def _counterpart_group(slots: list[Slot], norm: str) -> bool:
-    """"met his Russian and Turkish counterparts", "the energy ministers of Russia, Qatar and
-    Venezuela met": one meeting of all of them (a plural title over several countries)."""
-    groups: dict[int, set[str]] = {}
-    for s in slots:
-        if not s.country:
-            continue
-        if s.kind == "counterpart" or (s.kind == "title" and _plural_title(norm[s.pos:s.end])):
-            groups.setdefault(s.pos, set()).add(s.country)
-    return any(len(g) >= 2 for g in groups.values())
 
 
-def _plural_title(title: str) -> bool:
-    return title.endswith("s") or title.startswith(_PLURAL_TITLES)
 
 
-def _coordinated(norm: str, slots: list[Slot], order: list[str]) -> bool:
-    """Are the first two actors joined by and/و ("Putin and Netanyahu", "بوتين ونتنياهو")?"""
-    b = next((s for s in slots if s.country == order[1] and s.pos >= 0), None)
-    if b is None:
-        return False
-    before = [s for s in slots if s.country == order[0] and 0 <= s.pos and s.end <= b.pos]
-    if not before:
-        return False
-    a = before[-1]
-    between = norm[a.end:b.pos].split()
-    return between in (["و"], ["and"]) or (not between and _clitic(norm, b.pos) == "و")
 
 
 def _story_mode(c: _Candidate, story_modes: set[str]) -> ModeDecision:
@@ -588,7 +373,7 @@ def _story_mode(c: _Candidate, story_modes: set[str]) -> ModeDecision:
     return c.decision
 
 
-def _merge(a: Article, lang: str, candidates: list[_Candidate]) -> list[Contact]:
+def _merge(a: Article, lang: str, candidates: list[_Candidate], with_features: bool = False) -> list:
     """One contact per pair: the most confident report, the mode an explicit cue decided,
     the date any report of the pair gave, the topics of all its reports."""
     by_pair: dict[tuple[str, str], list[_Candidate]] = {}
@@ -597,7 +382,7 @@ def _merge(a: Article, lang: str, candidates: list[_Candidate]) -> list[Contact]
     out = []
     date_cache: dict = {}
     for pair, cands in by_pair.items():
-        best = max(cands, key=lambda c: (c.decision.strength, c.confidence, -c.segment, -c.paragraph))
+        best = max(cands, key=lambda c: (c.decision.strength, c.score, -c.segment, -c.paragraph))
         date, precision = best.event_date(lang, date_cache)
         if not date:  # another report of the same pair in the same story may say when
             for c in cands:
@@ -608,9 +393,11 @@ def _merge(a: Article, lang: str, candidates: list[_Candidate]) -> list[Contact]
         topics = set()
         for c in cands:
             topics |= c.topics
-        # confidence: cues that agreed (see _sentence_contacts), a date, repeated reports
-        conf = min(0.99, best.confidence + (0.1 if date else 0.0) + 0.05 * (len(cands) - 1))
-        out.append(Contact(
+        # confidence: the probability of the model of confidence.py over the best report's
+        # features, its date, the pair's other reports, the headline and the language
+        x = vector(best.features, bool(date), len(cands), best.segment == 0 and best.paragraph == 0, lang)
+        conf = probability(x)
+        contact = Contact(
             article_id=a.id, countries=list(pair), mode=best.decision.mode,
             date=date, date_precision=precision if date else "none",
             visitor=best.decision.visitor if best.decision.mode == "visit" else None,
@@ -618,7 +405,8 @@ def _merge(a: Article, lang: str, candidates: list[_Candidate]) -> list[Contact]
             actors=best.actors, topics=sorted(topics), evidence=best.evidence.strip(),
             confidence=round(conf, 2), lang=lang, source=a.source, url=a.url,
             published_at=a.published_at,
-        ))
+        )
+        out.append((contact, x) if with_features else contact)
     return out
 
 

@@ -1,12 +1,12 @@
 """Publication dates, dates stated in the page, and the day a reported contact happened.
 
-Vocabulary (month names of the Gregorian, Solar Hijri and Islamic calendars in Arabic, Persian and
-English, weekdays, relative days, "last"/"this" modifiers) lives in
-``streams/knowledge/date_words.tsv``. Calendar conversion is convertdate's (``persian``,
-``islamic``); no calendar arithmetic here besides adding days to Gregorian dates.
-
-Words are looked up in their normalised spelling (so أ/ا, ة/ه, ی/ي, ک/ك, ZWNJ and both digit sets
-all match) while offsets point into the text as given.
+The date code is in four parts, one job each: ``date_vocab`` (the vocabulary of
+``streams/knowledge/date_words.tsv``: month names of the Gregorian, Solar Hijri and Islamic
+calendars in Arabic, Persian and English, weekdays, relative days, "last"/"this" modifiers),
+``date_lexer`` (the atoms of a text), ``date_grammar`` (atoms grouped into expressions) and this
+module, the resolution of expressions to days against a reference date. Calendar conversion is
+convertdate's (``persian``, ``islamic``); no calendar arithmetic here besides adding days to
+Gregorian dates.
 
 Decisions:
 
@@ -42,11 +42,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from importlib import resources
 
 from convertdate import islamic, persian
 
-from streams.extraction.normalise import normalise, variant_pattern
+from streams.extraction.date_grammar import GREGORIAN, SOLAR, DateExpr, find_date_expressions
+from streams.extraction.date_lexer import DIGITS, to_int
+from streams.extraction.date_vocab import date_vocabulary_words
 
 __all__ = [
     "PubDate",
@@ -59,7 +60,6 @@ __all__ = [
     "date_vocabulary_words",
 ]
 
-GREGORIAN, SOLAR, HIJRI = "gregorian", "solar", "hijri"
 
 # convertdate's Solar Hijri calendar finds each year's start from the astronomical March equinox
 # (pymeeus), ~50 ms per Gregorian year and recomputed on every conversion. The equinox of a year
@@ -74,421 +74,6 @@ class PubDate:
     date: date
     precision: str  # 'day' | 'month' | 'year'
 
-
-@dataclass(slots=True)
-class DateExpr:
-    """One group of adjacent date words in a text."""
-    start: int
-    end: int
-    year: int | None = None
-    month: int | None = None
-    day: int | None = None
-    calendar: str = GREGORIAN
-    weekday: int | None = None       # 0 = Monday
-    offset: int | None = None        # relative day offset (today 0, yesterday -1 ...)
-    modifier: str | None = None      # 'past' | 'current' | 'future'
-    bound: bool = False              # after "since", "منذ", "از", "until" ...: not an event day
-
-    @property
-    def explicit(self) -> bool:
-        return self.month is not None and self.day is not None
-
-
-# ---------------------------------------------------------------------------------------------
-# vocabulary
-
-# words that are also common ordinary words (May, می "-ing", مه "fog", آب "water", صفر "zero",
-# ماي): as month names only with a year after them or "ماه" ("month")
-_AMBIGUOUS = frozenset(normalise(w) for w in ("می", "مه", "آب", "صفر", "ماي", "اوت"))
-
-
-# atom kinds used by the parser, from the vocabulary kinds
-_ATOM_KIND = {"relative": "rel", "weekday": "wd", "solar_month": "smonth",
-              "hijri_month": "hmonth", "month": "month", "modifier": "mod", "ordinal": "ord",
-              "not_event": "span"}
-
-
-@dataclass(frozen=True)
-class _Vocab:
-    # normalised word(s) without spaces -> list of (atom kind, value, is_english)
-    words: dict[str, list[tuple[str, object, bool]]]
-    first: frozenset[str]  # normalised first words of all entries
-    # keys of the first 1..n-1 words of the multi-word entries: a word sequence that is none of
-    # these cannot grow into an entry ("the" + "foreign" ...), so the lookahead stops
-    partial: frozenset[str]
-    max_tokens: int  # longest entry, in tokens
-
-
-def _key(word: str) -> str:
-    return normalise(word).replace(" ", "")
-
-
-@lru_cache(maxsize=1)
-def _vocab() -> _Vocab:
-    words: dict[str, list[tuple[str, object, bool]]] = {}
-    first: set[str] = set()
-    max_tokens = 1
-    partial: set[str] = set()
-    text = resources.files("streams.knowledge").joinpath("date_words.tsv").read_text("utf-8")
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        lang, kind, value, word = line.split("\t")
-        if lang == "lang":
-            continue
-        if kind not in _ATOM_KIND:
-            raise ValueError(f"date_words.tsv: unknown kind {kind!r}")
-        val: object = value if kind in ("modifier", "not_event") else int(value)
-        entry = (_ATOM_KIND[kind], val, lang == "en")
-        lst = words.setdefault(_key(word), [])
-        if entry not in lst:
-            lst.append(entry)
-        parts = normalise(word).split()
-        first.add(parts[0])
-        for j in range(1, len(parts)):
-            partial.add("".join(parts[:j]))
-        max_tokens = max(max_tokens, len(parts))
-    return _Vocab(words, frozenset(first), frozenset(partial), max_tokens)
-
-
-def date_vocabulary_words() -> set[str]:
-    """All normalised single words of the date vocabulary (for dateline detection)."""
-    words: set[str] = set()
-    text = resources.files("streams.knowledge").joinpath("date_words.tsv").read_text("utf-8")
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            parts = line.split("\t")
-            if len(parts) == 4 and parts[0] != "lang":
-                words.update(normalise(parts[3]).split())
-    return words
-
-
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-
-
-def _int(s: str) -> int:
-    return int(s.translate(_DIGITS))
-
-
-# Tokens are the whitespace-separated words of the text with surrounding punctuation stripped;
-# only numbers and words that can start a vocabulary entry get an offset and a closer look. An
-# alternation regex over the whole vocabulary costs ~1 µs per character of text and a word-by-word
-# regex tokenizer ~0.5 µs; str.split plus set look-ups is several times cheaper.
-_PUNCT = ".,:;!?()[]{}<>«»\"'\u201c\u201d\u2018\u2019\u060c\u061b\u061f\u2026-\u2013\u2014/|*#@\u200f\u200e"
-_ORDINAL_SUFFIX_RE = re.compile(r"(?<=\d)(?:st|nd|rd|th)$")
-_GLUED_RE = re.compile(r"^([0-9\u0660-\u0669\u06f0-\u06f9]+)([^\W\d_].*)$")
-_NUMERIC_RE = re.compile(r"^[0-9\u0660-\u0669\u06f0-\u06f9]+(?:[/.\-][0-9\u0660-\u0669\u06f0-\u06f9]+){0,2}$")
-_KEY_CACHE: dict[str, str] = {}
-_LONGEST_WORD = 14
-
-
-def _token_key(tok: str) -> str:
-    k = _KEY_CACHE.get(tok)
-    if k is None:
-        if len(_KEY_CACHE) > 200_000:
-            _KEY_CACHE.clear()  # bound memory on an endless stream
-        k = _KEY_CACHE[tok] = normalise(tok)
-    return k
-
-
-# text allowed between two atoms of one expression: separators and filler words
-_GAP_RE = re.compile(
-    r"[\s,.\-\u2013\u2014/()\[\]«»\"'\u201c\u201d:\u060c\u061b\u200c\u200f\u200e]*"
-    r"(?:(?:" + "|".join(variant_pattern(w) for w in (
-        "يوم", "روز", "ماه", "شهر", "من شهر", "الموافق", "مصادف با", "برابر با", "في", "در", "من",
-    )) + r"|on|the|of|at)(?![^\W\d])"
-    r"[\s,.\-\u2013\u2014/()\[\]«»\"'\u201c\u201d:\u060c\u061b\u200c\u200f\u200e]*)*",
-    re.I,
-)
-_MAX_GAP = 24
-# "اليوم الـ53" (day 53), "اليوم الثاني" (the second day): not "today"
-_NOT_TODAY_RE = re.compile(
-    r"\s*\u0627\u0644\u0640*\s*[\d\u0660-\u0669\u06f0-\u06f9]"
-    r"|\s+(?:الثاني|الثالث|الأول|الاول|التالي|العالمي|الوطني|الدولي)"
-)
-_MAH = "\u0645\u0627\u0647"  # ماه ("month"), as in "۱۷ مهر ماه"
-# Monday in Persian is also the name of Tajikistan's capital
-_DUSHANBE = normalise("دوشنبه")
-_PLACE_BEFORE_RE = re.compile(r"(?:در|شهر|به|پایتخت|پايتخت|فرودگاه)\s+$")
-
-
-@dataclass(slots=True)
-class _Atom:
-    kind: str
-    value: object
-    start: int
-    end: int
-    digits: int = 0   # for "num": number of digits; for months: 1 if ambiguous (needs a year)
-
-
-def _locate(text: str, raw: str, cursor: int) -> int:
-    """Offset of the whitespace-separated token ``raw`` at or after ``cursor``."""
-    a = text.find(raw, cursor)
-    while a > cursor and not text[a - 1].isspace():
-        a = text.find(raw, a + 1)
-    return a
-
-
-# Whitespace tokens that can never start a date atom (most words of any text: not a number,
-# not the first word of a vocabulary entry), remembered so that each is judged once per process
-# rather than stripped, normalised and looked up again in every sentence (``_atoms`` spent most
-# of its time on such tokens).
-_NOT_DATE: set[str] = set()
-_NOT_DATE_MAX = 200_000
-
-
-def _not_date(tok: str) -> None:
-    if len(_NOT_DATE) > _NOT_DATE_MAX:
-        _NOT_DATE.clear()  # bound memory on an endless stream
-    _NOT_DATE.add(tok)
-
-
-def _atoms(text: str) -> list[_Atom]:
-    v = _vocab()
-    words, first, partial, max_tokens = v.words, v.first, v.partial, v.max_tokens
-    out: list[_Atom] = []
-    raw = text.split()
-    n = len(raw)
-    cursor = 0
-    i = 0
-    not_date = _NOT_DATE
-    while i < n:
-        t = raw[i]
-        if t in not_date:
-            i += 1
-            continue
-        core = t.strip(_PUNCT)
-        if not core:
-            _not_date(t)
-            i += 1
-            continue
-        if core[0].isdigit():
-            num = _ORDINAL_SUFFIX_RE.sub("", core)
-            g = _GLUED_RE.match(core) if num == core else None
-            if g is not None:
-                num = g.group(1)
-            if not _NUMERIC_RE.match(num):
-                _not_date(t)
-                i += 1
-                continue
-            pos = _locate(text, t, cursor)
-            if pos < 0:
-                i += 1
-                continue
-            cursor = pos + len(t)
-            a = pos + t.find(core)
-            b = a + (len(num) if g is not None else len(core))  # "13th" up to the suffix's end
-            i += 1
-            seps = [c for c in num if c in "/.-"]
-            if len(seps) == 2:
-                parts = re.split(r"[/.\-]", num)
-                vals = tuple([_int(x) for x in parts])  # a list: no closure in the compiled _atoms
-                if len(parts[0]) == 4:
-                    out.append(_Atom("ymd", vals, a, b))
-                elif len(parts[2]) == 4:
-                    out.append(_Atom("dmy", vals, a, b))
-            elif not seps and len(num) <= 4 and not (
-                    (a > 0 and text[a - 1] in ":,") or text[a + len(num):a + len(num) + 1] == ":"):
-                out.append(_Atom("num", _int(num), a, b, len(num)))
-            if g is not None:  # "21ژوئيه": the glued word is a token of its own
-                raw[i - 1] = g.group(2)
-                cursor = a + len(num)
-                i -= 1
-            continue
-        if len(core) > _LONGEST_WORD:
-            _not_date(t)
-            i += 1
-            continue
-        key = _token_key(core)
-        clitic = False
-        if key not in first:
-            if key[:1] in ("\u0648", "\u0641") and key[1:] in first:
-                clitic = True
-            else:
-                _not_date(t)
-                i += 1
-                continue
-        pos = _locate(text, t, cursor)
-        if pos < 0:
-            i += 1
-            continue
-        a = pos + t.find(core)
-        cursor = pos + len(t)
-        # longest entry from here; later words must follow with no punctuation in between
-        found = None
-        found_key = ""
-        last = i
-        k_key = key[1:] if clitic else key
-        tail_clean = t.endswith(core)
-        for k in range(i, min(n, i + max_tokens)):
-            if k > i:
-                if not tail_clean or k_key not in partial:
-                    break
-                nxt = raw[k].strip(_PUNCT)
-                if not nxt or not raw[k].startswith(nxt):
-                    break
-                k_key += _token_key(nxt)
-                tail_clean = raw[k].endswith(nxt)
-            hit = words.get(k_key)
-            if hit is not None:
-                found, last, found_key = hit, k, k_key
-        if found is None:
-            i += 1
-            continue
-        if last > i:
-            end_tok = raw[last].strip(_PUNCT)
-            pos2 = _locate(text, raw[last], cursor)
-            end = pos2 + raw[last].find(end_tok) + len(end_tok)
-            cursor = pos2 + len(raw[last])
-        else:
-            end = a + len(core)
-        for kind, val, english in found:
-            if kind == "month" and english and not text[a].isupper():
-                continue  # "may", "march" as verbs
-            if kind == "rel" and val == 0 and _NOT_TODAY_RE.match(text, end):
-                continue
-            if kind == "wd" and found_key == _DUSHANBE and _PLACE_BEFORE_RE.search(text, max(0, a - 12), a):
-                continue  # "در دوشنبه", "شهر دوشنبه": Dushanbe, the city, not Monday
-            atom = _Atom(kind, val, a, end)
-            if kind in ("smonth", "hmonth", "month"):
-                atom.digits = 1 if found_key in _AMBIGUOUS else 0
-                if kind == "month" and english and text[end:end + 1] == ".":
-                    atom.end = end + 1
-            out.append(atom)
-            break
-        i = last + 1
-    return out
-
-
-def _only_gap_between(text: str, end: int, start: int) -> bool:
-    """True when text[end:start] is a short run of separators (spaces, commas, "of", …)."""
-    if not 0 <= start - end <= _MAX_GAP:
-        return False
-    m = _GAP_RE.match(text, end, start)
-    return m is not None and m.end() == start
-
-
-def _adjacent(text: str, a: _Atom, b: _Atom) -> bool:
-    return _only_gap_between(text, a.end, b.start)
-
-
-_MONTH_KINDS = {"month": GREGORIAN, "smonth": SOLAR, "hmonth": HIJRI}
-
-
-def find_date_expressions(text: str) -> list[DateExpr]:
-    """Groups of adjacent date atoms in ``text``, in order. Numbers that belong to no date
-    (amounts, times) are dropped."""
-    atoms = _atoms(text)
-    exprs: list[DateExpr] = []
-    i = 0
-    n = len(atoms)
-
-    def adj(k: int) -> bool:
-        return k + 1 < n and _adjacent(text, atoms[k], atoms[k + 1])
-
-    def year_at(k: int, cal: str) -> int | None:
-        if k < n and atoms[k].kind == "num" and atoms[k].digits == 4:
-            y = atoms[k].value
-            lo, hi = (1900, 2100) if cal == GREGORIAN else (1300, 1500)
-            if lo <= y <= hi:
-                return y
-        return None
-
-    while i < n:
-        at = atoms[i]
-        e: DateExpr | None = None
-        j = i  # last atom consumed
-        if at.kind == "ymd":
-            y, mo, d = at.value
-            cal = GREGORIAN if 1900 <= y <= 2100 else SOLAR if 1300 <= y <= 1500 else None
-            if cal:
-                e = DateExpr(at.start, at.end, y, mo, d, cal)
-        elif at.kind == "dmy":
-            d, mo, y = at.value
-            if mo > 12 and d <= 12:
-                d, mo = mo, d  # US order
-            cal = GREGORIAN if 1900 <= y <= 2100 else SOLAR if 1300 <= y <= 1500 else None
-            if cal:
-                e = DateExpr(at.start, at.end, y, mo, d, cal)
-        elif (at.kind == "ord" or at.kind == "num" and at.digits <= 2) and 1 <= at.value <= 31 \
-                and adj(i) and atoms[i + 1].kind in _MONTH_KINDS:
-            mon = atoms[i + 1]
-            cal = _MONTH_KINDS[mon.kind]
-            j = i + 1
-            y = year_at(j + 1, cal) if adj(j) else None
-            if y is not None:
-                j += 1
-            ambiguous = mon.digits == 1
-            # an ambiguous month word (می، مه ...) needs a year, "ماه" ("month") around it, or
-            # a modifier after it ("۱۵ ماه مي جاري")
-            if ambiguous and y is None and _MAH not in text[at.end:mon.start] \
-                    and _MAH not in text[mon.end:mon.end + 6] \
-                    and not (adj(j) and atoms[j + 1].kind == "mod"):
-                e = None
-            else:
-                e = DateExpr(at.start, atoms[j].end, y, mon.value, at.value, cal)
-        elif at.kind == "month":
-            # English order: "October 11, 2023", "Dec. 19"; or month and year "October 2023"
-            nxt = atoms[i + 1] if adj(i) else None
-            if nxt is not None and nxt.kind == "num" and nxt.digits <= 2 and 1 <= nxt.value <= 31:
-                j = i + 1
-                y = year_at(j + 1, GREGORIAN) if adj(j) else None
-                if y is not None:
-                    j += 1
-                if not (at.digits == 1 and y is None):
-                    e = DateExpr(at.start, atoms[j].end, y, at.value, nxt.value)
-            elif nxt is not None and year_at(i + 1, GREGORIAN) is not None:
-                j = i + 1
-                e = DateExpr(at.start, nxt.end, nxt.value, at.value, None)
-            elif nxt is not None and nxt.kind == "mod" and at.digits == 0:
-                j = i + 1
-                e = DateExpr(at.start, nxt.end, None, at.value, None, modifier=nxt.value)
-        elif at.kind in ("smonth", "hmonth"):
-            cal = _MONTH_KINDS[at.kind]
-            if adj(i) and year_at(i + 1, cal) is not None:
-                j = i + 1
-                e = DateExpr(at.start, atoms[j].end, atoms[j].value, at.value, None, cal)
-        elif at.kind == "wd":
-            e = DateExpr(at.start, at.end, weekday=at.value)
-        elif at.kind == "rel":
-            e = DateExpr(at.start, at.end, offset=at.value)
-        if e is not None:
-            if i > 0 and atoms[i - 1].kind == "span" and _adjacent(text, atoms[i - 1], at):
-                e.bound = True
-            # a trailing modifier: "11 أكتوبر الجاري", "پنجشنبه گذشته", "الأربعاء الماضي"
-            if adj(j) and atoms[j + 1].kind == "mod":
-                j += 1
-                e.modifier = atoms[j].value
-                e.end = atoms[j].end
-            elif i > 0 and at.kind == "wd" and atoms[i - 1].kind == "mod" \
-                    and _adjacent(text, atoms[i - 1], at) and atoms[i - 1].value != "current" \
-                    and re.match(r"(?i)last|past|next|coming", text[atoms[i - 1].start:]):
-                e.modifier = atoms[i - 1].value  # English "last Wednesday", "next Monday"
-                e.start = atoms[i - 1].start
-            if exprs and _joinable(text, exprs[-1], e):
-                _merge(exprs[-1], e)
-            else:
-                exprs.append(e)
-        i = j + 1
-    return exprs
-
-
-def _joinable(text: str, a: DateExpr, b: DateExpr) -> bool:
-    if not _only_gap_between(text, a.end, b.start):
-        return False
-    # never two explicit dates, two weekdays or two relative words in one group
-    return not ((a.explicit and b.explicit) or (a.weekday is not None and b.weekday is not None)
-                or (a.offset is not None and b.offset is not None)
-                or (a.month is not None and b.month is not None))
-
-
-def _merge(a: DateExpr, b: DateExpr) -> None:
-    a.end = b.end
-    for f in ("year", "month", "day", "weekday", "offset", "modifier"):
-        if getattr(a, f) is None and getattr(b, f) is not None:
-            setattr(a, f, getattr(b, f))
-    if b.month is not None:
-        a.calendar = b.calendar
 
 
 # ---------------------------------------------------------------------------------------------
@@ -531,7 +116,7 @@ def parse_published(published_at: str | None) -> PubDate | None:
     year only, compact "20231009", or an RFC 2822 feed date. None when absent or unreadable."""
     if not published_at or not isinstance(published_at, str):
         return None
-    s = published_at.strip().translate(_DIGITS)
+    s = published_at.strip().translate(DIGITS)
     m = _PUB_RE.match(s)
     if m is None and re.fullmatch(r"\d{8}", s):
         m = _PUB_RE.match(f"{s[:4]}-{s[4:6]}-{s[6:]}")
@@ -592,7 +177,7 @@ def _year_windows(text: str) -> list[DateExpr]:
     year - so long articles are scanned only where a date can be."""
     spans: list[list[int]] = []
     for m in _YEAR_RE.finditer(text):
-        y = _int(m.group())
+        y = to_int(m.group())
         if not (1300 <= y <= 1500 or 1900 <= y <= 2100):
             continue
         a = text.rfind(" ", 0, max(0, m.start() - _WINDOW_BEFORE)) + 1

@@ -13,22 +13,19 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 import ahocorasick
 
+from streams.extraction.clitics import PROCLITIC_SET
 from streams.extraction.normalise import normalise
+from streams.knowledge import loader
 
 log = logging.getLogger(__name__)
 
-KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 
-# Arabic proclitic sequences allowed in front of a form (normalised spelling).
-PROCLITICS = frozenset(
-    ["و", "ف", "ب", "ل", "ك", "ال", "وال", "فال", "بال", "كال", "لل", "ولل", "فلل", "وب", "ول",
-     "وك", "فب", "فل", "فك", "وبال", "فبال", "وكال"]
-)
+# Arabic proclitic sequences allowed in front of a form (normalised spelling): the one list
+PROCLITICS = PROCLITIC_SET
 # Endings that turn a country name into an adjective/demonym (Arabic nisba, Persian ی/یی/یان).
 NAME_SUFFIXES = frozenset(["ي", "يه", "يين", "يون", "يان", "يي", "ييان", "ها"])
 ARABIC_SCRIPT = ("\u0600", "\u06ff")
@@ -75,46 +72,12 @@ class Mention(NamedTuple):
 _DATE_ANCHORS = frozenset({"weekday", "relative"})
 
 
-def _rows(path: Path, header_col: str = "form") -> Iterable[dict[str, str]]:
-    """Rows of a TSV whose header is a comment line (or the first line) naming its columns."""
-    if not path.exists():
-        return []
-    header: list[str] | None = None
-    rows = []
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if not line.strip():
-                continue
-            if line.startswith("#"):
-                cols = line[1:].strip().split("\t")
-                if len(cols) > 2 and header_col in cols:
-                    header = cols
-                continue
-            parts = line.split("\t")
-            if header is None or header_col in parts:
-                header = parts  # a non-comment header line
-                continue
-            rows.append(dict(zip(header, parts)))
-    return rows
 
 
-def _get(rec: Any, name: str, default: Any = "") -> Any:
-    if isinstance(rec, dict):
-        v = rec.get(name, default)
-    else:
-        v = getattr(rec, name, default)
-    return default if v is None else v
 
 
-def _split_list(v: Any) -> list[str]:
-    if isinstance(v, (list, tuple)):
-        return [str(x).strip() for x in v if str(x).strip()]
-    return [x.strip() for x in str(v or "").replace(";", "|").split("|") if x.strip()]
 
 
-def _iso(v: Any) -> str:
-    return v.isoformat() if hasattr(v, "isoformat") else str(v or "")
 
 
 def _is_arabic_script(s: str) -> bool:
@@ -190,7 +153,6 @@ class Gazetteer:
         self._add(form, Entry("country", a3, kind, "word", cased))
 
     def _load(self) -> None:
-        loader = _knowledge_loader()
         # countries: CLDR names first, then the curated aliases (demonyms, capitals, metonyms)
         from babel import Locale
 
@@ -200,54 +162,43 @@ class Gazetteer:
                     a3 = _alpha3(code)
                     if a3:
                         self._add_country(a3, name, "name")
-        if loader is not None:
-            for r in _safe_call(loader, "load_country_aliases"):
-                a3, form = _get(r, "country"), _get(r, "form")
-                if a3 and form:
-                    self._add_country(str(a3), str(form), str(_get(r, "kind", "name")) or "name")
-            # regions named after a state ("Latin America", "آمریکای لاتین"): listed so that the
-            # longest match wins over the state's name inside them; they are neither actors nor venues
-            for r in _safe_call(loader, "load_regions"):
-                form = str(_get(r, "form"))
-                cased = form if form[:1].isascii() and form[:1].isalpha() else None
-                self._add(form, Entry("region", None, str(_get(r, "lang")), "word", cased))
-            for r in _safe_call(loader, "load_office_holders"):
-                country, role = str(_get(r, "country")), str(_get(r, "role"))
-                names = [_get(r, "name_en"), _get(r, "name_ar"), _get(r, "name_fa")]
-                names += _split_list(_get(r, "aliases"))
-                canonical = str(_get(r, "name_en") or next((n for n in names if n), ""))
-                h = Holder(country, role, canonical, _iso(_get(r, "start")), _iso(_get(r, "end")))
-                self.holders.append(h)
-                for n in names:
-                    n = str(n or "").strip()
-                    if n:
-                        cased = n if n[:1].isascii() else None
-                        self._add(n, Entry("holder", h, role, "word", cased))
-            for r in _safe_call(loader, "load_outlets"):
-                a3 = str(_get(r, "country"))
-                outlet = str(_get(r, "outlet")).strip().lower()
-                if outlet and a3:
-                    self.outlets[outlet] = a3
-                for n in _split_list(_get(r, "agency_names")):
-                    if n.isascii() and len(n) <= 3:
-                        continue  # AP, RT, ONA: fragments of countless English words, and a
-                        # dateline's home country matters only for unnamed officials
-                    self._add(n, Entry("agency", a3, "agency", "word", None))
-        for r in _rows(KNOWLEDGE / "triggers.tsv"):
-            kind, form = r.get("kind", ""), r.get("form", "")
-            if kind and form:
-                value = r.get("value", "-")
-                self._add(form, Entry(kind, value if value != "-" else None, r.get("lang", ""),
-                                      r.get("match", "word"), None))
+        for r in loader.load_country_aliases():
+            self._add_country(r.country, r.form, r.kind)
+        # regions named after a state ("Latin America", "آمریکای لاتین"): listed so that the
+        # longest match wins over the state's name inside them; they are neither actors nor venues
+        for r in loader.load_regions():
+            cased = r.form if r.form[:1].isascii() and r.form[:1].isalpha() else None
+            self._add(r.form, Entry("region", None, r.lang, "word", cased))
+        for r in loader.load_office_holders():
+            names = [r.name_en, r.name_ar, r.name_fa, *r.aliases]
+            canonical = r.name_en or next((n for n in names if n), "")
+            h = Holder(r.country, r.role, canonical, r.start.isoformat(), r.end.isoformat() if r.end else "")
+            self.holders.append(h)
+            for n in names:
+                if n:
+                    cased = n if n[:1].isascii() else None
+                    self._add(n, Entry("holder", h, r.role, "word", cased))
+        for r in loader.load_outlets():
+            a3 = r.country or ""
+            if a3:
+                self.outlets[r.outlet] = a3
+            for n in r.agency_names:
+                if n.isascii() and len(n) <= 3:
+                    continue  # AP, RT, ONA: fragments of countless English words, and a
+                    # dateline's home country matters only for unnamed officials
+                self._add(n, Entry("agency", a3, "agency", "word", None))
+        for c in loader.load_triggers():
+            self._add(c.form, Entry(c.kind, c.value, c.lang, c.match, None))
+        for c in loader.load_cues():  # the phenomena's word lists (cues/<lang>/<list>.txt)
+            if c.kind not in loader.TEXT_WORD_LISTS:
+                self._add(c.form, Entry(c.kind, c.value, c.lang, c.match, None))
         # date anchors (months, weekdays, today/yesterday ...): a sentence without any, and
         # without digits, has no date to resolve (date_words.tsv belongs to the dates module)
-        for r in _rows(KNOWLEDGE / "date_words.tsv", header_col="word"):
-            if r.get("kind") in _DATE_ANCHORS and r.get("word"):
-                self._add(r["word"], Entry("dateword", None, r.get("lang", ""), "word", None))
-        for r in _rows(KNOWLEDGE / "topics.tsv"):
-            if r.get("topic") and r.get("form"):
-                self._add(r["form"], Entry("topic", (r["topic"], r.get("strength", "strong")),
-                                           r.get("lang", ""), r.get("match", "word"), None))
+        for w in loader.load_date_words():
+            if w.kind in _DATE_ANCHORS:
+                self._add(w.word, Entry("dateword", None, w.lang, "word", None))
+        for t in loader.load_topics():
+            self._add(t.form, Entry("topic", (t.topic, t.strength), t.lang, t.match, None))
 
     # ---- lookup ---------------------------------------------------------------------------
     def outlet_country(self, source: str | None) -> str | None:
@@ -398,25 +349,8 @@ def _split_topics(entries) -> tuple[tuple[Entry, ...], tuple, frozenset]:
     return plain, topics, frozenset(e.kind for e in entries)
 
 
-def _safe_call(module: Any, name: str) -> list:
-    fn = getattr(module, name, None)
-    if fn is None:
-        log.warning("knowledge loader has no %s(); gazetteer built without it", name)
-        return []
-    try:
-        return list(fn())
-    except FileNotFoundError as e:  # a knowledge file not written yet: build without it
-        log.warning("knowledge file missing (%s); gazetteer built without it", e)
-        return []
 
 
-def _knowledge_loader():
-    try:
-        from streams.knowledge import loader
-    except ImportError:  # the knowledge package may not be installed yet in a fresh checkout
-        log.warning("streams.knowledge.loader not available: gazetteer uses CLDR names only")
-        return None
-    return loader
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,8 +1,7 @@
 """Contact triggers in a sentence: which of them report a contact that happened, and its mode.
 
-A trigger (call, meet, receive, visit, talk) is void when a future or negation cue stands before
-it in the same clause ("will meet", "سيلتقي", "قرار است ... دیدار", "did not meet"); a sentence with
-a non-contact cue (a summons, a sports match) reports no contact at all. The mode follows PLOVER
+A trigger (call, meet, receive, visit, talk) is void when the phenomena's filters say so
+(``phenomena``: planned, denied, not a consultation). The mode follows PLOVER
 CONSULT: a phone/remote cue wins; an organisation or summit meeting is multilateral; otherwise a
 meeting is a visit when it takes place in one of the two countries (that one hosts), third-party
 when the venue is a third country or a conference, and a visit by default (an in-person bilateral).
@@ -12,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from streams.extraction.actors import CONTACT_TRIGGERS, Cue, SentenceFacts
+from streams.extraction.phenomena import (framed_by_void, message_act, modality, negation, planned_before,
+                                          speech_act, statement_act)
 
-_VOID_WINDOW = {"ar": 10, "en": 8}  # words between a future/negation cue and its trigger
 _PLACE_WINDOW = 8  # words between a meeting trigger and the place it happened
-_VOID_WINDOW_FA = 15  # Persian (SOV): "قرار است" opens the clause, the verb closes it
 
 
 @dataclass(slots=True)
@@ -32,43 +31,20 @@ def _words(norm: str, a: int, b: int) -> int:
 
 
 def live_triggers(facts: SentenceFacts) -> list[Cue]:
-    """Contact triggers of the sentence that report a contact that took place."""
-    if facts.has("noncontact"):
+    """Contact triggers of the sentence that report a contact that took place: the phenomena's
+    filters (``phenomena``: speech act, modality, negation) void the others."""
+    if speech_act(facts):
         return []
-    blockers = [c for c in facts.cues if c.kind in ("future", "negation")]
     out = []
-    norm = facts.norm
     voided = False
     for t in facts.cues:
         if t.kind not in CONTACT_TRIGGERS:
             continue
-        if t.kind == "talk" and (voided or any(b.kind == "future" and b.pos < t.pos for b in blockers)):
+        if t.kind == "talk" and (voided or planned_before(facts, t)):
             continue  # "will travel to meet ... to discuss ... negotiations": same planned event
-        void = False
-        for b in blockers:
-            window = _VOID_WINDOW_FA if b.lang == "fa" else _VOID_WINDOW.get(b.lang, 8)
-            if b.lang == "fa" and b.kind == "negation":
-                window = 0  # Persian negation sits on the verb after the trigger (below), or
-                # right before its noun ("هیچ دیداری")
-            if b.pos <= t.pos and _words(norm, b.end, t.pos) <= window and "," not in norm[b.end:t.pos]:
-                void = True
-                break
-            # Arabic future verb after the noun: "لقاء ثلاثي سيعقد"
-            if b.lang == "ar" and t.end <= b.pos and _words(norm, t.end, b.pos) <= 2 \
-                    and "," not in norm[t.end:b.pos]:
-                void = True
-                break
-            # Persian puts the auxiliary after the verb's object: "... دیدار خواهد کرد"; a
-            # negated verb follows its noun at once ("دیدار نکرد")
-            after = _VOID_WINDOW_FA if b.kind == "future" else 2
-            if b.lang == "fa" and t.end <= b.pos and _words(norm, t.end, b.pos) <= after \
-                    and "," not in norm[t.end:b.pos]:
-                void = True
-                break
-            if b.pos < t.end and t.pos < b.end:  # the trigger word itself is a future form
-                void = True
-                break
-        if void:
+        if voided and framed_by_void(facts, t):
+            continue  # "will hold a meeting ... during a visit to Qatar": the same event
+        if modality(facts, t) or negation(facts, t) or message_act(facts, t) or statement_act(facts, t):
             voided = True
         elif t.kind == "receive" and (event := _hosted_event(facts, t)) is not None:
             # "Kazakhstan hosted rounds of talks on Syria", "استضافت عمان محادثات بين ...": the

@@ -1,7 +1,10 @@
-"""Typed, validated, cached access to the knowledge base TSV files in this package.
+"""Typed, validated, cached access to the knowledge base files in this package: the one loader.
 
 The files are data (curated by hand, each row or block with its source); this module only
-parses and checks them. Every loader is pure and cached: the files ship inside the package and
+parses and checks them, all in one format (README.md): `#` comment lines, a header row naming the
+columns, TAB-separated rows. Word lists (`cues/<lang>/<phenomenon>.txt`) are the one-column case
+of it (header `form`). A missing file or a malformed row raises KnowledgeError naming the file and
+the line; nothing falls back to a smaller knowledge base. Every loader is pure and cached: the files ship inside the package and
 never change at run time. A bad row raises KnowledgeError naming the file and line, so a typo
 in a date or a country code fails loudly at start-up instead of silently dropping a contact.
 
@@ -21,6 +24,11 @@ from importlib import resources
 import pycountry
 
 OFFICE_HOLDERS_FILE = "office_holders.tsv"
+TRIGGERS_FILE = "triggers.tsv"
+TOPICS_FILE = "topics.tsv"
+DATE_WORDS_FILE = "date_words.tsv"
+BOILERPLATE_FILE = "boilerplate_markers.tsv"
+CONFIDENCE_FILE = "confidence.tsv"
 COUNTRY_ALIASES_FILE = "country_aliases.tsv"
 OUTLETS_FILE = "outlets.tsv"
 REGIONS_FILE = "regions.tsv"
@@ -140,7 +148,14 @@ def alpha3_to_alpha2(code: str) -> str | None:
 
 
 def _package_text(filename: str) -> str:
-    return resources.files(__package__).joinpath(filename).read_text(encoding="utf-8")
+    """The text of a knowledge file (a path relative to this package); KnowledgeError naming the
+    file when it is missing or not UTF-8."""
+    try:
+        return resources.files(__package__).joinpath(filename).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise KnowledgeError(f"{filename}: missing (expected in streams/knowledge/)") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise KnowledgeError(f"{filename}: unreadable: {e}") from None
 
 
 def _read_rows(filename: str, columns: tuple[str, ...], text: str):
@@ -383,3 +398,235 @@ def outlet_for(source: str | None) -> Outlet | None:
             if candidate in index:
                 return index[candidate]
     return None
+
+
+# ---------------------------------------------------------------- cue words, topics, dates, boilerplate
+
+MATCHES: frozenset[str] = frozenset({"word", "prefix"})
+# kinds of triggers.tsv (what each means: the file's header comment)
+TRIGGER_KINDS: frozenset[str] = frozenset(
+    {"call", "meet", "receive", "visit", "talk", "noncontact", "summit", "conference", "sidelines",
+     "ours", "both", "stateword", "counterpart", "title", "joint", "separate", "related"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A cue word of triggers.tsv or of a phenomenon's word list (cues/<lang>/<name>.txt)."""
+    lang: str
+    kind: str
+    value: str | None  # "-" in the file: none
+    match: str         # word | prefix
+    form: str
+    line: int
+
+
+_TRIGGER_COLUMNS = ("lang", "kind", "value", "match", "form")
+
+
+def _lang(f: str, number: int, lang: str, extra: tuple[str, ...] = ()) -> str:
+    if lang not in LANGS and lang not in extra:
+        raise KnowledgeError(f"{f}:{number}: lang must be one of {sorted(LANGS) + list(extra)}, got {lang!r}")
+    return lang
+
+
+def _one_of(f: str, number: int, column: str, value: str, allowed: frozenset[str]) -> str:
+    if value not in allowed:
+        raise KnowledgeError(f"{f}:{number}: {column} must be one of {sorted(allowed)}, got {value!r}")
+    return value
+
+
+def _nonempty(f: str, number: int, column: str, value: str) -> str:
+    if not value:
+        raise KnowledgeError(f"{f}:{number}: empty {column}")
+    return value
+
+
+@functools.cache
+def load_triggers() -> tuple[Cue, ...]:
+    return parse_triggers(_package_text(TRIGGERS_FILE))
+
+
+def parse_triggers(text: str, f: str = TRIGGERS_FILE) -> tuple[Cue, ...]:
+    out = []
+    for number, row in _read_rows(f, _TRIGGER_COLUMNS, text):
+        out.append(Cue(_lang(f, number, row["lang"]), _one_of(f, number, "kind", row["kind"], TRIGGER_KINDS),
+                       None if row["value"] in ("", "-") else row["value"],
+                       _one_of(f, number, "match", row["match"], MATCHES),
+                       _nonempty(f, number, "form", row["form"]), number))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicWord:
+    topic: str
+    lang: str
+    strength: str  # strong | weak
+    match: str
+    form: str
+    line: int
+
+
+_TOPIC_COLUMNS = ("topic", "lang", "strength", "match", "form")
+STRENGTHS: frozenset[str] = frozenset({"strong", "weak"})
+
+
+@functools.cache
+def load_topics() -> tuple[TopicWord, ...]:
+    return parse_topics(_package_text(TOPICS_FILE))
+
+
+def parse_topics(text: str, f: str = TOPICS_FILE) -> tuple[TopicWord, ...]:
+    out = []
+    for number, row in _read_rows(f, _TOPIC_COLUMNS, text):
+        out.append(TopicWord(_nonempty(f, number, "topic", row["topic"]), _lang(f, number, row["lang"]),
+                             _one_of(f, number, "strength", row["strength"], STRENGTHS),
+                             _one_of(f, number, "match", row["match"], MATCHES),
+                             _nonempty(f, number, "form", row["form"]), number))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class DateWord:
+    lang: str
+    kind: str
+    value: int | str  # a number (month, weekday 0 = Monday, day offset, ordinal) or a word
+    word: str
+    line: int
+
+
+_DATE_COLUMNS = ("lang", "kind", "value", "word")
+# kinds whose value is a number; the others (modifier, not_event) carry a word
+DATE_NUMBER_KINDS: frozenset[str] = frozenset({"month", "solar_month", "hijri_month", "weekday", "relative", "ordinal"})
+DATE_KINDS: frozenset[str] = DATE_NUMBER_KINDS | {"modifier", "not_event"}
+
+
+@functools.cache
+def load_date_words() -> tuple[DateWord, ...]:
+    return parse_date_words(_package_text(DATE_WORDS_FILE))
+
+
+def parse_date_words(text: str, f: str = DATE_WORDS_FILE) -> tuple[DateWord, ...]:
+    out = []
+    for number, row in _read_rows(f, _DATE_COLUMNS, text):
+        kind = _one_of(f, number, "kind", row["kind"], DATE_KINDS)
+        value: int | str = row["value"]
+        if kind in DATE_NUMBER_KINDS:
+            try:
+                value = int(row["value"])
+            except ValueError:
+                raise KnowledgeError(f"{f}:{number}: value of a {kind} must be a number, got {row['value']!r}") from None
+        out.append(DateWord(_lang(f, number, row["lang"]), kind, value, _nonempty(f, number, "word", row["word"]), number))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class BoilerplateMarker:
+    lang: str     # ar | fa | en | * (every pattern applies to every article; lang documents origin)
+    kind: str     # related | boilerplate | boilerplate_end
+    pattern: str  # a regex in normalised spelling (streams.extraction.variants.variant_pattern)
+    line: int
+
+
+_MARKER_COLUMNS = ("lang", "kind", "pattern")
+MARKER_KINDS: frozenset[str] = frozenset({"related", "boilerplate", "boilerplate_end"})
+
+
+@functools.cache
+def load_boilerplate_markers() -> tuple[BoilerplateMarker, ...]:
+    return parse_boilerplate_markers(_package_text(BOILERPLATE_FILE))
+
+
+def parse_boilerplate_markers(text: str, f: str = BOILERPLATE_FILE) -> tuple[BoilerplateMarker, ...]:
+    out = []
+    for number, row in _read_rows(f, _MARKER_COLUMNS, text):
+        out.append(BoilerplateMarker(_lang(f, number, row["lang"], ("*",)),
+                                     _one_of(f, number, "kind", row["kind"], MARKER_KINDS),
+                                     _nonempty(f, number, "pattern", row["pattern"]), number))
+    return tuple(out)
+
+
+# The cue word lists of the phenomena (streams/extraction/phenomena.py), one file per list and
+# language: cues/<lang>/<list>.txt -> the cue kind the extractor sees. Every list exists in every
+# language (an empty list says so in its comment).
+CUE_LISTS: dict[str, str] = {
+    "modality": "future",          # modality: planned, expected, conditional
+    "future_time": "future_time",  # modality: a time ahead ("next week", "الأسبوع المقبل")
+    "purpose": "purpose",          # modality: the purpose of a trip ("to meet", "للقاء")
+    "departure": "departure",      # modality: leaving for a trip ("left for", "غادر")
+    "announcement": "announce",    # modality: a present form announcing a contact ("سفر می‌کند")
+    "during": "during",            # modality: "during a visit" frames the event before it
+    "past_tense": "past",          # modality: Persian past verbs a later future cue does not cross
+    "negation": "negation",        # negation: negated verbs, cancellations
+    "denial": "denial",            # negation: denials of a report
+    "exclusion": "exclude",        # negation: "does not include" a country
+    "speech_act": "speech",        # speech act: interviews, invitations
+    "message": "message",          # speech act: written messages, cables, letters
+    "statement": "statement",      # speech act: welcoming, condemning a visit or talks
+    "organisation": "org",         # actor type: international organisations
+    "non_state": "nonstate",       # actor type: former officials, business, private persons
+    "clause": "clause",            # attachment: words opening a new clause
+}
+# lists the extractor reads as words of the text rather than through the gazetteer's automaton
+# (a past verb is often inside a longer trigger form, "دیدار کرد", which the automaton prefers)
+TEXT_WORD_LISTS: frozenset[str] = frozenset({"past"})
+_CUE_COLUMNS = ("form",)
+
+
+@functools.cache
+def load_cues() -> tuple[Cue, ...]:
+    """Every cue of every list in every language (``CUE_LISTS``), in that order."""
+    out: list[Cue] = []
+    for name, kind in CUE_LISTS.items():
+        for lang in ("en", "ar", "fa"):
+            f = f"cues/{lang}/{name}.txt"
+            out.extend(parse_cue_list(_package_text(f), lang, kind, f))
+    return tuple(out)
+
+
+def parse_cue_list(text: str, lang: str, kind: str, f: str) -> tuple[Cue, ...]:
+    """A word list: header ``form``, one cue a line; a trailing ``*`` lets more letters follow."""
+    out = []
+    for number, row in _read_rows(f, _CUE_COLUMNS, text):
+        form = row["form"]
+        prefix = form.endswith("*")
+        form = form.rstrip("*").strip()
+        if not form or "*" in form:
+            raise KnowledgeError(f"{f}:{number}: a cue is a word or phrase with at most a trailing *, got {row['form']!r}")
+        out.append(Cue(lang, kind, None, "prefix" if prefix else "word", form, number))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Weight:
+    """A weight of the confidence model (confidence.tsv; the features are the extractor's)."""
+    feature: str
+    weight: float
+    source: str
+    line: int
+
+
+_WEIGHT_COLUMNS = ("feature", "weight", "source")
+
+
+@functools.cache
+def load_confidence_weights() -> tuple[Weight, ...]:
+    return parse_confidence_weights(_package_text(CONFIDENCE_FILE))
+
+
+def parse_confidence_weights(text: str, f: str = CONFIDENCE_FILE) -> tuple[Weight, ...]:
+    out = []
+    seen: dict[str, int] = {}
+    for number, row in _read_rows(f, _WEIGHT_COLUMNS, text):
+        name = _nonempty(f, number, "feature", row["feature"])
+        if name in seen:
+            raise KnowledgeError(f"{f}:{number}: feature {name!r} already on line {seen[name]}")
+        seen[name] = number
+        try:
+            w = float(row["weight"])
+        except ValueError:
+            raise KnowledgeError(f"{f}:{number}: weight must be a number, got {row['weight']!r}") from None
+        if w != w or w in (float("inf"), float("-inf")):
+            raise KnowledgeError(f"{f}:{number}: weight must be finite, got {row['weight']!r}")
+        out.append(Weight(name, w, row["source"], number))
+    return tuple(out)

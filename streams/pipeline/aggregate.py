@@ -21,6 +21,7 @@ from typing import Any
 
 from streams import metrics
 from streams.detection import PairCounts, SpikeParams, contact_day, contact_key
+from streams.detection.contacts import counted
 from streams.pipeline.alert import AlertStage, spike_params
 from streams.pipeline.serde import Out
 
@@ -35,8 +36,9 @@ class AggregateStage:
     """Counting (PairCounts) and spike detection (AlertStage) over one partition's tables."""
 
     def __init__(self, windows: MutableMapping, episodes: MutableMapping, params: SpikeParams, *,
-                 retain_days: int) -> None:
+                 retain_days: int, min_confidence: float = 0.0) -> None:
         self.windows = windows
+        self.min_confidence = min_confidence
         self.counts = PairCounts(windows)
         self.alerts = AlertStage(self.counts, episodes, params)
         self.retain_days = retain_days
@@ -48,6 +50,8 @@ class AggregateStage:
             return []
         if "countries" not in msg:
             return []
+        if not counted(msg, self.min_confidence):
+            return []   # below DIPLOWATCH_MIN_CONFIDENCE: published on contacts, not counted
         day = contact_day(msg, msg.get("published_at"))
         if day is None or contact_key(msg, msg.get("published_at")) is None:
             return []   # no event day and no publication day (or not a pair): cannot be windowed
@@ -81,7 +85,8 @@ def register(p) -> None:
     writer = ChangelogWriter()
     windows = PartitionView(p.tables["windows"], writer=writer)
     episodes = PartitionView(p.tables["episodes"], writer=writer)
-    stage = AggregateStage(windows, episodes, spike_params(s), retain_days=s.retain_days)
+    stage = AggregateStage(windows, episodes, spike_params(s), retain_days=s.retain_days,
+                           min_confidence=s.min_confidence)
     source = p.app.topic(s.topic_contacts, s.topic_sources, key_serializer="raw",
                          value_serializer="raw")
 

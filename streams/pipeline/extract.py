@@ -146,7 +146,8 @@ def warm_up() -> None:
     """Load the extractor's knowledge base and compile its lazily built patterns now (seconds)
     rather than on the first articles, so the first records after a start or a rebalance do not
     stall their partitions."""
-    from streams.extraction import extract_contacts
+    from streams.extraction import extract_contacts, load_knowledge
+    load_knowledge()  # a missing or malformed knowledge file stops the worker here, named
     for article in WARM_UP_ARTICLES:
         extract_contacts(article)
 

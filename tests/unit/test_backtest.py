@@ -66,6 +66,15 @@ def test_thresholds_come_from_the_command_line(tmp_path, capsys):
     assert alerts == []
 
 
+def test_min_confidence_drops_contacts_below_it(tmp_path, capsys):
+    lines = [json.dumps({**json.loads(line(f"2024-01-{d:02d}")), "confidence": c})
+             for d, c in ((1, 0.9), (2, 0.3), (3, 0.8))]
+    _, s, _ = run_backtest(tmp_path, capsys, lines)
+    assert s["distinct_contacts"] == 3 and s["below_min_confidence"] == 0
+    _, s, _ = run_backtest(tmp_path, capsys, lines, "--min-confidence", "0.5")
+    assert s["distinct_contacts"] == 2 and s["below_min_confidence"] == 1 and s["contacts_read"] == 3
+
+
 @pytest.mark.skipif(not ICEWS.exists(), reason="shared ICEWS file not present")
 def test_icews_flags_the_saudi_iranian_rupture(capsys):
     out = io.StringIO()

@@ -194,7 +194,8 @@ def test_bucketed_markers_agree_with_one_plain_regex():
     from importlib import resources
 
     from streams.extraction.boilerplate import _MarkerSet, _markers
-    from streams.extraction.normalise import paragraph_spans, variant_pattern
+    from streams.extraction.sentences import paragraph_spans
+    from streams.extraction.variants import variant_pattern
 
     tsv = resources.files("streams.knowledge").joinpath("boilerplate_markers.tsv").read_text("utf-8")
     rows = [line.split("\t", 2) for line in tsv.splitlines()

@@ -108,7 +108,8 @@ def test_compiled_and_pure_python_extractors_give_identical_contacts():
 def test_the_compiled_build_accepts_what_the_python_code_accepts():
     # setup.py compiles with annotation_typing off: with it, Cython would reject None for
     # ``text: str`` where the Python code returns a value (the dedup core calls normalise too)
-    from streams.extraction.normalise import detect_lang, normalise
+    from streams.extraction.langid import detect_lang
+    from streams.extraction.normalise import normalise
 
     assert normalise(None) == ""
     assert detect_lang(None) == "en"

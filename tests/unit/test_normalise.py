@@ -4,14 +4,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from streams.extraction.normalise import (
-    detect_lang,
-    normalise,
-    sentence_spans,
-    split_sentences,
-    strip_clitics,
-    tokens,
-)
+from streams.extraction.clitics import strip_clitics
+from streams.extraction.langid import detect_lang
+from streams.extraction.normalise import normalise
+from streams.extraction.sentences import sentence_spans, split_sentences
+from streams.extraction.tokens import tokens
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 
@@ -305,7 +302,8 @@ def test_normaliser_equals_normalise_on_pieces_of_the_text(text, data):
 
 def test_normaliser_and_paragraph_sentences_on_corpus():
     from streams.extraction.boilerplate import segment
-    from streams.extraction.normalise import normaliser, paragraph_sentences
+    from streams.extraction.normalise import normaliser
+    from streams.extraction.sentences import paragraph_sentences
 
     for art in _articles("seeds.jsonl") + _articles("dev.jsonl"):
         norm = normaliser(art["text"])
@@ -319,7 +317,7 @@ def test_normaliser_and_paragraph_sentences_on_corpus():
 @pytest.mark.parametrize("text", ["قال الوزير. ثم غادر.", "التقى د. أيمن الصفدي نظيره.",
                                   "Gen. Smith met the U.S. envoy. He left.", "سفر ب. گفت"])
 def test_abbreviation_fast_path_keeps_the_splits(text):
-    from streams.extraction.normalise import _WORD_BEFORE_RE, _is_abbreviation
+    from streams.extraction.sentences import _WORD_BEFORE_RE, _is_abbreviation
 
     for i, c in enumerate(text):
         if c == ".":

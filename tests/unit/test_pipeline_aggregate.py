@@ -113,3 +113,20 @@ def test_a_future_dated_contact_does_not_move_the_watermark():
     stage.handle(contact("2024-01-01"), now=NOW)
     stage.handle(contact("2099-01-01"), now=NOW)   # NOW is in 2027
     assert table["0|" + WATERMARK] == "2024-01-01"
+
+
+def test_min_confidence_counts_only_contacts_at_or_above_it():
+    table: dict = {}
+    windows, episodes = PartitionView(table, 0), PartitionView({}, 0)
+    stage = AggregateStage(windows, episodes, SpikeParams(), retain_days=182, min_confidence=0.6)
+    stage.handle({**contact("2024-01-01", n=1), "confidence": 0.59}, now=NOW)
+    # a copy's source carries its contact's confidence: not counted either
+    stage.handle({**contact("2024-01-01", n=1, source="b.example"), "confidence": 0.59,
+                  "copy_of": "art-2024-01-01-phone-1"}, now=NOW)
+    assert table == {}
+    stage.handle({**contact("2024-01-02", n=2), "confidence": 0.6}, now=NOW)
+    assert stage.counts.day_count("IRN-OMN", "*", "2024-01-02") == 1
+    # the default (0) counts every contact, whatever its confidence
+    default, table0 = new_stage()
+    default.handle({**contact("2024-01-01", n=1), "confidence": 0.0}, now=NOW)
+    assert default.counts.day_count("IRN-OMN", "*", "2024-01-01") == 1

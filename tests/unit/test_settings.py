@@ -44,6 +44,7 @@ def test_types_are_parsed_and_overrides_win():
     ({"DIPLOWATCH_WEB_PORT": "70000"}, "WEB_PORT"),
     ({"DIPLOWATCH_SPIKE_ALPHA": "1.5"}, "SPIKE_ALPHA"),
     ({"DIPLOWATCH_RETAIN_DAYS": "10"}, "RETAIN_DAYS"),
+    ({"DIPLOWATCH_MIN_CONFIDENCE": "1.2"}, "MIN_CONFIDENCE must be in"),
 ])
 def test_bad_values_name_the_variable(env, fragment):
     with pytest.raises(ValueError, match=fragment):

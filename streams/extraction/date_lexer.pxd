@@ -1,5 +1,5 @@
-# Types for the compiled build (Cython's augmenting .pxd; dates.py stays plain Python): the token
-# loop of _atoms with typed offsets and strings.
+# Types for the compiled build (Cython's augmenting .pxd; date_lexer.py stays plain Python): the token
+# loop of lex with typed offsets and strings.
 import cython
 
 @cython.locals(out=list, raw=list, n=cython.Py_ssize_t, cursor=cython.Py_ssize_t,
@@ -8,4 +8,4 @@ import cython
                pos2=cython.Py_ssize_t, end=cython.Py_ssize_t,
                t=str, core=str, num=str, key=str, k_key=str, found_key=str, nxt=str, end_tok=str,
                clitic=cython.bint, tail_clean=cython.bint, not_date=set)
-cpdef list _atoms(str text)
+cpdef list lex(str text)

@@ -1,4 +1,4 @@
-# Types for the compiled build (Cython's augmenting .pxd; normalise.py stays plain Python):
+# Types for the compiled build (Cython's augmenting .pxd; sentences.py stays plain Python):
 # sentence splitting walks characters, which typed offsets and Py_UCS4 make C-level tests.
 import cython
 

@@ -1,0 +1,254 @@
+"""Country pairs reported by one sentence: who the parties of its contact are, which pairs they
+form, each pair's mode and confidence.
+
+Input is a sentence's facts (``actors.analyse``) and its live triggers (``triggers.live_triggers``);
+``contacts`` calls ``sentence_contacts`` for each sentence of a story and keeps the story's
+subject between them. The rules, in order: the reported words before an English speaker are
+dropped (``_drop_reported_content``); the parties are the strong actors, bare country names near a
+trigger, "between X and Y", a visit's destination, an envoy's host, the home country for an
+untitled subject and the story's subject for a sentence naming one side (``_parties``); then the
+pairs (two parties, coordinated subjects, one joint meeting of all, or the first with each other).
+"""
+from __future__ import annotations
+
+import re
+
+from streams.extraction.actors import Place, SentenceFacts, Slot, prev_word
+from streams.extraction.confidence import sentence_features
+from streams.extraction.phenomena import actor_type, attachment, excluded, gathering_scope
+from streams.extraction.triggers import ModeDecision, decide_mode
+from streams.records import Actor
+
+_NEAR_TRIGGER = 5        # words: a bare country name counts as an actor this close to a trigger
+
+_STRONG_TRIGGERS = frozenset({"call", "meet", "receive", "visit"})
+
+_WITH_ONLY = frozenset({"with", "مع", "با"})
+
+_BETWEEN = frozenset({"between", "بين", "ميان", "بيان"})
+
+_CHAIN_FILLERS = frozenset({"and", "the", "و", ","})
+
+_WITH_WORDS = frozenset({"with", "مع", "با", "and", "و"})
+
+# an English speech verb after its speaker ("..., Lavrov said after talks with ...")
+_SPEECH_VERBS = ("said", "says", "told", "stated", "added")
+
+_SPEECH_RE = re.compile(r"\b(?:" + "|".join(_SPEECH_VERBS) + r")\b")
+
+_SPEAKER_GAP = 3  # spaces between the speaker and the verb ("Steinmeier, said")
+
+
+def _clitic(norm: str, pos: int) -> str:
+    """Letters glued before ``pos`` in the same word (Arabic proclitics)."""
+    i = pos
+    while i > 0 and norm[i - 1].isalnum():
+        i -= 1
+    return norm[i:pos]
+
+# pair, mode decision, actors, score (chooses the best report), talk only, verb offset, the
+# features of the confidence model this sentence gives (confidence.sentence_features)
+_Report = tuple[tuple[str, str], ModeDecision, list[Actor], float, bool, int, tuple]
+
+
+def sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subject: str | None
+                       ) -> tuple[list[_Report], str | None]:
+    """Pairs reported by one sentence, and the story subject after it."""
+    actor_type(facts)  # former officials, business delegations ...: no actors
+    for s in facts.slots:
+        if s.kind == "ours" and s.country is None:
+            s.country = home  # "وزیر خارجه کشورمان": the home country (unknown: no actor)
+    strong = [s for s in facts.slots if s.country and s.strength >= 2]
+    next_subject = strong[0].country if strong else subject
+    if not live:
+        return [], next_subject
+    if _drop_reported_content(facts, live):
+        strong = [s for s in facts.slots if s.country and s.strength >= 2]
+    slots, implicit = _parties(facts, live, strong, home, subject)
+    slots = excluded(facts, slots)
+    order: list[str] = []
+    for s in slots:
+        if s.country not in order:
+            order.append(s.country)
+    # destinations of one visit ("a trip to Qatar, Iran and Saudi Arabia") meet the visitor,
+    # not each other: the visitor leads, and no pair joins two destinations
+    dest = {c for c in order if all(s.kind == "host" for s in slots if s.country == c)}
+    if dest and len(dest) < len(order):
+        order = [c for c in order if c not in dest] + [c for c in order if c in dest]
+    if len(order) < 2:
+        return [], next_subject
+    first = order[0]
+    n = len(order)
+    pairs, joint = gathering_scope(facts, slots, order, dest, live,
+                                   n == 2 or _coordinated(facts.norm, slots, order))
+    talk_only = all(t.kind == "talk" for t in live)
+    strong_trigger = any(t.kind in _STRONG_TRIGGERS for t in live)
+    out: list[_Report] = []
+    for x, y in pairs:
+        pair = (x, y) if x < y else (y, x)
+        partner = next((s for s in slots if s.country == (y if x == first else x)), None)
+        decision = decide_mode(facts, pair, first, live, n, partner.pos if partner else None, joint)
+        actors = [_actor(slots, c) for c in pair]
+        named_sides = sum(1 for c in pair if any(s.country == c and s.strength >= 2 for s in slots))
+        # the verb reporting this pair: the live trigger nearest to the partner (its date is
+        # the one next to it when the sentence has two)
+        verb = live[0]
+        if len(live) > 1 and partner is not None and partner.pos >= 0:
+            verb = min(live, key=lambda t: abs(t.pos - partner.pos))
+        bare_side = any(all(s.strength <= 1 for s in slots if s.country == c) for c in pair)
+        out.append((pair, decision, actors,
+                    _confidence(named_sides, decision.explicit, strong_trigger, implicit), talk_only,
+                    verb.pos, sentence_features(named_sides, decision.explicit, strong_trigger, implicit,
+                                                bare_side, n > 2, talk_only)))
+    return out, first
+
+
+def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | None,
+             subject: str | None) -> tuple[list[Slot], bool]:
+    """The actor slots taking part in the sentence's contact (in text order), and whether one
+    side was inferred (home country, story subject) rather than named."""
+    norm = facts.norm
+    trig_pos = [(t.pos, t.end) for t in live]
+    first_trigger = min(t.pos for t in live)
+
+    def near_trigger(s: Slot, limit: int = _NEAR_TRIGGER) -> bool:
+        # words between the slot and a trigger (spaces - 1; ``norm`` has single spaces)
+        return any(norm.count(" ", min(s.end, tp), max(s.pos, te)) - 1 <= limit for tp, te in trig_pos)
+
+    def bare_actor(s: Slot) -> bool:
+        # a bare name acts as a subject ("قطر وأمريكا تبحثان") or a partner ("talks with Turkey"),
+        # never as the topic of the talks ("discussed the war between Israel and Hamas")
+        if s.pos < first_trigger and near_trigger(s) and not any(
+                ch in ",;:" for ch in norm[s.end:first_trigger]):
+            return True
+        return near_trigger(s, 3) and prev_word(norm, s.pos - len(_clitic(norm, s.pos))) in _WITH_WORDS
+
+    slots = list(strong)
+    if len({s.country for s in strong}) < 2:
+        slots += [s for s in facts.slots if s.country and s.strength == 1 and bare_actor(s)]
+        slots += _between(facts, live, slots)
+    if facts.hosted_at is not None:
+        # the host of an event ("Oman hosted talks between ...") is its venue, not a party
+        hosts = [s for s in facts.slots if s.country and s.pos < facts.hosted_at]
+        slots = [s for s in slots if s.pos > facts.hosted_at]
+        if hosts:
+            facts.places.append(Place(hosts[-1].country, hosts[-1].pos, "name", True))
+    if len({s.country for s in slots}) < 2 and any(t.kind == "visit" for t in live):
+        # "a visit to Brazil", "زيارته لسلطنة عمان": the destination hosts the visit
+        slots += [Slot(p.pos, p.pos, p.country, None, None, 1, "host")
+                  for p in facts.places if p.destination and p.form_kind != "demonym"]
+    if facts.posted_to and slots and all(s.role == "ambassador" for s in slots):
+        # "X met the Australian ambassador in Iran": an envoy's unnamed host is his host state
+        slots += [Slot(len(norm), len(norm), c, None, None, 1, "host") for c in facts.posted_to]
+    # an actor without a country word is the home country's when it is the sentence's subject
+    # ("العمانية: تلقى وزير الخارجية اتصالا من ..."), not when it is the other side
+    first_known = min((s.pos for s in slots), default=len(norm))
+    unknown = [s for s in facts.slots if s.country is None and s.kind == "title" and s.pos < first_known]
+    implicit = False
+    if unknown and home and home not in {s.country for s in slots}:
+        u = unknown[0]
+        slots.append(Slot(u.pos, u.end, home, u.role, None, 0, "implicit"))
+        implicit = True
+    countries = {s.country for s in slots}
+    if len(countries) == 1 and subject and subject not in countries and not unknown and \
+            all(s.pos > first_trigger or _after_with(norm, s) for s in slots) and \
+            any(t.kind in _STRONG_TRIGGERS for t in live):
+        # "He also met the Japanese FM": the other side is the story's subject
+        slots.append(Slot(-1, -1, subject, None, None, 0, "implicit"))
+        implicit = True
+    slots.sort(key=lambda s: s.pos)
+    if all(s.kind == "host" for s in slots):
+        # "nationals who travelled to Iraq and Syria": destinations without a visitor
+        return [], implicit
+    return attachment(facts, slots, first_trigger), implicit
+
+
+def _between(facts: SentenceFacts, live: list, taken: list[Slot]) -> list[Slot]:
+    """"talks between Iran and the United States", "محادثات بين إيران والولايات المتحدة": bare
+    names right after a trigger's "between" are the parties (not "the war between X and Y")."""
+    norm = facts.norm
+    out: list[Slot] = []
+    bare = [s for s in facts.slots if s.country and s.strength == 1 and s not in taken]
+    for t in live:
+        rest = norm[t.end:].split(" ", 3)
+        words = [w for w in rest[:3] if w]
+        if not words or words[0] not in _BETWEEN and not (len(words) > 1 and words[1] in _BETWEEN):
+            continue
+        chain_end = t.end
+        for s in bare:
+            if s.pos < t.end:
+                continue
+            gap = [w for w in norm[chain_end:s.pos - len(_clitic(norm, s.pos))].split()
+                   if w not in _BETWEEN and w not in _CHAIN_FILLERS]
+            if gap:
+                break
+            out.append(s)
+            chain_end = s.end
+    return out
+
+
+def _after_with(norm: str, s: Slot) -> bool:
+    """Is the slot the object of "with" (با وزیر خارجه ژاپن، مع وزير خارجية اليابان)? Then the
+    sentence's subject is someone already named (Persian puts the verb last)."""
+    return prev_word(norm, s.pos - len(_clitic(norm, s.pos))) in _WITH_ONLY or _clitic(norm, s.pos) == "ب"
+
+
+def _actor(slots: list[Slot], country: str) -> Actor:
+    """The best description of a side: a named office holder, else a title, else the country."""
+    mine = [s for s in slots if s.country == country]
+    best = max(mine, key=lambda s: (s.name is not None, s.role is not None), default=None)
+    return Actor(best.name if best else None, best.role if best else None, country)
+
+
+def _confidence(named_sides: int, explicit_mode: bool, strong_trigger: bool, inferred: bool) -> float:
+    """The report's score, which chooses the best report of a pair (``contacts._merge``): how
+    many independent cues agree that this is a contact between these two countries: each side
+    named by an office holder/title/counterpart (0-2), a cue deciding the mode, a trigger that
+    means contact by itself (call/meet/receive/visit, not just "discussed"); a side inferred
+    from context costs. The contact's ``confidence`` is the probability of ``confidence.py``."""
+    cues = named_sides + int(explicit_mode) + int(strong_trigger)
+    return 0.35 + 0.08 * cues - (0.1 if inferred else 0.0)
+
+
+def _drop_reported_content(facts: SentenceFacts, live: list) -> bool:
+    """"<what was said>, Lavrov said on Friday after talks with ...": the countries of the
+    reported words before the speaker are what was talked about, not parties; the contact is the
+    speaker's, reported after the speech verb. English only (the speaker precedes the verb)."""
+    norm = facts.norm
+    first = min(t.pos for t in live)
+    # most sentences (all Arabic and Persian ones) have none of the verbs: C-level substring
+    # tests instead of the word-boundary regex tried at every position
+    for w in _SPEECH_VERBS:
+        if norm.find(w, 0, first) >= 0:
+            break
+    else:
+        return False
+    verb = None
+    for m in _SPEECH_RE.finditer(norm, 0, first):
+        verb = m
+    if verb is None:
+        return False
+    at = verb.start()
+    speaker = max((s for s in facts.slots if s.country and s.strength >= 2 and s.end <= at),
+                  key=lambda s: s.end, default=None)
+    if speaker is None or norm.count(" ", speaker.end, at) > _SPEAKER_GAP:
+        return False
+    cut = norm.rfind(",", 0, speaker.pos)
+    if cut < 0:
+        return False
+    facts.slots = [s for s in facts.slots if s.pos > cut]
+    facts.places = [p for p in facts.places if p.pos > cut]
+    return True
+
+
+def _coordinated(norm: str, slots: list[Slot], order: list[str]) -> bool:
+    """Are the first two actors joined by and/و ("Putin and Netanyahu", "بوتين ونتنياهو")?"""
+    b = next((s for s in slots if s.country == order[1] and s.pos >= 0), None)
+    if b is None:
+        return False
+    before = [s for s in slots if s.country == order[0] and 0 <= s.pos and s.end <= b.pos]
+    if not before:
+        return False
+    a = before[-1]
+    between = norm[a.end:b.pos].split()
+    return between in (["و"], ["and"]) or (not between and _clitic(norm, b.pos) == "و")

@@ -1,0 +1,368 @@
+"""The phenomena that make a report of a meeting not a contact, one named filter each, over the
+candidates of one sentence (its triggers, actor slots and pairs). Each has its cue words per
+language in ``streams/knowledge/cues/<lang>/<list>.txt`` (loaded by ``streams.knowledge.loader``,
+found by the gazetteer's automaton as cues of the kind ``loader.CUE_LISTS`` names), and unit tests
+in Arabic, Persian and English (``tests/unit/test_phenomena.py``). No rule here is keyed to an
+article, an outlet or a name.
+
+* ``modality``: the contact is planned, scheduled, expected, proposed or conditional ("will visit",
+  "is to meet", "من المقرر أن", "سيلتقي", "يعتزم", "خواهد"; ``modality.txt``), dated ahead ("next
+  week", "الأسبوع المقبل", "هفته آینده"; ``future_time.txt``), the purpose of a trip ("to meet",
+  "للقاء", "برای دیدار"; ``purpose.txt``) or of a departure ("left for Muscat to meet ...",
+  ``departure.txt``), or announced by a Persian present form right after its noun ("سفر
+  می‌کند", ``announcement.txt``): the trigger is void. Talks after a planned trigger, and a
+  visit framing it ("... during a visit to", ``during.txt``), belong to the same planned event.
+* ``negation``: the contact is denied, cancelled, refused or did not happen ("did not meet",
+  ``negation.txt``; "denied", "no truth to reports", "نفى", "تکذیب", ``denial.txt``): the trigger
+  is void. ``excluded``: a country a tour "does not include" ("ولا تتضمن", ``exclusion.txt``) is no
+  party.
+* ``speech_act``: interviews and invitations are not consultations: the sentence reports no
+  contact (``speech_act.txt``); ``message_act``: a receiving, calling or talking verb whose object
+  is a written message, cable or letter reports that message (``message.txt``);
+  ``statement_act``: a visit or talks welcomed, condemned or praised in a statement are its
+  object, not a contact of the speaker (``statement.txt``).
+* ``actor_type``: officials of international organisations act for no state
+  (``organisation.txt``, applied where titles take their country: ``actors._attach_title``);
+  former officials, the opposition, business delegations and private persons neither
+  (``non_state.txt``): such actors are dropped.
+* ``gathering_scope``: a small named group (a trilateral, counterparts met together) gives every
+  pair; a large gathering (a summit in a sentence naming five or more countries) gives no pair for its list
+  of members, only the first party's meetings with the others when one party is the subject;
+  otherwise the first party meets each other one.
+* ``attachment``: a third country after a word opening a new clause is not a party of the
+  contact before it (``clause.txt``).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from itertools import combinations
+
+from streams.extraction.actors import CONTACT_TRIGGERS, Cue, SentenceFacts, Slot
+from streams.extraction.normalise import normalise
+from streams.knowledge import loader
+
+_VOID_WINDOW = {"ar": 10, "en": 8}  # words between a future/negation cue and its trigger
+_VOID_WINDOW_FA = 15  # Persian (SOV): "قرار است" opens the clause, the verb closes it
+_AFTER_TIME = 3       # words between a trigger and a time ahead after it ("يلتقي نظيره ... المقبل")
+_PURPOSE_GAP = 1      # words between a purpose cue and the meeting it introduces
+_DEPARTURE_SPAN = 15  # words between a departure and its purpose
+_NONSTATE_GAP = 2     # words between a non-state cue and the actor it describes
+_MESSAGE_GAP = 3      # words between a receiving/calling verb and the message it takes
+_LARGE_GATHERING = 5  # countries named: a summit of this many is a large gathering
+_MESSAGE_VERBS = frozenset({"receive", "call", "talk"})
+_MODALITY_KINDS = frozenset({"future", "future_time", "purpose", "announce", "departure"})
+_NEGATION_KINDS = frozenset({"negation", "denial"})
+_EVENTS = frozenset({"visit", "meet", "talk", "summit", "conference"})
+_POSSESSIVES = frozenset({"his", "her", "their", "its", "our", "my"})
+_EXCLUDED_GAP = 3     # words between an exclusion cue and the country it excludes ("a visit to")
+_OR_AND = frozenset({"and", "or", "nor", "و", "او", "ولا", "يا"})
+_IN_PERSON = frozenset({"meet", "receive", "visit"})
+_PLURAL_TITLES = ("وزراء", "وزرای", "قاده", "سران")
+
+
+def _words(norm: str, a: int, b: int) -> int:
+    return len(norm[a:b].split()) if b > a else 0
+
+
+def _in_scope(b: Cue, t: Cue, norm: str) -> bool:
+    """Is trigger ``t`` in the scope of the modality or negation cue ``b``? Before it in the same
+    clause (Persian negation only right before its noun: "هیچ دیداری"); in Arabic a future verb
+    right after the noun ("لقاء ثلاثي سيعقد"); in Persian the auxiliary after the verb's object
+    ("... دیدار خواهد کرد") or the negated verb right after its noun ("دیدار نکرد"); or the
+    trigger word itself is the cue's form ("سيلتقي")."""
+    window = _VOID_WINDOW_FA if b.lang == "fa" else _VOID_WINDOW.get(b.lang, 8)
+    if b.lang == "fa" and b.kind == "negation":
+        window = 0
+    if b.pos <= t.pos and _words(norm, b.end, t.pos) <= window and "," not in norm[b.end:t.pos]:
+        return True
+    if b.lang == "ar" and t.end <= b.pos and _words(norm, t.end, b.pos) <= 2 \
+            and "," not in norm[t.end:b.pos]:
+        return True
+    after = _VOID_WINDOW_FA if b.kind == "future" else 2
+    if b.lang == "fa" and t.end <= b.pos and _words(norm, t.end, b.pos) <= after \
+            and "," not in norm[t.end:b.pos] \
+            and not (b.kind == "future" and _past_between(norm, t.pos, b.pos)):
+        return True
+    return b.pos < t.end and t.pos < b.end
+
+
+@lru_cache(maxsize=1)
+def _past_forms() -> frozenset[str]:
+    """Persian past verbs (cues/fa/past_tense.txt), normalised."""
+    return frozenset(normalise(c.form) for c in loader.load_cues() if c.kind == "past")
+
+
+def _past_between(norm: str, a: int, b: int) -> bool:
+    """A past-tense verb closes the trigger's clause between offsets a and b ("دیدار کرد و ...
+    هفته آینده"): a future cue after it is another clause's."""
+    past = _past_forms()
+    for w in norm[a:b].split():
+        if w in past:
+            return True
+    return False
+
+
+def modality(facts: SentenceFacts, t: Cue) -> bool:
+    """Does trigger ``t`` report a contact that is only planned, expected or conditional?"""
+    if facts.cue_kinds.isdisjoint(_MODALITY_KINDS):
+        return False  # most sentences: no cue of the kind at all
+    norm = facts.norm
+    for b in facts.cues:
+        kind = b.kind
+        if kind == "future":
+            if _in_scope(b, t, norm):
+                return True
+        elif kind == "future_time":
+            if _time_ahead(b, t, norm):
+                return True
+        elif kind == "purpose":
+            # "to meet", "للقاء", "برای دیدار": the meeting a trip is for
+            if _overlap(b, t) or (b.end <= t.pos and _words(norm, b.end, t.pos) <= _PURPOSE_GAP):
+                return True
+        elif kind == "announce":
+            # "سفر می‌کند", "دیدار می‌کنند": a present form right after the noun announces it
+            if t.end <= b.pos and _words(norm, t.end, b.pos) <= 1 and "," not in norm[t.end:b.pos]:
+                return True
+        elif kind == "departure" and (_overlap(b, t) or b.pos <= t.pos):
+            # "left Tehran for Muscat to meet ...", "غادر ... متوجها إلى مسقط للقاء ...": the trip
+            # is under way; a trigger between the departure and its purpose is the trip itself
+            for p in facts.cues:
+                if p.kind == "purpose" and p.pos >= t.pos and p.pos > b.pos \
+                        and _words(norm, b.end, p.pos) <= _DEPARTURE_SPAN:
+                    return True
+    return False
+
+
+def _overlap(b: Cue, t: Cue) -> bool:
+    return b.pos < t.end and t.pos < b.end
+
+
+def _time_ahead(b: Cue, t: Cue, norm: str) -> bool:
+    """A time ahead sets the time of what follows it in the sentence ("وتشهد العاصمة اليوم وغدا
+    جولة مباحثات ...، كما يلتقي ..."), and dates a trigger just before it ("يلتقي نظيره العماني
+    الأسبوع المقبل"; not across a comma or a Persian past verb). A contact reported before it
+    ("met on Monday and will meet again next week") is not its."""
+    if b.pos <= t.pos:
+        return True
+    return _words(norm, t.end, b.pos) <= _AFTER_TIME and "," not in norm[t.end:b.pos] \
+        and not _past_between(norm, t.pos, b.pos)
+
+
+def framed_by_void(facts: SentenceFacts, t: Cue) -> bool:
+    """Is trigger ``t`` the frame of the event before it ("will hold a meeting ... during a
+    working visit to Qatar", "خلال زيارة", "در جریان سفر")? Called once an earlier trigger of the
+    sentence was found planned or denied: the frame shares its fate."""
+    if not facts.has("during"):
+        return False
+    norm = facts.norm
+    for b in facts.cues:
+        if b.kind == "during" and b.end <= t.pos and _words(norm, b.end, t.pos) <= 2:
+            return True
+    return False
+
+
+def planned_before(facts: SentenceFacts, t: Cue) -> bool:
+    """Is there a modality cue anywhere before ``t`` ("will travel to meet ... to discuss ...":
+    talks after it belong to the same planned event)?"""
+    if not facts.has("future"):
+        return False
+    for b in facts.cues:
+        if b.kind == "future" and b.pos < t.pos:
+            return True
+    return False
+
+
+def negation(facts: SentenceFacts, t: Cue) -> bool:
+    """Does trigger ``t`` report a contact that is denied, cancelled or did not happen?"""
+    if facts.cue_kinds.isdisjoint(_NEGATION_KINDS):
+        return False
+    norm = facts.norm
+    for b in facts.cues:
+        if b.kind == "negation":
+            if _in_scope(b, t, norm):
+                return True
+        elif b.kind == "denial" and _denied(b, t, norm):
+            return True
+    return False
+
+
+def _denied(b: Cue, t: Cue, norm: str) -> bool:
+    """A denial before the trigger in its clause ("denied reports of a call", "نفت ... إجراء
+    اتصال"), or after it: right after it in Arabic and English ("the meeting was denied"),
+    anywhere in the clause in Persian, whose denial verb closes it ("خبر تماس ... را تکذیب کرد")."""
+    if _overlap(b, t):
+        return True
+    window = _VOID_WINDOW_FA if b.lang == "fa" else _VOID_WINDOW.get(b.lang, 8)
+    if b.pos <= t.pos:
+        return _words(norm, b.end, t.pos) <= window and "," not in norm[b.end:t.pos]
+    after = _VOID_WINDOW_FA if b.lang == "fa" else 2
+    return _words(norm, t.end, b.pos) <= after and "," not in norm[t.end:b.pos]
+
+
+def excluded(facts: SentenceFacts, slots: list[Slot]) -> list[Slot]:
+    """The parties without the countries a trip or meeting "does not include" ("a tour that does
+    not include a visit to Israel", "ولا تتضمن جولة ... إسرائيل", "به جز اسرائیل"): the first
+    actor within a few words after an exclusion cue, and those chained to it by and/or."""
+    if not facts.has("exclude"):
+        return slots
+    cuts = [c for c in facts.cues if c.kind == "exclude"]
+    norm = facts.norm
+    out = set()
+    for c in cuts:
+        # every actor of the sentence, not only the parties (a bare name is no party, but it is
+        # what the cue excludes), and the parties the sentence gave no slot (a visit's host)
+        pool = [s for s in facts.slots if s.country] + [s for s in slots if s.kind == "host"]
+        after = sorted((s for s in pool if s.pos >= c.end), key=_slot_pos)
+        if not after or _words(norm, c.end, after[0].pos) > _EXCLUDED_GAP \
+                or _clause_break(facts, c.end, after[0].pos):
+            continue
+        last = after[0]
+        out.add(id(last))
+        for s in after[1:]:
+            gap = norm[last.end:s.pos].replace(",", " ").split()
+            if len(gap) > 1 or not all(w in _OR_AND or (w.startswith("و") and len(w) <= 3) for w in gap):
+                break
+            out.add(id(s))
+            last = s
+    return [s for s in slots if id(s) not in out]
+
+
+def _slot_pos(s: Slot) -> int:
+    return s.pos
+
+
+def _clause_break(facts: SentenceFacts, a: int, b: int) -> bool:
+    """A comma, semicolon or a clause-opening word between offsets a and b."""
+    seg = facts.norm[a:b]
+    if "," in seg or ";" in seg:
+        return True
+    return any(c.kind == "clause" and a <= c.pos < b for c in facts.cues)
+
+
+def speech_act(facts: SentenceFacts) -> bool:
+    """Is the sentence about something that is not a consultation (an interview, an invitation;
+    summonses, sport and private visits: the ``noncontact`` cues of triggers.tsv)?"""
+    return facts.has("noncontact") or facts.has("speech")
+
+
+def message_act(facts: SentenceFacts, t: Cue) -> bool:
+    """Does trigger ``t`` receive, send or discuss a written message ("received a written message
+    from", "تلقى برقية تهنئة", "تسلم رسالة خطية") rather than a visitor or a call? A *call* of
+    condolence is a contact; a cable of condolence is not."""
+    if t.kind not in _MESSAGE_VERBS or not facts.has("message"):
+        return False
+    norm = facts.norm
+    for b in facts.cues:
+        if b.kind == "message" and (_overlap(b, t) or (
+                t.end <= b.pos and _words(norm, t.end, b.pos) <= _MESSAGE_GAP
+                and "," not in norm[t.end:b.pos])):
+            return True
+    return False
+
+
+def statement_act(facts: SentenceFacts, t: Cue) -> bool:
+    """Is trigger ``t`` the object of a statement about a contact ("condemned the visit of",
+    "رحب بزيارة", "سفر ... را محکوم کرد") or a welcoming verb whose object is an event ("welcomed
+    the visit of", "welcomed the talks") rather than a guest?"""
+    if not facts.has("statement"):
+        return False
+    norm = facts.norm
+    for b in facts.cues:
+        if b.kind != "statement":
+            continue
+        if _overlap(b, t):
+            for e in facts.cues:
+                if e.kind in _EVENTS and t.end <= e.pos and _words(norm, t.end, e.pos) <= _MESSAGE_GAP \
+                        and _event_object(facts, b.end, e):
+                    return True
+        elif b.end <= t.pos and _words(norm, b.end, t.pos) <= _MESSAGE_GAP and "," not in norm[b.end:t.pos] \
+                and _event_object(facts, b.end, t):
+            return True
+        elif b.lang == "fa" and t.end <= b.pos and _words(norm, t.end, b.pos) <= _VOID_WINDOW_FA \
+                and "," not in norm[t.end:b.pos]:
+            return True  # Persian: "سفر ... را محکوم کرد", the verb closes the clause
+    return False
+
+
+def _event_object(facts: SentenceFacts, a: int, e: Cue) -> bool:
+    """Is the event word ``e`` after a statement verb (ending at ``a``) the statement's object: not
+    the speaker's own ("praised his meeting with"), not a participle before a person ("welcomed
+    visiting Danish Foreign Minister", "his visiting Chinese counterpart")?"""
+    norm = facts.norm
+    if any(w in _POSSESSIVES for w in norm[a:e.pos].split()):
+        return False
+    return not any(e.end <= s.pos and _words(norm, e.end, s.pos) <= 1 for s in facts.slots)
+
+
+def actor_type(facts: SentenceFacts) -> None:
+    """Drop the actors that act for no state: within two words of a non-state cue ("former
+    Iranian foreign minister", "وزير الخارجية الإيراني الأسبق", "وزیر خارجه سابق ایران", "a
+    Turkish business delegation", "هیئت تجاری ترکیه"), with no trigger or comma between.
+    (Officials of international organisations get no actor in ``actors._attach_title``.)"""
+    if not facts.has("nonstate"):
+        return
+    cues = [c for c in facts.cues if c.kind == "nonstate"]
+    norm = facts.norm
+    triggers = [c.pos for c in facts.cues if c.kind in CONTACT_TRIGGERS]
+
+    def describes(c: Cue, s: Slot) -> bool:
+        a, b = (c.end, s.pos) if c.end <= s.pos else (s.end, c.pos) if s.end <= c.pos else (0, 0)
+        if a == b == 0:
+            return True  # overlapping
+        return _words(norm, a, b) <= _NONSTATE_GAP and "," not in norm[a:b] \
+            and not any(a <= tp < b for tp in triggers)
+
+    facts.slots = [s for s in facts.slots if s.pos < 0 or not any(describes(c, s) for c in cues)]
+
+
+def gathering_scope(facts: SentenceFacts, slots: list[Slot], order: list[str], dest: set[str],
+                    live: list[Cue], coordinated: bool) -> tuple[list[tuple[str, str]], bool]:
+    """The pairs of a sentence's parties (``order``: countries in text order, the visitor first)
+    and whether they met together: two parties or coordinated subjects ("بوتين ونتنياهو") give
+    one pair; one meeting of them all (a summit, a trilateral, "met his Russian and Turkish
+    counterparts" in person) gives every pair but none between two destinations of one trip;
+    otherwise the first party meets each of the others."""
+    joint = facts.has("summit") or facts.has("joint") or (
+        _counterpart_group(slots, facts.norm) and not facts.has("separate") and not facts.has("call")
+        and any(t.kind in _IN_PERSON for t in live))
+    if len(order) == 2 or coordinated:
+        return [(order[0], order[1])], joint
+    if joint and facts.has("summit") and not facts.has("joint") and \
+            len({s.country for s in facts.slots if s.country}) >= _LARGE_GATHERING:
+        # a large gathering: its list of members or attendees is not a contact; a subject
+        # meeting the others there ("X met counterparts from A, B, C, D at the summit") is
+        first = min(t.pos for t in live)
+        before = {s.country for s in slots if 0 <= s.pos < first}
+        if before == {order[0]}:
+            return [(order[0], other) for other in order[1:]], joint
+        return [], joint
+    if joint:
+        return [p for p in combinations(order, 2) if not (p[0] in dest and p[1] in dest)], joint
+    return [(order[0], other) for other in order[1:]], joint
+
+
+def _counterpart_group(slots: list[Slot], norm: str) -> bool:
+    """"met his Russian and Turkish counterparts", "the energy ministers of Russia, Qatar and
+    Venezuela met": one meeting of all of them (a plural title over several countries)."""
+    groups: dict[int, set[str]] = {}
+    for s in slots:
+        if not s.country:
+            continue
+        if s.kind == "counterpart" or (s.kind == "title" and _plural_title(norm[s.pos:s.end])):
+            groups.setdefault(s.pos, set()).add(s.country)
+    return any(len(g) >= 2 for g in groups.values())
+
+
+def _plural_title(title: str) -> bool:
+    return title.endswith("s") or title.startswith(_PLURAL_TITLES)
+
+
+def attachment(facts: SentenceFacts, slots: list[Slot], first_trigger: int) -> list[Slot]:
+    """The parties once a third country in another clause ("، وذلك على ضوء دعوة الرئيس
+    الأميركي") is dropped: with more than two countries, none after the first clause word that
+    follows the trigger."""
+    if len({s.country for s in slots}) > 2:
+        breaks = [c.pos for c in facts.cues if c.kind == "clause" and c.pos > first_trigger]
+        if breaks:
+            return [s for s in slots if s.pos < breaks[0]]
+    return slots

@@ -1,0 +1,194 @@
+"""The phenomena filters (streams/extraction/phenomena.py), each in Arabic, Persian and English:
+a sentence the filter must stop, and a close sentence reporting a held contact that must stay.
+The cue words are data (streams/knowledge/cues/<lang>/<list>.txt); these sentences are written
+for the tests, not taken from any corpus."""
+from __future__ import annotations
+
+import pytest
+
+from streams.extraction import extract_contacts
+
+
+def pairs(text: str, lang: str, published: str = "2024-03-04") -> set[tuple[str, ...]]:
+    return {tuple(c.countries) for c in extract_contacts(
+        {"id": "t", "text": text, "lang": lang, "published_at": published})}
+
+
+IRN_OMN = {("IRN", "OMN")}
+
+
+def _case(expected, lang, text):
+    return pytest.param(lang, text, expected, id=f"{lang}:{text[:40]}")
+
+
+# ---- modality: planned, scheduled, expected, conditional -----------------------------------
+
+@pytest.mark.parametrize("lang, text, expected", [
+    _case(set(), "en", "Iranian Foreign Minister Abbas Araghchi will make an official visit to Oman next week."),
+    _case(set(), "en", "Iran's foreign minister is to meet his Omani counterpart in Muscat."),
+    _case(set(), "en", "Iran's foreign minister left Tehran for Muscat to meet his Omani counterpart."),
+    _case(set(), "en", "Iran's foreign minister departed for Muscat for talks with Omani officials."),
+    _case(IRN_OMN, "en", "Iranian Foreign Minister Abbas Araghchi made an official visit to Oman on Monday."),
+    _case(IRN_OMN, "en", "Iran's foreign minister left Tehran for Muscat to meet his Omani counterpart. "
+                         "On Monday he met the Omani foreign minister in Muscat."),
+    _case(set(), "ar", "من المقرر أن يجتمع وزير الخارجية الإيراني مع نظيره العماني في مسقط."),
+    _case(set(), "ar", "يعتزم وزير الخارجية الإيراني زيارة سلطنة عمان."),
+    _case(set(), "ar", "سيلتقي وزير الخارجية الإيراني نظيره العماني في مسقط."),
+    _case(set(), "ar", "وزير الخارجية الإيراني يلتقي نظيره العماني الأسبوع المقبل."),
+    _case(set(), "ar", "غادر وزير الخارجية الإيراني طهران متوجها إلى مسقط للقاء نظيره العماني."),
+    _case(IRN_OMN, "ar", "التقى وزير الخارجية الإيراني نظيره العماني في مسقط أمس."),
+    _case(set(), "fa", "وزیر امور خارجه ایران هفته آینده با همتای عمانی خود دیدار خواهد کرد."),
+    _case(set(), "fa", "وزیر امور خارجه ایران به عمان سفر می‌کند"),
+    _case(set(), "fa", "وزرای خارجه ایران و عمان در مسقط دیدار می‌کنند"),
+    _case(set(), "fa", "وزیر امور خارجه ایران برای دیدار با همتای عمانی خود تهران را به مقصد مسقط ترک کرد."),
+    _case(IRN_OMN, "fa", "وزیر امور خارجه ایران به عمان سفر کرد"),
+    _case(IRN_OMN, "fa", "وزرای خارجه ایران و عمان در مسقط دیدار کردند"),
+])
+def test_modality(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a time ahead sets the time of everything after it in the sentence, however far
+    _case(set(), "ar", "تشهد العاصمة القطرية غدا جولة مباحثات دبلوماسية بين وزير الخارجية الأمريكي ووزراء "
+                       "الخارجية في مجلس التعاون الخليجي، كما يلتقي وزير الخارجية الروسي أمير دولة قطر ووزير خارجيته."),
+    _case(set(), "en", "Tomorrow the Qatari capital hosts a round of diplomatic talks with the Gulf foreign ministers, "
+                       "during which the Russian foreign minister also meets the Emir of Qatar and his foreign minister."),
+    _case(set(), "fa", "فردا پایتخت قطر میزبان دور تازه‌ای از رایزنی‌های دیپلماتیک با وزرای خارجه کشورهای حاشیه خلیج فارس "
+                       "است و وزیر خارجه روسیه نیز در این سفر با امیر قطر و وزیر خارجه این کشور دیدار و گفتگو دارد."),
+    # but not a contact reported before it
+    _case(IRN_OMN, "en", "The Iranian foreign minister met his Omani counterpart in Muscat on Monday and they agreed "
+                         "to meet again next week."),
+    _case(IRN_OMN, "ar", "التقى وزير الخارجية الإيراني نظيره العماني في مسقط أمس واتفقا على اللقاء مجددا الأسبوع المقبل."),
+    _case(IRN_OMN, "fa", "وزیر امور خارجه ایران دیروز با همتای عمانی خود در مسقط دیدار کرد، دیدار بعدی دو طرف هفته "
+                         "آینده در تهران است."),
+    # Persian: a past verb closes the held meeting's clause; the future after it is another one's
+    _case(IRN_OMN, "fa", "وزیر امور خارجه ایران دیروز با همتای عمانی خود در مسقط دیدار کرد و قرار شد هفته "
+                         "آینده دوباره دیدار کنند."),
+])
+def test_modality_time_ahead_frames_the_rest_of_the_sentence(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a visit that frames a planned meeting ("during a working visit") is planned too
+    _case(set(), "en", "Russian Foreign Minister Sergei Lavrov will hold a trilateral meeting with his American "
+                       "counterpart and his Saudi counterpart in Doha during a working visit to Qatar."),
+    _case(set(), "ar", "سيعقد وزير الخارجية الروسي اجتماعا ثلاثيا مع نظيريه الأمريكي والسعودي في العاصمة القطرية "
+                       "الدوحة خلال زيارة عمل يقوم بها لقطر."),
+    _case(set(), "fa", "قرار است وزیر خارجه روسیه با همتایان آمریکایی و سعودی خود نشستی سه جانبه در دوحه برگزار کند "
+                       "که بخشی از برنامه‌های متعدد و فشرده دیپلماتیک او در جریان سفر کاری وزیر خارجه روسیه به قطر است."),
+    # a held meeting during a visit stays
+    _case({("QAT", "RUS")}, "en", "Russian Foreign Minister Sergei Lavrov met the Emir of Qatar during a working visit to Qatar."),
+])
+def test_modality_a_visit_framing_a_planned_meeting(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
+# ---- negation and denial -------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang, text, expected", [
+    _case(set(), "en", "The ministry said there was no truth to reports of a phone call between the "
+                       "Iranian and Omani foreign ministers."),
+    _case(set(), "en", "The Iranian foreign minister did not meet his Omani counterpart in Geneva."),
+    _case(IRN_OMN, "en", "The Iranian foreign minister met his Omani counterpart in Geneva."),
+    _case(set(), "ar", "نفت وزارة الخارجية الإيرانية إجراء اتصال هاتفي بين وزير الخارجية الإيراني ونظيره العماني."),
+    _case(set(), "ar", "لم يلتق وزير الخارجية الإيراني نظيره العماني."),
+    _case(IRN_OMN, "ar", "أجرى وزير الخارجية الإيراني اتصالا هاتفيا مع نظيره العماني."),
+    _case(set(), "fa", "سخنگوی وزارت خارجه خبر تماس تلفنی وزیر خارجه ایران با همتای عمانی را تکذیب کرد."),
+    _case(set(), "fa", "وزیر امور خارجه ایران با همتای عمانی خود دیدار نکرد."),
+    _case(IRN_OMN, "fa", "وزیر امور خارجه ایران با همتای عمانی خود تلفنی گفتگو کرد."),
+])
+def test_negation(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # without the exclusion the destination after "a visit to" is a party
+    _case({("EGY", "USA")}, "en", "US Secretary of State Antony Blinken arrived in Cairo on Monday for a "
+                                  "regional tour that does not include a visit to Israel."),
+    # without it the bare name chained into the list of destinations is one
+    _case({("EGY", "USA"), ("JOR", "USA")}, "fa", "وزیر خارجه آمریکا به جز اسرائیل به مصر و اردن سفر کرد."),
+    # (Arabic: a control; the extractor does not make the excluded name a party here either way)
+    _case({("EGY", "USA")}, "ar", "زار وزير الخارجية الأمريكي مصر والأردن باستثناء إسرائيل وقطر."),
+])
+def test_negation_a_tour_that_does_not_include_a_country(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
+# ---- speech acts: written messages, statements, interviews ---------------------------------
+
+@pytest.mark.parametrize("lang, text, expected", [
+    _case(set(), "en", "The Emir of Qatar received a written message from the President of Turkey."),
+    _case(set(), "en", "The Saudi foreign ministry welcomed the visit of the Iranian foreign minister to Oman."),
+    _case(set(), "en", "In an interview, the Iranian foreign minister accused the Omani foreign minister of lying."),
+    _case({("QAT", "TUR")}, "en", "The Emir of Qatar received a phone call of condolence from the President of Turkey."),
+    _case({("CHN", "EGY")}, "en", "Egypt's President Abdel Fattah al-Sisi welcomed his visiting Chinese counterpart Xi Jinping."),
+    _case(set(), "ar", "تلقى أمير قطر برقية تهنئة من الرئيس التركي."),
+    _case(set(), "ar", "تسلم أمير قطر رسالة خطية من الرئيس التركي."),
+    _case({("QAT", "TUR")}, "ar", "تلقى أمير قطر اتصالا هاتفيا من الرئيس التركي قدم خلاله التعازي."),
+    _case(set(), "fa", "رئیس جمهور ایران پیام تبریکی از رئیس جمهور ترکیه دریافت کرد."),
+    _case(set(), "fa", "وزیر امور خارجه ایران در مصاحبه‌ای از وزیر خارجه ترکیه انتقاد کرد."),
+    _case({("IRN", "TUR")}, "fa", "رئیس جمهور ایران با رئیس جمهور ترکیه تلفنی گفتگو کرد و تسلیت گفت."),
+])
+def test_speech_act(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
+# ---- gathering scope -----------------------------------------------------------------------
+
+TRIANGLE = {("IRN", "RUS"), ("IRN", "TUR"), ("RUS", "TUR")}
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    _case(set(), "en", "The leaders of Saudi Arabia, the UAE, Qatar, Kuwait, Bahrain and Oman met at the GCC summit in Riyadh."),
+    _case(TRIANGLE, "en", "The foreign ministers of Iran, Russia and Turkey held a trilateral meeting in Moscow."),
+    _case(set(), "ar", "اجتمع قادة السعودية والإمارات وقطر والكويت والبحرين وعمان في القمة الخليجية بالرياض."),
+    _case(TRIANGLE, "ar", "عقد وزراء خارجية إيران وروسيا وتركيا اجتماعا ثلاثيا في موسكو."),
+    _case(set(), "fa", "سران ایران، روسیه، ترکیه، چین، هند و پاکستان در اجلاس شانگهای دیدار کردند."),
+    _case(TRIANGLE, "fa", "وزرای خارجه ایران، روسیه و ترکیه در مسکو نشست سه جانبه برگزار کردند."),
+])
+def test_gathering_scope(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
+def test_gathering_scope_keeps_the_pairs_the_text_says_met():
+    text = ("On the sidelines of the summit of Saudi Arabia, the UAE, Qatar, Kuwait, Bahrain and Oman, "
+            "the Omani foreign minister met his Qatari counterpart.")
+    assert pairs(text, "en") == {("OMN", "QAT")}
+
+
+# ---- actor type ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang, text, expected", [
+    _case(set(), "en", "UN Secretary-General Antonio Guterres met the Iranian foreign minister in New York."),
+    _case(set(), "en", "EU foreign policy chief Kaja Kallas met Iranian Foreign Minister Abbas Araghchi in Brussels."),
+    _case(set(), "en", "Former Iranian foreign minister Javad Zarif met the Omani foreign minister in Muscat."),
+    _case(set(), "en", "A Turkish business delegation visited Iran and met Iranian officials."),
+    _case(IRN_OMN, "en", "Iranian foreign minister Abbas Araghchi met the Omani foreign minister in Muscat."),
+    _case(set(), "ar", "التقى الأمين العام لجامعة الدول العربية وزير الخارجية الإيراني في القاهرة."),
+    _case(set(), "ar", "التقى وزير الخارجية الإيراني الأسبق محمد جواد ظريف بوزير الخارجية العماني في مسقط."),
+    _case(set(), "ar", "استقبل وزير الخارجية العماني وفدا من رجال الأعمال الإيرانيين."),
+    _case(IRN_OMN, "ar", "استقبل وزير الخارجية العماني نظيره الإيراني في مسقط."),
+    _case(set(), "fa", "دبیرکل سازمان ملل با وزیر امور خارجه ایران دیدار کرد."),
+    _case(set(), "fa", "ظریف وزیر امور خارجه سابق ایران با وزیر خارجه عمان دیدار کرد."),
+    _case(set(), "fa", "هیئت تجاری ترکیه با وزیر اقتصاد ایران دیدار کرد."),
+    _case(IRN_OMN, "fa", "وزیر امور خارجه ایران با وزیر خارجه عمان دیدار کرد."),
+])
+def test_actor_type(lang, text, expected):
+    assert pairs(text, lang, "2024-06-04") == expected
+
+
+# ---- attachment ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang, text, expected", [
+    _case(set(), "en", "Iran condemned the Israeli strikes. The visit to Oman focused on regional issues."),
+    _case(set(), "ar", "أدانت إيران الهجمات الإسرائيلية. وتناولت الزيارة إلى سلطنة عمان القضايا الإقليمية."),
+    _case(set(), "fa", "ایران حملات اسرائیل را محکوم کرد. این سفر به عمان بر مسائل منطقه‌ای متمرکز بود."),
+    _case({("IRN", "QAT")}, "en", "The Iranian foreign minister met his Qatari counterpart in Doha, "
+                                  "while Israel continued its strikes on Lebanon."),
+    _case({("IRN", "QAT")}, "ar", "التقى وزير الخارجية الإيراني نظيره القطري في الدوحة، وذلك على ضوء دعوة الرئيس الأمريكي."),
+    _case({("IRN", "QAT")}, "fa", "وزیر امور خارجه ایران با همتای قطری خود در دوحه دیدار کرد در حالی که اسرائیل به لبنان حمله کرد."),
+])
+def test_attachment(lang, text, expected):
+    assert pairs(text, lang) == expected
