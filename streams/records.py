@@ -11,6 +11,30 @@ from typing import Any
 MODES = ("phone", "visit", "third-party", "multilateral")
 DATE_PRECISIONS = ("day", "month", "year", "none")
 
+# CAMEO codes of the consult family (CAMEO 1.1b3, ch. 2: 040-046) a contact can carry; the mapping
+# from mode and direction, with its reasons, is cameo_code() and docs/extraction.md ("Codes").
+CAMEO_CODES = ("040", "041", "042", "043", "044", "045", "046")
+PLOVER_EVENT = "CONSULT"
+
+
+def cameo_code(mode: str, visitor: str | None, host: str | None) -> str:
+    """The CAMEO code of a contact from its PLOVER CONSULT mode and, for a visit, its direction.
+
+    phone -> 041 (discuss by telephone); a visit whose visitor and host are known -> 042 (make a
+    visit; CAMEO source = ``visitor``, target = ``host``: 043 "host a visit" is the same event read
+    from the host's side, with source and target swapped); third-party (a third country's venue or a
+    conference) -> 044 (meet at a "third" location); a visit of unknown direction and a meeting
+    inside a multilateral gathering -> 040 (consult, not specified): the text does not say whose
+    ground it was on. 045 (mediate) and 046 (negotiate) are never given: the extractor has no cue
+    that tells mediation or negotiation from other consultations."""
+    if mode == "phone":
+        return "041"
+    if mode == "visit":
+        return "042" if visitor and host else "040"
+    if mode == "third-party":
+        return "044"
+    return "040"
+
 
 @dataclass(slots=True)
 class Article:
@@ -62,6 +86,14 @@ class Contact:
     source: str | None = None
     url: str | None = None
     published_at: str | None = None
+    cameo: str | None = None              # CAMEO 04x code (cameo_code); None: derived from the mode
+    plover: dict[str, str] | None = None  # {"event_type": "CONSULT", "mode": mode}; None: derived
+
+    def __post_init__(self) -> None:
+        if self.cameo is None:
+            self.cameo = cameo_code(self.mode, self.visitor, self.host)
+        if self.plover is None:
+            self.plover = {"event_type": PLOVER_EVENT, "mode": self.mode}
 
     @property
     def pair(self) -> tuple[str, str]:
@@ -78,7 +110,8 @@ class Contact:
             "actors": [{"name": a.name, "role": a.role, "country": a.country} for a in self.actors],
             "topics": list(self.topics), "evidence": self.evidence, "confidence": self.confidence,
             "lang": self.lang, "source": self.source, "url": self.url,
-            "published_at": self.published_at,
+            "published_at": self.published_at, "cameo": self.cameo,
+            "plover": dict(self.plover) if self.plover is not None else None,
         }
 
     @classmethod
@@ -100,4 +133,6 @@ class Contact:
             source=d.get("source"),
             url=d.get("url"),
             published_at=d.get("published_at"),
+            cameo=d.get("cameo"),
+            plover=dict(d["plover"]) if d.get("plover") else None,
         )

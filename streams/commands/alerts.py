@@ -31,10 +31,33 @@ def _short(text: Any, n: int = 160) -> str:
     return t if len(t) <= n else t[: n - 1] + "…"
 
 
+def _names(codes: list[str], lang: str = "en") -> str:
+    from streams.detection.explain import country_name
+
+    return " – ".join(country_name(c, lang) for c in codes)
+
+
+def _evidence_lang(item: dict[str, Any]) -> str | None:
+    """The language of an evidence sentence: its record's ``lang``, else guessed from the script."""
+    if item.get("lang"):
+        return str(item["lang"])
+    from streams.web.collect import guess_lang
+
+    return guess_lang(item.get("evidence"))
+
+
 def format_alert(a: dict[str, Any], evidence: int = 3) -> str:
-    """A few readable lines for one alert (tolerant of missing fields: it prints what it gets)."""
-    pair = a.get("pair")
-    pair = "-".join(pair) if isinstance(pair, list) else str(pair)
+    """A few readable lines for one alert (tolerant of missing fields: it prints what it gets).
+
+    The pair is shown with its country names (the alert's ``names``, CLDR English); an evidence
+    line in Arabic or Persian is followed by the names in that language."""
+    codes = a.get("pair") if isinstance(a.get("pair"), list) else str(a.get("pair") or "").split("-")
+    pair = "-".join(codes)
+    names = a.get("names")
+    if isinstance(names, list) and len(names) == 2:
+        pair += f" ({' – '.join(map(str, names))})"
+    elif len(codes) == 2 and all(codes):   # an alert from before the detector named its pair
+        pair += f" ({_names(codes)})"
     wtxt = f"{a.get('window_start', '?')} … {a.get('window_end', '?')}"
     status = a.get("status") or "alert"
     expected = a.get("expected")
@@ -49,8 +72,10 @@ def format_alert(a: dict[str, Any], evidence: int = 3) -> str:
     ev = sorted(a.get("evidence") or [], key=lambda e: e.get("date") or "", reverse=True)
     for item in ev[:evidence]:
         srcs = item.get("sources") or []
+        lang = _evidence_lang(item)
+        local = f"  ({_names(codes, lang)})" if lang in ("ar", "fa") and len(codes) == 2 else ""
         lines.append(f"    - {item.get('date', '')} {item.get('mode', '')}: {_short(item.get('evidence'))}"
-                     + (f"  [{', '.join(map(str, srcs[:4]))}]" if srcs else ""))
+                     + (f"  [{', '.join(map(str, srcs[:4]))}]" if srcs else "") + local)
     if len(ev) > evidence:
         lines.append(f"    … {len(ev) - evidence} more")
     return "\n".join(lines)

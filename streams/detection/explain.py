@@ -16,8 +16,9 @@ ALL_TOPICS = "*"
 
 
 @lru_cache(maxsize=1024)
-def country_name(code: str) -> str:
-    """Short English name of an ISO alpha-3 code ("IRN" -> "Iran"), else the code."""
+def country_name(code: str, lang: str = "en") -> str:
+    """Short CLDR name of an ISO alpha-3 code in ``lang`` ("IRN" -> "Iran"; in "ar" "إيران", in
+    "fa" "ایران"), else pycountry's English name (historic codes), else the code."""
     try:
         import pycountry
         from babel import Locale
@@ -25,7 +26,10 @@ def country_name(code: str) -> str:
         return code
     c = pycountry.countries.get(alpha_3=code)
     if c is not None:
-        name = Locale("en").territories.get(c.alpha_2)
+        try:
+            name = Locale.parse(lang).territories.get(c.alpha_2)
+        except (ValueError, TypeError):   # an unknown language tag: English
+            name = Locale("en").territories.get(c.alpha_2)
         if name:
             return name
     c = c or pycountry.historic_countries.get(alpha_3=code)

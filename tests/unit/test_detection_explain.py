@@ -64,3 +64,9 @@ def test_burst_alerts_explain_themselves_and_group_on_the_status_page():
     assert len(page) == 1 and page[0]["topics"] == ["*", "gaza"]
     keys = [e["contact_key"] for e in page[0]["evidence"]]
     assert len(keys) == len(set(keys)) == max(a["observed"] for a in alerts)   # each contact once
+
+
+def test_country_names_in_the_article_languages():
+    assert country_name("IRN", "fa") == "ایران"
+    assert country_name("JOR", "ar") == "الأردن"
+    assert country_name("IRN", "xx-nonsense") == "Iran"   # unknown language: English

@@ -45,3 +45,25 @@ def test_alert_printer_shows_pair_window_counts_and_newest_evidence_with_sources
     lines = text.splitlines()
     assert "2023-10-20" in lines[1] and "state.gov, jordantimes.com" in lines[1]
     assert "2023-10-19" in lines[2] and lines[-1].strip() == "… 4 more"
+
+
+def test_alert_printer_names_the_countries_in_english_and_in_the_evidence_language():
+    alert = {
+        "status": "new", "pair": ["JOR", "USA"], "topic": "*", "window_start": "2023-10-14",
+        "window_end": "2023-10-20", "observed": 2, "expected": 0.2, "score": 3.0,
+        "names": ["Jordan", "United States"],
+        "evidence": [
+            {"date": "2023-10-19", "mode": "phone", "evidence": "Safadi and Blinken spoke by phone",
+             "sources": ["state.gov"]},
+            {"date": "2023-10-20", "mode": "phone",
+             "evidence": "تلقى وزير الخارجية أيمن الصفدي اتصالا هاتفيا من نظيره الأمريكي",
+             "sources": ["petra.gov.jo"]},
+        ],
+    }
+    lines = format_alert(alert, evidence=2).splitlines()
+    assert "JOR-USA (Jordan – United States)" in lines[0]
+    assert lines[1].endswith("(الأردن – الولايات المتحدة)")        # the Arabic sentence
+    assert "(" not in lines[2].split("[state.gov]")[1]               # English: no second naming
+    # an alert written before the detector named its pair: names from CLDR all the same
+    del alert["names"]
+    assert "JOR-USA (Jordan – United States)" in format_alert(alert).splitlines()[0]

@@ -8,7 +8,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from streams.records import DATE_PRECISIONS, MODES, Actor, Article, Contact
+from streams.records import (CAMEO_CODES, DATE_PRECISIONS, MODES, PLOVER_EVENT, Actor, Article, Contact,
+                            cameo_code)
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -104,3 +105,54 @@ def test_contact_to_dict_is_dataclasses_asdict():
         assert list(d.items()) == list(dataclasses.asdict(c).items())
         assert d["countries"] is not c.countries and d["topics"] is not c.topics   # copies
     assert set(Contact(article_id="a", countries=["A", "B"], mode="phone").to_dict()) == set(_fields(Contact))
+
+
+def test_codes_enums_match_records():
+    props = _schema("contact")["properties"]
+    assert tuple(props["cameo"]["enum"]) == CAMEO_CODES
+    assert props["plover"]["properties"]["event_type"]["const"] == PLOVER_EVENT
+    assert tuple(props["plover"]["properties"]["mode"]["enum"]) == MODES
+    assert {"cameo", "plover"} <= set(_schema("contact")["required"])
+
+
+@pytest.mark.parametrize("mode, visitor, host, code", [
+    ("phone", None, None, "041"),
+    ("visit", "JOR", "USA", "042"),      # source = visitor, target = host
+    ("visit", None, None, "040"),        # whose ground it was on is unknown
+    ("third-party", None, None, "044"),
+    ("multilateral", None, None, "040"),
+])
+def test_cameo_code_by_mode_and_direction(mode, visitor, host, code):
+    assert cameo_code(mode, visitor, host) == code
+    c = Contact(article_id="a", countries=["JOR", "USA"], mode=mode, visitor=visitor, host=host)
+    assert c.cameo == code and c.plover == {"event_type": "CONSULT", "mode": mode}
+    jsonschema.validate(c.to_dict(), _schema("contact"))
+    bad = c.to_dict() | {"cameo": "051"}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, _schema("contact"))
+
+
+def test_a_record_without_codes_gets_them_from_its_mode():
+    """Records written before the codes existed (on the contacts topic) load with them."""
+    old = {"article_id": "a", "countries": ["USA", "JOR"], "mode": "phone", "date": None}
+    c = Contact.from_dict(old)
+    assert c.cameo == "041" and c.plover == {"event_type": "CONSULT", "mode": "phone"}
+    assert Contact.from_dict(c.to_dict()) == c
+
+
+@pytest.mark.parametrize("text, mode, code", [
+    ("Jordan's foreign minister Ayman Safadi held a phone call with US Secretary of State Antony "
+     "Blinken on Sunday.", "phone", "041"),
+    ("US Secretary of State Antony Blinken arrived in Amman on Saturday and met Jordan's foreign "
+     "minister Ayman Safadi.", "visit", "042"),
+])
+def test_extracted_contacts_carry_cameo_and_plover(text, mode, code):
+    from streams.extraction import extract_contacts
+
+    contacts = extract_contacts({"id": "t", "lang": "en", "published_at": "2023-10-15", "text": text})
+    assert [(c.countries, c.mode, c.cameo, c.plover["mode"]) for c in contacts] == [
+        (["JOR", "USA"], mode, code, mode)]
+    if code == "042":
+        assert (contacts[0].visitor, contacts[0].host) == ("USA", "JOR")
+    for c in contacts:
+        assert all(a.role for a in c.actors) and {a.country for a in c.actors} <= {"JOR", "USA"}
