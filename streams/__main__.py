@@ -48,12 +48,16 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     from streams.commands.common import CommandError
+    from streams.knowledge.loader import KnowledgeError
 
     try:
         return int(args._run(args) or 0)
     except CommandError as exc:
         print(f"{args.command}: {exc}", file=sys.stderr)
         return exc.code
+    except KnowledgeError as exc:   # a bad knowledge file (DIPLOWATCH_KNOWLEDGE_DIR): file and line
+        print(f"{args.command}: knowledge base: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(f"{args.command}: interrupted", file=sys.stderr)
         return 130

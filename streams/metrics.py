@@ -70,7 +70,7 @@ MAX_TOPICS = 40          # distinct topic label values before folding into "othe
 MAX_TABLES = 32          # distinct table label values before folding into "other"
 MAX_PARTITIONS = 1024    # (topic, partition) lag series before new ones are dropped
 
-_TOKEN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")        # topic / table / alert-status tokens
+_TOKEN = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")       # topic (iran-nuclear) / table / alert-status tokens
 _KAFKA_TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,120}$")  # Kafka's own legal topic names
 _PAIR = re.compile(r"^[A-Z]{3}-[A-Z]{3}$")
 

@@ -100,6 +100,9 @@ SPECS: tuple[Spec, ...] = (
     Spec("retain_days", int, 182, "days of counts kept per pair behind the latest contact day"),
     Spec("min_confidence", float, 0.0, "contacts (and their copies' sources) with a lower `confidence` "
                                        "are published but not counted (0: count every contact)"),
+    Spec("knowledge_dir", str, "", "a folder whose files replace the packaged knowledge files of the "
+                                   "same relative name (topics.tsv, cues/en/statement.txt ...), "
+                                   "checked at start: streams/knowledge/README.md ('' = none)"),
     # --- web
     Spec("web_host", str, "127.0.0.1",
          "address the worker's web server (/metrics, /status) listens on; 0.0.0.0 for every "
@@ -148,6 +151,7 @@ class Settings:
     cooldown_days: int
     retain_days: int
     min_confidence: float
+    knowledge_dir: str
     web_host: str
     web_port: int
     web_enabled: bool

@@ -64,6 +64,12 @@ def run(args: argparse.Namespace) -> int:
     from streams.extraction import extract_contacts, extraction_errors
     from streams.pubdate import DESCRIBED, drop_implausible
 
+    from streams.knowledge.loader import KnowledgeError, load_all
+
+    try:   # every knowledge file (the DIPLOWATCH_KNOWLEDGE_DIR overlay included) before any input
+        load_all()
+    except KnowledgeError as exc:
+        raise CommandError(f"knowledge base: {exc}") from None
     src = open_input(args.input, "articles file")
     out = open_output(args.output)
     lines = _lines(src)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sys
 
 from streams.settings import Settings, settings_help
 
@@ -39,6 +40,21 @@ def _use_uvloop() -> None:
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
+def _check_knowledge() -> None:
+    """Every knowledge file (DIPLOWATCH_KNOWLEDGE_DIR's overlay included) loaded and checked
+    before the worker touches the broker: a bad row stops it with its file and line."""
+    from streams.commands.common import CommandError
+    from streams.knowledge.loader import KnowledgeError, load_all
+
+    try:
+        overlaid = load_all()
+    except KnowledgeError as exc:
+        raise CommandError(f"knowledge base: {exc}") from None
+    if overlaid:
+        print(f"worker: knowledge files from DIPLOWATCH_KNOWLEDGE_DIR: {', '.join(overlaid)}",
+              file=sys.stderr, flush=True)
+
+
 def run(args: argparse.Namespace) -> int:
     import faust
 
@@ -53,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
                               web_enabled=args.web_enabled, loglevel=args.loglevel)
     except (ValueError, TypeError) as exc:
         raise CommandError(f"bad configuration: {exc}") from None
+    _check_knowledge()
     if s.web_enabled:
         check_port_free(s.web_host, s.web_port, "--web-port or DIPLOWATCH_WEB_PORT")
     check_broker(s.kafka_bootstrap)

@@ -9,18 +9,21 @@ contact), or, before the first contact, to the first one after it (the headline 
 """
 from __future__ import annotations
 
-# The day a weak keyword starts to mean the topic: the Israel-Hamas war began on 7 October 2023.
-WEAK_FROM = {"gaza": "2023-10-07"}
+from streams.knowledge import loader
 
 
 def paragraph_topics(found: set[tuple[str, str]], ref_day: str | None) -> set[str]:
-    """Topics of one paragraph from its (topic, strength) keyword hits."""
+    """Topics of one paragraph from its (topic, strength) keyword hits; a weak keyword counts
+    from its topic's start day on (``knowledge/topic_starts.tsv``: gaza from 7 October 2023)."""
     out = set()
+    if not found:
+        return out
+    starts = loader.load_topic_starts()
     for topic, strength in found:
         if strength == "strong":
             out.add(topic)
         else:
-            start = WEAK_FROM.get(topic)
+            start = starts.get(topic)
             if start and ref_day and ref_day >= start:
                 out.add(topic)
     return out

@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
+import re
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 import pycountry
 
@@ -32,6 +35,7 @@ CONFIDENCE_FILE = "confidence.tsv"
 COUNTRY_ALIASES_FILE = "country_aliases.tsv"
 OUTLETS_FILE = "outlets.tsv"
 REGIONS_FILE = "regions.tsv"
+TOPIC_STARTS_FILE = "topic_starts.tsv"
 
 # The closed list of roles. Kept small on purpose: the extractor maps titles in text
 # ("وزير الخارجية", "Secretary of State", "وزیر امور خارجه") to these.
@@ -147,6 +151,58 @@ def alpha3_to_alpha2(code: str) -> str | None:
 # ---------------------------------------------------------------- parsing
 
 
+# A folder whose files overlay the packaged ones (same relative name: ``topics.tsv``,
+# ``cues/en/statement.txt``): read once, when a loader first runs (the loaders are cached for the
+# life of the process). Declared in streams/settings.py SPECS as ``knowledge_dir``.
+OVERLAY_ENV = "DIPLOWATCH_KNOWLEDGE_DIR"
+
+
+def overlay_dir() -> "Path | None":
+    """The overlay folder named by ``DIPLOWATCH_KNOWLEDGE_DIR``, or None when unset; a
+    KnowledgeError when it is set but is not a folder (a typo must not fall back silently)."""
+    value = os.environ.get(OVERLAY_ENV, "").strip()
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_dir():
+        raise KnowledgeError(f"{OVERLAY_ENV}={value}: not a folder")
+    return path
+
+
+def _source(filename: str) -> tuple[str, str]:
+    """(text, name for messages) of a knowledge file: the overlay folder's file of the same
+    relative name when there is one (it replaces the packaged file whole), else the packaged one."""
+    folder = overlay_dir()
+    if folder is not None:
+        path = folder / filename
+        if path.is_file():
+            try:
+                return path.read_text(encoding="utf-8"), str(path)
+            except (OSError, UnicodeDecodeError) as e:
+                raise KnowledgeError(f"{path}: unreadable: {e}") from None
+    return _package_text(filename), filename
+
+
+def overlaid_files() -> tuple[str, ...]:
+    """Relative names of the files the overlay folder replaces, for the start-up log; a
+    KnowledgeError for a file there that matches no knowledge file (a misspelt name would
+    otherwise change nothing without a word)."""
+    folder = overlay_dir()
+    if folder is None:
+        return ()
+    known = set(KNOWLEDGE_FILES)
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or path.name.startswith(".") or path.name == "README.md":
+            continue
+        rel = path.relative_to(folder).as_posix()
+        if rel not in known:
+            raise KnowledgeError(f"{path}: not a knowledge file; the overlay replaces files of "
+                                 f"the same relative name: {', '.join(sorted(known))}")
+        found.append(rel)
+    return tuple(found)
+
+
 def _package_text(filename: str) -> str:
     """The text of a knowledge file (a path relative to this package); KnowledgeError naming the
     file when it is missing or not UTF-8."""
@@ -221,7 +277,7 @@ _HOLDER_COLUMNS = ("country", "role", "name_en", "name_ar", "name_fa", "aliases"
 
 @functools.cache
 def load_office_holders() -> tuple[OfficeHolder, ...]:
-    return parse_office_holders(_package_text(OFFICE_HOLDERS_FILE))
+    return parse_office_holders(*_source(OFFICE_HOLDERS_FILE))
 
 
 def parse_office_holders(text: str, f: str = OFFICE_HOLDERS_FILE) -> tuple[OfficeHolder, ...]:
@@ -260,7 +316,7 @@ _ALIAS_COLUMNS = ("country", "lang", "kind", "form", "source")
 
 @functools.cache
 def load_country_aliases() -> tuple[CountryAlias, ...]:
-    return parse_country_aliases(_package_text(COUNTRY_ALIASES_FILE))
+    return parse_country_aliases(*_source(COUNTRY_ALIASES_FILE))
 
 
 def parse_country_aliases(text: str, f: str = COUNTRY_ALIASES_FILE) -> tuple[CountryAlias, ...]:
@@ -294,7 +350,7 @@ _REGION_COLUMNS = ("lang", "form", "source")
 
 @functools.cache
 def load_regions() -> tuple[Region, ...]:
-    return parse_regions(_package_text(REGIONS_FILE))
+    return parse_regions(*_source(REGIONS_FILE))
 
 
 def parse_regions(text: str, f: str = REGIONS_FILE) -> tuple[Region, ...]:
@@ -313,7 +369,7 @@ _OUTLET_COLUMNS = ("outlet", "country", "lang", "agency_names", "source")
 
 @functools.cache
 def load_outlets() -> tuple[Outlet, ...]:
-    return parse_outlets(_package_text(OUTLETS_FILE))
+    return parse_outlets(*_source(OUTLETS_FILE))
 
 
 def parse_outlets(text: str, f: str = OUTLETS_FILE) -> tuple[Outlet, ...]:
@@ -444,7 +500,7 @@ def _nonempty(f: str, number: int, column: str, value: str) -> str:
 
 @functools.cache
 def load_triggers() -> tuple[Cue, ...]:
-    return parse_triggers(_package_text(TRIGGERS_FILE))
+    return parse_triggers(*_source(TRIGGERS_FILE))
 
 
 def parse_triggers(text: str, f: str = TRIGGERS_FILE) -> tuple[Cue, ...]:
@@ -471,19 +527,57 @@ _TOPIC_COLUMNS = ("topic", "lang", "strength", "match", "form")
 STRENGTHS: frozenset[str] = frozenset({"strong", "weak"})
 
 
+# a topic's name: what alerts, metrics labels and URLs carry ("*" is the all-topics key)
+_TOPIC_NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+
+
 @functools.cache
 def load_topics() -> tuple[TopicWord, ...]:
-    return parse_topics(_package_text(TOPICS_FILE))
+    """The topic keywords; a weak keyword of a topic that has no start day (topic_starts.tsv)
+    could never count, so it is an error naming its line."""
+    text, f = _source(TOPICS_FILE)
+    words = parse_topics(text, f)
+    starts = load_topic_starts()
+    for w in words:
+        if w.strength == "weak" and w.topic not in starts:
+            raise KnowledgeError(f"{f}:{w.line}: weak keyword of topic {w.topic!r}, which has no start "
+                                 f"day in {TOPIC_STARTS_FILE} (weak keywords count from that day on)")
+    return words
 
 
 def parse_topics(text: str, f: str = TOPICS_FILE) -> tuple[TopicWord, ...]:
     out = []
     for number, row in _read_rows(f, _TOPIC_COLUMNS, text):
-        out.append(TopicWord(_nonempty(f, number, "topic", row["topic"]), _lang(f, number, row["lang"]),
+        topic = _nonempty(f, number, "topic", row["topic"])
+        if not _TOPIC_NAME.match(topic):
+            raise KnowledgeError(f"{f}:{number}: a topic name is lowercase letters, digits and single "
+                                 f"hyphens (e.g. iran-nuclear), got {topic!r}")
+        out.append(TopicWord(topic, _lang(f, number, row["lang"]),
                              _one_of(f, number, "strength", row["strength"], STRENGTHS),
                              _one_of(f, number, "match", row["match"], MATCHES),
                              _nonempty(f, number, "form", row["form"]), number))
     return tuple(out)
+
+
+_TOPIC_START_COLUMNS = ("topic", "weak_from", "source")
+
+
+@functools.cache
+def load_topic_starts() -> dict[str, str]:
+    """topic -> the first day (YYYY-MM-DD) its weak keywords mean the topic."""
+    return parse_topic_starts(*_source(TOPIC_STARTS_FILE))
+
+
+def parse_topic_starts(text: str, f: str = TOPIC_STARTS_FILE) -> dict[str, str]:
+    out: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for number, row in _read_rows(f, _TOPIC_START_COLUMNS, text):
+        topic = _nonempty(f, number, "topic", row["topic"])
+        if topic in out:
+            raise KnowledgeError(f"{f}:{number}: topic {topic!r} already on line {lines[topic]}")
+        out[topic] = _date(f, number, "weak_from", row["weak_from"]).isoformat()
+        lines[topic] = number
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -503,7 +597,7 @@ DATE_KINDS: frozenset[str] = DATE_NUMBER_KINDS | {"modifier", "not_event"}
 
 @functools.cache
 def load_date_words() -> tuple[DateWord, ...]:
-    return parse_date_words(_package_text(DATE_WORDS_FILE))
+    return parse_date_words(*_source(DATE_WORDS_FILE))
 
 
 def parse_date_words(text: str, f: str = DATE_WORDS_FILE) -> tuple[DateWord, ...]:
@@ -534,7 +628,7 @@ MARKER_KINDS: frozenset[str] = frozenset({"related", "boilerplate", "boilerplate
 
 @functools.cache
 def load_boilerplate_markers() -> tuple[BoilerplateMarker, ...]:
-    return parse_boilerplate_markers(_package_text(BOILERPLATE_FILE))
+    return parse_boilerplate_markers(*_source(BOILERPLATE_FILE))
 
 
 def parse_boilerplate_markers(text: str, f: str = BOILERPLATE_FILE) -> tuple[BoilerplateMarker, ...]:
@@ -579,8 +673,8 @@ def load_cues() -> tuple[Cue, ...]:
     out: list[Cue] = []
     for name, kind in CUE_LISTS.items():
         for lang in ("en", "ar", "fa"):
-            f = f"cues/{lang}/{name}.txt"
-            out.extend(parse_cue_list(_package_text(f), lang, kind, f))
+            text, f = _source(f"cues/{lang}/{name}.txt")
+            out.extend(parse_cue_list(text, lang, kind, f))
     return tuple(out)
 
 
@@ -611,7 +705,7 @@ _WEIGHT_COLUMNS = ("feature", "weight", "source")
 
 @functools.cache
 def load_confidence_weights() -> tuple[Weight, ...]:
-    return parse_confidence_weights(_package_text(CONFIDENCE_FILE))
+    return parse_confidence_weights(*_source(CONFIDENCE_FILE))
 
 
 def parse_confidence_weights(text: str, f: str = CONFIDENCE_FILE) -> tuple[Weight, ...]:
@@ -630,3 +724,23 @@ def parse_confidence_weights(text: str, f: str = CONFIDENCE_FILE) -> tuple[Weigh
             raise KnowledgeError(f"{f}:{number}: weight must be finite, got {row['weight']!r}")
         out.append(Weight(name, w, row["source"], number))
     return tuple(out)
+
+
+# ---------------------------------------------------------------- all of it, at start
+
+# every file the loaders read, relative to this package (and to an overlay folder)
+KNOWLEDGE_FILES: tuple[str, ...] = (
+    OFFICE_HOLDERS_FILE, COUNTRY_ALIASES_FILE, REGIONS_FILE, OUTLETS_FILE, TRIGGERS_FILE, TOPICS_FILE,
+    TOPIC_STARTS_FILE, DATE_WORDS_FILE, BOILERPLATE_FILE, CONFIDENCE_FILE,
+    *(f"cues/{lang}/{name}.txt" for name in CUE_LISTS for lang in ("en", "ar", "fa")),
+)
+
+
+def load_all() -> tuple[str, ...]:
+    """Load and check every knowledge file (the overlay's included) at start, so a bad row stops
+    the command with its file and line before any article is read; returns the overlaid files."""
+    overlaid = overlaid_files()
+    load_office_holders(), load_country_aliases(), load_regions(), load_outlets(), load_triggers()
+    load_topic_starts(), load_topics(), load_date_words(), load_boilerplate_markers(), load_cues()
+    load_confidence_weights()
+    return overlaid

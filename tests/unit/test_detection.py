@@ -411,3 +411,23 @@ def test_replay_under_the_corroboration_gate_fires_nothing_twice():
     random.Random(7).shuffle(cs)
     assert [a for c in cs for a in det.observe(c)] == []
     assert (json.dumps(counts, sort_keys=True), json.dumps(episodes, sort_keys=True)) == snapshot
+
+
+@pytest.mark.parametrize("topic", ["iran-nuclear", "yemen-red-sea", "ukraine"])
+def test_any_topic_name_gets_its_own_episode_and_alerts(topic):
+    """Topics come from the knowledge files (an overlay can add any): the detector keys them like
+    gaza, and a schema-valid alert carries the name."""
+    import jsonschema
+    from pathlib import Path
+
+    schema = json.loads((Path(__file__).resolve().parents[2] / "schemas" / "alert.schema.json")
+                        .read_text(encoding="utf-8"))
+    det, _, _ = detector()
+    burst = [contact(day(90), "phone", topics=[topic]), contact(day(90), "visit", topics=[topic]),
+             contact(day(91), "phone", topics=[topic])]
+    alerts = [a for c in burst for a in det.observe(c)]
+    assert sorted(a["topic"] for a in alerts) == ["*", topic]
+    mine = next(a for a in alerts if a["topic"] == topic)
+    assert mine["episode_id"].startswith(f"IRN-SAU|{topic}|")
+    assert mine["names"] == ["Iran", "Saudi Arabia"]
+    jsonschema.validate(mine, schema)

@@ -201,3 +201,10 @@ def test_docs_list_every_metric():
         assert f"`{c._name}" in doc, f"{c._name} missing from docs/metrics.md"
     for reason in m.DEAD_LETTER_REASONS:
         assert f"`{reason}`" in doc, reason
+
+
+def test_hyphenated_topic_names_are_labels_of_their_own():
+    """iran-nuclear, yemen-red-sea (streams/knowledge/topics.tsv) keep their names as labels."""
+    closed = m._Closed((m.NONE, m.ALL), m._TOKEN, 5)
+    assert [closed(t) for t in ("iran-nuclear", "yemen-red-sea", "gaza", "Bad Topic")] == [
+        "iran-nuclear", "yemen-red-sea", "gaza", "other"]
