@@ -136,6 +136,9 @@ def create_app(settings: Settings | None = None) -> Pipeline:
     """Build the Faust app for ``settings`` (default: from the environment) with all stages."""
     s = settings or Settings.from_env()
     Path(s.data_dir).mkdir(parents=True, exist_ok=True)   # Faust creates only the last level
+    from streams.pipeline.membership import instance_id
+    from streams.security import faust_credentials
+    member = instance_id(s.instance_id, s.data_dir, s.app_id)
     app = App(
         s.app_id,
         broker=[f"kafka://{h.strip()}" for h in s.kafka_bootstrap.split(",") if h.strip()],
@@ -151,6 +154,15 @@ def create_app(settings: Settings | None = None) -> Pipeline:
         web_enabled=s.web_enabled,
         web_host=s.web_host,
         web_port=s.web_port,
+        # Faust's table and router views serve table contents to anyone who reaches the port
+        web_router_enabled=s.web_table_views,
+        web_tables_enabled=s.web_table_views,
+        # SASL / TLS from the DIPLOWATCH_KAFKA_* settings (streams.security)
+        broker_credentials=faust_credentials(s),
+        # static group membership: a restarted worker takes its old place at once
+        # (streams.pipeline.membership)
+        consumer_group_instance_id=member,
+        broker_session_timeout=s.session_timeout_seconds,
         # memory store: nothing persisted locally, every start reads the changelogs from the start
         table_standby_replicas=0,
         # Faust's default linger of 0 sends every record (and every table changelog write: ~40 per

@@ -61,6 +61,13 @@ class ConsumerThread(driver.AIOKafkaConsumerThread):
             consumer._fetch_max_wait_ms = int(wait_ms)
         return consumer
 
+    async def on_thread_stop(self) -> None:
+        # a static member leaves the group on a clean stop too (streams.pipeline.membership)
+        from streams.pipeline.membership import install_leave
+        if self._consumer is not None:
+            install_leave(self._consumer)
+        await super().on_thread_stop()
+
     async def seek_to_committed(self):
         return await self.call_thread(self._seek_to_committed)
 
