@@ -12,15 +12,19 @@ certificate against ``KAFKA_SSL_CAFILE`` (or the system's CA store) and, unless 
 names the host the client connected to. The password can come from a file
 (``KAFKA_SASL_PASSWORD_FILE``) so that it need not sit in the environment.
 
-``connection_error(exc, s)`` words a failed connection as one line naming the likely cause (wrong
-credentials, a certificate that does not verify, a broker that does not speak the protocol), for
-the commands to print instead of a traceback.
+``start_client(client, s)`` starts an aiokafka client and, when it cannot connect, raises
+``KafkaAccessError`` with one line naming the likely cause (wrong credentials, a certificate that
+does not verify, a broker that does not speak the protocol), for the commands to print instead of
+a traceback. aiokafka itself raises only "Unable to bootstrap from [...]" and logs the cause (the
+SASL or TLS error) one line earlier; that record is taken from its log instead of printed.
 """
 from __future__ import annotations
 
+import contextlib
+import logging
 import ssl
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 if TYPE_CHECKING:
     from streams.settings import Settings
@@ -125,7 +129,8 @@ def describe(s: "Settings") -> str:
 
 def connection_error(exc: BaseException, s: "Settings") -> str:
     """One line saying why a client could not talk to the brokers, naming the likely cause."""
-    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    text = str(exc) if type(exc).__name__ in str(exc) else \
+        f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     chain = []
     e: BaseException | None = exc
     while e is not None and len(chain) < 6:
@@ -143,3 +148,46 @@ def connection_error(exc: BaseException, s: "Settings") -> str:
     else:
         cause = "cannot reach the brokers (wrong address, broker down, or another security protocol)"
     return f"{cause} on {where}: {text}".replace("\n", " ")
+
+
+class KafkaAccessError(RuntimeError):
+    """A client could not connect; the message is one line saying why."""
+
+
+class _Collect(logging.Filter):
+    """Takes aiokafka's "Unable connect to ..." records (keeping their exception); lets the rest pass."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.errors: list[BaseException] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith("Unable connect to"):
+            return True
+        self.errors.extend(a for a in (record.args or ()) if isinstance(a, BaseException))
+        return False
+
+
+@contextlib.contextmanager
+def _connect_errors() -> Iterator[list[BaseException]]:
+    """The exceptions aiokafka's client logs while bootstrapping, collected instead of printed
+    (aiokafka.client logs them on the "aiokafka" logger)."""
+    logger = logging.getLogger("aiokafka")
+    collect = _Collect()
+    logger.addFilter(collect)
+    try:
+        yield collect.errors
+    finally:
+        logger.removeFilter(collect)
+
+
+async def start_client(client: Any, s: "Settings") -> None:
+    """``await client.start()`` for an aiokafka producer, consumer or admin client; a client that
+    cannot connect is stopped and KafkaAccessError says why in one line."""
+    with _connect_errors() as seen:
+        try:
+            await client.start()
+        except Exception as exc:   # noqa: BLE001 - every failure to connect becomes one line
+            with contextlib.suppress(Exception):
+                await (client.close() if hasattr(client, "close") else client.stop())
+            raise KafkaAccessError(connection_error(seen[-1] if seen else exc, s)) from exc

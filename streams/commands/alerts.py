@@ -60,10 +60,12 @@ async def follow(s: Settings, topic: str, *, from_beginning: bool, as_json: bool
 
     # no consumer group: subscribe() assigns every partition; with no committed offsets the reset
     # policy decides where reading starts
+    from streams.security import client_options, start_client
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=s.kafka_bootstrap, enable_auto_commit=False,
                                 group_id=None,
-                                auto_offset_reset="earliest" if from_beginning else "latest")
-    await consumer.start()
+                                auto_offset_reset="earliest" if from_beginning else "latest",
+                                **client_options(s))
+    await start_client(consumer, s)
     n = 0
     try:
         last = time.monotonic()
@@ -93,10 +95,18 @@ async def follow(s: Settings, topic: str, *, from_beginning: bool, as_json: bool
 
 
 def run(args: argparse.Namespace) -> int:
-    s = Settings.from_env(kafka_bootstrap=args.kafka_bootstrap)
+    from streams.security import KafkaAccessError
+    try:
+        s = Settings.from_env(kafka_bootstrap=args.kafka_bootstrap)
+    except (ValueError, TypeError) as exc:
+        print(f"alerts: bad configuration: {exc}", file=sys.stderr)
+        return 2
     try:
         return asyncio.run(follow(s, args.topic or s.topic_alerts, from_beginning=args.from_beginning,
                                   as_json=args.json, evidence=args.evidence, max_alerts=args.max,
                                   idle_timeout=args.idle_timeout))
+    except KafkaAccessError as exc:
+        print(f"alerts: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 0

@@ -80,9 +80,10 @@ async def replay(s: Settings, path: str, *, topic: str, rate: float | None = Non
     if path != "-":
         n = sum(1 for _ in _lines(path)) * max(1, repeat)
         total = min(n, limit) if limit is not None else n
+    from streams.security import client_options, start_client
     producer = AIOKafkaProducer(bootstrap_servers=s.kafka_bootstrap, linger_ms=5,
-                                max_request_size=8 * 1024 * 1024, acks="all")
-    await producer.start()
+                                max_request_size=8 * 1024 * 1024, acks="all", **client_options(s))
+    await start_client(producer, s)
     sent = failed = nbytes = 0
     pending: list[asyncio.Future] = []
     t0 = time.perf_counter()
@@ -140,9 +141,14 @@ def run(args: argparse.Namespace) -> int:
     if args.file != "-" and not Path(args.file).is_file():
         print(f"replay: no such file: {args.file}", file=sys.stderr)
         return 2
-    summary = asyncio.run(replay(s, args.file, topic=args.topic or s.topic_articles, rate=args.rate,
-                                 limit=args.limit, repeat=args.repeat, create=not args.no_create,
-                                 progress=not args.quiet))
+    from streams.security import KafkaAccessError
+    try:
+        summary = asyncio.run(replay(s, args.file, topic=args.topic or s.topic_articles, rate=args.rate,
+                                     limit=args.limit, repeat=args.repeat, create=not args.no_create,
+                                     progress=not args.quiet))
+    except KafkaAccessError as exc:
+        print(f"replay: {exc}", file=sys.stderr)
+        return 1
     print(f"replay: sent {summary['sent']} messages ({summary['bytes']} bytes) to "
           f"{args.topic or s.topic_articles}, failed {summary['failed']}, in {summary['elapsed']:.2f} s "
           f"({summary['rate']:.1f} msg/s)", file=sys.stderr)

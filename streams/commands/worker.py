@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
 
     from streams.app import create_app
     from streams.pipeline.topics import TopicMismatch, ensure_topics
+    from streams.security import KafkaAccessError
 
     try:
         s = Settings.from_env(kafka_bootstrap=args.kafka_bootstrap, app_id=args.app_id,
@@ -61,6 +62,9 @@ def run(args: argparse.Namespace) -> int:
     except TopicMismatch as exc:
         print(f"worker: {exc}", file=sys.stderr)
         return 2
+    except KafkaAccessError as exc:
+        print(f"worker: {exc}", file=sys.stderr)
+        return 1
     except Exception as exc:   # noqa: BLE001 - a broker that is not there is a one-line error
         print(f"worker: cannot prepare topics on {s.kafka_bootstrap}: {exc!r}", file=sys.stderr)
         return 1
