@@ -132,6 +132,16 @@ class LeanMonitor(Monitor):
         pass
 
 
+def store_options(s: Settings) -> dict[str, Any] | None:
+    """Options of each table's store (a fresh dict per table: Faust's store takes keys out of it).
+    Faust's RocksDB defaults give every table partition's database its own 2 GB block cache and
+    three 64 MB write buffers; DIPLOWATCH_STORE_CACHE_MB and two 4 MB buffers bound it instead."""
+    if not s.store.startswith("rocksdb"):
+        return None
+    return {"driver": "rocksdict", "block_cache_size": s.store_cache_mb << 20,
+            "write_buffer_size": 4 << 20, "max_write_buffer_number": 2}
+
+
 def create_app(settings: Settings | None = None) -> Pipeline:
     """Build the Faust app for ``settings`` (default: from the environment) with all stages."""
     s = settings or Settings.from_env()
@@ -139,12 +149,16 @@ def create_app(settings: Settings | None = None) -> Pipeline:
     from streams.pipeline.membership import instance_id
     from streams.security import faust_credentials
     member = instance_id(s.instance_id, s.data_dir, s.app_id)
+    datadir = Path(s.data_dir) / f"{s.app_id}-data" / (member or "")
+    datadir.mkdir(parents=True, exist_ok=True)
     app = App(
         s.app_id,
         broker=[f"kafka://{h.strip()}" for h in s.kafka_bootstrap.split(",") if h.strip()],
         store=s.store,
-        # not Faust's default ./<id>-data: a worker run from the project must not litter its root
-        datadir=str(Path(s.data_dir) / f"{s.app_id}-data"),
+        # not Faust's default ./<id>-data: a worker run from the project must not litter its root.
+        # One directory per static instance id: two workers on one host never share a disk
+        # store's files (RocksDB locks them), and a restarted worker finds its own again
+        datadir=str(datadir),
         autodiscover=False,
         topic_partitions=s.partitions,
         topic_replication_factor=s.replication,
@@ -191,7 +205,8 @@ def create_app(settings: Settings | None = None) -> Pipeline:
 
     def table(name: str, partitions: int, help_: str):
         # key and value codec: json (Faust's default for tables without a model type)
-        t = app.Table(name, default=None, partitions=partitions, help=help_)
+        t = app.Table(name, default=None, partitions=partitions, help=help_,
+                      options=store_options(s))
         p.tables[name] = t
         return t
 

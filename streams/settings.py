@@ -63,7 +63,12 @@ SPECS: tuple[Spec, ...] = (
     Spec("app_id", str, "diplowatch",
          "Faust app id: the consumer group, and the prefix of internal topics and table changelogs"),
     Spec("store", str, "memory://",
-         "table store; memory:// rebuilds tables from their changelog topics at start"),
+         "table store: memory:// rebuilds tables from their changelog topics at every start; "
+         "rocksdb:// keeps them on disk under DATA_DIR (RocksDB through the rocksdict wheel) and "
+         "reads only the changelog records written after what it holds"),
+    Spec("store_cache_mb", int, 16,
+         "rocksdb:// only: block cache of each table partition's database, in MB (and 2 write "
+         "buffers of 4 MB each): what bounds the store's memory"),
     Spec("instance_id", str, "",
          "the worker's static group membership id (KIP-345): a worker restarted after a crash takes "
          "its old place in the consumer group at once instead of waiting for the dead member's "
@@ -142,6 +147,7 @@ class Settings:
     kafka_ssl_check_hostname: bool
     app_id: str
     store: str
+    store_cache_mb: int
     instance_id: str
     session_timeout_seconds: float
     replication: int
@@ -184,7 +190,7 @@ class Settings:
             if not getattr(self, attr):
                 object.__setattr__(self, attr, f"{self.app_id}-{suffix}")
         problems = []
-        for attr in ("partitions", "dedupe_partitions", "dead_letter_partitions", "replication",
+        for attr in ("store_cache_mb", "partitions", "dedupe_partitions", "dead_letter_partitions", "replication",
                      "max_article_bytes", "max_text_chars", "window_days", "history_weeks",
                      "retain_days"):
             if getattr(self, attr) < 1:

@@ -108,3 +108,50 @@ def test_instance_ids_differ_between_workers_and_survive_a_kill(kafka_bootstrap,
     finally:
         assert b.stop() == 0, b.log_tail()
         assert a.stop() == 0, a.log_tail()
+
+
+def _log_table(text: str, title: str) -> dict[tuple[str, int], int]:
+    """(topic, partition) -> offset from one of the tables Faust's recovery logs at info level
+    (faust.tables.recovery: "Highwater for active changelog partitions:", "active offsets at
+    start of reading:"); a "〃" topic cell repeats the one above."""
+    lines = text[text.rindex(title):].splitlines()[1:]
+    out: dict[tuple[str, int], int] = {}
+    topic = None
+    for line in lines:
+        if line.startswith("+"):
+            if out:
+                break
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or not cells[1].isdigit():
+            continue
+        topic = topic if cells[0] == "〃" else cells[0]
+        out[(topic, int(cells[1]))] = int(cells[2])
+    return out
+
+
+def test_a_disk_store_recovers_from_where_it_was_not_from_the_beginning(kafka_bootstrap, tmp_path):
+    """With DIPLOWATCH_STORE=rocksdb:// the tables are on disk (under the worker's own instance
+    directory) with the changelog offsets they hold: a worker killed and restarted reads only the
+    changelog records written after them, not the whole changelog as memory:// does."""
+    s = pipeline_settings(kafka_bootstrap, "rocks", store="rocksdb://", loglevel="info")
+    worker = Worker(s, tmp_path).start()
+    try:
+        dev = jsonl(CORPUS / "dev.jsonl")
+        send_lines(s, dev, tmp_path)
+        before = wait_for(_settled(worker, len(dev)), 180, "the corpus accounted for")
+        took = _kill_and_restart(worker)
+        after = worker.counts()
+        assert {k: after[k] for k in KEYS} == {k: before[k] for k in KEYS}
+        assert took < READY_AFTER_KILL_S, f"ready {took:.1f} s after SIGKILL\n{worker.log_tail()}"
+        log = (tmp_path / f"worker-{worker.starts}.log").read_text(errors="replace")
+        high = _log_table(log, "Highwater for active changelog partitions:")
+        start = _log_table(log, "active offsets at start of reading:")
+        fingerprints = [tp for tp in high if tp[0].endswith("-fingerprints-changelog")]
+        assert fingerprints and high[fingerprints[0]] >= len(dev) - 20   # a changelog with content
+        behind = sum(high[tp] - start.get(tp, 0) for tp in high)
+        assert behind <= 10, f"recovery read {behind} of {sum(high.values())} changelog records"
+        print(f"\nrocksdb: ready {took:.1f} s after SIGKILL, recovery read {behind} of "
+              f"{sum(high.values())} changelog records")
+    finally:
+        assert worker.stop() == 0, worker.log_tail()
