@@ -39,6 +39,10 @@ tests/unit/test_pipeline_transport.py (the first two measured in bench/README.md
    reason, the seek to committed offsets after a rebalance also rewinds the stream partitions that
    have no committed offset yet, which aiokafka's ``seek_to_committed`` leaves where they are
    (``ConsumerThread._seek_to_committed``).
+
+4. A clean stop leaves the consumer group also when the worker is a static member (aiokafka sends
+   no LeaveGroup for one): ``ConsumerThread.on_thread_stop`` installs streams.pipeline.membership's
+   static LeaveGroup on the consumer before Faust stops it (tests/integration/test_pipeline_recovery.py).
 """
 from __future__ import annotations
 
