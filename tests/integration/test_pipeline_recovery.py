@@ -18,6 +18,21 @@ from .test_pipeline_harness import (CORPUS, Worker, free_port, jsonl, pipeline_s
 pytestmark = pytest.mark.timeout(240)
 
 READY_AFTER_KILL_S = 10.0
+# Most of the time to ready is the process start (imports, the knowledge base: ~3 s idle, 5+ s on
+# the shared 2-core box under load); the group itself takes ~1 s. A start that was slow for the
+# same reason (the worker's first start, timed) stretches the bar by that much, never to the
+# 45-60 s that a wait for the dead member's session costs.
+SLACK_S = 2.5
+
+
+def _timed_start(worker: Worker) -> float:
+    t0 = time.monotonic()
+    worker.start()
+    return time.monotonic() - t0
+
+
+def _limit(first_start: float) -> float:
+    return max(READY_AFTER_KILL_S, first_start + SLACK_S)
 KEYS = ("in", "processed", "duplicate", "dead_letter", "contacts_distinct", "episodes")
 
 
@@ -50,7 +65,8 @@ def _fresh(lines: list[bytes], tag: str) -> list[bytes]:
 def test_sigkill_restart_is_ready_fast_and_keeps_every_count(kafka_bootstrap, tmp_path):
     s = pipeline_settings(kafka_bootstrap, "kill")
     assert s.instance_id == ""   # the default: static membership with a derived id
-    worker = Worker(s, tmp_path).start()
+    worker = Worker(s, tmp_path)
+    limit = _limit(_timed_start(worker))
     try:
         dev = jsonl(CORPUS / "dev.jsonl")
         send_lines(s, dev, tmp_path)
@@ -59,17 +75,18 @@ def test_sigkill_restart_is_ready_fast_and_keeps_every_count(kafka_bootstrap, tm
         took = _kill_and_restart(worker)
         after = worker.counts()
         assert {k: after[k] for k in KEYS} == {k: before[k] for k in KEYS}
-        assert took < READY_AFTER_KILL_S, f"ready {took:.1f} s after SIGKILL\n{worker.log_tail()}"
+        assert took < limit, f"ready {took:.1f} s after SIGKILL\n{worker.log_tail()}"
 
         # a kill while a backlog is being worked through: ready as fast, and every input is counted
         more = _fresh(dev, "b")
         send_lines(s, more, tmp_path)
         wait_for(lambda: worker.counts()["in"] > len(dev), 60, "the second batch started")
         took2 = _kill_and_restart(worker)
-        assert took2 < READY_AFTER_KILL_S, f"ready {took2:.1f} s after SIGKILL\n{worker.log_tail()}"
+        assert took2 < limit, f"ready {took2:.1f} s after SIGKILL\n{worker.log_tail()}"
         final = wait_for(_settled(worker, len(dev) + len(more)), 120, "both batches accounted for")
         assert final["processed"] + final["duplicate"] + final["dead_letter"] == len(dev) + len(more)
-        print(f"\nready after SIGKILL: idle {took:.1f} s, with a backlog {took2:.1f} s")
+        print(f"\nready after SIGKILL: idle {took:.1f} s, with a backlog {took2:.1f} s "
+              f"(bar {limit:.1f} s)")
     finally:
         assert worker.stop() == 0, worker.log_tail()
 
@@ -83,20 +100,23 @@ def test_instance_ids_differ_between_workers_and_survive_a_kill(kafka_bootstrap,
     (tmp_path / "b").mkdir()
     a, b = Worker(s, tmp_path / "a"), Worker(s2, tmp_path / "b")
     try:
-        a.start()
-        b.start()
+        limit = _limit(max(_timed_start(a), _timed_start(b)))
 
         def both_hold_a_share():
             ca, cb = a.counts(), b.counts()
             return ca["ready"] and cb["ready"] and ca["assigned"] and cb["assigned"] \
                 and not set(ca["assigned"]) & set(cb["assigned"])
         wait_for(both_hold_a_share, 90, "both workers holding partitions")
+        # b first, then a (the first to join: the group's leader, which assigns the partitions)
+        for victim, other in ((b, a), (a, b)):
+            held, kept = set(victim.counts()["assigned"]), set(other.counts()["assigned"])
+            took = _kill_and_restart(victim)
+            assert took < limit, f"ready {took:.1f} s after SIGKILL\n{victim.log_tail()}"
+            # the restarted static member got its old partitions back; the other kept its own
+            assert set(victim.counts()["assigned"]) == held
+            assert set(other.counts()["assigned"]) == kept
+            wait_for(both_hold_a_share, 30, "both workers holding partitions after the restart")
         held = set(b.counts()["assigned"])
-        took = _kill_and_restart(b)
-        assert took < READY_AFTER_KILL_S, f"ready {took:.1f} s after SIGKILL\n{b.log_tail()}"
-        # the restarted static member got its old partitions back; the other kept its own
-        assert set(b.counts()["assigned"]) == held
-        wait_for(both_hold_a_share, 30, "both workers holding partitions after the restart")
         dev = jsonl(CORPUS / "dev.jsonl")
         send_lines(s, dev, tmp_path)
 
@@ -107,12 +127,16 @@ def test_instance_ids_differ_between_workers_and_survive_a_kill(kafka_bootstrap,
         wait_for(total, 120, "the corpus accounted for over both workers")
 
         # a clean stop of a static member still leaves the group (static LeaveGroup): the other
-        # worker takes over its partitions at once, not after the 45 s session timeout
+        # worker takes over its partitions at once (1.2-2 s measured), not after the 45 s session
+        # timeout (the bar leaves room for a loaded machine, below the timeout)
         everything = held | set(a.counts()["assigned"])
         assert b.stop() == 0, b.log_tail()
         t0 = time.monotonic()
-        wait_for(lambda: a.counts()["ready"] and set(a.counts()["assigned"]) == everything, 20,
-                 "the remaining worker holding every partition")
+        try:
+            wait_for(lambda: a.counts()["ready"] and set(a.counts()["assigned"]) == everything, 30,
+                     "the remaining worker holding every partition")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n--- a\n{a.log_tail()}\n--- b\n{b.log_tail()}") from None
         print(f"\ntake-over after a clean stop of the other worker: {time.monotonic() - t0:.1f} s")
     finally:
         assert b.stop() == 0, b.log_tail()
@@ -144,7 +168,8 @@ def test_a_disk_store_recovers_from_where_it_was_not_from_the_beginning(kafka_bo
     directory) with the changelog offsets they hold: a worker killed and restarted reads only the
     changelog records written after them, not the whole changelog as memory:// does."""
     s = pipeline_settings(kafka_bootstrap, "rocks", store="rocksdb://", loglevel="info")
-    worker = Worker(s, tmp_path).start()
+    worker = Worker(s, tmp_path)
+    limit = _limit(_timed_start(worker))
     try:
         dev = jsonl(CORPUS / "dev.jsonl")
         send_lines(s, dev, tmp_path)
@@ -152,7 +177,7 @@ def test_a_disk_store_recovers_from_where_it_was_not_from_the_beginning(kafka_bo
         took = _kill_and_restart(worker)
         after = worker.counts()
         assert {k: after[k] for k in KEYS} == {k: before[k] for k in KEYS}
-        assert took < READY_AFTER_KILL_S, f"ready {took:.1f} s after SIGKILL\n{worker.log_tail()}"
+        assert took < limit, f"ready {took:.1f} s after SIGKILL\n{worker.log_tail()}"
         log = (tmp_path / f"worker-{worker.starts}.log").read_text(errors="replace")
         high = _log_table(log, "Highwater for active changelog partitions:")
         start = _log_table(log, "active offsets at start of reading:")
