@@ -21,7 +21,7 @@ LeaveGroup for it), so a clean stop would leave its partitions unserved until it
 out — a regression for a worker stopped for good while another goes on. ``leave_group`` sends the
 static form of LeaveGroup (version 3+, which names the instance id), as a clean stop of a dynamic
 member did before: the other workers take over at once. It is installed on the consumer right
-before Faust stops it (streams.pipeline.transport.ConsumerThread.on_thread_stop).
+as soon as Faust has started it (streams.pipeline.transport.ConsumerThread.on_start).
 """
 from __future__ import annotations
 
@@ -112,14 +112,18 @@ def _leave_request(group_id: str, member_id: str, instance: str):
 
 async def leave_group(coordinator: Any) -> None:
     """aiokafka's GroupCoordinator._maybe_leave_group for a static member: leave with LeaveGroup v3
-    (a minimal effort, as aiokafka's own: no retry), then forget the generation."""
+    (a minimal effort, as aiokafka's own: no retry), then forget the generation. Also when the
+    member is between generations (stopped in the middle of a rebalance): a LeaveGroup naming the
+    instance id with an unknown member id removes the static member as well (what
+    ``kafka-consumer-groups --remove-members`` sends), where aiokafka's own would send nothing."""
     import aiokafka.errors as Errors
 
     instance = coordinator._group_instance_id
-    if coordinator.generation > 0 and instance is not None:
+    if instance is not None:
+        member = coordinator.member_id if coordinator.generation > 0 else ""
         try:
             resp = await coordinator._send_req(
-                _leave_request(coordinator.group_id, coordinator.member_id, instance))
+                _leave_request(coordinator.group_id, member, instance))
             errors = [resp.error_code] + [m[2] for m in resp.members]
             if any(errors):
                 log.warning("static LeaveGroup for %s answered with errors %s", instance, errors)

@@ -41,8 +41,8 @@ tests/unit/test_pipeline_transport.py (the first two measured in bench/README.md
    (``ConsumerThread._seek_to_committed``).
 
 4. A clean stop leaves the consumer group also when the worker is a static member (aiokafka sends
-   no LeaveGroup for one): ``ConsumerThread.on_thread_stop`` installs streams.pipeline.membership's
-   static LeaveGroup on the consumer before Faust stops it (tests/integration/test_pipeline_recovery.py).
+   no LeaveGroup for one): ``ConsumerThread.on_start`` installs streams.pipeline.membership's
+   static LeaveGroup on the consumer once it is started (tests/integration/test_pipeline_recovery.py).
 """
 from __future__ import annotations
 
@@ -65,12 +65,11 @@ class ConsumerThread(driver.AIOKafkaConsumerThread):
             consumer._fetch_max_wait_ms = int(wait_ms)
         return consumer
 
-    async def on_thread_stop(self) -> None:
+    async def on_start(self) -> None:
+        await super().on_start()
         # a static member leaves the group on a clean stop too (streams.pipeline.membership)
         from streams.pipeline.membership import install_leave
-        if self._consumer is not None:
-            install_leave(self._consumer)
-        await super().on_thread_stop()
+        install_leave(self._consumer)
 
     async def seek_to_committed(self):
         return await self.call_thread(self._seek_to_committed)

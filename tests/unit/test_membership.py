@@ -72,3 +72,44 @@ def test_static_leave_response_decodes():
     import io
     resp = req.RESPONSE_TYPE.decode(io.BytesIO(body))
     assert resp.error_code == 0 and list(resp.members) == [("m", "i", 0)]
+
+
+class _Coordinator:
+    """The few attributes of aiokafka's GroupCoordinator that leave_group reads."""
+
+    def __init__(self, generation: int, member_id: str, instance: str | None) -> None:
+        self.group_id, self.generation, self.member_id = "grp", generation, member_id
+        self._group_instance_id = instance
+        self.sent: list = []
+        self.reset = False
+
+    async def _send_req(self, request):
+        built = request.prepare({13: (0, 5)})
+        self.sent.append(built)
+        members = [(m, i, 0) for m, i in built.members]
+        return built.RESPONSE_TYPE(0, 0, members)
+
+    def reset_generation(self) -> None:
+        self.reset = True
+
+
+@pytest.mark.parametrize("generation, member, sent_member", [(3, "m-1", "m-1"), (-1, "m-1", "")])
+def test_leave_group_names_the_instance_also_between_generations(generation, member, sent_member):
+    import asyncio
+    c = _Coordinator(generation, member, "host-0")
+    asyncio.run(membership.leave_group(c))
+    assert [(b.group, list(b.members)) for b in c.sent] == [("grp", [(sent_member, "host-0")])]
+    assert c.reset
+
+
+def test_install_leave_replaces_the_coordinators_leave_only_for_static_members():
+    class Consumer:
+        def __init__(self, instance):
+            self._coordinator = _Coordinator(1, "m", instance)
+    static, dynamic = Consumer("host-0"), Consumer(None)
+    original = getattr(dynamic._coordinator, "_maybe_leave_group", None)
+    membership.install_leave(static)
+    membership.install_leave(dynamic)
+    import asyncio
+    asyncio.run(static._coordinator._maybe_leave_group())
+    assert static._coordinator.sent and getattr(dynamic._coordinator, "_maybe_leave_group", None) is original
