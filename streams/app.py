@@ -132,16 +132,33 @@ class LeanMonitor(Monitor):
         pass
 
 
+def store_options(s: Settings) -> dict[str, Any] | None:
+    """Options of each table's store (a fresh dict per table: Faust's store takes keys out of it).
+    Faust's RocksDB defaults give every table partition's database its own 2 GB block cache and
+    three 64 MB write buffers; DIPLOWATCH_STORE_CACHE_MB and two 4 MB buffers bound it instead."""
+    if not s.store.startswith("rocksdb"):
+        return None
+    return {"driver": "rocksdict", "block_cache_size": s.store_cache_mb << 20,
+            "write_buffer_size": 4 << 20, "max_write_buffer_number": 2}
+
+
 def create_app(settings: Settings | None = None) -> Pipeline:
     """Build the Faust app for ``settings`` (default: from the environment) with all stages."""
     s = settings or Settings.from_env()
     Path(s.data_dir).mkdir(parents=True, exist_ok=True)   # Faust creates only the last level
+    from streams.pipeline.membership import instance_id
+    from streams.security import faust_credentials
+    member = instance_id(s.instance_id, s.data_dir, s.app_id)
+    datadir = Path(s.data_dir) / f"{s.app_id}-data" / (member or "")
+    datadir.mkdir(parents=True, exist_ok=True)
     app = App(
         s.app_id,
         broker=[f"kafka://{h.strip()}" for h in s.kafka_bootstrap.split(",") if h.strip()],
         store=s.store,
-        # not Faust's default ./<id>-data: a worker run from the project must not litter its root
-        datadir=str(Path(s.data_dir) / f"{s.app_id}-data"),
+        # not Faust's default ./<id>-data: a worker run from the project must not litter its root.
+        # One directory per static instance id: two workers on one host never share a disk
+        # store's files (RocksDB locks them), and a restarted worker finds its own again
+        datadir=str(datadir),
         autodiscover=False,
         topic_partitions=s.partitions,
         topic_replication_factor=s.replication,
@@ -153,6 +170,15 @@ def create_app(settings: Settings | None = None) -> Pipeline:
         web_bind=s.web_host,
         web_host=s.web_host,
         web_port=s.web_port,
+        # Faust's table and router views serve table contents to anyone who reaches the port
+        web_router_enabled=s.web_table_views,
+        web_tables_enabled=s.web_table_views,
+        # SASL / TLS from the DIPLOWATCH_KAFKA_* settings (streams.security)
+        broker_credentials=faust_credentials(s),
+        # static group membership: a restarted worker takes its old place at once
+        # (streams.pipeline.membership)
+        consumer_group_instance_id=member,
+        broker_session_timeout=s.session_timeout_seconds,
         # memory store: nothing persisted locally, every start reads the changelogs from the start
         table_standby_replicas=0,
         # Faust's default linger of 0 sends every record (and every table changelog write: ~40 per
@@ -181,7 +207,8 @@ def create_app(settings: Settings | None = None) -> Pipeline:
 
     def table(name: str, partitions: int, help_: str):
         # key and value codec: json (Faust's default for tables without a model type)
-        t = app.Table(name, default=None, partitions=partitions, help=help_)
+        t = app.Table(name, default=None, partitions=partitions, help=help_,
+                      options=store_options(s))
         p.tables[name] = t
         return t
 

@@ -27,6 +27,7 @@ import hashlib
 import logging
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -207,11 +208,11 @@ def run_coro_sync(coro_factory, timeout: float | None = None):
     return result.get("value")
 
 
-async def _broker_ids(bootstrap: str) -> set[int]:
+async def _broker_ids(bootstrap: str, **client: object) -> set[int]:
     from aiokafka import AIOKafkaClient
 
     client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=5000,
-                            connections_max_idle_ms=10000, retry_backoff_ms=100)
+                            connections_max_idle_ms=10000, retry_backoff_ms=100, **client)
     try:
         await client.bootstrap()
         return {b.nodeId for b in client.cluster.brokers()}
@@ -219,9 +220,10 @@ async def _broker_ids(bootstrap: str) -> set[int]:
         await client.close()
 
 
-def broker_ids(bootstrap: str) -> set[int]:
-    """Node ids of the brokers in the cluster metadata (registered and unfenced)."""
-    return run_coro_sync(lambda: _broker_ids(bootstrap), timeout=20)
+def broker_ids(bootstrap: str, **client: object) -> set[int]:
+    """Node ids of the brokers in the cluster metadata (registered and unfenced). ``client``:
+    aiokafka security arguments (streams.security.client_options) for a secured cluster."""
+    return run_coro_sync(lambda: _broker_ids(bootstrap, **client), timeout=20)
 
 
 async def acreate_topic(bootstrap: str, name: str, partitions: int = 1, replication_factor: int = 1,
@@ -307,21 +309,154 @@ def tail(path: Path, lines: int = 40) -> str:
         return f"(no {path})"
 
 
+_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+@dataclass
+class BrokerSecurity:
+    """A SASL_SSL listener for a local cluster, in place of PLAINTEXT (clients and inter-broker).
+
+    TLS: ``make_tls`` has the JDK's ``keytool`` make a throwaway CA and a broker key pair whose
+    certificate the CA signs for 127.0.0.1 and localhost; the brokers use it (PKCS12 keystore) and
+    trust the CA (truststore, for inter-broker connections); clients check the broker against
+    ``ca_file`` (PEM). SASL: PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 for every user in ``users``
+    (name -> password): PLAIN users in the listener's JAAS configuration, SCRAM credentials of both
+    hashes written into the metadata log when the storage is formatted (StorageTool
+    ``--add-scram``), plus the brokers' own user, which they use among themselves (SCRAM-SHA-512).
+    """
+    users: dict[str, str]
+    tls_dir: Path | None = None
+    store_password: str = field(default_factory=lambda: secrets.token_hex(12), repr=False)
+    broker_user: str = "broker"
+    broker_password: str = field(default_factory=lambda: secrets.token_hex(12), repr=False)
+
+    def __post_init__(self) -> None:
+        for name, password in self.all_users().items():
+            # JAAS and --add-scram values are quoted/bracketed: keep them to a safe alphabet
+            if not (_NAME.fullmatch(name) and _NAME.fullmatch(password)):
+                raise ValueError(f"user names and passwords of the local broker: [A-Za-z0-9_.-]+ ({name!r})")
+
+    def all_users(self) -> dict[str, str]:
+        return {**self.users, self.broker_user: self.broker_password}
+
+    @property
+    def ca_file(self) -> Path:
+        if self.tls_dir is None:
+            raise RuntimeError("make_tls() has not run")
+        return self.tls_dir / "ca.pem"
+
+    def make_tls(self, directory: Path, keytool: str) -> None:
+        """CA, broker key pair and certificate, keystore and truststore in ``directory``."""
+        directory.mkdir(parents=True, exist_ok=True)
+        pw = self.store_password
+        ca, broker, trust = directory / "ca.p12", directory / "broker.p12", directory / "truststore.p12"
+        for f in (ca, broker, trust):
+            f.unlink(missing_ok=True)
+        common = ["-storetype", "PKCS12", "-storepass", pw, "-keypass", pw]
+        steps = [
+            ["-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-validity", "30",
+             "-dname", "CN=diplowatch local CA", "-ext", "bc:c", "-keystore", str(ca), *common],
+            ["-exportcert", "-rfc", "-alias", "ca", "-keystore", str(ca), "-storepass", pw,
+             "-file", str(directory / "ca.pem")],
+            ["-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "30",
+             "-dname", "CN=localhost", "-keystore", str(broker), *common],
+            ["-certreq", "-alias", "broker", "-keystore", str(broker), "-storepass", pw,
+             "-file", str(directory / "broker.csr")],
+            ["-gencert", "-alias", "ca", "-keystore", str(ca), "-storepass", pw, "-rfc", "-validity", "30",
+             "-infile", str(directory / "broker.csr"), "-outfile", str(directory / "broker.pem"),
+             "-ext", "SAN=IP:127.0.0.1,DNS:localhost", "-ext", "KU=digitalSignature,keyEncipherment",
+             "-ext", "EKU=serverAuth,clientAuth"],
+            ["-importcert", "-noprompt", "-alias", "ca", "-file", str(directory / "ca.pem"),
+             "-keystore", str(broker), "-storepass", pw],
+            ["-importcert", "-alias", "broker", "-file", str(directory / "broker.pem"),
+             "-keystore", str(broker), "-storepass", pw],
+            ["-importcert", "-noprompt", "-alias", "ca", "-file", str(directory / "ca.pem"),
+             "-keystore", str(trust), "-storetype", "PKCS12", "-storepass", pw],
+        ]
+        for args in steps:
+            proc = subprocess.run([keytool, *args], capture_output=True, text=True, timeout=120)
+            if proc.returncode != 0:
+                raise KafkaStartError(f"keytool {args[0]} failed (exit {proc.returncode}): "
+                                      f"{(proc.stdout + proc.stderr).strip()[-2000:]}")
+        self.tls_dir = directory
+
+    def server_properties(self) -> str:
+        """The lines that make the ${listener} of the template a SASL_SSL listener."""
+        d, pw = self.tls_dir, self.store_password
+        if d is None:
+            raise RuntimeError("make_tls() has not run")
+        plain_users = " ".join(f'user_{n}="{p}"' for n, p in self.all_users().items())
+        me = f'username="{self.broker_user}" password="{self.broker_password}"'
+        scram = "org.apache.kafka.common.security.scram.ScramLoginModule required"
+        return "\n".join([
+            "", "# SASL_SSL (streams/devkafka.py BrokerSecurity)",
+            "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
+            "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512",
+            "listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain."
+            f"PlainLoginModule required {me} {plain_users};",
+            f"listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config={scram} {me};",
+            f"listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config={scram} {me};",
+            "ssl.keystore.type=PKCS12", f"ssl.keystore.location={d / 'broker.p12'}",
+            f"ssl.keystore.password={pw}", f"ssl.key.password={pw}",
+            "ssl.truststore.type=PKCS12", f"ssl.truststore.location={d / 'truststore.p12'}",
+            f"ssl.truststore.password={pw}",
+            "ssl.endpoint.identification.algorithm=https", "",
+        ])
+
+    def scram_args(self) -> list[str]:
+        """StorageTool format arguments creating every user's SCRAM credentials."""
+        out = []
+        for name, password in self.all_users().items():
+            for mech in ("SCRAM-SHA-256", "SCRAM-SHA-512"):
+                out += ["--add-scram", f"{mech}=[name={name},password={password}]"]
+        return out
+
+    def client_env(self, bootstrap: str, user: str | None = None, mechanism: str = "SCRAM-SHA-512",
+                   password: str | None = None) -> dict[str, str]:
+        """The DIPLOWATCH_* settings of a client of this cluster (default user: the first one;
+        ``password`` overrides the user's, e.g. to test a wrong one)."""
+        user = user or next(iter(self.users), self.broker_user)
+        return {
+            "DIPLOWATCH_KAFKA_BOOTSTRAP": bootstrap,
+            "DIPLOWATCH_KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+            "DIPLOWATCH_KAFKA_SASL_MECHANISM": mechanism,
+            "DIPLOWATCH_KAFKA_SASL_USERNAME": user,
+            "DIPLOWATCH_KAFKA_SASL_PASSWORD": password if password is not None else self.all_users()[user],
+            "DIPLOWATCH_KAFKA_SSL_CAFILE": str(self.ca_file),
+        }
+
+
+def find_keytool(java: str) -> str:
+    """The JDK's keytool: on PATH, else beside the java binary."""
+    found = shutil.which("keytool")
+    if found:
+        return found
+    beside = Path(java).resolve().parent / "keytool"
+    if beside.exists():
+        return str(beside)
+    raise KafkaUnavailable(f"keytool (part of the JDK) not found on PATH or beside {java}; {INSTALL_HINT}")
+
+
 def quorum_voters(nodes: list[tuple[int, int]]) -> str:
     """controller.quorum.voters from (node id, controller port) pairs."""
     return ",".join(f"{node_id}@127.0.0.1:{port}" for node_id, port in nodes)
 
 
 def render_server_properties(*, node_id: int, voters: str, broker_port: int, controller_port: int,
-                             data_dir: Path, nodes: int, template: Path = SERVER_TEMPLATE) -> str:
+                             data_dir: Path, nodes: int, template: Path = SERVER_TEMPLATE,
+                             security: "BrokerSecurity | None" = None) -> str:
     """server.properties of one node. One node: RF 1, min ISR 1. Several: RF min(nodes, 3) and
     min ISR RF-1 (3 nodes: RF 3, min ISR 2, so acks=all survives one dead node), plus faster
-    failure detection so a killed node is fenced in ~4 s instead of 9 s."""
+    failure detection so a killed node is fenced in ~4 s instead of 9 s. With ``security`` the
+    client and inter-broker listener is SASL_SSL instead of PLAINTEXT (BrokerSecurity)."""
     rf = min(nodes, 3)
     text = string.Template(template.read_text()).substitute(
         node_id=node_id, quorum_voters=voters, broker_port=broker_port, controller_port=controller_port,
         data_dir=data_dir, replication_factor=rf, min_insync_replicas=max(1, rf - 1),
+        listener="SASL_SSL" if security else "PLAINTEXT",
     )
+    if security is not None:
+        text += security.server_properties()
     if nodes > 1:
         text += ("\n# cluster mode: faster failure detection\n"
                  "broker.session.timeout.ms=4000\nbroker.heartbeat.interval.ms=1000\n"
@@ -414,12 +549,14 @@ class LocalKafka:
 
     def __init__(self, brokers: int = 1, workdir: Path | str | None = None, *,
                  broker_ports: list[int] | None = None, start_timeout: float = 120.0,
-                 keep_workdir: bool | None = None, jvm_opts: str | None = None):
+                 keep_workdir: bool | None = None, jvm_opts: str | None = None,
+                 security: BrokerSecurity | None = None):
         if brokers < 1:
             raise ValueError("brokers must be >= 1")
         if broker_ports is not None and len(broker_ports) != brokers:
             raise ValueError("broker_ports needs one port per broker")
         self.brokers = brokers
+        self.security = security
         self._own_workdir = workdir is None
         self.workdir = Path(workdir) if workdir is not None else None
         self.keep_workdir = (not self._own_workdir) if keep_workdir is None else keep_workdir
@@ -444,6 +581,27 @@ class LocalKafka:
     def faust_broker(self) -> str:
         """The `broker` setting for a Faust app: "kafka://127.0.0.1:P1;127.0.0.1:P2"."""
         return faust_broker_url(self.bootstrap)
+
+    def client_env(self, user: str | None = None, mechanism: str = "SCRAM-SHA-512",
+                   password: str | None = None) -> dict[str, str]:
+        """The DIPLOWATCH_* connection settings of a client of this cluster (only the bootstrap
+        address for a plaintext one)."""
+        if self.security is None:
+            return {"DIPLOWATCH_KAFKA_BOOTSTRAP": self.bootstrap}
+        return self.security.client_env(self.bootstrap, user, mechanism, password)
+
+    def client_options(self, user: str | None = None, mechanism: str = "SCRAM-SHA-512") -> dict:
+        """aiokafka security arguments for a client of this cluster (streams.security)."""
+        if self.security is None:
+            return {}
+        from streams.security import client_options
+        from streams.settings import Settings
+        return client_options(Settings.from_env(self.client_env(user, mechanism)))
+
+    def _admin_options(self) -> dict:
+        if self.security is None:
+            return {}
+        return self.client_options(self.security.broker_user)
 
     def broker_log(self, i: int) -> Path:
         return self._nodes[i].log
@@ -503,6 +661,22 @@ class LocalKafka:
             _kill_group(node.proc, signal.SIGKILL)
             node.proc.wait(timeout=30)
 
+    def stop_broker(self, i: int, timeout: float = 30.0) -> None:
+        """SIGTERM node i (controlled shutdown), SIGKILL if it has not exited after ``timeout``."""
+        node = self._nodes[i]
+        if node.alive():
+            _kill_group(node.proc, signal.SIGTERM)
+            try:
+                node.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                _kill_group(node.proc, signal.SIGKILL)
+                node.proc.wait(timeout=30)
+
+    def pid(self, i: int) -> int | None:
+        """The JVM's pid of node i (None before its first start)."""
+        proc = self._nodes[i].proc
+        return proc.pid if proc is not None else None
+
     def start_broker(self, i: int, timeout: float | None = None) -> None:
         """Restart node i on its old ports and data; return once it is back in the metadata."""
         node = self._nodes[i]
@@ -543,11 +717,14 @@ class LocalKafka:
                 shutil.rmtree(node_dir)
             (node_dir / "data").mkdir(parents=True)
             self._nodes.append(_Node(i, broker_ports[i], controller_ports[i], node_dir))
+        if self.security is not None:
+            self.security.make_tls(self.workdir / "tls", find_keytool(self._java or "java"))
         voters = quorum_voters([(n.node_id, n.controller_port) for n in self._nodes])
         for n in self._nodes:
             n.config.write_text(render_server_properties(
                 node_id=n.node_id, voters=voters, broker_port=n.broker_port,
-                controller_port=n.controller_port, data_dir=n.dir / "data", nodes=self.brokers))
+                controller_port=n.controller_port, data_dir=n.dir / "data", nodes=self.brokers,
+                security=self.security))
 
     def _java_cmd(self, node: _Node, main: str, *args: str) -> list[str]:
         return [self._java, *self.jvm_opts,
@@ -560,7 +737,8 @@ class LocalKafka:
         for n in self._nodes:  # one short JVM per node, in parallel
             out = open(n.dir / "format.log", "w")
             cmd = self._java_cmd(n, "kafka.tools.StorageTool", "format", "--config", str(n.config),
-                                 "--cluster-id", cluster_id)
+                                 "--cluster-id", cluster_id,
+                                 *(self.security.scram_args() if self.security else ()))
             procs.append((n, subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT), out))
         for n, proc, out in procs:
             try:
@@ -593,7 +771,7 @@ class LocalKafka:
             if all(port_open(self._nodes[i].broker_port) for i in indexes):
                 try:
                     live = [f"127.0.0.1:{n.broker_port}" for n in self._nodes if n.alive()]
-                    if wanted <= broker_ids(",".join(live)):
+                    if wanted <= broker_ids(",".join(live), **self._admin_options()):
                         return
                 except Exception as exc:  # noqa: BLE001 - not ready yet
                     last_error = exc

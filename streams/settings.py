@@ -10,7 +10,7 @@ runs, a staging and a production deployment) sharing one broker never read each 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Mapping
 
 PREFIX = "DIPLOWATCH_"
@@ -45,10 +45,38 @@ SPECS: tuple[Spec, ...] = (
     Spec("kafka_bootstrap", str, "127.0.0.1:9092",
          "Kafka bootstrap servers, comma-separated (falls back to KAFKA_BOOTSTRAP)",
          fallback_env="KAFKA_BOOTSTRAP"),
+    Spec("kafka_security_protocol", str, "PLAINTEXT",
+         "how every Kafka client of the project connects: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL "
+         "(streams/security.py builds the client settings from the KAFKA_* settings below)"),
+    Spec("kafka_sasl_mechanism", str, "PLAIN", "SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512"),
+    Spec("kafka_sasl_username", str, "", "SASL user name (SASL_PLAINTEXT, SASL_SSL)"),
+    Spec("kafka_sasl_password", str, "", "SASL password (never printed)"),
+    Spec("kafka_sasl_password_file", str, "",
+         "read the SASL password from this file instead (first line; e.g. a container secret)"),
+    Spec("kafka_ssl_cafile", str, "",
+         "PEM file of the CA certificates the broker's certificate is checked against (SSL, SASL_SSL; "
+         "'' = the system's CA store)"),
+    Spec("kafka_ssl_certfile", str, "", "PEM client certificate, for brokers that ask for one (mutual TLS)"),
+    Spec("kafka_ssl_keyfile", str, "", "PEM private key of the client certificate"),
+    Spec("kafka_ssl_check_hostname", _bool, True,
+         "check that the broker's certificate names the host (or IP) the client connects to"),
     Spec("app_id", str, "diplowatch",
          "Faust app id: the consumer group, and the prefix of internal topics and table changelogs"),
     Spec("store", str, "memory://",
-         "table store; memory:// rebuilds tables from their changelog topics at start"),
+         "table store: memory:// rebuilds tables from their changelog topics at every start; "
+         "rocksdb:// keeps them on disk under DATA_DIR (RocksDB through the rocksdict wheel) and "
+         "reads only the changelog records written after what it holds"),
+    Spec("store_cache_mb", int, 16,
+         "rocksdb:// only: block cache of each table partition's database, in MB (and 2 write "
+         "buffers of 4 MB each): what bounds the store's memory"),
+    Spec("instance_id", str, "",
+         "the worker's static group membership id (KIP-345): a worker restarted after a crash takes "
+         "its old place in the consumer group at once instead of waiting for the dead member's "
+         "session to expire ('' = host name + the lowest worker slot free on this host under "
+         "DATA_DIR; 'none' = dynamic membership)"),
+    Spec("session_timeout_seconds", float, 45.0,
+         "how long the group waits for a silent worker before giving its partitions to the others "
+         "(a restarted static member does not wait for it)"),
     Spec("replication", int, 1, "replication factor of the topics the app creates"),
     Spec("fetch_max_wait_ms", int, 100,
          "longest the broker holds the worker's fetch for partitions with nothing new (Faust's "
@@ -109,6 +137,9 @@ SPECS: tuple[Spec, ...] = (
          "interface (only behind a firewall: the server has no authentication)"),
     Spec("web_port", int, 6066, "port of the worker's web server"),
     Spec("web_enabled", _bool, True, "serve /metrics and /status from the worker"),
+    Spec("web_table_views", _bool, False,
+         "also serve Faust's /router/ and /table/<name>/<key>/ views (table contents, to anyone who "
+         "can reach the web server)"),
 )
 
 _BY_NAME = {s.name: s for s in SPECS}
@@ -117,8 +148,20 @@ _BY_NAME = {s.name: s for s in SPECS}
 @dataclass(frozen=True, slots=True)
 class Settings:
     kafka_bootstrap: str
+    kafka_security_protocol: str
+    kafka_sasl_mechanism: str
+    kafka_sasl_username: str
+    kafka_sasl_password: str = field(repr=False)   # never in logs or reprs
+    kafka_sasl_password_file: str
+    kafka_ssl_cafile: str
+    kafka_ssl_certfile: str
+    kafka_ssl_keyfile: str
+    kafka_ssl_check_hostname: bool
     app_id: str
     store: str
+    store_cache_mb: int
+    instance_id: str
+    session_timeout_seconds: float
     replication: int
     fetch_max_wait_ms: int
     agent_batch: int
@@ -155,6 +198,7 @@ class Settings:
     web_host: str
     web_port: int
     web_enabled: bool
+    web_table_views: bool
 
     def __post_init__(self) -> None:
         # fill the derived internal topic names (frozen: go through object.__setattr__)
@@ -163,7 +207,7 @@ class Settings:
             if not getattr(self, attr):
                 object.__setattr__(self, attr, f"{self.app_id}-{suffix}")
         problems = []
-        for attr in ("partitions", "dedupe_partitions", "dead_letter_partitions", "replication",
+        for attr in ("store_cache_mb", "partitions", "dedupe_partitions", "dead_letter_partitions", "replication",
                      "max_article_bytes", "max_text_chars", "window_days", "history_weeks",
                      "retain_days"):
             if getattr(self, attr) < 1:
@@ -178,6 +222,10 @@ class Settings:
             problems.append(f"{PREFIX}SPIKE_CORROBORATE_BY must be article_ids or sources")
         if not 0 < self.web_port < 65536:
             problems.append(f"{PREFIX}WEB_PORT out of range")
+        if self.session_timeout_seconds < 6:   # the broker's group.min.session.timeout.ms
+            problems.append(f"{PREFIX}SESSION_TIMEOUT_SECONDS must be >= 6")
+        from streams.security import security_problems
+        problems.extend(security_problems(self))
         if problems:
             raise ValueError("; ".join(problems))
 

@@ -87,10 +87,12 @@ async def follow(s: Settings, topic: str, *, from_beginning: bool, as_json: bool
 
     # no consumer group: subscribe() assigns every partition; with no committed offsets the reset
     # policy decides where reading starts
+    from streams.security import client_options, start_client
     consumer = AIOKafkaConsumer(bootstrap_servers=s.kafka_bootstrap, enable_auto_commit=False,
                                 group_id=None,
-                                auto_offset_reset="earliest" if from_beginning else "latest")
-    await consumer.start()
+                                auto_offset_reset="earliest" if from_beginning else "latest",
+                                **client_options(s))
+    await start_client(consumer, s)
     n = 0
     try:
         last = time.monotonic()
@@ -141,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
     check_broker(s.kafka_bootstrap)
     try:
         return run_async(follow(s, args.topic or s.topic_alerts, from_beginning=args.from_beginning,
-                                  as_json=args.json, evidence=args.evidence, max_alerts=args.max,
-                                  idle_timeout=args.idle_timeout))
+                                as_json=args.json, evidence=args.evidence, max_alerts=args.max,
+                                idle_timeout=args.idle_timeout))
     except KeyboardInterrupt:
         return 0

@@ -107,11 +107,16 @@ def check_broker(bootstrap: str, timeout: float = 3.0) -> None:
 
 
 def run_async(coro):
-    """``asyncio.run`` that turns a Kafka client's failure to reach its broker into a CommandError
-    (the clients raise KafkaConnectionError after their own retries)."""
+    """``asyncio.run`` that turns a Kafka client's failure to reach or be let in by its broker
+    into a CommandError (streams.security names what failed; the clients raise
+    KafkaConnectionError after their own retries)."""
     from aiokafka.errors import KafkaConnectionError
+
+    from streams.security import KafkaAccessError
 
     try:
         return asyncio.run(coro)
+    except KafkaAccessError as exc:
+        raise CommandError(str(exc), UNAVAILABLE) from None
     except KafkaConnectionError as exc:
         raise CommandError(f"lost the connection to Kafka: {exc}", UNAVAILABLE) from None

@@ -98,11 +98,12 @@ async def _follow(s: Settings, state: dict, stop: asyncio.Event, as_json: bool) 
     from aiokafka import AIOKafkaConsumer
 
     from streams.commands.alerts import format_alert
+    from streams.security import client_options, start_client
 
     consumer = AIOKafkaConsumer(s.topic_contacts, s.topic_alerts, bootstrap_servers=s.kafka_bootstrap,
                                 group_id=None, auto_offset_reset="earliest", enable_auto_commit=False,
-                                metadata_max_age_ms=2000)
-    await consumer.start()
+                                metadata_max_age_ms=2000, **client_options(s))
+    await start_client(consumer, s)
     try:
         while not stop.is_set():
             batch = await consumer.getmany(timeout_ms=500)

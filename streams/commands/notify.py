@@ -125,7 +125,8 @@ def _run(args: argparse.Namespace) -> int:
         "posting alerts of %s (group %s) to %s://%s%s; ledger %s (%d ids)", topic, args.group,
         shown.scheme, shown.netloc.rpartition("@")[2], shown.path or "/", state, len(ledger.states))
     try:
-        asyncio.run(run_notifier(opts, ledger, s.kafka_bootstrap))
+        from streams.security import client_options
+        asyncio.run(run_notifier(opts, ledger, s.kafka_bootstrap, security=client_options(s)))
     except DeliveryFailed as exc:
         raise NotifyError(str(exc), UNAVAILABLE) from None
     except Exception as exc:   # a Kafka client that lost its broker after its own retries

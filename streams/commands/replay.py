@@ -88,9 +88,10 @@ async def replay(s: Settings, path: str, *, topic: str, rate: float | None = Non
     if path != "-":
         n = max(0, sum(1 for _ in _lines(path)) * max(1, repeat) - skip)
         total = min(n, limit) if limit is not None else n
+    from streams.security import client_options, start_client
     producer = AIOKafkaProducer(bootstrap_servers=s.kafka_bootstrap, linger_ms=5,
-                                max_request_size=8 * 1024 * 1024, acks="all")
-    await producer.start()
+                                max_request_size=8 * 1024 * 1024, acks="all", **client_options(s))
+    await start_client(producer, s)
     sent = failed = nbytes = 0
     interrupted = False
     i = 0   # lines handed to the producer (each settles as sent or failed)

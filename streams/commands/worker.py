@@ -59,9 +59,9 @@ def run(args: argparse.Namespace) -> int:
     import faust
 
     from streams.app import create_app
-    from streams.pipeline.topics import TopicMismatch, ensure_topics
-
     from streams.commands.common import UNAVAILABLE, CommandError, check_broker, check_port_free
+    from streams.pipeline.topics import TopicMismatch, ensure_topics
+    from streams.security import KafkaAccessError
 
     try:
         s = Settings.from_env(kafka_bootstrap=args.kafka_bootstrap, app_id=args.app_id,
@@ -80,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
         loop.run_until_complete(ensure_topics(s))
     except TopicMismatch as exc:
         raise CommandError(str(exc)) from None
+    except KafkaAccessError as exc:
+        raise CommandError(str(exc), UNAVAILABLE) from None
     except Exception as exc:   # noqa: BLE001 - a broker that fails the admin requests: one line
         raise CommandError(f"cannot prepare topics on {s.kafka_bootstrap}: {exc!r}", UNAVAILABLE) from None
     pipeline = create_app(s)

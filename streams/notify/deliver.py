@@ -47,15 +47,15 @@ class DeliveryFailed(Exception):
     """An alert was rejected, or its attempts ran out, and --on-failure is ``stop``."""
 
 
-def make_consumer(bootstrap: str, topic: str, group: str, start: str):
-    """The alert-topic consumer: a consumer group with manual commits. Plain ``bootstrap_servers``
-    like streams/commands/alerts.py; client security settings (SASL/TLS) plug in here."""
+def make_consumer(bootstrap: str, topic: str, group: str, start: str, **security: Any):
+    """The alert-topic consumer: a consumer group with manual commits; ``security`` is
+    streams.security.client_options of the settings (SASL/TLS), as for every client."""
     from aiokafka import AIOKafkaConsumer
 
     # subscribed by Notifier.run once the topic exists (the broker does not auto-create topics)
     return AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group,
                             enable_auto_commit=False, auto_offset_reset=start,
-                            isolation_level="read_committed")
+                            isolation_level="read_committed", **security)
 
 
 def idempotency_key(alert_id: str) -> str:
@@ -305,10 +305,10 @@ class Notifier:
                 log.warning("stopping the Kafka consumer: %r", exc)
 
 
-async def run_notifier(opts: Options, ledger: Ledger, bootstrap: str, out: TextIO = sys.stdout
-                       ) -> Summary:
+async def run_notifier(opts: Options, ledger: Ledger, bootstrap: str, out: TextIO = sys.stdout,
+                       security: dict[str, Any] | None = None) -> Summary:
     """Run until idle-timeout, SIGINT/SIGTERM (first: finish the POST in flight; second: at once)."""
-    consumer = make_consumer(bootstrap, opts.topic, opts.group, opts.start)
+    consumer = make_consumer(bootstrap, opts.topic, opts.group, opts.start, **(security or {}))
     n = Notifier(opts, ledger, consumer, out=out)
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()

@@ -44,9 +44,10 @@ async def ensure_topics(s: Settings, names: list[str] | None = None, timeout: fl
     partition count of those that do."""
     specs = topic_specs(s)
     wanted = {k: v for k, v in specs.items() if names is None or k in names}
+    from streams.security import client_options, start_client
     admin = AIOKafkaAdminClient(bootstrap_servers=s.kafka_bootstrap,
-                                request_timeout_ms=int(timeout * 1000))
-    await admin.start()
+                                request_timeout_ms=int(timeout * 1000), **client_options(s))
+    await start_client(admin, s)
     try:
         existing = set(await admin.list_topics())
         new = [NewTopic(topic, partitions, s.replication,

@@ -39,6 +39,10 @@ tests/unit/test_pipeline_transport.py (the first two measured in bench/README.md
    reason, the seek to committed offsets after a rebalance also rewinds the stream partitions that
    have no committed offset yet, which aiokafka's ``seek_to_committed`` leaves where they are
    (``ConsumerThread._seek_to_committed``).
+
+4. A clean stop leaves the consumer group also when the worker is a static member (aiokafka sends
+   no LeaveGroup for one): ``ConsumerThread.on_start`` installs streams.pipeline.membership's
+   static LeaveGroup on the consumer once it is started (tests/integration/test_pipeline_recovery.py).
 """
 from __future__ import annotations
 
@@ -60,6 +64,12 @@ class ConsumerThread(driver.AIOKafkaConsumerThread):
         if wait_ms is not None:
             consumer._fetch_max_wait_ms = int(wait_ms)
         return consumer
+
+    async def on_start(self) -> None:
+        await super().on_start()
+        # a static member leaves the group on a clean stop too (streams.pipeline.membership)
+        from streams.pipeline.membership import install_leave
+        install_leave(self._consumer)
 
     async def seek_to_committed(self):
         return await self.call_thread(self._seek_to_committed)

@@ -147,16 +147,16 @@ def send_lines(settings: Settings, lines: list[bytes], tmp: Path) -> dict[str, f
 
 
 def read_topic(bootstrap: str, topic: str, *, expect: int | None = None, timeout: float = 30.0,
-               settle: float = 1.0) -> list[tuple[bytes | None, bytes]]:
+               settle: float = 1.0, **client: Any) -> list[tuple[bytes | None, bytes]]:
     """All (key, value) records of ``topic`` from the beginning: waits until ``expect`` records
     arrived (or, without ``expect``, until nothing new came for ``settle`` s), bounded by
-    ``timeout``."""
+    ``timeout``. ``client``: aiokafka security arguments (streams.security.client_options)."""
     from aiokafka import AIOKafkaConsumer
 
     async def run() -> list[tuple[bytes | None, bytes]]:
         # no group: subscribe() then assigns every partition, read from the earliest offset
         consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None,
-                                    enable_auto_commit=False, auto_offset_reset="earliest")
+                                    enable_auto_commit=False, auto_offset_reset="earliest", **client)
         await consumer.start()
         out: list[tuple[bytes | None, bytes]] = []
         try:

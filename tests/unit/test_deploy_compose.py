@@ -77,9 +77,29 @@ def test_named_volumes_declared():
                 assert src in declared, src
 
 
+def published(port: str) -> tuple[str, str, str]:
+    """(host address, host port, container port) of a short-syntax "ADDR:HOST:CONTAINER" entry."""
+    addr, host, container = port.split(":")
+    return addr, host, container
+
+
 def test_host_ports_unique():
-    host_ports = [p.split(":")[0] for s in SERVICES.values() for p in s.get("ports", [])]
+    host_ports = [published(p)[1] for s in SERVICES.values() for p in s.get("ports", [])]
     assert len(host_ports) == len(set(host_ports))
+
+
+def test_published_ports_are_bound_to_loopback():
+    # PLAINTEXT Kafka, the worker pages and Grafana are not for other hosts
+    ports = [p for s in SERVICES.values() for p in s.get("ports", [])]
+    assert len(ports) == 6   # kafka, two workers, prometheus, alertmanager, grafana
+    assert all(published(p)[0] == "127.0.0.1" for p in ports), ports
+
+
+def test_grafana_has_no_anonymous_access_and_its_password_comes_from_the_environment():
+    env = SERVICES["grafana"]["environment"]
+    assert env["GF_AUTH_ANONYMOUS_ENABLED"] == "false" and "GF_AUTH_ANONYMOUS_ORG_ROLE" not in env
+    # ${VAR:?message}: compose stops with the message when the variable is unset
+    assert re.fullmatch(r"\$\{GRAFANA_ADMIN_PASSWORD:\?[^}]+\}", env["GF_SECURITY_ADMIN_PASSWORD"])
 
 
 def test_two_worker_replicas_reach_kafka_and_serve_metrics():
@@ -91,7 +111,7 @@ def test_two_worker_replicas_reach_kafka_and_serve_metrics():
         assert env["DIPLOWATCH_KAFKA_BOOTSTRAP"] == listeners["PLAINTEXT"] == "kafka:9092"
         assert env["DIPLOWATCH_WEB_HOST"] == "0.0.0.0"  # reachable by Prometheus from its container
         assert svc["depends_on"]["kafka"]["condition"] == "service_healthy"
-        container_ports = {p.split(":")[1] for p in svc["ports"]}
+        container_ports = {published(p)[2] for p in svc["ports"]}
         assert container_ports == {env["DIPLOWATCH_WEB_PORT"]}
     assert SERVICES["kafka"]["environment"]["KAFKA_CONTROLLER_QUORUM_VOTERS"] == "1@kafka:9093"
 
