@@ -81,9 +81,13 @@ async def replay(s: Settings, path: str, *, topic: str, rate: float | None = Non
     from aiokafka import AIOKafkaProducer
     from tqdm import tqdm
 
-    if create and topic == s.topic_articles:
+    if create:
+        # the topic is made with the input topic's configured layout (the broker creates none)
+        import dataclasses
+
         from streams.pipeline.topics import ensure_topics
-        await ensure_topics(s, ["articles"])
+        await ensure_topics(dataclasses.replace(s, topic_articles=topic), ["articles"],
+                            check=topic == s.topic_articles)
     total = None
     if path != "-":
         n = max(0, sum(1 for _ in _lines(path)) * max(1, repeat) - skip)
@@ -182,7 +186,11 @@ def run(args: argparse.Namespace) -> int:
                             repeat=args.repeat, create=not args.no_create, progress=not args.quiet,
                             skip=args.skip, stop=stop)
 
-    summary = run_async(interruptible())
+    from streams.pipeline.topics import TopicMismatch
+    try:
+        summary = run_async(interruptible())
+    except TopicMismatch as exc:
+        raise CommandError(str(exc)) from None
     of = f" of {summary['total']}" if summary["total"] is not None else ""
     print(f"replay: {'interrupted: ' if summary['interrupted'] else ''}sent {summary['sent']}{of} "
           f"messages ({summary['bytes']} bytes) to {topic}, failed {summary['failed']}, in "

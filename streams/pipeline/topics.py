@@ -39,9 +39,10 @@ class TopicMismatch(RuntimeError):
     pass
 
 
-async def ensure_topics(s: Settings, names: list[str] | None = None, timeout: float = 30.0) -> None:
+async def ensure_topics(s: Settings, names: list[str] | None = None, timeout: float = 30.0,
+                        check: bool = True) -> None:
     """Create the topics (all, or the stage-level ``names``) that do not exist yet; check the
-    partition count of those that do."""
+    partition count of those that do (unless ``check`` is off: a topic of the user's own)."""
     specs = topic_specs(s)
     wanted = {k: v for k, v in specs.items() if names is None or k in names}
     from streams.security import client_options, start_client
@@ -59,9 +60,9 @@ async def ensure_topics(s: Settings, names: list[str] | None = None, timeout: fl
             except TopicAlreadyExistsError:
                 pass   # a second worker created it meanwhile
             log.info("created topics %s", ", ".join(t.name for t in new))
-        check = [topic for topic, _, _ in wanted.values() if topic in existing]
-        if check:
-            described = await admin.describe_topics(check)
+        present = [topic for topic, _, _ in wanted.values() if topic in existing] if check else []
+        if present:
+            described = await admin.describe_topics(present)
             by_name = {d["topic"]: len(d["partitions"]) for d in described}
             for name, (topic, partitions, _) in wanted.items():
                 have = by_name.get(topic)
