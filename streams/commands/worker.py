@@ -78,5 +78,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         worker.execute_from_commandline()
     except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
+        code = int(exc.code or 0)
+    else:
+        code = 0
+    if pipeline.failed is not None:   # a delivery failed (streams.app.fail_worker)
+        return 3
+    return code

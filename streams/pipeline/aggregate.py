@@ -88,13 +88,12 @@ def register(p) -> None:
     @p.app.agent(source, name="aggregate")
     async def aggregate(stream):
         async for batch in ready_batches(stream, p.agent_batch):
-            sends = []
+            outs = []
             for event in batch:
                 partition = event.message.partition
                 windows.use(partition)
                 episodes.use(partition)
                 with metrics.observe_stage("aggregate"):
-                    outs = stage.handle(loads(event.value))
-                sends.append((outs, writer.take()))
-            for outs, changelog in sends:
-                await p.send(outs, changelog)
+                    outs += stage.handle(loads(event.value))
+            # alerts acknowledged first, then the table writes (streams.app.Pipeline.send)
+            await p.deliver_or_stop(outs, writer.take())

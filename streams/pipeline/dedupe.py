@@ -25,6 +25,7 @@ mistaken for a duplicate. Marks and counts live in the same delta record as the 
 """
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import MutableMapping
 from typing import Any
@@ -34,6 +35,8 @@ from streams.dedup import Deduplicator
 from streams.pipeline.serde import Out
 from streams.records import Article
 
+log = logging.getLogger(__name__)
+
 COPY_FIELDS = ("id", "source", "url", "published_at", "lang", "title")
 
 
@@ -42,7 +45,10 @@ class DedupeStage:
         self.dedup = dedup
         self.accounting = accounting
 
-    def handle(self, msg: dict[str, Any], partition: int = 0) -> list[Out]:
+    def handle(self, msg: dict[str, Any], partition: int = 0, offset: int | None = None) -> list[Out]:
+        """``offset``: of ``msg`` on the dedupe topic; it travels with the record sent to extract
+        (``seq``: [partition, offset]) so that extract recognises a record repeated after a crash
+        (sent, acknowledged, then decided again because the delta marking it handled was lost)."""
         kind = msg.get("kind")
         if kind == "expire":
             self.dedup.expire(float(msg["now"]))
@@ -80,15 +86,16 @@ class DedupeStage:
                 "kind": "copy", "of": verdict.original_id, "dup_kind": verdict.kind,
                 "similarity": verdict.similarity,
                 "article": {f: doc.get(f) for f in COPY_FIELDS},
-                "origin": origin, "in_ts": msg.get("in_ts"),
+                "origin": origin, "in_ts": msg.get("in_ts"), "seq": [partition, offset],
             })]
         self.accounting[key] = {**acc, "marks": marks, "new": acc["new"] + 1}
         return [Out("extract", article.id, {"kind": "article", "article": doc, "origin": origin,
-                                            "in_ts": msg.get("in_ts")})]
+                                            "in_ts": msg.get("in_ts"), "seq": [partition, offset]})]
 
 
 def register(p) -> None:
     """The dedupe agent, and the timer that sends "expire" control records through the stages."""
+    from streams.app import DeliveryError
     from streams.pipeline.tables import PartitionStages, SideMapping
     s = p.settings
     horizon = s.dedup_horizon_seconds
@@ -102,7 +109,8 @@ def register(p) -> None:
     @p.app.agent(p.topics["dedupe"], name="dedupe")
     async def dedupe(stream):
         await stages.run(stream, "dedupe",
-                         lambda stage, msg, event: stage.handle(msg, event.message.partition),
+                         lambda stage, msg, event: stage.handle(msg, event.message.partition,
+                                                                event.message.offset),
                          p.agent_batch)
 
     @p.app.timer(s.expire_interval_seconds, on_leader=True, name="expire")
@@ -114,4 +122,7 @@ def register(p) -> None:
         outs = [Out("dedupe", None, value, partition=i) for i in range(s.dedupe_partitions)]
         outs += [Out(t, None, value, partition=i) for t in ("extract", "sources")
                  for i in range(s.partitions)]
-        await p.send(outs)
+        try:
+            await p.send(outs)
+        except DeliveryError as exc:   # the next tick sends them again
+            log.warning("expire records not sent: %r", exc)

@@ -44,11 +44,33 @@ class ExtractStage:
         self.extract = extract
         self.horizon = float(horizon_seconds)
 
-    def _count(self, partition: int, offset: int | None, reason: str | None = None) -> None:
+    def _repeat(self, msg: dict[str, Any], partition: int) -> bool:
+        """A record dedupe sent again (same dedupe partition and offset as one handled here): after
+        a crash, dedupe decides again what its last persisted delta did not cover and repeats the
+        records it had already delivered. Dedupe sends in the order of its input, so per dedupe
+        partition the offsets arriving on this partition only grow; a repeat is at or below the
+        mark."""
+        seq = msg.get("seq")
+        if not seq or seq[1] is None:
+            return False
+        acc = self.accounting.get(f"extract:{partition}") or {}
+        return int(seq[1]) <= int((acc.get("src") or {}).get(str(seq[0]), -1))
+
+    def _mark(self, acc: dict[str, Any], msg: dict[str, Any]) -> dict[str, Any]:
+        seq = msg.get("seq")
+        if seq and seq[1] is not None:
+            acc = {**acc, "src": {**(acc.get("src") or {}), str(seq[0]): int(seq[1])}}
+        return acc
+
+    def _count(self, partition: int, offset: int | None, reason: str | None = None,
+               msg: dict[str, Any] | None = None) -> None:
         """Count one article as processed, or (with ``reason``) as dead-lettered, and move the
-        partition's mark past its input offset — in one value, so one changelog record."""
+        partition's marks past its input offset and its dedupe seq — in one value, so one
+        changelog record."""
         key = f"extract:{partition}"
         acc = self.accounting.get(key) or {"processed": 0, "dead_letter": {}, "next_offset": 0}
+        if msg is not None:
+            acc = self._mark(acc, msg)
         if reason is None:
             acc = {**acc, "processed": acc.get("processed", 0) + 1}
         else:
@@ -63,10 +85,12 @@ class ExtractStage:
                offset: int | None = None) -> list[Out]:
         """``offset``: of ``msg`` on the extract topic (None outside Kafka: no redelivery check)."""
         kind = msg.get("kind")
+        if kind in ("article", "copy") and self._repeat(msg, partition):
+            return []
         if kind == "article":
             return self._article(msg, partition, now, offset)
         if kind == "copy":
-            return self._copy(msg)
+            return self._copy(msg, partition)
         if kind == "expire":
             self._expire(float(msg["now"]))
         return []
@@ -90,7 +114,7 @@ class ExtractStage:
             code = metrics.dead_letter(metrics.DL_EXTRACTOR_ERROR)
             self.extracted[aid] = {"ts": in_ts, "sources": [_source_of(doc)], "contacts": [],
                                    "origin": origin}
-            self._count(partition, offset, reason=code)
+            self._count(partition, offset, reason=code, msg=msg)
             return [Out("dead_letter", aid, dead_letter_record(
                 orjson.dumps(doc), reason=code, detail=f"{type(exc).__name__}: {exc}",
                 origin=Origin.from_dict(msg["origin"]), stage="extract", article_id=aid))]
@@ -98,14 +122,18 @@ class ExtractStage:
         # (contacts count once anyway) instead of losing the article's count
         self.extracted[aid] = {"ts": in_ts, "sources": [_source_of(doc)], "contacts": contacts,
                                "origin": origin}
-        self._count(partition, offset)
+        self._count(partition, offset, msg=msg)
         metrics.article_processed()
         for c in contacts:
             metrics.contact_extracted(c["mode"], c.get("topics") or ())
         metrics.observe_end_to_end((time.time() if now is None else now) - in_ts)
         return [Out("contacts", pair_key(c["countries"]), c) for c in contacts]
 
-    def _copy(self, msg: dict[str, Any]) -> list[Out]:
+    def _copy(self, msg: dict[str, Any], partition: int = 0) -> list[Out]:
+        if msg.get("seq"):
+            key = f"extract:{partition}"
+            self.accounting[key] = self._mark(self.accounting.get(key) or {
+                "processed": 0, "dead_letter": {}, "next_offset": 0}, msg)
         entry = self.extracted.get(msg["of"])
         if entry is None:
             return []   # the first copy expired (or failed extraction): nothing to add to

@@ -19,6 +19,13 @@ import orjson
 # flagged, with the length and hash of the whole and the origin offset to fetch it from.
 DEAD_LETTER_CARRY_BYTES = 512 * 1024
 PREVIEW_CHARS = 300
+# The largest record (key + value) the pipeline hands to the producer: under Faust's
+# producer_max_request_size (1,000,000) and the broker's message.max.bytes (1,048,588), with room
+# for the record's framing. Stages bound what they write (docs/pipeline.md, "Bounded records").
+MAX_RECORD_BYTES = 900_000
+# which stage writes to which stage-level topic (for the dead letter of an oversized output)
+_WRITER = {"dedupe": "validate", "extract": "dedupe", "contacts": "extract", "sources": "extract",
+           "alerts": "alert", "dead_letter": "dedupe"}
 
 
 def dumps(obj: Any) -> bytes:
@@ -78,6 +85,18 @@ def dead_letter_record(raw: bytes | None, *, reason: str, detail: str, origin: O
         },
         "dead_lettered_at": time.time() if now is None else now,
     }
+
+
+def oversized_output_dead_letter(stage_topic: str, topic: str, key: bytes | None,
+                                 value: bytes) -> dict[str, Any]:
+    """The dead letter sent instead of an output record over MAX_RECORD_BYTES (the stages bound
+    their outputs, so this is a guard: the producer would refuse the record and the event that
+    made it would never be acknowledged)."""
+    return dead_letter_record(
+        value, reason="too_large", stage=_WRITER.get(stage_topic, "dedupe"),
+        detail=f"an output record for {topic} of {len(value)} bytes is over the record limit of "
+               f"{MAX_RECORD_BYTES} and was not sent (key {(key or b'')[:200]!r})",
+        origin=Origin(topic, 0, 0, None, key), carry_bytes=64 * 1024)
 
 
 def dead_letter_payload(record: dict[str, Any]) -> bytes:
