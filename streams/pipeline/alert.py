@@ -74,5 +74,26 @@ class AlertStage:
                 remember_alert(a)
             except ImportError:   # the status page is optional
                 pass
-            out.append(Out("alerts", "-".join(a["pair"]), a))
+            out.append(Out("alerts", "-".join(a["pair"]), bounded_alert(a)))
         return out
+
+
+# an alert record's largest encoded size: 50 evidence contacts with 20 URLs of up to 2,048
+# characters each could reach ~2.5 MB, over the broker's limit
+ALERT_BYTES = 256 * 1024
+
+
+def bounded_alert(alert: dict[str, Any], limit: int = ALERT_BYTES) -> dict[str, Any]:
+    """``alert`` itself when it encodes within ``limit``; else with each evidence contact's lists
+    cut to their first 3 entries, and then (if still too large) only its newest evidence contacts
+    that fit. The counts, ids and window are never changed."""
+    from streams.pipeline.serde import dumps
+    if len(dumps(alert)) <= limit:
+        return alert
+    ev = [{**e, **{f: list(e.get(f, ()))[:3] for f in ("article_ids", "urls", "sources")}}
+          for e in alert.get("evidence", ())]
+    a = {**alert, "evidence": ev}
+    while ev and len(dumps(a)) > limit:
+        ev = ev[1:]
+        a = {**alert, "evidence": ev}
+    return a

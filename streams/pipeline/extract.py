@@ -36,6 +36,23 @@ def _source_of(doc: dict[str, Any]) -> str:
     return f"article:{doc.get('id')}"
 
 
+# the contacts kept in an article's entry (for its copies), encoded: one entry is one value of a
+# delta record, which must stay bounded (tables.DeltaLogStore); ~0.8 KB a contact, so ~300 contacts
+ENTRY_CONTACTS_BYTES = 256 * 1024
+
+
+def _bounded(contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first contacts that fit in ENTRY_CONTACTS_BYTES (all of them for any real article: a
+    200,000-character text of contact sentences gave ~30). A copy re-issues only these."""
+    out, size = [], 0
+    for c in contacts:
+        size += len(orjson.dumps(c)) + 1
+        if size > ENTRY_CONTACTS_BYTES:
+            break
+        out.append(c)
+    return out
+
+
 class ExtractStage:
     def __init__(self, extracted: MutableMapping, accounting: MutableMapping,
                  extract: Callable[[dict[str, Any]], list[Any]], horizon_seconds: float) -> None:
@@ -120,7 +137,7 @@ class ExtractStage:
                 origin=Origin.from_dict(msg["origin"]), stage="extract", article_id=aid))]
         # the entry first, the count and mark last: a crash between them re-extracts on redelivery
         # (contacts count once anyway) instead of losing the article's count
-        self.extracted[aid] = {"ts": in_ts, "sources": [_source_of(doc)], "contacts": contacts,
+        self.extracted[aid] = {"ts": in_ts, "sources": [_source_of(doc)], "contacts": _bounded(contacts),
                                "origin": origin}
         self._count(partition, offset, msg=msg)
         metrics.article_processed()

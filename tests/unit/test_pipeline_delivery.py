@@ -104,3 +104,20 @@ async def test_an_output_over_the_record_limit_is_replaced_by_a_dead_letter():
     dl = orjson.loads(v1)
     assert dl["reason"] == "too_large" and dl["stage"] == "extract" and dl["payload"]["truncated"]
     assert len(v1) < MAX_RECORD_BYTES // 4
+
+
+def test_an_alert_with_huge_evidence_is_cut_to_the_bound_keeping_its_numbers():
+    from streams.pipeline.alert import ALERT_BYTES, bounded_alert
+    from streams.pipeline.serde import dumps
+    ev = [{"contact_key": f"IRN-OMN|2024-03-0{i % 9 + 1}|call{i}", "date": "2024-03-01", "mode": "call",
+           "evidence": "e" * 400, "article_ids": [f"a{j}" * 50 for j in range(20)],
+           "urls": [f"https://x.example/{j}/" + "u" * 2000 for j in range(20)],
+           "sources": [f"s{j}" for j in range(20)]} for i in range(50)]
+    alert = {"alert_id": "IRN-OMN|*|2024-03-09#0", "observed": 50, "expected": 1.5, "evidence": ev}
+    assert len(dumps(alert)) > 4 * ALERT_BYTES
+    cut = bounded_alert(alert)
+    assert len(dumps(cut)) <= ALERT_BYTES and cut["evidence"]
+    assert {k: v for k, v in cut.items() if k != "evidence"} == {k: v for k, v in alert.items() if k != "evidence"}
+    assert cut["evidence"][-1]["contact_key"] == ev[-1]["contact_key"]
+    small = {**alert, "evidence": ev[:1]}
+    assert bounded_alert(small) is small
