@@ -97,7 +97,7 @@ class Pipeline:
             fail_worker(self, exc)
             await asyncio.Event().wait()   # until the stop cancels the agent
 
-    def _out_record(self, out) -> tuple[str, bytes | None, bytes, int | None]:
+    def _out_record(self, out) -> tuple[str, bytes | None, bytes, int | None, list | None]:
         names = self.topic_names
         value = dumps(out.value)
         key = out.key.encode("utf-8") if out.key is not None else None
@@ -106,14 +106,16 @@ class Pipeline:
                                                        key, value))
             log.error("an output of %d bytes for %s replaced by a dead letter", len(value),
                       out.topic)
-            return names["dead_letter"], key, value, None
-        return names[out.topic], key, value, out.partition
+            return names["dead_letter"], key, value, None, None
+        return (names[out.topic], key, value, out.partition,
+                list(out.headers) if out.headers else None)
 
     async def _deliver(self, records) -> None:
         producer = self.app.producer
         futs = []
-        for topic, key, value, partition in records:
-            futs.append(await producer.send(topic, key, value, partition, None, None))
+        for topic, key, value, partition, *headers in records:
+            futs.append(await producer.send(topic, key, value, partition, None,
+                                            headers[0] if headers else None))
         if not futs:
             return
         await asyncio.wait(futs)

@@ -9,8 +9,17 @@ copy's source arriving before the contact itself simply counts the contact once,
 need no ordering between them. Contacts land on the day they happened: a late one updates its
 window (and may raise or grow an alert there).
 
-Old days are dropped when the timer's "expire" control record passes: the partition's event-time
-watermark (latest contact day seen) minus DIPLOWATCH_RETAIN_DAYS.
+Event-time watermark (docs/pipeline.md): dedupe stamps every article with the pipeline's watermark
+(the least, over the input partitions, of their newest publication day; it never moves back), and
+extract passes the stamp on in the headers of the contact and source records, with the path the
+record took (dedupe partition, extract partition). A contact whose day is more than
+DIPLOWATCH_RETAIN_DAYS behind its stamp is late: counted nowhere (``diplowatch_late_contacts_total``).
+Whether a contact is late is thus decided by the input's own order at dedupe, not by which of the
+aggregate's partitions or upstream paths delivered something newer first. Old days are dropped
+when the timer's "expire" control record passes, below the least of the newest stamps received on
+every path minus DIPLOWATCH_RETAIN_DAYS: no contact still to come on any path can land there
+(stamps grow along a path), so an expiry pass never removes a day that a contact counted later
+would have needed, whenever it runs.
 """
 from __future__ import annotations
 
@@ -24,37 +33,55 @@ from streams.detection import PairCounts, SpikeParams, contact_day, contact_key
 from streams.pipeline.alert import AlertStage, spike_params
 from streams.pipeline.serde import Out
 
-WATERMARK = "watermark"
+WATERMARK = "watermark"   # the latest event day counted in the partition (the status page shows it)
+PATHS = "~paths"          # path "<dedupe p>.<extract p>" -> newest watermark stamp received on it
+EXPIRED = "~expired"      # days before this one were expired: nothing is counted there any more
 
 
 def _epoch(day: str) -> float:
     return datetime.fromisoformat(day).replace(tzinfo=timezone.utc).timestamp()
 
 
+def _minus_days(day: str, n: int) -> str:
+    return (date.fromisoformat(day) - timedelta(days=n)).isoformat()
+
+
 class AggregateStage:
-    """Counting (PairCounts) and spike detection (AlertStage) over one partition's tables."""
+    """Counting (PairCounts) and spike detection (AlertStage) over one partition's tables.
+    ``paths``: how many paths deliver contacts (dedupe partitions x extract partitions): the
+    expiry bound waits until each of them has delivered a stamped contact."""
 
     def __init__(self, windows: MutableMapping, episodes: MutableMapping, params: SpikeParams, *,
-                 retain_days: int) -> None:
+                 retain_days: int, paths: int = 1) -> None:
         self.windows = windows
         self.counts = PairCounts(windows)
         self.alerts = AlertStage(self.counts, episodes, params)
         self.retain_days = retain_days
+        self.paths = paths
 
-    def handle(self, msg: dict[str, Any], now: float | None = None) -> list[Out]:
+    def handle(self, msg: dict[str, Any], now: float | None = None, stamp: str | None = None,
+               path: str | None = None) -> list[Out]:
+        """``stamp``, ``path``: the record's watermark stamp and path (``serde.read_stamp``; the
+        path only for records of the contacts topic, whose order along a path is dedupe's)."""
         now = time.time() if now is None else now
         if msg.get("kind") == "expire":
             self._expire()
             return []
         if "countries" not in msg:
             return []
+        if stamp and path is not None:
+            paths = self.windows.get(PATHS) or {}
+            if stamp > paths.get(path, ""):
+                self.windows[PATHS] = {**paths, path: stamp}
         day = contact_day(msg, msg.get("published_at"))
         if day is None or contact_key(msg, msg.get("published_at")) is None:
             return []   # no event day and no publication day (or not a pair): cannot be windowed
+        if self.late(day[0], stamp):
+            metrics.late_contact()
+            return []
         self.alerts.note_day(day[0])
         wm = self.windows.get(WATERMARK)
-        # a contact dated in the future (a typo in a feed) must not move the watermark, or the next
-        # expiry would drop the whole history of the partition
+        # a contact dated in the future (a typo in a feed) must not move the displayed day
         tomorrow = datetime.fromtimestamp(now + 86400, timezone.utc).date().isoformat()
         if (wm is None or day[0] > wm) and day[0] <= tomorrow:
             self.windows[WATERMARK] = day[0]
@@ -63,25 +90,43 @@ class AggregateStage:
         metrics.observe_event_lag(now - _epoch(day[0]))
         return outs
 
+    def late(self, day: str, stamp: str | None) -> bool:
+        """More than ``retain_days`` behind the record's stamp, or on a day already expired (only a
+        record that did not come by a tracked path — a copy's source — can find one)."""
+        if stamp and day < _minus_days(stamp, self.retain_days):
+            return True
+        expired = self.windows.get(EXPIRED)
+        return bool(expired) and day < expired
+
+    def bound(self) -> str | None:
+        """The least newest stamp over all paths (None until every path delivered one)."""
+        paths = self.windows.get(PATHS) or {}
+        if len(paths) < self.paths:
+            return None
+        return min(paths.values())
+
     def _expire(self) -> None:
-        wm = self.windows.get(WATERMARK)
-        if not wm:
+        b = self.bound()
+        if b is None:
             return
-        self.alerts.tick(wm)
-        before = (date.fromisoformat(wm) - timedelta(days=self.retain_days)).isoformat()
+        before = _minus_days(b, self.retain_days)
+        self.alerts.tick_stale(before)   # before the days it reads are deleted
+        if before > (self.windows.get(EXPIRED) or ""):
+            self.windows[EXPIRED] = before
         self.counts.expire(before)
         self.alerts.expire(before)
 
 
 def register(p) -> None:
     from streams.pipeline.batching import ready_batches
-    from streams.pipeline.serde import loads
+    from streams.pipeline.serde import loads, read_stamp
     from streams.pipeline.tables import ChangelogWriter, PartitionView
     s = p.settings
     writer = ChangelogWriter()
     windows = PartitionView(p.tables["windows"], writer=writer)
     episodes = PartitionView(p.tables["episodes"], writer=writer)
-    stage = AggregateStage(windows, episodes, spike_params(s), retain_days=s.retain_days)
+    stage = AggregateStage(windows, episodes, spike_params(s), retain_days=s.retain_days,
+                           paths=s.dedupe_partitions * s.partitions)
     source = p.app.topic(s.topic_contacts, s.topic_sources, key_serializer="raw",
                          value_serializer="raw")
 
@@ -93,7 +138,10 @@ def register(p) -> None:
                 partition = event.message.partition
                 windows.use(partition)
                 episodes.use(partition)
+                m = event.message
+                stamp, path = read_stamp(m.headers)
                 with metrics.observe_stage("aggregate"):
-                    outs += stage.handle(loads(event.value))
+                    outs += stage.handle(loads(event.value), stamp=stamp,
+                                         path=path if m.topic == s.topic_contacts else None)
             # alerts acknowledged first, then the table writes (streams.app.Pipeline.send)
             await p.deliver_or_stop(outs, writer.take())

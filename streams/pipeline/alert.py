@@ -61,6 +61,23 @@ class AlertStage:
         with metrics.observe_stage("alert"):
             self.detector().tick(as_of)
 
+    def tick_stale(self, before_day: str) -> None:
+        """Evaluate, at the day before ``before_day``, the active episodes whose pair was last
+        evaluated before it: no contact can be counted for them before that day any more (the
+        expiry bound), so the quiet days walked are the same in every run, whenever the expiry
+        pass comes. (Ticking every active episode at the newest day, as before, moved their
+        clocks at moments that depended on when the timer fired, and later contacts were then
+        evaluated differently.)"""
+        from datetime import date, timedelta
+        as_of = (date.fromisoformat(before_day) - timedelta(days=1)).isoformat()
+        det = self.detector()
+        with metrics.observe_stage("alert"):
+            for ekey, v in list(self.episodes.items()):
+                if (isinstance(v, dict) and v.get("active") and "|" in ekey
+                        and (v.get("clock") or "") < before_day):
+                    pair, topic = ekey.split("|", 1)
+                    det.evaluate(pair, topic, as_of)
+
     def expire(self, before_day: str) -> None:
         self.detector().expire(before_day)
 

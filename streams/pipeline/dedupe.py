@@ -26,7 +26,9 @@ mistaken for a duplicate. Marks and counts live in the same delta record as the 
 from __future__ import annotations
 
 import logging
+import re
 import time
+from datetime import datetime, timezone
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -76,6 +78,7 @@ class DedupeStage:
         doc = msg["article"]
         article = Article.from_dict(doc)
         now = float(msg.get("in_ts") or time.time())
+        acc, wm = _advance_watermark(acc, mark, doc.get("published_at"), now)
         verdict = self.dedup.check_and_remember(article, now)
         if verdict.is_duplicate:
             metrics.duplicate(verdict.kind)
@@ -86,11 +89,45 @@ class DedupeStage:
                 "kind": "copy", "of": verdict.original_id, "dup_kind": verdict.kind,
                 "similarity": verdict.similarity,
                 "article": {f: doc.get(f) for f in COPY_FIELDS},
-                "origin": origin, "in_ts": msg.get("in_ts"), "seq": [partition, offset],
+                "origin": origin, "in_ts": msg.get("in_ts"), "seq": [partition, offset], "wm": wm,
             })]
         self.accounting[key] = {**acc, "marks": marks, "new": acc["new"] + 1}
         return [Out("extract", article.id, {"kind": "article", "article": doc, "origin": origin,
-                                            "in_ts": msg.get("in_ts"), "seq": [partition, offset]})]
+                                            "in_ts": msg.get("in_ts"), "seq": [partition, offset],
+                                            "wm": wm})]
+
+
+def _advance_watermark(acc: dict[str, Any], mark: str, published_at: Any,
+                       in_ts: float) -> tuple[dict[str, Any], str | None]:
+    """The event-time watermark after this article (docs/pipeline.md, "Event-time watermark").
+
+    ``days``: per input partition (``mark``), the latest publication day of its articles so far; a
+    day after the article's arrival day + 1 (a typo in a feed) does not count. ``wm``: the least
+    of those days over the input partitions that had a dated article, never moving back (a
+    partition's first dated article can be older than the others'). Both live in the stage's
+    accounting value, so they are persisted with the marks and recomputed identically when a
+    crash makes dedupe decide the same messages again."""
+    day = published_at[:10] if isinstance(published_at, str) and len(published_at) >= 10 else None
+    if day is not None and _DAY.match(day) and day <= _iso_day(in_ts + 86400):
+        days = acc.get("days") or {}
+        if day > days.get(mark, ""):
+            days = {**days, mark: day}
+            acc = {**acc, "days": days}
+    days = acc.get("days") or {}
+    wm = acc.get("wm")
+    if days:
+        low = min(days.values())
+        if wm is None or low > wm:
+            wm = low
+            acc = {**acc, "wm": wm}
+    return acc, wm
+
+
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _iso_day(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).date().isoformat()
 
 
 def register(p) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from streams import metrics
-from streams.pipeline.serde import Origin, Out, dead_letter_record, pair_key
+from streams.pipeline.serde import Origin, Out, dead_letter_record, pair_key, stamp_headers
 
 
 def _source_of(doc: dict[str, Any]) -> str:
@@ -51,6 +51,13 @@ def _bounded(contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
             break
         out.append(c)
     return out
+
+
+def _path(msg: dict[str, Any], partition: int) -> str:
+    """"<dedupe partition>.<extract partition>": the path a record travels to the aggregate stage,
+    along which its watermark stamps never decrease (dedupe's order, kept by extract)."""
+    seq = msg.get("seq") or (0, None)
+    return f"{seq[0]}.{partition}"
 
 
 class ExtractStage:
@@ -144,7 +151,8 @@ class ExtractStage:
         for c in contacts:
             metrics.contact_extracted(c["mode"], c.get("topics") or ())
         metrics.observe_end_to_end((time.time() if now is None else now) - in_ts)
-        return [Out("contacts", pair_key(c["countries"]), c) for c in contacts]
+        headers = stamp_headers(msg.get("wm"), _path(msg, partition))
+        return [Out("contacts", pair_key(c["countries"]), c, headers=headers) for c in contacts]
 
     def _copy(self, msg: dict[str, Any], partition: int = 0) -> list[Out]:
         if msg.get("seq"):
@@ -166,7 +174,8 @@ class ExtractStage:
             rec = {**c, "article_id": str(doc["id"]), "source": doc.get("source") or source,
                    "url": doc.get("url"), "published_at": c.get("published_at") or doc.get("published_at"),
                    "copy_of": msg["of"]}
-            outs.append(Out("sources", pair_key(c["countries"]), rec))
+            outs.append(Out("sources", pair_key(c["countries"]), rec,
+                            headers=stamp_headers(msg.get("wm"), _path(msg, partition))))
         return outs
 
     def _expire(self, now: float) -> None:

@@ -113,3 +113,27 @@ class Out:
     key: str | None
     value: dict[str, Any]
     partition: int | None = None
+    headers: tuple[tuple[str, bytes], ...] | None = None   # Kafka record headers (stamp_headers)
+
+
+def stamp_headers(watermark: str | None, src: str) -> tuple[tuple[str, bytes], ...]:
+    """The headers extract puts on each contact and source record: the event-time watermark its
+    article was stamped with by dedupe (``wm``, an ISO day, absent when none yet) and the extract
+    partition it comes from (``src``). Headers, not fields: the contact record's schema is the
+    topic's public contract (docs/pipeline.md, "Event-time watermark")."""
+    hs = [("src", src.encode())]
+    if watermark:
+        hs.append(("wm", watermark.encode()))
+    return tuple(hs)
+
+
+def read_stamp(headers) -> tuple[str | None, str | None]:
+    """(watermark, path) from a record's headers (None, None without them)."""
+    wm = src = None
+    items = headers.items() if isinstance(headers, dict) else (headers or ())
+    for k, v in items:
+        if k == "wm" and v:
+            wm = v.decode("ascii", "replace")
+        elif k == "src" and v:
+            src = v.decode("ascii", "replace")
+    return wm, src
