@@ -197,7 +197,9 @@ def _settings(bootstrap: str, tag: str, partitions: int = 1):
     # an expiry pass every 2 s: fingerprints, entries, windows and episodes expire while the drill
     # runs, at moments that differ from the clean run's (the windows' bound is the event-time
     # watermark, which does not depend on them)
-    return pipeline_settings(bootstrap, tag, partitions=partitions, expire_interval_seconds=2)
+    # retention 400 days: the 2023 burst expires once the 2025 seeds pass, the 2024 articles stay
+    return pipeline_settings(bootstrap, tag, partitions=partitions, expire_interval_seconds=2,
+                             retain_days=400)
 
 
 ENV = {"BROKER_SESSION_TIMEOUT": os.environ.get("BROKER_SESSION_TIMEOUT", "6"),
@@ -244,7 +246,8 @@ def run_drill(bootstrap: str, lines: list[bytes], workdir: Path, kills: int, see
     finally:
         w.stop()
     out.kills, out.seconds, out.recoveries = kills, time.monotonic() - t0, recoveries
-    out.log_errors = [ln for ln in w.logs().splitlines()
+    logs = w.logs().splitlines()
+    out.log_errors = ["\n".join(logs[i:i + 30]) for i, ln in enumerate(logs)
                       if "MessageSizeTooLarge" in ln or "send failed" in ln or "Traceback" in ln]
     return out
 
