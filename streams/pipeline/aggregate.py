@@ -36,6 +36,13 @@ from streams.pipeline.serde import Out
 WATERMARK = "watermark"   # the latest event day counted in the partition (the status page shows it)
 PATHS = "~paths"          # path "<dedupe p>.<extract p>" -> newest watermark stamp received on it
 EXPIRED = "~expired"      # days before this one were expired: nothing is counted there any more
+# {"contacts": offset, "sources": offset}: the next offset of each input partition not yet applied,
+# written after the state records of the records before it are acknowledged. A record redelivered
+# after a crash whose state already reached the changelog is skipped, so it is not evaluated a
+# second time against windows that already hold the contacts that came after it (which moved the
+# day an episode starts). Without it, offsets committed every few seconds left most of a crash's
+# redeliveries to be evaluated again.
+MARKS = "~marks"
 
 
 def _epoch(day: str) -> float:
@@ -134,14 +141,26 @@ def register(p) -> None:
     async def aggregate(stream):
         async for batch in ready_batches(stream, p.agent_batch):
             outs = []
+            done: dict[int, dict[str, int]] = {}   # partition -> topic -> next offset handled
             for event in batch:
-                partition = event.message.partition
+                m = event.message
+                partition = m.partition
                 windows.use(partition)
                 episodes.use(partition)
-                m = event.message
+                kind = "contacts" if m.topic == s.topic_contacts else "sources"
+                marks = done.get(partition) or windows.get(MARKS) or {}
+                if m.offset < marks.get(kind, 0):
+                    continue   # applied before a crash or rebalance, with its state (see MARKS)
+                done[partition] = {**marks, kind: m.offset + 1}
                 stamp, path = read_stamp(m.headers)
                 with metrics.observe_stage("aggregate"):
                     outs += stage.handle(loads(event.value), stamp=stamp,
-                                         path=path if m.topic == s.topic_contacts else None)
-            # alerts acknowledged first, then the table writes (streams.app.Pipeline.send)
+                                         path=path if kind == "contacts" else None)
+            # alerts acknowledged first, then the table writes (streams.app.Pipeline.send), and
+            # only once those are acknowledged the marks saying these records were applied
             await p.deliver_or_stop(outs, writer.take())
+            if done:
+                for partition, marks in done.items():
+                    windows.use(partition)
+                    windows[MARKS] = marks
+                await p.deliver_or_stop([], writer.take())
