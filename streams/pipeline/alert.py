@@ -18,6 +18,7 @@ from typing import Any
 
 from streams import metrics
 from streams.detection import PairCounts, SpikeDetector, SpikeParams
+from streams.detection.contacts import as_contact
 from streams.pipeline.serde import Out
 
 COVERAGE = "coverage"
@@ -52,8 +53,23 @@ class AlertStage:
             self.counts.store[COVERAGE] = day
 
     def observe(self, contact: dict[str, Any], seen_at: str) -> list[Out]:
-        alerts = self.detector().observe(contact, published_at=contact.get("published_at"),
-                                         seen_at=seen_at)
+        """Count the contact; evaluate its pair only when it was not counted before.
+
+        The detector's own ``observe`` evaluates on every contact, but a contact counted before
+        changes no count, and its evaluation is then either a repeat of one already made or —
+        after a crash whose state records reached the changelog before the aggregate's marks
+        did — an evaluation against windows that already hold the contacts that came after it,
+        which can start an episode on another day than the run without the crash did."""
+        det = self.detector()
+        res = det.counts.add(as_contact(contact), published_at=contact.get("published_at"),
+                             seen_at=seen_at)
+        if res.contact_key is None or not res.new:
+            return []
+        alerts = []
+        for topic in res.topics:
+            alert = det.evaluate(res.pair, topic, res.day)
+            if alert:
+                alerts.append(alert)
         return self.outs(alerts)
 
     def tick(self, as_of: str) -> None:

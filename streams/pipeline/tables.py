@@ -424,7 +424,11 @@ class PartitionStages:
         app = self._p.app
         if app.rebalancing or app.in_recovery:
             return out   # not restored yet: nothing to report (and nothing half-restored cached)
-        for tp in app.consumer.assignment():
+        try:
+            assignment = app.consumer.assignment()
+        except Exception:   # noqa: BLE001 - the consumer is not started yet (a request at start)
+            return out
+        for tp in assignment:
             if tp.topic == self._topic:
                 out.update(SideMapping(self.stage_for(tp.partition)[1]))
         return out
