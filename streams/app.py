@@ -118,7 +118,10 @@ class Pipeline:
                                             headers[0] if headers else None))
         if not futs:
             return
-        await asyncio.wait(futs)
+        _, pending = await asyncio.wait(futs, timeout=DELIVERY_TIMEOUT_SECONDS)
+        if pending:
+            raise DeliveryError(f"{len(pending)} of {len(futs)} records not acknowledged within "
+                                f"{DELIVERY_TIMEOUT_SECONDS:.0f} s")
         for fut, rec in zip(futs, records):
             exc = fut.exception()
             if exc is not None:
@@ -130,6 +133,13 @@ class Pipeline:
         if self._topic_names is None:
             self._topic_names = {k: t.get_topic_name() for k, t in self.topics.items()}
         return self._topic_names
+
+
+# the longest an agent waits for the broker to acknowledge a batch's records before it gives up
+# and stops the worker (fail_worker): far above a leader election in a 3-broker cluster (seconds),
+# and a bound on a producer that stopped sending (seen once in a benchmark: nothing acknowledged for
+# minutes, offsets never committed, the worker still alive)
+DELIVERY_TIMEOUT_SECONDS = 120.0
 
 
 class DeliveryError(RuntimeError):
