@@ -4,9 +4,9 @@ event day in the ``windows`` table, then spike detection on the same partition (
 The agent reads ``contacts`` and the internal ``sources`` topic together; both are keyed by country
 pair with the same partition count, so a pair's contacts, its copies' sources, its windows and its
 spike episodes all live on one partition (one worker). Counting is by contact key
-(streams.detection.counts.PairCounts): a replayed contact or a copy's source changes no count, and a
-copy's source arriving before the contact itself simply counts the contact once, so the two topics
-need no ordering between them. Contacts land on the day they happened: a late one updates its
+(streams.detection.counts.PairCounts): a replayed contact changes no count, and a copy's source only
+adds its outlet to a contact already counted (one that arrives before its contact waits for it), so
+the counts and alerts do not depend on how the two topics interleave. Contacts land on the day they happened: a late one updates its
 window (and may raise or grow an alert there).
 
 Event-time watermark (docs/pipeline.md): dedupe stamps every article with the pipeline's watermark
@@ -43,6 +43,9 @@ EXPIRED = "~expired"      # days before this one were expired: nothing is counte
 # day an episode starts). Without it, offsets committed every few seconds left most of a crash's
 # redeliveries to be evaluated again.
 MARKS = "~marks"
+# "~src|<pair>|<day>" -> {contact key: [outlets of copies]}: a copy's source that arrived before its
+# contact, applied when the contact is counted (and expired with its day by PairCounts.expire)
+PENDING = "~src"
 
 
 def _epoch(day: str) -> float:
@@ -67,9 +70,14 @@ class AggregateStage:
         self.paths = paths
 
     def handle(self, msg: dict[str, Any], now: float | None = None, stamp: str | None = None,
-               path: str | None = None) -> list[Out]:
+               path: str | None = None, extra_source: bool = False) -> list[Out]:
         """``stamp``, ``path``: the record's watermark stamp and path (``serde.read_stamp``; the
-        path only for records of the contacts topic, whose order along a path is dedupe's)."""
+        path only for records of the contacts topic, whose order along a path is dedupe's).
+        ``extra_source``: a record of the sources topic (a copy's outlet for contacts counted from
+        the first copy): it only adds its outlet to a contact already counted (or waits for the
+        contact: PENDING), and counts nothing.
+        Counting it when it arrived before its contact made the moment a pair was evaluated depend
+        on how the two topics interleave: an episode started on another day from run to run."""
         now = time.time() if now is None else now
         if msg.get("kind") == "expire":
             self._expire()
@@ -86,6 +94,21 @@ class AggregateStage:
         if self.late(day[0], stamp):
             metrics.late_contact()
             return []
+        if extra_source:
+            key = contact_key(msg, msg.get("published_at"))
+            extra = {"source": msg.get("source"), "url": msg.get("url"),
+                     "article_id": msg.get("article_id")}
+            pair_, kday, _ = key.split("|")
+            if key in (self.windows.get(f"{pair_}|*|{kday}") or ()):
+                self.counts.add_source(key, **extra)
+            else:
+                # its contact is not counted yet: kept until it is (or until its day expires)
+                pkey = f"{PENDING}|{key.split('|', 1)[0]}|{day[0]}"
+                pending = dict(self.windows.get(pkey) or {})
+                if extra not in pending.get(key, []):
+                    pending[key] = (pending.get(key, []) + [extra])[:20]
+                    self.windows[pkey] = pending
+            return []
         self.alerts.note_day(day[0])
         wm = self.windows.get(WATERMARK)
         # a contact dated in the future (a typo in a feed) must not move the displayed day
@@ -94,6 +117,17 @@ class AggregateStage:
             self.windows[WATERMARK] = day[0]
         seen = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         outs = self.alerts.observe(msg, seen)
+        key = contact_key(msg, msg.get("published_at"))
+        pkey = f"{PENDING}|{key.split('|', 1)[0]}|{day[0]}"
+        pending = self.windows.get(pkey)
+        if pending and key in pending:
+            for extra in pending[key]:
+                self.counts.add_source(key, **extra)
+            rest = {k: v for k, v in pending.items() if k != key}
+            if rest:
+                self.windows[pkey] = rest
+            else:
+                del self.windows[pkey]
         metrics.observe_event_lag(now - _epoch(day[0]))
         return outs
 
@@ -155,7 +189,8 @@ def register(p) -> None:
                 stamp, path = read_stamp(m.headers)
                 with metrics.observe_stage("aggregate"):
                     outs += stage.handle(loads(event.value), stamp=stamp,
-                                         path=path if kind == "contacts" else None)
+                                         path=path if kind == "contacts" else None,
+                                         extra_source=kind == "sources")
             # alerts acknowledged first, then the table writes (streams.app.Pipeline.send), and
             # only once those are acknowledged the marks saying these records were applied
             await p.deliver_or_stop(outs, writer.take())

@@ -166,3 +166,15 @@ def test_a_future_dated_contact_does_not_move_the_watermark():
     stage.handle(contact("2024-01-01"), now=NOW)
     stage.handle(contact("2099-01-01"), now=NOW)   # NOW is in 2027
     assert table["0|" + WATERMARK] == "2024-01-01"
+
+
+def test_a_copys_source_adds_an_outlet_and_never_counts_or_evaluates():
+    stage, table = new_stage()
+    src = {**contact("2024-01-03", source="b.example"), "article_id": "copy", "copy_of": "art-2024-01-03-phone-0"}
+    assert stage.handle(src, now=NOW, extra_source=True) == []   # before its contact: it waits
+    assert not any(k.endswith("|*|2024-01-03") for k in table)
+    stage.handle(contact("2024-01-03"), now=NOW)
+    stage.handle(src, now=NOW, extra_source=True)                # again, after: nothing new
+    [bucket] = [v for k, v in table.items() if k.endswith("|*|2024-01-03")]
+    assert list(bucket.values())[0]["sources"] == ["a.example", "b.example"] and len(bucket) == 1
+    assert not any("~src" in k for k in table)
