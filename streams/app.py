@@ -25,7 +25,10 @@ payload becomes a dead letter instead of a codec error in Faust. Tables hold pla
 """
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import monotonic
@@ -34,7 +37,7 @@ from typing import Any
 import faust
 from faust.sensors.monitor import Monitor
 
-from streams.pipeline.serde import dumps
+from streams.pipeline.serde import MAX_RECORD_BYTES, dumps, oversized_output_dead_letter
 from streams.pipeline.topics import topic_specs
 from streams.pipeline.transport import App
 from streams.settings import Settings
@@ -51,35 +54,79 @@ class Pipeline:
     readers: dict[str, Any] = field(default_factory=dict)  # name → callable reading stage state
     agent_batch: int = 1   # most events an agent handles as one batch (streams.pipeline.batching)
     _topic_names: dict[str, str] | None = None
+    failed: BaseException | None = None   # a delivery failed: the worker is stopping (fail_worker)
 
     async def send(self, outs, changelog=()) -> None:
-        """Send the messages a stage decided on (``serde.Out`` records), then the changelog
+        """Deliver the messages a stage decided on (``serde.Out`` records), then the changelog
         records of its table writes (``tables.ChangelogWriter.take()``: topic, key and value
-        bytes, partition).
+        bytes, partition) — and return only when the broker has acknowledged all of them.
+
+        The order is what makes a crash safe (docs/pipeline.md, "State and delivery"): the
+        changelog records, which record the messages as handled (redelivery marks, counts,
+        fingerprints), are handed to the producer only after every output record is acknowledged,
+        and the caller acks its events (so Faust may commit their offsets) only after this returns.
+        A crash at any point leaves either no trace of the decision (the input is redelivered and
+        decided again) or its outputs on the broker and possibly its state (the input is redelivered
+        and the repeated outputs are recognised downstream). Nothing can be recorded as handled
+        while its output is lost, whatever the producer's batching across partitions.
 
         Straight to Faust's producer rather than through ``Topic.send`` or a table's
         ``__setitem__``: the values are bytes already, and Faust's path adds per record a
         FutureMessage, codec lookups, sensor calls, a completion callback and (for table writes) a
-        hop through its producer buffer's queue and background task. Delivery is unchanged: the
-        same producer and partitioner (the key's murmur2 hash; a table write goes to the event's
-        partition, as Faust's would), and Faust flushes the producer before it commits the offsets
-        of the events that led to these records (at least once). The stage's outputs go first, its
-        table writes after them: a crash in between repeats an output, it never loses one."""
-        producer = self.app.producer
+        hop through its producer buffer's queue and background task.
+
+        Every record is bounded (``serde.MAX_RECORD_BYTES``, under the producer's and the broker's
+        limits): the stages bound what they write (validation bounds the article's fields, delta
+        records are cut into parts); an output that is still too large is replaced by a dead
+        letter saying so, never handed to the producer, whose refusal would leave the event
+        unacknowledged. A send the producer fails (after its own retries, e.g. the broker gone for
+        longer than ``producer_request_timeout``) raises ``DeliveryError``: the agent does not ack,
+        and the worker stops (``fail_worker``) so that a restart redelivers from what was
+        persisted."""
+        if outs:
+            await self._deliver([self._out_record(o) for o in outs])
+        if changelog:
+            await self._deliver(list(changelog))
+
+    async def deliver_or_stop(self, outs, changelog=()) -> None:
+        """``send`` for an agent: on a DeliveryError the worker stops (``fail_worker``) and this
+        never returns, so the agent acks nothing more (the events in hand are redelivered)."""
+        try:
+            await self.send(outs, changelog)
+        except DeliveryError as exc:
+            fail_worker(self, exc)
+            await asyncio.Event().wait()   # until the stop cancels the agent
+
+    def _out_record(self, out) -> tuple[str, bytes | None, bytes, int | None, list | None]:
         names = self.topic_names
-        for out in outs:
-            fut = await producer.send(
-                names[out.topic],
-                out.key.encode("utf-8") if out.key is not None else None,
-                dumps(out.value),
-                out.partition,
-                None,
-                None,
-            )
-            fut.add_done_callback(_log_send_error)
-        for topic, key, value, partition in changelog:
-            fut = await producer.send(topic, key, value, partition, None, None)
-            fut.add_done_callback(_log_send_error)
+        value = dumps(out.value)
+        key = out.key.encode("utf-8") if out.key is not None else None
+        if len(value) + len(key or b"") > MAX_RECORD_BYTES:
+            value = dumps(oversized_output_dead_letter(out.topic, names.get(out.topic, out.topic),
+                                                       key, value))
+            log.error("an output of %d bytes for %s replaced by a dead letter", len(value),
+                      out.topic)
+            return names["dead_letter"], key, value, None, None
+        return (names[out.topic], key, value, out.partition,
+                list(out.headers) if out.headers else None)
+
+    async def _deliver(self, records) -> None:
+        producer = self.app.producer
+        futs = []
+        for topic, key, value, partition, *headers in records:
+            futs.append(await producer.send(topic, key, value, partition, None,
+                                            headers[0] if headers else None))
+        if not futs:
+            return
+        _, pending = await asyncio.wait(futs, timeout=DELIVERY_TIMEOUT_SECONDS)
+        if pending:
+            raise DeliveryError(f"{len(pending)} of {len(futs)} records not acknowledged within "
+                                f"{DELIVERY_TIMEOUT_SECONDS:.0f} s")
+        for fut, rec in zip(futs, records):
+            exc = fut.exception()
+            if exc is not None:
+                log.error("send to %s failed: %r", rec[0], exc)
+                raise DeliveryError(f"send to {rec[0]} failed: {exc!r}") from exc
 
     @property
     def topic_names(self) -> dict[str, str]:
@@ -88,11 +135,28 @@ class Pipeline:
         return self._topic_names
 
 
-def _log_send_error(fut) -> None:
-    # what Faust's Topic.send did with a failed send as well: report it (the producer retries
-    # retriable errors itself before failing the future)
-    if not fut.cancelled() and fut.exception() is not None:
-        log.error("send failed: %r", fut.exception())
+# the longest an agent waits for the broker to acknowledge a batch's records before it gives up
+# and stops the worker (fail_worker): far above a leader election in a 3-broker cluster (seconds),
+# and a bound on a producer that stopped sending (seen once in a benchmark: nothing acknowledged for
+# minutes, offsets never committed, the worker still alive)
+DELIVERY_TIMEOUT_SECONDS = 120.0
+
+
+class DeliveryError(RuntimeError):
+    """The producer failed a record after its own retries: what was decided is not on the broker."""
+
+
+def fail_worker(p: "Pipeline", exc: BaseException) -> None:
+    """Stop this worker after a failed delivery. The agent that saw it has not acked its events
+    and handles no more: its in-memory state is ahead of what reached the broker, so it must not
+    go on. The stop is Faust's ordinary one (SIGTERM to this process: offsets of acknowledged
+    events committed, the group left), and ``python -m streams worker`` exits with status 3; the
+    next start rebuilds the tables from the changelogs and redelivers the unacknowledged events."""
+    if p.failed is None:
+        p.failed = exc
+        log.critical("stopping the worker: %r (a restart continues from what reached the broker)",
+                     exc)
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 class LeanMonitor(Monitor):

@@ -149,6 +149,9 @@ CONTACTS = Counter(f"{PREFIX}_contacts_extracted",
                    ["mode", "topic"], registry=REGISTRY)
 ALERTS = Counter(f"{PREFIX}_alerts", "Spike alerts emitted, by topic and status.", ["topic", "status"],
                  registry=REGISTRY)
+LATE_CONTACTS = Counter(f"{PREFIX}_late_contacts",
+                        "Contacts not counted: their day is more than DIPLOWATCH_RETAIN_DAYS behind the "
+                        "event-time watermark they were stamped with.", registry=REGISTRY)
 EXTRACTOR_ERRORS = Counter(f"{PREFIX}_extractor_errors", "Exceptions raised by the extractor.",
                            registry=REGISTRY)
 STAGE_LATENCY = Histogram(f"{PREFIX}_stage_latency_seconds", "Time spent in one pipeline stage per record.",
@@ -263,6 +266,10 @@ def alert_emitted(topic: str | None, status: str = "new") -> None:
     if child is None:
         child = _alert_children[key] = ALERTS.labels(*key)
     child.inc()
+
+
+def late_contact() -> None:
+    LATE_CONTACTS.inc()
 
 
 def observe_end_to_end(seconds: float) -> None:

@@ -29,13 +29,14 @@ from streams.settings import PREFIX, Settings
 
 PROJECT = Path(__file__).resolve().parents[2]
 SHARED_CORPUS = PROJECT.parent / "shared" / "corpus"
-# The sample: the five seed articles, the project's burst stream (steady pairs over weeks, then a
-# burst of Gaza-related calls for JOR-USA: it shows an alert), then the 128 development articles
-# (real, with copies). The burst goes before dev because dev holds later JOR-USA contacts (2025),
-# and a pair's counts keep only DIPLOWATCH_RETAIN_DAYS behind its latest contact day.
+# The sample: the project's burst stream (steady pairs over weeks of 2023, then a burst of
+# Gaza-related calls for JOR-USA: it shows an alert), the five seed articles, then the 128
+# development articles (real, with copies). The burst goes first: the seeds and dev reach 2025, and
+# a contact more than DIPLOWATCH_RETAIN_DAYS behind the event-time watermark is late, not counted
+# (docs/pipeline.md, "Event-time watermark").
 DEFAULT_SAMPLE = (
-    SHARED_CORPUS / "seeds.jsonl",
     PROJECT / "tests" / "fixtures" / "burst_stream.jsonl",
+    SHARED_CORPUS / "seeds.jsonl",
     SHARED_CORPUS / "dev.jsonl",
 )
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
+import threading
 
 from streams.settings import Settings, settings_help
 
@@ -55,6 +57,45 @@ def _check_knowledge() -> None:
               file=sys.stderr, flush=True)
 
 
+# how long a stop may take after SIGTERM or SIGINT before the process exits anyway
+STOP_GRACE_SECONDS = 18.0
+FORCED_EXIT = 4
+
+
+def _force_exit() -> None:
+    sys.stderr.write(f"worker: not stopped {STOP_GRACE_SECONDS:.0f} s after the signal: exiting "
+                     f"now (status {FORCED_EXIT}; nothing is lost: docs/pipeline.md)\n")
+    sys.stderr.flush()
+    os._exit(FORCED_EXIT)
+
+
+def _worker_class(base):
+    """faust.Worker whose SIGTERM and SIGINT also start a watchdog: a stop that hangs (a producer
+    that never acknowledges, a Faust service waiting forever) ends in ``os._exit`` after
+    STOP_GRACE_SECONDS. That is as safe as a SIGKILL, which the pipeline survives by construction
+    (state records only after acknowledged outputs, events acked only after both: the SIGKILL
+    drill, tests/fault), and it keeps the promise that SIGTERM stops a worker within 20 s."""
+
+    class Worker(base):
+        _watchdog: threading.Timer | None = None
+
+        def _arm(self) -> None:
+            if self._watchdog is None:
+                self._watchdog = threading.Timer(STOP_GRACE_SECONDS, _force_exit)
+                self._watchdog.daemon = True
+                self._watchdog.start()
+
+        def _on_sigterm(self) -> None:
+            self._arm()
+            super()._on_sigterm()
+
+        def _on_sigint(self) -> None:
+            self._arm()
+            super()._on_sigint()
+
+    return Worker
+
+
 def run(args: argparse.Namespace) -> int:
     import faust
 
@@ -90,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     from streams.runtime import tune_gc
     tune_gc()   # after the warm-up: the knowledge base goes to the permanent generation
     logging.getLogger("streams").setLevel(s.loglevel.upper())
-    worker = faust.Worker(pipeline.app, loglevel=s.loglevel, loop=loop)
+    worker = _worker_class(faust.Worker)(pipeline.app, loglevel=s.loglevel, loop=loop)
     # Faust's console spinner sets the root logger to DEBUG (to spin on every record) when the level
     # is WARNING or above: every debug() call of aiokafka and Faust then builds a LogRecord, ~0.1 ms
     # per message sent. No spinner: the root logger keeps the configured level.
@@ -98,5 +139,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         worker.execute_from_commandline()
     except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
+        code = int(exc.code or 0)
+    else:
+        code = 0
+    if pipeline.failed is not None:   # a delivery failed (streams.app.fail_worker)
+        return 3
+    return code

@@ -3,13 +3,18 @@ near-duplicate copy)? State lives in an injected ``MutableMapping`` of plain JSO
 layer can back it with a Table (every change is an assignment ``store[key] = value``: Faust only
 writes assignments to the changelog).
 
-Store layout (all values carry ``ts`` = first seen, seconds since the epoch):
+Store layout (``ts`` = first seen, seconds since the epoch). Values are flat JSON lists, not
+objects: a worker holds ~36 of them per article for the whole horizon, and a list of two items
+takes a third of the memory of a two-key dict plus its inner lists (~18.7 -> see bench/README.md):
 
-* ``id:<article id>``    -> {"article": original id, "ts"}
-* ``url:<url key>``      -> {"article": original id, "ts"}
-* ``text:<sha1>``        -> {"article": original id, "ts"}
-* ``sig:<article id>``   -> {"article": original id, "ts", "sig": encoded MinHash signature}
-* ``band:<i>:<hash>``    -> {"ts", "ids": [[stored article id, ts], ...]} (at most BUCKET_CAP ids)
+* ``id:<article id>``    -> [original id, ts]
+* ``url:<url key>``      -> [original id, ts]
+* ``text:<sha1>``        -> [original id, ts]
+* ``sig:<article id>``   -> [original id, ts, encoded MinHash signature]
+* ``band:<i>:<hash>``    -> [stored article id, ts, stored article id, ts, ...] (at most BUCKET_CAP ids)
+
+Values in the older object layout ({"article", "ts"[, "sig"]}, {"ts", "ids": [[id, ts], ...]}) are
+still read, so state persisted by an earlier version keeps working.
 
 Copies are remembered too (their keys point at the original): a later copy that resembles the
 second copy more than the first still finds the story. LSH candidates are verified on the stored
@@ -82,7 +87,8 @@ class Deduplicator:
                 + list(f.band_store_keys))
 
     def _live(self, entry: Any, now: float) -> bool:
-        return isinstance(entry, dict) and now - float(entry.get("ts", 0.0)) <= self.horizon
+        ts = _ts(entry)
+        return ts is not None and now - ts <= self.horizon
 
     # -- the decision -------------------------------------------------------------------------
     def check(self, article: Article, now: float, fps: fp.Fingerprints | None = None,
@@ -93,8 +99,8 @@ class Deduplicator:
             entry = self.store.get(key)
             # a live id entry is a redelivery; other exact keys pointing at this very id are too
             # (caught by the id key first), so only a different article makes a url/text copy
-            if self._live(entry, now) and (kind == "id" or entry["article"] != article.id):
-                return DedupVerdict(kind, entry["article"], 1.0)
+            if self._live(entry, now) and (kind == "id" or _root(entry) != article.id):
+                return DedupVerdict(kind, _root(entry), 1.0)
         sig = f.sig
         if sig is None:
             return NEW
@@ -106,14 +112,14 @@ class Deduplicator:
         for bucket in buckets:
             if not self._live(bucket, now):
                 continue
-            for stored_id, ts in bucket.get("ids", ()):
+            for stored_id, ts in _ids(bucket):
                 if stored_id in seen or stored_id == article.id or now - ts > self.horizon:
                     continue
                 seen.add(stored_id)
                 entry = self.store.get(f"sig:{stored_id}")
                 if not self._live(entry, now):
                     continue
-                other = fp.Signature.decode(entry["sig"])
+                other = fp.Signature.decode(_sig(entry))
                 j = sig.jaccard(other)
                 c = sig.containment_in(other)
                 if j >= self.threshold or (
@@ -122,7 +128,7 @@ class Deduplicator:
                     score = max(j, c)
                     if score > best_score:
                         best_score = score
-                        best = DedupVerdict("near", entry["article"], round(j, 4))
+                        best = DedupVerdict("near", _root(entry), round(j, 4))
         return best
 
     def remember(self, article: Article, now: float, original_id: str | None = None,
@@ -134,27 +140,28 @@ class Deduplicator:
         root = original_id or article.id
         for _, key in f.exact:
             if not self._live(self.store.get(key), now):
-                self.store[key] = {"article": root, "ts": now}
+                self.store[key] = [root, now]
         if f.sig is None:
             return
         if not self._live(self.store.get(f"sig:{article.id}"), now):
-            self.store[f"sig:{article.id}"] = {"article": root, "ts": now, "sig": f.sig.encode()}
+            self.store[f"sig:{article.id}"] = [root, now, f.sig.encode()]
         keys = f.band_store_keys
         if _buckets is None:
             _buckets = [self.store.get(k) for k in keys]
+        aid = article.id
         for key, bucket in zip(keys, _buckets):
-            if isinstance(bucket, dict):
-                old = bucket.get("ids", ())
+            if bucket:
+                old = _ids(bucket)
                 if len(old) >= BUCKET_CAP and all(now - x[1] <= self.horizon for x in old):
                     continue   # full of live ids: the story's first copies are there already
-                if any(x[0] == article.id for x in old):
+                if any(x[0] == aid for x in old):
                     continue
-                ids = [list(x) for x in old if now - x[1] <= self.horizon]
+                flat = [v for x in old if now - x[1] <= self.horizon for v in x]
+                flat += (aid, now)
             else:
-                ids = []
-            ids.append([article.id, now])
-            # reassign a fresh dict: Faust tables only persist assignments
-            self.store[key] = {"ts": now, "ids": ids}
+                flat = [aid, now]
+            # reassign a fresh value: Faust tables only persist assignments
+            self.store[key] = flat
 
     def check_and_remember(self, article: Article, now: float) -> DedupVerdict:
         """``check`` then ``remember`` (copies are remembered pointing at their original)."""
@@ -176,16 +183,48 @@ class Deduplicator:
         deleted = 0
         for key in list(self.store.keys()):
             entry = self.store.get(key)
-            if not isinstance(entry, dict):
+            if not isinstance(entry, (dict, list)):
                 continue
             if key.startswith("band:"):
-                ids = [list(x) for x in entry.get("ids", ()) if now - x[1] <= self.horizon]
+                old = _ids(entry)
+                ids = [x for x in old if now - x[1] <= self.horizon]
                 if not ids:
                     del self.store[key]
                     deleted += 1
-                elif len(ids) != len(entry.get("ids", ())):
-                    self.store[key] = {"ts": max(x[1] for x in ids), "ids": ids}
-            elif now - float(entry.get("ts", 0.0)) > self.horizon:
+                elif len(ids) != len(old):
+                    self.store[key] = [v for x in ids for v in x]
+            elif now - (_ts(entry) or 0.0) > self.horizon:
                 del self.store[key]
                 deleted += 1
         return deleted
+
+
+# -- the store's values (flat lists; the older object layout read as well) -----------------------
+def _ts(entry: Any) -> float | None:
+    """First-seen time of an entry; for a band bucket of several ids, its newest id's."""
+    if isinstance(entry, list):
+        if len(entry) >= 4:
+            return float(max(entry[1::2]))
+        if len(entry) >= 2:
+            return float(entry[1])
+        return None
+    if isinstance(entry, dict):
+        return float(entry.get("ts", 0.0))
+    return None
+
+
+def _root(entry: Any) -> str:
+    return entry[0] if isinstance(entry, list) else entry["article"]
+
+
+def _sig(entry: Any) -> str:
+    return entry[2] if isinstance(entry, list) else entry["sig"]
+
+
+def _ids(bucket: Any) -> list[tuple[str, float]]:
+    """(article id, ts) pairs of a band bucket."""
+    if isinstance(bucket, list):
+        return [(bucket[i], bucket[i + 1]) for i in range(0, len(bucket) - 1, 2)]
+    if isinstance(bucket, dict):
+        return [(x[0], x[1]) for x in bucket.get("ids", ())]
+    return []

@@ -4,13 +4,22 @@ event day in the ``windows`` table, then spike detection on the same partition (
 The agent reads ``contacts`` and the internal ``sources`` topic together; both are keyed by country
 pair with the same partition count, so a pair's contacts, its copies' sources, its windows and its
 spike episodes all live on one partition (one worker). Counting is by contact key
-(streams.detection.counts.PairCounts): a replayed contact or a copy's source changes no count, and a
-copy's source arriving before the contact itself simply counts the contact once, so the two topics
-need no ordering between them. Contacts land on the day they happened: a late one updates its
+(streams.detection.counts.PairCounts): a replayed contact changes no count, and a copy's source only
+adds its outlet to a contact already counted (one that arrives before its contact waits for it), so
+the counts and alerts do not depend on how the two topics interleave. Contacts land on the day they happened: a late one updates its
 window (and may raise or grow an alert there).
 
-Old days are dropped when the timer's "expire" control record passes: the partition's event-time
-watermark (latest contact day seen) minus DIPLOWATCH_RETAIN_DAYS.
+Event-time watermark (docs/pipeline.md): dedupe stamps every article with the pipeline's watermark
+(the least, over the input partitions, of their newest publication day; it never moves back), and
+extract passes the stamp on in the headers of the contact and source records, with the path the
+record took (dedupe partition, extract partition). A contact whose day is more than
+DIPLOWATCH_RETAIN_DAYS behind its stamp is late: counted nowhere (``diplowatch_late_contacts_total``).
+Whether a contact is late is thus decided by the input's own order at dedupe, not by which of the
+aggregate's partitions or upstream paths delivered something newer first. Old days are dropped
+when the timer's "expire" control record passes, below the least of the newest stamps received on
+every path minus DIPLOWATCH_RETAIN_DAYS: no contact still to come on any path can land there
+(stamps grow along a path), so an expiry pass never removes a day that a contact counted later
+would have needed, whenever it runs.
 """
 from __future__ import annotations
 
@@ -25,81 +34,172 @@ from streams.detection.contacts import counted
 from streams.pipeline.alert import AlertStage, spike_params
 from streams.pipeline.serde import Out
 
-WATERMARK = "watermark"
+WATERMARK = "watermark"   # the latest event day counted in the partition (the status page shows it)
+PATHS = "~paths"          # path "<dedupe p>.<extract p>" -> newest watermark stamp received on it
+EXPIRED = "~expired"      # days before this one were expired: nothing is counted there any more
+# {"contacts": offset, "sources": offset}: the next offset of each input partition not yet applied,
+# written after the state records of the records before it are acknowledged. A record redelivered
+# after a crash whose state already reached the changelog is skipped, so it is not evaluated a
+# second time against windows that already hold the contacts that came after it (which moved the
+# day an episode starts). Without it, offsets committed every few seconds left most of a crash's
+# redeliveries to be evaluated again.
+MARKS = "~marks"
+# "~src|<pair>|<day>" -> {contact key: [outlets of copies]}: a copy's source that arrived before its
+# contact, applied when the contact is counted (and expired with its day by PairCounts.expire)
+PENDING = "~src"
 
 
 def _epoch(day: str) -> float:
     return datetime.fromisoformat(day).replace(tzinfo=timezone.utc).timestamp()
 
 
+def _minus_days(day: str, n: int) -> str:
+    return (date.fromisoformat(day) - timedelta(days=n)).isoformat()
+
+
 class AggregateStage:
-    """Counting (PairCounts) and spike detection (AlertStage) over one partition's tables."""
+    """Counting (PairCounts) and spike detection (AlertStage) over one partition's tables.
+    ``paths``: how many paths deliver contacts (dedupe partitions x extract partitions): the
+    expiry bound waits until each of them has delivered a stamped contact."""
 
     def __init__(self, windows: MutableMapping, episodes: MutableMapping, params: SpikeParams, *,
-                 retain_days: int, min_confidence: float = 0.0) -> None:
+                 retain_days: int, paths: int = 1, min_confidence: float = 0.0) -> None:
         self.windows = windows
         self.min_confidence = min_confidence
         self.counts = PairCounts(windows)
         self.alerts = AlertStage(self.counts, episodes, params)
         self.retain_days = retain_days
+        self.paths = paths
 
-    def handle(self, msg: dict[str, Any], now: float | None = None) -> list[Out]:
+    def handle(self, msg: dict[str, Any], now: float | None = None, stamp: str | None = None,
+               path: str | None = None, extra_source: bool = False) -> list[Out]:
+        """``stamp``, ``path``: the record's watermark stamp and path (``serde.read_stamp``; the
+        path only for records of the contacts topic, whose order along a path is dedupe's).
+        ``extra_source``: a record of the sources topic (a copy's outlet for contacts counted from
+        the first copy): it only adds its outlet to a contact already counted (or waits for the
+        contact: PENDING), and counts nothing.
+        Counting it when it arrived before its contact made the moment a pair was evaluated depend
+        on how the two topics interleave: an episode started on another day from run to run."""
         now = time.time() if now is None else now
         if msg.get("kind") == "expire":
             self._expire()
             return []
         if "countries" not in msg:
             return []
+        if stamp and path is not None:
+            paths = self.windows.get(PATHS) or {}
+            if stamp > paths.get(path, ""):
+                self.windows[PATHS] = {**paths, path: stamp}
         if not counted(msg, self.min_confidence):
             return []   # below DIPLOWATCH_MIN_CONFIDENCE: published on contacts, not counted
         day = contact_day(msg, msg.get("published_at"))
         if day is None or contact_key(msg, msg.get("published_at")) is None:
             return []   # no event day and no publication day (or not a pair): cannot be windowed
+        if self.late(day[0], stamp):
+            metrics.late_contact()
+            return []
+        if extra_source:
+            key = contact_key(msg, msg.get("published_at"))
+            extra = {"source": msg.get("source"), "url": msg.get("url"),
+                     "article_id": msg.get("article_id")}
+            pair_, kday, _ = key.split("|")
+            if key in (self.windows.get(f"{pair_}|*|{kday}") or ()):
+                self.counts.add_source(key, **extra)
+            else:
+                # its contact is not counted yet: kept until it is (or until its day expires)
+                pkey = f"{PENDING}|{key.split('|', 1)[0]}|{day[0]}"
+                pending = dict(self.windows.get(pkey) or {})
+                if extra not in pending.get(key, []):
+                    pending[key] = (pending.get(key, []) + [extra])[:20]
+                    self.windows[pkey] = pending
+            return []
         self.alerts.note_day(day[0])
         wm = self.windows.get(WATERMARK)
-        # a contact dated in the future (a typo in a feed) must not move the watermark, or the next
-        # expiry would drop the whole history of the partition
+        # a contact dated in the future (a typo in a feed) must not move the displayed day
         tomorrow = datetime.fromtimestamp(now + 86400, timezone.utc).date().isoformat()
         if (wm is None or day[0] > wm) and day[0] <= tomorrow:
             self.windows[WATERMARK] = day[0]
         seen = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         outs = self.alerts.observe(msg, seen)
+        key = contact_key(msg, msg.get("published_at"))
+        pkey = f"{PENDING}|{key.split('|', 1)[0]}|{day[0]}"
+        pending = self.windows.get(pkey)
+        if pending and key in pending:
+            for extra in pending[key]:
+                self.counts.add_source(key, **extra)
+            rest = {k: v for k, v in pending.items() if k != key}
+            if rest:
+                self.windows[pkey] = rest
+            else:
+                del self.windows[pkey]
         metrics.observe_event_lag(now - _epoch(day[0]))
         return outs
 
+    def late(self, day: str, stamp: str | None) -> bool:
+        """More than ``retain_days`` behind the record's stamp, or on a day already expired (only a
+        record that did not come by a tracked path — a copy's source — can find one)."""
+        if stamp and day < _minus_days(stamp, self.retain_days):
+            return True
+        expired = self.windows.get(EXPIRED)
+        return bool(expired) and day < expired
+
+    def bound(self) -> str | None:
+        """The least newest stamp over all paths (None until every path delivered one)."""
+        paths = self.windows.get(PATHS) or {}
+        if len(paths) < self.paths:
+            return None
+        return min(paths.values())
+
     def _expire(self) -> None:
-        wm = self.windows.get(WATERMARK)
-        if not wm:
+        b = self.bound()
+        if b is None:
             return
-        self.alerts.tick(wm)
-        before = (date.fromisoformat(wm) - timedelta(days=self.retain_days)).isoformat()
+        before = _minus_days(b, self.retain_days)
+        self.alerts.tick_stale(before)   # before the days it reads are deleted
+        if before > (self.windows.get(EXPIRED) or ""):
+            self.windows[EXPIRED] = before
         self.counts.expire(before)
         self.alerts.expire(before)
 
 
 def register(p) -> None:
     from streams.pipeline.batching import ready_batches
-    from streams.pipeline.serde import loads
+    from streams.pipeline.serde import loads, read_stamp
     from streams.pipeline.tables import ChangelogWriter, PartitionView
     s = p.settings
     writer = ChangelogWriter()
     windows = PartitionView(p.tables["windows"], writer=writer)
     episodes = PartitionView(p.tables["episodes"], writer=writer)
     stage = AggregateStage(windows, episodes, spike_params(s), retain_days=s.retain_days,
-                           min_confidence=s.min_confidence)
+                           paths=s.dedupe_partitions * s.partitions, min_confidence=s.min_confidence)
     source = p.app.topic(s.topic_contacts, s.topic_sources, key_serializer="raw",
                          value_serializer="raw")
 
     @p.app.agent(source, name="aggregate")
     async def aggregate(stream):
         async for batch in ready_batches(stream, p.agent_batch):
-            sends = []
+            outs = []
+            done: dict[int, dict[str, int]] = {}   # partition -> topic -> next offset handled
             for event in batch:
-                partition = event.message.partition
+                m = event.message
+                partition = m.partition
                 windows.use(partition)
                 episodes.use(partition)
+                kind = "contacts" if m.topic == s.topic_contacts else "sources"
+                marks = done.get(partition) or windows.get(MARKS) or {}
+                if m.offset < marks.get(kind, 0):
+                    continue   # applied before a crash or rebalance, with its state (see MARKS)
+                done[partition] = {**marks, kind: m.offset + 1}
+                stamp, path = read_stamp(m.headers)
                 with metrics.observe_stage("aggregate"):
-                    outs = stage.handle(loads(event.value))
-                sends.append((outs, writer.take()))
-            for outs, changelog in sends:
-                await p.send(outs, changelog)
+                    outs += stage.handle(loads(event.value), stamp=stamp,
+                                         path=path if kind == "contacts" else None,
+                                         extra_source=kind == "sources")
+            # alerts acknowledged first, then the table writes (streams.app.Pipeline.send), and
+            # only once those are acknowledged the marks saying these records were applied
+            await p.deliver_or_stop(outs, writer.take())
+            if done:
+                for partition, marks in done.items():
+                    windows.use(partition)
+                    windows[MARKS] = marks
+                await p.deliver_or_stop([], writer.take())

@@ -18,6 +18,7 @@ from typing import Any
 
 from streams import metrics
 from streams.detection import PairCounts, SpikeDetector, SpikeParams
+from streams.detection.contacts import as_contact
 from streams.pipeline.serde import Out
 
 COVERAGE = "coverage"
@@ -55,14 +56,46 @@ class AlertStage:
             self.counts.store[COVERAGE] = day
 
     def observe(self, contact: dict[str, Any], seen_at: str) -> list[Out]:
-        alerts = self.detector().observe(contact, published_at=contact.get("published_at"),
-                                         seen_at=seen_at)
+        """Count the contact; evaluate its pair only when it was not counted before.
+
+        The detector's own ``observe`` evaluates on every contact, but a contact counted before
+        changes no count, and its evaluation is then either a repeat of one already made or —
+        after a crash whose state records reached the changelog before the aggregate's marks
+        did — an evaluation against windows that already hold the contacts that came after it,
+        which can start an episode on another day than the run without the crash did."""
+        det = self.detector()
+        res = det.counts.add(as_contact(contact), published_at=contact.get("published_at"),
+                             seen_at=seen_at)
+        if res.contact_key is None or not res.new:
+            return []
+        alerts = []
+        for topic in res.topics:
+            alert = det.evaluate(res.pair, topic, res.day)
+            if alert:
+                alerts.append(alert)
         return self.outs(alerts)
 
     def tick(self, as_of: str) -> None:
         """Let episodes whose windows went quiet end (evaluated at the partition's watermark)."""
         with metrics.observe_stage("alert"):
             self.detector().tick(as_of)
+
+    def tick_stale(self, before_day: str) -> None:
+        """Evaluate, at the day before ``before_day``, the active episodes whose pair was last
+        evaluated before it: no contact can be counted for them before that day any more (the
+        expiry bound), so the quiet days walked are the same in every run, whenever the expiry
+        pass comes. (Ticking every active episode at the newest day, as before, moved their
+        clocks at moments that depended on when the timer fired, and later contacts were then
+        evaluated differently.)"""
+        from datetime import date, timedelta
+        as_of = (date.fromisoformat(before_day) - timedelta(days=1)).isoformat()
+        det = self.detector()
+        with metrics.observe_stage("alert"):
+            for ekey, v in list(self.episodes.items()):
+                if (isinstance(v, dict) and v.get("active") and "|" in ekey
+                        and (v.get("clock") or "") < before_day):
+                    pair, topic = ekey.split("|", 1)
+                    det.evaluate(pair, topic, as_of)
 
     def expire(self, before_day: str) -> None:
         self.detector().expire(before_day)
@@ -77,5 +110,26 @@ class AlertStage:
                 remember_alert(a)
             except ImportError:   # the status page is optional
                 pass
-            out.append(Out("alerts", "-".join(a["pair"]), a))
+            out.append(Out("alerts", "-".join(a["pair"]), bounded_alert(a)))
         return out
+
+
+# an alert record's largest encoded size: 50 evidence contacts with 20 URLs of up to 2,048
+# characters each could reach ~2.5 MB, over the broker's limit
+ALERT_BYTES = 256 * 1024
+
+
+def bounded_alert(alert: dict[str, Any], limit: int = ALERT_BYTES) -> dict[str, Any]:
+    """``alert`` itself when it encodes within ``limit``; else with each evidence contact's lists
+    cut to their first 3 entries, and then (if still too large) only its newest evidence contacts
+    that fit. The counts, ids and window are never changed."""
+    from streams.pipeline.serde import dumps
+    if len(dumps(alert)) <= limit:
+        return alert
+    ev = [{**e, **{f: list(e.get(f, ()))[:3] for f in ("article_ids", "urls", "sources")}}
+          for e in alert.get("evidence", ())]
+    a = {**alert, "evidence": ev}
+    while ev and len(dumps(a)) > limit:
+        ev = ev[1:]
+        a = {**alert, "evidence": ev}
+    return a

@@ -25,7 +25,10 @@ mistaken for a duplicate. Marks and counts live in the same delta record as the 
 """
 from __future__ import annotations
 
+import logging
+import re
 import time
+from datetime import datetime, timezone
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -33,6 +36,8 @@ from streams import metrics
 from streams.dedup import Deduplicator
 from streams.pipeline.serde import Out
 from streams.records import Article
+
+log = logging.getLogger(__name__)
 
 COPY_FIELDS = ("id", "source", "url", "published_at", "lang", "title")
 
@@ -42,7 +47,10 @@ class DedupeStage:
         self.dedup = dedup
         self.accounting = accounting
 
-    def handle(self, msg: dict[str, Any], partition: int = 0) -> list[Out]:
+    def handle(self, msg: dict[str, Any], partition: int = 0, offset: int | None = None) -> list[Out]:
+        """``offset``: of ``msg`` on the dedupe topic; it travels with the record sent to extract
+        (``seq``: [partition, offset]) so that extract recognises a record repeated after a crash
+        (sent, acknowledged, then decided again because the delta marking it handled was lost)."""
         kind = msg.get("kind")
         if kind == "expire":
             self.dedup.expire(float(msg["now"]))
@@ -70,6 +78,7 @@ class DedupeStage:
         doc = msg["article"]
         article = Article.from_dict(doc)
         now = float(msg.get("in_ts") or time.time())
+        acc, wm = _advance_watermark(acc, mark, doc.get("published_at"), now)
         verdict = self.dedup.check_and_remember(article, now)
         if verdict.is_duplicate:
             metrics.duplicate(verdict.kind)
@@ -80,15 +89,50 @@ class DedupeStage:
                 "kind": "copy", "of": verdict.original_id, "dup_kind": verdict.kind,
                 "similarity": verdict.similarity,
                 "article": {f: doc.get(f) for f in COPY_FIELDS},
-                "origin": origin, "in_ts": msg.get("in_ts"),
+                "origin": origin, "in_ts": msg.get("in_ts"), "seq": [partition, offset], "wm": wm,
             })]
         self.accounting[key] = {**acc, "marks": marks, "new": acc["new"] + 1}
         return [Out("extract", article.id, {"kind": "article", "article": doc, "origin": origin,
-                                            "in_ts": msg.get("in_ts")})]
+                                            "in_ts": msg.get("in_ts"), "seq": [partition, offset],
+                                            "wm": wm})]
+
+
+def _advance_watermark(acc: dict[str, Any], mark: str, published_at: Any,
+                       in_ts: float) -> tuple[dict[str, Any], str | None]:
+    """The event-time watermark after this article (docs/pipeline.md, "Event-time watermark").
+
+    ``days``: per input partition (``mark``), the latest publication day of its articles so far; a
+    day after the article's arrival day + 1 (a typo in a feed) does not count. ``wm``: the least
+    of those days over the input partitions that had a dated article, never moving back (a
+    partition's first dated article can be older than the others'). Both live in the stage's
+    accounting value, so they are persisted with the marks and recomputed identically when a
+    crash makes dedupe decide the same messages again."""
+    day = published_at[:10] if isinstance(published_at, str) and len(published_at) >= 10 else None
+    if day is not None and _DAY.match(day) and day <= _iso_day(in_ts + 86400):
+        days = acc.get("days") or {}
+        if day > days.get(mark, ""):
+            days = {**days, mark: day}
+            acc = {**acc, "days": days}
+    days = acc.get("days") or {}
+    wm = acc.get("wm")
+    if days:
+        low = min(days.values())
+        if wm is None or low > wm:
+            wm = low
+            acc = {**acc, "wm": wm}
+    return acc, wm
+
+
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _iso_day(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).date().isoformat()
 
 
 def register(p) -> None:
     """The dedupe agent, and the timer that sends "expire" control records through the stages."""
+    from streams.app import DeliveryError
     from streams.pipeline.tables import PartitionStages, SideMapping
     s = p.settings
     horizon = s.dedup_horizon_seconds
@@ -102,7 +146,8 @@ def register(p) -> None:
     @p.app.agent(p.topics["dedupe"], name="dedupe")
     async def dedupe(stream):
         await stages.run(stream, "dedupe",
-                         lambda stage, msg, event: stage.handle(msg, event.message.partition),
+                         lambda stage, msg, event: stage.handle(msg, event.message.partition,
+                                                                event.message.offset),
                          p.agent_batch)
 
     @p.app.timer(s.expire_interval_seconds, on_leader=True, name="expire")
@@ -114,4 +159,7 @@ def register(p) -> None:
         outs = [Out("dedupe", None, value, partition=i) for i in range(s.dedupe_partitions)]
         outs += [Out(t, None, value, partition=i) for t in ("extract", "sources")
                  for i in range(s.partitions)]
-        await p.send(outs)
+        try:
+            await p.send(outs)
+        except DeliveryError as exc:   # the next tick sends them again
+            log.warning("expire records not sent: %r", exc)

@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from streams import metrics
-from streams.pipeline.serde import Origin, Out, dead_letter_record, pair_key
+from streams.pipeline.serde import Origin, Out, dead_letter_record, pair_key, stamp_headers
 
 
 def _source_of(doc: dict[str, Any]) -> str:
@@ -36,6 +36,30 @@ def _source_of(doc: dict[str, Any]) -> str:
     return f"article:{doc.get('id')}"
 
 
+# the contacts kept in an article's entry (for its copies), encoded: one entry is one value of a
+# delta record, which must stay bounded (tables.DeltaLogStore); ~0.8 KB a contact, so ~300 contacts
+ENTRY_CONTACTS_BYTES = 256 * 1024
+
+
+def _bounded(contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first contacts that fit in ENTRY_CONTACTS_BYTES (all of them for any real article: a
+    200,000-character text of contact sentences gave ~30). A copy re-issues only these."""
+    out, size = [], 0
+    for c in contacts:
+        size += len(orjson.dumps(c)) + 1
+        if size > ENTRY_CONTACTS_BYTES:
+            break
+        out.append(c)
+    return out
+
+
+def _path(msg: dict[str, Any], partition: int) -> str:
+    """"<dedupe partition>.<extract partition>": the path a record travels to the aggregate stage,
+    along which its watermark stamps never decrease (dedupe's order, kept by extract)."""
+    seq = msg.get("seq") or (0, None)
+    return f"{seq[0]}.{partition}"
+
+
 class ExtractStage:
     def __init__(self, extracted: MutableMapping, accounting: MutableMapping,
                  extract: Callable[[dict[str, Any]], list[Any]], horizon_seconds: float) -> None:
@@ -44,11 +68,33 @@ class ExtractStage:
         self.extract = extract
         self.horizon = float(horizon_seconds)
 
-    def _count(self, partition: int, offset: int | None, reason: str | None = None) -> None:
+    def _repeat(self, msg: dict[str, Any], partition: int) -> bool:
+        """A record dedupe sent again (same dedupe partition and offset as one handled here): after
+        a crash, dedupe decides again what its last persisted delta did not cover and repeats the
+        records it had already delivered. Dedupe sends in the order of its input, so per dedupe
+        partition the offsets arriving on this partition only grow; a repeat is at or below the
+        mark."""
+        seq = msg.get("seq")
+        if not seq or seq[1] is None:
+            return False
+        acc = self.accounting.get(f"extract:{partition}") or {}
+        return int(seq[1]) <= int((acc.get("src") or {}).get(str(seq[0]), -1))
+
+    def _mark(self, acc: dict[str, Any], msg: dict[str, Any]) -> dict[str, Any]:
+        seq = msg.get("seq")
+        if seq and seq[1] is not None:
+            acc = {**acc, "src": {**(acc.get("src") or {}), str(seq[0]): int(seq[1])}}
+        return acc
+
+    def _count(self, partition: int, offset: int | None, reason: str | None = None,
+               msg: dict[str, Any] | None = None) -> None:
         """Count one article as processed, or (with ``reason``) as dead-lettered, and move the
-        partition's mark past its input offset — in one value, so one changelog record."""
+        partition's marks past its input offset and its dedupe seq — in one value, so one
+        changelog record."""
         key = f"extract:{partition}"
         acc = self.accounting.get(key) or {"processed": 0, "dead_letter": {}, "next_offset": 0}
+        if msg is not None:
+            acc = self._mark(acc, msg)
         if reason is None:
             acc = {**acc, "processed": acc.get("processed", 0) + 1}
         else:
@@ -63,10 +109,12 @@ class ExtractStage:
                offset: int | None = None) -> list[Out]:
         """``offset``: of ``msg`` on the extract topic (None outside Kafka: no redelivery check)."""
         kind = msg.get("kind")
+        if kind in ("article", "copy") and self._repeat(msg, partition):
+            return []
         if kind == "article":
             return self._article(msg, partition, now, offset)
         if kind == "copy":
-            return self._copy(msg)
+            return self._copy(msg, partition)
         if kind == "expire":
             self._expire(float(msg["now"]))
         return []
@@ -90,22 +138,27 @@ class ExtractStage:
             code = metrics.dead_letter(metrics.DL_EXTRACTOR_ERROR)
             self.extracted[aid] = {"ts": in_ts, "sources": [_source_of(doc)], "contacts": [],
                                    "origin": origin}
-            self._count(partition, offset, reason=code)
+            self._count(partition, offset, reason=code, msg=msg)
             return [Out("dead_letter", aid, dead_letter_record(
                 orjson.dumps(doc), reason=code, detail=f"{type(exc).__name__}: {exc}",
                 origin=Origin.from_dict(msg["origin"]), stage="extract", article_id=aid))]
         # the entry first, the count and mark last: a crash between them re-extracts on redelivery
         # (contacts count once anyway) instead of losing the article's count
-        self.extracted[aid] = {"ts": in_ts, "sources": [_source_of(doc)], "contacts": contacts,
+        self.extracted[aid] = {"ts": in_ts, "sources": [_source_of(doc)], "contacts": _bounded(contacts),
                                "origin": origin}
-        self._count(partition, offset)
+        self._count(partition, offset, msg=msg)
         metrics.article_processed()
         for c in contacts:
             metrics.contact_extracted(c["mode"], c.get("topics") or ())
         metrics.observe_end_to_end((time.time() if now is None else now) - in_ts)
-        return [Out("contacts", pair_key(c["countries"]), c) for c in contacts]
+        headers = stamp_headers(msg.get("wm"), _path(msg, partition))
+        return [Out("contacts", pair_key(c["countries"]), c, headers=headers) for c in contacts]
 
-    def _copy(self, msg: dict[str, Any]) -> list[Out]:
+    def _copy(self, msg: dict[str, Any], partition: int = 0) -> list[Out]:
+        if msg.get("seq"):
+            key = f"extract:{partition}"
+            self.accounting[key] = self._mark(self.accounting.get(key) or {
+                "processed": 0, "dead_letter": {}, "next_offset": 0}, msg)
         entry = self.extracted.get(msg["of"])
         if entry is None:
             return []   # the first copy expired (or failed extraction): nothing to add to
@@ -121,7 +174,8 @@ class ExtractStage:
             rec = {**c, "article_id": str(doc["id"]), "source": doc.get("source") or source,
                    "url": doc.get("url"), "published_at": c.get("published_at") or doc.get("published_at"),
                    "copy_of": msg["of"]}
-            outs.append(Out("sources", pair_key(c["countries"]), rec))
+            outs.append(Out("sources", pair_key(c["countries"]), rec,
+                            headers=stamp_headers(msg.get("wm"), _path(msg, partition))))
         return outs
 
     def _expire(self, now: float) -> None:

@@ -19,6 +19,13 @@ import orjson
 # flagged, with the length and hash of the whole and the origin offset to fetch it from.
 DEAD_LETTER_CARRY_BYTES = 512 * 1024
 PREVIEW_CHARS = 300
+# The largest record (key + value) the pipeline hands to the producer: under Faust's
+# producer_max_request_size (1,000,000) and the broker's message.max.bytes (1,048,588), with room
+# for the record's framing. Stages bound what they write (docs/pipeline.md, "Bounded records").
+MAX_RECORD_BYTES = 900_000
+# which stage writes to which stage-level topic (for the dead letter of an oversized output)
+_WRITER = {"dedupe": "validate", "extract": "dedupe", "contacts": "extract", "sources": "extract",
+           "alerts": "alert", "dead_letter": "dedupe"}
 
 
 def dumps(obj: Any) -> bytes:
@@ -80,6 +87,18 @@ def dead_letter_record(raw: bytes | None, *, reason: str, detail: str, origin: O
     }
 
 
+def oversized_output_dead_letter(stage_topic: str, topic: str, key: bytes | None,
+                                 value: bytes) -> dict[str, Any]:
+    """The dead letter sent instead of an output record over MAX_RECORD_BYTES (the stages bound
+    their outputs, so this is a guard: the producer would refuse the record and the event that
+    made it would never be acknowledged)."""
+    return dead_letter_record(
+        value, reason="too_large", stage=_WRITER.get(stage_topic, "dedupe"),
+        detail=f"an output record for {topic} of {len(value)} bytes is over the record limit of "
+               f"{MAX_RECORD_BYTES} and was not sent (key {(key or b'')[:200]!r})",
+        origin=Origin(topic, 0, 0, None, key), carry_bytes=64 * 1024)
+
+
 def dead_letter_payload(record: dict[str, Any]) -> bytes:
     """The original bytes carried by a dead-letter record (a prefix of them if truncated)."""
     return base64.b64decode(record["payload"]["b64"])
@@ -94,3 +113,27 @@ class Out:
     key: str | None
     value: dict[str, Any]
     partition: int | None = None
+    headers: tuple[tuple[str, bytes], ...] | None = None   # Kafka record headers (stamp_headers)
+
+
+def stamp_headers(watermark: str | None, src: str) -> tuple[tuple[str, bytes], ...]:
+    """The headers extract puts on each contact and source record: the event-time watermark its
+    article was stamped with by dedupe (``wm``, an ISO day, absent when none yet) and the extract
+    partition it comes from (``src``). Headers, not fields: the contact record's schema is the
+    topic's public contract (docs/pipeline.md, "Event-time watermark")."""
+    hs = [("src", src.encode())]
+    if watermark:
+        hs.append(("wm", watermark.encode()))
+    return tuple(hs)
+
+
+def read_stamp(headers) -> tuple[str | None, str | None]:
+    """(watermark, path) from a record's headers (None, None without them)."""
+    wm = src = None
+    items = headers.items() if isinstance(headers, dict) else (headers or ())
+    for k, v in items:
+        if k == "wm" and v:
+            wm = v.decode("ascii", "replace")
+        elif k == "src" and v:
+            src = v.decode("ascii", "replace")
+    return wm, src

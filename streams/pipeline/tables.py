@@ -142,8 +142,8 @@ class PartitionView(MutableMapping):
 
 
 class DeltaLogStore(MutableMapping):
-    """A mapping held in memory whose changes reach a (changelog-backed) table as ONE entry per
-    ``flush()``, instead of one entry per key.
+    """A mapping held in memory whose changes reach a (changelog-backed) table as one delta per
+    ``flush()`` — one record, or a few bounded ones — instead of one entry per key.
 
     Why: the deduplicator writes ~36 keys per article (id, URL, text hash, signature, 32 LSH bands).
     Through a Faust table that is 36 changelog records per article, which made the changelog, not the
@@ -151,19 +151,31 @@ class DeltaLogStore(MutableMapping):
     and persisted as one delta record ``d:<seq>`` -> {"ts", "set": {key: value or None}, "side"}.
 
     ``side`` is a small value of the stage's own (the dedupe accounting) written with every delta:
-    the decision, its fingerprints and its count reach the changelog in one record, so a crash
-    cannot persist one without the other.
+    the decision, its fingerprints and its count reach the changelog together, so a crash cannot
+    persist one without the other.
+
+    Bounded records: a delta whose encoded keys and values exceed ``part_bytes`` (a mass expiry
+    deletes thousands of keys at once) is written as a *group* of parts with consecutive sequence
+    numbers, each ``{"ts", "set": <a share of the keys>, "group": <seq of the first part>,
+    "parts": n}``, the last one with the side value. A group is applied on recovery only when all
+    of its parts are there: a crash in the middle of writing one leaves the mapping as it was before
+    it (and the side value, i.e. the redelivery marks, with it). A single key whose value alone
+    exceeds ``max_value_bytes`` is refused (ValueError): the stage must bound its values.
 
     Recovery: Faust restores the delta records; the next access after ``invalidate()`` (called on
-    every partition assignment) replays them in sequence order, which rebuilds exactly the mapping
-    that was persisted. ``compact(before_ts, now)`` deletes the deltas stamped before ``before_ts``
-    (a prefix, never the newest one); keys whose latest value lived in a deleted delta and that are
-    still in the mapping are written again in a new delta, so compaction never loses a live key.
+    every partition assignment) replays the complete deltas in sequence order, which rebuilds exactly
+    the mapping that was persisted. ``compact(before_ts, now)`` deletes the deltas stamped before
+    ``before_ts`` (a prefix, never the newest delta); keys whose latest value lived in a deleted
+    delta and that are still in the mapping are written again in a new delta *before* the old ones
+    are deleted, so a crash in the middle of a compaction never loses a live key.
     """
 
     PREFIX = "d:"
+    PART_BYTES = 256 * 1024          # keys and values per record, encoded (a delta may have many)
+    MAX_VALUE_BYTES = 512 * 1024     # one value, encoded: a larger one is the stage's bug
 
-    def __init__(self, table: MutableMapping, side: Any = None) -> None:
+    def __init__(self, table: MutableMapping, side: Any = None, *,
+                 part_bytes: int | None = None, max_value_bytes: int | None = None) -> None:
         self.table = table
         self.data: dict[str, Any] = {}
         self.pending: dict[str, Any] = {}
@@ -173,6 +185,8 @@ class DeltaLogStore(MutableMapping):
         self.side: Any = side
         self._side_dirty = False
         self.built = False
+        self.part_bytes = part_bytes or self.PART_BYTES
+        self.max_value_bytes = max_value_bytes or self.MAX_VALUE_BYTES
 
     def invalidate(self) -> None:
         self.built = False
@@ -183,24 +197,57 @@ class DeltaLogStore(MutableMapping):
     def _seq(self, key: str) -> int:
         return int(key[len(self.PREFIX):])
 
+    def _units(self, keys: list[str]) -> list[tuple[list[str], list[dict], bool]]:
+        """The delta records in sequence order, as units of (keys, values, complete): a single
+        record, or the parts of one group (complete when every part is present, in order)."""
+        units: list[tuple[list[str], list[dict], bool]] = []
+        i = 0
+        while i < len(keys):
+            k = keys[i]
+            v = self.table[k] or {}
+            n = int(v.get("parts", 1) or 1)
+            if n <= 1:
+                units.append(([k], [v], True))
+                i += 1
+                continue
+            g, seq = int(v.get("group", -1)), self._seq(k)
+            if g != seq:   # a part whose group's first part is missing: never applicable
+                units.append(([k], [v], False))
+                i += 1
+                continue
+            ks, vs = [k], [v]
+            j = i + 1
+            while j < len(keys) and len(ks) < n:
+                vj = self.table[keys[j]] or {}
+                if self._seq(keys[j]) != seq + len(ks) or int(vj.get("group", -1)) != g:
+                    break
+                ks.append(keys[j])
+                vs.append(vj)
+                j += 1
+            units.append((ks, vs, len(ks) == n))
+            i = j
+        return units
+
     def _ensure(self) -> None:
         if self.built:
             return
         self.data, self.where, self.pending = {}, {}, {}
         self.side = self.side_default
         keys = self._deltas()
-        for k in keys:
-            delta = self.table[k] or {}
-            seq = self._seq(k)
-            for kk, v in delta.get("set", {}).items():
-                if v is None:
-                    self.data.pop(kk, None)
-                    self.where.pop(kk, None)
-                else:
-                    self.data[kk] = v
-                    self.where[kk] = seq
-            if "side" in delta:
-                self.side = delta["side"]
+        for ks, vs, complete in self._units(keys):
+            if not complete:
+                continue   # a group cut short by a crash: as if it had never been written
+            for k, delta in zip(ks, vs):
+                seq = self._seq(k)
+                for kk, v in delta.get("set", {}).items():
+                    if v is None:
+                        self.data.pop(kk, None)
+                        self.where.pop(kk, None)
+                    else:
+                        self.data[kk] = v
+                        self.where[kk] = seq
+                if "side" in delta:
+                    self.side = delta["side"]
         self.seq = self._seq(keys[-1]) + 1 if keys else 0
         self._side_dirty = False
         self.built = True
@@ -246,47 +293,74 @@ class DeltaLogStore(MutableMapping):
         self.side = value
         self._side_dirty = True
 
+    def _split(self, pending: dict[str, Any]) -> list[dict[str, Any]]:
+        """``pending`` cut into shares of at most ``part_bytes`` encoded (one share if it fits)."""
+        parts: list[dict[str, Any]] = [{}]
+        size = 0
+        for k, v in pending.items():
+            n = len(k) + (4 if v is None else len(orjson.dumps(v, option=_FAUST_JSON))) + 8
+            if n > self.max_value_bytes:
+                raise ValueError(f"delta value of {n} bytes for key {k[:80]!r}: over "
+                                 f"{self.max_value_bytes}")
+            if size + n > self.part_bytes and parts[-1]:
+                parts.append({})
+                size = 0
+            parts[-1][k] = v
+            size += n
+        return parts
+
     def flush(self, ts: float) -> bool:
-        """Persist the changes since the last flush as one table entry; False if there were none."""
+        """Persist the changes since the last flush as one delta (one record, or a group of
+        bounded parts); False if there were none."""
         self._ensure()
         if not self.pending and not self._side_dirty:
             return False
-        seq = self.seq
-        self.table[f"{self.PREFIX}{seq:012d}"] = {"ts": ts, "set": self.pending, "side": self.side}
-        for k, v in self.pending.items():
-            if v is None:
-                self.where.pop(k, None)
-            else:
-                self.where[k] = seq
-        self.seq += 1
+        shares = self._split(self.pending)
+        first = self.seq
+        n = len(shares)
+        for i, share in enumerate(shares):
+            seq = first + i
+            rec: dict[str, Any] = {"ts": ts, "set": share}
+            if n > 1:
+                rec["group"], rec["parts"] = first, n
+            if i == n - 1:
+                rec["side"] = self.side
+            self.table[f"{self.PREFIX}{seq:012d}"] = rec
+            for k, v in share.items():
+                if v is None:
+                    self.where.pop(k, None)
+                else:
+                    self.where[k] = seq
+        self.seq = first + n
         self.pending = {}
         self._side_dirty = False
         return True
 
     def compact(self, before_ts: float, now: float | None = None) -> int:
-        """Delete the oldest deltas stamped before ``before_ts`` (a prefix, never the newest);
-        carry their still-live keys (and the side value) into a new delta. Returns how many deltas
-        were deleted."""
+        """Delete the oldest deltas stamped before ``before_ts`` (a prefix of whole deltas, never
+        the newest); first carry their still-live keys (and the side value) into a new delta.
+        Returns how many delta records were deleted."""
         self._ensure()
-        keys = self._deltas()
-        doomed = []
-        for k in keys[:-1]:
-            if float((self.table[k] or {}).get("ts", 0.0)) >= before_ts:
+        units = self._units(self._deltas())
+        doomed: list[str] = []
+        for ks, vs, _ in units[:-1]:
+            if float((vs[0] or {}).get("ts", 0.0)) >= before_ts:
                 break
-            doomed.append(k)
+            doomed.extend(ks)
         if not doomed:
             return 0
         gone = {self._seq(k) for k in doomed}
         live = [kk for kk, sq in self.where.items() if sq in gone and kk in self.data]
-        for k in doomed:
-            del self.table[k]
         for kk in live:
             self.pending[kk] = self.data[kk]
+        # the live keys' new delta is written (and sent) before the old deltas' tombstones
         self._side_dirty = True   # the newest delta keeps the side value anyway; cheap to repeat
         if live:
             self.flush(before_ts if now is None else now)
         else:
             self._side_dirty = False
+        for k in doomed:
+            del self.table[k]
         return len(doomed)
 
 
@@ -350,25 +424,31 @@ class PartitionStages:
         app = self._p.app
         if app.rebalancing or app.in_recovery:
             return out   # not restored yet: nothing to report (and nothing half-restored cached)
-        for tp in app.consumer.assignment():
+        try:
+            assignment = app.consumer.assignment()
+        except Exception:   # noqa: BLE001 - the consumer is not started yet (a request at start)
+            return out
+        for tp in assignment:
             if tp.topic == self._topic:
                 out.update(SideMapping(self.stage_for(tp.partition)[1]))
         return out
 
     async def run(self, stream, stage_name: str, handle, max_batch: int = 1) -> None:
         """The agent's loop: each message parsed and handled by its partition's stage
-        (``handle(stage, msg, event) -> outs``); then the stage's messages, and after them the
-        changelog records of its table writes, sent in event order — a batch at a time
-        (streams.pipeline.batching).
+        (``handle(stage, msg, event) -> outs``), a batch at a time (streams.pipeline.batching);
+        then the batch's output records are delivered, and only once the broker has acknowledged
+        them the changelog records of its table writes (``Pipeline.send``); the batch's events are
+        acked after that. So a delta record, which marks its events as handled, never reaches the
+        broker before the outputs of those events.
 
-        A partition's delta record covers up to ``FLUSH_EVERY`` consecutive events of a batch
-        (flushed after the last of them, so it follows their output records): one changelog
-        record per ~16 articles instead of one per article, each still holding the decisions,
-        fingerprints or entries, counts and redelivery marks of the events it covers together. An
-        "expire" control record is flushed on its own, then its old deltas compacted away."""
+        A partition's delta record covers up to ``FLUSH_EVERY`` consecutive events of a batch: one
+        changelog record per ~16 articles instead of one per article, each still holding the
+        decisions, fingerprints or entries, counts and redelivery marks of the events it covers
+        together. An "expire" control record is flushed on its own, then its old deltas compacted
+        away."""
         from streams.pipeline.batching import ready_batches
         async for batch in ready_batches(stream, max_batch):
-            sends: list[tuple[list, list]] = []
+            outs_all: list = []
             dirty: dict[int, tuple[DeltaLogStore, float, int]] = {}   # partition -> (store, now, events)
             for event in batch:
                 partition = event.message.partition
@@ -390,13 +470,10 @@ class PartitionStages:
                             store.flush(now)
                         else:
                             dirty[partition] = (store, now, n)
-                sends.append((outs, self.writer.take()))
+                outs_all.extend(outs)
             for store, now, _ in dirty.values():
                 store.flush(now)
-            if dirty:
-                sends.append(([], self.writer.take()))
-            for outs, changelog in sends:
-                await self._p.send(outs, changelog)
+            await self._p.deliver_or_stop(outs_all, self.writer.take())
 
     async def _invalidate(self, sender, *args, **kwargs) -> None:
         for store in self.stores.values():

@@ -166,4 +166,4 @@ def register(p) -> None:
                 origin = Origin(m.topic, m.partition, m.offset, m.timestamp, m.key)
                 with metrics.observe_stage("validate"):
                     outs += stage.handle(event.value, origin)
-            await p.send(outs)
+            await p.deliver_or_stop(outs)

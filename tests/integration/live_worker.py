@@ -83,6 +83,8 @@ class LiveStack:
             "DIPLOWATCH_TOPIC_CONTACTS": f"{self.app_id}-contacts",
             "DIPLOWATCH_TOPIC_ALERTS": f"{self.app_id}-alerts",
             "DIPLOWATCH_PARTITIONS": "2",
+            # the dev corpus spans 1987-2025 in no order: count every contact of it
+            "DIPLOWATCH_RETAIN_DAYS": "20000",
             "DIPLOWATCH_WEB_HOST": "127.0.0.1",
             "DIPLOWATCH_WEB_PORT": str(self.web_port),
             "DIPLOWATCH_LOGLEVEL": "warning",

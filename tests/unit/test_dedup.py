@@ -102,7 +102,7 @@ def test_store_is_bounded_by_horizon():
         sizes.append(len(store))
     # only the articles of the last 10 seconds stay: size stops growing
     assert max(sizes[30:]) <= max(sizes[:12]) + 50
-    assert all(v["ts"] >= 59 - 10 for k, v in store.items() if not k.startswith("band:"))
+    assert all(v[1] >= 59 - 10 for k, v in store.items() if not k.startswith("band:"))
 
 
 def test_values_are_plain_json_and_reassigned():

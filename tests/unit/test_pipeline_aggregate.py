@@ -93,13 +93,67 @@ def test_first_busy_week_of_a_new_deployment_does_not_alert():
     assert outs == []
 
 
-def test_expire_follows_the_event_time_watermark():
-    stage, table = new_stage()
-    stage.handle(contact("2023-01-01"), now=NOW)
-    stage.handle(contact("2024-01-01"), now=NOW)
+def test_expire_follows_the_stamped_watermark_of_every_path():
+    table: dict = {}
+    stage = AggregateStage(PartitionView(table, 0), PartitionView({}, 0), SpikeParams(), retain_days=182,
+                           paths=2)
+    stage.handle(contact("2023-01-01"), now=NOW, stamp="2023-01-01", path="0.0")
+    stage.handle(contact("2024-01-01"), now=NOW, stamp="2024-01-01", path="0.0")
+    stage.handle({"kind": "expire", "now": NOW}, now=NOW)
+    # the other path has delivered nothing yet: a contact of 2023 may still come on it
+    assert any("2023-01-01" in k for k in table)
+    stage.handle(contact("2024-01-02", pair=("EGY", "SAU")), now=NOW, stamp="2024-01-02", path="0.1")
     stage.handle({"kind": "expire", "now": NOW}, now=NOW)
     assert not any("2023-01-01" in k for k in table)
     assert any("2024-01-01" in k for k in table)
+    # nothing is counted on an expired day any more (a copy's source, which no path tracks)
+    stage.handle(contact("2023-02-01", n=5), now=NOW, stamp="2023-03-01")
+    assert not any("2023-02-01" in k for k in table)
+
+
+def test_a_contact_far_behind_its_stamp_is_late_and_not_counted():
+    from streams import metrics
+    stage, table = new_stage()
+    before = metrics.sample("diplowatch_late_contacts_total")
+    stage.handle(contact("2023-01-01"), now=NOW, stamp="2024-01-01", path="0.0")
+    assert not any("2023-01-01" in k for k in table)
+    assert metrics.sample("diplowatch_late_contacts_total") == before + 1
+    stage.handle(contact("2023-07-05"), now=NOW, stamp="2024-01-01", path="0.0")   # 180 days: on time
+    assert any("2023-07-05" in k for k in table)
+
+
+def test_counts_and_expiry_do_not_depend_on_how_the_paths_interleave():
+    """The same records on three paths (each path in its own order, stamps growing along it),
+    delivered in 30 different interleavings with expiry passes at random points: the same windows."""
+    import random
+    rng = random.Random(4)
+    paths = {}
+    for p in range(3):
+        recs, stamp = [], date(2023, 1, 1)
+        for i in range(60):
+            stamp += timedelta(days=rng.randint(0, 9))
+            d = (stamp - timedelta(days=rng.choice([0, 0, 1, 3, 100, 200, 400]))).isoformat()
+            pair = rng.choice([("IRN", "OMN"), ("EGY", "SAU"), ("JOR", "USA")])
+            recs.append((contact(d, pair=pair, n=p * 1000 + i), stamp.isoformat(), f"0.{p}"))
+        paths[p] = recs
+    results = set()
+    for _ in range(30):
+        table: dict = {}
+        stage = AggregateStage(PartitionView(table, 0), PartitionView({}, 0), SpikeParams(),
+                               retain_days=182, paths=3)
+        cursors = {p: 0 for p in paths}
+        while any(cursors[p] < len(paths[p]) for p in paths):
+            p = rng.choice([p for p in paths if cursors[p] < len(paths[p])])
+            rec, stamp, path = paths[p][cursors[p]]
+            cursors[p] += 1
+            stage.handle(rec, now=NOW, stamp=stamp, path=path)
+            if rng.random() < 0.1:
+                stage.handle({"kind": "expire", "now": NOW}, now=NOW)
+        stage.handle({"kind": "expire", "now": NOW}, now=NOW)
+        results.add(tuple(sorted((k, tuple(sorted(v))) for k, v in table.items()
+                                 if k.count("|") == 3 and isinstance(v, dict))))
+    assert len(results) == 1
+    assert len(next(iter(results))) > 20
 
 
 def test_undatable_contacts_are_not_counted():
@@ -130,3 +184,15 @@ def test_min_confidence_counts_only_contacts_at_or_above_it():
     default, table0 = new_stage()
     default.handle({**contact("2024-01-01", n=1), "confidence": 0.0}, now=NOW)
     assert default.counts.day_count("IRN-OMN", "*", "2024-01-01") == 1
+
+
+def test_a_copys_source_adds_an_outlet_and_never_counts_or_evaluates():
+    stage, table = new_stage()
+    src = {**contact("2024-01-03", source="b.example"), "article_id": "copy", "copy_of": "art-2024-01-03-phone-0"}
+    assert stage.handle(src, now=NOW, extra_source=True) == []   # before its contact: it waits
+    assert not any(k.endswith("|*|2024-01-03") for k in table)
+    stage.handle(contact("2024-01-03"), now=NOW)
+    stage.handle(src, now=NOW, extra_source=True)                # again, after: nothing new
+    [bucket] = [v for k, v in table.items() if k.endswith("|*|2024-01-03")]
+    assert list(bucket.values())[0]["sources"] == ["a.example", "b.example"] and len(bucket) == 1
+    assert not any("~src" in k for k in table)

@@ -155,3 +155,25 @@ def test_dedupe_accounting_travels_with_the_fingerprints():
     store.flush(T0)
     [delta] = table.values()
     assert delta["side"]["dedupe:0"]["marks"] == {"articles:0": 1} and delta["set"]
+
+
+def test_the_event_time_watermark_is_the_least_newest_day_over_input_partitions_and_never_goes_back():
+    from streams.pipeline.dedupe import _advance_watermark
+    t = 1_800_000_000.0   # 2027-01-15
+    acc: dict = {}
+    acc, wm = _advance_watermark(acc, "articles:0", "2024-03-05T10:00:00Z", t)
+    assert wm == "2024-03-05"
+    acc, wm = _advance_watermark(acc, "articles:1", "2023-01-01", t)   # a partition's first article
+    assert wm == "2024-03-05"                                           # ... does not move it back
+    acc, wm = _advance_watermark(acc, "articles:1", "2024-06-01", t)
+    assert wm == "2024-03-05"                                           # partition 0 is behind
+    acc, wm = _advance_watermark(acc, "articles:0", "2099-01-01", t)   # a typo in a feed: ignored
+    assert wm == "2024-03-05" and acc["days"]["articles:0"] == "2024-03-05"
+    acc, wm = _advance_watermark(acc, "articles:0", "2024-05", t)      # a month only: no day
+    acc, wm = _advance_watermark(acc, "articles:0", "2024-07-01", t)
+    assert wm == "2024-06-01"
+    # it travels with every record dedupe sends on, and lives in the stage's persisted value
+    stage = DedupeStage(Deduplicator({}, horizon_seconds=3600.0), {})
+    [out] = stage.handle(msg(DEV["en-016"], 0, t), 0, 7)
+    assert out.value["seq"] == [0, 7]
+    assert out.value["wm"] == stage.accounting["dedupe:0"]["wm"] == DEV["en-016"]["published_at"][:10]

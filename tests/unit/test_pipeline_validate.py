@@ -171,3 +171,23 @@ def test_the_fast_check_accepts_the_real_articles():
     for name in ("seeds.jsonl", "dev.jsonl"):
         for line in (SEEDS.parent / name).read_bytes().splitlines():
             assert _fast_accepts(orjson.loads(line))
+
+
+@pytest.mark.parametrize("field,limit", [("id", 256), ("source", 256), ("url", 2048), ("title", 1000),
+                                         ("lang", 35)])
+def test_fields_stored_in_state_or_records_are_bounded(field, limit):
+    """An oversized id, url, source, title or lang is a schema dead letter (the id is stored in ~36
+    fingerprint entries: a 40,000-character one made a 3.7 MB changelog record); at the limit it
+    passes. The dead letter of a 100,000-character field stays far below the record limit."""
+    from streams.pipeline.serde import MAX_RECORD_BYTES, dumps
+    base = {"id": "a1", "text": "Some text about a phone call.", "source": "s.example"}
+    ok = check_article(orjson.dumps({**base, field: "x" * limit}), **{**LIMITS, "max_bytes": 512 * 1024})
+    assert isinstance(ok, dict)
+    raw = orjson.dumps({**base, field: "x" * 100_000})
+    bad = check_article(raw, **{**LIMITS, "max_bytes": 512 * 1024})
+    assert isinstance(bad, Rejection) and bad.reason == metrics.DL_SCHEMA
+    assert bad.detail.startswith(f"{field}:") and len(bad.detail) <= 500
+    [out] = ValidateStage(max_bytes=512 * 1024, max_text_chars=20_000).handle(raw, origin())
+    assert out.value["kind"] == "rejected"
+    assert len(dumps(out.value)) < MAX_RECORD_BYTES
+    assert len(out.value["dead_letter"]["article_id"]) <= 200
