@@ -20,7 +20,7 @@ from itertools import accumulate
 from typing import Any
 
 from streams.detection.contacts import as_contact
-from streams.detection.counts import ALL_TOPICS, PairCounts, iso_of
+from streams.detection.counts import ALL_TOPICS, AddResult, PairCounts, iso_of
 from streams.detection.explain import country_name, explain, group_id
 from streams.detection.model import METHOD, SpikeParams, WindowStats, window_stats
 from streams.records import Contact
@@ -72,6 +72,11 @@ class SpikeDetector:
         res = self.counts.add(c, published_at=published_at, seen_at=seen_at)
         if res.contact_key is None:
             return []
+        return self.evaluate_added(res)
+
+    def evaluate_added(self, res: AddResult) -> list[dict[str, Any]]:
+        """Evaluate the pair of a contact just counted (``res``, what ``counts.add`` returned)
+        for "*" and each of its topics at the contact's day; the alerts made."""
         alerts = []
         for topic in res.topics:
             alert = self.evaluate(res.pair, topic, res.day)

@@ -68,12 +68,7 @@ class AlertStage:
                              seen_at=seen_at)
         if res.contact_key is None or not res.new:
             return []
-        alerts = []
-        for topic in res.topics:
-            alert = det.evaluate(res.pair, topic, res.day)
-            if alert:
-                alerts.append(alert)
-        return self.outs(alerts)
+        return self.outs(det.evaluate_added(res))
 
     def tick(self, as_of: str) -> None:
         """Let episodes whose windows went quiet end (evaluated at the partition's watermark)."""
