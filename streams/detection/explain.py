@@ -12,6 +12,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from streams.detection.labels import iso_week
+
 ALL_TOPICS = "*"
 
 
@@ -42,8 +44,7 @@ def group_id(pair: str, started: str) -> str:
     """``AAA-BBB|YYYY-Www``: the pair and the ISO week its episode started. The all-topics and the
     per-topic episodes of one burst start in the same week (the same contacts cross both
     thresholds), so they share it."""
-    y, w, _ = date.fromisoformat(started).isocalendar()
-    return f"{pair}|{y}-W{w:02d}"
+    return f"{pair}|{iso_week(started)}"
 
 
 def _day(d: str) -> str:
