@@ -32,7 +32,7 @@ import orjson
 
 from streams.notify.ledger import Ledger
 from streams.notify.policy import RetryPolicy, Verdict, classify, parse_retry_after
-from streams.notify.text import pair_text, payload
+from streams.notify.text import pair_text, payload, topic_text
 
 log = logging.getLogger("streams.notify")
 
@@ -233,9 +233,7 @@ class Notifier:
                     status = str(alert.get("status"))
                     self.summary.delivered[status] += 1
                     rec_ = self.ledger.states.get(aid, {})
-                    topic = alert.get("topic")
-                    topic = "all topics" if topic in (None, "", "*") else f"topic {topic}"
-                    self.out.write(f"delivered {aid} ({status}, {pair_text(alert)}, {topic}) on "
+                    self.out.write(f"delivered {aid} ({status}, {pair_text(alert)}, {topic_text(alert)}) on "
                                    f"attempt {rec_.get('attempts')} in "
                                    f"{time.monotonic() - t0:.1f} s: HTTP {rec_.get('http')}\n")
                     self.out.flush()

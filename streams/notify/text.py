@@ -33,6 +33,12 @@ def pair_text(alert: Mapping[str, Any]) -> str:
     return "-".join(map(str, pair)) if isinstance(pair, (list, tuple)) else str(pair or "?")
 
 
+def topic_text(alert: Mapping[str, Any]) -> str:
+    """"all topics" for the all-topics bucket, else "topic <name>"."""
+    topic = alert.get("topic")
+    return "all topics" if topic in (None, "", "*") else f"topic {topic}"
+
+
 def top_evidence(alert: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The most recent contact of the window (ties: the first listed), or None."""
     items = [e for e in alert.get("evidence") or () if isinstance(e, Mapping)]
@@ -56,8 +62,7 @@ def slack_text(alert: Mapping[str, Any]) -> str:
         head = "diplowatch new spike"
     else:
         head = f"diplowatch alert ({status or 'unknown status'})"
-    topic = alert.get("topic")
-    topic_txt = "all topics" if topic in (None, "", "*") else f"topic {topic}"
+    topic_txt = topic_text(alert)
     observed = alert.get("observed")
     n = observed if isinstance(observed, int) and not isinstance(observed, bool) else "?"
     line = (f"{head}: {pair_text(alert)}, {topic_txt}, "
