@@ -12,9 +12,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from streams.detection.counts import ALL_TOPICS
 from streams.detection.labels import iso_week
-
-ALL_TOPICS = "*"
 
 
 @lru_cache(maxsize=1024)
