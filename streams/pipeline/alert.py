@@ -79,9 +79,9 @@ class AlertStage:
         """Evaluate, at the day before ``before_day``, the active episodes whose pair was last
         evaluated before it: no contact can be counted for them before that day any more (the
         expiry bound), so the quiet days walked are the same in every run, whenever the expiry
-        pass comes. (Ticking every active episode at the newest day, as before, moved their
-        clocks at moments that depended on when the timer fired, and later contacts were then
-        evaluated differently.)"""
+        pass comes. (Ticking every active episode at the newest day would move their clocks at
+        moments that depend on when the timer fires, and later contacts would then be evaluated
+        differently.)"""
         from datetime import date, timedelta
         as_of = (date.fromisoformat(before_day) - timedelta(days=1)).isoformat()
         det = self.detector()
