@@ -16,7 +16,6 @@ import pytest
 
 from streams.devkafka import BrokerSecurity, LocalKafka
 from streams.security import client_options
-from streams.settings import Settings
 
 from .test_pipeline_harness import CORPUS, ROOT, Worker, jsonl, pipeline_settings, read_topic, send_lines, wait_for
 
