@@ -93,13 +93,14 @@ class AggregateStage:
         if not counted(msg, self.min_confidence):
             return []   # below DIPLOWATCH_MIN_CONFIDENCE: published on contacts, not counted
         day = contact_day(msg, msg.get("published_at"))
-        if day is None or contact_key(msg, msg.get("published_at")) is None:
+        key = contact_key(msg, msg.get("published_at")) if day is not None else None
+        if key is None:
             return []   # no event day and no publication day (or not a pair): cannot be windowed
         if self.late(day[0], stamp):
             metrics.late_contact()
             return []
+        pkey = f"{PENDING}|{key.split('|', 1)[0]}|{day[0]}"
         if extra_source:
-            key = contact_key(msg, msg.get("published_at"))
             extra = {"source": msg.get("source"), "url": msg.get("url"),
                      "article_id": msg.get("article_id")}
             pair_, kday, _ = key.split("|")
@@ -107,7 +108,6 @@ class AggregateStage:
                 self.counts.add_source(key, **extra)
             else:
                 # its contact is not counted yet: kept until it is (or until its day expires)
-                pkey = f"{PENDING}|{key.split('|', 1)[0]}|{day[0]}"
                 pending = dict(self.windows.get(pkey) or {})
                 if extra not in pending.get(key, []):
                     pending[key] = (pending.get(key, []) + [extra])[:20]
@@ -121,8 +121,6 @@ class AggregateStage:
             self.windows[WATERMARK] = day[0]
         seen = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         outs = self.alerts.observe(msg, seen)
-        key = contact_key(msg, msg.get("published_at"))
-        pkey = f"{PENDING}|{key.split('|', 1)[0]}|{day[0]}"
         pending = self.windows.get(pkey)
         if pending and key in pending:
             for extra in pending[key]:
