@@ -77,9 +77,9 @@ class AggregateStage:
         path only for records of the contacts topic, whose order along a path is dedupe's).
         ``extra_source``: a record of the sources topic (a copy's outlet for contacts counted from
         the first copy): it only adds its outlet to a contact already counted (or waits for the
-        contact: PENDING), and counts nothing.
-        Counting it when it arrived before its contact made the moment a pair was evaluated depend
-        on how the two topics interleave: an episode started on another day from run to run."""
+        contact: PENDING), and counts nothing: counting it when it arrives before its contact would
+        make the moment a pair is evaluated, and so an episode's first day, depend on how the two
+        topics interleave."""
         now = time.time() if now is None else now
         if msg.get("kind") == "expire":
             self._expire()
