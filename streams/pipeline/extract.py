@@ -80,6 +80,10 @@ class ExtractStage:
         acc = self.accounting.get(f"extract:{partition}") or {}
         return int(seq[1]) <= int((acc.get("src") or {}).get(str(seq[0]), -1))
 
+    def _accounting(self, key: str) -> dict[str, Any]:
+        """The partition's accounting value (``key``: ``extract:<partition>``), or a fresh one."""
+        return self.accounting.get(key) or {"processed": 0, "dead_letter": {}, "next_offset": 0}
+
     def _mark(self, acc: dict[str, Any], msg: dict[str, Any]) -> dict[str, Any]:
         seq = msg.get("seq")
         if seq and seq[1] is not None:
@@ -92,7 +96,7 @@ class ExtractStage:
         partition's marks past its input offset and its dedupe seq — in one value, so one
         changelog record."""
         key = f"extract:{partition}"
-        acc = self.accounting.get(key) or {"processed": 0, "dead_letter": {}, "next_offset": 0}
+        acc = self._accounting(key)
         if msg is not None:
             acc = self._mark(acc, msg)
         if reason is None:
@@ -157,8 +161,7 @@ class ExtractStage:
     def _copy(self, msg: dict[str, Any], partition: int = 0) -> list[Out]:
         if msg.get("seq"):
             key = f"extract:{partition}"
-            self.accounting[key] = self._mark(self.accounting.get(key) or {
-                "processed": 0, "dead_letter": {}, "next_offset": 0}, msg)
+            self.accounting[key] = self._mark(self._accounting(key), msg)
         entry = self.extracted.get(msg["of"])
         if entry is None:
             return []   # the first copy expired (or failed extraction): nothing to add to
