@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from streams import metrics
-from streams.web.collect import WindowScan, busiest_pairs, scan_items, table_items
+from streams.web.collect import WindowScan, _split, busiest_pairs, scan_items, table_items
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +60,7 @@ def running_spikes(items: Iterable[tuple[Any, Any]]) -> list[tuple[str, str, int
         active = state.get("active")
         if not isinstance(active, Mapping):
             continue
-        parts = key.split("|")
-        if parts[0].isdigit():
-            parts = parts[1:]
+        parts = _split(key)
         if len(parts) != 2:
             continue
         out.append((parts[0], parts[1], active.get("observed") or 0, active.get("score") or 0.0))
