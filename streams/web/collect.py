@@ -21,9 +21,9 @@ from functools import lru_cache
 from typing import Any
 
 from streams import metrics
+from streams.detection.counts import ALL_TOPICS
 from streams.detection.explain import group_id
 
-ALL_TOPICS = "*"
 _PAIR = re.compile(r"^[A-Z]{3}-[A-Z]{3}$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PERSIAN = set("پچژگکیۀ")        # letters Persian uses and Arabic does not
@@ -284,7 +284,7 @@ def group_alerts(alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         if a.get("topic") not in g["topics"]:
             g["topics"].append(a.get("topic"))
-        if a.get("topic") == "*" and g.get("topic") != "*":   # the all-topics alert leads
+        if a.get("topic") == ALL_TOPICS and g.get("topic") != ALL_TOPICS:   # the all-topics alert leads
             g.update({k: v for k, v in a.items() if k not in ("topics", "evidence")})
         seen = {e.get("contact_key") for e in g.get("evidence") or ()}
         g["evidence"] = list(g.get("evidence") or []) + [
@@ -292,7 +292,7 @@ def group_alerts(alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for key in order:
         g = groups[key]
-        g["topics"] = sorted(g["topics"], key=lambda t: (t != "*", str(t)))
+        g["topics"] = sorted(g["topics"], key=lambda t: (t != ALL_TOPICS, str(t)))
         g["evidence"] = sorted(g["evidence"], key=lambda e: str(e.get("date") or ""))
         out.append(g)
     return out
