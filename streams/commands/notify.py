@@ -144,8 +144,4 @@ def run(args: argparse.Namespace) -> int:
                         format="notify: %(levelname)s %(message)s")
     for noisy in ("aiokafka", "kafka"):
         logging.getLogger(noisy).setLevel(logging.WARNING if args.loglevel != "debug" else logging.DEBUG)
-    try:
-        return _run(args)
-    except NotifyError as exc:
-        print(f"notify: {exc}", file=sys.stderr)
-        return exc.code
+    return _run(args)   # a NotifyError (CommandError) is printed by streams.__main__
