@@ -3,8 +3,8 @@ a lost host) and started again takes its old place in the consumer group at once
 
 Why: with dynamic membership the restarted worker joins under a new member id, and the group
 coordinator waits for every member it knows — the dead one included — to rejoin before it hands out
-partitions; the dead member only goes once its session times out (Faust's default 60 s: recovery
-took 58–60 s). A static member carries a ``group.instance.id``: when a consumer with the same
+partitions; the dead member only goes once its session times out (Faust's default: 60 s; the
+measured recovery times are in bench/README.md). A static member carries a ``group.instance.id``: when a consumer with the same
 instance id joins, the coordinator replaces the old member by the new one and gives it the old
 one's partitions, with no rebalance and no wait (aiokafka and Faust pass ``group_instance_id``
 through; Faust's ``consumer_group_instance_id`` setting).
@@ -18,10 +18,10 @@ one host hold two slots (two ids).
 
 A static member does not leave the group when it stops (aiokafka, like the Java client, sends no
 LeaveGroup for it), so a clean stop would leave its partitions unserved until its session times
-out — a regression for a worker stopped for good while another goes on. ``leave_group`` sends the
+out, which matters for a worker stopped for good while another goes on. ``leave_group`` sends the
 static form of LeaveGroup (version 3+, which names the instance id), as a clean stop of a dynamic
-member did before: the other workers take over at once. It is installed on the consumer right
-as soon as Faust has started it (streams.pipeline.transport.ConsumerThread.on_start).
+member does: the other workers take over at once. It is installed on the consumer as soon as
+Faust has started it (streams.pipeline.transport.ConsumerThread.on_start).
 """
 from __future__ import annotations
 
