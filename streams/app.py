@@ -137,8 +137,8 @@ class Pipeline:
 
 # the longest an agent waits for the broker to acknowledge a batch's records before it gives up
 # and stops the worker (fail_worker): far above a leader election in a 3-broker cluster (seconds),
-# and a bound on a producer that stopped sending (seen once in a benchmark: nothing acknowledged for
-# minutes, offsets never committed, the worker still alive)
+# and a bound on a producer that stops acknowledging (without it nothing is committed any more and
+# the worker stays alive and stuck)
 DELIVERY_TIMEOUT_SECONDS = 120.0
 
 
