@@ -40,9 +40,9 @@ EXPIRED = "~expired"      # days before this one were expired: nothing is counte
 # {"contacts": offset, "sources": offset}: the next offset of each input partition not yet applied,
 # written after the state records of the records before it are acknowledged. A record redelivered
 # after a crash whose state already reached the changelog is skipped, so it is not evaluated a
-# second time against windows that already hold the contacts that came after it (which moved the
-# day an episode starts). Without it, offsets committed every few seconds left most of a crash's
-# redeliveries to be evaluated again.
+# second time against windows that already hold the contacts that came after it (which can move
+# the day an episode starts). The committed offsets alone, committed every few seconds, would leave
+# most of a crash's redeliveries to be evaluated again.
 MARKS = "~marks"
 # "~src|<pair>|<day>" -> {contact key: [outlets of copies]}: a copy's source that arrived before its
 # contact, applied when the contact is counted (and expired with its day by PairCounts.expire)
