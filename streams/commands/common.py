@@ -96,12 +96,10 @@ def _hosts(bootstrap: str) -> list[tuple[str, int]]:
 def check_broker(bootstrap: str, timeout: float = 3.0) -> None:
     """A CommandError unless at least one bootstrap address accepts a TCP connection: a client
     pointed at no broker otherwise retries for a minute and then prints a traceback."""
-    for host, port in _hosts(bootstrap):
-        try:
-            with socket.create_connection((host, port), timeout=timeout):
-                return
-        except OSError:
-            continue
+    from streams.devkafka import port_open
+
+    if any(port_open(port, host, timeout) for host, port in _hosts(bootstrap)):
+        return
     raise CommandError(f"no Kafka at {bootstrap} — start one with `python -m streams kafka` "
                        f"(or pass --bootstrap HOST:PORT)", UNAVAILABLE)
 
