@@ -217,7 +217,11 @@ class SpikeDetector:
             active["ended"] = _day(x)
 
     def _opens(self, st: WindowStats, keys: list[str], window: list[tuple[str, dict]]) -> bool:
-        """May a firing window open a new episode? Overwhelming evidence alone, else corroboration."""
+        """May a firing window open a new episode? Its contacts must fall on ``min_days`` distinct
+        days (a burst that lasts, not one day's story); then overwhelming evidence alone, else
+        corroboration."""
+        if self.params.min_days > 1 and len({k.split("|")[1] for k in keys}) < self.params.min_days:
+            return False
         return st.p_value < self.params.strong_alpha or self._corroborated(keys, window)
 
     def _corroborated(self, keys: list[str], window: list[tuple[str, dict]]) -> bool:

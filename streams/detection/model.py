@@ -60,6 +60,7 @@ class SpikeParams:
     min_reports: int = 8          # a new episode needs its window's contacts reported this often ...
     corroborate_by: str = "article_ids"   # ... counting distinct articles ("sources": outlets) ...
     strong_alpha: float = 1e-6    # ... unless its p-value is below this (strong evidence alone)
+    min_days: int = 1             # a new episode needs its window's contacts on this many distinct days
     method: str = METHOD          # one of METHODS (docs/detection.md, "Methods compared")
     dispersion: float = 1.0       # nb-eb-v2: pooled dispersion of weekly counts (variance/mean)
     dispersion_weeks: float = -1.0  # nb-eb-v2: weight (in weeks) of the pooled dispersion against the

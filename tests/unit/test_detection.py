@@ -360,6 +360,19 @@ def test_corroboration_by_articles_counts_every_report_of_the_window():
     assert late[0]["threshold"]["corroborate_by"] == "article_ids"
 
 
+def test_persistence_needs_contacts_on_distinct_days():
+    """min_days: a window whose contacts fall on fewer distinct days opens nothing, even when it
+    fires; a call on another day completes it."""
+    P = SpikeParams(min_reports=1, min_days=3)
+    det, _, _ = detector(P)
+    same_days = [contact(day(10), "phone"), contact(day(10), "visit"), contact(day(11), "phone")]
+    assert [a for c in same_days for a in det.observe(c)] == []     # 3 contacts, 2 days
+    late = det.observe(contact(day(12)))
+    assert [a["status"] for a in late] == ["new"]
+    loose, _, _ = detector(replace(P, min_days=1))
+    assert [a["status"] for c in same_days for a in loose.observe(c)] == ["new"]
+
+
 def test_overwhelming_evidence_needs_no_corroboration():
     det, _, _ = detector(SpikeParams(min_reports=5, strong_alpha=1e-6))
     alerts = [a for i in range(10, 17) for a in det.observe(contact(day(i), source="one.com"))]
