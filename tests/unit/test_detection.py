@@ -407,6 +407,31 @@ def test_ears_c1_floors_the_sd_and_needs_a_baseline():
     assert window_stats(9, 0, 84, P, ((0, 7),)).fires is False  # one week is no baseline
 
 
+def test_ears_c2_keeps_a_guard_band_between_baseline_and_window():
+    """Contacts on the two days before the window: C1's baseline holds them (z = 1.5), C2's, two
+    days further back, does not (z = 4)."""
+    P = SpikeParams(method="ears-c1", ears_weeks=4, ears_z=3.0, min_reports=1)
+    seen = {}
+    for m in ("ears-c1", "ears-c2"):
+        det, _, _ = detector(replace(P, method=m))
+        det.on_evaluate = lambda pair, topic, d, st, m=m: seen.__setitem__((m, d), st)
+        for i in (58, 59, 60, 61):
+            det.observe(contact(day(i), "phone"))
+            det.observe(contact(day(i), "visit"))
+        det.evaluate("IRN-SAU", "*", day(66))
+    assert seen[("ears-c1", day(66))].observed == seen[("ears-c2", day(66))].observed == 4
+    assert seen[("ears-c1", day(66))].fires is False and seen[("ears-c2", day(66))].fires is True
+
+
+def test_ears_c3_sums_the_excess_of_three_windows():
+    """C3 fires on a sustained moderate rise no single window's z carries past the threshold."""
+    P = SpikeParams(method="ears-c3", ears_weeks=4, ears_z=3.0, min_reports=1, min_count=1, min_ratio=0)
+    quiet = tuple((0, 7) for _ in range(12))
+    assert window_stats(3, 0, 84, replace(P, method="ears-c2"), quiet).fires is False   # z = 3
+    assert window_stats(3, 0, 84, P, quiet).fires is False                 # 2 + 0 + 0
+    assert window_stats(3, 0, 84, P, quiet, ((3, quiet), (2, quiet))).fires is True   # 2 + 2 + 1
+
+
 def test_alerts_name_their_method():
     det, _, _ = detector(replace(MECH, method="nb-eb-v2", dispersion=1.45))
     alerts = [a for i in range(10, 15) for a in det.observe(contact(day(i)))]
