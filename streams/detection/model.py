@@ -54,9 +54,9 @@ class SpikeParams:
     min_count: int = 3            # never fire on fewer distinct contacts than this
     min_ratio: float = 2.0        # ... nor below this multiple of the expected count
     prior_rate: float = 0.1       # prior mean of a pair's weekly rate (contacts/week): the global rate
-    prior_weeks: float = 2.5      # weight of the prior in weeks of observation
+    prior_weeks: float = 5.0      # weight of the prior in weeks of observation
     min_history_days: int = 7     # observed history needed before anything fires (warm-up)
-    cooldown_days: int = 7        # an episode ends after this many consecutive quiet days
+    cooldown_days: int = 28       # an episode ends after this many consecutive quiet days
     fill_missing_history: bool = True   # impute unobserved baseline weeks at the pair's shrunk rate
     min_reports: int = 8          # a new episode needs its window's contacts reported this often ...
     corroborate_by: str = "article_ids"   # ... counting distinct articles ("sources": outlets) ...

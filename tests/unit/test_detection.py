@@ -27,8 +27,9 @@ def contact(d, mode="phone", pair=("IRN", "SAU"), aid=None, topics=(), source="a
 
 
 # the episode mechanics below do not depend on the corroboration gate (min_reports, tested apart):
-# their synthetic contacts come from one outlet
-MECH = SpikeParams(min_reports=1)
+# their synthetic contacts come from one outlet; their day numbers were worked out for a one-week
+# cool-down and a prior worth 2.5 weeks (the defaults before the operating point of section 7)
+MECH = SpikeParams(min_reports=1, cooldown_days=7, prior_weeks=2.5)
 
 
 def detector(params=None, coverage_start="0001-01-01"):
@@ -153,13 +154,13 @@ def test_min_ratio_guards_busy_pairs():
 
 def test_unobserved_history_is_imputed_at_the_pairs_own_rate():
     P = SpikeParams()
-    # 9 days observed with 1 contact, then 3 in a week: judged as if the 12-week baseline had been
-    # observed at the pair's shrunk rate; on 9 days of evidence alone it would not fire
-    filled, raw = window_stats(3, 1, 9, P), window_stats(3, 1, 9, replace(P, fill_missing_history=False))
+    # 14 days observed with 2 contacts, then 3 in a week: judged as if the 12-week baseline had been
+    # observed at the pair's shrunk rate; on 14 days of evidence alone it would not fire
+    filled, raw = window_stats(3, 2, 14, P), window_stats(3, 2, 14, replace(P, fill_missing_history=False))
     assert filled.expected == pytest.approx(raw.expected)
     assert filled.p_value < P.alpha <= raw.p_value and filled.fires and not raw.fires
-    # a pair already busy in those 9 days (3 contacts) is imputed busy: 3 more is no spike
-    assert window_stats(3, 3, 9, P).p_value > 5 * P.alpha
+    # a pair already busy in those 14 days (6 contacts) is imputed busy: 3 more is no spike
+    assert window_stats(3, 6, 14, P).p_value > 5 * P.alpha
     # with the full history observed the option changes nothing
     assert window_stats(3, 1, 84, P) == window_stats(3, 1, 84, replace(P, fill_missing_history=False))
 
