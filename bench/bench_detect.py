@@ -416,6 +416,9 @@ FAMILIES = [
     ("G. EARS C2/C3 + corroboration",
      [{"method": m, **g} for m in ("ears-c2", "ears-c3")
       for g in _grid(ears_weeks=[4, 8, 12], ears_z=[2.0, 2.5, 3.0], min_reports=[6, 8])]),
+    ("I. corroboration in units of the feed's reporting (1.7 articles per contact: 2016-01..09's mean)",
+     [{"reports_per_contact": 1.7, **g} for g in _grid(cooldown_days=[7, 28], prior_weeks=[2.5, 5],
+                                                       min_reports=[7, 8, 9])]),
     ("H. EARS C2/C3, counts only",
      [{**NO_GATE, "method": m, **g} for m in ("ears-c2", "ears-c3")
       for g in _grid(ears_weeks=[4, 12], ears_z=[3.0, 4.0], min_count=[3, 4])]),

@@ -240,11 +240,18 @@ class SpikeDetector:
         distinct articles (``corroborate_by="article_ids"``) or distinct outlets (``"sources"``).
         One outlet's story, or one story republished on three days, is not yet an episode. A
         contact without any counts as one report."""
-        need = self.params.min_reports
+        need: float = self.params.min_reports
         if need <= 1:
             return True
-        seen: set[str] = set()
         field = self.params.corroborate_by
+        ref = self.params.reports_per_contact
+        if ref > 0:
+            # in units of this feed's reporting: its running mean of distinct reports per contact
+            # (PairCounts(feed_totals=True)), starting from the reference
+            t = self.counts.feed()
+            n0 = self.params.feed_prior_contacts
+            need *= (ref * n0 + t.get(field, 0)) / (n0 + t.get("contacts", 0)) / ref
+        seen: set[str] = set()
         for key, v in window:
             seen.update(v.get(field) or (key,))
             if len(seen) >= need:

@@ -62,6 +62,9 @@ class SpikeParams:
     corroborate_by: str = "article_ids"   # ... counting distinct articles ("sources": outlets) ...
     strong_alpha: float = 1e-6    # ... unless its p-value is below this (strong evidence alone)
     min_days: int = 1             # a new episode needs its window's contacts on this many distinct days
+    reports_per_contact: float = 0.0   # > 0: min_reports is in units of this many reports per contact
+                                       # (the feed it was chosen on), scaled to this feed's running mean
+    feed_prior_contacts: float = 100.0  # ... which starts at reports_per_contact, worth this many contacts
     method: str = METHOD          # one of METHODS (docs/detection.md, "Methods compared")
     dispersion: float = 1.0       # nb-eb-v2: pooled dispersion of weekly counts (variance/mean)
     dispersion_weeks: float = -1.0  # nb-eb-v2: weight (in weeks) of the pooled dispersion against the

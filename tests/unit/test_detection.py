@@ -374,6 +374,40 @@ def test_persistence_needs_contacts_on_distinct_days():
     assert [a["status"] for c in same_days for a in loose.observe(c)] == ["new"]
 
 
+def test_feed_totals_count_each_contact_and_report_once():
+    pc = PairCounts({}, feed_totals=True)
+    pc.add(contact("2024-01-02", topics=("gaza",), aid="a1", source="x.com"))
+    pc.add(contact("2024-01-02", topics=("gaza",), aid="a2", source="y.com"))   # a second report
+    pc.add(contact("2024-01-03", aid="a3", source="x.com"))
+    assert pc.feed() == {"contacts": 2, "article_ids": 3, "sources": 3}   # not once per topic
+    before = dict(pc.store)
+    pc.add(contact("2024-01-02", topics=("gaza",), aid="a2", source="y.com"))   # a replay
+    assert pc.store == before
+    assert pc.add_source("IRN-SAU|2024-01-03|remote", source="z.com", article_id="a4")
+    assert pc.feed() == {"contacts": 2, "article_ids": 4, "sources": 4}
+    assert PairCounts({}).feed() == {"contacts": 0, "article_ids": 0, "sources": 0}   # off
+
+
+def test_corroboration_in_units_of_the_feeds_reporting():
+    """A feed that reports every contact three times needs three times the reports of one that
+    reports it once (reports_per_contact 1.0), once its running mean has outweighed the prior."""
+    P = SpikeParams(min_reports=4, strong_alpha=0.0, reports_per_contact=1.0, feed_prior_contacts=1)
+
+    def burst(params):
+        counts, episodes = {}, {}
+        det = SpikeDetector(PairCounts(counts, feed_totals=True), episodes, params,
+                            coverage_start="0001-01-01")
+        for i in range(0, 80, 4):    # another pair's contacts set the feed's mean: 3 reports each
+            for k in range(3):
+                det.observe(contact(day(i), pair=("EGY", "JOR"), aid=f"bg-{i}-{k}"))
+        return [a for i in (90, 91, 92) for k in range(3)
+                for a in det.observe(contact(day(i), aid=f"b-{i}-{k}"))]
+
+    assert [a["status"] for a in burst(replace(P, reports_per_contact=0.0))] == ["new"]  # 4 of 9
+    assert burst(P) == []                      # about 12 needed, 9 there
+    assert [a["status"] for a in burst(replace(P, min_reports=3))] == ["new"]   # about 9 needed
+
+
 def test_overwhelming_evidence_needs_no_corroboration():
     det, _, _ = detector(SpikeParams(min_reports=5, strong_alpha=1e-6))
     alerts = [a for i in range(10, 17) for a in det.observe(contact(day(i), source="one.com"))]
