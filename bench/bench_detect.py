@@ -204,7 +204,7 @@ BEFORE = {"cooldown_days": 7, "prior_weeks": 2.5}
 NO_GATE = {"min_reports": 1, "strong_alpha": 0.0, **BEFORE}
 CANDIDATES = [
     # (label, SpikeParams overrides on top of NO_GATE)
-    ("gamma-poisson-v1 (today)", {}),
+    ("gamma-poisson-v1 (before the gate)", {}),
     ("gamma-poisson-v1 alpha 0.001", {"alpha": 0.001}),
     ("gamma-poisson-v1 alpha 0.0005", {"alpha": 0.0005}),
     ("gamma-poisson-v1 alpha 0.01 min_count 4", {"min_count": 4}),
@@ -380,7 +380,7 @@ def holdout(args) -> None:
     held_apw = len({(p, date.fromisoformat(d).isocalendar()[:2])
                     for p, ds in days.items() for d in ds if d >= SPLIT})
     print("held-out quarter (2016-10-01 .. 2016-12-31):")
-    for label, over in (("gamma-poisson-v1 (today)", {}), (best[1], best[2]),
+    for label, over in (("gamma-poisson-v1 (before the gate)", {}), (best[1], best[2]),
                         ("the defaults (SpikeParams())", None)):
         out = io.StringIO()
         backtest(rows, SpikeParams() if over is None else replace(SpikeParams(), **{**NO_GATE, **over}),
