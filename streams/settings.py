@@ -124,7 +124,9 @@ SPECS: tuple[Spec, ...] = (
     Spec("spike_corroborate_by", str, "article_ids", "what min_reports counts: article_ids or sources "
                                                      "(distinct outlets)"),
     Spec("spike_strong_alpha", float, 1e-6, "... unless the window's tail probability is below this"),
-    Spec("cooldown_days", int, 7, "an episode ends after this many quiet days; the next spike is new"),
+    Spec("spike_reports_per_contact", float, 0.0, "> 0: min_reports is in units of this many reports per "
+                                                  "contact, scaled to the feed's running mean (0: absolute)"),
+    Spec("cooldown_days", int, 28, "an episode ends after this many quiet days; the next spike is new"),
     Spec("retain_days", int, 182, "days of counts kept per pair behind the latest contact day"),
     Spec("min_confidence", float, 0.0, "contacts (and their copies' sources) with a lower `confidence` "
                                        "are published but not counted (0: count every contact)"),
@@ -191,6 +193,7 @@ class Settings:
     spike_min_reports: int
     spike_corroborate_by: str
     spike_strong_alpha: float
+    spike_reports_per_contact: float
     cooldown_days: int
     retain_days: int
     min_confidence: float

@@ -79,6 +79,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "needs (1: no corroboration)")
     p.add_argument("--strong-alpha", type=_number(float, 0, 1), default=_D.strong_alpha,
                    help="below this p-value a window needs no corroboration")
+    p.add_argument("--reports-per-contact", type=_number(float, 0), default=_D.reports_per_contact,
+                   help="> 0: --min-reports counts in units of this many reports per contact, scaled "
+                        "to the input's running mean (docs/detection.md, section 7; 0: absolute)")
     p.add_argument("--corroborate-by", choices=("sources", "article_ids"), default=_D.corroborate_by,
                    help="corroboration counts distinct outlets (sources) or reports (article_ids)")
     p.add_argument("--method", choices=METHODS, default=_D.method,
@@ -139,7 +142,7 @@ def backtest(rows: list[tuple[str, int, dict[str, Any]]], params: SpikeParams,
     kwargs: dict[str, Any] = {"now": now} if now else {}
     if on_evaluate is not None:
         kwargs["on_evaluate"] = on_evaluate
-    det = SpikeDetector(PairCounts(counts_store), episodes, params,
+    det = SpikeDetector(PairCounts(counts_store, feed_totals=params.reports_per_contact > 0), episodes, params,
                         coverage_start=coverage_start, **kwargs)
     alerts = {"new": 0, "update": 0}
     ended = 0
@@ -217,6 +220,7 @@ def run(args: argparse.Namespace) -> int:
         cooldown_days=args.cooldown_days, fill_missing_history=args.fill_missing_history,
         min_reports=args.min_reports, strong_alpha=args.strong_alpha, method=args.method,
         dispersion=args.dispersion, corroborate_by=args.corroborate_by,
+        reports_per_contact=args.reports_per_contact,
     )
     from streams.commands.common import CommandError, input_file
 

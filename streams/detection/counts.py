@@ -60,18 +60,28 @@ def bucket_key(pair: str, topic: str, day: str) -> str:
     return f"{pair}|{topic}|{day}"
 
 
+FEED_KEY = "~feed"   # store key of the running feed totals (PairCounts(feed_totals=True))
+REPORT_FIELDS = ("article_ids", "sources")
+
+
 class PairCounts:
     """``inferred_lookback_days``: a contact without its own date is counted on its publication day
     -- unless the same pair and channel already has a contact on one of the days just before, which
     it then joins as another report. Outlets publish the same undated news on consecutive days (and
     copies are re-published later); without this each publication day would make a new contact and
-    one event reported over three days would look like a burst."""
+    one event reported over three days would look like a burst.
+
+    ``feed_totals``: also keep, under FEED_KEY, how many distinct contacts were counted and how many
+    distinct articles and outlets reported them in all (each contact's lists are capped at
+    ``max_list``), so a corroboration threshold can be read in units of this feed's own reporting
+    (SpikeParams.reports_per_contact). One more store write per counted contact or report."""
 
     def __init__(self, store: MutableMapping[str, Any], max_list: int = 20,
-                 inferred_lookback_days: int = 2) -> None:
+                 inferred_lookback_days: int = 2, feed_totals: bool = False) -> None:
         self.store = store
         self.max_list = max_list
         self.inferred_lookback_days = inferred_lookback_days
+        self.feed_totals = feed_totals
 
     # -- writing ------------------------------------------------------------------------------
     def add(self, contact: Contact | dict[str, Any], *, published_at: str | None = None,
@@ -100,7 +110,7 @@ class PairCounts:
         }
         new = changed = False
         for topic in topics:
-            n, ch = self._merge(bucket_key(pair, topic, day), key, entry)
+            n, ch = self._merge(bucket_key(pair, topic, day), key, entry, tally=topic == ALL_TOPICS)
             new |= n
             changed |= ch
         return AddResult(key, pair, day, topics, new, changed)
@@ -129,12 +139,29 @@ class PairCounts:
                  "sources": [source] if source else []}
         changed = False
         for topic in (ALL_TOPICS, *star[contact_key_].get("topics", ())):
-            _, ch = self._merge(bucket_key(pair, topic, day), contact_key_, extra, only_existing=True)
+            _, ch = self._merge(bucket_key(pair, topic, day), contact_key_, extra, only_existing=True,
+                                tally=topic == ALL_TOPICS)
             changed |= ch
         return changed
 
+    def feed(self) -> dict[str, int]:
+        """The running feed totals: {"contacts", "article_ids", "sources"} (zeros without
+        ``feed_totals``)."""
+        return dict(self.store.get(FEED_KEY) or {"contacts": 0, "article_ids": 0, "sources": 0})
+
+    def _tally(self, contacts: int, added: dict[str, int]) -> None:
+        if not self.feed_totals or not (contacts or any(added.values())):
+            return
+        t = self.feed()
+        t["contacts"] += contacts
+        for f in REPORT_FIELDS:
+            t[f] += added.get(f, 0)
+        self.store[FEED_KEY] = t
+
     def _merge(self, bkey: str, ckey: str, entry: dict[str, Any],
-               only_existing: bool = False) -> tuple[bool, bool]:
+               only_existing: bool = False, tally: bool = False) -> tuple[bool, bool]:
+        """Add ``entry`` to the bucket; (new contact, anything written). ``tally``: this is the
+        all-topics bucket, whose additions the feed totals count (once per contact, not per topic)."""
         bucket = self.store.get(bkey) or {}
         old = bucket.get(ckey)
         if old is None:
@@ -143,9 +170,12 @@ class PairCounts:
             new_bucket = dict(bucket)
             new_bucket[ckey] = entry
             self.store[bkey] = new_bucket
+            if tally:
+                self._tally(1, {f: len(entry.get(f, ())) for f in REPORT_FIELDS})
             return True, True
         merged = dict(old)
         changed = False
+        added: dict[str, int] = {}
         for field in ("article_ids", "urls", "sources", "topics"):
             if field not in old and field not in entry:
                 continue
@@ -154,6 +184,7 @@ class PairCounts:
                 if v not in have and len(have) < self.max_list:
                     have.append(v)
                     changed = True
+                    added[field] = added.get(field, 0) + 1
             merged[field] = have
         if not merged.get("evidence") and entry.get("evidence"):
             merged["evidence"] = entry["evidence"]
@@ -165,6 +196,8 @@ class PairCounts:
             new_bucket = dict(bucket)
             new_bucket[ckey] = merged
             self.store[bkey] = new_bucket
+            if tally:
+                self._tally(0, added)
         return False, changed
 
     # -- reading ------------------------------------------------------------------------------

@@ -100,9 +100,20 @@ class SpikeDetector:
         first = (_ord(clock) + 1) if (active and clock) else d
         first = min(first, d)
         # one read of the daily counts covering every window/history evaluated below
-        lo = first - p.window_days - p.history_weeks * 7 + 1
+        # EARS C2/C3 shift the baseline back by a guard band; C3 also reads the two windows before
+        guard = p.ears_guard_days if p.method in ("ears-c2", "ears-c3") else 0
+        back = 2 if p.method == "ears-c3" else 0
+        lo = first - p.window_days - p.history_weeks * 7 + 1 - guard - back
         series = self.counts.daily_counts(pair, topic, _day(lo), _day(d))
         prefix = [0, *accumulate(series)]
+
+        def weeks_of(w0: int) -> tuple[tuple[int, int], ...]:
+            """The baseline before the window starting at ``w0`` (and its guard band) week by week,
+            most recent first, as (contacts, observed days)."""
+            top = w0 - guard
+            h0 = min(max(top - p.history_weeks * 7, coverage), top)
+            return tuple((prefix[e - lo] - prefix[max(e - 7, h0) - lo], e - max(e - 7, h0))
+                         for e in range(top, h0, -7))
 
         def stats(x: int) -> WindowStats:
             w0 = x - p.window_days + 1
@@ -111,12 +122,12 @@ class SpikeDetector:
             h0 = min(h0, w0)
             observed = prefix[x - lo + 1] - prefix[w0 - lo]
             history = prefix[w0 - lo] - prefix[h0 - lo]
-            weeks: tuple[tuple[int, int], ...] = ()
-            if p.method != METHOD:   # the baseline week by week, most recent first
-                weeks = tuple(
-                    (prefix[e - lo] - prefix[max(e - 7, h0) - lo], e - max(e - 7, h0))
-                    for e in range(w0, h0, -7))
-            return window_stats(observed, history, w0 - h0, p, weeks)
+            if p.method == METHOD:
+                return window_stats(observed, history, w0 - h0, p)
+            previous = tuple((prefix[y - lo + 1] - prefix[y - p.window_days + 1 - lo],
+                              weeks_of(y - p.window_days + 1))
+                             for y in range(x - 1, x - 1 - back, -1))
+            return window_stats(observed, history, w0 - h0, p, weeks_of(w0), previous)
 
         # walk the unevaluated days since the clock: did the active episode end meanwhile?
         x = first
@@ -217,7 +228,11 @@ class SpikeDetector:
             active["ended"] = _day(x)
 
     def _opens(self, st: WindowStats, keys: list[str], window: list[tuple[str, dict]]) -> bool:
-        """May a firing window open a new episode? Overwhelming evidence alone, else corroboration."""
+        """May a firing window open a new episode? Its contacts must fall on ``min_days`` distinct
+        days (a burst that lasts, not one day's story); then overwhelming evidence alone, else
+        corroboration."""
+        if self.params.min_days > 1 and len({k.split("|")[1] for k in keys}) < self.params.min_days:
+            return False
         return st.p_value < self.params.strong_alpha or self._corroborated(keys, window)
 
     def _corroborated(self, keys: list[str], window: list[tuple[str, dict]]) -> bool:
@@ -225,11 +240,18 @@ class SpikeDetector:
         distinct articles (``corroborate_by="article_ids"``) or distinct outlets (``"sources"``).
         One outlet's story, or one story republished on three days, is not yet an episode. A
         contact without any counts as one report."""
-        need = self.params.min_reports
+        need: float = self.params.min_reports
         if need <= 1:
             return True
-        seen: set[str] = set()
         field = self.params.corroborate_by
+        ref = self.params.reports_per_contact
+        if ref > 0:
+            # in units of this feed's reporting: its running mean of distinct reports per contact
+            # (PairCounts(feed_totals=True)), starting from the reference
+            t = self.counts.feed()
+            n0 = self.params.feed_prior_contacts
+            need *= (ref * n0 + t.get(field, 0)) / (n0 + t.get("contacts", 0)) / ref
+        seen: set[str] = set()
         for key, v in window:
             seen.update(v.get(field) or (key,))
             if len(seen) >= need:

@@ -40,7 +40,8 @@ from dataclasses import asdict, dataclass
 from scipy.special import betainc, ndtr
 
 METHOD = "gamma-poisson-v1"
-METHODS = ("gamma-poisson-v1", "nb-eb-v2", "ears-c1")
+METHODS = ("gamma-poisson-v1", "nb-eb-v2", "ears-c1", "ears-c2", "ears-c3")
+EARS = ("ears-c1", "ears-c2", "ears-c3")
 # Anscombe residual above which a baseline week counts as a past outbreak (Noufaily et al. 2013)
 OUTBREAK_RESIDUAL = 2.58
 
@@ -53,13 +54,17 @@ class SpikeParams:
     min_count: int = 3            # never fire on fewer distinct contacts than this
     min_ratio: float = 2.0        # ... nor below this multiple of the expected count
     prior_rate: float = 0.1       # prior mean of a pair's weekly rate (contacts/week): the global rate
-    prior_weeks: float = 2.5      # weight of the prior in weeks of observation
+    prior_weeks: float = 5.0      # weight of the prior in weeks of observation
     min_history_days: int = 7     # observed history needed before anything fires (warm-up)
-    cooldown_days: int = 7        # an episode ends after this many consecutive quiet days
+    cooldown_days: int = 28       # an episode ends after this many consecutive quiet days
     fill_missing_history: bool = True   # impute unobserved baseline weeks at the pair's shrunk rate
     min_reports: int = 8          # a new episode needs its window's contacts reported this often ...
     corroborate_by: str = "article_ids"   # ... counting distinct articles ("sources": outlets) ...
     strong_alpha: float = 1e-6    # ... unless its p-value is below this (strong evidence alone)
+    min_days: int = 1             # a new episode needs its window's contacts on this many distinct days
+    reports_per_contact: float = 0.0   # > 0: min_reports is in units of this many reports per contact
+                                       # (the feed it was chosen on), scaled to this feed's running mean
+    feed_prior_contacts: float = 100.0  # ... which starts at reports_per_contact, worth this many contacts
     method: str = METHOD          # one of METHODS (docs/detection.md, "Methods compared")
     dispersion: float = 1.0       # nb-eb-v2: pooled dispersion of weekly counts (variance/mean)
     dispersion_weeks: float = -1.0  # nb-eb-v2: weight (in weeks) of the pooled dispersion against the
@@ -68,6 +73,7 @@ class SpikeParams:
     ears_weeks: int = 4           # ears-c1: baseline weeks (the most recent ones)
     ears_z: float = 3.0           # ears-c1: alarm when (observed - mean) / sd exceeds this
     ears_min_sd: float = 1.0      # ears-c1: floor of the baseline sd (sparse counts have sd 0)
+    ears_guard_days: int = 2      # ears-c2/c3: days between the baseline and the window (EARS: 2)
 
     def threshold(self) -> dict[str, float | int]:
         return {"alpha": self.alpha, "min_count": self.min_count, "min_ratio": self.min_ratio,
@@ -111,13 +117,15 @@ def score_of(p: float) -> float:
 
 
 def window_stats(observed: int, history: int, history_days: int, params: SpikeParams,
-                 weeks: tuple[tuple[int, int], ...] = ()) -> WindowStats:
+                 weeks: tuple[tuple[int, int], ...] = (),
+                 previous: tuple[tuple[int, tuple[tuple[int, int], ...]], ...] = ()) -> WindowStats:
     """``weeks``: the baseline week by week, most recent first, as (contacts, observed days) --
-    read by the methods other than gamma-poisson-v1 (which needs only the totals)."""
+    read by the methods other than gamma-poisson-v1 (which needs only the totals). ``previous``:
+    (observed, weeks) of the windows ending one and two days earlier, read by ears-c3 only."""
     if params.method == "nb-eb-v2":
         return _nb_eb(observed, history, history_days, params, weeks)
-    if params.method == "ears-c1":
-        return _ears(observed, history, history_days, params, weeks)
+    if params.method in EARS:
+        return _ears(observed, history, history_days, params, weeks, previous)
     history_weeks = history_days / 7.0
     hist = float(history)
     missing = max(0.0, params.history_weeks - history_weeks)
@@ -196,18 +204,38 @@ def _nb_eb(observed: int, history: int, history_days: int, params: SpikeParams,
                        _fires(observed, expected, p, history_days, params))
 
 
-def _ears(observed: int, history: int, history_days: int, params: SpikeParams,
-          weeks: tuple[tuple[int, int], ...]) -> WindowStats:
-    """EARS C1 on weekly counts: the window against the mean and standard deviation of the most
-    recent ``ears_weeks`` fully observed baseline weeks (sd floored at ``ears_min_sd``); the
-    p-value is the normal tail of the z statistic, as EARS reads it."""
+def _ears_z(observed: int, weeks: tuple[tuple[int, int], ...], params: SpikeParams) -> tuple[float, float] | None:
+    """(z, baseline mean) of a window against the most recent ``ears_weeks`` fully observed
+    baseline weeks (sd floored at ``ears_min_sd``); None with fewer than two such weeks."""
     full = [c for c, d in weeks if d >= 7][: params.ears_weeks]
     if len(full) < 2:
-        return WindowStats(observed, history, history_days, 0.0, 1.0, 0.0, False)
+        return None
     mean = sum(full) / len(full)
     sd = (sum((c - mean) ** 2 for c in full) / (len(full) - 1)) ** 0.5
-    z = (observed - mean) / max(sd, params.ears_min_sd)
+    return (observed - mean) / max(sd, params.ears_min_sd), mean
+
+
+def _ears(observed: int, history: int, history_days: int, params: SpikeParams,
+          weeks: tuple[tuple[int, int], ...],
+          previous: tuple[tuple[int, tuple[tuple[int, int], ...]], ...] = ()) -> WindowStats:
+    """EARS on weekly counts (Hutwagner et al. 2003, adapted from days to 7-day windows). C1: the
+    window against the mean and sd of the most recent ``ears_weeks`` full baseline weeks, alarm when
+    z > ``ears_z``. C2: the same with a guard band of ``ears_guard_days`` between the baseline and
+    the window (the detector shifts the baseline), so an outbreak's first days do not raise its own
+    baseline. C3: the sum of max(0, z - 1) over the C2 statistics of the windows ending on this day
+    and the two days before, alarm when it exceeds ``ears_z``. The p-value is the normal tail of
+    this window's z, as EARS reads it."""
+    zm = _ears_z(observed, weeks, params)
+    if zm is None:
+        return WindowStats(observed, history, history_days, 0.0, 1.0, 0.0, False)
+    z, mean = zm
+    stat = z
+    if params.method == "ears-c3":
+        stat = max(0.0, z - 1.0)
+        for obs, wk in previous:
+            prev = _ears_z(obs, wk, params)
+            stat += max(0.0, prev[0] - 1.0) if prev else 0.0
     p = float(ndtr(-z))
-    fires = (z > params.ears_z and observed >= params.min_count
+    fires = (stat > params.ears_z and observed >= params.min_count
              and observed >= params.min_ratio * mean and history_days >= params.min_history_days)
     return WindowStats(observed, history, history_days, mean, p, score_of(p), fires)

@@ -66,7 +66,7 @@ class AggregateStage:
                  retain_days: int, paths: int = 1, min_confidence: float = 0.0) -> None:
         self.windows = windows
         self.min_confidence = min_confidence
-        self.counts = PairCounts(windows)
+        self.counts = PairCounts(windows, feed_totals=params.reports_per_contact > 0)
         self.alerts = AlertStage(self.counts, episodes, params)
         self.retain_days = retain_days
         self.paths = paths

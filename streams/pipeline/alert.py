@@ -30,7 +30,8 @@ def spike_params(settings) -> SpikeParams:
                        min_ratio=settings.spike_min_ratio, cooldown_days=settings.cooldown_days,
                        min_reports=settings.spike_min_reports,
                        corroborate_by=settings.spike_corroborate_by,
-                       strong_alpha=settings.spike_strong_alpha)
+                       strong_alpha=settings.spike_strong_alpha,
+                       reports_per_contact=settings.spike_reports_per_contact)
 
 
 class AlertStage:

@@ -27,8 +27,9 @@ def contact(d, mode="phone", pair=("IRN", "SAU"), aid=None, topics=(), source="a
 
 
 # the episode mechanics below do not depend on the corroboration gate (min_reports, tested apart):
-# their synthetic contacts come from one outlet
-MECH = SpikeParams(min_reports=1)
+# their synthetic contacts come from one outlet; their day numbers were worked out for a one-week
+# cool-down and a prior worth 2.5 weeks (the defaults before the operating point of section 7)
+MECH = SpikeParams(min_reports=1, cooldown_days=7, prior_weeks=2.5)
 
 
 def detector(params=None, coverage_start="0001-01-01"):
@@ -153,13 +154,13 @@ def test_min_ratio_guards_busy_pairs():
 
 def test_unobserved_history_is_imputed_at_the_pairs_own_rate():
     P = SpikeParams()
-    # 9 days observed with 1 contact, then 3 in a week: judged as if the 12-week baseline had been
-    # observed at the pair's shrunk rate; on 9 days of evidence alone it would not fire
-    filled, raw = window_stats(3, 1, 9, P), window_stats(3, 1, 9, replace(P, fill_missing_history=False))
+    # 14 days observed with 2 contacts, then 3 in a week: judged as if the 12-week baseline had been
+    # observed at the pair's shrunk rate; on 14 days of evidence alone it would not fire
+    filled, raw = window_stats(3, 2, 14, P), window_stats(3, 2, 14, replace(P, fill_missing_history=False))
     assert filled.expected == pytest.approx(raw.expected)
     assert filled.p_value < P.alpha <= raw.p_value and filled.fires and not raw.fires
-    # a pair already busy in those 9 days (3 contacts) is imputed busy: 3 more is no spike
-    assert window_stats(3, 3, 9, P).p_value > 5 * P.alpha
+    # a pair already busy in those 14 days (6 contacts) is imputed busy: 3 more is no spike
+    assert window_stats(3, 6, 14, P).p_value > 5 * P.alpha
     # with the full history observed the option changes nothing
     assert window_stats(3, 1, 84, P) == window_stats(3, 1, 84, replace(P, fill_missing_history=False))
 
@@ -360,6 +361,53 @@ def test_corroboration_by_articles_counts_every_report_of_the_window():
     assert late[0]["threshold"]["corroborate_by"] == "article_ids"
 
 
+def test_persistence_needs_contacts_on_distinct_days():
+    """min_days: a window whose contacts fall on fewer distinct days opens nothing, even when it
+    fires; a call on another day completes it."""
+    P = SpikeParams(min_reports=1, min_days=3)
+    det, _, _ = detector(P)
+    same_days = [contact(day(10), "phone"), contact(day(10), "visit"), contact(day(11), "phone")]
+    assert [a for c in same_days for a in det.observe(c)] == []     # 3 contacts, 2 days
+    late = det.observe(contact(day(12)))
+    assert [a["status"] for a in late] == ["new"]
+    loose, _, _ = detector(replace(P, min_days=1))
+    assert [a["status"] for c in same_days for a in loose.observe(c)] == ["new"]
+
+
+def test_feed_totals_count_each_contact_and_report_once():
+    pc = PairCounts({}, feed_totals=True)
+    pc.add(contact("2024-01-02", topics=("gaza",), aid="a1", source="x.com"))
+    pc.add(contact("2024-01-02", topics=("gaza",), aid="a2", source="y.com"))   # a second report
+    pc.add(contact("2024-01-03", aid="a3", source="x.com"))
+    assert pc.feed() == {"contacts": 2, "article_ids": 3, "sources": 3}   # not once per topic
+    before = dict(pc.store)
+    pc.add(contact("2024-01-02", topics=("gaza",), aid="a2", source="y.com"))   # a replay
+    assert pc.store == before
+    assert pc.add_source("IRN-SAU|2024-01-03|remote", source="z.com", article_id="a4")
+    assert pc.feed() == {"contacts": 2, "article_ids": 4, "sources": 4}
+    assert PairCounts({}).feed() == {"contacts": 0, "article_ids": 0, "sources": 0}   # off
+
+
+def test_corroboration_in_units_of_the_feeds_reporting():
+    """A feed that reports every contact three times needs three times the reports of one that
+    reports it once (reports_per_contact 1.0), once its running mean has outweighed the prior."""
+    P = SpikeParams(min_reports=4, strong_alpha=0.0, reports_per_contact=1.0, feed_prior_contacts=1)
+
+    def burst(params):
+        counts, episodes = {}, {}
+        det = SpikeDetector(PairCounts(counts, feed_totals=True), episodes, params,
+                            coverage_start="0001-01-01")
+        for i in range(0, 80, 4):    # another pair's contacts set the feed's mean: 3 reports each
+            for k in range(3):
+                det.observe(contact(day(i), pair=("EGY", "JOR"), aid=f"bg-{i}-{k}"))
+        return [a for i in (90, 91, 92) for k in range(3)
+                for a in det.observe(contact(day(i), aid=f"b-{i}-{k}"))]
+
+    assert [a["status"] for a in burst(replace(P, reports_per_contact=0.0))] == ["new"]  # 4 of 9
+    assert burst(P) == []                      # about 12 needed, 9 there
+    assert [a["status"] for a in burst(replace(P, min_reports=3))] == ["new"]   # about 9 needed
+
+
 def test_overwhelming_evidence_needs_no_corroboration():
     det, _, _ = detector(SpikeParams(min_reports=5, strong_alpha=1e-6))
     alerts = [a for i in range(10, 17) for a in det.observe(contact(day(i), source="one.com"))]
@@ -392,6 +440,31 @@ def test_ears_c1_floors_the_sd_and_needs_a_baseline():
     assert window_stats(3, 0, 84, P, quiet).fires is False     # z = 3: not above
     assert window_stats(4, 0, 84, P, quiet).fires is True
     assert window_stats(9, 0, 84, P, ((0, 7),)).fires is False  # one week is no baseline
+
+
+def test_ears_c2_keeps_a_guard_band_between_baseline_and_window():
+    """Contacts on the two days before the window: C1's baseline holds them (z = 1.5), C2's, two
+    days further back, does not (z = 4)."""
+    P = SpikeParams(method="ears-c1", ears_weeks=4, ears_z=3.0, min_reports=1)
+    seen = {}
+    for m in ("ears-c1", "ears-c2"):
+        det, _, _ = detector(replace(P, method=m))
+        det.on_evaluate = lambda pair, topic, d, st, m=m: seen.__setitem__((m, d), st)
+        for i in (58, 59, 60, 61):
+            det.observe(contact(day(i), "phone"))
+            det.observe(contact(day(i), "visit"))
+        det.evaluate("IRN-SAU", "*", day(66))
+    assert seen[("ears-c1", day(66))].observed == seen[("ears-c2", day(66))].observed == 4
+    assert seen[("ears-c1", day(66))].fires is False and seen[("ears-c2", day(66))].fires is True
+
+
+def test_ears_c3_sums_the_excess_of_three_windows():
+    """C3 fires on a sustained moderate rise no single window's z carries past the threshold."""
+    P = SpikeParams(method="ears-c3", ears_weeks=4, ears_z=3.0, min_reports=1, min_count=1, min_ratio=0)
+    quiet = tuple((0, 7) for _ in range(12))
+    assert window_stats(3, 0, 84, replace(P, method="ears-c2"), quiet).fires is False   # z = 3
+    assert window_stats(3, 0, 84, P, quiet).fires is False                 # 2 + 0 + 0
+    assert window_stats(3, 0, 84, P, quiet, ((3, quiet), (2, quiet))).fires is True   # 2 + 2 + 1
 
 
 def test_alerts_name_their_method():

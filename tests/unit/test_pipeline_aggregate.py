@@ -196,3 +196,18 @@ def test_a_copys_source_adds_an_outlet_and_never_counts_or_evaluates():
     [bucket] = [v for k, v in table.items() if k.endswith("|*|2024-01-03")]
     assert list(bucket.values())[0]["sources"] == ["a.example", "b.example"] and len(bucket) == 1
     assert not any("~src" in k for k in table)
+
+
+def test_feed_totals_are_kept_only_when_the_gate_is_in_feed_units():
+    """SpikeParams.reports_per_contact > 0: the stage's counts keep the feed's running totals, the
+    copy path's extra outlet included; at 0 (the default) nothing more is written."""
+    windows = PartitionView({}, 0)
+    stage = AggregateStage(windows, PartitionView({}, 0), SpikeParams(min_reports=1, reports_per_contact=1.7),
+                           retain_days=182)
+    stage.handle(contact("2024-01-03"), now=NOW)
+    stage.handle({**contact("2024-01-03", source="b.example"), "article_id": "copy",
+                  "copy_of": "art-2024-01-03-phone-0"}, now=NOW, extra_source=True)
+    assert stage.counts.feed() == {"contacts": 1, "article_ids": 2, "sources": 2}
+    plain, table = new_stage()
+    plain.handle(contact("2024-01-03"), now=NOW)
+    assert plain.counts.feed()["contacts"] == 0 and not any("~feed" in k for k in table)

@@ -75,6 +75,7 @@ def test_detection_defaults_match_the_spike_model():
     from streams.detection.model import SpikeParams
     d, s = SpikeParams(), Settings.from_env({})
     assert (s.window_days, s.history_weeks, s.spike_alpha, s.spike_min_count, s.spike_min_ratio,
-            s.cooldown_days, s.spike_min_reports, s.spike_strong_alpha, s.spike_corroborate_by) == (
+            s.cooldown_days, s.spike_min_reports, s.spike_strong_alpha, s.spike_corroborate_by,
+            s.spike_reports_per_contact) == (
         d.window_days, d.history_weeks, d.alpha, d.min_count, d.min_ratio, d.cooldown_days,
-        d.min_reports, d.strong_alpha, d.corroborate_by)
+        d.min_reports, d.strong_alpha, d.corroborate_by, d.reports_per_contact)
