@@ -56,7 +56,7 @@ async def _status_data_off_loop(pipeline: Any, rates: RateTracker, worker: str) 
 def pair_data(pipeline: Any, params: Mapping[str, Any]) -> dict[str, Any]:
     settings = getattr(pipeline, "settings", None)
     return pairpage.pair_page_data(_table(pipeline, "windows"), _table(pipeline, "episodes"), params,
-                                   retain_days=getattr(settings, "retain_days", 182))
+                                   retain_days=getattr(settings, "retain_days", 371))
 
 
 async def _pair_data_off_loop(pipeline: Any, params: Mapping[str, Any]) -> dict[str, Any]:

@@ -197,7 +197,7 @@ def pair_alerts(episodes: Mapping[str, Any], pair: str) -> list[dict[str, Any]]:
 
 
 def pair_page_data(windows: Mapping[str, Any], episodes: Mapping[str, Any],
-                   params: Mapping[str, Any], *, retain_days: int = 182) -> dict[str, Any]:
+                   params: Mapping[str, Any], *, retain_days: int = 371) -> dict[str, Any]:
     """Everything ``render_pair`` needs for ``params`` (``parse_params``'s result)."""
     index = pair_index(windows)
     choices = sorted(index, key=lambda p: (-index[p]["total"], p))
