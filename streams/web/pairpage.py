@@ -221,21 +221,25 @@ def pair_page_data(windows: Mapping[str, Any], episodes: Mapping[str, Any],
         data["weeks"] = []
         data["evidence"] = []
         return data
-    # from the first day kept (RETAIN_DAYS behind the latest), at most MAX_WEEKS weeks
     first = (date.fromisoformat(latest) - timedelta(days=retain_days)).isoformat()
     data["first_kept"] = first
-    shown = max(first, (monday(latest) - timedelta(weeks=MAX_WEEKS - 1)).isoformat())
-    data["first_shown"] = shown
-    data["weeks"] = weekly_series(days, shown, latest)
     # the chosen week: asked for, else the week of the latest alert, else the latest with contacts
     week = params.get("week")
     if week:
         week = monday(week).isoformat()
     elif alerts:
         week = alerts[-1]["week"]
-    else:
-        busy = [w["start"] for w in data["weeks"] if w["count"]]
-        week = busy[-1] if busy else None
+    elif days:
+        week = monday(max(days)).isoformat()
+    # the chart: from the first day kept (RETAIN_DAYS behind the latest) to the latest, at most
+    # MAX_WEEKS weeks, moved back when needed so that it holds the chosen week
+    last = monday(latest)
+    if week and week < (last - timedelta(weeks=MAX_WEEKS - 1)).isoformat():
+        last = min(last, monday(week) + timedelta(weeks=MAX_WEEKS // 2))
+    shown = max(first, (last - timedelta(weeks=MAX_WEEKS - 1)).isoformat())
+    last_day = min(latest, (last + timedelta(days=6)).isoformat())
+    data["first_shown"], data["last_shown"] = shown, last_day
+    data["weeks"] = weekly_series(days, shown, last_day)
     data["week"] = week
     evidence = []
     if week:
@@ -394,8 +398,10 @@ def render_pair(data: Mapping[str, Any], error: str | None = None) -> str:
             kept = (f'Counts are kept {fmt_num(data.get("retain_days"))} days behind the latest day '
                     f'counted ({esc(data.get("latest"))}; <code>DIPLOWATCH_RETAIN_DAYS</code>): from '
                     f'{esc(data.get("first_kept"))}; older weeks are no longer held. ')
-            if data.get("first_shown", "") > data.get("first_kept", ""):
-                kept += f"The chart shows the last {MAX_WEEKS} weeks. "
+            if (data.get("first_shown", "") > data.get("first_kept", "")
+                    or data.get("last_shown", "") < data.get("latest", "")):
+                kept += (f'The chart shows at most {MAX_WEEKS} weeks: {esc(data.get("first_shown"))} to '
+                         f'{esc(data.get("last_shown"))}. ')
         if any(w["count"] for w in weeks):
             chart = chart_svg(weeks, data.get("alerts") or [], pair, topic, data.get("week"))
         else:

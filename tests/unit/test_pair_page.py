@@ -108,6 +108,13 @@ def test_a_year_is_charted_when_a_year_is_kept():
     assert len(data["weeks"]) == 54 and sum(w["count"] for w in data["weeks"]) == 6
     big = pp.pair_page_data(windows, episodes, {"pair": "IRN-TUR", "topic": "*"}, retain_days=20000)
     assert len(big["weeks"]) == pp.MAX_WEEKS and sum(w["count"] for w in big["weeks"]) == 10
+    # a chosen week older than the chart's span moves the chart back to hold it
+    windows["0|watermark"] = "2026-06-30"
+    moved = pp.pair_page_data(windows, episodes, {"pair": "IRN-TUR", "topic": "*", "week": "2024-03-06"},
+                              retain_days=20000)
+    starts = [w["start"] for w in moved["weeks"]]
+    assert len(starts) == pp.MAX_WEEKS and "2024-03-04" in starts and moved["last_shown"] < "2026-06-30"
+    assert "at most 106 weeks" in pp.render_pair(moved)
 
 
 def test_chart_svg_bars_link_to_their_week_and_alerts_are_marked():
@@ -148,7 +155,7 @@ def test_pair_page_html_escapes_and_marks_rtl():
     assert "ایران – ترکیه" in page
     assert ("section", {"class": "wide", "id": "evidence"}) in t.tags
     assert any(tag == "svg" for tag, _ in t.tags)
-    assert "182 days" in page and "2023-09-10" in page      # what is kept, said on the page
+    assert "371 days" in page and "2023-03-05" in page      # what is kept, said on the page
     # the picker lists the pairs with their names, the chosen one selected
     assert any(tag == "option" and a.get("value") == "IRN-TUR" and "selected" in a for tag, a in t.tags)
     # errors are escaped too
