@@ -11,6 +11,7 @@ Pure functions over plain mappings (the tables' copies) and a pure renderer, lik
 """
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
@@ -31,7 +32,7 @@ form.pick label { display:flex; flex-direction:column; font-size:.8rem; color:va
 form.pick select, form.pick input, form.pick button { font:inherit; padding:.2rem .4rem; }
 svg.chart { width:100%; height:auto; max-width:1100px; display:block; }
 svg.chart .bar { fill:#2456a6; } svg.chart a:hover .bar { fill:#17325f; }
-svg.chart .bar.sel { fill:#b4531b; }
+svg.chart .bar.sel { fill:#17325f; }
 svg.chart .band { fill:#b4531b; opacity:.16; }
 svg.chart .mark { fill:#b4531b; }
 svg.chart text { font-size:11px; fill:#5b6474; }
@@ -279,8 +280,10 @@ def chart_svg(weeks: Sequence[Mapping[str, Any]], alerts: Sequence[Mapping[str, 
     n = max(1, len(weeks))
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / n
-    hi = max([w["count"] for w in weeks] + [1])
-    ticks = sorted({0, hi, *(round(hi * f) for f in (0.25, 0.5, 0.75))})
+    top_count = max([w["count"] for w in weeks] + [1])
+    tick = max(1, math.ceil(top_count / 5))       # at most ~5 whole-number steps
+    hi = tick * math.ceil(top_count / tick)
+    ticks = list(range(0, hi + 1, tick))
     out = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" xmlns="http://www.w3.org/2000/svg" '
            f'aria-label="{esc(f"{pair} distinct contacts per week")}">'
            f"<title>{esc(pair)}: distinct contacts per ISO week"
