@@ -53,6 +53,32 @@ async def _status_data_off_loop(pipeline: Any, rates: RateTracker, worker: str) 
     return await loop.run_in_executor(None, partial(status_data, copies, rates=rates, worker=worker))
 
 
+def pair_owner(app: Any, pipeline: Any, pair: str) -> dict[str, Any] | None:
+    """Which partition holds ``pair``'s counts, whether this worker holds it and, when not, the
+    URL of the worker that does (Faust's router: the windows table's partitions by worker URL);
+    None before the worker has an assignment."""
+    settings = getattr(pipeline, "settings", None)
+    n = int(getattr(settings, "partitions", 0) or 0)
+    if not n:
+        return None
+    part = pairpage.pair_partition(pair, n)
+    try:
+        held = sorted({tp.partition for tp in app.consumer.assignment()
+                       if tp.topic == settings.topic_contacts})
+    except Exception:   # noqa: BLE001 - not started or rebalancing
+        return None
+    out: dict[str, Any] = {"partition": part, "partitions": n, "held": held, "here": part in held,
+                           "url": None}
+    if not out["here"]:
+        try:
+            for url, topics in app.router.table_metadata("windows").items():
+                if any(part in parts for parts in topics.values()):
+                    out["url"] = str(url)
+        except Exception:   # noqa: BLE001 - no assignor metadata yet
+            pass
+    return out
+
+
 def pair_data(pipeline: Any, params: Mapping[str, Any]) -> dict[str, Any]:
     settings = getattr(pipeline, "settings", None)
     return pairpage.pair_page_data(_table(pipeline, "windows"), _table(pipeline, "episodes"), params,
@@ -103,7 +129,10 @@ def register(app: Any, pipeline: Any = None, *, path: str = "/status") -> None:
         except pairpage.BadRequest as exc:
             data = await _pair_data_off_loop(pipeline, {"pair": None})
             return web.html(pairpage.render_pair(data, error=str(exc)), status=400)
-        return web.html(pairpage.render_pair(await _pair_data_off_loop(pipeline, params)))
+        data = await _pair_data_off_loop(pipeline, params)
+        if params.get("pair"):
+            data["owner"] = pair_owner(app, pipeline, params["pair"])
+        return web.html(pairpage.render_pair(data))
 
 
 __all__ = ["register", "render_status", "remember_alert", "status_data"]

@@ -38,6 +38,7 @@ svg.chart .mark { fill:#b4531b; }
 svg.chart text { font-size:11px; fill:#5b6474; }
 svg.chart .grid { stroke:#d9dee7; stroke-width:1; }
 ul.marks { padding-inline-start:1.2rem; } ul.marks li { margin:.3rem 0; }
+p.note { border-inline-start:4px solid var(--warn); padding:.3rem .6rem; background:#fffaf5; }
 """
 
 
@@ -69,6 +70,15 @@ def parse_params(query: Mapping[str, str]) -> dict[str, str | None]:
         except ValueError:
             raise BadRequest(f"week must be a day as YYYY-MM-DD, not {week[:40]!r}") from None
     return {"pair": pair or None, "topic": topic, "week": week}
+
+
+def pair_partition(pair: str, partitions: int) -> int:
+    """The partition of the contacts topic (and so of the windows and episodes tables) that holds
+    ``pair``: the producer's default partitioner (murmur2 of the key, as Kafka's Java client) over
+    the pair key the extract stage sends contacts with."""
+    from aiokafka.partitioner import DefaultPartitioner
+    every = list(range(max(1, partitions)))
+    return DefaultPartitioner()(pair.encode(), every, every)
 
 
 def monday(day: str | date) -> date:
@@ -385,6 +395,21 @@ def _alert_list(data: Mapping[str, Any]) -> str:
     return f'<ul class="marks">{"".join(items)}</ul>'
 
 
+def _owner_note(owner: Mapping[str, Any] | None, pair: str) -> str:
+    """Said when the pair's partition is held by another worker: its counts are not here."""
+    if not owner or owner.get("here", True):
+        return ""
+    where = ""
+    url = owner.get("url")
+    if isinstance(url, str) and url.startswith(("http://", "https://")):
+        link = url.rstrip("/") + page_url(pair)
+        where = f' Its page there: <a href="{esc(link)}">{esc(link)}</a>.'
+    return (f'<p class="note" id="elsewhere">{esc(pair)} is counted on partition '
+            f'{esc(owner.get("partition"))} of {esc(owner.get("partitions"))}, which another worker '
+            f'holds (this one holds {esc(", ".join(map(str, owner.get("held") or ())) or "none")}): '
+            f"its counts and alerts are not on this worker.{where}</p>")
+
+
 def render_pair(data: Mapping[str, Any], error: str | None = None) -> str:
     """The whole pair page (``pair_page_data``'s dict); ``error`` is shown instead of the pair."""
     pair = data.get("pair")
@@ -412,7 +437,8 @@ def render_pair(data: Mapping[str, Any], error: str | None = None) -> str:
         total = sum(w["count"] for w in weeks)
         body.append(
             f'<section class="wide" id="chart"><h2><span class="pair">{esc(pair)}</span> '
-            f'{esc(data.get("names"))}: distinct contacts per week{esc(topic_txt)}</h2>{chart}'
+            f'{esc(data.get("names"))}: distinct contacts per week{esc(topic_txt)}</h2>'
+            f'{_owner_note(data.get("owner"), pair)}{chart}'
             f'<p class="muted">{fmt_num(total)} distinct contacts in {len(weeks)} ISO weeks (Monday–Sunday). '
             f'{kept}Shaded weeks with a marker: spike alerts (one mark per pair and week where the '
             'all-topics and topic alerts coincide). Click a bar or a marker for that week\'s contacts.</p>'

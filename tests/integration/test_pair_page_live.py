@@ -134,6 +134,7 @@ def test_pair_page_in_chromium(fed_worker, browser, tmp_path):  # noqa: F811 (fi
     browser.find_element(By.CSS_SELECTOR, "form.pick button").click()
     assert browser.title == "diplowatch · JOR-USA"
     assert "Jordan" in browser.find_element(By.ID, "chart").text
+    assert not browser.find_elements(By.ID, "elsewhere")      # one worker holds every partition
 
     # the chart: bars drawn with a height, the alert's mark over the burst week
     chart = browser.find_element(By.CSS_SELECTOR, "svg.chart")

@@ -167,3 +167,20 @@ def test_page_url_is_a_relative_link_with_the_parameters():
     assert pp.page_url("IRN-TUR") == "/status/pair?pair=IRN-TUR"
     assert pp.page_url("IRN-TUR", "gaza", "2024-03-04", "#evidence") == \
         "/status/pair?pair=IRN-TUR&topic=gaza&week=2024-03-04#evidence"
+
+
+def test_pair_partition_is_the_producers_and_another_workers_pair_is_said():
+    from aiokafka.partitioner import murmur2
+    for pair, n in (("JOR-USA", 2), ("IRN-TUR", 8), ("EGY-QAT", 1)):
+        assert pp.pair_partition(pair, n) == (murmur2(pair.encode()) & 0x7FFFFFFF) % n
+    windows, episodes = tables()
+    data = pp.pair_page_data(windows, episodes, {"pair": "IRN-TUR", "topic": "*"})
+    data["owner"] = {"partition": 1, "partitions": 2, "held": [0], "here": False,
+                     "url": "http://10.0.0.2:6066/"}
+    page = pp.render_pair(data)
+    assert 'id="elsewhere"' in page and "partition 1 of 2" in page
+    assert 'href="http://10.0.0.2:6066/status/pair?pair=IRN-TUR"' in page
+    data["owner"] = {**data["owner"], "url": "javascript:alert(1)"}
+    assert "javascript" not in pp.render_pair(data)
+    data["owner"] = {**data["owner"], "here": True}
+    assert 'id="elsewhere"' not in pp.render_pair(data)
