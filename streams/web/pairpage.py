@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from streams.detection.counts import ALL_TOPICS
 from streams.detection.explain import group_id
 from streams.web.collect import _DAY, _PAIR, _evidence_entry, pair_names
-from streams.web.render import CSS, PAIR_PAGE, esc, fmt_num
+from streams.web.render import CSS, PAIR_PAGE, _evidence_body, esc, fmt_num
 
 PATH = PAIR_PAGE
 MAX_WEEKS = 106          # weeks the chart spans at most (two years; the table may hold more)
@@ -86,57 +86,41 @@ def monday(day: str | date) -> date:
     return d - timedelta(days=d.weekday())
 
 
-def _prefixes(windows: Mapping[str, Any]) -> list[str]:
-    """Key prefixes of the partitions present (``"<p>|"``; ``""`` for an unprefixed mapping)."""
-    out = {""}
-    for key in windows:
-        if isinstance(key, str) and key.endswith("|watermark"):
-            out.add(key[: -len("watermark")])
-    return sorted(out)
-
-
-def pair_index(windows: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Every pair in the table: ``{pair: {"total": distinct contacts (all topics), "topics": set}}``."""
-    out: dict[str, dict[str, Any]] = {}
+def pair_index(windows: Mapping[str, Any], pair: str | None = None, topic: str = ALL_TOPICS
+               ) -> tuple[dict[str, dict[str, Any]], dict[str, Mapping[str, Any]]]:
+    """One pass over the table: every pair in it, ``{pair: {"total": distinct contacts (all
+    topics), "topics": set}}``, and the ``{day: {contact_key: entry}}`` of ``pair`` and ``topic``
+    (keys with or without the ``"<partition>|"`` prefix)."""
+    index: dict[str, dict[str, Any]] = {}
+    days: dict[str, Mapping[str, Any]] = {}
     for key, value in windows.items():
-        if not isinstance(key, str):
+        # the tables' values are plain dicts (JSON); a dict check is cheaper than the Mapping ABC
+        if not value or not isinstance(value, dict) or not isinstance(key, str):
             continue
         parts = key.split("|")
         if len(parts) == 4:
             parts = parts[1:]
-        if len(parts) != 3 or not _PAIR.match(parts[0]) or not value:
+        elif len(parts) != 3:
             continue
-        pair, topic, _day = parts
-        e = out.setdefault(pair, {"total": 0, "topics": set()})
-        e["topics"].add(topic)
-        if topic == ALL_TOPICS and isinstance(value, Mapping):
+        p, t, day = parts
+        if len(p) != 7 or p[3] != "-":
+            continue
+        e = index.get(p)
+        if e is None:
+            e = index[p] = {"total": 0, "topics": set()}
+        e["topics"].add(t)
+        if t == ALL_TOPICS:
             e["total"] += len(value)
-    return out
-
-
-def pair_days(windows: Mapping[str, Any], pair: str, topic: str,
-              prefixes: Sequence[str]) -> dict[str, Mapping[str, Any]]:
-    """``{day: {contact_key: entry}}`` of the pair and topic, every day the table holds."""
-    out: dict[str, Mapping[str, Any]] = {}
-    head = f"{pair}|{topic}|"
-    for key, value in windows.items():
-        if not isinstance(key, str) or not value or not isinstance(value, Mapping):
-            continue
-        bare = key
-        for p in prefixes:
-            if p and key.startswith(p):
-                bare = key[len(p):]
-                break
-        if bare.startswith(head):
-            day = bare[len(head):]
-            if _DAY.match(day):
-                out[day] = value
-    return out
+        if p == pair and t == topic:
+            days[day] = value
+    index = {p: e for p, e in index.items() if _PAIR.match(p)}
+    days = {d: v for d, v in days.items() if _DAY.match(d)}
+    return index, days
 
 
 def latest_day(windows: Mapping[str, Any]) -> str | None:
-    days = [v for k, v in windows.items() if isinstance(k, str) and k.split("|")[-1] == "watermark"
-            and isinstance(v, str) and _DAY.match(v)]
+    days = [v for k, v in windows.items() if isinstance(v, str) and isinstance(k, str)
+            and k.endswith("watermark") and _DAY.match(v)]
     return max(days) if days else None
 
 
@@ -210,7 +194,7 @@ def pair_alerts(episodes: Mapping[str, Any], pair: str) -> list[dict[str, Any]]:
 def pair_page_data(windows: Mapping[str, Any], episodes: Mapping[str, Any],
                    params: Mapping[str, Any], *, retain_days: int = 371) -> dict[str, Any]:
     """Everything ``render_pair`` needs for ``params`` (``parse_params``'s result)."""
-    index = pair_index(windows)
+    index, days = pair_index(windows, params.get("pair"), params.get("topic") or ALL_TOPICS)
     choices = sorted(index, key=lambda p: (-index[p]["total"], p))
     data: dict[str, Any] = {"pair": params.get("pair"), "topic": params.get("topic") or ALL_TOPICS,
                             "choices": [{"pair": p, "names": pair_names(p), "total": index[p]["total"]}
@@ -223,8 +207,6 @@ def pair_page_data(windows: Mapping[str, Any], episodes: Mapping[str, Any],
     data["names"] = pair_names(pair)
     data["topics"] = sorted(index.get(pair, {}).get("topics", {ALL_TOPICS}) | {ALL_TOPICS},
                             key=lambda t: (t != ALL_TOPICS, t))
-    prefixes = _prefixes(windows)
-    days = pair_days(windows, pair, topic, prefixes)
     latest = data["latest"] or (max(days) if days else None)
     alerts = [a for a in pair_alerts(episodes, pair) if topic == ALL_TOPICS or topic in a["topics"]]
     data["alerts"] = alerts
@@ -350,7 +332,6 @@ def chart_svg(weeks: Sequence[Mapping[str, Any]], alerts: Sequence[Mapping[str, 
 
 
 def _evidence_list(evidence: Sequence[Mapping[str, Any]]) -> str:
-    from streams.web.render import _evidence_body
     if not evidence:
         return '<p class="muted">No contacts counted in this week.</p>'
     items = []
@@ -460,4 +441,4 @@ def render_pair(data: Mapping[str, Any], error: str | None = None) -> str:
 
 
 __all__ = ["BadRequest", "PATH", "pair_page_data", "parse_params", "render_pair", "chart_svg",
-           "pair_alerts", "weekly_series", "page_url"]
+           "pair_alerts", "pair_index", "weekly_series", "page_url"]
