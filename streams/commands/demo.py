@@ -280,7 +280,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"demo: worker started (log: {log_dir / 'worker.log'}), waiting for {base}/metrics",
               file=sys.stderr, flush=True)
         _wait_http(base + "/metrics", time.monotonic() + 120, worker)
-        print(f"demo: worker ready — metrics {base}/metrics, status page {base}/status",
+        print(f"demo: worker ready — metrics {base}/metrics, status page {base}/status, "
+              f"pair page {base}/status/pair",
               file=sys.stderr, flush=True)
         state = asyncio.run(_main(s, files, args.rate, args.exit_when_idle, args.json, base + "/metrics",
                                   worker))
