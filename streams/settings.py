@@ -127,7 +127,9 @@ SPECS: tuple[Spec, ...] = (
     Spec("spike_reports_per_contact", float, 0.0, "> 0: min_reports is in units of this many reports per "
                                                   "contact, scaled to the feed's running mean (0: absolute)"),
     Spec("cooldown_days", int, 28, "an episode ends after this many quiet days; the next spike is new"),
-    Spec("retain_days", int, 182, "days of counts kept per pair behind the latest contact day"),
+    Spec("retain_days", int, 371, "days of counts kept per pair behind the latest contact day "
+         "(53 weeks: the pair page charts a year; the detector itself needs only the window and "
+         "its history, 91 days)"),
     Spec("min_confidence", float, 0.0, "contacts (and their copies' sources) with a lower `confidence` "
                                        "are published but not counted (0: count every contact)"),
     Spec("knowledge_dir", str, "", "a folder whose files replace the packaged knowledge files of the "

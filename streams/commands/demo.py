@@ -268,6 +268,9 @@ def run(args: argparse.Namespace) -> int:
         # articles; tuned on a feed of hundreds of publishers) cannot happen in it: the demo shows
         # the detector without it
         env.setdefault(PREFIX + "SPIKE_MIN_REPORTS", "1")
+        # the sample spans October 2023 (the burst) to November 2025 (dev): counts kept 1,000 days
+        # so the burst's weeks stay on the pair page after the first expiry pass
+        env.setdefault(PREFIX + "RETAIN_DAYS", "1000")
         log_dir = PROJECT / "var" / "demo"
         log_dir.mkdir(parents=True, exist_ok=True)
         worker_log = open(log_dir / "worker.log", "wb")
@@ -277,7 +280,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"demo: worker started (log: {log_dir / 'worker.log'}), waiting for {base}/metrics",
               file=sys.stderr, flush=True)
         _wait_http(base + "/metrics", time.monotonic() + 120, worker)
-        print(f"demo: worker ready — metrics {base}/metrics, status page {base}/status",
+        print(f"demo: worker ready — metrics {base}/metrics, status page {base}/status, "
+              f"pair page {base}/status/pair",
               file=sys.stderr, flush=True)
         state = asyncio.run(_main(s, files, args.rate, args.exit_when_idle, args.json, base + "/metrics",
                                   worker))

@@ -6,8 +6,9 @@ emitted when nothing changed (a replay, a copy's extra source). The episode ends
 ``cooldown_days`` consecutive days on which the window does not fire.
 
 Episodes store: key ``"AAA-BBB|<topic>"`` -> ``{"clock": last as-of day evaluated, "active":
-{episode} or None, "episodes": number started, "last_ended": day}``. The clock of a pair never goes
-back: a late contact (event day before the clock) is counted on its day and the pair is evaluated
+{episode} or None, "episodes": number started, "last_ended": day, "past": [outline of each
+ended episode: episode_id, started, last_fired, ended, observed, expected, score, seq]}``. The clock
+of a pair never goes back: a late contact (event day before the clock) is counted on its day and the pair is evaluated
 at the clock, so the current window sees it when it belongs there and the history otherwise.
 Days between two evaluations are walked (cheaply, from one read of the daily counts) only to
 find where an active episode ended; alerts are only emitted at evaluated days.
@@ -28,6 +29,18 @@ from streams.records import Contact
 MAX_EVIDENCE = 50        # contacts listed in one alert
 MAX_EPISODE_KEYS = 500   # contact keys remembered per episode (bounded state)
 COVERAGE_KEY = "~coverage"   # episodes-store key of the first observed day (when not fixed)
+MAX_PAST = 52            # ended episodes remembered per pair and topic (bounded state)
+PAST_FIELDS = ("episode_id", "started", "last_fired", "ended", "observed", "expected", "score", "seq")
+
+
+def _close(state: dict[str, Any], active: dict[str, Any]) -> None:
+    """Record the end of ``active`` in its pair's ``state``: ``last_ended``, and the episode's
+    outline in ``past`` (newest last, at most MAX_PAST) so the analyst page can mark the weeks of
+    ended alerts; it goes with the state when ``expire`` forgets a pair gone quiet."""
+    state["last_ended"] = active["ended"]
+    past = list(state.get("past") or ())
+    past.append({k: active.get(k) for k in PAST_FIELDS})
+    state["past"] = past[-MAX_PAST:]
 
 
 def _ord(day: str) -> int:
@@ -134,7 +147,7 @@ class SpikeDetector:
         while active and x < d:
             self._step_quiet(active, stats(x).fires, x)
             if active.get("ended"):
-                state["last_ended"] = active["ended"]
+                _close(state, active)
                 active = None
             x += 1
 
@@ -159,7 +172,7 @@ class SpikeDetector:
             else:
                 self._step_quiet(active, False, d)
                 if active.get("ended"):
-                    state["last_ended"] = active["ended"]
+                    _close(state, active)
                     active = None
         elif st.fires and self._opens(st, *(opened := self._window(pair, topic, d))):
             window_keys, window = opened

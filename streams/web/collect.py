@@ -17,12 +17,11 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
 from typing import Any
 
 from streams import metrics
 from streams.detection.counts import ALL_TOPICS
-from streams.detection.explain import group_id
+from streams.detection.explain import country_name, group_id
 
 _PAIR = re.compile(r"^[A-Z]{3}-[A-Z]{3}$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -43,21 +42,20 @@ def guess_lang(text: str | None) -> str | None:
     return "en" if latin else None
 
 
-@lru_cache(maxsize=512)
-def country_name(code: str) -> str:
-    try:
-        import pycountry
-        c = pycountry.countries.get(alpha_3=code) or pycountry.historic_countries.get(alpha_3=code)
-        if c is not None:
-            return getattr(c, "common_name", None) or c.name
-    except Exception:  # pycountry missing or an odd code: show the code
-        pass
-    return code
-
-
-def pair_names(pair: str) -> str:
+def pair_names(pair: str, lang: str = "en") -> str:
+    """``"Iran – Türkiye"``: CLDR's short names of the pair's countries in ``lang``
+    (streams.detection.explain.country_name; the code itself when CLDR has none)."""
     a, _, b = pair.partition("-")
-    return f"{country_name(a)} – {country_name(b)}"
+    return f"{country_name(a, lang)} – {country_name(b, lang)}"
+
+
+def local_names(pair: str | None, lang: str | None) -> str | None:
+    """The pair's names in the language of an evidence sentence shown beside them, when that is
+    not English (the page's own language) and CLDR has them."""
+    if not pair or not lang or lang == "en" or not _PAIR.match(pair):
+        return None
+    names = pair_names(pair, lang)
+    return names if names != pair_names(pair) else None
 
 
 def _split(key: Any) -> list[str] | None:
@@ -136,9 +134,9 @@ def _week_index(end_day: str, weeks: int) -> dict[str, int]:
 
 def busiest_pairs(windows: Mapping[str, Any] | WindowScan, n: int = 10, weeks: int = 8,
                   week_end: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
-    """Top ``n`` pairs by distinct contacts in the 7 days ending at ``week_end`` (default: the
-    watermark), then by their total over the last ``weeks`` 7-day windows; each with its weekly
-    counts, oldest first."""
+    """Top ``n`` pairs with contacts in the 7 days ending at ``week_end`` (default: the
+    watermark), by that count, then by their total over the last ``weeks`` 7-day windows; each
+    with its weekly counts, oldest first. Pairs without a contact in that week are left out."""
     sc = windows if isinstance(windows, WindowScan) else scan_windows(windows)
     end_day = week_end or sc.watermark
     if end_day is None:   # no watermark yet: the latest day counted
@@ -156,21 +154,26 @@ def busiest_pairs(windows: Mapping[str, Any] | WindowScan, n: int = 10, weeks: i
         if counts is None:
             counts = series[pair] = [0] * weeks
         counts[i] += count
-    ranked = sorted(series.items(), key=lambda kv: (-kv[1][-1], -sum(kv[1]), kv[0]))
-    # pairs quiet this week but active in the weeks shown stay listed (below the active ones): a
-    # replay of history has few pairs in its last week, and a pair that just went quiet is news too
+    # only pairs with contacts this week: the table answers "who is talking now"; a pair's earlier
+    # weeks are on its own page
+    ranked = sorted(((pair, counts) for pair, counts in series.items()
+                     if counts[-1] > 0 and _PAIR.match(pair)),
+                    key=lambda kv: (-kv[1][-1], -sum(kv[1]), kv[0]))
     out = [{"pair": pair, "names": pair_names(pair), "count": counts[-1], "weeks": counts}
-           for pair, counts in ranked[:n] if sum(counts) > 0 and _PAIR.match(pair)]
+           for pair, counts in ranked[:n]]
     return out, end_day
 
 
 def _evidence_entry(contact_key: str, v: Mapping[str, Any]) -> dict[str, Any]:
     parts = contact_key.split("|")
     text = v.get("evidence") or ""
+    lang = v.get("lang") or guess_lang(text)
     return {
         "contact_key": contact_key,
         "text": text,
-        "lang": v.get("lang") or guess_lang(text),
+        "lang": lang,
+        # contact keys start with the pair: its names in the sentence's language, shown beside it
+        "local_names": local_names(parts[0], lang),
         "date": v.get("date") or (parts[1] if len(parts) > 1 else None),
         "mode": v.get("mode"),
         "urls": list(v.get("urls") or ())[:5],

@@ -13,7 +13,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from streams.web.collect import _PAIR as PAIR_RE
+
 REFRESH_SECONDS = 15
+PAIR_PAGE = "/status/pair"   # the analyst's page of one pair (streams.web.pairpage)
 
 # Noto covers Latin, Arabic and Persian (Debian fonts-noto-core); DejaVu and Tahoma as fallbacks.
 FONT_STACK = ('"Noto Sans", "Noto Sans Arabic", "Noto Naskh Arabic", "Vazirmatn", "DejaVu Sans", '
@@ -34,9 +37,9 @@ section { background:var(--card); border:1px solid var(--line); border-radius:6p
 section.wide { grid-column: 1 / -1; }
 h2 { font-size:1.05rem; margin:.1rem 0 .6rem; }
 table { border-collapse:collapse; width:100%%; font-size:.92rem; }
-th, td { text-align:left; padding:.3rem .5rem; border-bottom:1px solid var(--line); vertical-align:middle; }
+th, td { text-align:start; padding:.3rem .5rem; border-bottom:1px solid var(--line); vertical-align:middle; }
 th { color:var(--muted); font-weight:600; font-size:.8rem; text-transform:uppercase; letter-spacing:.03em; }
-td.num, th.num { text-align:right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align:end; font-variant-numeric: tabular-nums; }
 .tiles { display:grid; grid-template-columns: repeat(auto-fill, minmax(9.5rem,1fr)); gap:.6rem; }
 .tile { border:1px solid var(--line); border-radius:5px; padding:.45rem .6rem; }
 .tile .v { font-size:1.35rem; font-weight:600; font-variant-numeric: tabular-nums; }
@@ -45,10 +48,12 @@ td.num, th.num { text-align:right; font-variant-numeric: tabular-nums; }
 .muted { color:var(--muted); font-size:.85rem; }
 .spark { vertical-align:middle; }
 .pair { font-weight:600; white-space:nowrap; }
-.alert { border-left:4px solid var(--warn); padding:.4rem .8rem; margin:.6rem 0; background:#fffaf5; }
+a.pair { color:var(--accent); text-decoration:none; }
+.names { font-size:.85rem; color:var(--muted); }
+.alert { border-inline-start:4px solid var(--warn); padding:.4rem .8rem; margin:.6rem 0; background:#fffaf5; }
 .alert h3 { font-size:1rem; margin:0 0 .3rem; }
 .alert .stats { color:var(--muted); font-size:.85rem; }
-ol.evidence { margin:.4rem 0 0; padding-left:1.2rem; }
+ol.evidence { margin:.4rem 0 0; padding-inline-start:1.2rem; }
 ol.evidence li { margin:.35rem 0; }
 blockquote.ev { margin:0; padding:.15rem .5rem; border-inline-start:3px solid var(--line);
                 unicode-bidi: plaintext; font-size:.95rem; }
@@ -161,9 +166,18 @@ def _health(h: Mapping[str, Any]) -> str:
             f"{detail}</section>")
 
 
+def pair_link(pair: Any) -> str:
+    """The pair's code linked to its analyst page (streams.web.pairpage), escaped."""
+    if not isinstance(pair, str) or not PAIR_RE.match(pair):
+        return f'<span class="pair">{esc(pair)}</span>'
+    return f'<a class="pair" href="{PAIR_PAGE}?pair={esc(pair)}">{esc(pair)}</a>'
+
+
 def _pairs(pairs: Sequence[Mapping[str, Any]], week_end: str | None, weeks: int) -> str:
     if not pairs:
-        body = '<p class="muted">No contacts counted yet.</p>'
+        body = ('<p class="muted">No contacts counted in this week. Earlier weeks of every pair: '
+                f'<a href="{PAIR_PAGE}">pair page</a>.</p>' if week_end
+                else '<p class="muted">No contacts counted yet.</p>')
     else:
         rows = []
         for i, p in enumerate(pairs, 1):
@@ -172,7 +186,7 @@ def _pairs(pairs: Sequence[Mapping[str, Any]], week_end: str | None, weeks: int)
             name_html = f'<div class="muted">{esc(names)}</div>' if names else ""
             rows.append(
                 f'<tr class="pair-row"><td class="num">{i}</td>'
-                f'<td><span class="pair">{esc(p.get("pair"))}</span>{name_html}</td>'
+                f'<td>{pair_link(p.get("pair"))}{name_html}</td>'
                 f'<td class="num count">{fmt_num(p.get("count"))}</td>'
                 f"<td>{spark}</td></tr>")
         body = ('<table id="pairs-table"><thead><tr><th class="num">#</th><th>pair</th>'
@@ -180,8 +194,8 @@ def _pairs(pairs: Sequence[Mapping[str, Any]], week_end: str | None, weeks: int)
                 f'<tbody>{"".join(rows)}</tbody></table>')
     when = f" (7 days to {esc(week_end)})" if week_end else ""
     return (f'<section id="pairs"><h2>Busiest pairs this week{when}</h2>{body}'
-            '<p class="muted">Distinct contacts per country pair in event time, on the partitions this '
-            "worker holds.</p></section>")
+            '<p class="muted">Pairs with distinct contacts this week, in event time, on the partitions '
+            "this worker holds; a pair's weeks, alerts and evidence are on its page.</p></section>")
 
 
 def _evidence_item(e: Mapping[str, Any]) -> str:
@@ -205,7 +219,9 @@ def _evidence_body(e: Mapping[str, Any]) -> str:
         links.append(esc(s))
     meta = " · ".join(x for x in (esc(e.get("date")), esc(e.get("mode"))) if x)
     src = f'<div class="src">{meta}{" — " if meta and links else ""}{", ".join(links)}</div>'
-    return f'<blockquote class="ev" dir="auto"{lang_attr}>{esc(e.get("text"))}</blockquote>{src}'
+    local = e.get("local_names")   # the pair's names in the sentence's language
+    names = f'<div class="names" dir="auto"{lang_attr}>{esc(local)}</div>' if local else ""
+    return f'{names}<blockquote class="ev" dir="auto"{lang_attr}>{esc(e.get("text"))}</blockquote>{src}'
 
 
 def _alerts(alerts: Sequence[Mapping[str, Any]], max_evidence: int) -> str:
@@ -228,7 +244,7 @@ def _alerts(alerts: Sequence[Mapping[str, Any]], max_evidence: int) -> str:
                  f'{esc(a.get("window_end") or "?")}, expected {fmt_num(a.get("expected"), 1)}'
                  f', score {fmt_num(a.get("score"), 1)}')
         summary_html = f'<p class="summary">{esc(a["summary"])}</p>' if a.get("summary") else ""
-        items.append(f'<article class="alert"><h3><span class="pair">{esc(a.get("pair"))}</span>'
+        items.append(f'<article class="alert"><h3>{pair_link(a.get("pair"))}'
                      f"{topic_html}{status_html}</h3>"
                      f'{summary_html}<div class="stats">{stats}</div><ol class="evidence">{ev_html}</ol>{more_html}</article>')
     return f'<section id="alerts" class="wide"><h2>Recent alerts</h2>{"".join(items)}</section>'
@@ -241,7 +257,7 @@ def _contacts(contacts: Sequence[Mapping[str, Any]]) -> str:
         items = []
         for e in contacts:
             topics = "".join(f' <span class="chip">{esc(t)}</span>' for t in e.get("topics") or ())
-            items.append(f'<li class="contact"><span class="pair">{esc(e.get("pair"))}</span>{topics}'
+            items.append(f'<li class="contact">{pair_link(e.get("pair"))}{topics}'
                          f"{_evidence_body(e)}</li>")
         body = f'<ol class="evidence contacts">{"".join(items)}</ol>'
     return f'<section id="contacts" class="wide"><h2>Latest contacts</h2>{body}</section>'
@@ -269,7 +285,8 @@ def render_status(data: Mapping[str, Any]) -> str:
         "<title>diplowatch status</title>"
         f"<style>{CSS}</style></head><body>"
         f'<header><h1>diplowatch</h1><span class="meta">{meta}</span>'
-        '<span class="meta"><a href="/metrics" style="color:#c9d5ea">/metrics</a></span></header>'
+        '<span class="meta"><a href="/status/pair" style="color:#c9d5ea">pairs</a> · '
+        '<a href="/metrics" style="color:#c9d5ea">/metrics</a></span></header>'
         "<main>"
         f"{_health(health)}"
         f"{_pairs(data.get('pairs') or [], data.get('week_end'), int(data.get('weeks') or 8))}"

@@ -33,7 +33,7 @@ def alerts_on(bootstrap: str, topic: str, at_least: int) -> list[tuple[bytes, di
 
 
 def test_seeds_and_a_burst_raise_exactly_the_expected_alert(kafka_bootstrap, tmp_path):
-    # the seeds reach 2025 and come first: with the default 182 days of retention the 2023 stream
+    # the seeds reach 2025 and come first: with the default 371 days of retention the 2023 stream
     # would be late (docs/pipeline.md, "Event-time watermark"); this test is about detection.
     # The fixture's burst is reported once per call (seven articles, three outlets): the
     # corroboration gate (eight articles, tuned on ICEWS's hundreds of publishers; unit-tested) is

@@ -203,6 +203,11 @@ def test_burst_fires_once_then_updates_then_ends_and_replay_is_silent():
     # quiet afterwards: the window empties, the episode ends after the cool-down
     assert det.tick(day(100)) == []                   # window (94..100) quiet since day 98
     assert det.tick(day(110)) == [eid]
+    # the ended episode's outline stays in the pair's state (the analyst page marks it)
+    past = episodes["IRN-SAU|*"]["past"]
+    assert [p["episode_id"] for p in past] == [eid]
+    assert past[0]["started"] == day(91) and past[0]["last_fired"] == day(93)
+    assert past[0]["ended"] == episodes["IRN-SAU|*"]["last_ended"] and past[0]["observed"] == 5
     # a new burst much later is a new episode
     later = [contact(day(200)), contact(day(201)), contact(day(202))]
     new = [a for c in later for a in det.observe(c)]
@@ -504,3 +509,16 @@ def test_any_topic_name_gets_its_own_episode_and_alerts(topic):
     assert mine["episode_id"].startswith(f"IRN-SAU|{topic}|")
     assert mine["names"] == ["Iran", "Saudi Arabia"]
     jsonschema.validate(mine, schema)
+
+
+def test_ended_episodes_kept_per_pair_are_bounded():
+    from streams.detection.detector import MAX_PAST, _close
+    state: dict = {}
+    for i in range(MAX_PAST + 5):
+        _close(state, {"episode_id": f"IRN-SAU|*|{day(i * 10)}", "started": day(i * 10),
+                       "last_fired": day(i * 10 + 1), "ended": day(i * 10 + 8), "observed": 3,
+                       "contact_keys": ["k"] * 400})
+    assert len(state["past"]) == MAX_PAST
+    assert state["past"][-1]["started"] == day((MAX_PAST + 4) * 10)
+    assert state["last_ended"] == day((MAX_PAST + 4) * 10 + 8)
+    assert "contact_keys" not in state["past"][0]     # an outline, not the episode's keys

@@ -216,3 +216,35 @@ def test_table_items_copies_the_memory_store_dict():
     assert dict(items) == dict(t.data.data) and items is not t.data.data
     assert c.scan_windows(t).watermark == "2024-03-10"
     assert c.table_items({"a": 1}) == [("a", 1)]
+
+
+def test_this_week_lists_only_pairs_with_contacts_this_week():
+    w = windows_fixture()
+    w["1|JOR-USA|*|2024-02-25"] = {"k|d": {"mode": "phone", "evidence": "x"}}   # 2 weeks back, quiet now
+    pairs, _ = c.busiest_pairs(w, n=10, weeks=8)
+    assert [p["pair"] for p in pairs] == ["IRN-TUR", "EGY-QAT"]
+    assert all(p["count"] > 0 for p in pairs)
+    # a week with no contact at all: an empty table that says so and points at the pair page
+    pairs, end = c.busiest_pairs(w, n=10, weeks=8, week_end="2024-04-30")
+    assert pairs == [] and end == "2024-04-30"
+    page = render_status({"pairs": pairs, "week_end": end})
+    assert "No contacts counted in this week" in page and 'href="/status/pair"' in page
+
+
+def test_country_names_are_cldr_in_english_and_the_evidence_language():
+    assert c.pair_names("PRK-KOR") == "North Korea – South Korea"     # CLDR short names
+    assert c.pair_names("IRN-TUR", "fa") == "ایران – ترکیه"
+    assert c.pair_names("EGY-QAT", "ar") == "مصر – قطر"
+    assert c.local_names("IRN-TUR", "en") is None and c.local_names("IRN-TUR", None) is None
+    w = {"0|IRN-TUR|*|2024-03-10": {"IRN-TUR|2024-03-10|phone": {
+             "mode": "phone", "evidence": FA, "first_seen": "2024-03-11T10:00:00Z"}},
+         "1|EGY-QAT|*|2024-03-09": {"EGY-QAT|2024-03-09|visit": {
+             "mode": "visit", "evidence": AR, "first_seen": "2024-03-11T09:00:00Z"}},
+         "0|watermark": "2024-03-10"}
+    recent = c.recent_contacts(w)
+    assert [r["local_names"] for r in recent] == ["ایران – ترکیه", "مصر – قطر"]
+    t = parse(render_status({"contacts": recent}))
+    names = [a for tag, a in t.tags if tag == "div" and a.get("class") == "names"]
+    assert [a["lang"] for a in names] == ["fa", "ar"] and all(a["dir"] == "auto" for a in names)
+    links = [a["href"] for tag, a in t.tags if tag == "a" and a.get("class") == "pair"]
+    assert links == ["/status/pair?pair=IRN-TUR", "/status/pair?pair=EGY-QAT"]
