@@ -13,8 +13,8 @@ import time
 import orjson
 import pytest
 
-from .test_pipeline_accounting import distinct_articles
-from .test_pipeline_harness import Worker, pipeline_settings, read_topic, send_lines, wait_for
+from .mix import distinct_articles
+from .harness import Worker, pipeline_settings, read_topic, send_lines, wait_for
 
 pytestmark = pytest.mark.timeout(420)
 

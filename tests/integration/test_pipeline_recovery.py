@@ -12,8 +12,9 @@ import time
 import orjson
 import pytest
 
-from .test_pipeline_harness import (CORPUS, Worker, free_port, jsonl, pipeline_settings, send_lines,
-                                     wait_for)
+from tests.corpus import corpus_lines
+
+from .harness import Worker, free_port, pipeline_settings, send_lines, wait_for
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -103,7 +104,7 @@ def test_sigkill_restart_is_ready_fast_and_keeps_every_count(kafka_bootstrap, tm
     worker = Worker(s, tmp_path)
     limit = _limit(_timed_start(worker))
     try:
-        dev = jsonl(CORPUS / "dev.jsonl")
+        dev = corpus_lines("dev.jsonl")
         send_lines(s, dev, tmp_path)
         before = wait_for(_settled_all(worker, len(dev)), 120, "the corpus accounted for")
 
@@ -152,7 +153,7 @@ def test_instance_ids_differ_between_workers_and_survive_a_kill(kafka_bootstrap,
             assert set(other.counts()["assigned"]) == kept
             wait_for(both_hold_a_share, 30, "both workers holding partitions after the restart")
         held = set(b.counts()["assigned"])
-        dev = jsonl(CORPUS / "dev.jsonl")
+        dev = corpus_lines("dev.jsonl")
         send_lines(s, dev, tmp_path)
 
         def total():
@@ -206,7 +207,7 @@ def test_a_disk_store_recovers_from_where_it_was_not_from_the_beginning(kafka_bo
     worker = Worker(s, tmp_path)
     limit = _limit(_timed_start(worker))
     try:
-        dev = jsonl(CORPUS / "dev.jsonl")
+        dev = corpus_lines("dev.jsonl")
         send_lines(s, dev, tmp_path)
         before = wait_for(_settled_all(worker, len(dev)), 180, "the corpus accounted for")
         took = _kill_and_restart(worker)

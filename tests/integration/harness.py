@@ -1,4 +1,4 @@
-"""Harness for the pipeline's live-broker tests: a worker subprocess (``python -m streams worker``)
+"""Helpers (no tests) for the pipeline's live-broker tests: a worker subprocess (``python -m streams worker``)
 with its own app id, topic names and web port, plus bounded-wait helpers to feed and read topics.
 
 Every wait polls with a deadline (sleeps of 0.2 s); workers stop with SIGTERM, and SIGKILL only if
@@ -22,9 +22,8 @@ import orjson
 
 from streams.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "corpus"
-FIXTURES = ROOT / "tests" / "fixtures"
+from tests.paths import FIXTURES, ROOT  # noqa: F401 (re-exported to the tests)
+
 POLL = 0.2
 
 
@@ -184,9 +183,3 @@ def read_topic(bootstrap: str, topic: str, *, expect: int | None = None, timeout
 
 def jsonl(path: Path) -> list[bytes]:
     return [line for line in path.read_bytes().splitlines() if line.strip()]
-
-
-def test_harness_settings_are_unique_per_call():
-    a, b = pipeline_settings("127.0.0.1:1", "x"), pipeline_settings("127.0.0.1:1", "x")
-    assert a.app_id != b.app_id and a.topic_articles != b.topic_articles
-    assert a.topic_dedupe.startswith(a.app_id) and a.web_port != 0
