@@ -72,7 +72,7 @@ async def test_topics_are_not_auto_created(kafka_bootstrap, new_topic_name):
 # 3-node cluster: its own LocalKafka (a different topology from the session broker).
 
 @pytest.mark.slow
-@pytest.mark.timeout(240)  # generous: CI boxes are shared; it takes ~35 s on an idle 2-core box
+@pytest.mark.timeout(240)  # generous: three broker starts, a kill and a restart, on shared CI boxes
 async def test_three_node_cluster_survives_a_dead_broker(new_topic_name):
     from streams.devkafka import LocalKafka, acreate_topic
 

@@ -207,7 +207,7 @@ def test_short_unpunctuated_lines_are_not_joined():
 
 
 def test_agrees_with_camel_tools():
-    # the diacritic set is written out (importing camel's charsets costs ~0.8 s); keep it in step
+    # the diacritic set is written out (importing camel's charsets is slow); keep it in step
     from camel_tools.utils.charsets import AR_DIAC_CHARSET as CAMEL_DIAC
     from camel_tools.utils.dediac import dediac_ar
     from camel_tools.utils.normalize import (

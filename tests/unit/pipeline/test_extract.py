@@ -190,8 +190,8 @@ print(len(compiled))
 
 def test_warm_up_leaves_no_pattern_to_compile_on_the_first_articles():
     """A fresh process: after warm_up(), extracting every dev and seed article (three languages)
-    compiles (almost) no regular expression — the first Arabic article used to compile ~140 of
-    them (0.8-1.4 s) inside the worker, stalling its partitions right after a start."""
+    compiles (almost) no regular expression: compiling them on the first Arabic article would
+    stall the worker's partitions right after a start."""
     import subprocess
     import sys
     corpus_path("seeds.jsonl"), corpus_path("dev.jsonl")

@@ -176,8 +176,8 @@ def test_the_fast_check_accepts_the_real_articles():
                                          ("lang", 35)])
 def test_fields_stored_in_state_or_records_are_bounded(field, limit):
     """An oversized id, url, source, title or lang is a schema dead letter (the id is stored in ~36
-    fingerprint entries: a 40,000-character one made a 3.7 MB changelog record); at the limit it
-    passes. The dead letter of a 100,000-character field stays far below the record limit."""
+    fingerprint entries, so an unbounded one would make a changelog record past the broker's limit);
+    at the limit it passes. The dead letter of a 100,000-character field stays far below the record limit."""
     from streams.pipeline.serde import MAX_RECORD_BYTES, dumps
     base = {"id": "a1", "text": "Some text about a phone call.", "source": "s.example"}
     ok = check_article(orjson.dumps({**base, field: "x" * limit}), **{**LIMITS, "max_bytes": 512 * 1024})
