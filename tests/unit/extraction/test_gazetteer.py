@@ -158,7 +158,7 @@ def test_left_for_names_the_destination_but_leaving_x_for_y_does_not():
     got = _pairs("Prime Minister Nawaz Sharif left for Saudi Arabia on Wednesday.")
     assert ("PAK", "SAU") in got
     # a departure "to hold talks" is planned until the text says they were held (the corpus rule;
-    # phenomena.modality, tests/unit/test_phenomena.py)
+    # phenomena.modality, tests/unit/extraction/test_phenomena.py)
     assert not _pairs("Prime Minister Nawaz Sharif left for Saudi Arabia on Wednesday to hold talks "
                       "with Saudi leadership.")
     assert not any("AUS" in p for p in _pairs(
