@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from streams.dedup import Deduplicator  # noqa: E402
 from streams.pipeline.dedupe import DedupeStage  # noqa: E402
 from streams.pipeline.tables import ChangelogWriter, DeltaLogStore, PartitionView, SideMapping  # noqa: E402
-from tests.unit.test_pipeline_changelog import FakeMemoryTable  # noqa: E402
+from tests.unit.pipeline.test_changelog import FakeMemoryTable  # noqa: E402
 
 
 def articles(n: int, seed: int = 1) -> list[dict]:

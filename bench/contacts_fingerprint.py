@@ -12,7 +12,8 @@ the input set's name; the hash covers every field, confidence and evidence inclu
     .venv/bin/python bench/contacts_fingerprint.py --check HEX   # exit 1 when it differs
     .venv/bin/python bench/contacts_fingerprint.py --dump out.jsonl  # every line hashed, to diff
 
-Recorded hashes are in bench/README.md (section "Behaviour fingerprint").
+The current hash is in bench/README.md; every recorded one, with the change that moved it, in
+bench/HISTORY.md.
 """
 from __future__ import annotations
 

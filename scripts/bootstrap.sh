@@ -12,7 +12,7 @@ die() { echo "bootstrap: $*" >&2; exit 1; }
 # The interpreter: $PYTHON if set; else Debian's python3.11 when it is installed with its headers
 # (Debian builds it with PGO and LTO and links libpython into the executable, like the
 # python:3.11-slim image of the Dockerfile: the compiled extractor runs faster on it than on a plain
-# source build such as pyenv's default, bench/README.md); else python3.
+# source build such as pyenv's default, bench/HISTORY.md); else python3.
 if [ -n "${PYTHON:-}" ]; then
   PY=$PYTHON
 elif [ -x /usr/bin/python3.11 ] && [ -f /usr/include/python3.11/Python.h ]; then

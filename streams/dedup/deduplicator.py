@@ -5,7 +5,8 @@ writes assignments to the changelog).
 
 Store layout (``ts`` = first seen, seconds since the epoch). Values are flat JSON lists, not
 objects: a worker holds ~36 of them per article for the whole horizon, and a list of two items
-takes a third of the memory of a two-key dict plus its inner lists (~18.7 -> see bench/README.md):
+takes much less memory than a two-key dict plus its inner lists (bench/bench_memory.py measures the
+state per article):
 
 * ``id:<article id>``    -> [original id, ts]
 * ``url:<url key>``      -> [original id, ts]
@@ -166,8 +167,8 @@ class Deduplicator:
     def check_and_remember(self, article: Article, now: float) -> DedupVerdict:
         """``check`` then ``remember`` (copies are remembered pointing at their original)."""
         f = self.fingerprints(article)
-        # the ~32 band buckets are read once for both (check writes nothing; remember writes the
-        # exact and sig keys, never a band key, before it comes to the bands)
+        # the band buckets (fp.BANDS of them) are read once for both (check writes nothing;
+        # remember writes the exact and sig keys, never a band key, before it comes to the bands)
         get = self.store.get
         buckets = [get(k) for k in f.band_store_keys]
         verdict = self.check(article, now, f, buckets)

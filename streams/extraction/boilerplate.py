@@ -170,7 +170,7 @@ _NONSPACE_RE = re.compile(r"\S+")
 _TAIL_PUNCT = frozenset(".,\u060c\u061b;:!")
 _MAX_MARKER_LINE = 300  # characters; no marker line is longer, so longer lines skip the regexes
 # boilerplate_end patterns are searched in the last 80 characters of lines of up to 16 words
-# (credits and captions are short; a regex search costs ~0.2 µs per character tried)
+# (credits and captions are short, and a regex search pays for every character it tries)
 _END_WINDOW = 80
 _END_WORDS = 16
 _NUMBERED_RE = re.compile(r"[\d\u0660-\u0669\u06f0-\u06f9]+[.)\-]\s*\S+(?:\s+\S+)?$")

@@ -62,8 +62,8 @@ __all__ = [
 
 
 # convertdate's Solar Hijri calendar finds each year's start from the astronomical March equinox
-# (pymeeus), ~50 ms per Gregorian year and recomputed on every conversion. The equinox of a year
-# never changes, so the module's own function is memoised; convertdate still does all the
+# (pymeeus), an expensive computation repeated on every conversion. The equinox of a year never
+# changes, so the module's own function is memoised; convertdate still does all the
 # calendar arithmetic.
 if not hasattr(persian.equinox_jd, "cache_info"):
     persian.equinox_jd = lru_cache(maxsize=None)(persian.equinox_jd)

@@ -21,7 +21,7 @@ def detect_lang(text: str) -> str:
     """'ar', 'fa' or 'en' from script and word statistics of the first characters.
     Text without Arabic-script words is reported as 'en'."""
     sample = text[:_SAMPLE] if text else ""
-    # only the spelling variants that matter for the word lists (full normalise costs 3x more)
+    # only the spelling variants that matter for the word lists (a full normalise costs far more)
     words = _WORD_RE.findall(
         sample.replace("\u06cc", "\u064a").replace("\u06a9", "\u0643").replace("\u200c", " ")
         .replace("\u0625", "\u0627").replace("\u0649", "\u064a")

@@ -34,9 +34,9 @@ import unicodedata
 from typing import Callable
 
 # camel-tools' AR_DIAC_CHARSET (fathatan ... sukun, superscript alef). Written out rather than
-# imported: importing camel_tools.utils.charsets takes ~0.8 s (it scans all of Unicode to build its
-# sets), paid by every worker and test process for nine characters. tests/unit/test_normalise.py
-# checks that this set still covers camel's.
+# imported: importing camel_tools.utils.charsets scans all of Unicode to build its sets, a start-up
+# cost every worker and test process would pay for nine characters.
+# tests/unit/extraction/test_normalise.py checks that this set still covers camel's.
 AR_DIAC_CHARSET = frozenset("\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670")
 
 __all__ = ["normalise", "normaliser"]
@@ -88,11 +88,11 @@ def _build_table() -> dict[int, str | None]:
 
 
 _TABLE = _build_table()
-# str.translate with a dict does a Python-level lookup per character (~130 µs per 1 KB Arabic
-# article), and each regex scan of a text costs ~7 µs per KB. An ``in`` test is a C scan (~0.1 µs
-# per KB), so the characters that actually occur in news text are replaced one by one (``in`` +
-# ``str.replace``), and one regex scan looks for everything else (rare marks, presentation forms,
-# exotic spaces); only then is the full table applied. ~20 µs per 1 KB article, ~85 µs per 4 KB.
+# str.translate with a dict does a Python-level lookup per character, and each regex scan of a
+# text is far slower than an ``in`` test, which is a C scan. So the characters that actually occur
+# in news text are replaced one by one (``in`` + ``str.replace``), and one regex scan looks for
+# everything else (rare marks, presentation forms, exotic spaces); only then is the full table
+# applied.
 _COMMON = (
     "\u06cc\u0629\u0623\u060c\u0625\u06a9\u0649\u0626\u0622\u200c\u2019\u064b\u00ab"
     "\u00bb\u201d\u201c\u00a0\u0624\u0651\u2013\u064f\u064e\u0650\u0652\u064c\u064d\u0670"
@@ -126,7 +126,7 @@ def normalise(text: str) -> str:
                 text = text.replace(a, b)
     text = text.lower()  # cheaper than scanning for capitals first
     # all whitespace is a plain space by now; collapsing runs with replace beats split/join
-    # (which allocates every word) ~3x
+    # (which allocates every word)
     while "  " in text:
         text = text.replace("  ", " ")
     return text.strip(" ")

@@ -2,8 +2,8 @@
 candidates of one sentence (its triggers, actor slots and pairs). Each has its cue words per
 language in ``streams/knowledge/cues/<lang>/<list>.txt`` (loaded by ``streams.knowledge.loader``,
 found by the gazetteer's automaton as cues of the kind ``loader.CUE_LISTS`` names), and unit tests
-in Arabic, Persian and English (``tests/unit/test_phenomena.py``). No rule here is keyed to an
-article, an outlet or a name.
+in Arabic, Persian and English (``tests/unit/extraction/test_phenomena.py``). No rule here is
+keyed to an article, an outlet or a name.
 
 * ``modality``: the contact is planned, scheduled, expected, proposed or conditional ("will visit",
   "is to meet", "من المقرر أن", "سيلتقي", "يعتزم", "خواهد"; ``modality.txt``), dated ahead ("next

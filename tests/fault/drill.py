@@ -49,14 +49,14 @@ from typing import Any
 import orjson
 
 from streams.detection import contact_key
-from tests.integration.test_pipeline_harness import (CORPUS, FIXTURES, Worker, jsonl, pipeline_settings,
-                                                     read_topic, wait_for)
+from tests.corpus import corpus_lines
+from tests.integration.harness import FIXTURES, Worker, jsonl, pipeline_settings, read_topic, wait_for
 
 
 def _distinct(n: int, rng: random.Random, tag: str) -> list[bytes]:
     import re
     pool: dict[str, list[str]] = {}
-    for line in jsonl(CORPUS / "dev.jsonl"):
+    for line in corpus_lines("dev.jsonl"):
         a = orjson.loads(line)
         for s in re.split(r"(?<=[.!?؟])\s+|\n+", a["text"]):
             if 40 <= len(s.strip()) <= 500:
@@ -75,8 +75,8 @@ def mixed_stream(seed: int = 7, distinct: int = 150, long_id: bool = True) -> li
     the pipeline before issue 14: to run the drill against an older version)."""
     rng = random.Random(seed)
     tag = f"mx{seed}"
-    dev = {orjson.loads(x)["id"]: x for x in jsonl(CORPUS / "dev.jsonl")}
-    good = jsonl(FIXTURES / "burst_stream.jsonl") + _distinct(distinct, rng, tag) + jsonl(CORPUS / "seeds.jsonl")
+    dev = {orjson.loads(x)["id"]: x for x in corpus_lines("dev.jsonl")}
+    good = jsonl(FIXTURES / "burst_stream.jsonl") + _distinct(distinct, rng, tag) + corpus_lines("seeds.jsonl")
     good += [dev["en-tt-442816"], dev["en-tt-442849"], dev["en-tt-442906"], dev["en-016"]]
     copies = []
     for line in rng.sample(good, 12):             # the same id again

@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,20 +21,16 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "corpus" / "dev.jsonl"
+from tests.corpus import corpus_lines
+from tests.integration.harness import free_port
+from tests.paths import ROOT
+
 RULES = ROOT / "deploy" / "prometheus" / "rules" / "diplowatch.rules.yml"
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 JOB = "diplowatch-worker"
 # lines the validate stage must reject, one per reason code
 BAD_LINES = [b"this is not json {", b"[1, 2, 3]", b'{"id": "no-text-field"}']
 BAD_REASONS = {"invalid_json": 1, "not_object": 1, "schema": 1}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def http_get(url: str, timeout: float = 5.0) -> bytes:
@@ -178,8 +173,6 @@ class LiveStack:
 
     # -- the run ------------------------------------------------------------------------------
     def run(self) -> None:
-        if not CORPUS.exists():
-            raise AssertionError(f"corpus not found: {CORPUS} (shared/ must sit beside the project)")
         if not Path(PROMETHEUS).exists():
             raise AssertionError("prometheus not installed: run scripts/install-system-deps.sh")
         t0 = time.monotonic()
@@ -191,7 +184,7 @@ class LiveStack:
                   and self.value("diplowatch_articles_in_total") == 0, timeout=60)
         self.timings["worker_up_s"] = time.monotonic() - t0
         self.t_start = time.time()
-        lines = [ln for ln in CORPUS.read_bytes().splitlines() if ln.strip()] + BAD_LINES
+        lines = corpus_lines("dev.jsonl") + BAD_LINES
         data = self.workdir / "input.jsonl"
         data.write_bytes(b"\n".join(lines) + b"\n")
         self.sent = len(lines)

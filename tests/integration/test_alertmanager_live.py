@@ -18,7 +18,7 @@ from aiohttp import web
 
 from streams import metrics
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.paths import ROOT
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 ALERTMANAGER = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager") \
     or "/usr/bin/prometheus-alertmanager"

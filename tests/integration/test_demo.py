@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from streams.devkafka import free_ports
+from tests.corpus import corpus_path
 
-PROJECT = Path(__file__).resolve().parents[2]
-SHARED = PROJECT.parent / "shared" / "corpus"
+from tests.paths import ROOT as PROJECT
 
 
 def _kafka_jvms(parent: int) -> set[int]:
@@ -45,7 +45,7 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def test_demo_prints_contacts_and_alert(kafka_bootstrap):
-    assert (SHARED / "seeds.jsonl").exists(), "the shared corpus is expected beside the project"
+    corpus_path("seeds.jsonl")   # the demo replays it: fail here, naming the path, if it is absent
     port = free_ports(1)[0]
     proc = subprocess.run(
         [sys.executable, "-m", "streams", "demo", "--exit-when-idle", "20", "--rate", "1000/s",

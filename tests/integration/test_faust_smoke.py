@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from tests.paths import ROOT as PROJECT_ROOT
 PARTITIONS = 2
 
 

@@ -18,9 +18,9 @@ import pytest
 
 from streams.devkafka import acreate_topic, broker_ids
 
-from .test_kafka_smoke import _consume, _isr, _produce
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
+from .kafka_io import consume as _consume, isr as _isr, produce as _produce
 
 
 class Cli:

@@ -17,7 +17,9 @@ import pytest
 from streams.devkafka import BrokerSecurity, LocalKafka
 from streams.security import client_options
 
-from .test_pipeline_harness import CORPUS, ROOT, Worker, jsonl, pipeline_settings, read_topic, send_lines, wait_for
+from tests.corpus import corpus_lines, corpus_path
+
+from .harness import ROOT, Worker, pipeline_settings, read_topic, send_lines, wait_for
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -46,7 +48,7 @@ def _cli(args: list[str], env: dict[str, str], timeout: float = 90) -> subproces
 
 def test_the_listener_refuses_plaintext_and_untrusted_clients(secured):
     assert secured.security.ca_file.read_text().startswith("-----BEGIN CERTIFICATE-----")
-    lines = CORPUS / "seeds.jsonl"
+    lines = corpus_path("seeds.jsonl")
     # a plaintext client on the SASL_SSL port
     r = _cli(["replay", str(lines), "-q", "--no-create"], {"DIPLOWATCH_KAFKA_BOOTSTRAP": secured.bootstrap})
     err = r.stderr.strip().splitlines()
@@ -65,7 +67,7 @@ def test_the_listener_refuses_plaintext_and_untrusted_clients(secured):
                                      ["worker", "--no-web"]])
 def test_wrong_credentials_give_one_clear_line(secured, command, tmp_path):
     path = tmp_path / "a.jsonl"
-    path.write_bytes(jsonl(CORPUS / "seeds.jsonl")[0] + b"\n")
+    path.write_bytes(corpus_lines("seeds.jsonl")[0] + b"\n")
     args = [str(path) if a == "FILE" else a for a in command]
     for mechanism in ("PLAIN", "SCRAM-SHA-256"):
         r = _cli(args, _settings_env(secured, mechanism, password="not-the-password"))
@@ -78,7 +80,7 @@ def test_wrong_credentials_give_one_clear_line(secured, command, tmp_path):
 
 def test_replay_and_alerts_with_each_mechanism(secured, tmp_path):
     path = tmp_path / "a.jsonl"
-    seeds = jsonl(CORPUS / "seeds.jsonl")
+    seeds = corpus_lines("seeds.jsonl")
     path.write_bytes(b"\n".join(seeds) + b"\n")
     topic = f"sec-{secrets.token_hex(4)}"
     for mechanism in ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"):
@@ -100,7 +102,7 @@ def test_worker_processes_articles_end_to_end_over_sasl_ssl(secured, tmp_path):
     assert s.kafka_security_protocol == "SASL_SSL" and s.kafka_sasl_mechanism == "SCRAM-SHA-256"
     worker = Worker(s, tmp_path).start()
     try:
-        lines = jsonl(CORPUS / "dev.jsonl")[:40]
+        lines = corpus_lines("dev.jsonl")[:40]
         send_lines(s, lines, tmp_path)
 
         def settled():

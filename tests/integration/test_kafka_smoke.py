@@ -15,6 +15,8 @@ import pytest
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from .kafka_io import consume as _consume, isr as _isr, produce as _produce
+
 
 async def test_produce_consume_round_trip(kafka_bootstrap, new_topic):
     topic = new_topic("smoke", partitions=3)
@@ -69,50 +71,8 @@ async def test_topics_are_not_auto_created(kafka_bootstrap, new_topic_name):
 # ---------------------------------------------------------------------------------------------
 # 3-node cluster: its own LocalKafka (a different topology from the session broker).
 
-async def _isr(bootstrap: str, topic: str) -> dict[int, tuple[int, list[int]]]:
-    """partition -> (leader, isr) from a metadata request."""
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        (desc,) = await admin.describe_topics([topic])
-    finally:
-        await admin.close()
-    return {p["partition"]: (p["leader"], sorted(p["isr"])) for p in desc["partitions"]}
-
-
-async def _produce(bootstrap: str, topic: str, values: list[bytes]) -> None:
-    # acks=all with min.insync.replicas=2: each write is on at least two nodes when acknowledged
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True,
-                                request_timeout_ms=20000)
-    await producer.start()
-    try:
-        for i, value in enumerate(values):
-            await producer.send(topic, value, key=str(i % 7).encode())
-        await producer.flush()
-    finally:
-        await producer.stop()
-
-
-async def _consume(bootstrap: str, topic: str, group: str, n: int, timeout: float = 30) -> list[bytes]:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group,
-                                auto_offset_reset="earliest", enable_auto_commit=False)
-    await consumer.start()
-    got: list[bytes] = []
-    try:
-        async with asyncio.timeout(timeout):
-            while len(got) < n:
-                for records in (await consumer.getmany(timeout_ms=500)).values():
-                    got.extend(r.value for r in records)
-        await consumer.commit()
-    finally:
-        await consumer.stop()
-    return got
-
-
 @pytest.mark.slow
-@pytest.mark.timeout(240)  # generous: CI boxes are shared; it takes ~35 s on an idle 2-core box
+@pytest.mark.timeout(240)  # generous: three broker starts, a kill and a restart, on shared CI boxes
 async def test_three_node_cluster_survives_a_dead_broker(new_topic_name):
     from streams.devkafka import LocalKafka, acreate_topic
 
@@ -174,7 +134,7 @@ def test_failed_start_names_the_broker_log_and_leaves_no_jvm():
 
 @pytest.mark.slow
 def test_cli_prints_bootstrap_and_stops_cleanly_on_sigterm():
-    root = Path(__file__).resolve().parents[2]
+    from tests.paths import ROOT as root
     proc = subprocess.Popen([sys.executable, "-m", "streams", "kafka"], cwd=root, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:

@@ -22,7 +22,7 @@ import orjson
 from aiohttp import web
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.paths import ROOT
 ALERT_SCHEMA = json.loads((ROOT / "schemas" / "alert.schema.json").read_text())
 POLL = 0.1
 

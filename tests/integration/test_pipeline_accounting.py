@@ -10,63 +10,18 @@
 from __future__ import annotations
 
 import base64
-import uuid
 
 import orjson
 import pytest
 
 from streams.detection import contact_key
-from streams.extraction import extract_contacts
 from streams.pipeline.serde import pair_key
 
-from .test_pipeline_harness import (CORPUS, Worker, jsonl, pipeline_settings, read_topic, send_lines,
-                                     wait_for)
+from .harness import Worker, pipeline_settings, read_topic, send_lines, wait_for
+from .mix import MAX_BYTES, NEW_AFTER_RESTART, build_mix, dev, distinct_articles
+
 
 pytestmark = pytest.mark.timeout(240)
-
-MAX_BYTES = 64 * 1024
-DEV = {orjson.loads(x)["id"]: x for x in jsonl(CORPUS / "dev.jsonl")}
-SEEDS = jsonl(CORPUS / "seeds.jsonl")
-NEW_AFTER_RESTART = "en-reuters21578-10048"   # in no copy group of dev.copies.json
-
-
-def _doc(line: bytes) -> dict:
-    return orjson.loads(line)
-
-
-def build_mix() -> tuple[list[bytes], dict]:
-    """The input mix and what must come of it."""
-    uid = uuid.uuid4().hex[:6]
-    seed1 = _doc(SEEDS[1])
-    en016 = _doc(DEV["en-016"])
-    valid_first = SEEDS + [DEV["en-tt-442816"], DEV["en-016"]]
-    copies = [
-        DEV["en-tt-442849"], DEV["en-tt-442906"],                                  # near (agency story edited)
-        orjson.dumps({**seed1, "id": f"repost-{uid}", "source": "repost.example", "url": None}),  # text
-        SEEDS[0], SEEDS[2], SEEDS[3],                                               # id (sent twice)
-        orjson.dumps({"id": f"other-{uid}", "text": "Page moved. " * 20, "source": "arabnews.com",
-                      "url": en016["url"] + "?utm_source=feed#top"}),                # url
-    ]
-    garbage = {
-        "invalid_json": b'{"id": "broken", "text": "unterminated',
-        "bad_encoding": b'{"id": "latin1", "text": "caf\xe9 \xe0 Tehran"}',
-        "not_object": b'["an", "array"]',
-        "schema": b'{"id": "no-text", "title": "only a title"}',
-        "too_large": orjson.dumps({"id": "huge", "text": "x" * (MAX_BYTES + 100)}),
-        "empty_text": b'{"id": "empty", "text": "  \\n\\t "}',
-        "bad_date": b'{"id": "when", "text": "some text", "published_at": "yesterday"}',
-    }
-    # interleave so that garbage sits between valid records
-    mix = valid_first[:3] + list(garbage.values())[:4] + valid_first[3:] + copies + list(garbage.values())[4:]
-    expected = {
-        "in": len(mix), "processed": len(valid_first), "dead_letter": len(garbage),
-        "duplicates": {"near": 2, "text": 1, "id": 3, "url": 1},
-        "dead_letters": dict.fromkeys(garbage, 1),
-        "garbage": garbage,
-        "contacts": [c for line in valid_first for c in extract_contacts(_doc(line))],
-    }
-    expected["duplicate"] = sum(expected["duplicates"].values())
-    return mix, expected
 
 
 @pytest.fixture(scope="module")
@@ -160,32 +115,13 @@ def test_restart_recovers_tables_from_the_changelog_and_continues(run):
         assert c[key] == before[key], key
     # it continues: the fingerprints survived, so a copy of a story seen before the restart is a
     # duplicate; a genuinely new article is processed
-    copy = DEV["en-tt-442816"].replace(b'"en-tt-442816"', b'"tt-copy-after-restart"', 1)
+    copy = dev()["en-tt-442816"].replace(b'"en-tt-442816"', b'"tt-copy-after-restart"', 1)
     send_lines(s, [copy], run["tmp"])
     c2 = wait_for(settled(worker, before["in"] + 1), 60, "the copy sent after the restart")
     assert c2["processed"] == before["processed"] and c2["duplicate"] == before["duplicate"] + 1
-    send_lines(s, [DEV[NEW_AFTER_RESTART]], run["tmp"])
+    send_lines(s, [dev()[NEW_AFTER_RESTART]], run["tmp"])
     c3 = wait_for(settled(worker, before["in"] + 2), 60, "a new article sent after the restart")
     assert c3["processed"] == before["processed"] + 1 and c3["duplicate"] == c2["duplicate"]
-
-
-def distinct_articles(n: int, seed: int = 11) -> list[bytes]:
-    """n distinct articles of 6-10 real corpus sentences each (no two are copies of each other)."""
-    import random
-    import re
-    rng = random.Random(seed)
-    pool: dict[str, list[str]] = {}
-    for line in DEV.values():
-        a = orjson.loads(line)
-        for s in re.split(r"(?<=[.!?؟])\s+|\n+", a["text"]):
-            if 40 <= len(s.strip()) <= 500:
-                pool.setdefault(a.get("lang") or "en", []).append(s.strip())
-    langs = sorted(pool)
-    uid = uuid.uuid4().hex[:6]
-    return [orjson.dumps({"id": f"mid-{uid}-{i}", "text": " ".join(rng.sample(pool[langs[i % len(langs)]],
-                                                                              rng.randint(6, 10))),
-                          "source": f"s{i % 7}.example", "published_at": "2024-03-01"})
-            for i in range(n)]
 
 
 def test_a_stop_in_the_middle_of_a_backlog_loses_and_doubles_nothing(kafka_bootstrap, tmp_path):

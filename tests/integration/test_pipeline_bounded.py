@@ -1,8 +1,8 @@
 """Live broker: no record the pipeline writes can exceed the broker's limit, and a bad record costs
 one dead letter, never a stage. One worker with a 20 s dedup horizon gets an article whose id is
 100,000 characters long and thousands of distinct articles; once they are accounted for, the horizon
-passes and an expiry pass deletes every fingerprint at once (~100,000 keys: one 10 MB delta record
-before the fix); then 20 more articles. Every input is accounted for, nothing is in flight, every
+passes and an expiry pass deletes every fingerprint at once (~100,000 keys, far more than one delta
+record may carry); then 20 more articles. Every input is accounted for, nothing is in flight, every
 changelog record is bounded (the mass expiry is a group of parts), SIGTERM stops the worker within
 20 s, and the log holds no MessageSizeTooLarge and no failed send."""
 from __future__ import annotations
@@ -13,8 +13,8 @@ import time
 import orjson
 import pytest
 
-from .test_pipeline_accounting import distinct_articles
-from .test_pipeline_harness import Worker, pipeline_settings, read_topic, send_lines, wait_for
+from .mix import distinct_articles
+from .harness import Worker, pipeline_settings, read_topic, send_lines, wait_for
 
 pytestmark = pytest.mark.timeout(420)
 

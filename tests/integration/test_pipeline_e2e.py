@@ -10,12 +10,12 @@ import sys
 import orjson
 import pytest
 
-from .test_pipeline_harness import (CORPUS, FIXTURES, ROOT, Worker, jsonl, pipeline_settings, read_topic,
-                                     send_lines, wait_for)
+from tests.corpus import corpus_lines
+
+from .harness import FIXTURES, ROOT, Worker, jsonl, pipeline_settings, read_topic, send_lines, wait_for
 
 pytestmark = pytest.mark.timeout(240)
 
-SEEDS = jsonl(CORPUS / "seeds.jsonl")
 STREAM = jsonl(FIXTURES / "burst_stream.jsonl")
 BURST_DAYS = [f"2023-10-{d}" for d in range(15, 21)]
 
@@ -42,7 +42,7 @@ def test_seeds_and_a_burst_raise_exactly_the_expected_alert(kafka_bootstrap, tmp
                           spike_min_reports=1)
     worker = Worker(s, tmp_path).start()
     try:
-        lines = SEEDS + STREAM
+        lines = corpus_lines("seeds.jsonl") + STREAM
         send_lines(s, lines, tmp_path)
         c = wait_for(settled(worker, len(lines)), 90, "seeds and stream processed")
         assert c["processed"] == len(lines) - 1 and c["duplicates"] == {"text": 1}

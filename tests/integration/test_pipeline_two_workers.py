@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from .test_pipeline_accounting import DEV, MAX_BYTES, NEW_AFTER_RESTART, build_mix
-from .test_pipeline_harness import Worker, free_port, pipeline_settings, send_lines, wait_for
+from .harness import Worker, free_port, pipeline_settings, send_lines, wait_for
+from .mix import MAX_BYTES, NEW_AFTER_RESTART, build_mix, dev, distinct_articles
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -60,8 +60,8 @@ def test_two_workers_share_the_work_and_the_counts_add_up(kafka_bootstrap, tmp_p
         assert a.stop() == 0, a.log_tail()
         wait_for(lambda: (lambda c: c["ready"] and set(c["assigned"]) >= want and c["in"] == len(mix)
                           )(b.counts()), 90, "the remaining worker holding everything, counts recovered")
-        copy = DEV["en-tt-442816"].replace(b'"en-tt-442816"', b'"tt-copy-after-failover"', 1)
-        send_lines(s, [copy, DEV[NEW_AFTER_RESTART]], tmp_path)
+        copy = dev()["en-tt-442816"].replace(b'"en-tt-442816"', b'"tt-copy-after-failover"', 1)
+        send_lines(s, [copy, dev()[NEW_AFTER_RESTART]], tmp_path)
         c = wait_for(lambda: (lambda c: c if c["in"] == len(mix) + 2 and c["in_flight"] == 0 else None
                               )(b.counts()), 60, "two more messages after the fail-over")
         assert c["processed"] == t["processed"] + 1 and c["duplicate"] == t["duplicate"] + 1
@@ -76,7 +76,6 @@ def test_a_second_worker_joining_in_the_middle_of_a_backlog_loses_and_doubles_no
     messages are between the stages and most partitions have no committed offset yet. Faust empties
     the stream queues on the revocation and seeks back to the committed offsets; a partition never
     committed must go back to its beginning, or the events read before the rebalance are lost."""
-    from .test_pipeline_accounting import distinct_articles
     s = pipeline_settings(kafka_bootstrap, "scaleout")
     s2 = type(s).from_env(s.to_env(), web_port=free_port())
     (tmp_path / "a").mkdir()

@@ -21,7 +21,7 @@ import pytest
 
 from streams.devkafka import create_topic, free_ports, run_coro_sync
 
-PROJECT = Path(__file__).resolve().parents[2]
+from tests.paths import ROOT as PROJECT
 BURST = PROJECT / "tests" / "fixtures" / "burst_stream.jsonl"
 
 

@@ -54,7 +54,7 @@ def test_validate_passes_the_article_on_without_the_date_and_counts_it(value, re
 
 
 def test_extract_does_not_date_contacts_by_a_hijri_published_at(tmp_path):
-    from tests.unit.test_command_mistakes import run
+    from tests.cli import run
 
     article = {"id": "h1", "lang": "en", "published_at": "1403-08-21",
                "text": "The Foreign Minister of Oman held a phone call with the Foreign Minister of Iran today."}

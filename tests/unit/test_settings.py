@@ -1,13 +1,12 @@
 """streams.settings: environment parsing, fallbacks, validation, and the docs kept in step."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from streams.settings import PREFIX, SPECS, Settings, settings_help, settings_table
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.paths import ROOT
 
 
 def test_defaults_and_derived_internal_topics():

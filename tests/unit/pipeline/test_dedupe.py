@@ -1,0 +1,185 @@
+"""Stage 2 (dedupe) over plain dicts with the real Deduplicator: first seen goes on to extraction,
+copies become "copy of X" markers keyed by X, redeliveries are neither, expiry bounds the state."""
+from __future__ import annotations
+
+
+
+from streams.dedup import Deduplicator
+from streams.pipeline.dedupe import DedupeStage
+from streams.pipeline.tables import PartitionView
+
+from tests.corpus import corpus_records
+
+T0 = 1_700_000_000.0
+
+
+def dev() -> dict[str, dict]:
+    """The dev corpus by article id."""
+    return {a["id"]: a for a in corpus_records("dev.jsonl")}
+
+
+def seed() -> dict:
+    return corpus_records("seeds.jsonl")[1]
+
+
+def msg(article: dict, offset: int, ts: float = T0, partition: int = 0) -> dict:
+    return {"kind": "article", "article": article,
+            "origin": {"topic": "articles", "partition": partition, "offset": offset, "timestamp": ts},
+            "in_ts": ts}
+
+
+def new_stage(horizon: float = 3600.0):
+    fingerprints, acc = {}, {}
+    return DedupeStage(Deduplicator(fingerprints, horizon_seconds=horizon), acc), fingerprints, acc
+
+
+def test_first_seen_goes_on_and_copies_become_markers_of_the_first():
+    stage, _, acc = new_stage()
+    first = dev()["en-tt-442816"]
+    [out] = stage.handle(msg(first, 0))
+    assert (out.topic, out.key, out.value["kind"]) == ("extract", first["id"], "article")
+    assert out.value["article"] == first and out.value["in_ts"] == T0
+
+    # a near copy (the same agency story edited), the same id again, and an exact repost elsewhere
+    [near] = stage.handle(msg(dev()["en-tt-442849"], 1, T0 + 60))
+    assert (near.topic, near.key) == ("extract", first["id"])
+    assert near.value["kind"] == "copy" and near.value["of"] == first["id"]
+    assert near.value["dup_kind"] == "near" and near.value["article"]["id"] == "en-tt-442849"
+    assert "text" not in near.value["article"]   # markers are small
+
+    [again] = stage.handle(msg(first, 2, T0 + 61))
+    assert again.value["dup_kind"] == "id" and again.value["of"] == first["id"]
+
+    repost = {**seed(), "id": "repost-1", "source": "other-outlet.example", "url": None}
+    stage.handle(msg(seed(), 3, T0 + 62))
+    [rp] = stage.handle(msg(repost, 4, T0 + 63))
+    assert rp.value["dup_kind"] == "text" and rp.value["of"] == seed()["id"]
+    assert rp.value["article"]["source"] == "other-outlet.example"
+    assert acc["dedupe:0"]["new"] == 2
+    assert acc["dedupe:0"]["duplicate"] == {"near": 1, "id": 1, "text": 1}
+
+
+def test_redelivered_messages_are_not_decided_twice():
+    stage, _, acc = new_stage()
+    a = dev()["en-tt-442816"]
+    assert len(stage.handle(msg(a, 10))) == 1
+    before = dict(acc["dedupe:0"])
+    # the same input message again (validate re-sent it after a crash): not a duplicate
+    assert stage.handle(msg(a, 10)) == [] and stage.handle(msg(a, 3)) == []
+    assert acc["dedupe:0"] == before
+    # marks are per input partition
+    assert stage.handle(msg(a, 0, partition=1))[0].value["dup_kind"] == "id"
+
+
+def test_fingerprints_expire_after_the_horizon():
+    stage, fps, _ = new_stage(horizon=3600.0)
+    a = dev()["en-tt-442816"]
+    stage.handle(msg(a, 0))
+    assert fps
+    stage.handle({"kind": "expire", "now": T0 + 3601})
+    assert fps == {}
+    # after the horizon the same article counts as new again
+    assert stage.handle(msg(a, 1, T0 + 3700))[0].value["kind"] == "article"
+
+
+def test_partition_views_keep_partitions_apart():
+    table: dict = {}
+    v0, v1 = PartitionView(table, 0), PartitionView(table, 1)
+    v0["a"] = 1
+    v1["a"] = 2
+    v1["b"] = 3
+    assert table == {"0|a": 1, "1|a": 2, "1|b": 3}
+    assert sorted(v1) == ["a", "b"] and len(v0) == 1 and "b" not in v0
+    del v1["a"]
+    assert table == {"0|a": 1, "1|b": 3}
+    v0.use(1)
+    assert v0["b"] == 3
+
+
+def test_delta_log_store_persists_one_entry_per_flush_and_rebuilds_the_same_mapping():
+    from streams.pipeline.tables import DeltaLogStore
+    table: dict = {}
+    store = DeltaLogStore(PartitionView(table, 0))
+    dedup = Deduplicator(store, horizon_seconds=3600.0)
+    stage = DedupeStage(dedup, {})
+    for i, aid in enumerate(["en-tt-442816", "en-tt-442849", "en-016"]):
+        stage.handle(msg(dev()[aid], i, T0 + i))
+        assert store.flush(T0 + i)
+    assert not store.flush(T0 + 9)          # nothing changed since
+    assert len(table) == 3                   # one record per article, not one per fingerprint
+    assert len(store) > 30                   # ... for dozens of fingerprint keys
+
+    # a new worker (or the same one after a rebalance) rebuilds the mapping from the records
+    again = DeltaLogStore(PartitionView(dict(table), 0))
+    assert dict(again.items()) == dict(store.items())
+    copy = {**dev()["en-tt-442906"]}
+    assert Deduplicator(again, 3600.0).check(__import__("streams.records", fromlist=["Article"])
+                                             .Article.from_dict(copy), T0 + 5).kind == "near"
+    store.invalidate()
+    assert dict(store.items()) == dict(again.items())
+
+    # expiry: the deduplicator drops old keys, compaction drops the deltas that only held them
+    stage.handle({"kind": "expire", "now": T0 + 3601.5})
+    store.flush(T0 + 3601.5)
+    assert store.compact(T0 + 1.5) == 2      # the prefix stamped before T0 + 1.5
+    rebuilt = DeltaLogStore(PartitionView(dict(table), 0))
+    assert dict(rebuilt.items()) == dict(store.items())
+    assert all(v["ts"] > T0 + 1.5 for k, v in rebuilt.items() if "ts" in v)
+
+
+def test_delta_log_store_side_value_and_compaction_keep_live_keys():
+    from streams.pipeline.tables import DeltaLogStore, SideMapping
+    table: dict = {}
+    store = DeltaLogStore(PartitionView(table, 0))
+    acct = SideMapping(store)
+    store["old-but-live"] = {"v": 1}
+    acct["dedupe:0"] = {"new": 1}
+    store.flush(10.0)
+    store["k2"] = 2
+    acct["dedupe:0"] = {"new": 2}
+    store.flush(20.0)
+    store["k3"] = 3
+    store.flush(30.0)
+    # everything before 25 may go: the first two deltas; "old-but-live" and k2 are carried forward
+    assert store.compact(25.0, now=31.0) == 2
+    rebuilt = DeltaLogStore(PartitionView(dict(table), 0))
+    assert dict(rebuilt.items()) == {"old-but-live": {"v": 1}, "k2": 2, "k3": 3}
+    assert dict(SideMapping(rebuilt)) == {"dedupe:0": {"new": 2}}
+    # the newest delta is never compacted away, so the side value always survives
+    assert store.compact(1e9, now=40.0) >= 1
+    again = DeltaLogStore(PartitionView(dict(table), 0))
+    assert dict(again.items()) == dict(store.items()) and again.get_side() == store.get_side()
+    assert len([k for k in table if k.startswith("0|d:")]) >= 1
+
+
+def test_dedupe_accounting_travels_with_the_fingerprints():
+    from streams.pipeline.tables import DeltaLogStore, SideMapping
+    table: dict = {}
+    store = DeltaLogStore(PartitionView(table, 0))
+    stage = DedupeStage(Deduplicator(store, horizon_seconds=3600.0), SideMapping(store))
+    stage.handle(msg(dev()["en-tt-442816"], 0))
+    store.flush(T0)
+    [delta] = table.values()
+    assert delta["side"]["dedupe:0"]["marks"] == {"articles:0": 1} and delta["set"]
+
+
+def test_the_event_time_watermark_is_the_least_newest_day_over_input_partitions_and_never_goes_back():
+    from streams.pipeline.dedupe import _advance_watermark
+    t = 1_800_000_000.0   # 2027-01-15
+    acc: dict = {}
+    acc, wm = _advance_watermark(acc, "articles:0", "2024-03-05T10:00:00Z", t)
+    assert wm == "2024-03-05"
+    acc, wm = _advance_watermark(acc, "articles:1", "2023-01-01", t)   # a partition's first article
+    assert wm == "2024-03-05"                                           # ... does not move it back
+    acc, wm = _advance_watermark(acc, "articles:1", "2024-06-01", t)
+    assert wm == "2024-03-05"                                           # partition 0 is behind
+    acc, wm = _advance_watermark(acc, "articles:0", "2099-01-01", t)   # a typo in a feed: ignored
+    assert wm == "2024-03-05" and acc["days"]["articles:0"] == "2024-03-05"
+    acc, wm = _advance_watermark(acc, "articles:0", "2024-05", t)      # a month only: no day
+    acc, wm = _advance_watermark(acc, "articles:0", "2024-07-01", t)
+    assert wm == "2024-06-01"
+    # it travels with every record dedupe sends on, and lives in the stage's persisted value
+    stage = DedupeStage(Deduplicator({}, horizon_seconds=3600.0), {})
+    [out] = stage.handle(msg(dev()["en-016"], 0, t), 0, 7)
+    assert out.value["seq"] == [0, 7]
+    assert out.value["wm"] == stage.accounting["dedupe:0"]["wm"] == dev()["en-016"]["published_at"][:10]
