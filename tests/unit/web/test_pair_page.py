@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from streams.web import pairpage as pp
-from tests.unit.test_status_page import AR, FA, parse
+from tests.unit.web.test_status_page import AR, FA, parse
 
 EVIL = '<script>alert(1)</script>"\'&'
 
