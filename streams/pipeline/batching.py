@@ -36,6 +36,8 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
+from streams.faust_ext.stream import manual_acks
+
 TURNS = 16
 
 
@@ -56,7 +58,7 @@ async def ready_batches(stream, max_batch: int) -> AsyncIterator[list[Any]]:
         async for event in stream.events():   # Faust's own acks, one event at a time
             yield [event]
         return
-    stream.enable_acks = False
+    manual_acks(stream)
     consumer = stream.app.consumer
     queue: asyncio.Queue = asyncio.Queue(maxsize=max_batch)
     end = object()
