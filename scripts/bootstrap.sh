@@ -50,7 +50,7 @@ lock=deploy/python/requirements.lock
 build_lock=deploy/python/build.lock
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ "$lock" -nt "$stamp" ] || [ "$build_lock" -nt "$stamp" ]; then
   echo "bootstrap: installing diplowatch into .venv (locked dependencies, then the compiled extractor: ~2 min the first time)" >&2
-  "$UV" pip install --quiet --python .venv/bin/python --require-hashes -r "$lock" --build-constraints "$build_lock"
+  "$UV" pip install --quiet --python .venv/bin/python --require-hashes --no-deps -r "$lock" --build-constraints "$build_lock"
   # the project itself over them (its dependencies are all in the lock: tests/unit/test_lock.py)
   "$UV" pip install --quiet --python .venv/bin/python --no-deps --build-constraints "$build_lock" -e .
   touch "$stamp"
