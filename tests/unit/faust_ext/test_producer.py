@@ -36,7 +36,7 @@ def test_the_buffer_limit_is_set_on_the_apps_producer(tmp_path):
 
 # --- contracts ---------------------------------------------------------------------------------------
 
-def test_contract_aiokafka_driver_producer_send():
+def test_contract_faust_driver_producer_send():
     # send() calls it by keyword: the names must bind, with no other required parameter
     from faust.transport.drivers.aiokafka import Producer
     assert params(Producer.send) == ["self", "topic", "key", "value", "partition", "timestamp",

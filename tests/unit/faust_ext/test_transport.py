@@ -196,7 +196,7 @@ def test_contract_faust_consumer_drain_messages():
 
 
 @pytest.mark.asyncio
-async def test_contract_names_the_copied_fetch_loop_reads(tmp_path):
+async def test_contract_faust_consumer_names_the_copied_loop_reads(tmp_path):
     # the copy reads these private attributes of Faust's consumer and mode's Service directly
     from faust.transport import consumer as faust_consumer
     app = _app(tmp_path)
@@ -211,7 +211,7 @@ async def test_contract_names_the_copied_fetch_loop_reads(tmp_path):
     assert params(consumer.wait_first) == ["coros", "timeout"]
 
 
-def test_contract_aiokafka_driver_create_worker_consumer():
+def test_contract_faust_driver_create_worker_consumer():
     # overridden to set the consumer's _fetch_max_wait_ms after the driver has built it
     from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
     assert params(AIOKafkaConsumerThread._create_worker_consumer) == ["self", "transport"]
@@ -230,14 +230,14 @@ async def test_contract_aiokafka_consumer_reads_fetch_max_wait_ms_at_start():
         "2f1ba70443327538800d348e61042cdedd5a5e6306f40ebe1a06dddba7494c45")
 
 
-def test_contract_aiokafka_driver_on_start_sets_consumer():
+def test_contract_faust_driver_on_start_sets_consumer():
     # ConsumerThread.on_start installs the static leave on self._consumer after Faust's on_start
     from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
     assert source_sha(AIOKafkaConsumerThread.on_start) == (
         "38b4e8bd1e10723aed02bb1e8c74ccb02a0b04dec35b9001c51f45fa7f2b611c")
 
 
-def test_contract_aiokafka_driver_seek_to_committed():
+def test_contract_faust_driver_seek_to_committed():
     # replaced by ConsumerThread.seek_to_committed, which calls _seek_to_committed in the thread
     from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
     assert params(AIOKafkaConsumerThread._ensure_consumer) == ["self"]
@@ -254,7 +254,7 @@ def test_contract_aiokafka_seek_to_committed_skips_offsets_not_above_zero():
         "f6cd85c8b70a4ccf7e862de24f6c5d985038eed3e140990f000aa4b52eda8d72")
 
 
-def test_contract_aiokafka_driver_consumer_thread_factory():
+def test_contract_faust_driver_consumer_thread_factory():
     from faust.transport.drivers.aiokafka import Consumer, Transport
     assert source_sha(Consumer._new_consumer_thread) == (
         "0870ec53dea75083995e3565c0f0a25a1c63ecceaeb238e92e2585e3623af5a9")
@@ -262,7 +262,7 @@ def test_contract_aiokafka_driver_consumer_thread_factory():
 
 
 @pytest.mark.asyncio
-async def test_contract_conductor_private_state(tmp_path):
+async def test_contract_faust_conductor_private_state(tmp_path):
     # Consumer._delivers_at_once reads the conductor's index lock and its index of channels
     app, topic, tp = _wired(tmp_path)
     assert isinstance(app.topics._tp_to_callback_lock, asyncio.Lock)
@@ -270,7 +270,7 @@ async def test_contract_conductor_private_state(tmp_path):
     assert app.topics._tp_index.get(TP("no-such-topic", 0), ()) == ()
 
 
-def test_contract_conductor_callback_blocks_only_where_checked():
+def test_contract_faust_conductor_callback_blocks_only_where_checked():
     # the callback awaits only flow control, the producer buffer's ebb, the index lock and a full
     # queue: the Python handler, the Cython one (used when compiled) and the dispatching wrapper
     from faust.transport.conductor import Conductor, ConductorCompiler
@@ -282,7 +282,7 @@ def test_contract_conductor_callback_blocks_only_where_checked():
         "dde1f974267881cf8c5f7e4fd2b114a2c6d754633a2aa9a2a2fc92f93e143dba")
 
 
-def test_contract_producer_buffer_ebb():
+def test_contract_faust_producer_buffer_ebb():
     # the callback waits for the producer buffer when size > max_messages (what the check mirrors)
     from faust.transport.producer import ProducerBuffer
     assert source_sha(ProducerBuffer.wait_until_ebb) == (
