@@ -16,8 +16,8 @@ Why one partition for dedupe: "the first seen copy" needs one order over all art
 dedupe topic having a single partition, exactly one worker at a time owns the fingerprint table and
 sees every validated article in one sequence, also when several workers share the rest of the work;
 the table's changelog gives the order a memory that survives restarts and fail-over. Dedupe is cheap
-(~0.3 ms of fingerprints and ~70 hash lookups per article), the expensive extraction fans out again over N
-partitions keyed by article id. Copies travel as small markers keyed by the id of the first copy, so
+(fingerprints and a few dozen hash lookups per article), the expensive extraction fans out again
+over N partitions keyed by article id. Copies travel as small markers keyed by the id of the first copy, so
 they land on the partition that extracted it and can add their outlet to its contacts.
 
 All topics carry raw bytes (``value_serializer="raw"``); streams.pipeline.serde parses them, so a bad
