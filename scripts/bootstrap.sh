@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Creates .venv with the project installed (tests extras included). Idempotent and quick when nothing
 # changed. Needs only what a fresh machine of this kind ships: a Python 3.11+ with its `venv` module
-# (Debian's python3.11-venv). Nothing is installed outside the project folder: uv, the installer that
-# applies deploy/python/overrides.txt (torch & co. kept out), is installed *inside* .venv by the
-# venv's own pip, pinned, so Debian's externally-managed Python (PEP 668) is never asked to take a
-# package and no user install (~/.local) is needed.
+# (Debian's python3.11-venv). Nothing is installed outside the project folder: uv, the installer, is
+# installed *inside* .venv by the venv's own pip, pinned, so Debian's externally-managed Python
+# (PEP 668) is never asked to take a package and no user install (~/.local) is needed.
+# The environment is the locked one: every package at the version and with the hashes recorded in
+# deploy/python/requirements.lock (resolved with deploy/python/overrides.txt, which keeps torch & co.
+# out), every build requirement from deploy/python/build.lock; scripts/lock.sh refreshes both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 UV_VERSION=0.9.30
@@ -44,9 +46,13 @@ if [ ! -x "$UV" ] || [ "$("$UV" --version 2>/dev/null | cut -d' ' -f2)" != "$UV_
   .venv/bin/python -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION" \
     || die "could not install uv into .venv with its pip (is PyPI reachable?)"
 fi
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ deploy/python/overrides.txt -nt "$stamp" ]; then
-  echo "bootstrap: installing diplowatch into .venv (dependencies, then the compiled extractor: ~2 min the first time)" >&2
-  "$UV" pip install --quiet --python .venv/bin/python --overrides deploy/python/overrides.txt -e '.[test]'
+lock=deploy/python/requirements.lock
+build_lock=deploy/python/build.lock
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ "$lock" -nt "$stamp" ] || [ "$build_lock" -nt "$stamp" ]; then
+  echo "bootstrap: installing diplowatch into .venv (locked dependencies, then the compiled extractor: ~2 min the first time)" >&2
+  "$UV" pip install --quiet --python .venv/bin/python --require-hashes --no-deps -r "$lock" --build-constraints "$build_lock"
+  # the project itself over them (its dependencies are all in the lock: tests/unit/test_lock.py)
+  "$UV" pip install --quiet --python .venv/bin/python --no-deps --build-constraints "$build_lock" -e .
   touch "$stamp"
 fi
 # The extractor's compiled modules (setup.py, Cython): rebuilt when a source of the package or
@@ -54,6 +60,6 @@ fi
 # package then runs as pure Python), so this does not retry on every run.
 if [ ! -f "$record" ] || [ -n "$(find streams/extraction setup.py -maxdepth 1 \( -name '*.py' -o -name '*.pxd' \) -newer "$record" -print -quit)" ]; then
   echo "bootstrap: compiling the extractor (Cython, ~1-2 min; DIPLOWATCH_PURE_PYTHON=1 skips it)" >&2
-  "$UV" pip install --quiet --python .venv/bin/python --no-deps --reinstall-package diplowatch -e . \
+  "$UV" pip install --quiet --python .venv/bin/python --no-deps --build-constraints "$build_lock" --reinstall-package diplowatch -e . \
     || echo "bootstrap: WARNING: building the compiled extractor failed; the pure-Python one runs" >&2
 fi

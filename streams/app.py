@@ -16,8 +16,8 @@ Why one partition for dedupe: "the first seen copy" needs one order over all art
 dedupe topic having a single partition, exactly one worker at a time owns the fingerprint table and
 sees every validated article in one sequence, also when several workers share the rest of the work;
 the table's changelog gives the order a memory that survives restarts and fail-over. Dedupe is cheap
-(~0.3 ms of fingerprints and ~70 hash lookups per article), the expensive extraction fans out again over N
-partitions keyed by article id. Copies travel as small markers keyed by the id of the first copy, so
+(fingerprints and a few dozen hash lookups per article), the expensive extraction fans out again
+over N partitions keyed by article id. Copies travel as small markers keyed by the id of the first copy, so
 they land on the partition that extracted it and can add their outlet to its contacts.
 
 All topics carry raw bytes (``value_serializer="raw"``); streams.pipeline.serde parses them, so a bad
@@ -31,15 +31,15 @@ import os
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
-from time import monotonic
 from typing import Any
 
 import faust
-from faust.sensors.monitor import Monitor
 
+from streams.faust_ext import producer as faust_producer
+from streams.faust_ext.monitor import LeanMonitor
+from streams.faust_ext.transport import App
 from streams.pipeline.serde import MAX_RECORD_BYTES, dumps, oversized_output_dead_letter
 from streams.pipeline.topics import topic_specs
-from streams.pipeline.transport import App
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -70,10 +70,10 @@ class Pipeline:
         and the repeated outputs are recognised downstream). Nothing can be recorded as handled
         while its output is lost, whatever the producer's batching across partitions.
 
-        Straight to Faust's producer rather than through ``Topic.send`` or a table's
-        ``__setitem__``: the values are bytes already, and Faust's path adds per record a
-        FutureMessage, codec lookups, sensor calls, a completion callback and (for table writes) a
-        hop through its producer buffer's queue and background task.
+        Straight to Faust's producer (streams.faust_ext.producer) rather than through
+        ``Topic.send`` or a table's ``__setitem__``: the values are bytes already, and Faust's path
+        adds per record a FutureMessage, codec lookups, sensor calls, a completion callback and
+        (for table writes) a hop through its producer buffer's queue and background task.
 
         Every record is bounded (``serde.MAX_RECORD_BYTES``, under the producer's and the broker's
         limits): the stages bound what they write (validation bounds the article's fields, delta
@@ -112,10 +112,11 @@ class Pipeline:
 
     async def _deliver(self, records) -> None:
         producer = self.app.producer
+        send = faust_producer.send
         futs = []
         for topic, key, value, partition, *headers in records:
-            futs.append(await producer.send(topic, key, value, partition, None,
-                                            headers[0] if headers else None))
+            futs.append(await send(producer, topic, key, value, partition,
+                                   headers[0] if headers else None))
         if not futs:
             return
         _, pending = await asyncio.wait(futs, timeout=DELIVERY_TIMEOUT_SECONDS)
@@ -159,43 +160,6 @@ def fail_worker(p: "Pipeline", exc: BaseException) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
-class LeanMonitor(Monitor):
-    """Faust's Monitor without its per-message, per-event, per-table-access and per-send
-    bookkeeping (counters and timing deques for Faust's own /stats page, which the worker does not
-    serve): ~50 calls per article for numbers nobody reads. What is read is kept: committed and
-    end offsets per partition (consumer lag on the status page, streams.web.refresh) and the time
-    of each partition's latest event (Faust's stuck-stream warnings)."""
-
-    def on_message_in(self, tp, offset, message) -> None:
-        pass
-
-    def on_stream_event_in(self, tp, offset, stream, event):
-        # read by Faust's stuck-stream check (aiokafka driver's verify_event_path)
-        self.stream_inbound_time[tp] = monotonic()
-        return None
-
-    def on_stream_event_out(self, tp, offset, stream, event, state=None) -> None:
-        pass
-
-    def on_message_out(self, tp, offset, message) -> None:
-        pass
-
-    def on_table_get(self, table, key) -> None:
-        pass
-
-    def on_table_set(self, table, key, value) -> None:
-        pass
-
-    def on_table_del(self, table, key) -> None:
-        pass
-
-    def on_send_initiated(self, producer, topic, message, keysize, valsize):
-        return None
-
-    def on_send_completed(self, producer, state, metadata) -> None:
-        pass
-
-
 def store_options(s: Settings) -> dict[str, Any] | None:
     """Options of each table's store (a fresh dict per table: Faust's store takes keys out of it).
     Faust's RocksDB defaults give every table partition's database its own 2 GB block cache and
@@ -217,6 +181,8 @@ def create_app(settings: Settings | None = None) -> Pipeline:
     datadir.mkdir(parents=True, exist_ok=True)
     app = App(
         s.app_id,
+        # the consumer's fetch long-poll (streams.faust_ext.transport)
+        fetch_max_wait_ms=s.fetch_max_wait_ms,
         broker=[f"kafka://{h.strip()}" for h in s.kafka_bootstrap.split(",") if h.strip()],
         store=s.store,
         # not Faust's default ./<id>-data: a worker run from the project must not litter its root.
@@ -252,7 +218,6 @@ def create_app(settings: Settings | None = None) -> Pipeline:
         producer_max_batch_size=256 * 1024,
         Monitor=LeanMonitor,
     )
-    app.fetch_max_wait_ms = s.fetch_max_wait_ms
     # batches of events are safe when table writes name their partition (the memory store's
     # direct changelog path, streams.pipeline.tables); Faust's own path takes the current event's
     p = Pipeline(app=app, settings=s,
@@ -260,7 +225,7 @@ def create_app(settings: Settings | None = None) -> Pipeline:
     # with a store other than memory:// table writes wait in Faust's producer buffer (the memory
     # store's go through ChangelogWriter); past 100 messages every stream pauses and flushes them
     # one by one (with a 0.1 s wait per message): allow a larger backlog of writes
-    app.producer.buffer.max_messages = 2000
+    faust_producer.set_buffer_limit(app.producer, 2000)
     specs = topic_specs(s)
     internal = {"dedupe", "extract", "sources"}
     for name, (topic, partitions, retention) in specs.items():

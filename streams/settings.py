@@ -80,7 +80,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("replication", int, 1, "replication factor of the topics the app creates"),
     Spec("fetch_max_wait_ms", int, 100,
          "longest the broker holds the worker's fetch for partitions with nothing new (Faust's "
-         "own 1500 ms left the worker idle with a backlog: streams/pipeline/transport.py)"),
+         "own 1500 ms left the worker idle with a backlog: streams/faust_ext/transport.py)"),
     Spec("agent_batch", int, 200,
          "most events an agent handles in one run, of those delivered to it while the event loop "
          "turns a few times (1 with a store other than memory://): streams/pipeline/batching.py"),

@@ -75,25 +75,18 @@ def _worker_class(base):
     STOP_GRACE_SECONDS. That is as safe as a SIGKILL, which the pipeline survives by construction
     (state records only after acknowledged outputs, events acked only after both: the SIGKILL
     drill, tests/fault), and it keeps the promise that SIGTERM stops a worker within 20 s."""
+    from streams.faust_ext.worker import worker_class
 
-    class Worker(base):
-        _watchdog: threading.Timer | None = None
+    watchdog: list[threading.Timer] = []
 
-        def _arm(self) -> None:
-            if self._watchdog is None:
-                self._watchdog = threading.Timer(STOP_GRACE_SECONDS, _force_exit)
-                self._watchdog.daemon = True
-                self._watchdog.start()
+    def arm() -> None:
+        if not watchdog:
+            timer = threading.Timer(STOP_GRACE_SECONDS, _force_exit)
+            timer.daemon = True
+            timer.start()
+            watchdog.append(timer)
 
-        def _on_sigterm(self) -> None:
-            self._arm()
-            super()._on_sigterm()
-
-        def _on_sigint(self) -> None:
-            self._arm()
-            super()._on_sigint()
-
-    return Worker
+    return worker_class(base, arm)
 
 
 def run(args: argparse.Namespace) -> int:

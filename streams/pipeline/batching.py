@@ -1,12 +1,11 @@
 """Events that are already fetched for an agent, handed to it together.
 
 Why: Faust delivers fetched messages to the agents' queues one per turn of the event loop, and its
-stream iterator yields to the loop before every event. So each agent took one event per turn
-(13,646 batches for 13,646 events in a bench run), and the four stages ran interleaved event by
-event, and the producer, the acks and the loop itself did their per-turn work once per event.
-Letting the loop turn a few times while the conductor delivers what is already fetched — never
-waiting on the network or a timer — gives an agent runs of ~20-30 events under load
-(bench/README.md: 2.7 -> 2.0 ms CPU per article, 344-365 -> 498-511 articles/s).
+stream iterator yields to the loop before every event. So each agent took one event per turn,
+the four stages ran interleaved event by event, and the producer, the acks and the loop itself did
+their per-turn work once per event. Letting the loop turn a few times while the conductor delivers
+what is already fetched — never waiting on the network or a timer — gives an agent runs of events
+under load, and each per-turn cost is paid once per run (bench/README.md has the figures).
 
 Only behind a backlog: an agent turns the loop for more (up to ``TURNS`` times while its queue
 stays empty) only when the partition's high watermark says more messages are already in the log
@@ -36,6 +35,8 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
+from streams.faust_ext.stream import manual_acks
+
 TURNS = 16
 
 
@@ -56,7 +57,7 @@ async def ready_batches(stream, max_batch: int) -> AsyncIterator[list[Any]]:
         async for event in stream.events():   # Faust's own acks, one event at a time
             yield [event]
         return
-    stream.enable_acks = False
+    manual_acks(stream)
     consumer = stream.app.consumer
     queue: asyncio.Queue = asyncio.Queue(maxsize=max_batch)
     end = object()

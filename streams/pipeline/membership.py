@@ -17,22 +17,18 @@ so a restarted worker finds its old slot free again, while two workers running s
 one host hold two slots (two ids).
 
 A static member does not leave the group when it stops (aiokafka, like the Java client, sends no
-LeaveGroup for it), so a clean stop would leave its partitions unserved until its session times
-out, which matters for a worker stopped for good while another goes on. ``leave_group`` sends the
-static form of LeaveGroup (version 3+, which names the instance id), as a clean stop of a dynamic
-member does: the other workers take over at once. It is installed on the consumer as soon as
-Faust has started it (streams.pipeline.transport.ConsumerThread.on_start).
+LeaveGroup for it); streams.faust_ext.leave_group makes a clean stop leave it all the same, so
+the other workers take over at once.
 """
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import logging
 import os
 import re
 import socket
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 log = logging.getLogger(__name__)
 
@@ -76,68 +72,3 @@ def instance_id(setting: str, data_dir: str | Path, app_id: str) -> str | None:
         log.warning("no worker slot under %s (%s): dynamic group membership", data_dir, exc)
         return None
     return f"{_clean(socket.gethostname())}-{slot}"
-
-
-# --- the static LeaveGroup (aiokafka's protocol classes; version 3 is the first that names
-# members by instance id: KIP-345)
-
-def _leave_request(group_id: str, member_id: str, instance: str):
-    from aiokafka.protocol.api import Request, RequestStruct, Response
-    from aiokafka.protocol.types import Array, Int16, Int32, Schema, String
-
-    class LeaveGroupResponse_v3(Response):
-        API_KEY = 13
-        API_VERSION = 3
-        SCHEMA = Schema(("throttle_time_ms", Int32), ("error_code", Int16),
-                        ("members", Array(("member_id", String("utf-8")),
-                                          ("group_instance_id", String("utf-8")),
-                                          ("error_code", Int16))))
-
-    class LeaveGroupRequest_v3(RequestStruct):
-        API_KEY = 13
-        API_VERSION = 3
-        RESPONSE_TYPE = LeaveGroupResponse_v3
-        SCHEMA = Schema(("group", String("utf-8")),
-                        ("members", Array(("member_id", String("utf-8")),
-                                          ("group_instance_id", String("utf-8")))))
-
-    class StaticLeaveGroupRequest(Request[LeaveGroupRequest_v3]):
-        API_KEY = 13
-
-        def build(self, request_struct_class):
-            return request_struct_class(group_id, [(member_id, instance)])
-
-    return StaticLeaveGroupRequest()
-
-
-async def leave_group(coordinator: Any) -> None:
-    """aiokafka's GroupCoordinator._maybe_leave_group for a static member: leave with LeaveGroup v3
-    (a minimal effort, as aiokafka's own: no retry), then forget the generation. Also when the
-    member is between generations (stopped in the middle of a rebalance): a LeaveGroup naming the
-    instance id with an unknown member id removes the static member as well (what
-    ``kafka-consumer-groups --remove-members`` sends), where aiokafka's own would send nothing."""
-    import aiokafka.errors as Errors
-
-    instance = coordinator._group_instance_id
-    if instance is not None:
-        member = coordinator.member_id if coordinator.generation > 0 else ""
-        try:
-            resp = await coordinator._send_req(
-                _leave_request(coordinator.group_id, member, instance))
-            errors = [resp.error_code] + [m[2] for m in resp.members]
-            if any(errors):
-                log.warning("static LeaveGroup for %s answered with errors %s", instance, errors)
-            else:
-                log.info("left the group as static member %s", instance)
-        except (Errors.KafkaError, NotImplementedError) as exc:
-            log.warning("static LeaveGroup for %s failed: %r", instance, exc)
-    coordinator.reset_generation()
-
-
-def install_leave(consumer: Any) -> None:
-    """Make a started aiokafka consumer leave its group on stop also when it is a static member."""
-    coordinator = getattr(consumer, "_coordinator", None)
-    if coordinator is None or getattr(coordinator, "_group_instance_id", None) is None:
-        return
-    with contextlib.suppress(AttributeError):
-        coordinator._maybe_leave_group = lambda: leave_group(coordinator)

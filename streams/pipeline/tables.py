@@ -12,7 +12,8 @@ queues the key's changelog record for its agent to hand to the producer right af
 output records (``Pipeline.send``), instead of Faust's ``Table.__setitem__`` path (a FutureMessage,
 the producer buffer's queue and background task, per write). The records are the same: the table's
 changelog topic, the partition of the event, the key and value JSON-encoded as Faust's "json" codec
-encodes them (orjson), a delete as a tombstone — so Faust's recovery reads them as its own.
+encodes them, a delete as a tombstone — so Faust's recovery reads them as its own
+(streams.faust_ext.changelog holds both the store access and the encoding).
 """
 from __future__ import annotations
 
@@ -20,13 +21,9 @@ import time
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
-import orjson
-
 from streams import metrics
+from streams.faust_ext.changelog import encode, memory_store_dict
 from streams.pipeline.serde import loads
-
-# Faust's "json" codec (faust.utils.json.dumps with orjson installed): the table changelogs' format
-_FAUST_JSON = orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z
 
 
 class ChangelogWriter:
@@ -37,8 +34,7 @@ class ChangelogWriter:
         self.pending: list[tuple[str, bytes, bytes | None, int]] = []
 
     def add(self, topic: str, key: str, value: Any, partition: int) -> None:
-        self.pending.append((topic, orjson.dumps(key, option=_FAUST_JSON),
-                             None if value is None else orjson.dumps(value, option=_FAUST_JSON),
+        self.pending.append((topic, encode(key), None if value is None else encode(value),
                              partition))
 
     def take(self) -> list[tuple[str, bytes, bytes | None, int]]:
@@ -65,14 +61,9 @@ class PartitionView(MutableMapping):
         """The memory store's plain dict behind a Faust table (None for other mappings). Reads go
         there directly: a Faust table read runs sensors and, for a missing key, raises and catches
         KeyError — the detector reads ~90 mostly empty days per contact."""
-        if self._rawd is not None:   # the memory store keeps one dict for its lifetime (cached)
-            return self._rawd
-        store = getattr(self.table, "data", None)
-        raw = getattr(store, "data", None)
-        if isinstance(raw, dict):
-            self._rawd = raw
-            return raw
-        return None
+        if self._rawd is None:   # the memory store keeps one dict for its lifetime (cached)
+            self._rawd = memory_store_dict(self.table)
+        return self._rawd
 
     def __getitem__(self, key: str) -> Any:
         return self.table[self.prefix + key]
@@ -298,7 +289,7 @@ class DeltaLogStore(MutableMapping):
         parts: list[dict[str, Any]] = [{}]
         size = 0
         for k, v in pending.items():
-            n = len(k) + (4 if v is None else len(orjson.dumps(v, option=_FAUST_JSON))) + 8
+            n = len(k) + (4 if v is None else len(encode(v))) + 8
             if n > self.max_value_bytes:
                 raise ValueError(f"delta value of {n} bytes for key {k[:80]!r}: over "
                                  f"{self.max_value_bytes}")

@@ -1,48 +1,48 @@
-"""The worker's Kafka transport: Faust's aiokafka driver with three changes, each checked by
-tests/unit/test_pipeline_transport.py (the first two measured in bench/README.md).
+"""The worker's Kafka transport: Faust's aiokafka driver with four changes. Each reaches into a
+private part of Faust, mode or aiokafka, pinned by a named test in tests/unit/faust_ext/.
 
-1. The consumer's fetch long-poll is a setting (``DIPLOWATCH_FETCH_MAX_WAIT_MS``) instead of
-   Faust's hard-coded 1,500 ms. aiokafka keeps at most one fetch request in flight per broker,
-   covering the assigned partitions that have no records buffered, and the broker holds a request
-   until one of them has data or ``fetch_max_wait_ms`` passes. Partitions drained by the agents
-   meanwhile — the pipeline's internal topics, which refill within milliseconds — cannot be
-   fetched again until that request returns. With 1,500 ms a worker with a backlog sat idle ~15 %
-   of the time (84 % of a core, 265 articles/s); with 50 ms it stays busy (100 %, 313–318/s). A
-   shorter wait costs an idle worker a few empty fetch responses a second. The hook is Faust's
-   ``App._new_transport`` and the consumer thread's ``_create_worker_consumer``; aiokafka reads
-   ``_fetch_max_wait_ms`` when the consumer starts (it builds its fetcher then), after this sets it.
+1. The fetch long-poll is a setting (``App(fetch_max_wait_ms=...)``, from
+   ``DIPLOWATCH_FETCH_MAX_WAIT_MS``) instead of the 1,500 ms the driver hard-codes when it builds
+   the worker's consumer (faust/transport/drivers/aiokafka.py, ``_create_worker_consumer``:
+   https://github.com/faust-streaming/faust/blob/v0.15.2/faust/transport/drivers/aiokafka.py#L615).
+   aiokafka keeps at most one fetch request in flight per broker, for the assigned partitions
+   with nothing buffered, and the broker holds it until one of them has data or the wait ends.
+   Partitions the agents drain meanwhile — the internal topics, which refill within milliseconds
+   — cannot be fetched again until it returns, so a long wait leaves a worker with a backlog idle.
+   Faust has no setting for it; aiokafka reads its private ``_fetch_max_wait_ms`` when the
+   consumer starts (it builds its fetcher then), after ``ConsumerThread`` has set it.
 
-2. Handing a fetched message to the agents' queues without four tasks per message. Faust's fetch
-   loop (``Consumer._drain_messages``) runs the conductor's callback for every message through
-   ``Service.wait_first(callback(message), suspend_flow.wait())``: four tasks created (the two
-   coroutines, the service's stopped and crashed events), ``asyncio.wait``, three of them
-   cancelled — so that a callback blocked on a full queue is abandoned when a rebalance suspends
-   the flow. In a throwaway two-hop Faust app that was ~95 of the ~178 us of CPU per event (one
-   send each: 178 -> 80 us without it). But the callback blocks only when the flow is suspended,
-   the producer buffer is over its limit, the conductor's index is being rebuilt (its lock is
-   held) or a queue of the message's partition is full; when none of these holds, it runs to its
-   end without yielding, and awaiting it directly does exactly what ``wait_first`` would have done. ``_drain_messages`` below is Faust 0.15.3's loop with that one
-   fast path; otherwise it calls ``wait_first`` as before. A unit test pins the upstream source
-   this was adapted from (faust-streaming is pinned to 0.15.x in pyproject.toml).
+2. The fetch loop hands a message to the agents' queues without Faust's per-message
+   ``wait_first``. Faust's loop (``Consumer._drain_messages``) awaits the conductor's callback
+   through ``Service.wait_first(callback(message), suspend_flow.wait())`` — tasks created, an
+   ``asyncio.wait``, tasks cancelled, for every message — so that a callback blocked on a full
+   queue is abandoned when a rebalance suspends the flow. The callback can block only when the
+   flow is suspended, the producer buffer is over its limit, the conductor's index is being
+   rebuilt (its lock held) or a queue of the message's channels is full; when none of these holds
+   it runs to its end without yielding, and awaiting it directly does exactly what ``wait_first``
+   would. ``Consumer._drain_messages`` below is Faust's loop with that one fast path
+   (``Consumer._delivers_at_once`` decides); otherwise it calls ``wait_first`` as before.
 
-3. A resume of flow control that is already active does not clear the agents' queues. Faust's
-   ``FlowControlEvent.resume()`` always empties every stream queue (events delivered while the flow
-   was suspended belong to a previous assignment). But Faust's recovery calls ``resume()`` several
-   times after the flow is active again — the last one after it has resumed the stream partitions
-   and awaited the seek to committed offsets, while the fetch loop is already delivering their
-   records. Those events were emptied out of the queues after being read: not processed, not
-   acked, and not read again, because the consumer's position was already past them (and a
-   partition without a committed offset is not sought at all). A restart in the middle of a
-   backlog lost up to 96 of 300 articles that way (tests/integration/test_pipeline_accounting.py,
-   in about one run in two once the fetch loop was fast). A revocation still suspends and clears
-   the queues (faust.app.base), and a resume from suspended still clears them. For the same
-   reason, the seek to committed offsets after a rebalance also rewinds the stream partitions that
-   have no committed offset yet, which aiokafka's ``seek_to_committed`` leaves where they are
-   (``ConsumerThread._seek_to_committed``).
+3. A resume of flow control that is already active leaves the stream queues alone
+   (``FlowControl``). mode's ``FlowControlEvent.resume`` always empties them. Faust's recovery
+   resumes the flow once the changelogs are read, then resumes the stream partitions, awaits the
+   seek to committed offsets and resumes the flow again
+   (``Recovery.on_recovery_completed``:
+   https://github.com/faust-streaming/faust/blob/v0.15.2/faust/tables/recovery.py#L649-L660);
+   the fetch loop delivers the stream partitions' records while the seek is awaited, and the
+   second resume threw them away: read, never processed, never acked, never read again (the
+   consumer's position was past them). A revocation still suspends and clears the queues
+   (faust.app.base), and a resume from suspended still clears them. docs/upstream.md.
 
-4. A clean stop leaves the consumer group also when the worker is a static member (aiokafka sends
-   no LeaveGroup for one): ``ConsumerThread.on_start`` installs streams.pipeline.membership's
-   static LeaveGroup on the consumer once it is started (tests/integration/test_pipeline_recovery.py).
+4. The seek to committed offsets after a rebalance also rewinds the stream partitions that have
+   no committed offset yet (``ConsumerThread._seek_to_committed``): aiokafka's
+   ``seek_to_committed`` seeks only offsets > 0
+   (https://github.com/aio-libs/aiokafka/blob/v0.14.0/aiokafka/consumer/consumer.py#L901,
+   https://github.com/aio-libs/aiokafka/issues/1003), so such a partition kept its position past
+   the events Faust had read and dropped from its queues. docs/upstream.md.
+
+And a clean stop leaves the consumer group also when the worker is a static member:
+``ConsumerThread.on_start`` installs streams.faust_ext.leave_group on the started consumer.
 """
 from __future__ import annotations
 
@@ -56,6 +56,8 @@ from mode import Service
 from mode.utils.objects import cached_property
 from mode.utils.queues import FlowControlEvent
 
+from streams.faust_ext.leave_group import install_leave
+
 
 class ConsumerThread(driver.AIOKafkaConsumerThread):
     def _create_worker_consumer(self, transport):
@@ -67,8 +69,6 @@ class ConsumerThread(driver.AIOKafkaConsumerThread):
 
     async def on_start(self) -> None:
         await super().on_start()
-        # a static member leaves the group on a clean stop too (streams.pipeline.membership)
-        from streams.pipeline.membership import install_leave
         install_leave(self._consumer)
 
     async def seek_to_committed(self):
@@ -77,10 +77,9 @@ class ConsumerThread(driver.AIOKafkaConsumerThread):
     async def _seek_to_committed(self):
         """aiokafka's ``seek_to_committed``, and stream partitions without a committed offset
         (None or 0, which aiokafka leaves where they are) back to their beginning, as the app's
-        ``auto_offset_reset="earliest"`` would place them. Faust seeks to committed offsets after
+        ``auto_offset_reset="earliest"`` places them. Faust seeks to the committed offsets after
         every rebalance to read again what it had read but not handled (its queues are emptied on
-        a revocation); a partition not committed yet kept its position past those events, and
-        they were lost. Changelog partitions are left to Faust's recovery, which seeks them."""
+        a revocation). Changelog partitions are left to Faust's recovery, which seeks them."""
         consumer = self._ensure_consumer()
         committed = await consumer.seek_to_committed()
         changelogs = self.app.tables.changelog_topics
@@ -98,7 +97,7 @@ class Consumer(driver.Consumer):
         """True when the conductor's callback for a message of ``tp`` cannot block: flow active,
         producer buffer within its limit, conductor index not being rebuilt, no full queue among
         the partition's channels (faust.transport.conductor: ``on_message`` and the topic
-        handler awaits only on these)."""
+        handler await only on these)."""
         app = self.app
         if self.suspend_flow.is_set() or not app.flow_control.is_active():
             return False
@@ -114,7 +113,8 @@ class Consumer(driver.Consumer):
         return True
 
     async def _drain_messages(self, fetcher) -> None:  # pragma: no cover (live-broker tests)
-        # Faust 0.15.3's Consumer._drain_messages; the only change is marked FAST PATH
+        # Faust's Consumer._drain_messages (the version pinned by
+        # tests/unit/faust_ext/test_transport.py); the only change is marked FAST PATH
         callback = self.callback
         getmany = self.getmany
         consumer_should_stop = cast(Service, self)._stopped.is_set
@@ -198,7 +198,7 @@ class Consumer(driver.Consumer):
 
 
 class FlowControl(FlowControlEvent):
-    """Faust's flow control, except that resuming an active flow leaves the queues alone."""
+    """mode's flow control, except that resuming an active flow leaves the queues alone."""
 
     def resume(self) -> None:
         if self.is_active():
@@ -212,9 +212,12 @@ class Transport(driver.Transport):
 
 class App(faust.App):
     """faust.App whose Kafka transport is ``Transport`` above (for kafka:// and aiokafka:// URLs;
-    any other scheme keeps Faust's driver)."""
+    any other scheme keeps Faust's driver) and whose flow control is ``FlowControl``.
+    ``fetch_max_wait_ms``: the consumer's fetch long-poll (None: the driver's own)."""
 
-    fetch_max_wait_ms: int | None = None
+    def __init__(self, *args: Any, fetch_max_wait_ms: int | None = None, **kwargs: Any) -> None:
+        self.fetch_max_wait_ms = fetch_max_wait_ms
+        super().__init__(*args, **kwargs)
 
     @cached_property
     def flow_control(self) -> FlowControl:
