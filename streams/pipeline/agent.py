@@ -216,32 +216,32 @@ class PartitionStages:
 class ViewStage:
     """One stage over ``PartitionView``s of its tables (``views``, switched to each event's
     partition), its table writes queued in ``writer``. ``marks_key``: the entry of ``views[0]``
-    holding, per input topic (``kind_of(message)``), the next offset not yet applied; an event
+    holding, per input topic (``topic_of(message)``), the next offset not yet applied; an event
     below it was applied, its state on the broker, before a crash or rebalance, and is skipped —
     so it is not evaluated a second time against state that already holds the events after it.
     The marks of a batch are written after its outputs and state are acknowledged."""
 
     def __init__(self, stage, views: list[PartitionView], writer: ChangelogWriter, *,
-                 records: str, marks_key: str, kind_of: Callable[[Any], str],
+                 records: str, marks_key: str, topic_of: Callable[[Any], str],
                  handle: Callable[[Any, Any, Any], list[Out]]) -> None:
         self.stage = stage
         self.views = views
         self.writer = writer
         self.records = records
         self.marks_key = marks_key
-        self.kind_of = kind_of
+        self.topic_of = topic_of
         self.handle = handle
-        self._done: dict[int, dict[str, int]] = {}   # partition -> input kind -> next offset
+        self._done: dict[int, dict[str, int]] = {}   # partition -> input topic -> next offset
 
     def begin(self, message) -> Any:
         partition = message.partition
         for view in self.views:
             view.use(partition)
-        kind = self.kind_of(message)
+        topic = self.topic_of(message)
         marks = self._done.get(partition) or self.views[0].get(self.marks_key) or {}
-        if message.offset < marks.get(kind, 0):
+        if message.offset < marks.get(topic, 0):
             return None
-        self._done[partition] = {**marks, kind: message.offset + 1}
+        self._done[partition] = {**marks, topic: message.offset + 1}
         return self.stage
 
     def decode(self, message, value: bytes):

@@ -172,7 +172,7 @@ def register(p) -> None:
     source = p.app.topic(s.topic_contacts, s.topic_sources, key_serializer="raw",
                          value_serializer="raw")
 
-    def kind_of(m) -> str:
+    def topic_of(m) -> str:
         return "contacts" if m.topic == s.topic_contacts else "sources"
 
     def handle(stage, msg, m) -> list[Out]:
@@ -184,7 +184,7 @@ def register(p) -> None:
     # the marks (MARKS, in windows) are written after the batch's alerts and table writes are
     # acknowledged (streams.pipeline.agent.run)
     plug = agent.ViewStage(stage, [windows, episodes], writer, records="sources",
-                           marks_key=MARKS, kind_of=kind_of, handle=handle)
+                           marks_key=MARKS, topic_of=topic_of, handle=handle)
 
     @p.app.agent(source, name="aggregate")
     async def aggregate(stream):

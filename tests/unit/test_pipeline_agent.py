@@ -68,7 +68,7 @@ def view_stage():
     view = PartitionView(FakeMemoryTable(), writer=writer)
     stage = Counter(view)
     plug = agent.ViewStage(stage, [view], writer, records="sources", marks_key="~marks",
-                           kind_of=lambda m: m.topic,
+                           topic_of=lambda m: m.topic,
                            handle=lambda stage, rec, m: stage.handle(rec, m.topic))
     return stage, plug, view
 
