@@ -154,8 +154,16 @@ class Contact:
 # schemas/article.schema.json, the origin as ``serde.Origin.as_dict``, the dead letter as
 # schemas/dead_letter.schema.json.
 
+class _Internal:
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as the dict it is encoded from (the same keys, in the same order)."""
+        return {f: getattr(self, f) for f in self.__dataclass_fields__}
+
+
 @dataclass(slots=True, kw_only=True)
-class ValidArticle:
+class ValidArticle(_Internal):
     """Topic dedupe, from validate: an article that passed validation, with where it was read."""
     kind: str = field(default="article", init=False)
     article: dict[str, Any]
@@ -168,7 +176,7 @@ class ValidArticle:
 
 
 @dataclass(slots=True, kw_only=True)
-class Rejected:
+class Rejected(_Internal):
     """Topic dedupe, from validate: an input message refused, with its dead-letter record (dedupe
     counts it and sends the dead letter: validate keeps no state)."""
     kind: str = field(default="rejected", init=False)
@@ -185,7 +193,7 @@ class Rejected:
 
 
 @dataclass(slots=True, kw_only=True)
-class NewArticle:
+class NewArticle(_Internal):
     """Topic extract, from dedupe: the first copy of an article. ``seq``: [dedupe partition, offset
     of the record dedupe decided it from] (extract skips a record dedupe repeats after a crash);
     ``wm``: the event-time watermark it was stamped with (docs/pipeline.md)."""
@@ -203,7 +211,7 @@ class NewArticle:
 
 
 @dataclass(slots=True, kw_only=True)
-class CopyOf:
+class CopyOf(_Internal):
     """Topic extract, from dedupe: a copy of the article ``of`` (keyed by it), with the copy's own
     id and outlet fields (``article``: streams.pipeline.dedupe.COPY_FIELDS)."""
     kind: str = field(default="copy", init=False)
@@ -224,7 +232,7 @@ class CopyOf:
 
 
 @dataclass(slots=True, kw_only=True)
-class Expire:
+class Expire(_Internal):
     """Topics dedupe, extract and sources, from the leader's timer, one per partition: the stage
     reading it drops its partition's state that is older than its bound as of ``now``."""
     kind: str = field(default="expire", init=False)
@@ -255,8 +263,3 @@ def internal_record(topic: str, d: dict[str, Any]) -> InternalRecord | dict[str,
         return d
     cls = TOPIC_RECORDS[topic].get(kind)
     return None if cls is None else cls.from_dict(d)
-
-
-def to_dict(record: InternalRecord) -> dict[str, Any]:
-    """The record as the dict it is encoded from (the same keys, in the same order)."""
-    return {f: getattr(record, f) for f in record.__dataclass_fields__}
