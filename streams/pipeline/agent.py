@@ -41,6 +41,10 @@ from streams.records import Expire, internal_record
 
 
 class Plug(Protocol):
+    def start(self) -> None:
+        """A batch begins with empty per-batch bookkeeping: a batch abandoned before its delivery
+        (its events come again) leaves no marks for the next batch to write."""
+
     def begin(self, message) -> Any:
         """The stage for the event's partition, ready for it; None: the event was applied before
         (skip it)."""
@@ -68,6 +72,7 @@ async def run(p, stream, name: str, plug: Plug, max_batch: int) -> None:
     """The agent's loop (see the module docstring); ``p`` is a streams.app.Pipeline, ``name`` the
     stage's name in the metrics."""
     async for batch in ready_batches(stream, max_batch):
+        plug.start()
         outs: list[Out] = []
         for event in batch:
             m = event.message
@@ -94,6 +99,9 @@ class Stateless:
     def __init__(self, stage, handle: Callable[[Any, Any, Any], list[Out]]) -> None:
         self.stage = stage
         self.handle = handle
+
+    def start(self) -> None:
+        pass
 
     def begin(self, message) -> Any:
         return self.stage
@@ -172,6 +180,9 @@ class PartitionStages:
 
     # --- Plug ------------------------------------------------------------------------------------
 
+    def start(self) -> None:
+        self._dirty = {}
+
     def begin(self, message) -> Any:
         return self.stage_for(message.partition)[0]
 
@@ -232,6 +243,9 @@ class ViewStage:
         self.topic_of = topic_of
         self.handle = handle
         self._done: dict[int, dict[str, int]] = {}   # partition -> input topic -> next offset
+
+    def start(self) -> None:
+        self._done = {}
 
     def begin(self, message) -> Any:
         partition = message.partition

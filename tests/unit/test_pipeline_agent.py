@@ -125,3 +125,25 @@ async def test_a_stateless_stage_gets_the_raw_bytes_and_sends_no_state():
     assert got == [(b"not json 0", 0), (b"not json 1", 1), (b"not json 2", 2)]
     assert [(len(outs), state) for outs, state in p.calls] == [(3, [])]
     assert p.acked_at == [0] and stream.acked == [0, 1, 2]
+
+
+@pytest.mark.asyncio
+async def test_a_batch_abandoned_before_its_delivery_leaves_no_marks_for_the_next():
+    stage, plug, view = view_stage()
+
+    class Stop(Exception):
+        pass
+
+    class Failing(Pipeline):
+        async def deliver_or_stop(self, outs, changelog=()) -> None:
+            raise Stop   # e.g. the agent cancelled while it waits for the broker
+
+    with pytest.raises(Stop):
+        await agent.run(Failing(), FakeStream([[ev("contacts", 0, 5, {"n": 1})]], highwater=10_000),
+                        "aggregate", plug, max_batch=200)
+    p = Pipeline()
+    await agent.run(p, FakeStream([[ev("sources", 1, 0, {"n": 2})]], highwater=10_000),
+                    "aggregate", plug, max_batch=200)
+    [_, (_, marks)] = p.calls
+    assert [(orjson.loads(k), orjson.loads(v)) for _, k, v, _ in marks] == [
+        ("1|~marks", {"sources": 1})]   # nothing for partition 0: its event comes again
