@@ -16,10 +16,10 @@ record took (dedupe partition, extract partition). A contact whose day is more t
 DIPLOWATCH_RETAIN_DAYS behind its stamp is late: counted nowhere (``diplowatch_late_contacts_total``).
 Whether a contact is late is thus decided by the input's own order at dedupe, not by which of the
 aggregate's partitions or upstream paths delivered something newer first. Old days are dropped
-when the timer's ``Expire`` control record passes (streams.pipeline.agent calls ``expire``), below the least of the newest stamps received on
-every path minus DIPLOWATCH_RETAIN_DAYS: no contact still to come on any path can land there
-(stamps grow along a path), so an expiry pass never removes a day that a contact counted later
-would have needed, whenever it runs.
+when the timer's ``Expire`` control record passes (streams.pipeline.agent calls ``expire``), below
+the least of the newest stamps received on every path minus DIPLOWATCH_RETAIN_DAYS: no contact
+still to come on any path can land there (stamps grow along a path), so an expiry pass never
+removes a day that a contact counted later would have needed, whenever it runs.
 """
 from __future__ import annotations
 
