@@ -135,7 +135,7 @@ class PartitionStages:
     ``Expire`` is persisted on its own: the events before it are flushed with their own time, its
     deletions as a delta of their own, then the deltas older than the horizon compacted away."""
 
-    FLUSH_EVERY = 16   # events per delta record at most (a dedupe delta holds ~3 KB per article)
+    FLUSH_EVERY = 16   # events per delta record at most: 16 articles' fingerprints fit in one part
 
     def __init__(self, p, table: str, topic: str, make_stage, horizon: float, *,
                  records: str | None = None,

@@ -38,13 +38,13 @@ def _source_of(doc: dict[str, Any]) -> str:
 
 
 # the contacts kept in an article's entry (for its copies), encoded: one entry is one value of a
-# delta record, which must stay bounded (tables.DeltaLogStore); ~0.8 KB a contact, so ~300 contacts
+# delta record, which must stay bounded (tables.DeltaLogStore): room for a few hundred contacts
 ENTRY_CONTACTS_BYTES = 256 * 1024
 
 
 def _bounded(contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The first contacts that fit in ENTRY_CONTACTS_BYTES (all of them for any real article: a
-    200,000-character text of contact sentences gave ~30). A copy re-issues only these."""
+    """The first contacts that fit in ENTRY_CONTACTS_BYTES (all of them for any real article, whose
+    text is bounded by validation). A copy re-issues only these."""
     out, size = [], 0
     for c in contacts:
         size += len(orjson.dumps(c)) + 1
@@ -184,7 +184,7 @@ class ExtractStage:
 
 
 # one contact sentence per language: the extractor compiles some of its patterns on first use
-# (~140 regular expressions for the first Arabic article alone, ~0.8-1.4 s); a text without a
+# (seconds for the first Arabic article alone); a text without a
 # contact word loads the knowledge base but reaches none of them
 WARM_UP_ARTICLES = (
     {"id": "warm-up-en", "lang": "en", "published_at": "2024-03-04",

@@ -47,8 +47,8 @@ def article_validator(path: str = str(ARTICLE_SCHEMA)) -> Draft202012Validator:
 
 @lru_cache(maxsize=4)
 def article_fast_check(path: str = str(ARTICLE_SCHEMA)) -> Callable[[Any], Any]:
-    """The same schema compiled to Python code by fastjsonschema: ~2 us per article against
-    jsonschema's ~38 us. It only decides the common case: a document it accepts is valid (it
+    """The same schema compiled to Python code by fastjsonschema, an order of magnitude faster than
+    jsonschema. It only decides the common case: a document it accepts is valid (it
     implements every keyword the schema uses as jsonschema does); one it rejects is handed to
     jsonschema, which gives the verdict and the readable reason. The two differ on one corner,
     where fastjsonschema is the stricter: ``$`` in a ``pattern`` before a trailing newline (Python's
