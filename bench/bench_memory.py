@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from streams.dedup import Deduplicator  # noqa: E402
 from streams.pipeline.dedupe import DedupeStage  # noqa: E402
 from streams.pipeline.tables import ChangelogWriter, DeltaLogStore, PartitionView, SideMapping  # noqa: E402
+from streams.records import ValidArticle  # noqa: E402
 from tests.unit.pipeline.test_changelog import FakeMemoryTable  # noqa: E402
 
 
@@ -53,8 +54,8 @@ def main() -> None:
     b0 = tracemalloc.get_traced_memory()[0]
     t0 = 1.7e9
     for i, a in enumerate(arts):
-        stage.handle({"kind": "article", "article": a, "in_ts": t0 + i,
-                      "origin": {"topic": "articles", "partition": 0, "offset": i, "timestamp": t0 + i}}, 0, i)
+        stage.handle(ValidArticle(article=a, in_ts=t0 + i, origin={
+            "topic": "articles", "partition": 0, "offset": i, "timestamp": t0 + i}), 0, i)
         if i % 16 == 15:
             store.flush(t0 + i)
             writer.take()

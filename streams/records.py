@@ -2,6 +2,11 @@
 
 Plain dataclasses: the pure core (extraction, dedup, detection) works on these, the Faust layer
 serialises them with orjson via ``to_dict``/``from_dict``.
+
+The public records (``Article``, ``Contact``) are followed by the internal ones that travel between
+the stages on the app's own topics (``ValidArticle``, ``Rejected``, ``NewArticle``, ``CopyOf``,
+``Expire``; schemas/dedupe_record.schema.json, extract_record.schema.json, expire.schema.json), and
+by ``internal_record``, the one place that turns a decoded message into its type.
 """
 from __future__ import annotations
 
@@ -101,8 +106,8 @@ class Contact:
 
     def to_dict(self) -> dict[str, Any]:
         # what dataclasses.asdict gives (a test checks it), written out: asdict deep-copies field by
-        # field through its generic recursion, ~21 us per contact against ~0.7 us here, once per
-        # contact in the worker's extract stage
+        # field through its generic recursion, many times slower, and this runs once per contact
+        # in the worker's extract stage
         return {
             "article_id": self.article_id, "countries": list(self.countries), "mode": self.mode,
             "date": self.date, "date_precision": self.date_precision, "visitor": self.visitor,
@@ -136,3 +141,125 @@ class Contact:
             cameo=d.get("cameo"),
             plover=dict(d["plover"]) if d.get("plover") else None,
         )
+
+
+# --- internal records: between the stages, on the app's own topics ------------------------------
+#
+# Each is a dataclass whose ``kind`` field (first, fixed per type) names it on the wire. orjson
+# encodes a dataclass field by field in declaration order, so a record encodes to the same bytes as
+# the dict literal the stages wrote before these types existed: a worker reads what its predecessor
+# wrote on the internal topics, and the other way round (tests/unit/test_records.py). A
+# change of the fields is a change of the wire format and of the schemas in schemas/.
+# ``article``, ``origin`` and ``dead_letter`` stay plain dicts: the article as validated against
+# schemas/article.schema.json, the origin as ``serde.Origin.as_dict``, the dead letter as
+# schemas/dead_letter.schema.json.
+
+class _Internal:
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as the dict it is encoded from (the same keys, in the same order)."""
+        return {f: getattr(self, f) for f in self.__dataclass_fields__}
+
+
+@dataclass(slots=True, kw_only=True)
+class ValidArticle(_Internal):
+    """Topic dedupe, from validate: an article that passed validation, with where it was read."""
+    kind: str = field(default="article", init=False)
+    article: dict[str, Any]
+    origin: dict[str, Any]
+    in_ts: float                  # its Kafka timestamp on ``articles`` (else validate's clock)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "ValidArticle":
+        return cls(article=d["article"], origin=d["origin"], in_ts=d.get("in_ts"))
+
+
+@dataclass(slots=True, kw_only=True)
+class Rejected(_Internal):
+    """Topic dedupe, from validate: an input message refused, with its dead-letter record (dedupe
+    counts it and sends the dead letter: validate keeps no state)."""
+    kind: str = field(default="rejected", init=False)
+    reason: str                   # a reason code of streams.metrics.DEAD_LETTER_REASONS
+    dead_letter: dict[str, Any]
+    key: str | None               # the input message's key, for the dead letter's
+    origin: dict[str, Any]
+    in_ts: float
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Rejected":
+        return cls(reason=d["reason"], dead_letter=d["dead_letter"], key=d.get("key"),
+                   origin=d["origin"], in_ts=d.get("in_ts"))
+
+
+@dataclass(slots=True, kw_only=True)
+class NewArticle(_Internal):
+    """Topic extract, from dedupe: the first copy of an article. ``seq``: [dedupe partition, offset
+    of the record dedupe decided it from] (extract skips a record dedupe repeats after a crash);
+    ``wm``: the event-time watermark it was stamped with (docs/pipeline.md)."""
+    kind: str = field(default="article", init=False)
+    article: dict[str, Any]
+    origin: dict[str, Any]
+    in_ts: float | None
+    seq: list[int | None]
+    wm: str | None
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "NewArticle":
+        return cls(article=d["article"], origin=d["origin"], in_ts=d.get("in_ts"),
+                   seq=d.get("seq"), wm=d.get("wm"))
+
+
+@dataclass(slots=True, kw_only=True)
+class CopyOf(_Internal):
+    """Topic extract, from dedupe: a copy of the article ``of`` (keyed by it), with the copy's own
+    id and outlet fields (``article``: streams.pipeline.dedupe.COPY_FIELDS)."""
+    kind: str = field(default="copy", init=False)
+    of: str
+    dup_kind: str                 # one of streams.dedup.KINDS
+    similarity: float | None
+    article: dict[str, Any]
+    origin: dict[str, Any]
+    in_ts: float | None
+    seq: list[int | None]
+    wm: str | None
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "CopyOf":
+        return cls(of=d["of"], dup_kind=d.get("dup_kind"), similarity=d.get("similarity"),
+                   article=d["article"], origin=d["origin"], in_ts=d.get("in_ts"),
+                   seq=d.get("seq"), wm=d.get("wm"))
+
+
+@dataclass(slots=True, kw_only=True)
+class Expire(_Internal):
+    """Topics dedupe, extract and sources, from the leader's timer, one per partition: the stage
+    reading it drops its partition's state that is older than its bound as of ``now``."""
+    kind: str = field(default="expire", init=False)
+    now: float                    # the timer's clock, seconds since the epoch
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Expire":
+        return cls(now=float(d["now"]))
+
+
+InternalRecord = ValidArticle | Rejected | NewArticle | CopyOf | Expire
+
+# the kinds each internal topic carries (by the stage-level topic name of streams.pipeline.topics)
+TOPIC_RECORDS: dict[str, dict[str, type]] = {
+    "dedupe": {"article": ValidArticle, "rejected": Rejected, "expire": Expire},
+    "extract": {"article": NewArticle, "copy": CopyOf, "expire": Expire},
+    # beside the contacts a first copy's contact re-issues for a copy (a contact dict + copy_of)
+    "sources": {"expire": Expire},
+}
+
+
+def internal_record(topic: str, d: dict[str, Any]) -> InternalRecord | dict[str, Any] | None:
+    """The record a decoded message of stage-level ``topic`` is: its internal type by ``kind``; a
+    dict without ``kind`` (a contact, on contacts and sources) as it is; None for a kind the topic
+    does not carry (ignored by the stages, as a record of a newer version would be)."""
+    kind = d.get("kind")
+    if kind is None:
+        return d
+    cls = TOPIC_RECORDS[topic].get(kind)
+    return None if cls is None else cls.from_dict(d)

@@ -16,10 +16,10 @@ record took (dedupe partition, extract partition). A contact whose day is more t
 DIPLOWATCH_RETAIN_DAYS behind its stamp is late: counted nowhere (``diplowatch_late_contacts_total``).
 Whether a contact is late is thus decided by the input's own order at dedupe, not by which of the
 aggregate's partitions or upstream paths delivered something newer first. Old days are dropped
-when the timer's "expire" control record passes, below the least of the newest stamps received on
-every path minus DIPLOWATCH_RETAIN_DAYS: no contact still to come on any path can land there
-(stamps grow along a path), so an expiry pass never removes a day that a contact counted later
-would have needed, whenever it runs.
+when the timer's ``Expire`` control record passes (streams.pipeline.agent calls ``expire``), below
+the least of the newest stamps received on every path minus DIPLOWATCH_RETAIN_DAYS: no contact
+still to come on any path can land there (stamps grow along a path), so an expiry pass never
+removes a day that a contact counted later would have needed, whenever it runs.
 """
 from __future__ import annotations
 
@@ -81,9 +81,6 @@ class AggregateStage:
         make the moment a pair is evaluated, and so an episode's first day, depend on how the two
         topics interleave."""
         now = time.time() if now is None else now
-        if msg.get("kind") == "expire":
-            self._expire()
-            return []
         if "countries" not in msg:
             return []
         if stamp and path is not None:
@@ -148,7 +145,9 @@ class AggregateStage:
             return None
         return min(paths.values())
 
-    def _expire(self) -> None:
+    def expire(self, now: float | None = None) -> None:
+        """Drop the days no contact still to come can land on (the module docstring); ``now`` is
+        not used: the bound is the watermark stamps', not a clock's."""
         b = self.bound()
         if b is None:
             return
@@ -161,8 +160,8 @@ class AggregateStage:
 
 
 def register(p) -> None:
-    from streams.pipeline.batching import ready_batches
-    from streams.pipeline.serde import loads, read_stamp
+    from streams.pipeline import agent
+    from streams.pipeline.serde import read_stamp
     from streams.pipeline.tables import ChangelogWriter, PartitionView
     s = p.settings
     writer = ChangelogWriter()
@@ -173,31 +172,20 @@ def register(p) -> None:
     source = p.app.topic(s.topic_contacts, s.topic_sources, key_serializer="raw",
                          value_serializer="raw")
 
+    def topic_of(m) -> str:
+        return "contacts" if m.topic == s.topic_contacts else "sources"
+
+    def handle(stage, msg, m) -> list[Out]:
+        stamp, path = read_stamp(m.headers)
+        contacts = m.topic == s.topic_contacts
+        return stage.handle(msg, stamp=stamp, path=path if contacts else None,
+                            extra_source=not contacts)
+
+    # the marks (MARKS, in windows) are written after the batch's alerts and table writes are
+    # acknowledged (streams.pipeline.agent.run)
+    plug = agent.ViewStage(stage, [windows, episodes], writer, records="sources",
+                           marks_key=MARKS, topic_of=topic_of, handle=handle)
+
     @p.app.agent(source, name="aggregate")
     async def aggregate(stream):
-        async for batch in ready_batches(stream, p.agent_batch):
-            outs = []
-            done: dict[int, dict[str, int]] = {}   # partition -> topic -> next offset handled
-            for event in batch:
-                m = event.message
-                partition = m.partition
-                windows.use(partition)
-                episodes.use(partition)
-                kind = "contacts" if m.topic == s.topic_contacts else "sources"
-                marks = done.get(partition) or windows.get(MARKS) or {}
-                if m.offset < marks.get(kind, 0):
-                    continue   # applied before a crash or rebalance, with its state (see MARKS)
-                done[partition] = {**marks, kind: m.offset + 1}
-                stamp, path = read_stamp(m.headers)
-                with metrics.observe_stage("aggregate"):
-                    outs += stage.handle(loads(event.value), stamp=stamp,
-                                         path=path if kind == "contacts" else None,
-                                         extra_source=kind == "sources")
-            # alerts acknowledged first, then the table writes (streams.app.Pipeline.send), and
-            # only once those are acknowledged the marks saying these records were applied
-            await p.deliver_or_stop(outs, writer.take())
-            if done:
-                for partition, marks in done.items():
-                    windows.use(partition)
-                    windows[MARKS] = marks
-                await p.deliver_or_stop([], writer.take())
+        await agent.run(p, stream, "aggregate", plug, p.agent_batch)

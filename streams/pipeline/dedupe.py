@@ -12,9 +12,9 @@ moves with the partition on fail-over).
 
 The "now" of a decision is the Kafka timestamp of the article on the input topic (when it entered
 the pipeline), not the wall clock of the worker: a backlog processed late decides as it would have
-live. Old fingerprints are dropped when a timer's "expire" control record passes through the topic
+live. Old fingerprints are dropped when a timer's ``Expire`` control record passes through the topic
 (tables can only be written from inside the stream, so the timer sends a record instead of touching
-the table).
+the table; streams.pipeline.agent calls ``expire``).
 
 Accounting and redeliveries: every input message reaches this stage once per delivery, as an
 article or as validate's "rejected" marker (streams.pipeline.validate keeps no state). The stage
@@ -35,7 +35,7 @@ from typing import Any
 from streams import metrics
 from streams.dedup import Deduplicator
 from streams.pipeline.serde import Out
-from streams.records import Article
+from streams.records import Article, CopyOf, Expire, NewArticle, Rejected, ValidArticle
 
 log = logging.getLogger(__name__)
 
@@ -47,17 +47,12 @@ class DedupeStage:
         self.dedup = dedup
         self.accounting = accounting
 
-    def handle(self, msg: dict[str, Any], partition: int = 0, offset: int | None = None) -> list[Out]:
-        """``offset``: of ``msg`` on the dedupe topic; it travels with the record sent to extract
+    def handle(self, rec: ValidArticle | Rejected, partition: int = 0,
+               offset: int | None = None) -> list[Out]:
+        """``offset``: of ``rec`` on the dedupe topic; it travels with the record sent to extract
         (``seq``: [partition, offset]) so that extract recognises a record repeated after a crash
         (sent, acknowledged, then decided again because the delta marking it handled was lost)."""
-        kind = msg.get("kind")
-        if kind == "expire":
-            self.dedup.expire(float(msg["now"]))
-            return []
-        if kind not in ("article", "rejected"):
-            return []
-        origin = msg["origin"]
+        origin = rec.origin
         key = f"dedupe:{partition}"
         # (values written before "in" and "dead_letter" were counted here lack them)
         acc = {"marks": {}, "in": 0, "new": 0, "duplicate": {}, "dead_letter": {},
@@ -68,16 +63,16 @@ class DedupeStage:
         metrics.article_in()
         acc["in"] += 1
         marks = {**acc["marks"], mark: origin["offset"] + 1}
-        if kind == "rejected":
+        if type(rec) is Rejected:
             # validate's verdict: counted here, with the mark, and the dead letter sent from here
-            code = metrics.dead_letter(msg["reason"])
+            code = metrics.dead_letter(rec.reason)
             dl = dict(acc["dead_letter"])
             dl[code] = dl.get(code, 0) + 1
             self.accounting[key] = {**acc, "marks": marks, "dead_letter": dl}
-            return [Out("dead_letter", msg.get("key"), msg["dead_letter"])]
-        doc = msg["article"]
+            return [Out("dead_letter", rec.key, rec.dead_letter)]
+        doc = rec.article
         article = Article.from_dict(doc)
-        now = float(msg.get("in_ts") or time.time())
+        now = float(rec.in_ts or time.time())
         acc, wm = _advance_watermark(acc, mark, doc.get("published_at"), now)
         verdict = self.dedup.check_and_remember(article, now)
         if verdict.is_duplicate:
@@ -85,16 +80,17 @@ class DedupeStage:
             dup = dict(acc["duplicate"])
             dup[verdict.kind] = dup.get(verdict.kind, 0) + 1
             self.accounting[key] = {**acc, "marks": marks, "duplicate": dup}
-            return [Out("extract", verdict.original_id, {
-                "kind": "copy", "of": verdict.original_id, "dup_kind": verdict.kind,
-                "similarity": verdict.similarity,
-                "article": {f: doc.get(f) for f in COPY_FIELDS},
-                "origin": origin, "in_ts": msg.get("in_ts"), "seq": [partition, offset], "wm": wm,
-            })]
+            return [Out("extract", verdict.original_id, CopyOf(
+                of=verdict.original_id, dup_kind=verdict.kind, similarity=verdict.similarity,
+                article={f: doc.get(f) for f in COPY_FIELDS},
+                origin=origin, in_ts=rec.in_ts, seq=[partition, offset], wm=wm))]
         self.accounting[key] = {**acc, "marks": marks, "new": acc["new"] + 1}
-        return [Out("extract", article.id, {"kind": "article", "article": doc, "origin": origin,
-                                            "in_ts": msg.get("in_ts"), "seq": [partition, offset],
-                                            "wm": wm})]
+        return [Out("extract", article.id, NewArticle(article=doc, origin=origin, in_ts=rec.in_ts,
+                                                      seq=[partition, offset], wm=wm))]
+
+    def expire(self, now: float) -> None:
+        """Forget the fingerprints older than the horizon as of ``now``."""
+        self.dedup.expire(now)
 
 
 def _advance_watermark(acc: dict[str, Any], mark: str, published_at: Any,
@@ -131,31 +127,31 @@ def _iso_day(ts: float) -> str:
 
 
 def register(p) -> None:
-    """The dedupe agent, and the timer that sends "expire" control records through the stages."""
+    """The dedupe agent, and the timer that sends ``Expire`` control records through the stages."""
     from streams.app import DeliveryError
-    from streams.pipeline.tables import PartitionStages, SideMapping
+    from streams.pipeline import agent
+    from streams.pipeline.tables import SideMapping
     s = p.settings
     horizon = s.dedup_horizon_seconds
     # per dedupe partition: the fingerprints live in memory and reach the changelog as one delta
     # record per up to 16 articles (streams.pipeline.tables.DeltaLogStore), which also carries the
     # stage's accounting: decisions, fingerprints and counts are persisted together or not at all
-    stages = PartitionStages(p, "fingerprints", s.topic_dedupe, lambda store: DedupeStage(
-        Deduplicator(store, horizon_seconds=horizon), SideMapping(store)), horizon)
+    stages = agent.PartitionStages(
+        p, "fingerprints", s.topic_dedupe, lambda store: DedupeStage(
+            Deduplicator(store, horizon_seconds=horizon), SideMapping(store)), horizon,
+        records="dedupe",
+        handle=lambda stage, rec, m: stage.handle(rec, m.partition, m.offset))
     p.readers["dedupe_accounting"] = stages.accounting
 
     @p.app.agent(p.topics["dedupe"], name="dedupe")
     async def dedupe(stream):
-        await stages.run(stream, "dedupe",
-                         lambda stage, msg, event: stage.handle(msg, event.message.partition,
-                                                                event.message.offset),
-                         p.agent_batch)
+        await agent.run(p, stream, "dedupe", stages, p.agent_batch)
 
     @p.app.timer(s.expire_interval_seconds, on_leader=True, name="expire")
     async def expire() -> None:
         # one control record per partition of each stateful topic; each agent expires the keys of
         # the partition it reads it from
-        now = time.time()
-        value = {"kind": "expire", "now": now}
+        value = Expire(now=time.time())
         outs = [Out("dedupe", None, value, partition=i) for i in range(s.dedupe_partitions)]
         outs += [Out(t, None, value, partition=i) for t in ("extract", "sources")
                  for i in range(s.partitions)]

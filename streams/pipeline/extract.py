@@ -10,8 +10,8 @@ and the outlets that carried it:
 * a copy marker from a new outlet re-publishes the first article's contacts on the internal
   ``sources`` topic with the copy's article id, outlet and URL: the aggregator counts them as the
   same distinct contacts (same contact key), with one more source in their evidence;
-* an "expire" control record drops entries older than the dedup horizon (no copy can point at them
-  any more: the fingerprints are gone too).
+* an ``Expire`` control record (streams.pipeline.agent calls ``expire``) drops entries older than
+  the dedup horizon (no copy can point at them any more: the fingerprints are gone too).
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ import orjson
 
 from streams import metrics
 from streams.pipeline.serde import Origin, Out, dead_letter_record, pair_key, stamp_headers
+from streams.records import CopyOf, NewArticle
 
 
 def _source_of(doc: dict[str, Any]) -> str:
@@ -37,13 +38,13 @@ def _source_of(doc: dict[str, Any]) -> str:
 
 
 # the contacts kept in an article's entry (for its copies), encoded: one entry is one value of a
-# delta record, which must stay bounded (tables.DeltaLogStore); ~0.8 KB a contact, so ~300 contacts
+# delta record, which must stay bounded (tables.DeltaLogStore): room for a few hundred contacts
 ENTRY_CONTACTS_BYTES = 256 * 1024
 
 
 def _bounded(contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The first contacts that fit in ENTRY_CONTACTS_BYTES (all of them for any real article: a
-    200,000-character text of contact sentences gave ~30). A copy re-issues only these."""
+    """The first contacts that fit in ENTRY_CONTACTS_BYTES (all of them for any real article, whose
+    text is bounded by validation). A copy re-issues only these."""
     out, size = [], 0
     for c in contacts:
         size += len(orjson.dumps(c)) + 1
@@ -53,10 +54,10 @@ def _bounded(contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _path(msg: dict[str, Any], partition: int) -> str:
+def _path(rec: NewArticle | CopyOf, partition: int) -> str:
     """"<dedupe partition>.<extract partition>": the path a record travels to the aggregate stage,
     along which its watermark stamps never decrease (dedupe's order, kept by extract)."""
-    seq = msg.get("seq") or (0, None)
+    seq = rec.seq or (0, None)
     return f"{seq[0]}.{partition}"
 
 
@@ -68,13 +69,13 @@ class ExtractStage:
         self.extract = extract
         self.horizon = float(horizon_seconds)
 
-    def _repeat(self, msg: dict[str, Any], partition: int) -> bool:
+    def _repeat(self, rec: NewArticle | CopyOf, partition: int) -> bool:
         """A record dedupe sent again (same dedupe partition and offset as one handled here): after
         a crash, dedupe decides again what its last persisted delta did not cover and repeats the
         records it had already delivered. Dedupe sends in the order of its input, so per dedupe
         partition the offsets arriving on this partition only grow; a repeat is at or below the
         mark."""
-        seq = msg.get("seq")
+        seq = rec.seq
         if not seq or seq[1] is None:
             return False
         acc = self.accounting.get(f"extract:{partition}") or {}
@@ -84,21 +85,21 @@ class ExtractStage:
         """The partition's accounting value (``key``: ``extract:<partition>``), or a fresh one."""
         return self.accounting.get(key) or {"processed": 0, "dead_letter": {}, "next_offset": 0}
 
-    def _mark(self, acc: dict[str, Any], msg: dict[str, Any]) -> dict[str, Any]:
-        seq = msg.get("seq")
+    def _mark(self, acc: dict[str, Any], rec: NewArticle | CopyOf) -> dict[str, Any]:
+        seq = rec.seq
         if seq and seq[1] is not None:
             acc = {**acc, "src": {**(acc.get("src") or {}), str(seq[0]): int(seq[1])}}
         return acc
 
     def _count(self, partition: int, offset: int | None, reason: str | None = None,
-               msg: dict[str, Any] | None = None) -> None:
+               rec: NewArticle | None = None) -> None:
         """Count one article as processed, or (with ``reason``) as dead-lettered, and move the
         partition's marks past its input offset and its dedupe seq — in one value, so one
         changelog record."""
         key = f"extract:{partition}"
         acc = self._accounting(key)
-        if msg is not None:
-            acc = self._mark(acc, msg)
+        if rec is not None:
+            acc = self._mark(acc, rec)
         if reason is None:
             acc = {**acc, "processed": acc.get("processed", 0) + 1}
         else:
@@ -109,32 +110,27 @@ class ExtractStage:
             acc["next_offset"] = max(int(acc.get("next_offset", 0)), offset + 1)
         self.accounting[key] = acc
 
-    def handle(self, msg: dict[str, Any], partition: int = 0, now: float | None = None,
+    def handle(self, rec: NewArticle | CopyOf, partition: int = 0, now: float | None = None,
                offset: int | None = None) -> list[Out]:
-        """``offset``: of ``msg`` on the extract topic (None outside Kafka: no redelivery check)."""
-        kind = msg.get("kind")
-        if kind in ("article", "copy") and self._repeat(msg, partition):
+        """``offset``: of ``rec`` on the extract topic (None outside Kafka: no redelivery check)."""
+        if self._repeat(rec, partition):
             return []
-        if kind == "article":
-            return self._article(msg, partition, now, offset)
-        if kind == "copy":
-            return self._copy(msg, partition)
-        if kind == "expire":
-            self._expire(float(msg["now"]))
-        return []
+        if type(rec) is CopyOf:
+            return self._copy(rec, partition)
+        return self._article(rec, partition, now, offset)
 
-    def _article(self, msg: dict[str, Any], partition: int, now: float | None,
+    def _article(self, rec: NewArticle, partition: int, now: float | None,
                  offset: int | None) -> list[Out]:
-        doc = msg["article"]
+        doc = rec.article
         aid = str(doc["id"])
         acc = self.accounting.get(f"extract:{partition}") or {}
         if offset is not None and offset < int(acc.get("next_offset", 0)):
             return []   # redelivered: extracted (and counted) before
         # (the same id in a later message is the article sent again after the dedup horizon: dedupe
         # counted it as new, so it is extracted and counted again)
-        o = msg.get("origin") or {}
+        o = rec.origin or {}
         origin = [o.get("topic"), o.get("partition"), o.get("offset")]
-        in_ts = float(msg.get("in_ts") or time.time())
+        in_ts = float(rec.in_ts or time.time())
         try:
             contacts = [c.to_dict() if hasattr(c, "to_dict") else dict(c) for c in self.extract(doc)]
         except Exception as exc:   # the extractor promises not to raise; if it does, dead letter
@@ -142,52 +138,53 @@ class ExtractStage:
             code = metrics.dead_letter(metrics.DL_EXTRACTOR_ERROR)
             self.extracted[aid] = {"ts": in_ts, "sources": [_source_of(doc)], "contacts": [],
                                    "origin": origin}
-            self._count(partition, offset, reason=code, msg=msg)
+            self._count(partition, offset, reason=code, rec=rec)
             return [Out("dead_letter", aid, dead_letter_record(
                 orjson.dumps(doc), reason=code, detail=f"{type(exc).__name__}: {exc}",
-                origin=Origin.from_dict(msg["origin"]), stage="extract", article_id=aid))]
+                origin=Origin.from_dict(rec.origin), stage="extract", article_id=aid))]
         # the entry first, the count and mark last: a crash between them re-extracts on redelivery
         # (contacts count once anyway) instead of losing the article's count
         self.extracted[aid] = {"ts": in_ts, "sources": [_source_of(doc)], "contacts": _bounded(contacts),
                                "origin": origin}
-        self._count(partition, offset, msg=msg)
+        self._count(partition, offset, rec=rec)
         metrics.article_processed()
         for c in contacts:
             metrics.contact_extracted(c["mode"], c.get("topics") or ())
         metrics.observe_end_to_end((time.time() if now is None else now) - in_ts)
-        headers = stamp_headers(msg.get("wm"), _path(msg, partition))
+        headers = stamp_headers(rec.wm, _path(rec, partition))
         return [Out("contacts", pair_key(c["countries"]), c, headers=headers) for c in contacts]
 
-    def _copy(self, msg: dict[str, Any], partition: int = 0) -> list[Out]:
-        if msg.get("seq"):
+    def _copy(self, rec: CopyOf, partition: int = 0) -> list[Out]:
+        if rec.seq:
             key = f"extract:{partition}"
-            self.accounting[key] = self._mark(self._accounting(key), msg)
-        entry = self.extracted.get(msg["of"])
+            self.accounting[key] = self._mark(self._accounting(key), rec)
+        entry = self.extracted.get(rec.of)
         if entry is None:
             return []   # the first copy expired (or failed extraction): nothing to add to
-        doc = msg["article"]
+        doc = rec.article
         source = _source_of(doc)
         if source in entry["sources"]:
             return []   # this outlet is counted already (e.g. the same article delivered twice)
-        self.extracted[msg["of"]] = {**entry, "sources": entry["sources"] + [source]}
+        self.extracted[rec.of] = {**entry, "sources": entry["sources"] + [source]}
         outs = []
         for c in entry["contacts"]:
             # the original's publication time first: an undated contact is placed on its publication
             # day, and a copy must land on the same contact key (an extra source, not a new count)
-            rec = {**c, "article_id": str(doc["id"]), "source": doc.get("source") or source,
+            out = {**c, "article_id": str(doc["id"]), "source": doc.get("source") or source,
                    "url": doc.get("url"), "published_at": c.get("published_at") or doc.get("published_at"),
-                   "copy_of": msg["of"]}
-            outs.append(Out("sources", pair_key(c["countries"]), rec,
-                            headers=stamp_headers(msg.get("wm"), _path(msg, partition))))
+                   "copy_of": rec.of}
+            outs.append(Out("sources", pair_key(c["countries"]), out,
+                            headers=stamp_headers(rec.wm, _path(rec, partition))))
         return outs
 
-    def _expire(self, now: float) -> None:
+    def expire(self, now: float) -> None:
+        """Drop the entries older than the dedup horizon as of ``now``."""
         for aid in [k for k, v in self.extracted.items() if now - float(v.get("ts", 0)) > self.horizon]:
             del self.extracted[aid]
 
 
 # one contact sentence per language: the extractor compiles some of its patterns on first use
-# (~140 regular expressions for the first Arabic article alone, ~0.8-1.4 s); a text without a
+# (seconds for the first Arabic article alone); a text without a
 # contact word loads the knowledge base but reaches none of them
 WARM_UP_ARTICLES = (
     {"id": "warm-up-en", "lang": "en", "published_at": "2024-03-04",
@@ -211,18 +208,21 @@ def warm_up() -> None:
 
 def register(p) -> None:
     from streams.extraction import extract_contacts
-    from streams.pipeline.tables import PartitionStages, SideMapping
+    from streams.pipeline import agent
+    from streams.pipeline.tables import SideMapping
     s = p.settings
     horizon = s.dedup_horizon_seconds
     # per extract partition: the article entries live in memory and reach the changelog of the
     # ``extracted`` table as ONE delta record per up to 16 messages (tables.DeltaLogStore),
     # which also carries the partition's accounting (processed, dead letters, redelivery mark):
     # the entry and its count are persisted together, one changelog record instead of two
-    stages = PartitionStages(p, "extracted", s.topic_extract, lambda store: ExtractStage(
-        store, SideMapping(store), extract_contacts, horizon), horizon)
+    stages = agent.PartitionStages(
+        p, "extracted", s.topic_extract, lambda store: ExtractStage(
+            store, SideMapping(store), extract_contacts, horizon), horizon,
+        records="extract",
+        handle=lambda stage, rec, m: stage.handle(rec, m.partition, offset=m.offset))
     p.readers["extract_accounting"] = stages.accounting
 
     @p.app.agent(p.topics["extract"], name="extract")
     async def extract(stream):
-        await stages.run(stream, "extract", lambda stage, msg, event: stage.handle(
-            msg, event.message.partition, offset=event.message.offset), p.agent_batch)
+        await agent.run(p, stream, "extract", stages, p.agent_batch)

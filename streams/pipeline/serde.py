@@ -108,10 +108,12 @@ def dead_letter_payload(record: dict[str, Any]) -> bytes:
 class Out:
     """One message a stage wants sent: ``topic`` is the stage-level name (``dead_letter``, ``dedupe``,
     ``extract``, ``contacts``, ``sources``, ``alerts``), mapped to the configured Kafka topic by the
-    agent; ``partition`` is only set for control records addressed to every partition."""
+    agent; ``value`` a public record's dict or an internal record (streams.records: a dataclass,
+    which orjson encodes as the dict of its fields); ``partition`` is only set for control records
+    addressed to every partition."""
     topic: str
     key: str | None
-    value: dict[str, Any]
+    value: Any
     partition: int | None = None
     headers: tuple[tuple[str, bytes], ...] | None = None   # Kafka record headers (stamp_headers)
 

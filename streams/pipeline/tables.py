@@ -17,13 +17,10 @@ encodes them, a delete as a tombstone — so Faust's recovery reads them as its 
 """
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
-from streams import metrics
 from streams.faust_ext.changelog import encode, memory_store_dict
-from streams.pipeline.serde import loads
 
 
 class ChangelogWriter:
@@ -381,91 +378,3 @@ class SideMapping(MutableMapping):
 
     def __len__(self) -> int:
         return len(self._d())
-
-
-class PartitionStages:
-    """One stage object per partition of ``topic`` whose state lives in a ``DeltaLogStore`` over
-    ``table`` (dedupe and extract), with the accounting reader for /pipeline/counts/ and the
-    rebalance hooks that drop cached state. ``make_stage(store)`` builds a partition's stage."""
-
-    FLUSH_EVERY = 16   # events per delta record at most (a dedupe delta holds ~3 KB per article)
-
-    def __init__(self, p, table: str, topic: str, make_stage, horizon: float) -> None:
-        self._p, self._table, self._topic, self._make = p, table, topic, make_stage
-        self.horizon = horizon
-        self.writer = ChangelogWriter()
-        self.stores: dict[int, DeltaLogStore] = {}
-        self._stages: dict[int, Any] = {}
-        # on assignment, and again once the tables are restored (a read during recovery, e.g. by
-        # /pipeline/counts/, must not leave a half-restored mapping cached)
-        p.app.on_partitions_assigned.connect(self._invalidate)
-        p.app.on_rebalance_complete.connect(self._invalidate)
-
-    def stage_for(self, partition: int) -> tuple[Any, DeltaLogStore]:
-        if partition not in self._stages:
-            store = DeltaLogStore(PartitionView(self._p.tables[self._table], partition,
-                                                self.writer))
-            self.stores[partition] = store
-            self._stages[partition] = self._make(store)
-        return self._stages[partition], self.stores[partition]
-
-    def accounting(self) -> dict[str, dict]:
-        """The accounting of this stage's partitions held by this worker (for /pipeline/counts/)."""
-        out: dict[str, dict] = {}
-        app = self._p.app
-        if app.rebalancing or app.in_recovery:
-            return out   # not restored yet: nothing to report (and nothing half-restored cached)
-        try:
-            assignment = app.consumer.assignment()
-        except Exception:   # noqa: BLE001 - the consumer is not started yet (a request at start)
-            return out
-        for tp in assignment:
-            if tp.topic == self._topic:
-                out.update(SideMapping(self.stage_for(tp.partition)[1]))
-        return out
-
-    async def run(self, stream, stage_name: str, handle, max_batch: int = 1) -> None:
-        """The agent's loop: each message parsed and handled by its partition's stage
-        (``handle(stage, msg, event) -> outs``), a batch at a time (streams.pipeline.batching);
-        then the batch's output records are delivered, and only once the broker has acknowledged
-        them the changelog records of its table writes (``Pipeline.send``); the batch's events are
-        acked after that. So a delta record, which marks its events as handled, never reaches the
-        broker before the outputs of those events.
-
-        A partition's delta record covers up to ``FLUSH_EVERY`` consecutive events of a batch: one
-        changelog record per ~16 articles instead of one per article, each still holding the
-        decisions, fingerprints or entries, counts and redelivery marks of the events it covers
-        together. An "expire" control record is flushed on its own, then its old deltas compacted
-        away."""
-        from streams.pipeline.batching import ready_batches
-        async for batch in ready_batches(stream, max_batch):
-            outs_all: list = []
-            dirty: dict[int, tuple[DeltaLogStore, float, int]] = {}   # partition -> (store, now, events)
-            for event in batch:
-                partition = event.message.partition
-                stage, store = self.stage_for(partition)
-                msg = loads(event.value)
-                expire = msg.get("kind") == "expire"
-                with metrics.observe_stage(stage_name):
-                    if expire and partition in dirty:
-                        store.flush(dirty.pop(partition)[1])   # the events before it, as stamped
-                    outs = handle(stage, msg, event)
-                    now = float(msg.get("now") or msg.get("in_ts") or time.time())
-                    if expire:
-                        store.flush(now)
-                        store.compact(now - self.horizon, now)
-                    else:
-                        n = dirty[partition][2] + 1 if partition in dirty else 1
-                        if n >= self.FLUSH_EVERY:
-                            dirty.pop(partition, None)
-                            store.flush(now)
-                        else:
-                            dirty[partition] = (store, now, n)
-                outs_all.extend(outs)
-            for store, now, _ in dirty.values():
-                store.flush(now)
-            await self._p.deliver_or_stop(outs_all, self.writer.take())
-
-    async def _invalidate(self, sender, *args, **kwargs) -> None:
-        for store in self.stores.values():
-            store.invalidate()   # the table may hold other (recovered) deltas now

@@ -48,8 +48,8 @@ def test_validate_passes_the_article_on_without_the_date_and_counts_it(value, re
     before = _ignored(reason)
     raw = orjson.dumps({"id": "a1", "text": "The ministers met in Muscat.", "published_at": value})
     [out] = stage.handle(raw, Origin("articles", 0, 7, 0, b"a1"), now=1.7e9)
-    assert out.value["kind"] == "article"
-    assert out.value["article"]["published_at"] is None
+    assert out.value.kind == "article"
+    assert out.value.article["published_at"] is None
     assert _ignored(reason) == before + 1
 
 

@@ -5,9 +5,11 @@ import dataclasses
 import json
 
 import jsonschema
+import orjson
 import pytest
 
-from streams.records import (CAMEO_CODES, DATE_PRECISIONS, MODES, PLOVER_EVENT, Actor, Article, Contact,
+from streams.records import (CAMEO_CODES, DATE_PRECISIONS, MODES, PLOVER_EVENT, TOPIC_RECORDS, Actor,
+                            Article, Contact, CopyOf, Expire, NewArticle, Rejected, ValidArticle,
                             cameo_code)
 
 from tests.paths import ROOT
@@ -90,8 +92,6 @@ def test_corpus_articles_validate_and_load():
 def test_contact_to_dict_is_dataclasses_asdict():
     """to_dict is written out for speed; it must stay what asdict gives (key order included) for
     every contact the extractor makes on the dev corpus, and for every field of the record."""
-    import orjson
-
     from streams.extraction import extract_contacts
 
     contacts = [c for line in corpus_lines("dev.jsonl")
@@ -153,3 +153,153 @@ def test_extracted_contacts_carry_cameo_and_plover(text, mode, code):
         assert (contacts[0].visitor, contacts[0].host) == ("USA", "JOR")
     for c in contacts:
         assert all(a.role for a in c.actors) and {a.country for a in c.actors} <= {"JOR", "USA"}
+
+
+# --- internal records: the app's own topics (streams.records.TOPIC_RECORDS) ---------------------
+
+INTERNAL = [("dedupe_record", "article", "dedupe", ValidArticle),
+            ("dedupe_record", "rejected", "dedupe", Rejected),
+            ("extract_record", "article", "extract", NewArticle),
+            ("extract_record", "copy", "extract", CopyOf),
+            ("expire", None, "sources", Expire)]
+TOPIC_SCHEMAS = {"dedupe": "dedupe_record", "extract": "extract_record", "sources": "expire"}
+
+
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    """The schema with the others resolvable by their $id (the internal ones refer to the article,
+    dead-letter and expire schemas)."""
+    from referencing import Registry, Resource
+    docs = [json.loads(p.read_text(encoding="utf-8")) for p in (ROOT / "schemas").glob("*.schema.json")]
+    registry = Registry().with_resources((d["$id"], Resource.from_contents(d)) for d in docs)
+    return jsonschema.Draft202012Validator(_schema(name), registry=registry)
+
+
+def _def(name: str, kind: str | None) -> dict:
+    schema = _schema(name)
+    return schema if kind is None else schema["$defs"][kind]
+
+
+@pytest.mark.parametrize("name", sorted(set(TOPIC_SCHEMAS.values())))
+def test_internal_schema_is_valid_draft_2020_12(name):
+    schema = _schema(name)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"].endswith(f"/{name}.schema.json")
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+
+@pytest.mark.parametrize("name, kind, topic, cls", INTERNAL)
+def test_internal_fields_match_and_all_travel(name, kind, topic, cls):
+    d = _def(name, kind)
+    fields = _fields(cls)
+    assert list(d["properties"]) == list(fields)       # the wire's key order is the fields'
+    assert set(d["required"]) == set(fields)            # every field is on the wire, null or not
+    assert d["additionalProperties"] is False
+    assert d["properties"]["kind"]["const"] == fields["kind"].default
+    assert TOPIC_RECORDS[topic][fields["kind"].default] is cls
+
+
+@pytest.mark.parametrize("topic", sorted(TOPIC_SCHEMAS))
+def test_each_topic_schema_has_exactly_the_kinds_its_topic_carries(topic):
+    schema = _schema(TOPIC_SCHEMAS[topic])
+    if "oneOf" not in schema:
+        kinds = {schema["properties"]["kind"]["const"]}
+    else:
+        kinds = set()
+        for branch in schema["oneOf"]:
+            ref = branch["$ref"]
+            d = _schema("expire") if ref == "expire.schema.json" else schema["$defs"][ref.rsplit("/", 1)[1]]
+            kinds.add(d["properties"]["kind"]["const"])
+    assert kinds == set(TOPIC_RECORDS[topic])
+
+
+def _on_the_wire(topic: str, value):
+    """The record as the next stage reads it: encoded as the worker sends it, decoded as the agent
+    loop does."""
+    from streams.pipeline.serde import dumps, loads
+    from streams.records import internal_record
+    raw = dumps(value)
+    return loads(raw), internal_record(topic, loads(raw))
+
+
+def test_the_stages_write_records_their_schemas_accept_and_read_them_back():
+    """Every record validate and dedupe write for the dev corpus (with its copies), for bad input
+    and for the timer validates against its topic's schema, and decodes to an equal record."""
+    from streams.dedup import Deduplicator
+    from streams.pipeline.dedupe import DedupeStage
+    from streams.pipeline.serde import Origin
+    from streams.pipeline.validate import ValidateStage
+
+    validate = ValidateStage(max_bytes=1 << 20, max_text_chars=200_000)
+    dedupe = DedupeStage(Deduplicator({}, horizon_seconds=30 * 86400.0), {})
+    check = {t: _validator(n) for t, n in TOPIC_SCHEMAS.items()}
+    lines = (CORPUS / "dev.jsonl").read_bytes().splitlines()
+    lines += [b"\x00\x01garbage", b"[1]", b'{"id": "x", "text": ""}', b'{"id": "y"}']
+    seen: dict[type, int] = {}
+    for i, raw in enumerate(lines):
+        [out] = validate.handle(raw, Origin("articles", 0, i, 1.7e9 + i, b"k" if i % 2 else None))
+        d, rec = _on_the_wire("dedupe", out.value)
+        check["dedupe"].validate(d)
+        assert rec == out.value
+        seen[type(rec)] = seen.get(type(rec), 0) + 1
+        for nxt in dedupe.handle(rec, 0, i):
+            if nxt.topic == "extract":
+                d, rec2 = _on_the_wire("extract", nxt.value)
+                check["extract"].validate(d)
+                assert rec2 == nxt.value
+                if type(rec2) is NewArticle:
+                    first_new = d
+                seen[type(rec2)] = seen.get(type(rec2), 0) + 1
+    expire = Expire(now=1.7e9)
+    for topic in TOPIC_SCHEMAS:
+        d, rec = _on_the_wire(topic, expire)
+        check[topic].validate(d)
+        assert rec == expire
+    assert seen[ValidArticle] > 100 and seen[Rejected] == 4
+    assert seen[NewArticle] > 100 and seen[CopyOf] > 10
+    # and refuses what its types cannot be: a first copy's record sent as a copy marker
+    with pytest.raises(jsonschema.ValidationError):
+        check["extract"].validate({**first_new, "kind": "copy"})
+
+
+# The dict literals the stages wrote before the record types (3b66dc1: validate.py, dedupe.py),
+# as a worker of that version put them on the internal topics: the wire format is unchanged, so a
+# worker of either version reads what the other wrote within the topics' retention.
+_ORIGIN = {"topic": "articles", "partition": 1, "offset": 7, "timestamp": 1.7e9}
+_ART = {"id": "a1", "text": "t", "source": "s", "url": None, "published_at": "2024-01-02"}
+_DL = {"reason": "invalid_json", "detail": "not JSON", "stage": "validate", "article_id": None,
+       "origin": {**_ORIGIN, "key_b64": None}, "payload": {"b64": "", "preview": "", "bytes": 0,
+       "sha256": "e3b0", "truncated": False}, "dead_lettered_at": 1.7e9}
+OLD_WIRE = [
+    ("dedupe", {"kind": "article", "article": _ART, "origin": _ORIGIN, "in_ts": 1.7e9},
+     ValidArticle(article=_ART, origin=_ORIGIN, in_ts=1.7e9)),
+    ("dedupe", {"kind": "rejected", "reason": "invalid_json", "dead_letter": _DL, "key": None,
+                "origin": _ORIGIN, "in_ts": 1.7e9},
+     Rejected(reason="invalid_json", dead_letter=_DL, key=None, origin=_ORIGIN, in_ts=1.7e9)),
+    ("extract", {"kind": "article", "article": _ART, "origin": _ORIGIN, "in_ts": 1.7e9,
+                 "seq": [0, 12], "wm": None},
+     NewArticle(article=_ART, origin=_ORIGIN, in_ts=1.7e9, seq=[0, 12], wm=None)),
+    ("extract", {"kind": "copy", "of": "a0", "dup_kind": "near", "similarity": 0.91,
+                 "article": {f: _ART.get(f) for f in ("id", "source", "url", "published_at", "lang",
+                                                      "title")},
+                 "origin": _ORIGIN, "in_ts": 1.7e9, "seq": [0, 13], "wm": "2024-01-02"},
+     CopyOf(of="a0", dup_kind="near", similarity=0.91,
+            article={f: _ART.get(f) for f in ("id", "source", "url", "published_at", "lang", "title")},
+            origin=_ORIGIN, in_ts=1.7e9, seq=[0, 13], wm="2024-01-02")),
+    ("sources", {"kind": "expire", "now": 1.7e9}, Expire(now=1.7e9)),
+]
+
+
+@pytest.mark.parametrize("topic, old, record", OLD_WIRE, ids=lambda x: getattr(x, "kind", None))
+def test_records_encode_to_the_bytes_of_the_old_dict_literals_and_read_them(topic, old, record):
+    from streams.pipeline.serde import dumps
+    from streams.records import internal_record
+    assert dumps(record) == dumps(old)
+    assert record.to_dict() == old and list(record.to_dict()) == list(old)
+    assert internal_record(topic, orjson.loads(dumps(old))) == record
+
+
+def test_unknown_kinds_are_ignored_and_contacts_pass_as_they_are():
+    from streams.records import internal_record
+    assert internal_record("extract", {"kind": "rejected"}) is None   # not a kind of that topic
+    contact = {"article_id": "a", "countries": ["IRN", "OMN"], "mode": "phone"}
+    assert internal_record("sources", contact) is contact

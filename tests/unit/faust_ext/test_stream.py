@@ -1,5 +1,5 @@
 """streams.faust_ext.stream: a stream whose iterator acks nothing, its events acked by hand
-(streams.pipeline.batching; tests/unit/test_pipeline_batching.py drives the batches)."""
+(streams.pipeline.batching; tests/unit/pipeline/test_batching.py drives the batches)."""
 from __future__ import annotations
 
 import inspect

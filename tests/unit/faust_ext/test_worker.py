@@ -1,5 +1,5 @@
 """streams.faust_ext.worker: a hook before mode's SIGTERM/SIGINT handlers (the watchdog of
-streams.commands.worker: tests/unit/test_worker_watchdog.py)."""
+streams.commands.worker: tests/unit/commands/test_worker.py)."""
 from __future__ import annotations
 
 import mode

@@ -98,11 +98,11 @@ def test_expire_follows_the_stamped_watermark_of_every_path():
                            paths=2)
     stage.handle(contact("2023-01-01"), now=NOW, stamp="2023-01-01", path="0.0")
     stage.handle(contact("2024-01-01"), now=NOW, stamp="2024-01-01", path="0.0")
-    stage.handle({"kind": "expire", "now": NOW}, now=NOW)
+    stage.expire(NOW)
     # the other path has delivered nothing yet: a contact of 2023 may still come on it
     assert any("2023-01-01" in k for k in table)
     stage.handle(contact("2024-01-02", pair=("EGY", "SAU")), now=NOW, stamp="2024-01-02", path="0.1")
-    stage.handle({"kind": "expire", "now": NOW}, now=NOW)
+    stage.expire(NOW)
     assert not any("2023-01-01" in k for k in table)
     assert any("2024-01-01" in k for k in table)
     # nothing is counted on an expired day any more (a copy's source, which no path tracks)
@@ -147,8 +147,8 @@ def test_counts_and_expiry_do_not_depend_on_how_the_paths_interleave():
             cursors[p] += 1
             stage.handle(rec, now=NOW, stamp=stamp, path=path)
             if rng.random() < 0.1:
-                stage.handle({"kind": "expire", "now": NOW}, now=NOW)
-        stage.handle({"kind": "expire", "now": NOW}, now=NOW)
+                stage.expire(NOW)
+        stage.expire(NOW)
         results.add(tuple(sorted((k, tuple(sorted(v))) for k, v in table.items()
                                  if k.count("|") == 3 and isinstance(v, dict))))
     assert len(results) == 1

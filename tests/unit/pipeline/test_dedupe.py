@@ -2,11 +2,10 @@
 copies become "copy of X" markers keyed by X, redeliveries are neither, expiry bounds the state."""
 from __future__ import annotations
 
-
-
 from streams.dedup import Deduplicator
 from streams.pipeline.dedupe import DedupeStage
 from streams.pipeline.tables import PartitionView
+from streams.records import CopyOf, NewArticle, ValidArticle
 
 from tests.corpus import corpus_records
 
@@ -22,10 +21,9 @@ def seed() -> dict:
     return corpus_records("seeds.jsonl")[1]
 
 
-def msg(article: dict, offset: int, ts: float = T0, partition: int = 0) -> dict:
-    return {"kind": "article", "article": article,
-            "origin": {"topic": "articles", "partition": partition, "offset": offset, "timestamp": ts},
-            "in_ts": ts}
+def msg(article: dict, offset: int, ts: float = T0, partition: int = 0) -> ValidArticle:
+    return ValidArticle(article=article, origin={"topic": "articles", "partition": partition,
+                                                 "offset": offset, "timestamp": ts}, in_ts=ts)
 
 
 def new_stage(horizon: float = 3600.0):
@@ -37,24 +35,24 @@ def test_first_seen_goes_on_and_copies_become_markers_of_the_first():
     stage, _, acc = new_stage()
     first = dev()["en-tt-442816"]
     [out] = stage.handle(msg(first, 0))
-    assert (out.topic, out.key, out.value["kind"]) == ("extract", first["id"], "article")
-    assert out.value["article"] == first and out.value["in_ts"] == T0
+    assert (out.topic, out.key, type(out.value)) == ("extract", first["id"], NewArticle)
+    assert out.value.article == first and out.value.in_ts == T0
 
     # a near copy (the same agency story edited), the same id again, and an exact repost elsewhere
     [near] = stage.handle(msg(dev()["en-tt-442849"], 1, T0 + 60))
     assert (near.topic, near.key) == ("extract", first["id"])
-    assert near.value["kind"] == "copy" and near.value["of"] == first["id"]
-    assert near.value["dup_kind"] == "near" and near.value["article"]["id"] == "en-tt-442849"
-    assert "text" not in near.value["article"]   # markers are small
+    assert type(near.value) is CopyOf and near.value.of == first["id"]
+    assert near.value.dup_kind == "near" and near.value.article["id"] == "en-tt-442849"
+    assert "text" not in near.value.article   # markers are small
 
     [again] = stage.handle(msg(first, 2, T0 + 61))
-    assert again.value["dup_kind"] == "id" and again.value["of"] == first["id"]
+    assert again.value.dup_kind == "id" and again.value.of == first["id"]
 
     repost = {**seed(), "id": "repost-1", "source": "other-outlet.example", "url": None}
     stage.handle(msg(seed(), 3, T0 + 62))
     [rp] = stage.handle(msg(repost, 4, T0 + 63))
-    assert rp.value["dup_kind"] == "text" and rp.value["of"] == seed()["id"]
-    assert rp.value["article"]["source"] == "other-outlet.example"
+    assert rp.value.dup_kind == "text" and rp.value.of == seed()["id"]
+    assert rp.value.article["source"] == "other-outlet.example"
     assert acc["dedupe:0"]["new"] == 2
     assert acc["dedupe:0"]["duplicate"] == {"near": 1, "id": 1, "text": 1}
 
@@ -68,7 +66,7 @@ def test_redelivered_messages_are_not_decided_twice():
     assert stage.handle(msg(a, 10)) == [] and stage.handle(msg(a, 3)) == []
     assert acc["dedupe:0"] == before
     # marks are per input partition
-    assert stage.handle(msg(a, 0, partition=1))[0].value["dup_kind"] == "id"
+    assert stage.handle(msg(a, 0, partition=1))[0].value.dup_kind == "id"
 
 
 def test_fingerprints_expire_after_the_horizon():
@@ -76,10 +74,10 @@ def test_fingerprints_expire_after_the_horizon():
     a = dev()["en-tt-442816"]
     stage.handle(msg(a, 0))
     assert fps
-    stage.handle({"kind": "expire", "now": T0 + 3601})
+    stage.expire(T0 + 3601)
     assert fps == {}
     # after the horizon the same article counts as new again
-    assert stage.handle(msg(a, 1, T0 + 3700))[0].value["kind"] == "article"
+    assert stage.handle(msg(a, 1, T0 + 3700))[0].value.kind == "article"
 
 
 def test_partition_views_keep_partitions_apart():
@@ -119,7 +117,7 @@ def test_delta_log_store_persists_one_entry_per_flush_and_rebuilds_the_same_mapp
     assert dict(store.items()) == dict(again.items())
 
     # expiry: the deduplicator drops old keys, compaction drops the deltas that only held them
-    stage.handle({"kind": "expire", "now": T0 + 3601.5})
+    stage.expire(T0 + 3601.5)
     store.flush(T0 + 3601.5)
     assert store.compact(T0 + 1.5) == 2      # the prefix stamped before T0 + 1.5
     rebuilt = DeltaLogStore(PartitionView(dict(table), 0))
@@ -181,5 +179,5 @@ def test_the_event_time_watermark_is_the_least_newest_day_over_input_partitions_
     # it travels with every record dedupe sends on, and lives in the stage's persisted value
     stage = DedupeStage(Deduplicator({}, horizon_seconds=3600.0), {})
     [out] = stage.handle(msg(dev()["en-016"], 0, t), 0, 7)
-    assert out.value["seq"] == [0, 7]
-    assert out.value["wm"] == stage.accounting["dedupe:0"]["wm"] == dev()["en-016"]["published_at"][:10]
+    assert out.value.seq == [0, 7]
+    assert out.value.wm == stage.accounting["dedupe:0"]["wm"] == dev()["en-016"]["published_at"][:10]

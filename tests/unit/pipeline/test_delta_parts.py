@@ -12,16 +12,18 @@ from streams.dedup import Deduplicator
 from streams.pipeline.dedupe import DedupeStage
 from streams.pipeline.serde import MAX_RECORD_BYTES
 from streams.pipeline.tables import ChangelogWriter, DeltaLogStore, PartitionView, SideMapping
+from streams.records import ValidArticle
 from tests.unit.pipeline.test_changelog import FakeMemoryTable
 
 T0 = 1_700_000_000.0
 
 
-def article(i: int, t: float) -> dict:
+def article(i: int, t: float) -> ValidArticle:
     words = " ".join(f"w{i}x{j}" for j in range(60))   # no two articles are near copies
-    return {"kind": "article", "article": {"id": f"art-{i:06d}-" + "i" * 200, "text": words,
-                                            "source": "s.example", "url": f"https://s.example/{i}"},
-            "origin": {"topic": "articles", "partition": 0, "offset": i, "timestamp": t}, "in_ts": t}
+    return ValidArticle(article={"id": f"art-{i:06d}-" + "i" * 200, "text": words,
+                                 "source": "s.example", "url": f"https://s.example/{i}"},
+                        origin={"topic": "articles", "partition": 0, "offset": i, "timestamp": t},
+                        in_ts=t)
 
 
 def records(writer: ChangelogWriter) -> list[tuple[str, bytes, bytes | None, int]]:
@@ -58,7 +60,7 @@ def test_a_mass_expiry_is_written_as_many_bounded_records_that_rebuild_the_same_
     sent += records(writer)
     assert len(store) > 600 * 30
     # everything expires at once: ~20,000 deletions
-    stage.handle({"kind": "expire", "now": T0 + 500.0})
+    stage.expire(T0 + 500.0)
     store.flush(T0 + 500.0)
     expiry = records(writer)
     sent += expiry

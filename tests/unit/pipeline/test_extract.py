@@ -9,6 +9,7 @@ import pytest
 from streams.extraction import extract_contacts
 from streams.pipeline.extract import ExtractStage
 from streams.pipeline.serde import pair_key
+from streams.records import CopyOf, NewArticle
 
 from tests.corpus import CORPUS, corpus_path, corpus_records
 from tests.paths import ROOT
@@ -20,14 +21,14 @@ T0 = 1_700_000_000.0
 ORIGIN = {"topic": "articles", "partition": 0, "offset": 7, "timestamp": T0}
 
 
-def article_msg(a: dict) -> dict:
-    return {"kind": "article", "article": a, "origin": ORIGIN, "in_ts": T0}
+def article_msg(a: dict) -> NewArticle:
+    return NewArticle(article=a, origin=ORIGIN, in_ts=T0, seq=None, wm=None)
 
 
-def copy_msg(of: str, cid: str, source: str | None, url: str | None = None) -> dict:
-    return {"kind": "copy", "of": of, "dup_kind": "text", "similarity": 1.0,
-            "article": {"id": cid, "source": source, "url": url, "published_at": None}, "origin": ORIGIN,
-            "in_ts": T0 + 5}
+def copy_msg(of: str, cid: str, source: str | None, url: str | None = None) -> CopyOf:
+    return CopyOf(of=of, dup_kind="text", similarity=1.0,
+                  article={"id": cid, "source": source, "url": url, "published_at": None},
+                  origin=ORIGIN, in_ts=T0 + 5, seq=None, wm=None)
 
 
 @pytest.fixture
@@ -80,7 +81,7 @@ def test_a_later_copy_keeps_the_original_publication_day_of_undated_contacts(sta
     undated = [c for c in contacts if not c.get("date")]
     assert undated, "the article states no day: its contact is undated"
     msg = copy_msg(a["id"], "copy-late", "late.example")
-    msg["article"]["published_at"] = "2023-10-15"
+    msg.article["published_at"] = "2023-10-15"
     outs = stage.handle(msg)
     by_pair = {o.key: o.value for o in outs}
     for c in undated:
@@ -91,9 +92,9 @@ def test_a_later_copy_keeps_the_original_publication_day_of_undated_contacts(sta
 
 def test_expire_drops_old_entries(stage):
     stage.handle(article_msg(seeds()[0]))
-    stage.handle({"kind": "expire", "now": T0 + 100})
+    stage.expire(T0 + 100)
     assert seeds()[0]["id"] in stage.extracted
-    stage.handle({"kind": "expire", "now": T0 + 3601})
+    stage.expire(T0 + 3601)
     assert stage.extracted == {}
 
 
@@ -113,7 +114,8 @@ def test_an_extractor_failure_is_a_dead_letter_not_a_crash():
 def test_the_same_article_sent_again_after_the_horizon_is_extracted_and_counted_again(stage):
     a = seeds()[1]
     first = stage.handle(article_msg(a), offset=3)
-    later = {**article_msg(a), "origin": {**ORIGIN, "offset": 99}}   # another input message
+    later = article_msg(a)
+    later.origin = {**ORIGIN, "offset": 99}   # another input message
     assert stage.handle(later, offset=9) == first
     assert stage.accounting["extract:0"]["processed"] == 2
     assert stage.handle(later, offset=9) == []   # ... but its redelivery is not
@@ -156,7 +158,7 @@ def test_in_the_worker_an_article_costs_one_changelog_record_and_recovers_whole(
     assert again.accounting["extract:1"]["processed"] == 3
     assert again.handle(article_msg(seeds()[2]), partition=1, offset=12) == []   # redelivery skipped
     # expiry past the horizon drops the entries and, after compaction, their records
-    stage.handle({"kind": "expire", "now": T0 + 3610}, partition=1)
+    stage.expire(T0 + 3610)
     store.flush(T0 + 3610)
     store.compact(T0 + 3610 - 3600, T0 + 3610)
     assert dict(stage.extracted) == {}

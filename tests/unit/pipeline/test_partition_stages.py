@@ -1,4 +1,4 @@
-"""streams.pipeline.tables.PartitionStages.run over a stand-in stream and a memory-store table: a
+"""streams.pipeline.agent.run with PartitionStages over a stand-in stream and a memory-store table: a
 batch's table writes reach the changelog as one delta record per partition per FLUSH_EVERY events,
 each sent after the output records of the events it covers, and the records rebuild the same
 state. The live pipeline (restart, SIGTERM and SIGKILL mid-backlog, two workers) is exercised in
@@ -9,8 +9,10 @@ import orjson
 import pytest
 from faust.serializers import codecs
 
+from streams.pipeline import agent
+from streams.pipeline.agent import PartitionStages
 from streams.pipeline.serde import Out
-from streams.pipeline.tables import DeltaLogStore, PartitionStages, PartitionView
+from streams.pipeline.tables import DeltaLogStore, PartitionView
 from tests.unit.pipeline.test_batching import Ev, FakeStream, Msg
 from tests.unit.pipeline.test_changelog import FakeMemoryTable
 
@@ -36,22 +38,28 @@ class FakePipeline:
 
 
 class Stage:
-    """Remembers each message's number under its own key and sends it on."""
+    """Remembers each article's number under its own key and sends it on."""
 
     def __init__(self, store) -> None:
         self.store = store
+        self.expired: list[float] = []
 
-    def handle(self, msg) -> list[Out]:
-        if msg.get("kind") == "expire":
-            return []
-        self.store[f"k{msg['n']}"] = msg["n"]
-        return [Out("next", None, {"n": msg["n"]})]
+    def handle(self, rec) -> list[Out]:
+        n = rec.article["n"]
+        self.store[f"k{n}"] = n
+        return [Out("next", None, {"n": n})]
+
+    def expire(self, now: float) -> None:
+        self.expired.append(now)
 
 
 class Event(Ev):
     def __init__(self, partition: int, offset: int, value: dict) -> None:
         super().__init__(Msg("t", offset))
         self.message.partition = partition
+        if "n" in value:   # a dedupe-topic article record carrying the number
+            value = {"kind": "article", "article": {"n": value["n"]}, "origin": {},
+                     "in_ts": value["in_ts"]}
         self.value = orjson.dumps(value)
 
 
@@ -69,12 +77,12 @@ def rebuilt(records, partition: int) -> dict:
 @pytest.mark.asyncio
 async def test_a_batch_writes_one_delta_per_partition_per_flush_every_events_after_their_outputs():
     p = FakePipeline()
-    stages = PartitionStages(p, "t", "topic", Stage, horizon=3600.0)
+    stages = PartitionStages(p, "t", "topic", Stage, horizon=3600.0, records="dedupe")
     every = PartitionStages.FLUSH_EVERY
     events = [Event(0, i, {"n": i, "in_ts": 100.0 + i}) for i in range(2 * every + 5)]
     events += [Event(1, i, {"n": 1000 + i, "in_ts": 200.0}) for i in range(3)]
     stream = FakeStream([events], highwater=10_000)   # a backlog: all of it comes as one batch
-    await stages.run(stream, "extract", lambda stage, msg, event: stage.handle(msg), max_batch=200)
+    await agent.run(p, stream, "extract", stages, max_batch=200)
 
     deltas = [c for kind, c in p.sent if kind == "changelog"]
     assert [(c[3], len(orjson.loads(c[2])["set"])) for c in deltas] == [
@@ -95,9 +103,9 @@ async def test_a_batch_writes_one_delta_per_partition_per_flush_every_events_aft
 @pytest.mark.asyncio
 async def test_an_expire_record_flushes_the_events_before_it_with_their_own_time_then_compacts():
     p = FakePipeline()
-    stages = PartitionStages(p, "t", "topic", Stage, horizon=50.0)
-    run = lambda events: stages.run(FakeStream([events], highwater=10_000), "extract",  # noqa: E731
-                                    lambda stage, msg, event: stage.handle(msg), max_batch=200)
+    stages = PartitionStages(p, "t", "topic", Stage, horizon=50.0, records="dedupe")
+    run = lambda events: agent.run(p, FakeStream([events], highwater=10_000), "extract",  # noqa: E731
+                                   stages, max_batch=200)
     await run([Event(0, 0, {"n": 0, "in_ts": 100.0}), Event(0, 1, {"n": 1, "in_ts": 100.0})])
     await run([Event(0, 2, {"n": 2, "in_ts": 120.0}), Event(0, 3, {"kind": "expire", "now": 200.0}),
                Event(0, 4, {"n": 4, "in_ts": 200.0})])
@@ -115,3 +123,4 @@ async def test_an_expire_record_flushes_the_events_before_it_with_their_own_time
     ]
     assert rebuilt([c for kind, c in p.sent if kind == "changelog"], 0) == {
         "k0": 0, "k1": 1, "k2": 2, "k4": 4}
+    assert stages.stage_for(0)[0].expired == [200.0]   # the stage saw the expire, once

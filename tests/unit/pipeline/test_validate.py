@@ -71,14 +71,14 @@ def test_stage_routes_and_counts_every_message_once():
     [out] = stage.handle(good, origin(0))
     assert out.topic == "dedupe"
     msg = out.value
-    assert msg["kind"] == "article" and msg["article"]["id"] == out.key
-    assert msg["origin"] == {"topic": "articles", "partition": 0, "offset": 0, "timestamp": 1_700_000_000.0}
-    assert msg["in_ts"] == 1_700_000_000.0
+    assert msg.kind == "article" and msg.article["id"] == out.key
+    assert msg.origin == {"topic": "articles", "partition": 0, "offset": 0, "timestamp": 1_700_000_000.0}
+    assert msg.in_ts == 1_700_000_000.0
     assert [o.topic for o in dedupe.handle(msg)] == ["extract"]
 
     bad = b"\x00\x01garbage"
     [out] = stage.handle(bad, origin(1))
-    assert out.topic == "dedupe" and out.value["kind"] == "rejected"
+    assert out.topic == "dedupe" and out.value.kind == "rejected"
     assert out.key == "articles:0:1"   # a redelivery goes to the same dedupe partition
     [dl] = dedupe.handle(out.value)
     assert (dl.topic, dl.key) == ("dead_letter", "k")   # with the original key
@@ -187,6 +187,6 @@ def test_fields_stored_in_state_or_records_are_bounded(field, limit):
     assert isinstance(bad, Rejection) and bad.reason == metrics.DL_SCHEMA
     assert bad.detail.startswith(f"{field}:") and len(bad.detail) <= 500
     [out] = ValidateStage(max_bytes=512 * 1024, max_text_chars=20_000).handle(raw, origin())
-    assert out.value["kind"] == "rejected"
+    assert out.value.kind == "rejected"
     assert len(dumps(out.value)) < MAX_RECORD_BYTES
-    assert len(out.value["dead_letter"]["article_id"]) <= 200
+    assert len(out.value.dead_letter["article_id"]) <= 200
