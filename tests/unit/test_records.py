@@ -232,7 +232,7 @@ def test_the_stages_write_records_their_schemas_accept_and_read_them_back():
     validate = ValidateStage(max_bytes=1 << 20, max_text_chars=200_000)
     dedupe = DedupeStage(Deduplicator({}, horizon_seconds=30 * 86400.0), {})
     check = {t: _validator(n) for t, n in TOPIC_SCHEMAS.items()}
-    lines = (CORPUS / "dev.jsonl").read_bytes().splitlines()
+    lines = corpus_lines("dev.jsonl")
     lines += [b"\x00\x01garbage", b"[1]", b'{"id": "x", "text": ""}', b'{"id": "y"}']
     seen: dict[type, int] = {}
     for i, raw in enumerate(lines):
