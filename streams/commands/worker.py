@@ -126,8 +126,8 @@ def run(args: argparse.Namespace) -> int:
     logging.getLogger("streams").setLevel(s.loglevel.upper())
     worker = _worker_class(faust.Worker)(pipeline.app, loglevel=s.loglevel, loop=loop)
     # Faust's console spinner sets the root logger to DEBUG (to spin on every record) when the level
-    # is WARNING or above: every debug() call of aiokafka and Faust then builds a LogRecord, ~0.1 ms
-    # per message sent. No spinner: the root logger keeps the configured level.
+    # is WARNING or above: every debug() call of aiokafka and Faust then builds a LogRecord for
+    # every message sent. No spinner: the root logger keeps the configured level.
     worker.spinner = None
     try:
         worker.execute_from_commandline()

@@ -107,7 +107,7 @@ def tail_probability(observed: int, history: int, history_weeks: float, window_w
         return 1.0, expected
     q = exposure / (exposure + window_weeks)
     # P(X >= k) for X ~ NegBin(r, q) is the regularised incomplete beta I_{1-q}(k, r)
-    # (= scipy.stats.nbinom.sf(k - 1, r, q), which costs ~0.3 ms a call in argument checking)
+    # (= scipy.stats.nbinom.sf(k - 1, r, q), whose argument checking costs more than the formula)
     return float(betainc(observed, r, 1.0 - q)), expected
 
 

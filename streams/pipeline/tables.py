@@ -246,7 +246,7 @@ class DeltaLogStore(MutableMapping):
 
     def get(self, key: str, default: Any = None) -> Any:
         # Mapping.get goes through __getitem__ and catches KeyError: most of the deduplicator's
-        # ~70 reads per article are misses (new bands), so the plain dict read is much cheaper
+        # reads are misses (a new article's bands), so the plain dict read is much cheaper
         self._ensure()
         return self.data.get(key, default)
 
