@@ -136,6 +136,10 @@ SPECS: tuple[Spec, ...] = (
          "address the worker's web server (/metrics, /status) listens on; 0.0.0.0 for every "
          "interface (only behind a firewall: the server has no authentication)"),
     Spec("web_port", int, 6066, "port of the worker's web server"),
+    Spec("web_url", str, "",
+         "the URL other workers reach this worker's web server at: the API forwards a pair's request "
+         "to the worker holding its partition (Faust's canonical URL; '' = http://<web_host>:<web_port>, "
+         "with the address of this machine's host name when web_host is 0.0.0.0 or ::)"),
     Spec("web_enabled", _bool, True, "serve /metrics and /status from the worker"),
     Spec("web_table_views", _bool, False,
          "also serve Faust's /router/ and /table/<name>/<key>/ views (table contents, to anyone who "
@@ -197,6 +201,7 @@ class Settings:
     knowledge_dir: str
     web_host: str
     web_port: int
+    web_url: str
     web_enabled: bool
     web_table_views: bool
 
