@@ -54,8 +54,9 @@ def get(url: str, path: str, **params) -> tuple[int, dict]:
 def stack(kafka_bootstrap, tmp_path_factory):
     """Two workers sharing the partitions, everything processed and the alerts read by both."""
     tmp = tmp_path_factory.mktemp("api")
+    # a short session: the last test kills a worker and waits for the other to take its partitions
     s = pipeline_settings(kafka_bootstrap, "api", expire_interval_seconds=3600, retain_days=20000,
-                          spike_min_reports=1)
+                          spike_min_reports=1, session_timeout_seconds=12)
     s2 = type(s).from_env(s.to_env(), web_port=free_port())
     (tmp / "a").mkdir()
     (tmp / "b").mkdir()
@@ -106,8 +107,9 @@ def stack(kafka_bootstrap, tmp_path_factory):
         wait_for(counted, 120, "the distinct contacts counted by both workers settled", interval=1.0)
         yield a, b, s
     finally:
-        rc = (b.stop(), a.stop())
-        assert rc == (0, 0), (a.log_tail(), b.log_tail())
+        rc = [w.stop() for w in (b, a)]
+        assert all(code == 0 or getattr(w, "killed", False) for code, w in zip(rc, (b, a))), (
+            rc, a.log_tail(), b.log_tail())
 
 
 def test_any_worker_answers_for_every_pair(stack):
@@ -388,3 +390,31 @@ def semantic_rejections_say_why(ctx, response, case):
         if not any(s in error for s in SEMANTIC_400):
             raise AssertionError(f"a valid request refused with 400: {error}")
     return None
+
+
+def test_a_killed_workers_pairs_are_answered_by_the_other(stack):
+    """SIGKILL the worker holding JOR-USA's partition: until the other has taken the partition
+    over and recovered its table, it answers 502 or 503 with a JSON message (never 500, never a
+    wrong count); then 200 with the same counts as before the kill. Runs last in the module."""
+    a, b, _ = stack
+    params = {"pair": "JOR-USA", "from": "2023-07-01", "to": "2023-10-31", "granularity": "day"}
+    status, before = get(a.url, "/api/v1/counts", **params)
+    assert status == 200
+    holder, other = (a, b) if before["served_by"] == a.url else (b, a)
+    holder.killed = True
+    holder.proc.kill()
+    holder.proc.wait(10)
+    seen: dict[int, int] = {}
+
+    def answered():
+        status, body = get(other.url, "/api/v1/counts", **params)
+        seen[status] = seen.get(status, 0) + 1
+        if status == 200:
+            return body
+        assert status in (502, 503) and body["status"] == status and body["error"], (status, body)
+        return None
+    after = wait_for(answered, 120, "the other worker answering for JOR-USA itself", interval=0.5)
+    assert after["served_by"] == other.url
+    assert {k: v for k, v in after.items() if k != "served_by"} == {
+        k: v for k, v in before.items() if k != "served_by"}
+    assert seen.get(502) or seen.get(503), seen   # the window between the kill and the takeover
