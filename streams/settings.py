@@ -227,6 +227,8 @@ class Settings:
             problems.append(f"{PREFIX}SPIKE_CORROBORATE_BY must be article_ids or sources")
         if not 0 < self.web_port < 65536:
             problems.append(f"{PREFIX}WEB_PORT out of range")
+        if self.web_url and not self.web_url.startswith(("http://", "https://")):
+            problems.append(f"{PREFIX}WEB_URL must be an http:// or https:// URL")
         if self.session_timeout_seconds < 6:   # the broker's group.min.session.timeout.ms
             problems.append(f"{PREFIX}SESSION_TIMEOUT_SECONDS must be >= 6")
         from streams.security import security_problems

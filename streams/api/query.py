@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -308,8 +308,3 @@ def contacts(windows: Mapping[str, Any], partition: int, pair: str, topic: str, 
     return {"pair": pair, "countries": countries(pair), "topic": topic, "from": start, "to": end,
             "count": total, "truncated": total > len(found), "contacts": found, "retention": kept,
             "partition": partition}
-
-
-def week_start(day: str) -> str:
-    d = date.fromisoformat(day)
-    return (d - timedelta(days=d.weekday())).isoformat()

@@ -237,3 +237,16 @@ def test_answers_match_the_openapi_schemas(doc):
         check("Counts", {**body, "served_by": "http://127.0.0.1:1"})
     body = query.contacts(w, 0, "JOR-USA", "*", "2023-10-01", "2023-10-31", 10, 182)
     check("Contacts", {**body, "served_by": "http://127.0.0.1:1"})
+
+
+def test_web_url_is_what_other_workers_forward_to():
+    import socket
+
+    from streams.app import web_url
+    from streams.settings import Settings
+    assert web_url(Settings.from_env({}, web_port=7001)) == "http://127.0.0.1:7001"
+    assert web_url(Settings.from_env({"DIPLOWATCH_WEB_URL": "http://worker-2:6066/"})) == "http://worker-2:6066"
+    wild = web_url(Settings.from_env({"DIPLOWATCH_WEB_HOST": "0.0.0.0"}))
+    assert wild == f"http://{socket.gethostbyname(socket.gethostname())}:6066"
+    with pytest.raises(ValueError, match="WEB_URL must be an http"):
+        Settings.from_env({"DIPLOWATCH_WEB_URL": "worker-2:6066"})
