@@ -19,6 +19,7 @@ COMMANDS = {
     "replay": "send articles from a JSONL file to the input topic",
     "alerts": "follow the alert topic and print alerts",
     "notify": "POST each new alert and update to a webhook (Slack-compatible), with retries and no resends",
+    "counts": "a pair's distinct contacts per week or day from a worker's API, as CSV or JSON lines",
     "backtest": "run aggregation and spike detection offline: contacts JSONL in, alerts JSONL out",
     "kafka": "start a local Apache Kafka (KRaft) and print its bootstrap address until Ctrl-C",
 }

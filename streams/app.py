@@ -170,6 +170,25 @@ def store_options(s: Settings) -> dict[str, Any] | None:
             "write_buffer_size": 4 << 20, "max_write_buffer_number": 2}
 
 
+def web_url(s: Settings) -> str:
+    """The URL other workers reach this one's web server at (Faust's canonical URL, which its
+    assignor hands to every member with the partitions each holds: streams/api forwards a pair's
+    request there). A wildcard listen address names no host, so the address of this machine's
+    host name stands in for it (a container's address on its network)."""
+    if s.web_url:
+        return s.web_url.rstrip("/")
+    host = s.web_host
+    if host in ("0.0.0.0", "::", ""):
+        import socket
+        try:
+            host = socket.gethostbyname(socket.gethostname())
+        except OSError:
+            host = socket.gethostname()
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"   # an IPv6 literal in a URL
+    return f"http://{host}:{s.web_port}"
+
+
 def create_app(settings: Settings | None = None) -> Pipeline:
     """Build the Faust app for ``settings`` (default: from the environment) with all stages."""
     s = settings or Settings.from_env()
@@ -200,6 +219,7 @@ def create_app(settings: Settings | None = None) -> Pipeline:
         web_bind=s.web_host,
         web_host=s.web_host,
         web_port=s.web_port,
+        canonical_url=web_url(s),
         # Faust's table and router views serve table contents to anyone who reaches the port
         web_router_enabled=s.web_table_views,
         web_tables_enabled=s.web_table_views,

@@ -140,6 +140,10 @@ SPECS: tuple[Spec, ...] = (
          "address the worker's web server (/metrics, /status) listens on; 0.0.0.0 for every "
          "interface (only behind a firewall: the server has no authentication)"),
     Spec("web_port", int, 6066, "port of the worker's web server"),
+    Spec("web_url", str, "",
+         "the URL other workers reach this worker's web server at: the API forwards a pair's request "
+         "to the worker holding its partition (Faust's canonical URL; '' = http://<web_host>:<web_port>, "
+         "with the address of this machine's host name when web_host is 0.0.0.0 or ::)"),
     Spec("web_enabled", _bool, True, "serve /metrics and /status from the worker"),
     Spec("web_table_views", _bool, False,
          "also serve Faust's /router/ and /table/<name>/<key>/ views (table contents, to anyone who "
@@ -202,6 +206,7 @@ class Settings:
     knowledge_dir: str
     web_host: str
     web_port: int
+    web_url: str
     web_enabled: bool
     web_table_views: bool
 
@@ -227,6 +232,8 @@ class Settings:
             problems.append(f"{PREFIX}SPIKE_CORROBORATE_BY must be article_ids or sources")
         if not 0 < self.web_port < 65536:
             problems.append(f"{PREFIX}WEB_PORT out of range")
+        if self.web_url and not self.web_url.startswith(("http://", "https://")):
+            problems.append(f"{PREFIX}WEB_URL must be an http:// or https:// URL")
         if self.session_timeout_seconds < 6:   # the broker's group.min.session.timeout.ms
             problems.append(f"{PREFIX}SESSION_TIMEOUT_SECONDS must be >= 6")
         from streams.security import security_problems

@@ -1,6 +1,6 @@
 """The worker's web routes: ``/metrics`` (Prometheus), ``/pipeline/counts/`` (the accounting of every
 input message from the tables: in = processed + duplicate + dead-lettered once nothing is in flight),
-and the observability helper's status page."""
+the API under ``/api/v1/`` (streams/api) and the observability helper's status page."""
 from __future__ import annotations
 
 import logging
@@ -88,6 +88,10 @@ def register(p) -> None:
     @app.page("/pipeline/counts/")
     async def pipeline_counts(web, request):
         return web.json(counts(p))
+
+    # the analysts' API under /api/v1/ (counts, contacts, alerts, its OpenAPI document)
+    from streams import api
+    api.register(p)
 
     try:   # the status page of streams/web (observability helper), when present
         from streams import web as status_web

@@ -141,3 +141,24 @@ def test_busy_ports_for_worker_kafka_and_demo():
             line = one_line(err)
             assert code == 1, (command, err)
             assert f"port {port} on 127.0.0.1 is already in use" in line and option in line
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--pair", "JORUSA", "--from", "2023-10-01", "--to", "2023-10-31"], "--pair 'JORUSA' is not two country codes"),
+    (["--pair", "JOR-USA", "--from", "2023-10-31", "--to", "2023-10-01"], "--from 2023-10-31 is after --to 2023-10-01"),
+    (["--pair", "JOR-USA", "--from", "2023-02-30", "--to", "2023-10-01"], "--from '2023-02-30' is not a day"),
+    (["--pair", "JOR-USA", "--from", "2023-10-01", "--to", "2023-10-31", "--url", "127.0.0.1:6066"],
+     "--url '127.0.0.1:6066' is not an http:// URL"),
+])
+def test_counts_mistakes_are_found_before_asking_a_worker(args, says):
+    code, out, err = run(["counts", *args])
+    assert code == 2 and out == "" and one_line(err).startswith(f"counts: {says}")
+
+
+def test_counts_with_no_worker_at_the_url(closed_port):
+    code, out, err = run(["counts", "--pair", "JOR-USA", "--from", "2023-10-01", "--to", "2023-10-31",
+                          "--url", f"http://127.0.0.1:{closed_port}"])
+    line = one_line(err)
+    assert code == 1 and out == ""
+    assert line.startswith(f"counts: no worker at http://127.0.0.1:{closed_port}")
+    assert "python -m streams worker" in line and "--url" in line
