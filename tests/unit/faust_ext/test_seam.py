@@ -20,7 +20,9 @@ PUBLIC = {"faust", "faust.auth", "faust.types.auth", "aiokafka", "aiokafka.error
           "aiokafka.admin", "aiokafka.structs",
           # DefaultPartitioner: documented as the producer's `partitioner` default (the pair page
           # computes a pair's partition with the producer's own murmur2)
-          "aiokafka.partitioner"}
+          "aiokafka.partitioner",
+          # faust.types.TP: the public TopicPartition type (faust.TopicPartition)
+          "faust.types"}
 # receivers of a private attribute that are not upstream objects: the stdlib's os._exit, and the
 # command line's own argparse.Namespace attribute set by streams.__main__
 OWN_RECEIVERS = {"self", "cls", "os", "args"}

@@ -8,7 +8,7 @@ import pytest
 
 from streams.api.alerts import AlertIndex
 from streams.detection import PairCounts, SpikeDetector, SpikeParams
-from tests.unit.test_api_query import check_schema
+from tests.unit.api.test_query import check_schema
 
 
 def burst_alerts() -> list[dict]:

@@ -7,7 +7,7 @@ import json
 
 from streams.api import query
 from streams.commands.counts import COLUMNS, write
-from tests.unit.test_api_query import contact, windows_with
+from tests.unit.api.test_query import contact, windows_with
 
 
 def answer(granularity: str) -> dict:
