@@ -4,7 +4,7 @@ layer can back it with a Table (every change is an assignment ``store[key] = val
 writes assignments to the changelog).
 
 Store layout (``ts`` = first seen, seconds since the epoch). Values are flat JSON lists, not
-objects: a worker holds ~36 of them per article for the whole horizon, and a list of two items
+objects: a worker holds ~20 of them per article for the whole horizon, and a list of two items
 takes a third of the memory of a two-key dict plus its inner lists (~18.7 -> see bench/README.md):
 
 * ``id:<article id>``    -> [original id, ts]
@@ -166,7 +166,7 @@ class Deduplicator:
     def check_and_remember(self, article: Article, now: float) -> DedupVerdict:
         """``check`` then ``remember`` (copies are remembered pointing at their original)."""
         f = self.fingerprints(article)
-        # the ~32 band buckets are read once for both (check writes nothing; remember writes the
+        # the band buckets (16) are read once for both (check writes nothing; remember writes the
         # exact and sig keys, never a band key, before it comes to the bands)
         get = self.store.get
         buckets = [get(k) for k in f.band_store_keys]

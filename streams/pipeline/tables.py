@@ -145,7 +145,7 @@ class DeltaLogStore(MutableMapping):
     """A mapping held in memory whose changes reach a (changelog-backed) table as one delta per
     ``flush()`` — one record, or a few bounded ones — instead of one entry per key.
 
-    Why: the deduplicator writes ~36 keys per article (id, URL, text hash, signature, 32 LSH bands).
+    Why: the deduplicator writes ~20 keys per article (id, URL, text hash, signature, 16 LSH bands).
     Through a Faust table that is 36 changelog records per article, which made the changelog, not the
     work, the bottleneck of a worker. Here the keys written while deciding one article are collected
     and persisted as one delta record ``d:<seq>`` -> {"ts", "set": {key: value or None}, "side"}.
@@ -258,7 +258,7 @@ class DeltaLogStore(MutableMapping):
 
     def get(self, key: str, default: Any = None) -> Any:
         # Mapping.get goes through __getitem__ and catches KeyError: most of the deduplicator's
-        # ~70 reads per article are misses (new bands), so the plain dict read is much cheaper
+        # ~40 reads per article are misses (new bands), so the plain dict read is much cheaper
         self._ensure()
         return self.data.get(key, default)
 
