@@ -47,6 +47,7 @@ tests/unit/test_pipeline_transport.py (the first two measured in bench/README.md
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any, AsyncIterator, cast
 
 import faust
@@ -70,6 +71,24 @@ class ConsumerThread(driver.AIOKafkaConsumerThread):
         # a static member leaves the group on a clean stop too (streams.pipeline.membership)
         from streams.pipeline.membership import install_leave
         install_leave(self._consumer)
+
+    _closing: Any = None
+
+    def close(self) -> None:
+        """Faust's close (a rebalance reached the stopping worker) with the coordinator closed
+        before the client, on the consumer's own loop, once (membership.close_in_order)."""
+        from streams.pipeline.membership import close_in_order
+        if self._consumer is None or self._closing is not None:
+            return
+        self._consumer._closed = True   # as Faust's: the consumer's own stop() does nothing more
+        self._closing = asyncio.run_coroutine_threadsafe(close_in_order(self._consumer),
+                                                         self.thread_loop)
+
+    async def on_thread_stop(self) -> None:
+        if self._closing is not None:   # the leave of close() done before the thread's loop ends
+            with contextlib.suppress(Exception):   # (bounded: the stop watchdog allows 18 s)
+                await asyncio.wait_for(asyncio.wrap_future(self._closing), 10.0)
+        await super().on_thread_stop()
 
     async def seek_to_committed(self):
         return await self.call_thread(self._seek_to_committed)
