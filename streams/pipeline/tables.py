@@ -234,6 +234,10 @@ class DeltaLogStore(MutableMapping):
         self.data, self.where, self.pending = {}, {}, {}
         self.side = self.side_default
         keys = self._deltas()
+        # recovered records are decoded JSON: an article's id and time, repeated in each of its
+        # ~20 dedupe values, are then as many objects; the list values keep one of each (in place:
+        # the table's record holds the same list)
+        canon: dict = {}
         for ks, vs, complete in self._units(keys):
             if not complete:
                 continue   # a group cut short by a crash: as if it had never been written
@@ -244,6 +248,10 @@ class DeltaLogStore(MutableMapping):
                         self.data.pop(kk, None)
                         self.where.pop(kk, None)
                     else:
+                        if type(v) is list:
+                            for i, x in enumerate(v):
+                                if type(x) is str or type(x) is float:
+                                    v[i] = canon.setdefault(x, x)
                         self.data[kk] = v
                         self.where[kk] = seq
                 if "side" in delta:
