@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_detect.py speed [--repeat 3]   # timings (below)
     .venv/bin/python bench/bench_detect.py copies               # dedup on dev.jsonl vs dev.copies.json
     .venv/bin/python bench/bench_detect.py sweep                # ICEWS 2016: alpha x min_count table
+    .venv/bin/python bench/bench_detect.py order                # episode ids under partition interleavings
 
 * fingerprints: MinHash signature of a 4 KB article (consecutive dev corpus texts, 4096 chars),
   normalisation and shingling included; datasketch's default SHA-1 hashing shown for comparison;
@@ -548,13 +549,43 @@ def cold_start(args) -> None:
             print(f"| {name} | {start} | {apw} | {n_cold} ({100 * n_cold / apw:.2f}) | {n_full} ({100 * n_full / apw:.2f}) |")
         print(f"| {name} | all four | {tot[0]} | {tot[1]} ({100 * tot[1] / tot[0]:.2f}) "
               f"| {tot[2]} ({100 * tot[2] / tot[0]:.2f}) |", flush=True)
+def order(args) -> None:
+    """ICEWS 2016 in day order (what one dedupe partition gives), then split by article id into
+    2-4 partitions (as extract's are keyed) and merged at random, each partition keeping its own
+    order (how the aggregate stage receives them): the new alerts' episode ids against day order."""
+    import random
+    import zlib
+    from streams.detection import PairCounts, SpikeDetector
+    rows = sorted((json.loads(x) for x in open(SHARED / "events" / "icews-contacts-2016.jsonl")),
+                  key=lambda c: c["date"])
+
+    def new_ids(seq) -> list[str]:
+        det = SpikeDetector(PairCounts({}), {}, SpikeParams(), coverage_start="2015-12-01",
+                            now=lambda: "-")
+        return sorted(a["episode_id"] for c in seq for a in det.observe(c) if a["status"] == "new")
+
+    base = new_ids(rows)
+    print(f"day order: {len(base)} new alerts")
+    rng = random.Random(5)
+    for t in range(args.repeat * 2):
+        k = 2 + t % 3
+        parts = [[c for c in rows if zlib.crc32(c["article_id"].encode()) % k == i] for i in range(k)]
+        merged, idx = [], [0] * k
+        while len(merged) < len(rows):
+            live = [i for i in range(k) if idx[i] < len(parts[i])]
+            i = rng.choices(live, weights=[len(parts[i]) - idx[i] for i in live])[0]
+            merged.append(parts[i][idx[i]])
+            idx[i] += 1
+        got = new_ids(merged)
+        print(f"{k} partitions: {len(got)} new alerts, {len(set(got) - set(base))} ids not in day "
+              f"order's, {len(set(base) - set(got))} of day order's missing")
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("what", nargs="?", default="speed", choices=("speed", "copies", "sweep", "compare",
                                                                  "multiple-testing", "holdout", "families",
-                                                                 "cold-start"))
+                                                                 "cold-start", "order"))
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--only", action="append", help="compare: only this candidate (repeatable)")
     ap.add_argument("--match", default=None, help="compare, families: only candidates whose label contains this")
@@ -563,7 +594,7 @@ def main() -> int:
     args = ap.parse_args()
     {"speed": speed, "copies": copies, "sweep": sweep, "compare": compare,
      "multiple-testing": multiple_testing, "holdout": holdout, "families": families,
-     "cold-start": cold_start}[args.what](args)
+     "cold-start": cold_start, "order": order}[args.what](args)
     return 0
 
 

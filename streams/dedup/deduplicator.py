@@ -4,7 +4,7 @@ layer can back it with a Table (every change is an assignment ``store[key] = val
 writes assignments to the changelog).
 
 Store layout (``ts`` = first seen, seconds since the epoch). Values are flat JSON lists, not
-objects: a worker holds ~36 of them per article for the whole horizon, and a list of two items
+objects: a worker holds ~20 of them per article for the whole horizon, and a list of two items
 takes much less memory than a two-key dict plus its inner lists (bench/bench_memory.py measures the
 state per article):
 

@@ -10,8 +10,18 @@ Episodes store: key ``"AAA-BBB|<topic>"`` -> ``{"clock": last as-of day evaluate
 ended episode: episode_id, started, last_fired, ended, observed, expected, score, seq]}``. The clock
 of a pair never goes back: a late contact (event day before the clock) is counted on its day and the pair is evaluated
 at the clock, so the current window sees it when it belongs there and the history otherwise.
-Days between two evaluations are walked (cheaply, from one read of the daily counts) only to
-find where an active episode ended; alerts are only emitted at evaluated days.
+Days between two evaluations are walked (cheaply, from one read of the daily counts) to find where
+an active episode ended.
+
+The day an episode starts (its ``episode_id``, ``<pair>|<topic>|<first day>``) does not depend on
+the order in which the pair's contacts are counted, as long as a day's contacts are all counted
+before a later day's window fires: when a pair without an active episode is evaluated, every day
+from the contact's own day (or the day after the last episode ended) up to the evaluated day is
+walked, and the episode opens on the first of them whose window fires and is corroborated — with
+the counts as they are now, so a contact that arrives after a later day's contact (another
+partition, another path) still opens the episode on its own day, as it would have in order. Such
+an episode's ``new`` alert describes the window of its first day; the evaluated day's window,
+if it still fires with contacts not in it, adds an ``update`` in the same evaluation.
 """
 from __future__ import annotations
 
@@ -92,14 +102,19 @@ class SpikeDetector:
         for "*" and each of its topics at the contact's day; the alerts made."""
         alerts = []
         for topic in res.topics:
-            alert = self.evaluate(res.pair, topic, res.day)
-            if alert:
-                alerts.append(alert)
+            alerts += self.evaluate_all(res.pair, topic, res.day)
         return alerts
 
     def evaluate(self, pair: str, topic: str, as_of: str) -> dict[str, Any] | None:
         """Evaluate (pair, topic) at ``as_of`` (moved forward to the pair's clock if earlier).
-        Returns an alert dict (new or update) or None."""
+        Returns the last alert made (new or update) or None (``evaluate_all``: every one)."""
+        alerts = self.evaluate_all(pair, topic, as_of)
+        return alerts[-1] if alerts else None
+
+    def evaluate_all(self, pair: str, topic: str, as_of: str) -> list[dict[str, Any]]:
+        """Evaluate (pair, topic) at ``as_of`` (moved forward to the pair's clock if earlier);
+        the alerts made, in order: at most a ``new`` one for an episode that opened on a day
+        walked before the evaluated day, then one ``new`` or ``update`` for the evaluated day."""
         p = self.params
         ekey = f"{pair}|{topic}"
         coverage = self._coverage(as_of)
@@ -110,7 +125,14 @@ class SpikeDetector:
         if clock and _ord(clock) > d:
             d = _ord(clock)
         active = dict(state["active"]) if state.get("active") else None
-        first = (_ord(clock) + 1) if (active and clock) else d
+        if active:
+            first = (_ord(clock) + 1) if clock else d
+        else:
+            # no episode: walk from the contact's own day (which may be before the clock: its
+            # window fires now with it), never into the last episode's span
+            first = _ord(as_of)
+            if state.get("last_ended"):
+                first = max(first, _ord(state["last_ended"]) + 1)
         first = min(first, d)
         # one read of the daily counts covering every window/history evaluated below
         # EARS C2/C3 shift the baseline back by a guard band; C3 also reads the two windows before
@@ -142,14 +164,19 @@ class SpikeDetector:
                              for y in range(x - 1, x - 1 - back, -1))
             return window_stats(observed, history, w0 - h0, p, weeks_of(w0), previous)
 
-        # walk the unevaluated days since the clock: did the active episode end meanwhile?
-        x = first
-        while active and x < d:
-            self._step_quiet(active, stats(x).fires, x)
-            if active.get("ended"):
-                _close(state, active)
-                active = None
-            x += 1
+        # walk the days before the evaluated one: did the active episode end meanwhile, did an
+        # episode start on one of them (its contacts counted after a later day's)?
+        alerts: list[dict[str, Any]] = []
+        for x in range(first, d):
+            if active:
+                self._step_quiet(active, stats(x).fires, x)
+                if active.get("ended"):
+                    _close(state, active)
+                    active = None
+            elif (sx := stats(x)).fires and self._opens(sx, *(opened := self._window(pair, topic, x))):
+                active = self._open(pair, topic, x, sx, opened[0])
+                state["episodes"] = int(state.get("episodes", 0)) + 1
+                alerts.append(self._alert(active, "new", pair, topic, x, sx, opened[1]))
 
         st = stats(d)
         if self.on_evaluate is not None:
@@ -176,24 +203,31 @@ class SpikeDetector:
                     active = None
         elif st.fires and self._opens(st, *(opened := self._window(pair, topic, d))):
             window_keys, window = opened
-            active = {
-                "episode_id": f"{pair}|{topic}|{_day(d)}",
-                "started": _day(d),
-                "seq": 0,
-                "contact_keys": window_keys[-MAX_EPISODE_KEYS:],
-                "observed": st.observed,
-                "expected": round(st.expected, 4),
-                "score": st.score,
-                "last_fired": _day(d),
-                "quiet_since": None,
-            }
+            active = self._open(pair, topic, d, st, window_keys)
             state["episodes"] = int(state.get("episodes", 0)) + 1
             alert = self._alert(active, "new", pair, topic, d, st, window)
         state["clock"] = _day(d)
         state["active"] = active
         if state != stored:   # a replay changes nothing and writes nothing to the changelog
             self.episodes[ekey] = state   # reassign: Faust persists assignments only
-        return alert
+        if alert:
+            alerts.append(alert)
+        return alerts
+
+    @staticmethod
+    def _open(pair: str, topic: str, d: int, st: WindowStats, window_keys: list[str]) -> dict:
+        """A new episode starting on day ``d``: its id is the pair, the topic and that day."""
+        return {
+            "episode_id": f"{pair}|{topic}|{_day(d)}",
+            "started": _day(d),
+            "seq": 0,
+            "contact_keys": window_keys[-MAX_EPISODE_KEYS:],
+            "observed": st.observed,
+            "expected": round(st.expected, 4),
+            "score": st.score,
+            "last_fired": _day(d),
+            "quiet_since": None,
+        }
 
     def _coverage(self, day: str) -> int:
         """Ordinal of the first observed day (fixed, or the earliest day evaluated so far)."""

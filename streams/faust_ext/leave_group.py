@@ -82,3 +82,20 @@ def install_leave(consumer: Any) -> None:
         return
     with contextlib.suppress(AttributeError):
         coordinator._maybe_leave_group = lambda: leave_group(coordinator)
+
+
+async def close_in_order(consumer: Any) -> None:
+    """Close a started aiokafka consumer's coordinator (which finishes a rebalance in progress and
+    then leaves the group: ``leave_group`` for a static member) and only then its client.
+
+    Faust's ``AIOKafkaConsumerThread.close``, which the app calls when a rebalance reaches a worker
+    that is stopping (``App._on_rebalance_when_stopped``), closes the two concurrently: the client's
+    connections go while the coordinator is still sending the JoinGroup of that rebalance, and the
+    LeaveGroup after it fails too. A static member then stays in the group, which waits for its
+    session to time out before the other workers get its partitions; a dynamic member is removed
+    when its JoinGroup is missing from the rebalance, so only static membership suffers.
+    Upstream: faust v0.15.2 faust/transport/drivers/aiokafka.py, ``AIOKafkaConsumerThread.close``."""
+    try:
+        await consumer._coordinator.close()
+    finally:
+        await consumer._client.close()

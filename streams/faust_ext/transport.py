@@ -47,6 +47,7 @@ And a clean stop leaves the consumer group also when the worker is a static memb
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any, AsyncIterator, cast
 
 import faust
@@ -70,6 +71,24 @@ class ConsumerThread(driver.AIOKafkaConsumerThread):
     async def on_start(self) -> None:
         await super().on_start()
         install_leave(self._consumer)
+
+    _closing: Any = None
+
+    def close(self) -> None:
+        """Faust's close (a rebalance reached the stopping worker) with the coordinator closed
+        before the client, on the consumer's own loop, once (leave_group.close_in_order)."""
+        from streams.faust_ext.leave_group import close_in_order
+        if self._consumer is None or self._closing is not None:
+            return
+        self._consumer._closed = True   # as Faust's: the consumer's own stop() does nothing more
+        self._closing = asyncio.run_coroutine_threadsafe(close_in_order(self._consumer),
+                                                         self.thread_loop)
+
+    async def on_thread_stop(self) -> None:
+        if self._closing is not None:   # the leave of close() done before the thread's loop ends
+            with contextlib.suppress(Exception):   # (bounded: the stop watchdog allows 18 s)
+                await asyncio.wait_for(asyncio.wrap_future(self._closing), 10.0)
+        await super().on_thread_stop()
 
     async def seek_to_committed(self):
         return await self.call_thread(self._seek_to_committed)

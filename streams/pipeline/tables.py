@@ -133,7 +133,7 @@ class DeltaLogStore(MutableMapping):
     """A mapping held in memory whose changes reach a (changelog-backed) table as one delta per
     ``flush()`` — one record, or a few bounded ones — instead of one entry per key.
 
-    Why: the deduplicator writes ~36 keys per article (id, URL, text hash, signature, 32 LSH bands).
+    Why: the deduplicator writes ~20 keys per article (id, URL, text hash, signature, 16 LSH bands).
     Through a Faust table that is 36 changelog records per article, which made the changelog, not the
     work, the bottleneck of a worker. Here the keys written while deciding one article are collected
     and persisted as one delta record ``d:<seq>`` -> {"ts", "set": {key: value or None}, "side"}.
@@ -222,6 +222,10 @@ class DeltaLogStore(MutableMapping):
         self.data, self.where, self.pending = {}, {}, {}
         self.side = self.side_default
         keys = self._deltas()
+        # recovered records are decoded JSON: an article's id and time, repeated in each of its
+        # ~20 dedupe values, are then as many objects; the list values keep one of each (in place:
+        # the table's record holds the same list)
+        canon: dict = {}
         for ks, vs, complete in self._units(keys):
             if not complete:
                 continue   # a group cut short by a crash: as if it had never been written
@@ -232,6 +236,10 @@ class DeltaLogStore(MutableMapping):
                         self.data.pop(kk, None)
                         self.where.pop(kk, None)
                     else:
+                        if type(v) is list:
+                            for i, x in enumerate(v):
+                                if type(x) is str or type(x) is float:
+                                    v[i] = canon.setdefault(x, x)
                         self.data[kk] = v
                         self.where[kk] = seq
                 if "side" in delta:

@@ -241,6 +241,38 @@ def test_late_contact_in_current_window_updates_episode():
     assert late[0]["observed"] == 4
 
 
+def test_an_episode_starts_on_its_own_day_whatever_the_order_its_days_arrive_in():
+    """Two partitions deliver a pair's contacts: one is ahead (a quiet contact of day 30), the
+    other brings the burst of days 20-22 after it. The burst still opens the episode on day 22
+    (the day its window first fires), as it does when everything arrives in day order; its new
+    alert describes that day's window; the evaluated day's window adds an update."""
+    history = [contact(day(i), "visit") for i in range(-84, 0, 21)]
+    burst = [contact(day(20)), contact(day(21)), contact(day(22))]
+    ahead = [contact(day(30), "visit")]
+    runs = {}
+    for name, order in {"in order": history + burst + ahead,
+                        "burst after a later day": history + ahead + burst,
+                        "burst reversed after it": history + ahead + burst[::-1]}.items():
+        det, _, episodes = detector()
+        alerts = [a for c in order for a in det.observe(c)]
+        new = [a for a in alerts if a["status"] == "new"]
+        assert len(new) == 1, (name, alerts)
+        runs[name] = (new[0]["episode_id"], new[0]["window_end"], new[0]["observed"],
+                      episodes["IRN-SAU|*"]["active"]["started"])
+    assert set(runs.values()) == {(f"IRN-SAU|*|{day(22)}", day(22), 3, day(22))}, runs
+
+
+def test_a_late_contact_opens_no_episode_inside_the_last_one():
+    """Walking the days before the clock starts after the last episode ended."""
+    det, _, episodes = detector()
+    alerts = [a for c in [contact(day(20)), contact(day(21)), contact(day(22))] for a in det.observe(c)]
+    eid = alerts[0]["episode_id"]
+    assert det.tick(day(40)) == [eid]
+    ended = episodes["IRN-SAU|*"]["last_ended"]
+    assert det.observe(contact(day(23), "visit")) == []   # inside the ended episode's span
+    assert episodes["IRN-SAU|*"]["last_ended"] == ended and not episodes["IRN-SAU|*"]["active"]
+
+
 def test_window_boundaries():
     P = replace(MECH, window_days=7)
     det, _, _ = detector(P)

@@ -112,3 +112,21 @@ def test_contract_aiokafka_protocol_request_classes():
     from aiokafka.protocol.api import Request
     assert params(Request.build) == ["self", "request_struct_class"]
     assert params(Request.prepare) == ["self", "versions"]
+
+
+@pytest.mark.asyncio
+async def test_contract_close_in_order_names():
+    # close_in_order closes consumer._coordinator, then consumer._client; ConsumerThread.close sets
+    # consumer._closed as Faust's own close does, so the consumer's stop() does nothing more
+    from aiokafka.consumer.consumer import AIOKafkaConsumer
+    from aiokafka.consumer.group_coordinator import GroupCoordinator, NoGroupCoordinator
+    from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
+    consumer = AIOKafkaConsumer(group_id="g")
+    assert consumer._client is not None and consumer._closed is False
+    assert "if self._closed" in inspect.getsource(AIOKafkaConsumer.stop)
+    assert params(GroupCoordinator.close) == ["self"] and params(NoGroupCoordinator.close) == ["self"]
+    close = inspect.getsource(AIOKafkaConsumerThread.close)
+    assert "_closed = True" in close
+    assert params(AIOKafkaConsumerThread.on_thread_stop) == ["self"]
+    assert hasattr(AIOKafkaConsumerThread, "thread_loop") or "thread_loop" in inspect.getsource(
+        AIOKafkaConsumerThread.__mro__[1])
