@@ -29,8 +29,9 @@ from hypothesis import HealthCheck, settings
 from streams.api.query import partition_of
 from streams.detection.counts import PairCounts
 
-from .test_pipeline_harness import (CORPUS, FIXTURES, ROOT, Worker, free_port, jsonl, pipeline_settings,
-                                     send_lines, wait_for)
+from tests.corpus import CORPUS
+
+from .harness import FIXTURES, ROOT, Worker, free_port, jsonl, pipeline_settings, send_lines, wait_for
 
 pytestmark = pytest.mark.timeout(300)
 

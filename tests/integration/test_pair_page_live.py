@@ -14,9 +14,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from tests.integration.test_pipeline_harness import (CORPUS, FIXTURES, Worker, jsonl, pipeline_settings,
-                                                     send_lines, wait_for)
-from tests.integration.test_status_page_live import browser  # noqa: F401 (fixture)
+from tests.corpus import CORPUS
+from tests.integration.chromium import browser  # noqa: F401 (fixture)
+from tests.integration.harness import FIXTURES, Worker, jsonl, pipeline_settings, send_lines, wait_for
 
 pytestmark = pytest.mark.timeout(300)
 

@@ -21,8 +21,8 @@ from types import SimpleNamespace
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
 
 from streams.devkafka import create_topic
-from streams.pipeline.membership import install_leave
-from streams.pipeline.transport import ConsumerThread
+from streams.faust_ext.leave_group import install_leave
+from streams.faust_ext.transport import ConsumerThread
 
 SESSION_MS = 25_000
 PARTITIONS = 4

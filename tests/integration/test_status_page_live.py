@@ -3,44 +3,13 @@ Selenium; no browser download) after the dev corpus went through the real pipeli
 screenshot to test-output/status-page.png."""
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from pathlib import Path
 
-import pytest
 
+from tests.integration.chromium import browser  # noqa: F401 (fixture)
 from tests.integration.live_worker import ROOT, live_stack  # noqa: F401 (fixture)
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 SHOT = ROOT / "test-output" / "status-page.png"
 
-
-@pytest.fixture
-def browser():
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.fail("chromium/chromedriver missing: run scripts/install-system-deps.sh")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    os.environ.setdefault("SE_OFFLINE", "true")   # Selenium Manager must never try to download
-    profile = tempfile.mkdtemp(prefix="chromium-profile-")
-    opts = Options()
-    opts.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1400,1000",
-                 "--lang=en-US"):
-        opts.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=opts)
-    driver.set_page_load_timeout(20)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def test_status_page_in_chromium(live_stack, browser):
