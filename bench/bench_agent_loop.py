@@ -19,7 +19,7 @@ import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from streams.dedup import Deduplicator  # noqa: E402
+from streams.duplicates import Deduplicator  # noqa: E402
 from streams.extraction import extract_contacts  # noqa: E402
 from streams.pipeline.dedupe import DedupeStage  # noqa: E402
 from streams.pipeline.extract import ExtractStage, warm_up  # noqa: E402

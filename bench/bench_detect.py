@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 from datasketch import MinHash  # noqa: E402
 
 from streams.commands.backtest import _read, backtest  # noqa: E402
-from streams.dedup import Deduplicator  # noqa: E402
-from streams.dedup.fingerprints import NUM_PERM, signature, words  # noqa: E402
+from streams.duplicates import Deduplicator  # noqa: E402
+from streams.duplicates.fingerprints import NUM_PERM, signature, words  # noqa: E402
 from streams.detection import SpikeParams  # noqa: E402
 from streams.records import Article  # noqa: E402
 

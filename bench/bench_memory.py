@@ -35,7 +35,7 @@ import orjson
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from streams.dedup import Deduplicator  # noqa: E402
+from streams.duplicates import Deduplicator  # noqa: E402
 from streams.pipeline.dedupe import DedupeStage  # noqa: E402
 from streams.pipeline.tables import ChangelogWriter, DeltaLogStore, PartitionView, SideMapping  # noqa: E402
 from streams.records import ValidArticle  # noqa: E402

@@ -339,7 +339,7 @@ class SameWork:
     name = "same-work"
 
     def __init__(self) -> None:
-        from streams.dedup import Deduplicator
+        from streams.duplicates import Deduplicator
         from streams.extraction import extract_contacts
         from streams.pipeline.aggregate import AggregateStage
         from streams.pipeline.alert import spike_params

@@ -266,10 +266,10 @@ def create_app(settings: Settings | None = None) -> Pipeline:
     table("windows", s.partitions, "(pair, topic, window) -> distinct contacts")
     table("episodes", s.partitions, "(pair, topic) -> current spike episode")
 
-    from streams.pipeline import aggregate, dedupe, extract, validate, web
+    from streams.pipeline import aggregate, dedupe, extract, routes, validate
     validate.register(p)
     dedupe.register(p)
     extract.register(p)
     aggregate.register(p)
-    web.register(p)
+    routes.register(p)
     return p

@@ -41,6 +41,13 @@ def cameo_code(mode: str, visitor: str | None, host: str | None) -> str:
     return "040"
 
 
+def pair_key(countries: list[str] | tuple[str, str]) -> str:
+    """The key of a country pair: ``"IRN-OMN"`` (alpha-3 codes, sorted). Messages of the pair-keyed
+    topics (contacts, sources, alerts) and every per-pair table key use it."""
+    a, b = sorted(countries)
+    return f"{a}-{b}"
+
+
 @dataclass(slots=True)
 class Article:
     id: str
@@ -216,7 +223,7 @@ class CopyOf(_Internal):
     id and outlet fields (``article``: streams.pipeline.dedupe.COPY_FIELDS)."""
     kind: str = field(default="copy", init=False)
     of: str
-    dup_kind: str                 # one of streams.dedup.KINDS
+    dup_kind: str                 # one of streams.duplicates.KINDS
     similarity: float | None
     article: dict[str, Any]
     origin: dict[str, Any]

@@ -1,5 +1,5 @@
 """The API's routes on the worker's Faust web server (``register(p)``, called by
-streams.pipeline.web), the forward of a pair's request to the worker holding its partition, and the
+streams.pipeline.routes), the forward of a pair's request to the worker holding its partition, and the
 background reader of the alerts topic. What they answer is streams.api.query's and
 streams.api.alerts'.
 
@@ -71,7 +71,7 @@ class Api:
         """This worker holds ``partition`` of the windows table, recovered, and is not rebalancing."""
         from faust.types import TP
 
-        from streams.pipeline.web import is_ready
+        from streams.pipeline.routes import is_ready
         if not is_ready(self.app):
             return False
         return TP(self._changelog(), partition) in self.app.assignor.assigned_actives()

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 import orjson
 
 from streams.detection import PairCounts, SpikeDetector, SpikeParams, contact_day
-from streams.detection.contacts import as_contact, contact_key, counted, pair_key
+from streams.detection.contact_keys import as_contact, contact_key, counted, pair_key
 from streams.detection.labels import load_episodes, load_steady, score
 from streams.detection.model import METHODS
 
@@ -41,7 +41,7 @@ def _number(kind, low=None, high=None, low_open=False):
 
 
 def _day(text: str) -> str:
-    from streams.detection.contacts import iso_day
+    from streams.detection.contact_keys import iso_day
     d = iso_day(text)
     if d is None or len(text) != 10:
         raise argparse.ArgumentTypeError(f"not a day: {text!r} (expected YYYY-MM-DD)")

@@ -17,7 +17,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from streams.detection.contacts import as_contact, contact_day, contact_key, pair_key
+from streams.detection.contact_keys import as_contact, contact_day, contact_key, pair_key
 from streams.records import Contact
 
 ALL_TOPICS = "*"

@@ -30,7 +30,7 @@ from datetime import date, datetime, timezone
 from itertools import accumulate
 from typing import Any
 
-from streams.detection.contacts import as_contact
+from streams.detection.contact_keys import as_contact
 from streams.detection.counts import ALL_TOPICS, AddResult, PairCounts, iso_of
 from streams.detection.explain import country_name, explain, group_id
 from streams.detection.model import METHOD, SpikeParams, WindowStats, window_stats

@@ -30,7 +30,7 @@ from typing import Any
 
 from streams import metrics
 from streams.detection import PairCounts, SpikeParams, contact_day, contact_key
-from streams.detection.contacts import counted
+from streams.detection.contact_keys import counted
 from streams.pipeline.alert import AlertStage, spike_params
 from streams.pipeline.serde import Out
 

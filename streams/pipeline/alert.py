@@ -18,7 +18,7 @@ from typing import Any
 
 from streams import metrics
 from streams.detection import PairCounts, SpikeDetector, SpikeParams
-from streams.detection.contacts import as_contact
+from streams.detection.contact_keys import as_contact
 from streams.pipeline.serde import Out
 
 COVERAGE = "coverage"

@@ -2,7 +2,7 @@
 
 Runs on the dedupe topic, which has ONE partition by default (see streams/app.py for why): one agent
 instance at a time owns the fingerprint table and decides "first seen" for all workers. The decision
-itself is streams.dedup.Deduplicator over that table (changelog-backed, so it survives restarts and
+itself is streams.duplicates.Deduplicator over that table (changelog-backed, so it survives restarts and
 moves with the partition on fail-over).
 
 * a new article goes on to the extract topic keyed by its id;
@@ -33,7 +33,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from streams import metrics
-from streams.dedup import Deduplicator
+from streams.duplicates import Deduplicator
 from streams.pipeline.serde import Out
 from streams.records import Article, CopyOf, Expire, NewArticle, Rejected, ValidArticle
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import orjson
 
+from streams.records import pair_key  # noqa: F401 (the key of the pair-keyed topics)
+
 # The dead-letter topic carries the original bytes base64-encoded (4/3 larger). Kafka's default
 # message.max.bytes is ~1 MiB, so a payload is carried whole up to 512 KiB and truncated beyond,
 # flagged, with the length and hash of the whole and the origin offset to fetch it from.
@@ -34,12 +36,6 @@ def dumps(obj: Any) -> bytes:
 
 def loads(data: bytes | str) -> Any:
     return orjson.loads(data)
-
-
-def pair_key(countries: list[str] | tuple[str, str]) -> str:
-    """The message key of everything keyed by country pair: ``"IRN-OMN"`` (sorted alpha-3)."""
-    a, b = sorted(countries)
-    return f"{a}-{b}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """The worker's status page: ``GET /status`` (HTML) and ``GET /status.json``.
 
-``register(app, pipeline=p)`` adds the routes to a Faust app's web server (streams.pipeline.web
+``register(app, pipeline=p)`` adds the routes to a Faust app's web server (streams.pipeline.routes
 calls it); the page reads the ``windows`` and ``episodes`` tables of ``p`` and this process's
 metrics. The alert stage may call ``remember_alert(alert)`` for every alert record it sends, so the
 page also lists alerts whose episode has ended; without it the page shows the running episodes

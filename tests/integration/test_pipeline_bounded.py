@@ -13,7 +13,7 @@ import time
 import orjson
 import pytest
 
-from streams.dedup import fingerprints as fp
+from streams.duplicates import fingerprints as fp
 
 from .mix import distinct_articles
 from .harness import Worker, pipeline_settings, read_topic, send_lines, wait_for

@@ -224,7 +224,7 @@ def _on_the_wire(topic: str, value):
 def test_the_stages_write_records_their_schemas_accept_and_read_them_back():
     """Every record validate and dedupe write for the dev corpus (with its copies), for bad input
     and for the timer validates against its topic's schema, and decodes to an equal record."""
-    from streams.dedup import Deduplicator
+    from streams.duplicates import Deduplicator
     from streams.pipeline.dedupe import DedupeStage
     from streams.pipeline.serde import Origin
     from streams.pipeline.validate import ValidateStage

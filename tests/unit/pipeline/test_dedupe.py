@@ -2,7 +2,7 @@
 copies become "copy of X" markers keyed by X, redeliveries are neither, expiry bounds the state."""
 from __future__ import annotations
 
-from streams.dedup import Deduplicator
+from streams.duplicates import Deduplicator
 from streams.pipeline.dedupe import DedupeStage
 from streams.pipeline.tables import PartitionView
 from streams.records import CopyOf, NewArticle, ValidArticle

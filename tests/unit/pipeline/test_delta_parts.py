@@ -8,7 +8,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from streams.dedup import Deduplicator
+from streams.duplicates import Deduplicator
 from streams.pipeline.dedupe import DedupeStage
 from streams.pipeline.serde import MAX_RECORD_BYTES
 from streams.pipeline.tables import ChangelogWriter, DeltaLogStore, PartitionView, SideMapping

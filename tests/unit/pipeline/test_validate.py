@@ -62,7 +62,7 @@ def test_partial_dates_as_feeds_give_them_are_accepted():
 def test_stage_routes_and_counts_every_message_once():
     # validate keeps no state: it routes every message to the dedupe stage, which counts it (in,
     # dead letters), emits the dead letter and skips redeliveries by its input offset mark
-    from streams.dedup import Deduplicator
+    from streams.duplicates import Deduplicator
     from streams.pipeline.dedupe import DedupeStage
     stage = ValidateStage(**LIMITS)
     acc: dict = {}

@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from streams.records import Contact
+from streams.records import Contact, pair_key
 
 CHANNELS = {"phone": "remote", "visit": "in-person", "third-party": "in-person",
             "multilateral": "in-person"}
@@ -56,11 +56,6 @@ def contact_day(c: Contact | dict[str, Any], published_at: str | None = None) ->
     if d:
         return d, True
     return None
-
-
-def pair_key(countries: list[str] | tuple[str, str]) -> str:
-    a, b = sorted(countries)
-    return f"{a}-{b}"
 
 
 def counted(c: Contact | dict[str, Any], min_confidence: float) -> bool:

@@ -27,7 +27,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from streams.dedup import fingerprints as fp
+from streams.duplicates import fingerprints as fp
 from streams.records import Article
 
 KINDS = ("id", "url", "text", "near")

@@ -188,7 +188,7 @@ def minhash_values(h: np.ndarray) -> np.ndarray:
     """datasketch ``MinHash(scheme="affine32").update_batch`` over the 32-bit values ``h``, without
     building a MinHash object per text (its argument checks and Python list round trip cost more
     than the arithmetic): murmur3 finaliser, then ``a * h + b`` with uint32 wrap-around per
-    permutation, minimum over the inputs. Identical values (tests/unit/dedup/test_deduplicator.py
+    permutation, minimum over the inputs. Identical values (tests/unit/duplicates/test_deduplicator.py
     compares it with datasketch)."""
     s1, m1, s2, m2, s3 = _FMIX
     hv = h.astype(np.uint32)

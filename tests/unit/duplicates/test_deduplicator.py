@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from streams.dedup import Deduplicator, signature, text_hash, url_key
-from streams.dedup import fingerprints as fp
+from streams.duplicates import Deduplicator, signature, text_hash, url_key
+from streams.duplicates import fingerprints as fp
 from streams.records import Article
 from tests.corpus import corpus_path, corpus_records
 
@@ -166,7 +166,7 @@ def test_minhash_values_are_datasketchs_affine32_signature():
     import numpy as np
     from datasketch import MinHash
 
-    from streams.dedup import fingerprints as fp
+    from streams.duplicates import fingerprints as fp
     rng = np.random.default_rng(7)
     for n in (1, 2, 3, 50, 400, 3000):
         h = np.unique(rng.integers(0, 2**32, n, dtype=np.uint64))
