@@ -363,26 +363,6 @@ def test_api_conforms_to_its_openapi_document(stack):
     assert not [k for k in calls if k[2] >= 500], calls
 
 
-def fuzz(strategy, calls: dict, label: tuple[str, str], examples: int = 40) -> None:
-    """Send ``examples`` cases drawn from ``strategy`` and validate each answer (Hypothesis
-    shrinks and raises the first failure); ``calls`` counts the answers by label and status."""
-    from hypothesis import given
-
-    @settings(max_examples=examples, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
-    @given(case=strategy)
-    def run(case):
-        response = case.call_and_validate(additional_checks=[semantic_rejections_say_why])
-        key = (*label, response.status_code)
-        calls[key] = calls.get(key, 0) + 1
-    run()
-
-
-# Rules the document's schemas cannot state: a request valid by the schemas may still be refused
-# with 400 for exactly these (the check below insists the message says which)
-SEMANTIC_400 = ("is after", "in one request", "is not an ISO 3166-1 alpha-3", "two different countries")
-
-
 def semantic_rejections_say_why(ctx, response, case):
     """A 400 for a request the schemas accept names one of the rules they cannot state."""
     meta = case.meta
