@@ -26,8 +26,8 @@ from streams.pipeline.extract import ExtractStage, warm_up  # noqa: E402
 from streams.pipeline.serde import Origin, dumps  # noqa: E402
 from streams.pipeline.tables import SideMapping  # noqa: E402
 from streams.pipeline.validate import ValidateStage  # noqa: E402
-from tests.unit.pipeline.test_batching import FakeStream  # noqa: E402
-from tests.unit.pipeline.test_changelog import FakeMemoryTable  # noqa: E402
+from tests.unit.pipeline.fakes import FakeStream  # noqa: E402
+from tests.unit.pipeline.fakes import FakeMemoryTable  # noqa: E402
 
 try:
     from streams.pipeline import agent

@@ -39,7 +39,7 @@ from streams.duplicates import Deduplicator  # noqa: E402
 from streams.pipeline.dedupe import DedupeStage  # noqa: E402
 from streams.pipeline.tables import ChangelogWriter, DeltaLogStore, PartitionView, SideMapping  # noqa: E402
 from streams.records import ValidArticle  # noqa: E402
-from tests.unit.pipeline.test_changelog import FakeMemoryTable  # noqa: E402
+from tests.unit.pipeline.fakes import FakeMemoryTable  # noqa: E402
 
 
 def articles(n: int, seed: int = 1) -> list[dict]:

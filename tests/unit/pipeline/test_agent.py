@@ -13,8 +13,8 @@ import pytest
 from streams.pipeline import agent
 from streams.pipeline.serde import Out
 from streams.pipeline.tables import ChangelogWriter, PartitionView
-from tests.unit.pipeline.test_batching import FakeStream
-from tests.unit.pipeline.test_changelog import FakeMemoryTable
+from tests.unit.pipeline.fakes import FakeStream
+from tests.unit.pipeline.fakes import FakeMemoryTable
 
 
 @dataclass

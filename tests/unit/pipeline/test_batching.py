@@ -5,71 +5,11 @@ tests/integration (accounting, restart, SIGTERM mid-backlog, two workers)."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
 
 import pytest
 
 from streams.pipeline.batching import TURNS, ready_batches
-
-
-@dataclass
-class Msg:
-    tp: str
-    offset: int
-
-
-@dataclass
-class Ev:
-    message: Msg
-
-
-class Queue:
-    def __init__(self) -> None:
-        self.items: list[Ev] = []
-
-    def empty(self) -> bool:
-        return not self.items
-
-
-@dataclass
-class Consumer:
-    highwaters: dict = field(default_factory=dict)
-
-    def highwater(self, tp):
-        return self.highwaters.get(tp)
-
-
-class FakeStream:
-    """Events arrive in ``arrivals``: a list of lists, one per turn of the loop (what Faust's
-    conductor would have delivered to this agent's queue by then)."""
-
-    def __init__(self, arrivals: list[list[Ev]], highwater: int | None) -> None:
-        self.arrivals = arrivals
-        self.enable_acks = True
-        self.acked: list[int] = []
-        self.channel = type("Channel", (), {})()
-        self.channel.queue = Queue()
-        self.app = type("App", (), {})()
-        self.app.consumer = Consumer({"t": highwater})
-        self.turn = 0
-
-    def deliver(self) -> None:
-        if self.turn < len(self.arrivals):
-            self.channel.queue.items.extend(self.arrivals[self.turn])
-        self.turn += 1
-
-    async def events(self):
-        self.deliver()
-        while self.channel.queue.items or self.turn < len(self.arrivals):
-            if not self.channel.queue.items:
-                await asyncio.sleep(0)
-                self.deliver()
-                continue
-            yield self.channel.queue.items.pop(0)
-
-    async def ack(self, event) -> bool:
-        self.acked.append(event.message.offset)
-        return True
+from tests.unit.pipeline.fakes import Ev, FakeStream, Msg
 
 
 def evs(*offsets: int) -> list[Ev]:

@@ -9,6 +9,7 @@ import pytest
 from faust.serializers import codecs
 
 from streams.pipeline.tables import ChangelogWriter, DeltaLogStore, PartitionView
+from tests.unit.pipeline.fakes import FakeMemoryTable
 
 VALUES = [
     {"n": 3, "ids": ["a", "b"], "when": 1_700_000_000.25},
@@ -19,35 +20,6 @@ VALUES = [
 ]
 
 
-class _Store:
-    def __init__(self) -> None:
-        self.data: dict = {}
-
-
-class _Topic:
-    def get_topic_name(self) -> str:
-        return "app-windows-changelog"
-
-
-class FakeMemoryTable:
-    """What PartitionView touches of a Faust table with the memory store: ``.data.data`` (the
-    store's dict) and ``.changelog_topic``. Item access is Faust's own path (reads the store; a
-    write is recorded in ``faust_writes``: Faust would buffer a changelog record for it)."""
-
-    def __init__(self) -> None:
-        self.data = _Store()
-        self.changelog_topic = _Topic()
-        self.faust_writes: list = []
-
-    def __getitem__(self, key):
-        return self.data.data[key]
-
-    def __setitem__(self, key, value) -> None:
-        self.faust_writes.append((key, value))
-        self.data.data[key] = value
-
-    def __iter__(self):
-        return iter(list(self.data.data))
 
 
 @pytest.mark.parametrize("value", VALUES)

@@ -13,7 +13,7 @@ from streams.pipeline.dedupe import DedupeStage
 from streams.pipeline.serde import MAX_RECORD_BYTES
 from streams.pipeline.tables import ChangelogWriter, DeltaLogStore, PartitionView, SideMapping
 from streams.records import ValidArticle
-from tests.unit.pipeline.test_changelog import FakeMemoryTable
+from tests.unit.pipeline.fakes import FakeMemoryTable
 
 T0 = 1_700_000_000.0
 

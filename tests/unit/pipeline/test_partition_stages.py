@@ -13,8 +13,8 @@ from streams.pipeline import agent
 from streams.pipeline.agent import PartitionStages
 from streams.pipeline.serde import Out
 from streams.pipeline.tables import DeltaLogStore, PartitionView
-from tests.unit.pipeline.test_batching import Ev, FakeStream, Msg
-from tests.unit.pipeline.test_changelog import FakeMemoryTable
+from tests.unit.pipeline.fakes import Ev, FakeStream, Msg
+from tests.unit.pipeline.fakes import FakeMemoryTable
 
 
 class Signal:
