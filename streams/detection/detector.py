@@ -166,13 +166,19 @@ class SpikeDetector:
 
         # walk the days before the evaluated one: did the active episode end meanwhile, did an
         # episode start on one of them (its contacts counted after a later day's)?
+        # Without an episode, only the windows holding the contact's day (and, for EARS C3, the
+        # two after them, whose previous windows hold it) can change: a later window got its
+        # last contact earlier and was walked then, and more history can only lower its surprise.
         alerts: list[dict[str, Any]] = []
+        touched = _ord(as_of) + p.window_days - 1 + back
         for x in range(first, d):
             if active:
                 self._step_quiet(active, stats(x).fires, x)
                 if active.get("ended"):
                     _close(state, active)
                     active = None
+            elif x > touched:
+                break
             elif (sx := stats(x)).fires and self._opens(sx, *(opened := self._window(pair, topic, x))):
                 active = self._open(pair, topic, x, sx, opened[0])
                 state["episodes"] = int(state.get("episodes", 0)) + 1
