@@ -139,7 +139,19 @@ class SpikeDetector:
         guard = p.ears_guard_days if p.method in ("ears-c2", "ears-c3") else 0
         back = 2 if p.method == "ears-c3" else 0
         lo = first - p.window_days - p.history_weeks * 7 + 1 - guard - back
-        series = self.counts.daily_counts(pair, topic, _day(lo), _day(d))
+        # Without an episode the walk ends with the windows holding the contact's day (below), so
+        # the days between those windows' reach and the evaluated day's are never read: the
+        # prefix sums over them are left flat (differences inside either range stay exact).
+        touched = _ord(as_of) + p.window_days - 1 + back
+        lo_d = d - p.window_days - p.history_weeks * 7 + 1 - guard - back
+        walk_end = min(d - 1, touched)
+        gap = not active and lo <= walk_end < lo_d - 1
+        if gap:
+            series = (self.counts.daily_counts(pair, topic, _day(lo), _day(walk_end))
+                      + [0] * (lo_d - walk_end - 1)
+                      + self.counts.daily_counts(pair, topic, _day(lo_d), _day(d)))
+        else:
+            series = self.counts.daily_counts(pair, topic, _day(lo), _day(d))
         prefix = [0, *accumulate(series)]
 
         def weeks_of(w0: int) -> tuple[tuple[int, int], ...]:
@@ -170,9 +182,11 @@ class SpikeDetector:
         # two after them, whose previous windows hold it) can change: a later window got its
         # last contact earlier and was walked then, and more history can only lower its surprise.
         alerts: list[dict[str, Any]] = []
-        touched = _ord(as_of) + p.window_days - 1 + back
         for x in range(first, d):
             if active:
+                if gap and x > walk_end:   # an episode opened on the walk: it goes on to d
+                    prefix = [0, *accumulate(self.counts.daily_counts(pair, topic, _day(lo), _day(d)))]
+                    gap = False
                 self._step_quiet(active, stats(x).fires, x)
                 if active.get("ended"):
                     _close(state, active)
