@@ -123,15 +123,17 @@ def test_status_page_this_week_lists_only_pairs_with_contacts(fed_worker):
 
 def test_pair_page_in_chromium(fed_worker, browser, tmp_path):  # noqa: F811 (fixture)
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     worker, _ = fed_worker
     # from the status page's link to the pair page, then the form: pick JOR-USA
     browser.get(f"{worker.url}/status")
     browser.find_element(By.CSS_SELECTOR, 'header a[href="/status/pair"]').click()
-    assert browser.title == "diplowatch · pairs"
+    WebDriverWait(browser, 20).until(lambda b: b.title == "diplowatch · pairs")
     Select(browser.find_element(By.NAME, "pair")).select_by_value("JOR-USA")
     browser.find_element(By.CSS_SELECTOR, "form.pick button").click()
+    # a click returns before the form's page has loaded: wait for it (the title is the pair's)
+    WebDriverWait(browser, 20).until(lambda b: b.title != "diplowatch · pairs")
     assert browser.title == "diplowatch · JOR-USA"
     assert "Jordan" in browser.find_element(By.ID, "chart").text
     assert not browser.find_elements(By.ID, "elsewhere")      # one worker holds every partition
