@@ -273,10 +273,10 @@ def create_topic(bootstrap: str, name: str, partitions: int = 1, replication_fac
 # Process handling
 
 
-def _parent_death_signal() -> None:
-    """preexec_fn: the kernel sends the JVM SIGTERM when the thread that started it dies, so a
-    Python process killed with SIGKILL does not leave a broker running. Only used when starting
-    from the main thread (the signal follows the thread, not the process)."""
+def die_with_parent() -> None:
+    """preexec_fn: the kernel sends the child SIGTERM when the thread that started it dies, so a
+    Python process killed with SIGKILL leaves no broker (or demo worker) running. Only for a child
+    started from the main thread (the signal follows the thread, not the process)."""
     import ctypes
 
     with contextlib.suppress(Exception):
@@ -757,7 +757,7 @@ class LocalKafka:
             node.proc = subprocess.Popen(
                 cmd, stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT,
                 cwd=node.dir, start_new_session=True,  # own process group: killpg gets it all
-                preexec_fn=_parent_death_signal if main_thread and sys.platform == "linux" else None,
+                preexec_fn=die_with_parent if main_thread and sys.platform == "linux" else None,
             )
         (node.dir / "kafka.pid").write_text(f"{node.proc.pid}\n")
 

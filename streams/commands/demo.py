@@ -18,6 +18,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -274,8 +275,13 @@ def run(args: argparse.Namespace) -> int:
         log_dir = PROJECT / "var" / "demo"
         log_dir.mkdir(parents=True, exist_ok=True)
         worker_log = open(log_dir / "worker.log", "wb")
+        # the worker gets SIGTERM (a clean stop) if the demo dies without stopping it (SIGKILL)
+        from streams.devkafka import die_with_parent
+        main_thread = threading.current_thread() is threading.main_thread()
         worker = subprocess.Popen([sys.executable, "-m", "streams", "worker"], env=env,
-                                  stdout=worker_log, stderr=subprocess.STDOUT, cwd=PROJECT)
+                                  stdout=worker_log, stderr=subprocess.STDOUT, cwd=PROJECT,
+                                  preexec_fn=die_with_parent if main_thread and sys.platform == "linux"
+                                  else None)
         base = f"http://{s.web_host}:{s.web_port}"
         print(f"demo: worker started (log: {log_dir / 'worker.log'}), waiting for {base}/metrics",
               file=sys.stderr, flush=True)

@@ -1,11 +1,13 @@
 """The README's main command, run as a user runs it: ``python -m streams demo``.
 
 1. Against the session broker: it replays the real sample and prints contacts and an alert.
-2. On its own (no KAFKA_BOOTSTRAP): it starts its own Kafka, and Ctrl-C (SIGINT) stops the worker
+2. Killed with SIGKILL: its worker does not outlive it.
+3. On its own (no KAFKA_BOOTSTRAP): it starts its own Kafka, and Ctrl-C (SIGINT) stops the worker
    and the broker, leaving no JVM behind.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -64,11 +66,55 @@ def test_demo_prints_contacts_and_alert(kafka_bootstrap):
     assert "worker counted" in proc.stderr and "0 dead letters" in proc.stderr
 
 
-@pytest.mark.slow
+def _children(parent: int, marker: bytes) -> set[int]:
+    """pids of running processes whose parent is ``parent`` and whose command line has ``marker``."""
+    pids = set()
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                cmd = (d / "cmdline").read_bytes()
+                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if marker in cmd and ppid == parent:
+                pids.add(int(d.name))
+    return pids
+
+
+def test_a_killed_demo_leaves_no_worker_behind(kafka_bootstrap):
+    """SIGKILL the demo (no handler runs): the kernel stops its worker, which exits on its own."""
+    port = free_ports(1)[0]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streams", "demo", "--rate", "50/s", "--web-port", str(port)],
+        cwd=PROJECT, env=_env(KAFKA_BOOTSTRAP=kafka_bootstrap), stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True)
+    workers: set[int] = set()
+    try:
+        for line in proc.stderr:
+            if "demo: worker ready" in line:
+                break
+        workers = _children(proc.pid, b"streams\0worker")
+        assert len(workers) == 1, "the demo's worker was not found"
+        proc.kill()
+        proc.wait(10)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in workers):
+            time.sleep(0.2)
+        assert not any(Path(f"/proc/{p}").exists() for p in workers), "the worker outlived the demo"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
 def _sigint_default() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+@pytest.mark.slow
 def test_demo_starts_own_broker_and_stops_cleanly_on_ctrl_c():
     port = free_ports(1)[0]
     proc = subprocess.Popen(
