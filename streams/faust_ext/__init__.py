@@ -7,7 +7,8 @@ it lives. Outside it, streams/ uses only their public API.
 
 - ``transport``: the worker's App, transport, consumer thread and flow control (fetch long-poll,
   the fetch loop's fast path, no queue clearing on a resume of an active flow, a rewind of
-  never-committed partitions after a rebalance)
+  never-committed partitions after a rebalance, records fetched during a rebalance read again
+  instead of dropped)
 - ``leave_group``: a static member's clean stop leaves the consumer group
 - ``producer``: records handed straight to Faust's producer; its buffer's limit
 - ``changelog``: the memory store's dict and Faust's changelog record encoding

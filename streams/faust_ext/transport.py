@@ -1,4 +1,4 @@
-"""The worker's Kafka transport: Faust's aiokafka driver with four changes. Each reaches into a
+"""The worker's Kafka transport: Faust's aiokafka driver with five changes. Each reaches into a
 private part of Faust, mode or aiokafka, pinned by a named test in tests/unit/faust_ext/.
 
 1. The fetch long-poll is a setting (``App(fetch_max_wait_ms=...)``, from
@@ -41,6 +41,20 @@ private part of Faust, mode or aiokafka, pinned by a named test in tests/unit/fa
    https://github.com/aio-libs/aiokafka/issues/1003), so such a partition kept its position past
    the events Faust had read and dropped from its queues. docs/upstream.md.
 
+5. Records the fetch loop would drop are read again (``ConsumerThread._fetch_records``). Faust
+   hands aiokafka's ``fetched_records`` its live set of active partitions, which a rebalance
+   mutates while a fetch is waiting (up to its 1 s timeout, and across the reassignment), and
+   aiokafka reads an empty set as "every partition". Faust's ``getmany`` then drops what comes
+   back while the flow is stopped, or for a partition no longer active, after aiokafka has moved
+   the partition's position past it. For a stream partition the seek to committed offsets that
+   follows reads it again; for a changelog partition nothing does: the records came after
+   recovery's seek to the changelog's start, so recovery waited for them forever ("No event
+   received for active tp ... since recovery start"; a worker taking a killed worker's partitions
+   over never became ready). Such records are now un-read on the consumer's side: the partition
+   is sought back to the first record returned, in the consumer's thread before anything else
+   runs there, so aiokafka fetches them again once Faust asks for the partition.
+   docs/upstream.md.
+
 And a clean stop leaves the consumer group also when the worker is a static member:
 ``ConsumerThread.on_start`` installs streams.faust_ext.leave_group on the started consumer.
 """
@@ -48,6 +62,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from typing import Any, AsyncIterator, cast
 
 import faust
@@ -58,6 +73,8 @@ from mode.utils.objects import cached_property
 from mode.utils.queues import FlowControlEvent
 
 from streams.faust_ext.leave_group import install_leave
+
+log = logging.getLogger(__name__)
 
 
 class ConsumerThread(driver.AIOKafkaConsumerThread):
@@ -93,6 +110,11 @@ class ConsumerThread(driver.AIOKafkaConsumerThread):
     async def seek_to_committed(self):
         return await self.call_thread(self._seek_to_committed)
 
+    async def _fetch_records(self, consumer, active_partitions, timeout=None, max_records=None):
+        records = await super()._fetch_records(consumer, active_partitions, timeout=timeout,
+                                               max_records=max_records)
+        return unread_undeliverable(consumer, records, self.consumer, active_partitions)
+
     async def _seek_to_committed(self):
         """aiokafka's ``seek_to_committed``, and stream partitions without a committed offset
         (None or 0, which aiokafka leaves where they are) back to their beginning, as the app's
@@ -106,6 +128,28 @@ class ConsumerThread(driver.AIOKafkaConsumerThread):
         if rewind:
             await consumer.seek_to_beginning(*rewind)
         return committed
+
+
+def unread_undeliverable(consumer: Any, records: dict, faust_consumer: Any,
+                         active_partitions: Any) -> dict:
+    """``records`` without the partitions Faust's ``getmany`` would drop (the flow stopped, or a
+    partition neither active nor buffered: faust/transport/consumer.py, ``Consumer.getmany``),
+    each of those sought back to its first record on ``consumer`` (aiokafka's), so that it is
+    fetched again rather than lost. Runs in the consumer's thread, with no await, right after
+    aiokafka returned the records: no seek of the thread can come in between."""
+    if not records:
+        return records
+    flowing = faust_consumer.flow_active
+    buffered = faust_consumer._buffered_partitions
+    unread = [tp for tp in records
+              if not flowing or (active_partitions is not None
+                                 and tp not in active_partitions and tp not in buffered)]
+    for tp in unread:
+        consumer.seek(tp, records.pop(tp)[0].offset)
+    if unread:
+        log.info("%d partitions' fetched records left to be fetched again (flow %s): %s",
+                 len(unread), "on" if flowing else "stopped", sorted(str(tp) for tp in unread))
+    return records
 
 
 class Consumer(driver.Consumer):

@@ -61,7 +61,8 @@ def pipeline_settings(bootstrap: str, tag: str, **overrides: Any) -> Settings:
         "DIPLOWATCH_TOPIC_ALERTS": f"alerts-{uid}",
         "DIPLOWATCH_PARTITIONS": "2",
         "DIPLOWATCH_WEB_PORT": str(free_port()),
-        "DIPLOWATCH_LOGLEVEL": "warning",
+        # DW_TEST_LOGLEVEL=info keeps Faust's rebalance and recovery steps in the workers' logs
+        "DIPLOWATCH_LOGLEVEL": os.environ.get("DW_TEST_LOGLEVEL", "warning"),
     }
     env.update({f"DIPLOWATCH_{k.upper()}": str(v) for k, v in overrides.items()})
     return Settings.from_env(env)

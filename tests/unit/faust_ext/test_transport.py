@@ -5,7 +5,9 @@
   its fetcher from this value when the consumer starts);
 * the fetch loop hands a message to the conductor directly only when the conductor's callback
   cannot block, and then the callback does run to its end without yielding; in every case where
-  it could block, the loop takes Faust's own ``wait_first`` path.
+  it could block, the loop takes Faust's own ``wait_first`` path;
+* records Faust's ``getmany`` would drop (the flow stopped, a partition not active) are sought
+  back to their first offset in the consumer's thread and not returned, so they are read again.
 The live-broker tests (tests/integration: restart, SIGTERM mid-backlog, two workers and their
 rebalances) run the whole loop.
 
@@ -184,6 +186,61 @@ async def test_the_seek_to_committed_rewinds_stream_partitions_never_committed(t
     assert sorted(fake.rewound) == [TopicPartition("articles", 0), TopicPartition("articles", 1)]
 
 
+class _Record:
+    def __init__(self, offset):
+        self.offset = offset
+
+
+class _SeekingConsumer:
+    def __init__(self):
+        self.seeks = []
+
+    def seek(self, tp, offset):
+        self.seeks.append((tp, offset))
+
+
+class _FaustSide:
+    def __init__(self, flow_active, buffered=()):
+        self.flow_active, self._buffered_partitions = flow_active, set(buffered)
+
+
+def _batch(**offsets):
+    return {TP(name, 0): [_Record(o) for o in range(first, first + 3)]
+            for name, first in offsets.items()}
+
+
+def test_records_returned_while_the_flow_is_stopped_are_unread():
+    # a fetch that waited through a rebalance: Faust's set emptied (aiokafka then returns every
+    # partition) and the flow stopped; the changelog's records came after recovery's seek to 0
+    from streams.faust_ext.transport import unread_undeliverable
+    aiokafka_side = _SeekingConsumer()
+    records = _batch(changelog=0, articles=40)
+    assert unread_undeliverable(aiokafka_side, records, _FaustSide(False), set()) == {}
+    assert sorted(aiokafka_side.seeks) == [(TP("articles", 0), 40), (TP("changelog", 0), 0)]
+
+
+def test_records_of_partitions_no_longer_active_are_unread_and_the_others_kept():
+    from streams.faust_ext.transport import unread_undeliverable
+    aiokafka_side = _SeekingConsumer()
+    records = _batch(changelog=7, articles=40, extract=3)
+    active = {TP("changelog", 0)}
+    kept = unread_undeliverable(aiokafka_side, records, _FaustSide(True, buffered={TP("extract", 0)}),
+                                active)
+    # active and buffered partitions are delivered as Faust's getmany delivers them
+    assert sorted(kept) == [TP("changelog", 0), TP("extract", 0)]
+    assert [r.offset for r in kept[TP("changelog", 0)]] == [7, 8, 9]
+    assert aiokafka_side.seeks == [(TP("articles", 0), 40)]
+
+
+def test_when_everything_is_deliverable_nothing_is_sought():
+    from streams.faust_ext.transport import unread_undeliverable
+    aiokafka_side = _SeekingConsumer()
+    records = _batch(articles=40)
+    assert unread_undeliverable(aiokafka_side, dict(records), _FaustSide(True), None) == records
+    assert unread_undeliverable(aiokafka_side, {}, _FaustSide(False), set()) == {}
+    assert aiokafka_side.seeks == []
+
+
 # --- contracts: the private names of Faust, mode and aiokafka streams.faust_ext.transport uses ----
 
 def test_contract_faust_consumer_drain_messages():
@@ -298,6 +355,41 @@ def test_contract_mode_flow_control_event():
     assert source_sha(FlowControlEvent.acquire) == (
         "ed0208e866e64d0b8c677054eb1e6988aea3e9cb248f81b040b30e749fb11cd6")
     assert params(FlowControlEvent.is_active) == ["self"]
+
+
+def test_contract_faust_fetch_records_and_getmany_drop_rules():
+    # ConsumerThread._fetch_records wraps the driver's _fetch_records (which awaits aiokafka's
+    # fetched_records and nothing after it) and mirrors getmany's rules for dropping records (flow
+    # stopped; partition neither active nor buffered); if either changes, compare them again
+    from faust.transport.consumer import Consumer
+    from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
+    assert params(AIOKafkaConsumerThread._fetch_records) == [
+        "self", "consumer", "active_partitions", "timeout", "max_records"]
+    assert source_sha(AIOKafkaConsumerThread._fetch_records) == (
+        "39a2c6c79fc1455a199629912b533458a720c64983bc957420a42feef6593baa")
+    assert source_sha(Consumer.getmany) == (
+        "4b168d84882a70d6e3e2f9804430a63b92f8fd117d3187cbb4aeb54305bda34e")
+
+
+@pytest.mark.asyncio
+async def test_contract_faust_consumer_flow_and_buffered_partitions(tmp_path):
+    consumer = _app(tmp_path).consumer
+    assert isinstance(consumer.flow_active, bool)
+    assert isinstance(consumer._buffered_partitions, set)
+
+
+def test_contract_aiokafka_fetched_records_reads_an_empty_set_as_every_partition():
+    # the behaviour that makes a fetch waiting through a revocation return every partition
+    # (docs/upstream.md, 5); seek_to drops the partition's buffered records, so a seek back
+    # fetches them again
+    from aiokafka import AIOKafkaConsumer
+    from aiokafka.consumer.fetcher import Fetcher
+    assert "if partitions and tp not in partitions:" in inspect.getsource(Fetcher.fetched_records)
+    assert source_sha(Fetcher.fetched_records) == (
+        "be4348896b9b66afe048de954e2be91c546f4e96c94cb120d5764ec77ce8f19e")
+    assert source_sha(Fetcher.seek_to) == (
+        "f0ba6aba6c22ef83e0d58690ef771d04777032ec48cbfa68325c67bf0ef508f4")
+    assert params(AIOKafkaConsumer.seek) == ["self", "partition", "offset"]
 
 
 def test_contract_faust_recovery_resumes_after_the_seek():
