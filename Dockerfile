@@ -1,6 +1,9 @@
 # The diplowatch worker image: `docker build -t diplowatch-worker .`
-# Same install path as scripts/bootstrap.sh: uv with deploy/python/overrides.txt, which keeps
-# camel-tools' torch/transformers/camel-kenlm out of the image (several GB).
+# Same install as scripts/bootstrap.sh: the uv version it pins, every package at the version and
+# SHA-256 of deploy/python/requirements.lock (resolved with deploy/python/overrides.txt, which keeps
+# camel-tools' torch/transformers/camel-kenlm out: several GB), the build requirements from
+# deploy/python/build.lock, then the project itself. The lock holds the test extra too, so the
+# image can run the unit tests. tests/unit/test_lock.py checks this file against bootstrap.sh.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -10,12 +13,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DIPLOWATCH_WEB_HOST=0.0.0.0 \
     DIPLOWATCH_WEB_PORT=6066
 
-RUN pip install --no-cache-dir uv
+ARG UV_VERSION=0.9.30
+RUN pip install --no-cache-dir "uv==${UV_VERSION}"
 
 WORKDIR /app
 # Editable install: schemas/ and the knowledge files are read relative to the source tree.
 COPY pyproject.toml setup.py README.md ./
-COPY deploy/python/overrides.txt deploy/python/overrides.txt
+COPY deploy/python/requirements.lock deploy/python/build.lock deploy/python/
 COPY schemas schemas
 COPY streams streams
 # The install compiles the extractor's hot modules with Cython (setup.py, docs/extraction.md): a C
@@ -23,7 +27,9 @@ COPY streams streams
 # as pure Python, ~1.35x slower; the install prints which form the image runs.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gcc libc6-dev \
-    && uv pip install --system --overrides deploy/python/overrides.txt -e . \
+    && uv pip install --system --require-hashes --no-deps -r deploy/python/requirements.lock \
+       --build-constraints deploy/python/build.lock \
+    && uv pip install --system --no-deps --build-constraints deploy/python/build.lock -e . \
     && apt-get purge -y --auto-remove gcc libc6-dev \
     && rm -rf /var/lib/apt/lists/* build \
     && python -c "import streams.extraction as e; print('diplowatch extractor:', *e.extractor_build())" \

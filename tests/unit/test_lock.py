@@ -92,3 +92,17 @@ def test_the_environment_is_the_locked_one():
         if installed != version:
             wrong[name] = (version, installed)
     assert wrong == {}, "locked vs installed (run scripts/bootstrap.sh): %r" % wrong
+
+
+def test_the_image_installs_what_bootstrap_installs():
+    # the Dockerfile: bootstrap.sh's uv version, the lock with its hashes, the build lock
+    docker = (ROOT / "Dockerfile").read_text()
+    bootstrap = (ROOT / "scripts/bootstrap.sh").read_text()
+    uv = re.search(r"^UV_VERSION=(\S+)$", bootstrap, re.M).group(1)
+    assert re.search(rf"^ARG UV_VERSION={re.escape(uv)}$", docker, re.M), "Dockerfile's uv differs"
+    assert '"uv==${UV_VERSION}"' in docker
+    install = re.search(r"uv pip install --system (.*?)\\\n\s+(.*?)\\\n", docker, re.S)
+    assert install and "--require-hashes" in install.group(1)
+    assert "-r deploy/python/requirements.lock" in install.group(1)
+    assert "--build-constraints deploy/python/build.lock" in install.group(2)
+    assert "--overrides" not in docker   # the lock was resolved with them; nothing is resolved here
