@@ -23,20 +23,26 @@ from tests.corpus import corpus_path
 from tests.paths import ROOT as PROJECT
 
 
-def _kafka_jvms(parent: int) -> set[int]:
-    """pids of running Kafka broker JVMs (kafka.Kafka main class) that are children of `parent`
-    (other test sessions on the machine may run brokers of their own)."""
+def _children(parent: int, marker: bytes) -> set[int]:
+    """pids of running processes whose parent is ``parent`` and whose command line (its arguments
+    joined by NUL bytes) contains ``marker`` (other test sessions on the machine run processes of
+    their own)."""
     pids = set()
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
             try:
-                cmd = (d / "cmdline").read_bytes().split(b"\0")
+                cmd = (d / "cmdline").read_bytes()
                 ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
             except (OSError, ValueError, IndexError):
                 continue
-            if b"kafka.Kafka" in cmd and ppid == parent:
+            if marker in cmd and ppid == parent:
                 pids.add(int(d.name))
     return pids
+
+
+def _kafka_jvms(parent: int) -> set[int]:
+    """pids of the Kafka broker JVMs (main class kafka.Kafka) that are children of ``parent``."""
+    return _children(parent, b"\0kafka.Kafka\0")
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -64,21 +70,6 @@ def test_demo_prints_contacts_and_alert(kafka_bootstrap):
     # the project's burst fixture makes one pair spike: its alert is printed with evidence
     assert any(line.startswith("[new] JOR-USA") for line in out.splitlines()), out[-2000:]
     assert "worker counted" in proc.stderr and "0 dead letters" in proc.stderr
-
-
-def _children(parent: int, marker: bytes) -> set[int]:
-    """pids of running processes whose parent is ``parent`` and whose command line has ``marker``."""
-    pids = set()
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                cmd = (d / "cmdline").read_bytes()
-                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            if marker in cmd and ppid == parent:
-                pids.add(int(d.name))
-    return pids
 
 
 def test_a_killed_demo_leaves_no_worker_behind(kafka_bootstrap):
@@ -120,6 +111,9 @@ def test_demo_starts_own_broker_and_stops_cleanly_on_ctrl_c():
     proc = subprocess.Popen(
         [sys.executable, "-m", "streams", "demo", "--rate", "100/s", "--web-port", str(port)],
         cwd=PROJECT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # communicate() below decodes what readline() left in the pipe on its own, which can start
+        # inside a multi-byte character of an Arabic contact line
+        encoding="utf-8", errors="replace",
         # a suite started in the background of a non-interactive shell inherits SIGINT ignored, and
         # so would the demo: give it the disposition a terminal's Ctrl-C meets
         preexec_fn=_sigint_default)
