@@ -19,7 +19,15 @@ flush and compaction the worker's loop makes (``PartitionStages.run``), with a h
 RSS is sampled every ``--sample`` articles and printed as a series (and the slope per live
 article before the horizon).
 
-    .venv/bin/python bench/bench_memory.py --rss --articles 1000000 --horizon-articles 400000"""
+    .venv/bin/python bench/bench_memory.py --rss --articles 1000000 --horizon-articles 400000
+
+``--expire-cost``: the CPU time of one expiry pass over the dedupe state of N articles (the same
+DedupeStage / DeltaLogStore path, articles a second apart, a horizon of N seconds): the first pass,
+a pass a minute later (almost nothing due) and a pass after a further 1/14 of the horizon (a day's
+articles at a 14-day horizon). ``--tree DIR`` imports ``streams`` from another checkout of the
+project (an A/B against an earlier commit: ``git worktree add /tmp/base <commit>``).
+
+    .venv/bin/python bench/bench_memory.py --expire-cost --articles 100000 [--tree /tmp/base]"""
 from __future__ import annotations
 
 import argparse
@@ -34,6 +42,8 @@ import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+if "--tree" in sys.argv:   # before the imports below: streams from the other checkout
+    sys.path.insert(0, str(Path(sys.argv[sys.argv.index("--tree") + 1]).resolve()))
 
 from streams.duplicates import Deduplicator  # noqa: E402
 from streams.pipeline.dedupe import DedupeStage  # noqa: E402
@@ -122,6 +132,38 @@ def rss_run(args) -> None:
              if at_horizon else ""), flush=True)
 
 
+def expire_cost(args) -> None:
+    import time
+    import streams
+    rng = random.Random(1)
+    vocab = vocabulary()
+    table, writer = FakeMemoryTable(), ChangelogWriter()
+    store = DeltaLogStore(PartitionView(table, 0, writer))
+    n = args.articles
+    stage = DedupeStage(Deduplicator(store, horizon_seconds=float(n)), SideMapping(store))
+    t0 = 1.7e9
+    for i in range(n):
+        a = {"id": f"art-{i:07d}", "text": " ".join(rng.choices(vocab, k=60)),
+             "source": f"s{i % 7}.example", "url": f"https://s{i % 7}.example/news/{i}",
+             "published_at": "2024-03-01"}
+        stage.handle(ValidArticle(article=a, in_ts=t0 + i, origin={
+            "topic": "articles", "partition": 0, "offset": i, "timestamp": t0 + i}), 0, i)
+        if i % 16 == 15:
+            store.flush(t0 + i)
+            writer.take()
+    store.flush(t0 + n)
+    writer.take()
+    print(f"streams from {Path(streams.__file__).parent}; {n} articles, {len(store):,} keys")
+    end = t0 + n
+    for label, now in (("first pass", end), ("a minute later", end + 60),
+                       ("after 1/14 of the horizon more", end + 60 + n / 14)):
+        keys = len(store)
+        t = time.process_time()
+        stage.expire(now)
+        cpu = time.process_time() - t
+        print(f"{label}: {keys - len(store):,} keys deleted, {cpu:.3f} s CPU")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=3000)
@@ -131,7 +173,12 @@ def main() -> None:
                     "(0.288: 300,000 articles a day)")
     ap.add_argument("--expire-every", type=int, default=20_000)
     ap.add_argument("--sample", type=int, default=50_000)
+    ap.add_argument("--expire-cost", action="store_true", help="CPU time of expiry passes (see above)")
+    ap.add_argument("--tree", default=None, help="--expire-cost: import streams from this checkout")
     args = ap.parse_args()
+    if args.expire_cost:
+        expire_cost(args)
+        return
     if args.rss:
         rss_run(args)
         return

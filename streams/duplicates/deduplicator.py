@@ -20,6 +20,14 @@ still read, so state persisted by an earlier version keeps working.
 Copies are remembered too (their keys point at the original): a later copy that resembles the
 second copy more than the first still finds the story. LSH candidates are verified on the stored
 signature before a copy is declared "near".
+
+Expiry reads only what can have expired: every write of a key is noted in the slot of
+``SLOT_SECONDS`` its time falls in (a key once per write: a band key in the slot of each id it
+holds), and a pass visits the slots up to the horizon's cutoff. A full scan would visit every key
+of the store on every pass: tens of millions at a 14-day horizon, with the event loop blocked
+meanwhile. The schedule lives in memory, next to the store; it is built from the
+store by one scan when the store was (re)built (``generation``, which ``DeltaLogStore`` counts; a
+plain dict is scanned once, on the first pass).
 """
 from __future__ import annotations
 
@@ -32,6 +40,7 @@ from streams.records import Article
 
 KINDS = ("id", "url", "text", "near")
 BUCKET_CAP = 4   # ids kept per LSH bucket: bounded values; the first ids of a story are enough
+SLOT_SECONDS = 60.0   # the expiry schedule's granularity (a pass reads a slot's keys together)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +82,9 @@ class Deduplicator:
         self.threshold = threshold
         self.containment = containment
         self.min_jaccard_for_containment = min_jaccard_for_containment
+        # slot -> the keys written at a time in it (repeats allowed: each is checked on its entry)
+        self._due: dict[int, list[str]] = {}
+        self._due_over: int | None = None   # the store generation the schedule was built over
 
     # -- fingerprints -------------------------------------------------------------------------
     @staticmethod
@@ -139,13 +151,20 @@ class Deduplicator:
         (``_buckets``: the band buckets as ``check`` read them, in ``band_store_keys`` order.)"""
         f = fps or self.fingerprints(article)
         root = original_id or article.id
+        slot = int(now // SLOT_SECONDS)
+        due = self._due.get(slot)
+        if due is None:
+            due = self._due[slot] = []
         for _, key in f.exact:
             if not self._live(self.store.get(key), now):
                 self.store[key] = [root, now]
+                due.append(key)
         if f.sig is None:
             return
-        if not self._live(self.store.get(f"sig:{article.id}"), now):
-            self.store[f"sig:{article.id}"] = [root, now, f.sig.encode()]
+        sig_key = f"sig:{article.id}"
+        if not self._live(self.store.get(sig_key), now):
+            self.store[sig_key] = [root, now, f.sig.encode()]
+            due.append(sig_key)   # the same str object as the store's key
         keys = f.band_store_keys
         if _buckets is None:
             _buckets = [self.store.get(k) for k in keys]
@@ -163,6 +182,7 @@ class Deduplicator:
                 flat = [aid, now]
             # reassign a fresh value: Faust tables only persist assignments
             self.store[key] = flat
+            due.append(key)
 
     def check_and_remember(self, article: Article, now: float) -> DedupVerdict:
         """``check`` then ``remember`` (copies are remembered pointing at their original)."""
@@ -180,24 +200,61 @@ class Deduplicator:
     # -- bounded state ------------------------------------------------------------------------
     def expire(self, now: float) -> int:
         """Delete entries older than the horizon; returns how many keys were deleted. Buckets keep
-        their live ids (reassigned) and are deleted when none is left."""
+        their live ids (reassigned) and are deleted when none is left. Reads the keys written in
+        the slots up to the cutoff only (the module's docstring)."""
+        generation = getattr(self.store, "generation", 0)
+        if self._due_over != generation:
+            self._reschedule()
+            self._due_over = generation
+        horizon = self.horizon
+        last = int((now - horizon) // SLOT_SECONDS)   # the slot of the cutoff: partly expired
         deleted = 0
-        for key in list(self.store.keys()):
+        store = self.store
+        for slot in sorted(x for x in self._due if x <= last):
+            keep = []
+            for key in self._due.pop(slot):
+                entry = store.get(key)
+                if not isinstance(entry, (dict, list)):
+                    continue   # deleted already (an earlier slot), or not an entry of ours
+                if key.startswith("band:"):
+                    old = _ids(entry)
+                    ids = [x for x in old if now - x[1] <= horizon]
+                    if not ids:
+                        del store[key]
+                        deleted += 1
+                    elif len(ids) != len(old):
+                        store[key] = [v for x in ids for v in x]
+                    if slot == last and any(_slot(x[1]) == slot for x in ids):
+                        keep.append(key)
+                else:
+                    ts = _ts(entry) or 0.0
+                    if now - ts > horizon:
+                        del store[key]
+                        deleted += 1
+                    elif slot == last and _slot(ts) == slot:
+                        keep.append(key)
+            if keep:   # written in the cutoff's slot after the cutoff: the next pass reads them
+                self._due[slot] = keep
+        return deleted
+
+    def _reschedule(self) -> None:
+        """The schedule of every entry in the store (one scan)."""
+        due: dict[int, list[str]] = {}
+        for key in list(self.store):
             entry = self.store.get(key)
             if not isinstance(entry, (dict, list)):
                 continue
             if key.startswith("band:"):
-                old = _ids(entry)
-                ids = [x for x in old if now - x[1] <= self.horizon]
-                if not ids:
-                    del self.store[key]
-                    deleted += 1
-                elif len(ids) != len(old):
-                    self.store[key] = [v for x in ids for v in x]
-            elif now - (_ts(entry) or 0.0) > self.horizon:
-                del self.store[key]
-                deleted += 1
-        return deleted
+                slots = {_slot(ts) for _, ts in _ids(entry)}
+            else:
+                slots = {_slot(_ts(entry) or 0.0)}
+            for slot in slots:
+                due.setdefault(slot, []).append(key)
+        self._due = due
+
+
+def _slot(ts: float) -> int:
+    return int(ts // SLOT_SECONDS)
 
 
 # -- the store's values (flat lists; the older object layout read as well) -----------------------

@@ -173,6 +173,7 @@ class DeltaLogStore(MutableMapping):
         self.side: Any = side
         self._side_dirty = False
         self.built = False
+        self.generation = 0   # counts rebuilds: a reader's index over the mapping is stale after one
         self.part_bytes = part_bytes or self.PART_BYTES
         self.max_value_bytes = max_value_bytes or self.MAX_VALUE_BYTES
 
@@ -247,6 +248,7 @@ class DeltaLogStore(MutableMapping):
         self.seq = self._seq(keys[-1]) + 1 if keys else 0
         self._side_dirty = False
         self.built = True
+        self.generation += 1
 
     def __getitem__(self, key: str) -> Any:
         self._ensure()

@@ -180,3 +180,89 @@ def test_minhash_values_are_datasketchs_affine32_signature():
                 permutations=fp._TEMPLATE.permutations, hashfunc=int)
     m.update_batch(h.tolist())
     assert np.array_equal(fp.signature(text).values, np.asarray(m.hashvalues, dtype=np.uint32))
+
+
+def _full_scan_expire(store: dict, now: float, horizon: float) -> int:
+    """What expiry must do: every key of the store checked (the reference for the schedule)."""
+    from streams.duplicates.deduplicator import _ids, _ts
+    deleted = 0
+    for key in list(store):
+        entry = store[key]
+        if key.startswith("band:"):
+            old = _ids(entry)
+            ids = [x for x in old if now - x[1] <= horizon]
+            if not ids:
+                del store[key]
+                deleted += 1
+            elif len(ids) != len(old):
+                store[key] = [v for x in ids for v in x]
+        elif now - (_ts(entry) or 0.0) > horizon:
+            del store[key]
+            deleted += 1
+    return deleted
+
+
+class _Rebuilt(dict):
+    """A store whose content can be replaced wholesale, as DeltaLogStore's rebuild on a partition
+    assignment does (``generation`` counts the rebuilds)."""
+    generation = 0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_expiry_schedule_deletes_exactly_what_a_full_scan_deletes(seed):
+    # arrival times out of order, rewrites of expired keys, stories copied (shared band buckets,
+    # the bucket cap), horizons shorter and longer than a slot, and a rebuild of the store midway
+    import random
+    from streams.duplicates.deduplicator import SLOT_SECONDS
+    rng = random.Random(seed)
+    horizon = rng.choice([20.0, SLOT_SECONDS * 2.5, 900.0])
+    stories = [f"{OTHER} story {k} " * 3 for k in range(12)]
+    store, ref = _Rebuilt(), {}
+    d = Deduplicator(store, horizon_seconds=horizon)
+    r = Deduplicator(ref, horizon_seconds=horizon)
+    t = 0.0
+    for i in range(400):
+        t += rng.uniform(0, horizon / 8)
+        now = t - rng.uniform(0, horizon / 4)            # late arrivals
+        text = rng.choice(stories) + (f" extra {i}" if rng.random() < 0.5 else "")
+        a = art(f"a{rng.randrange(150)}", text=text, url=f"https://x.com/{rng.randrange(200)}")
+        assert d.check_and_remember(a, now) == r.check_and_remember(a, now)
+        if rng.random() < 0.15:
+            at = t + rng.uniform(0, horizon / 10)
+            assert d.expire(at) == _full_scan_expire(ref, at, horizon)
+            assert dict(store) == ref
+        if i == 200:
+            # the store rebuilt from its changelog after a rebalance, with entries the schedule
+            # never saw written (another worker's, for the partition it handed over)
+            handed = {}
+            o = Deduplicator(handed, horizon_seconds=horizon)
+            for j in range(30):
+                o.check_and_remember(art(f"o{j}", text=f"{WIRE} handed over {j % 7}",
+                                         url=f"https://y.com/{j}"), t - rng.uniform(0, horizon))
+            content = {**json.loads(json.dumps(dict(store))), **handed}
+            store.clear()
+            store.update(content)
+            store.generation += 1
+            ref.update(handed)
+    assert d.expire(t + horizon) == _full_scan_expire(ref, t + horizon, horizon)
+    assert dict(store) == ref
+    assert d.expire(t + 2 * horizon + SLOT_SECONDS) == _full_scan_expire(
+        ref, t + 2 * horizon + SLOT_SECONDS, horizon) and store == ref == {}
+
+
+def test_a_pass_reads_only_the_keys_written_before_the_cutoff():
+    class Counting(dict):
+        reads = 0
+
+        def get(self, key, default=None):
+            Counting.reads += 1
+            return super().get(key, default)
+    store = Counting()
+    d = Deduplicator(store, horizon_seconds=DAY)
+    for i in range(50):
+        d.check_and_remember(art(f"a{i}", text=f"{OTHER} story number {i} " * 3), i * 3600.0)
+    d.expire(0.0)   # the first pass schedules the store it finds (one scan)
+    Counting.reads = 0
+    assert d.expire(DAY + 2 * 3600.0 + 1) > 0   # the first three articles' keys have expired
+    assert 0 < Counting.reads <= 3 * 20
+    assert all(v[1] >= 3 * 3600.0 for k, v in store.items() if not k.startswith("band:"))

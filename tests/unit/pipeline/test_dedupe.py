@@ -125,6 +125,26 @@ def test_delta_log_store_persists_one_entry_per_flush_and_rebuilds_the_same_mapp
     assert all(v["ts"] > T0 + 1.5 for k, v in rebuilt.items() if "ts" in v)
 
 
+def test_a_rebuilt_delta_store_counts_a_generation_and_the_deduplicator_reschedules_over_it():
+    # after a rebalance the store holds what its changelog holds: the expiry schedule is rebuilt
+    from streams.pipeline.tables import DeltaLogStore
+    table: dict = {}
+    store = DeltaLogStore(PartitionView(table, 0))
+    stage = DedupeStage(Deduplicator(store, horizon_seconds=3600.0), {})
+    stage.handle(msg(dev()["en-016"], 0, T0))
+    store.flush(T0)
+    first = store.generation
+    store.invalidate()
+    # the partition's changelog now also holds an article this stage object never saw
+    other = DeltaLogStore(PartitionView(table, 0))
+    DedupeStage(Deduplicator(other, horizon_seconds=3600.0), {}).handle(
+        msg(dev()["en-tt-442816"], 1, T0 + 10))
+    other.flush(T0 + 10)
+    assert len(store) > 0 and store.generation == first + 1
+    stage.expire(T0 + 3611)   # both articles' keys are past the horizon
+    assert len(store) == 0
+
+
 def test_delta_log_store_side_value_and_compaction_keep_live_keys():
     from streams.pipeline.tables import DeltaLogStore, SideMapping
     table: dict = {}
