@@ -165,11 +165,11 @@ class SpikeDetector:
         walk_end = min(d - 1, touched)
         gap = not active and lo <= walk_end < lo_d - 1
         if gap:
-            series = (self.counts.daily_counts(pair, topic, _day(lo), _day(walk_end))
+            series = (self.counts.daily_counts_ord(pair, topic, lo, walk_end)
                       + [0] * (lo_d - walk_end - 1)
-                      + self.counts.daily_counts(pair, topic, _day(lo_d), _day(d)))
+                      + self.counts.daily_counts_ord(pair, topic, lo_d, d))
         else:
-            series = self.counts.daily_counts(pair, topic, _day(lo), _day(d))
+            series = self.counts.daily_counts_ord(pair, topic, lo, d)
         prefix = [0, *accumulate(series)]
 
         def weeks_of(w0: int) -> tuple[tuple[int, int], ...]:
@@ -209,7 +209,7 @@ class SpikeDetector:
         for x in range(first, d):
             if active:
                 if gap and x > walk_end:   # an episode opened on the walk: it goes on to d
-                    prefix = [0, *accumulate(self.counts.daily_counts(pair, topic, _day(lo), _day(d)))]
+                    prefix = [0, *accumulate(self.counts.daily_counts_ord(pair, topic, lo, d))]
                     gap = False
                 self._step_quiet(active, fires(x), x)
                 if active.get("ended"):
@@ -279,7 +279,7 @@ class SpikeDetector:
         if first > last:
             return False
         wd = self.params.window_days
-        series = self.counts.daily_counts(pair, topic, _day(first - wd + 1), _day(last))
+        series = self.counts.daily_counts_ord(pair, topic, first - wd + 1, last)
         observed = sum(series[:wd - 1])
         for i in range(wd - 1, len(series)):
             observed += series[i]
