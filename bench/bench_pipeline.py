@@ -513,12 +513,12 @@ def main() -> int:
         c = pipe["counts"]
         print(f"pipeline: {pipe['throughput']:.0f} articles/s sustained ({pipe['elapsed']:.2f} s from the first "
               f"article handled to the last one extracted; processed {c['processed']}, duplicate "
-              f"{c['duplicate']}, dead-lettered {c['dead_letter']}); worker CPU {pipe['cpu']:.1f} s = "
+              f"{c['duplicate']}, dead-lettered {c['dead_letter']}); worker CPU {pipe['cpu']:.2f} s = "
               f"{pipe['cpu'] / pipe['cpu_elapsed'] * 100:.0f}% of one core, "
-              f"{pipe['cpu'] / (pipe['done'] or 1) * 1000:.1f} ms CPU per article "
+              f"{pipe['cpu'] / (pipe['done'] or 1) * 1000:.2f} ms CPU per article "
               f"({pipe['done']} articles read after the clock started); polled: {pipe['polled']:.0f}/s")
         print(f"pipeline, all stages (aggregate drained too): {pipe['throughput_all']:.0f} articles/s "
-              f"({pipe['elapsed_all']:.2f} s, {pipe['cpu_all'] / (pipe['done'] or 1) * 1000:.1f} ms CPU per "
+              f"({pipe['elapsed_all']:.2f} s, {pipe['cpu_all'] / (pipe['done'] or 1) * 1000:.2f} ms CPU per "
               f"article); polled: {pipe['polled_all']:.0f}/s")
         lat = pipe["latency"]
         print(f"pipeline latency article -> first contact at {args.rate:g}/s: p50 {pct(lat, .5) * 1000:.0f} ms, "

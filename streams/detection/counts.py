@@ -206,8 +206,13 @@ class PairCounts:
 
     def daily_counts(self, pair: str, topic: str, start: str, end: str) -> list[int]:
         """Distinct contacts per day from ``start`` to ``end`` inclusive."""
+        return self.daily_counts_ord(pair, topic, date.fromisoformat(start).toordinal(),
+                                     date.fromisoformat(end).toordinal())
+
+    def daily_counts_ord(self, pair: str, topic: str, first: int, last: int) -> list[int]:
+        """``daily_counts`` between two proleptic ordinals (the detector's days)."""
         prefix = f"{pair}|{topic}|"
-        days = days_between(start, end)
+        days = _days(first, last)
         sizes = getattr(self.store, "sizes", None)   # a PartitionView reads them in one call
         if sizes is not None:
             return sizes(prefix, days)

@@ -33,7 +33,7 @@ from typing import Any
 from streams.detection.contact_keys import as_contact
 from streams.detection.counts import ALL_TOPICS, AddResult, PairCounts, iso_of
 from streams.detection.explain import country_name, explain, group_id
-from streams.detection.model import METHOD, SpikeParams, WindowStats, window_stats
+from streams.detection.model import METHOD, SpikeParams, WindowStats, may_fire, window_stats
 from streams.records import Contact
 
 MAX_EVIDENCE = 50        # contacts listed in one alert
@@ -134,24 +134,42 @@ class SpikeDetector:
             if state.get("last_ended"):
                 first = max(first, _ord(state["last_ended"]) + 1)
         first = min(first, d)
-        # one read of the daily counts covering every window/history evaluated below
         # EARS C2/C3 shift the baseline back by a guard band; C3 also reads the two windows before
         guard = p.ears_guard_days if p.method in ("ears-c2", "ears-c3") else 0
         back = 2 if p.method == "ears-c3" else 0
+        touched = _ord(as_of) + p.window_days - 1 + back
+        if not active:
+            # Without an episode only a window that fires changes anything (the walk opens an
+            # episode on one, the evaluated day alerts on one); a window with too few contacts to
+            # fire (may_fire) is known from the days it holds, without its history.
+            walk_end = min(d - 1, touched)
+            if first <= walk_end and d - walk_end <= p.window_days:   # one read for both
+                walk = evaluated = self._walk_may_fire(pair, topic, first, d)
+            else:
+                walk = self._walk_may_fire(pair, topic, first, walk_end)
+                evaluated = self._walk_may_fire(pair, topic, d, d)
+            if not walk and not evaluated and self.on_evaluate is None:
+                state["clock"] = _day(d)
+                state["active"] = None
+                if state != stored:   # as below
+                    self.episodes[ekey] = state
+                return []
+            if not walk:
+                first = d   # no walked window can fire: the walk changes nothing
+        # one read of the daily counts covering every window/history evaluated below
         lo = first - p.window_days - p.history_weeks * 7 + 1 - guard - back
         # Without an episode the walk ends with the windows holding the contact's day (below), so
         # the days between those windows' reach and the evaluated day's are never read: the
         # prefix sums over them are left flat (differences inside either range stay exact).
-        touched = _ord(as_of) + p.window_days - 1 + back
         lo_d = d - p.window_days - p.history_weeks * 7 + 1 - guard - back
         walk_end = min(d - 1, touched)
         gap = not active and lo <= walk_end < lo_d - 1
         if gap:
-            series = (self.counts.daily_counts(pair, topic, _day(lo), _day(walk_end))
+            series = (self.counts.daily_counts_ord(pair, topic, lo, walk_end)
                       + [0] * (lo_d - walk_end - 1)
-                      + self.counts.daily_counts(pair, topic, _day(lo_d), _day(d)))
+                      + self.counts.daily_counts_ord(pair, topic, lo_d, d))
         else:
-            series = self.counts.daily_counts(pair, topic, _day(lo), _day(d))
+            series = self.counts.daily_counts_ord(pair, topic, lo, d)
         prefix = [0, *accumulate(series)]
 
         def weeks_of(w0: int) -> tuple[tuple[int, int], ...]:
@@ -161,6 +179,12 @@ class SpikeDetector:
             h0 = min(max(top - p.history_weeks * 7, coverage), top)
             return tuple((prefix[e - lo] - prefix[max(e - 7, h0) - lo], e - max(e - 7, h0))
                          for e in range(top, h0, -7))
+
+        def fires(x: int) -> bool:
+            """``stats(x).fires``, without the statistics for a window too small to fire."""
+            if not may_fire(prefix[x - lo + 1] - prefix[x - p.window_days + 1 - lo], p):
+                return False
+            return stats(x).fires
 
         def stats(x: int) -> WindowStats:
             w0 = x - p.window_days + 1
@@ -185,15 +209,15 @@ class SpikeDetector:
         for x in range(first, d):
             if active:
                 if gap and x > walk_end:   # an episode opened on the walk: it goes on to d
-                    prefix = [0, *accumulate(self.counts.daily_counts(pair, topic, _day(lo), _day(d)))]
+                    prefix = [0, *accumulate(self.counts.daily_counts_ord(pair, topic, lo, d))]
                     gap = False
-                self._step_quiet(active, stats(x).fires, x)
+                self._step_quiet(active, fires(x), x)
                 if active.get("ended"):
                     _close(state, active)
                     active = None
             elif x > touched:
                 break
-            elif (sx := stats(x)).fires and self._opens(sx, *(opened := self._window(pair, topic, x))):
+            elif fires(x) and self._opens(sx := stats(x), *(opened := self._window(pair, topic, x))):
                 active = self._open(pair, topic, x, sx, opened[0])
                 state["episodes"] = int(state.get("episodes", 0)) + 1
                 alerts.append(self._alert(active, "new", pair, topic, x, sx, opened[1]))
@@ -248,6 +272,21 @@ class SpikeDetector:
             "last_fired": _day(d),
             "quiet_since": None,
         }
+
+    def _walk_may_fire(self, pair: str, topic: str, first: int, last: int) -> bool:
+        """Can the window ending on any day from ``first`` to ``last`` fire (``may_fire``)? One
+        read of the days those windows hold, not of their histories (False when first > last)."""
+        if first > last:
+            return False
+        wd = self.params.window_days
+        series = self.counts.daily_counts_ord(pair, topic, first - wd + 1, last)
+        observed = sum(series[:wd - 1])
+        for i in range(wd - 1, len(series)):
+            observed += series[i]
+            if may_fire(observed, self.params):
+                return True
+            observed -= series[i - wd + 1]
+        return False
 
     def _coverage(self, day: str) -> int:
         """Ordinal of the first observed day (fixed, or the earliest day evaluated so far)."""

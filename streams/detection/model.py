@@ -142,6 +142,13 @@ def window_stats(observed: int, history: int, history_days: int, params: SpikePa
                        _fires(observed, expected, p, history_days, params))
 
 
+def may_fire(observed: int, params: SpikeParams) -> bool:
+    """False when no window with ``observed`` contacts can fire, whatever its history: every
+    method requires ``observed >= min_count`` (``_fires`` and ``_ears``). The detector asks this
+    before computing a walked day's statistics, most of which hold a contact or two."""
+    return observed >= params.min_count
+
+
 def _fires(observed: int, expected: float, p: float, history_days: int, params: SpikeParams) -> bool:
     return (history_days >= params.min_history_days and p < params.alpha
             and observed >= params.min_count and observed >= params.min_ratio * expected)

@@ -30,7 +30,7 @@ from typing import Any
 
 from streams import metrics
 from streams.detection import PairCounts, SpikeParams, contact_day, contact_key
-from streams.detection.contact_keys import counted
+from streams.detection.contact_keys import as_contact, counted
 from streams.pipeline.alert import AlertStage, spike_params
 from streams.pipeline.serde import Out
 
@@ -89,8 +89,9 @@ class AggregateStage:
                 self.windows[PATHS] = {**paths, path: stamp}
         if not counted(msg, self.min_confidence):
             return []   # below DIPLOWATCH_MIN_CONFIDENCE: published on contacts, not counted
-        day = contact_day(msg, msg.get("published_at"))
-        key = contact_key(msg, msg.get("published_at")) if day is not None else None
+        c = as_contact(msg)   # once: the keys below and the count read the same record
+        day = contact_day(c, msg.get("published_at"))
+        key = contact_key(c, msg.get("published_at")) if day is not None else None
         if key is None:
             return []   # no event day and no publication day (or not a pair): cannot be windowed
         if self.late(day[0], stamp):
@@ -117,7 +118,7 @@ class AggregateStage:
         if (wm is None or day[0] > wm) and day[0] <= tomorrow:
             self.windows[WATERMARK] = day[0]
         seen = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        outs = self.alerts.observe(msg, seen)
+        outs = self.alerts.observe(msg, seen, record=c)
         pending = self.windows.get(pkey)
         if pending and key in pending:
             for extra in pending[key]:

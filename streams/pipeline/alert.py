@@ -20,6 +20,7 @@ from streams import metrics
 from streams.detection import PairCounts, SpikeDetector, SpikeParams
 from streams.detection.contact_keys import as_contact
 from streams.pipeline.serde import Out
+from streams.records import Contact
 
 COVERAGE = "coverage"
 
@@ -56,8 +57,9 @@ class AlertStage:
         if cov is None or day < cov:
             self.counts.store[COVERAGE] = day
 
-    def observe(self, contact: dict[str, Any], seen_at: str) -> list[Out]:
-        """Count the contact; evaluate its pair only when it was not counted before.
+    def observe(self, contact: dict[str, Any], seen_at: str, record: Contact | None = None) -> list[Out]:
+        """Count the contact (``record``: the same as a Contact, when the caller has made it);
+        evaluate its pair only when it was not counted before.
 
         The detector's own ``observe`` evaluates on every contact, but a contact counted before
         changes no count, and its evaluation is then either a repeat of one already made or —
@@ -65,7 +67,8 @@ class AlertStage:
         did — an evaluation against windows that already hold the contacts that came after it,
         which can start an episode on another day than the run without the crash did."""
         det = self.detector()
-        res = det.counts.add(as_contact(contact), published_at=contact.get("published_at"),
+        res = det.counts.add(record if record is not None else as_contact(contact),
+                             published_at=contact.get("published_at"),
                              seen_at=seen_at)
         if res.contact_key is None or not res.new:
             return []

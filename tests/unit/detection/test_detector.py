@@ -12,6 +12,7 @@ from scipy.stats import nbinom, poisson
 from streams.detection import (
     PairCounts, SpikeDetector, SpikeParams, contact_key, tail_probability, window_stats,
 )
+from streams.detection.model import may_fire
 from streams.records import Contact
 
 
@@ -554,3 +555,50 @@ def test_ended_episodes_kept_per_pair_are_bounded():
     assert state["past"][-1]["started"] == day((MAX_PAST + 4) * 10)
     assert state["last_ended"] == day((MAX_PAST + 4) * 10 + 8)
     assert "contact_keys" not in state["past"][0]     # an outline, not the episode's keys
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["gamma-poisson-v1", "nb-eb-v2", "ears-c1", "ears-c2", "ears-c3"]),
+       st.integers(0, 40), st.integers(0, 400), st.integers(0, 84), st.integers(1, 6),
+       st.lists(st.tuples(st.integers(0, 40), st.integers(0, 7)), max_size=12))
+def test_no_method_fires_a_window_that_may_not(method, observed, history, history_days, min_count,
+                                                weeks):
+    """may_fire (what lets the detector skip a window's statistics) is False only for windows
+    that no method fires."""
+    p = replace(SpikeParams(), method=method, min_count=min_count, min_ratio=0.0, alpha=1.0,
+                ears_z=-10.0, min_history_days=0)
+    prev = ((observed, tuple(weeks)), (observed, tuple(weeks)))
+    st_ = window_stats(observed, history, history_days, p, tuple(weeks), prev)
+    if not may_fire(observed, p):
+        assert not st_.fires
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(["gamma-poisson-v1", "nb-eb-v2", "ears-c1", "ears-c3"]),
+       st.lists(st.tuples(st.integers(0, 120), st.sampled_from(["phone", "visit", "third-party"]),
+                          st.sampled_from([("IRN", "SAU"), ("OMN", "USA")]),
+                          st.sampled_from([(), ("gaza",)]), st.sampled_from(["a.com", "b.com", "c.com"])),
+                min_size=1, max_size=80),
+       st.randoms(use_true_random=False))
+def test_skipping_windows_that_may_not_fire_changes_no_alert_and_no_state(method, items, rnd):
+    """The detector skips the statistics (and the history read) of windows with too few contacts
+    to fire; with the skip turned off (may_fire always True) the same contacts, in any order,
+    give the same alerts and the same stores."""
+    import streams.detection.detector as detector_module
+    params = replace(MECH, method=method, min_count=2)
+    order = [contact(day(d), m, pair=pr, topics=t, source=s, aid=f"{d}{m}{s}")
+             for d, m, pr, t, s in items]
+    rnd.shuffle(order)
+    runs = []
+    for skip in (True, False):
+        saved = detector_module.may_fire
+        if not skip:
+            detector_module.may_fire = lambda observed, p: True
+        try:
+            det, counts, episodes = detector(params, coverage_start=None)
+            alerts = [a for c in order for a in det.observe(c)]
+            alerts += [{"ended": e} for e in det.tick(day(130))]
+        finally:
+            detector_module.may_fire = saved
+        runs.append(json.dumps([alerts, counts, episodes], sort_keys=True))
+    assert runs[0] == runs[1]
