@@ -42,6 +42,9 @@ import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# the stand-in table from this checkout (it imports nothing of streams), whatever --tree says
+from tests.unit.pipeline.fakes import FakeMemoryTable  # noqa: E402
+
 if "--tree" in sys.argv:   # before the imports below: streams from the other checkout
     sys.path.insert(0, str(Path(sys.argv[sys.argv.index("--tree") + 1]).resolve()))
 
@@ -49,7 +52,6 @@ from streams.duplicates import Deduplicator  # noqa: E402
 from streams.pipeline.dedupe import DedupeStage  # noqa: E402
 from streams.pipeline.tables import ChangelogWriter, DeltaLogStore, PartitionView, SideMapping  # noqa: E402
 from streams.records import ValidArticle  # noqa: E402
-from tests.unit.pipeline.fakes import FakeMemoryTable  # noqa: E402
 
 
 def articles(n: int, seed: int = 1) -> list[dict]:
