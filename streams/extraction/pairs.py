@@ -160,7 +160,7 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
     if all(s.kind == "host" for s in slots):
         # "nationals who travelled to Iraq and Syria": destinations without a visitor
         return [], implicit
-    return attachment(facts, slots, first_trigger), implicit
+    return attachment(facts, slots, [t.pos for t in live]), implicit
 
 
 def _between(facts: SentenceFacts, live: list, taken: list[Slot]) -> list[Slot]:

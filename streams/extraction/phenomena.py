@@ -12,6 +12,10 @@ keyed to an article, an outlet or a name.
   ``departure.txt``), or announced by a Persian present form right after its noun ("سفر
   می‌کند", ``announcement.txt``): the trigger is void. Talks after a planned trigger, and a
   visit framing it ("... during a visit to", ``during.txt``), belong to the same planned event.
+  An expectation or proposal ("is also expected to", "proposed", "يتوقع أن", "اقترح", "انتظار
+  می‌رود", ``expectation.txt``) voids the contact after it in its clause, not one before it nor
+  the meeting "during" which it was made; an appeal ("called for", "urged", "ناشد", "خواستار
+  مذاکره", ``appeal.txt``) voids only the talks it calls for, a few words on.
 * ``negation``: the contact is denied, cancelled, refused or did not happen ("did not meet",
   ``negation.txt``; "denied", "no truth to reports", "نفى", "تکذیب", ``denial.txt``): the trigger
   is void. ``excluded``: a country a tour "does not include" ("ولا تتضمن", ``exclusion.txt``) is no
@@ -20,7 +24,8 @@ keyed to an article, an outlet or a name.
   contact (``speech_act.txt``); ``message_act``: a receiving, calling or talking verb whose object
   is a written message, cable or letter reports that message (``message.txt``);
   ``statement_act``: a visit or talks welcomed, condemned or praised in a statement are its
-  object, not a contact of the speaker (``statement.txt``).
+  object, not a contact of the speaker (``statement.txt``); ``other_sense``: a trigger word in
+  another sense ("so-called", "وسائل الاتصال", "شماره تماس", ``other_sense.txt``) is void.
 * ``actor_type``: officials of international organisations act for no state
   (``organisation.txt``, applied where titles take their country: ``actors._attach_title``);
   former officials, the opposition, business delegations and private persons neither
@@ -30,7 +35,7 @@ keyed to an article, an outlet or a name.
   of members, only the first party's meetings with the others when one party is the subject;
   otherwise the first party meets each other one.
 * ``attachment``: a third country after a word opening a new clause is not a party of the
-  contact before it (``clause.txt``).
+  contact before it (``clause.txt``), unless a later trigger opens a contact of its own there.
 """
 from __future__ import annotations
 
@@ -45,12 +50,14 @@ _VOID_WINDOW = {"ar": 10, "en": 8}  # words between a future/negation cue and it
 _VOID_WINDOW_FA = 15  # Persian (SOV): "قرار است" opens the clause, the verb closes it
 _AFTER_TIME = 3       # words between a trigger and a time ahead after it ("يلتقي نظيره ... المقبل")
 _PURPOSE_GAP = 1      # words between a purpose cue and the meeting it introduces
+_APPEAL_GAP = {"ar": 5}  # words between an appeal and the talks it calls for ("urged direct
+                         # talks"; Arabic puts the subject between: "ناشد وزير الخارجية ... بعقد")
 _DEPARTURE_SPAN = 15  # words between a departure and its purpose
 _NONSTATE_GAP = 2     # words between a non-state cue and the actor it describes
 _MESSAGE_GAP = 3      # words between a receiving/calling verb and the message it takes
 _LARGE_GATHERING = 5  # countries named: a summit of this many is a large gathering
 _MESSAGE_VERBS = frozenset({"receive", "call", "talk"})
-_MODALITY_KINDS = frozenset({"future", "future_time", "purpose", "announce", "departure"})
+_MODALITY_KINDS = frozenset({"future", "expect", "appeal", "future_time", "purpose", "announce", "departure"})
 _NEGATION_KINDS = frozenset({"negation", "denial"})
 _EVENTS = frozenset({"visit", "meet", "talk", "summit", "conference"})
 _POSSESSIVES = frozenset({"his", "her", "their", "its", "our", "my"})
@@ -64,13 +71,18 @@ def _words(norm: str, a: int, b: int) -> int:
     return len(norm[a:b].split()) if b > a else 0
 
 
+def _window(b: Cue) -> int:
+    """Words a cue before a trigger reaches over in its clause."""
+    return _VOID_WINDOW_FA if b.lang == "fa" else _VOID_WINDOW.get(b.lang, 8)
+
+
 def _in_scope(b: Cue, t: Cue, norm: str) -> bool:
     """Is trigger ``t`` in the scope of the modality or negation cue ``b``? Before it in the same
     clause (Persian negation only right before its noun: "هیچ دیداری"); in Arabic a future verb
     right after the noun ("لقاء ثلاثي سيعقد"); in Persian the auxiliary after the verb's object
     ("... دیدار خواهد کرد") or the negated verb right after its noun ("دیدار نکرد"); or the
     trigger word itself is the cue's form ("سيلتقي")."""
-    window = _VOID_WINDOW_FA if b.lang == "fa" else _VOID_WINDOW.get(b.lang, 8)
+    window = _window(b)
     if b.lang == "fa" and b.kind == "negation":
         window = 0
     if b.pos <= t.pos and _words(norm, b.end, t.pos) <= window and "," not in norm[b.end:t.pos]:
@@ -112,6 +124,18 @@ def modality(facts: SentenceFacts, t: Cue) -> bool:
         if kind == "future":
             if _in_scope(b, t, norm):
                 return True
+        elif kind == "expect":
+            # "is also expected to have meetings with", "اقترح عقد لقاء", "انتظار می‌رود ...
+            # دیدار کند": the contact after it in its clause is expected or proposed
+            if _overlap(b, t) or (b.pos <= t.pos and _words(norm, b.end, t.pos) <= _window(b)
+                                  and "," not in norm[b.end:t.pos] and not _during(facts, b.end, t.pos)):
+                return True
+        elif kind == "appeal":
+            # "called for an emergency meeting", "ناشد ... عقد": the object of the appeal
+            if _overlap(b, t) or (b.end <= t.pos and _words(norm, b.end, t.pos) <= _APPEAL_GAP.get(b.lang, 3)
+                                  and not _clause_break(facts, b.end, t.pos)
+                                  and not _during(facts, b.end, t.pos)):
+                return True
         elif kind == "future_time":
             if _time_ahead(b, t, norm):
                 return True
@@ -131,6 +155,12 @@ def modality(facts: SentenceFacts, t: Cue) -> bool:
                         and _words(norm, b.end, p.pos) <= _DEPARTURE_SPAN:
                     return True
     return False
+
+
+def _during(facts: SentenceFacts, a: int, b: int) -> bool:
+    """A "during" word between offsets a and b ("proposed during his meeting with"): the
+    trigger after it is the held event the proposal was made in."""
+    return facts.has("during") and any(c.kind == "during" and a <= c.pos < b for c in facts.cues)
 
 
 def _overlap(b: Cue, t: Cue) -> bool:
@@ -192,7 +222,7 @@ def _denied(b: Cue, t: Cue, norm: str) -> bool:
     anywhere in the clause in Persian, whose denial verb closes it ("خبر تماس ... را تکذیب کرد")."""
     if _overlap(b, t):
         return True
-    window = _VOID_WINDOW_FA if b.lang == "fa" else _VOID_WINDOW.get(b.lang, 8)
+    window = _window(b)
     if b.pos <= t.pos:
         return _words(norm, b.end, t.pos) <= window and "," not in norm[b.end:t.pos]
     after = _VOID_WINDOW_FA if b.lang == "fa" else 2
@@ -243,6 +273,14 @@ def speech_act(facts: SentenceFacts) -> bool:
     """Is the sentence about something that is not a consultation (an interview, an invitation;
     summonses, sport and private visits: the ``noncontact`` cues of triggers.tsv)?"""
     return facts.has("noncontact") or facts.has("speech")
+
+
+def other_sense(facts: SentenceFacts, t: Cue) -> bool:
+    """Is trigger ``t`` a word of a form that gives it another sense ("so-called", "وسائل
+    الاتصال", "خط تماس": naming, telecommunications, a front line)?"""
+    if not facts.has("sense"):
+        return False
+    return any(b.kind == "sense" and _overlap(b, t) for b in facts.cues)
 
 
 def message_act(facts: SentenceFacts, t: Cue) -> bool:
@@ -357,12 +395,16 @@ def _plural_title(title: str) -> bool:
     return title.endswith("s") or title.startswith(_PLURAL_TITLES)
 
 
-def attachment(facts: SentenceFacts, slots: list[Slot], first_trigger: int) -> list[Slot]:
+def attachment(facts: SentenceFacts, slots: list[Slot], triggers: list[int]) -> list[Slot]:
     """The parties once a third country in another clause ("، وذلك على ضوء دعوة الرئيس
     الأميركي") is dropped: with more than two countries, none after the first clause word that
-    follows the trigger."""
+    follows the first trigger (``triggers``: the live triggers' offsets), unless a later trigger
+    opens a contact of its own between that word and it ("visited Egypt at a time when ..., and
+    he visited Saudi Arabia")."""
     if len({s.country for s in slots}) > 2:
+        first_trigger = min(triggers)
         breaks = [c.pos for c in facts.cues if c.kind == "clause" and c.pos > first_trigger]
         if breaks:
-            return [s for s in slots if s.pos < breaks[0]]
+            cut = breaks[0]
+            return [s for s in slots if s.pos < cut or any(cut < t < s.pos for t in triggers)]
     return slots

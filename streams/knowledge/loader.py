@@ -645,6 +645,8 @@ def parse_boilerplate_markers(text: str, f: str = BOILERPLATE_FILE) -> tuple[Boi
 # language (an empty list says so in its comment).
 CUE_LISTS: dict[str, str] = {
     "modality": "future",          # modality: planned, expected, conditional
+    "expectation": "expect",       # modality: expected or proposed, reaching forwards only
+    "appeal": "appeal",            # modality: an appeal for talks reaches its object only
     "future_time": "future_time",  # modality: a time ahead ("next week", "الأسبوع المقبل")
     "purpose": "purpose",          # modality: the purpose of a trip ("to meet", "للقاء")
     "departure": "departure",      # modality: leaving for a trip ("left for", "غادر")
@@ -657,6 +659,7 @@ CUE_LISTS: dict[str, str] = {
     "speech_act": "speech",        # speech act: interviews, invitations
     "message": "message",          # speech act: written messages, cables, letters
     "statement": "statement",      # speech act: welcoming, condemning a visit or talks
+    "other_sense": "sense",        # speech act: a trigger word in another sense ("so-called")
     "organisation": "org",         # actor type: international organisations
     "non_state": "nonstate",       # actor type: former officials, business, private persons
     "clause": "clause",            # attachment: words opening a new clause

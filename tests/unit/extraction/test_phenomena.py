@@ -85,6 +85,40 @@ def test_modality_a_visit_framing_a_planned_meeting(lang, text, expected):
     assert pairs(text, lang) == expected
 
 
+@pytest.mark.parametrize("lang, text, expected", [
+    _case(set(), "en", "Iran's foreign minister is also expected to hold talks with his Omani counterpart in Muscat."),
+    _case(set(), "en", "Iran's foreign minister proposed a meeting with his Omani counterpart."),
+    _case(IRN_OMN, "en", "Iran's foreign minister proposed a ceasefire during his meeting with his Omani "
+                         "counterpart in Muscat on Monday."),
+    _case(IRN_OMN, "en", "Iran's foreign minister met his Omani counterpart in Muscat, as expected."),
+    _case(set(), "ar", "ويتوقع أن يلتقي وزير الخارجية الإيراني نظيره العماني في مسقط."),
+    _case(set(), "ar", "اقترح وزير الخارجية الإيراني عقد لقاء مع نظيره العماني في مسقط."),
+    _case(IRN_OMN, "ar", "اقترح وزير الخارجية الإيراني خلال لقائه مع نظيره العماني في مسقط إنشاء لجنة مشتركة."),
+    _case(IRN_OMN, "ar", "التقى وزير الخارجية الإيراني نظيره العماني في مسقط، ويتوقع أن يعلن البلدان اتفاقا."),
+    _case(set(), "fa", "انتظار می‌رود وزیر امور خارجه ایران در مسقط با همتای عمانی خود دیدار کند."),
+    _case(set(), "fa", "وزیر امور خارجه ایران پیشنهاد برگزاری نشستی با همتای عمانی خود را داد."),
+    _case(IRN_OMN, "fa", "وزیر امور خارجه ایران در مسقط با همتای عمانی خود دیدار کرد و قصد دارد روابط را گسترش دهد."),
+])
+def test_modality_expected_or_proposed(lang, text, expected):
+    """An expectation or a proposal reaches forwards over the contact it governs, never back
+    over one already reported, nor past "during" into the meeting the proposal was made in."""
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    _case(set(), "en", "Iran's foreign minister called for talks with his Omani counterpart."),
+    _case(IRN_OMN, "en", "Iran's foreign minister urged restraint when he met his Omani counterpart in Muscat."),
+    _case(set(), "ar", "ناشد وزير الخارجية الإيراني بعقد لقاء مع نظيره العماني."),
+    _case(IRN_OMN, "ar", "ناشد وزير الخارجية الإيراني خلال لقائه نظيره العماني في مسقط وقف الحرب."),
+    _case(set(), "fa", "وزیر امور خارجه ایران خواستار مذاکره با همتای عمانی خود شد."),
+    _case(IRN_OMN, "fa", "وزیر امور خارجه ایران در دیدار با همتای عمانی خود خواستار توقف جنگ شد."),
+])
+def test_modality_an_appeal_for_talks(lang, text, expected):
+    """An appeal voids the talks it calls for (its object, a few words on), not a meeting in
+    the clause after it."""
+    assert pairs(text, lang) == expected
+
+
 # ---- negation and denial -------------------------------------------------------------------
 
 @pytest.mark.parametrize("lang, text, expected", [
@@ -133,6 +167,28 @@ def test_negation_a_tour_that_does_not_include_a_country(lang, text, expected):
 ])
 def test_speech_act(lang, text, expected):
     assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    _case(set(), "en", "Iran's foreign minister criticised the so-called Omani mediation."),
+    _case(IRN_OMN, "en", "Iran's foreign minister called his Omani counterpart on Monday."),
+    _case(set(), "ar", "بحث وزير الخارجية الإيراني تطوير وسائل الاتصال مع سلطنة عمان."),
+    _case(IRN_OMN, "ar", "بحث وزير الخارجية الإيراني في اتصال هاتفي مع نظيره العماني تطورات المنطقة."),
+    _case(set(), "fa", "شماره تماس سفارت ایران در عمان اعلام شد."),
+    _case(IRN_OMN, "fa", "وزیر امور خارجه ایران در تماس تلفنی با همتای عمانی خود گفتگو کرد."),
+])
+def test_speech_act_a_trigger_word_in_another_sense(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Iran's foreign minister held a video consultation with his Omani counterpart."),
+    ("ar", "بحث وزير الخارجية الإيراني عبر تقنية الاتصال المرئي مع نظيره العماني تطورات المنطقة."),
+    ("fa", "وزیر امور خارجه ایران در ارتباط تصویری با همتای عمانی خود گفتگو کرد."),
+])
+def test_a_remote_medium_is_a_call(lang, text):
+    [c] = extract_contacts({"id": "t", "text": text, "lang": lang, "published_at": "2024-03-04"})
+    assert (tuple(c.countries), c.mode) == (("IRN", "OMN"), "phone")
 
 
 # ---- gathering scope -----------------------------------------------------------------------
@@ -192,3 +248,12 @@ def test_actor_type(lang, text, expected):
 ])
 def test_attachment(lang, text, expected):
     assert pairs(text, lang) == expected
+
+
+def test_attachment_a_later_trigger_opens_its_own_clause():
+    """A country after the clause word but after a later trigger is that trigger's party."""
+    text = ("Iran's foreign minister visited Oman and Qatar at a time when Saudi Arabia was mediating, "
+            "and he visited Kuwait on Tuesday.")
+    assert pairs(text, "en") == {("IRN", "OMN"), ("IRN", "QAT"), ("IRN", "KWT")}
+    text = "Iran's foreign minister visited Oman, Qatar and Kuwait at a time when Saudi Arabia was mediating."
+    assert pairs(text, "en") == {("IRN", "OMN"), ("IRN", "QAT"), ("IRN", "KWT")}
