@@ -28,6 +28,7 @@ from streams.extraction.normalise import normalise, normaliser
 from streams.extraction.sentences import paragraph_sentences
 from streams.extraction.topics import assign, paragraph_topics
 from streams.extraction.pairs import sentence_contacts
+from streams.extraction.phenomena import actor_type
 from streams.extraction.triggers import ModeDecision, live_triggers
 from streams.knowledge.loader import KnowledgeError
 from streams.records import Actor, Article, Contact
@@ -38,6 +39,7 @@ MAX_SENTENCE = 1500      # characters: longer "sentences" (lists, markup) are cu
 _DATELINE_CHARS = 40     # an agency name this close to a paragraph's start is its dateline
 _DIGIT_RE = re.compile(r"\d")
 _ACTOR_KINDS = frozenset({"country", "holder", "title", "counterpart"})
+_TITLED = frozenset({"holder", "title"})
 _ARABIC_RE = re.compile("[\u0600-\u06ff]")
 _TRIGGER_CHUNK = 2000   # characters normalised at a time when looking for any trigger
 _DATE_CONTEXT = 300     # characters of the paragraph around a sentence searched for its date
@@ -236,6 +238,10 @@ def _story_candidates(ctx: _Context, seg_no: int, paragraphs: list[tuple[int, st
             if kinds.isdisjoint(CONTACT_TRIGGERS) or kinds.isdisjoint(_ACTOR_KINDS):
                 # no contact trigger, or nobody to have the contact (most sentences)
                 subject, ctx.home = _skim(mentions, s_no, ctx.day, subject, ctx.home, found_topics)
+                if subject is None and p_no == 0 and s_no == 0 and not kinds.isdisjoint(_TITLED):
+                    # the headline or lead names who speaks or acts ("Address by the President
+                    # of Ukraine"): the subject of "I spoke with ...", "Discussed with ..."
+                    subject = _lead_subject(analyse(norm, mentions, ctx.day, ctx.lang))
                 continue
             facts = analyse(norm, mentions, ctx.day, ctx.lang)
             found_topics |= facts.topics
@@ -282,6 +288,12 @@ def _story_candidates(ctx: _Context, seg_no: int, paragraphs: list[tuple[int, st
         # a contact in the headline/lead sums up the story: it carries the story's topics
         c.topics = story_topics if c.paragraph == 0 else owned.get(c.paragraph, set())
     return cands
+
+
+def _lead_subject(facts) -> str | None:
+    """The first state actor a story's opening sentence names with a title or office holder."""
+    actor_type(facts)
+    return next((sl.country for sl in facts.slots if sl.country and sl.strength >= 2), None)
 
 
 def _neighbours(paragraphs: list[tuple[int, str]], dated: list[bool], p: int) -> str | None:

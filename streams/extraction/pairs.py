@@ -152,8 +152,10 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
     countries = {s.country for s in slots}
     if len(countries) == 1 and subject and subject not in countries and not unknown and \
             all(s.pos > first_trigger or _after_with(norm, s) for s in slots) and \
-            any(t.kind in _STRONG_TRIGGERS for t in live):
-        # "He also met the Japanese FM": the other side is the story's subject
+            (any(t.kind in _STRONG_TRIGGERS for t in live) or
+             any(s.strength >= 2 and _titled_after_with(norm, s) for s in slots)):
+        # "He also met the Japanese FM", "Discussed with Prime Minister Modi": the other side
+        # is the story's subject (talks count with a titled partner after "with")
         slots.append(Slot(-1, -1, subject, None, None, 0, "implicit"))
         implicit = True
     slots.sort(key=lambda s: s.pos)
@@ -191,6 +193,18 @@ def _after_with(norm: str, s: Slot) -> bool:
     """Is the slot the object of "with" (با وزیر خارجه ژاپن، مع وزير خارجية اليابان)? Then the
     sentence's subject is someone already named (Persian puts the verb last)."""
     return prev_word(norm, s.pos - len(_clitic(norm, s.pos))) in _WITH_ONLY or _clitic(norm, s.pos) == "ب"
+
+
+_TITLE_SPAN = 3  # words of a title between "with" and the holder's name ("with prime minister modi")
+
+
+def _titled_after_with(norm: str, s: Slot) -> bool:
+    """Is the slot the object of "with", possibly after its title ("with Prime Minister Modi",
+    "مع رئيس الوزراء مودي", "با نخست وزیر مودی")?"""
+    if _after_with(norm, s):
+        return True
+    words = norm[:max(0, s.pos)].split()[-(_TITLE_SPAN + 1):]
+    return any(w in _WITH_ONLY for w in words)
 
 
 def _actor(slots: list[Slot], country: str) -> Actor:

@@ -30,7 +30,7 @@ _NEXT_WORD_RE = re.compile(r"\s+([A-Z][a-z]*)\b")
 _TERMINALS = ".!?\u061f\u06d4\u2026"
 _BULLETS = "\u2022\u25cf\u25aa\u25e6\u2023\u2043"
 _CANDIDATE_RE = re.compile("[" + re.escape(_TERMINALS + _BULLETS) + "]")
-_CLOSERS = "\"'\u201d\u2019\u00bb)]"
+_CLOSERS = "\"'\u201d\u2019\u00bb)]*"  # "*": a section break glued to the end (".*** The")
 _WORD_BEFORE_RE = re.compile(r"([^\s\"'(\[\u201c\u00ab]*)$")
 
 

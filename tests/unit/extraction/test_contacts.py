@@ -291,6 +291,25 @@ def test_persian_pronoun_subject_with_verb_last():
     assert ("IRN", "JPN") in _pairs(text)
 
 
+@pytest.mark.parametrize("lang, title, text", [
+    ("en", "Address by the President of Iran",
+     "Today was a long day. Discussed with Prime Minister of Japan the situation in the region."),
+    ("ar", "كلمة الرئيس الإيراني",
+     "كان اليوم طويلا. بحثت مع رئيس الوزراء الياباني الأوضاع في المنطقة."),
+    ("fa", "پیام رئیس جمهور ایران",
+     "امروز روز طولانی بود. با نخست وزیر ژاپن درباره اوضاع منطقه گفتگو کردم."),
+])
+def test_the_headline_names_the_speaker_of_talks_with_a_titled_partner(lang, title, text):
+    """A speaker named only in the headline ("Address by the President of ...") is the subject
+    of "Discussed with Prime Minister ..." in the body: talks count with a titled partner."""
+    assert set(_pairs(text, title=title, lang=lang)) == {("IRN", "JPN")}
+
+
+def test_talks_about_a_country_without_a_titled_partner_take_no_subject():
+    text = "Address by the President of Iran. Today we discussed with journalists the situation in Japan."
+    assert not _pairs(text, lang="en")
+
+
 # ---- event dates from the neighbourhood ------------------------------------------------------
 
 def test_paragraph_without_a_date_takes_it_from_the_previous_paragraph():

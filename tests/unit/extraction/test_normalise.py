@@ -74,6 +74,13 @@ def test_split_sentences_english_abbreviations_and_decimals():
     ]
 
 
+def test_a_section_break_glued_to_a_sentence_end_ends_it():
+    # "... Xi Jinping.*** The Russian team": a page's section break after the full stop
+    assert split_sentences("They held talks.*** The team left. وصل الوزير.*** ثم غادر.") == [
+        "They held talks.***", "The team left.", "وصل الوزير.***", "ثم غادر."]
+    assert split_sentences("Rates rose 3.5* percent.") == ["Rates rose 3.5* percent."]
+
+
 def test_split_sentences_arabic_persian_newlines_bullets():
     text = ("البوسعيدي وبلينكن يبحثان تعزيز الأمن في المنطقة\n\n"
             "  • تبادل البوسعيدي وبلينكن وجهات النظر.\n  • بحث الوزيران الجهود؟ نعم.\n"
