@@ -169,6 +169,16 @@ def test_unnamed_title_as_the_object_is_not_the_home_country():
     assert not got
 
 
+@pytest.mark.parametrize("source, expected", [
+    ("spa.gov.sa", {("SAU", "USA")}),           # a national agency: its unqualified minister
+    ("www.alarabiya.net", set()),              # written for a pan-Arab audience: nobody's
+    ("www.bbc.co.uk", set()),                  # a foreign-language service: nobody's
+])
+def test_an_unqualified_title_is_the_home_of_national_outlets_only(source, expected):
+    text = "التقى وزير الخارجية نظيره الأمريكي في الرياض أمس."
+    assert set(_pairs(text, source=source, lang="ar")) == expected
+
+
 def test_pronoun_subject_carries_over_within_the_story():
     text = ("The Foreign Minister of Iran arrived in Munich on Friday for the conference.\n"
             "He also met the Foreign Minister of Japan on the sidelines.")

@@ -343,7 +343,9 @@ def test_outlet_lookup():
     assert kb.outlet_for("omandaily.om").country == "OMN"
     assert kb.outlet_for("www.farsnews.ir").country == "IRN"
     assert kb.outlet_for("arabic.khabaronline.ir").lang == "ar"
-    assert kb.outlet_for("sarabic.ae (Sputnik Arabic)").country == "RUS"
+    assert kb.outlet_for("sarabic.ae (Sputnik Arabic)").outlet == "sarabic.ae"
+    assert kb.outlet_for("sarabic.ae (Sputnik Arabic)").country is None  # international audience
+    assert kb.outlet_for("rouz.news (republishing mehrnews.com)").country == "IRN"
     assert kb.outlet_for("reuters.com").country is None
     assert kb.outlet_for("Reuters").outlet == "reuters"
     assert kb.outlet_for("example.org") is None
