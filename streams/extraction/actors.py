@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from streams.extraction.gazetteer import TRIGGER_KINDS, Entry, Gazetteer, Holder, Mention
+from streams.extraction.clitics import PERSIAN_PROCLITICS
 
 CONTACT_TRIGGERS = TRIGGER_KINDS  # call, meet, receive, visit, talk
 # Arabic proclitic sequences that contain the preposition ب ("in") or ل ("to") before a place.
@@ -184,6 +185,8 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
     """Facts of one normalised sentence from its gazetteer hits, in named steps: classify the
     mentions, find the places, extend place lists, attach countries to titles and counterparts,
     and let the bare country names left stand for their governments."""
+    if lang == "fa":
+        mentions = [m for m in mentions if m.prefix in PERSIAN_PROCLITICS]
     sel, topics = _select(mentions)
     facts = SentenceFacts(norm=norm, topics=topics)
     items = _classify(sel, facts, day)

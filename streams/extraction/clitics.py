@@ -4,7 +4,7 @@ sequences the gazetteer (which hits may stand behind a proclitic) and lookups by
 """
 from __future__ import annotations
 
-__all__ = ["PROCLITICS", "PROCLITIC_SET", "strip_clitics"]
+__all__ = ["PERSIAN_PROCLITICS", "PROCLITICS", "PROCLITIC_SET", "strip_clitics"]
 
 # Arabic proclitic sequences (in normalised spelling), longest first. "لل" is ل + ال with the
 # alef dropped, so its stem gets "ال" back as an extra candidate.
@@ -15,6 +15,10 @@ PROCLITICS = (
     "و", "ف", "ب", "ل", "ك",
 )
 PROCLITIC_SET = frozenset(PROCLITICS)
+# Persian writes its prepositions apart ("به ایران", "با عمان"); a conjunction glued to the next
+# word ("وایران") and the article of an Arabic name ("فهرست العراقیه") are the only ones of its
+# press. A hit behind any other letter is inside a word ("کاتن" is not ک + آتن).
+PERSIAN_PROCLITICS = frozenset({"", "و", "ال"})
 # Suffixes worth stripping for lookup: Persian plural/ezafe/adjective (های، ها، ای، ی) and the
 # Arabic nisba endings (عماني، عمانيه، عمانيين، عمانيون) that turn a demonym back into a name.
 _SUFFIXES = ("هاي", "ها", "اي", "يين", "يون", "يه", "ي")

@@ -179,6 +179,14 @@ def test_an_unqualified_title_is_the_home_of_national_outlets_only(source, expec
     assert set(_pairs(text, source=source, lang="ar")) == expected
 
 
+def test_persian_text_takes_no_arabic_proclitic_before_a_name():
+    # "کاتن" (Cotton) is not ک + آتن (Athens); Persian writes its prepositions apart, so only a
+    # glued "و" and the article of an Arabic name ("الجزایر") come before a name
+    assert not _pairs("تام کاتن سناتور آمریکایی در گفت‌وگو با مجری برنامه مدعی نادرست بودن برجام شد.", lang="fa")
+    assert set(_pairs("وزیر امور خارجه ایران با وزیر خارجه الجزایر دیدار کرد.", lang="fa")) == {("DZA", "IRN")}
+    assert ("country", "GRC") in _kinds("كاتن")  # the gazetteer still finds it; Persian drops it
+
+
 def test_pronoun_subject_carries_over_within_the_story():
     text = ("The Foreign Minister of Iran arrived in Munich on Friday for the conference.\n"
             "He also met the Foreign Minister of Japan on the sidelines.")
