@@ -260,3 +260,68 @@ def test_attachment_a_later_trigger_opens_its_own_clause():
     assert pairs(text, "en") == {("IRN", "OMN"), ("IRN", "QAT"), ("IRN", "KWT")}
     text = "Iran's foreign minister visited Oman, Qatar and Kuwait at a time when Saudi Arabia was mediating."
     assert pairs(text, "en") == {("IRN", "OMN"), ("IRN", "QAT"), ("IRN", "KWT")}
+
+
+# ---- second round (dev splits of 2026-12-06): one case per language for each added cue list ----
+
+@pytest.mark.parametrize("lang, text, expected", [
+    _case(set(), "ar", "أعلن الرئيس الأمريكي إلغاء لقائه مع رئيس الوزراء العراقي."),
+    _case(set(), "ar", "ألغى الرئيس الأمريكي لقاءه مع رئيس الوزراء العراقي."),
+    _case(set(), "ar", "أكد المرشد الإيراني أنه لا وجود لمفاوضات مع الولايات المتحدة."),
+    _case(set(), "en", "The Iranian foreign minister said there were no talks with the United States."),
+    _case(set(), "fa", "وزیر امور خارجه ایران گفت هیچ مذاکره‌ای با آمریکا نداشته است."),
+])
+def test_negation_cancelled_or_none(lang, text, expected):
+    """Cancellation written with its hamza ("إلغاء", "ألغى": the press spelling), "there is no"."""
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    _case(set(), "ar", "تتجه الأنظار إلى القمة المزمع عقدها بين الرئيس الأمريكي والرئيس الروسي في هلسنكي."),
+    _case(set(), "ar", "يعلق الكرملين آمالا على اللقاء الذي سيجمع الرئيس الأمريكي بالرئيس الروسي."),
+    _case(set(), "en", "All eyes are on the summit the US President will hold with the Russian President in Helsinki."),
+    _case(set(), "fa", "رئیس جمهور آمریکا با رئیس جمهور روسیه در هلسینکی دیدار خواهد کرد."),
+])
+def test_modality_a_summit_still_to_come(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    _case(set(), "en", "The US ambassador urged Russia to push Syria back to the negotiating table."),
+    _case(set(), "ar", "وحثت المندوبة الأمريكية روسيا على دفع سوريا إلى طاولة المفاوضات."),
+    _case(set(), "fa", "آمریکا از روسیه خواست سوریه را به میز مذاکره بازگرداند."),
+])
+def test_other_sense_the_negotiating_table(lang, text, expected):
+    """"The negotiating table" is the idea of talks, not a meeting."""
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    _case(set(), "en", "The son of the US President met the Saudi ambassador."),
+    _case({("SAU", "USA")}, "en", "The US President met the Saudi ambassador."),
+    _case(set(), "ar", "التقى نجل الرئيس الأمريكي بالسفير السعودي."),
+    _case({("SAU", "USA")}, "ar", "التقى الرئيس الأمريكي بالسفير السعودي."),
+    _case(set(), "fa", "پسر رئیس جمهور آمریکا با سفیر عربستان دیدار کرد."),
+    _case({("SAU", "USA")}, "fa", "رئیس جمهور آمریکا با سفیر عربستان دیدار کرد."),
+])
+def test_actor_type_a_leaders_child_is_a_private_person(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    _case(set(), "en", "The US ambassador was allowed to visit the detained pastor in Turkey."),
+    _case(set(), "ar", "تسمح تركيا للسفير الأمريكي بزيارة القس المحتجز."),
+    _case(set(), "fa", "ترکیه به سفیر آمریکا اجازه ملاقات با کشیش زندانی را داد."),
+])
+def test_modality_permission_to_visit(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    _case({("FRA", "SAU")}, "en", "The Saudi crown prince met the French president in Riyadh against the backdrop "
+                                  "of the crisis over the Lebanese prime minister's resignation."),
+    _case({("FRA", "SAU")}, "ar", "التقى ولي العهد السعودي الرئيس الفرنسي في الرياض على خلفية الأزمة التي "
+                                  "رافقت استقالة رئيس الوزراء اللبناني."),
+])
+def test_attachment_a_backdrop_is_another_clause(lang, text, expected):
+    assert pairs(text, lang) == expected
