@@ -22,7 +22,7 @@ from typing import Any, Callable
 from streams.extraction import boilerplate, dates
 from streams.extraction.actors import CONTACT_TRIGGERS, analyse, pick_holder
 from streams.extraction.confidence import probability, vector
-from streams.extraction.gazetteer import Mention, gazetteer
+from streams.extraction.gazetteer import Mention, gazetteer, government_domain
 from streams.extraction.langid import detect_lang
 from streams.extraction.normalise import normalise, normaliser
 from streams.extraction.sentences import paragraph_sentences
@@ -162,6 +162,7 @@ class _Context:
     ref: tuple[str | None, str]     # reference day (ISO) and its precision
     day: str | None                 # the day office holders are looked up on
     home: str | None                # outlet's / dateline agency's country
+    own_voice: bool                 # the outlet is the home state's government (gazetteer.government_domain)
     local_refs: bool                # paragraphs may carry their own date line
     normalise: Callable[[str], str]  # ``normalise`` for the article's sentences
     lookups: int = 0
@@ -193,6 +194,7 @@ def _extract(article: Article | dict[str, Any], with_features: bool = False) -> 
         article=a, lang=lang, ref=ref,
         day=ref[0] if ref[1] in ("day", "month") else None,
         home=gaz.outlet_country(a.source),
+        own_voice=any(government_domain(t.split("/")[0]) for t in (a.source or "").lower().split()),
         # without a day from the feed, paragraphs look for their own date line (a second
         # article pasted into the page carries its own) when the page states any day at all
         local_refs=not dated_feed and any(p == "day" for _, p, _ in dates.page_dates(a.text)),
@@ -250,7 +252,7 @@ def _story_candidates(ctx: _Context, seg_no: int, paragraphs: list[tuple[int, st
                     if pos <= _DATELINE_CHARS and country:
                         ctx.home = country
             live = live_triggers(facts)
-            new, subject = sentence_contacts(facts, live, ctx.home, subject)
+            new, subject = sentence_contacts(facts, live, ctx.home, subject, ctx.own_voice)
             if live:  # cues of sentences reporting something that happened
                 if facts.has("summit") or (facts.has("sidelines") and not facts.has("conference")):
                     story_modes.add("multilateral")

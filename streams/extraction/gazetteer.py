@@ -84,6 +84,22 @@ def _is_arabic_script(s: str) -> bool:
     return any(ARABIC_SCRIPT[0] <= c <= ARABIC_SCRIPT[1] for c in s)
 
 
+_GOV_LABELS = frozenset({"gov", "gob", "gouv", "govt", "go", "gv"})
+_CCTLD_CODES = {"uk": "GB"}  # country-code domains that are not the ISO code
+
+
+def government_domain(host: str) -> str | None:
+    """The state whose government a web site is (``pmd.gov.lk``, ``mofa.gov.sa``, ``state.gov``):
+    a government's own release speaks for that state, so its unnamed "President" is its own.
+    None for any other host."""
+    parts = host.lower().split(".")
+    if len(parts) >= 2 and parts[-1] in ("gov", "mil"):
+        return "USA"
+    if len(parts) >= 3 and parts[-2] in _GOV_LABELS and len(parts[-1]) == 2 and parts[-1].isalpha():
+        return _alpha3(_CCTLD_CODES.get(parts[-1], parts[-1]).upper())
+    return None
+
+
 def _alpha3(alpha2: str) -> str | None:
     import pycountry
 
@@ -217,6 +233,10 @@ class Gazetteer:
                 cand = ".".join(parts[i:])
                 if cand in self.outlets:
                     return self.outlets[cand]
+        for token in s.replace("(", " ").replace(")", " ").split():
+            country = government_domain(token.split("/")[0])
+            if country:
+                return country
         return None
 
     def find(self, norm: str, original: str = "") -> list[Mention]:

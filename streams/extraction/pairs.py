@@ -51,9 +51,11 @@ def _clitic(norm: str, pos: int) -> str:
 _Report = tuple[tuple[str, str], ModeDecision, list[Actor], float, bool, int, tuple]
 
 
-def sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subject: str | None
-                       ) -> tuple[list[_Report], str | None]:
-    """Pairs reported by one sentence, and the story subject after it."""
+def sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subject: str | None,
+                      own_voice: bool = False) -> tuple[list[_Report], str | None]:
+    """Pairs reported by one sentence, and the story subject after it. ``own_voice``: the
+    article is the home state's own release (a government site), whose unnamed "President" is
+    its own on either side of the contact."""
     actor_type(facts)  # former officials, business delegations ...: no actors
     for s in facts.slots:
         if s.kind == "ours" and s.country is None:
@@ -64,7 +66,7 @@ def sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subjec
         return [], next_subject
     if _drop_reported_content(facts, live):
         strong = [s for s in facts.slots if s.country and s.strength >= 2]
-    slots, implicit = _parties(facts, live, strong, home, subject)
+    slots, implicit = _parties(facts, live, strong, home, subject, own_voice)
     slots = excluded(facts, slots)
     order: list[str] = []
     for s in slots:
@@ -104,7 +106,7 @@ def sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subjec
 
 
 def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | None,
-             subject: str | None) -> tuple[list[Slot], bool]:
+             subject: str | None, own_voice: bool = False) -> tuple[list[Slot], bool]:
     """The actor slots taking part in the sentence's contact (in text order), and whether one
     side was inferred (home country, story subject) rather than named."""
     norm = facts.norm
@@ -141,8 +143,9 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
         # "X met the Australian ambassador in Iran": an envoy's unnamed host is his host state
         slots += [Slot(len(norm), len(norm), c, None, None, 1, "host") for c in facts.posted_to]
     # an actor without a country word is the home country's when it is the sentence's subject
-    # ("العمانية: تلقى وزير الخارجية اتصالا من ..."), not when it is the other side
-    first_known = min((s.pos for s in slots), default=len(norm))
+    # ("العمانية: تلقى وزير الخارجية اتصالا من ..."), not when it is the other side; in a
+    # government's own release on either side ("... paid a courtesy call on President X")
+    first_known = len(norm) if own_voice else min((s.pos for s in slots), default=len(norm))
     unknown = [s for s in facts.slots if s.country is None and s.kind == "title" and s.pos < first_known]
     implicit = False
     if unknown and home and home not in {s.country for s in slots}:

@@ -187,6 +187,44 @@ def test_persian_text_takes_no_arabic_proclitic_before_a_name():
     assert ("country", "GRC") in _kinds("كاتن")  # the gazetteer still finds it; Persian drops it
 
 
+@pytest.mark.parametrize("host, expected", [
+    ("pmd.gov.lk", "LKA"), ("www.mofa.gov.sa", "SAU"), ("www.gov.uk", "GBR"), ("state.gov", "USA"),
+    ("president.gov.ua", "UKR"), ("presidencia.gob.mx", "MEX"), ("example.com", None),
+    ("gov.example.com", None), ("news.gov.zz", None),
+])
+def test_a_government_site_is_its_state(host, expected):
+    from streams.extraction.gazetteer import government_domain
+
+    assert government_domain(host) == expected
+
+
+def test_a_governments_own_release_speaks_for_it_on_either_side():
+    # an unnamed "President" in pmd.gov.lk's release is Sri Lanka's, also as the object; a
+    # courtesy call is made in person; a High Commissioner is an ambassador
+    text = "The Australian High Commissioner paid a courtesy call on the President this morning."
+    got = _pairs(text, lang="en", source="pmd.gov.lk")
+    assert set(got) == {("AUS", "LKA")} and got[("AUS", "LKA")].mode == "visit"
+    # in a national newspaper's story the other side's unnamed title stays unknown
+    assert not _pairs(text, lang="en", source="theguardian.com")
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "The Iranian foreign minister met the Swiss chargé d'affaires in Tehran."),
+    ("ar", "التقى وزير الخارجية الإيراني القائم بالأعمال السويسري في طهران."),
+    ("fa", "وزیر امور خارجه ایران با کاردار سوئیس در تهران دیدار کرد."),
+])
+def test_a_charge_daffaires_is_an_envoy(lang, text):
+    assert set(_pairs(text, lang=lang)) == {("CHE", "IRN")}
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "In light of the Iranian President's departure for a state visit to Oman, two acting ministers were appointed."),
+    ("ar", "أعلنت الرئاسة الإيرانية توجهه إلى مسقط في زيارة رسمية للقاء السلطان."),
+])
+def test_a_departure_for_a_visit_is_not_the_visit(lang, text):
+    assert not _pairs(text, lang=lang)
+
+
 def test_pronoun_subject_carries_over_within_the_story():
     text = ("The Foreign Minister of Iran arrived in Munich on Friday for the conference.\n"
             "He also met the Foreign Minister of Japan on the sidelines.")
