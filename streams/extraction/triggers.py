@@ -64,6 +64,14 @@ def _hosted_event(facts: SentenceFacts, t: Cue) -> Cue | None:
                  and t.end <= c.pos and _words(facts.norm, t.end, c.pos) <= 3), None)
 
 
+def multilateral_summit(facts: SentenceFacts, n_countries: int) -> bool:
+    """Is the sentence's summit a gathering (three or more states named, or an organisation's)
+    rather than a summit of two leaders ("قمة ترامب وكيم", "the inter-Korean summit": a bilateral
+    meeting, its mode decided by the venue)?"""
+    return n_countries >= 3 or facts.has("org") or \
+        len({s.country for s in facts.slots if s.country}) >= 3
+
+
 def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None,
                 live: list[Cue], n_countries: int, partner_pos: int | None = None,
                 joint: bool = False) -> ModeDecision:
@@ -80,7 +88,7 @@ def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None
             calls = []
     if calls and ("call" in kinds or "talk" in kinds):
         return ModeDecision("phone", None, None, True, 2)
-    if facts.has("summit") or (joint and n_countries >= 3):
+    if (facts.has("summit") and multilateral_summit(facts, n_countries)) or (joint and n_countries >= 3):
         return ModeDecision("multilateral", None, None, True, 2)
     if facts.has("sidelines") and not facts.has("conference"):
         return ModeDecision("multilateral", None, None, True, 2)

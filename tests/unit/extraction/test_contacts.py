@@ -225,6 +225,22 @@ def test_a_departure_for_a_visit_is_not_the_visit(lang, text):
     assert not _pairs(text, lang=lang)
 
 
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "US President Donald Trump and North Korean leader Kim Jong Un held a summit in Singapore on Tuesday.",
+     {("PRK", "USA"): "third-party"}),
+    ("fa", "رئیس جمهور آمریکا و رهبر کره شمالی روز سه‌شنبه در سنگاپور دیدار سران برگزار کردند.",
+     {("PRK", "USA"): "third-party"}),
+    ("en", "The leaders of Egypt, Jordan and Iraq held a summit in Baghdad.",
+     {("EGY", "IRQ"): "multilateral", ("EGY", "JOR"): "multilateral", ("IRQ", "JOR"): "multilateral"}),
+    ("ar", "التقى الرئيس المصري العاهل الأردني على هامش القمة العربية في الرياض.",
+     {("EGY", "JOR"): "multilateral"}),
+])
+def test_a_summit_of_two_leaders_is_a_bilateral_meeting(lang, text, expected):
+    """A summit is a gathering (multilateral) with three or more states or an organisation; the
+    summit of two leaders takes its mode from the venue like any meeting."""
+    assert {k: c.mode for k, c in _pairs(text, lang=lang, published_at="2018-06-12").items()} == expected
+
+
 def test_pronoun_subject_carries_over_within_the_story():
     text = ("The Foreign Minister of Iran arrived in Munich on Friday for the conference.\n"
             "He also met the Foreign Minister of Japan on the sidelines.")
