@@ -241,6 +241,8 @@ class Gazetteer:
 
     def find(self, norm: str, original: str = "") -> list[Mention]:
         """All accepted hits in a normalised sentence, in text order (overlaps kept)."""
+        if "_" in original:  # hashtags: capitals are checked against the words ("#North_Korea")
+            original = original.replace("_", " ")
         return _find(self.automaton, norm, original)
 
 

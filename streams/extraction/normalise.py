@@ -80,6 +80,8 @@ def _build_table() -> dict[int, str | None]:
     to('"', "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\u2036\u301d\u301e\uff02")
     to("'", "\u2018\u2019\u201a\u201b\u2039\u203a\u2032\u2035\u0060\u00b4")
     to("-", "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d")
+    # a hashtag joins its words with underscores ("#كوريا_الشمالية", "#Saudi_Arabia"): a space
+    to(" ", "_")
     # every character str.split() treats as whitespace -> plain space (runs collapsed afterwards)
     for c in range(0x3001):
         if chr(c).isspace() and c != 0x20:

@@ -241,6 +241,15 @@ def test_a_summit_of_two_leaders_is_a_bilateral_meeting(lang, text, expected):
     assert {k: c.mode for k, c in _pairs(text, lang=lang, published_at="2018-06-12").items()} == expected
 
 
+@pytest.mark.parametrize("lang, text", [
+    ("ar", "التقى وزير خارجية #كوريا_الشمالية، ري يونغ هو، رئيس الوزراء السويدي في ستوكهولم."),
+    ("fa", "وزیر خارجه #کره_شمالی با نخست وزیر سوئد در استکهلم دیدار کرد."),
+    ("en", "The foreign minister of #North_Korea met the Swedish prime minister in Stockholm."),
+])
+def test_a_hashtag_names_its_country(lang, text):
+    assert set(_pairs(text, lang=lang)) == {("PRK", "SWE")}
+
+
 def test_pronoun_subject_carries_over_within_the_story():
     text = ("The Foreign Minister of Iran arrived in Munich on Friday for the conference.\n"
             "He also met the Foreign Minister of Japan on the sidelines.")

@@ -74,6 +74,12 @@ def test_split_sentences_english_abbreviations_and_decimals():
     ]
 
 
+def test_a_hashtag_is_its_words():
+    assert normalise("#كوريا_الشمالية") == "#كوريا الشماليه"
+    assert normalise("#Saudi_Arabia") == "#saudi arabia"
+    assert normalise(normalise("#a__b")) == normalise("#a__b") == "#a b"
+
+
 def test_a_section_break_glued_to_a_sentence_end_ends_it():
     # "... Xi Jinping.*** The Russian team": a page's section break after the full stop
     assert split_sentences("They held talks.*** The team left. وصل الوزير.*** ثم غادر.") == [
@@ -110,7 +116,7 @@ def test_tokens():
     assert tokens("Hello, World! «قال» الوزیر: گفت‌وگو ۱۴۰۲") == [
         "hello", ",", "world", "!", '"', "قال", '"', "الوزير", ":", "گفتوگو", "1402"]
     assert tokens("") == []
-    assert tokens("a_b c") == ["a_b", "c"]
+    assert tokens("a_b c") == ["a", "b", "c"]  # normalise: "_" joins a hashtag's words
 
 
 # --- clitics --------------------------------------------------------------------------------
