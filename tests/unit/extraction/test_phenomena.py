@@ -325,3 +325,25 @@ def test_modality_permission_to_visit(lang, text, expected):
 ])
 def test_attachment_a_backdrop_is_another_clause(lang, text, expected):
     assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    _case(set(), "ar", "قال مدير مؤسسة رياك البحثية في موسكو إن المخاطر على بوتين أقل من المخاطر على الرئيس الأمريكي."),
+    _case({("JPN", "USA")}, "ar", "بحث الرئيس الأمريكي مع رئيس الوزراء الياباني العلاقات الثنائية."),
+    _case(set(), "ar", "قال نائب الرئيس الأمريكي في مقابلة مع قناة فوكس إن الزعيم الكوري الشمالي يراوغ."),
+    _case({("JPN", "USA")}, "ar", "قال الرئيس الأمريكي في مقابلة مع قناة فوكس إنه التقى رئيس الوزراء الياباني أمس."),
+])
+def test_other_sense_research_and_interviews_in_arabic(lang, text, expected):
+    """"البحثية" (research) is not "بحث" (discussed); "مقابلة مع قناة" is an interview, not a
+    meeting, and the rest of its sentence is still read."""
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    _case(set(), "en", "The King of Bahrain received an Egyptian media delegation in Manama."),
+    _case(set(), "ar", "أكد الملك حمد لدى استقباله وفد مؤسسة الأهرام المصرية أن البحرين تحترم سيادة الدول."),
+    _case(set(), "fa", "پادشاه بحرین یک هیئت رسانه‌ای مصری را در منامه به حضور پذیرفت."),
+    _case({("BHR", "EGY")}, "fa", "پادشاه بحرین هیئت مصری را در منامه به حضور پذیرفت."),
+])
+def test_actor_type_a_media_delegation_is_not_the_state(lang, text, expected):
+    assert pairs(text, lang) == expected
