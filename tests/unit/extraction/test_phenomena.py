@@ -347,3 +347,29 @@ def test_other_sense_research_and_interviews_in_arabic(lang, text, expected):
 ])
 def test_actor_type_a_media_delegation_is_not_the_state(lang, text, expected):
     assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    _case(set(), "en", "Officials discussed preparations for the Iranian foreign minister's visit to Oman."),
+    _case(set(), "ar", "قالت الوكالة إن الإعدادات جارية لاستضافة تركيا لقاء بين الرئيس الروسي والرئيس الإيراني."),
+    _case(set(), "fa", "مقدمات سفر وزیر امور خارجه ایران به عمان فراهم شد."),
+    _case(set(), "en", "The Iranian foreign minister may hold talks with his Omani counterpart in Muscat."),
+    _case(set(), "ar", "قال الرئيس الأمريكي إن محادثات قد تعقد مع كوريا الشمالية خلال أسابيع."),
+    _case(set(), "ar", "وافق الرئيس الأمريكي على لقاء زعيم كوريا الشمالية."),
+    _case(set(), "en", "It is unclear whether the Iranian foreign minister met his Omani counterpart."),
+    _case(set(), "ar", "لم يتضح ما إذا كان وزير الخارجية الإيراني التقى نظيره العماني."),
+    _case(set(), "fa", "معلوم نیست اینکه آیا وزیر امور خارجه ایران با همتای عمانی خود دیدار کرد."),
+    _case(set(), "ar", "وصل وزير خارجية كوريا الشمالية إلى السويد لتحضير اللقاء المتوقع بين ترامب وكيم."),
+    _case(set(), "ar", "تأتي الزيارة قبل اجتماعات قمة مقررة بين الزعيم الكوري الشمالي والرئيس الكوري الجنوبي."),
+    _case(set(), "ar", "تحدثت الصحف عن زيارة الزعيم الكوري الشمالي غير المؤكدة إلى بكين."),
+])
+def test_modality_prepared_possible_agreed_or_unknown(lang, text, expected):
+    """Preparations for, a possibility of, an agreement to or a doubt about a contact (and a
+    meeting "expected", "scheduled" or "unconfirmed") is not a contact held."""
+    assert pairs(text, lang) == expected
+
+
+def test_a_common_surname_is_not_a_foreign_leader():
+    # "بخاري" (Bukhari) is a common Arab surname, not only Nigeria's President Buhari
+    text = "التقى القائم بأعمال سفارة المملكة العربية السعودية وليد بخاري رئيس مجلس النواب اللبناني."
+    assert pairs(text, "ar") == {("LBN", "SAU")}
