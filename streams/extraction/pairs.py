@@ -149,7 +149,8 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
     unknown = [s for s in facts.slots if s.country is None and s.kind == "title" and s.pos < first_known]
     implicit = False
     if unknown and home and home not in {s.country for s in slots}:
-        u = unknown[0]
+        # in a government's own release an unnamed envoy is more likely a foreign one
+        u = next((s for s in unknown if s.role != "ambassador"), unknown[0]) if own_voice else unknown[0]
         slots.append(Slot(u.pos, u.end, home, u.role, None, 0, "implicit"))
         implicit = True
     countries = {s.country for s in slots}

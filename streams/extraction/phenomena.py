@@ -33,7 +33,8 @@ keyed to an article, an outlet or a name.
 * ``gathering_scope``: a small named group (a trilateral, counterparts met together) gives every
   pair; a large gathering (a summit in a sentence naming five or more countries) gives no pair for its list
   of members, only the first party's meetings with the others when one party is the subject;
-  otherwise the first party meets each other one.
+  several subjects of a meeting, call or visit meet each of its objects; otherwise the first
+  party meets each other one.
 * ``attachment``: a third country after a word opening a new clause is not a party of the
   contact before it (``clause.txt``), unless a later trigger opens a contact of its own there.
 """
@@ -132,7 +133,8 @@ def modality(facts: SentenceFacts, t: Cue) -> bool:
                 return True
         elif kind == "appeal":
             # "called for an emergency meeting", "ناشد ... عقد": the object of the appeal
-            if _overlap(b, t) or (b.end <= t.pos and _words(norm, b.end, t.pos) <= _APPEAL_GAP.get(b.lang, 3)
+            # (a trigger starting before the appeal is not its object: "paid a courtesy call on")
+            if (_overlap(b, t) and b.pos <= t.pos) or (b.end <= t.pos and _words(norm, b.end, t.pos) <= _APPEAL_GAP.get(b.lang, 3)
                                   and not _clause_break(facts, b.end, t.pos)
                                   and not _during(facts, b.end, t.pos)):
                 return True
@@ -359,11 +361,22 @@ def gathering_scope(facts: SentenceFacts, slots: list[Slot], order: list[str], d
     and whether they met together: two parties or coordinated subjects ("بوتين ونتنياهو") give
     one pair; one meeting of them all (a summit, a trilateral, "met his Russian and Turkish
     counterparts" in person) gives every pair but none between two destinations of one trip;
-    otherwise the first party meets each of the others."""
+    several subjects before a meeting, call or visit verb meet each party after it ("the envoys
+    of Egypt and Japan paid courtesy calls on the President"); otherwise the first party meets
+    each of the others."""
     joint = facts.has("summit") or facts.has("joint") or (
         _counterpart_group(slots, facts.norm) and not facts.has("separate") and not facts.has("call")
         and any(t.kind in _IN_PERSON for t in live))
-    if len(order) == 2 or coordinated:
+    if len(order) == 2:
+        return [(order[0], order[1])], joint
+    verb = min(live, key=_cue_pos)
+    before = [c for c in order if any(s.country == c and 0 <= s.pos < verb.pos for s in slots)]
+    after = [c for c in order if c not in before]
+    if not joint and len(before) >= 2 and after and verb.kind in _IN_PERSON | {"call"}:
+        # "the envoys of Egypt and Japan paid courtesy calls on the President": each subject
+        # with each object, none between the subjects
+        return [(b, a) for b in before for a in after], joint
+    if coordinated:
         return [(order[0], order[1])], joint
     if joint and facts.has("summit") and not facts.has("joint") and \
             len({s.country for s in facts.slots if s.country}) >= _LARGE_GATHERING:
@@ -377,6 +390,10 @@ def gathering_scope(facts: SentenceFacts, slots: list[Slot], order: list[str], d
     if joint:
         return [p for p in combinations(order, 2) if not (p[0] in dest and p[1] in dest)], joint
     return [(order[0], other) for other in order[1:]], joint
+
+
+def _cue_pos(c: Cue) -> int:
+    return c.pos
 
 
 def _counterpart_group(slots: list[Slot], norm: str) -> bool:

@@ -373,3 +373,30 @@ def test_a_common_surname_is_not_a_foreign_leader():
     # "بخاري" (Bukhari) is a common Arab surname, not only Nigeria's President Buhari
     text = "التقى القائم بأعمال سفارة المملكة العربية السعودية وليد بخاري رئيس مجلس النواب اللبناني."
     assert pairs(text, "ar") == {("LBN", "SAU")}
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    _case({("EGY", "IRN"), ("IRN", "JPN")}, "en",
+          "The ambassadors of Egypt and Japan paid courtesy calls on the Iranian President."),
+    _case({("EGY", "IRN"), ("IRN", "JPN")}, "ar", "سفيرا مصر واليابان التقيا الرئيس الإيراني في طهران."),
+])
+def test_gathering_scope_several_subjects_meet_each_object(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    _case(set(), "en", "Canada and the Netherlands called on the International Court of Justice to order "
+                       "a halt to torture in Syria."),
+    _case({("IND", "IRN")}, "en", "The Indian High Commissioner paid a courtesy call on the Iranian President."),
+])
+def test_modality_called_on_to_is_an_appeal_a_courtesy_call_a_visit(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "The new ambassador of France presented his credentials to the Iranian President."),
+    ("ar", "قدم السفير الفرنسي الجديد أوراق اعتماده إلى الرئيس الإيراني."),
+    ("fa", "سفیر جدید فرانسه استوارنامه خود را تقدیم رئیس جمهور ایران کرد."),
+])
+def test_presenting_credentials_is_a_meeting(lang, text):
+    assert pairs(text, lang) == {("FRA", "IRN")}
