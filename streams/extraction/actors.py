@@ -189,7 +189,7 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
         mentions = [m for m in mentions if m.prefix in PERSIAN_PROCLITICS]
     sel, topics = _select(mentions)
     facts = SentenceFacts(norm=norm, topics=topics)
-    items = _classify(sel, facts, day)
+    items = _classify(sel, facts, day, lang)
     scan = _Scan(norm, lang, items, facts,
                  [c.pos for c in facts.cues if c.kind in CONTACT_TRIGGERS],
                  [c.end for c in facts.cues if c.kind == "visit"],
@@ -211,9 +211,15 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
     return facts
 
 
-def _classify(sel: list[Mention], facts: SentenceFacts, day: str | None) -> list:
+_OTHER_SCRIPT_LANG = {"fa": "ar"}
+
+
+def _classify(sel: list[Mention], facts: SentenceFacts, day: str | None, lang: str = "") -> list:
     """The selected mentions as items in text order (holder, country, city, title, counterpart,
-    org, ours); the cues and agency datelines go to ``facts``."""
+    org, ours); the cues and agency datelines go to ``facts``. A cue word of the other language
+    of the Arabic script is not one here (Persian "مقابله با" is "confronting", Arabic
+    "مقابلة" a meeting)."""
+    other = _OTHER_SCRIPT_LANG.get(lang)
     items: list[_Item] = []
     for m in sel:
         kinds = m.kinds  # the mention's entry kinds, precomputed per form by the gazetteer
@@ -232,7 +238,7 @@ def _classify(sel: list[Mention], facts: SentenceFacts, day: str | None) -> list
         if "title" in kinds:
             items.append(_Item("title", m, _last(m.entries, "title")))
         for e in m.entries:
-            if e.kind not in ("title", "agency", "country", "holder", "topic", "region"):
+            if e.kind not in ("title", "agency", "country", "holder", "topic", "region") and e.sub != other:
                 facts.cues.append(Cue(e.kind, e.value, m.start, m.end, e.sub))
                 if e.kind == "counterpart":
                     items.append(_Item("counterpart", m, e))

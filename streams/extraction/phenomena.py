@@ -22,7 +22,8 @@ keyed to an article, an outlet or a name.
   party.
 * ``speech_act``: interviews and invitations are not consultations: the sentence reports no
   contact (``speech_act.txt``); ``message_act``: a receiving, calling or talking verb whose object
-  is a written message, cable or letter reports that message (``message.txt``);
+  is a written message, cable or letter reports that message (``message.txt``), a receiving
+  verb whose object is aid, weapons or money a delivery (``goods.txt``);
   ``statement_act``: a visit or talks welcomed, condemned or praised in a statement are its
   object, not a contact of the speaker (``statement.txt``); ``other_sense``: a trigger word in
   another sense ("so-called", "وسائل الاتصال", "شماره تماس", ``other_sense.txt``) is void.
@@ -289,11 +290,11 @@ def message_act(facts: SentenceFacts, t: Cue) -> bool:
     """Does trigger ``t`` receive, send or discuss a written message ("received a written message
     from", "تلقى برقية تهنئة", "تسلم رسالة خطية") rather than a visitor or a call? A *call* of
     condolence is a contact; a cable of condolence is not."""
-    if t.kind not in _MESSAGE_VERBS or not facts.has("message"):
+    if t.kind not in _MESSAGE_VERBS or not (facts.has("message") or facts.has("goods")):
         return False
     norm = facts.norm
     for b in facts.cues:
-        if b.kind == "message" and (_overlap(b, t) or (
+        if (b.kind == "message" or (b.kind == "goods" and t.kind == "receive")) and (_overlap(b, t) or (
                 t.end <= b.pos and _words(norm, t.end, b.pos) <= _MESSAGE_GAP
                 and "," not in norm[t.end:b.pos])):
             return True

@@ -658,6 +658,7 @@ CUE_LISTS: dict[str, str] = {
     "exclusion": "exclude",        # negation: "does not include" a country
     "speech_act": "speech",        # speech act: interviews, invitations
     "message": "message",          # speech act: written messages, cables, letters
+    "goods": "goods",              # speech act: aid, weapons, money received (not visitors)
     "statement": "statement",      # speech act: welcoming, condemning a visit or talks
     "other_sense": "sense",        # speech act: a trigger word in another sense ("so-called")
     "organisation": "org",         # actor type: international organisations

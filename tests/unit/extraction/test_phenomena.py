@@ -400,3 +400,36 @@ def test_modality_called_on_to_is_an_appeal_a_courtesy_call_a_visit(lang, text, 
 ])
 def test_presenting_credentials_is_a_meeting(lang, text):
     assert pairs(text, lang) == {("FRA", "IRN")}
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    _case(set(), "en", "North Korea said Pyongyang had received Russian help to put a satellite into orbit."),
+    _case({("PRK", "RUS")}, "en", "The North Korean leader received the Russian foreign minister in Pyongyang."),
+    _case(set(), "ar", "تسلمت الحكومة العراقية شحنة أسلحة روسية."),
+    _case({("IRQ", "RUS")}, "ar", "استقبل رئيس الوزراء العراقي وزير الخارجية الروسي في بغداد."),
+    _case(set(), "fa", "دولت عراق محموله سلاح روسیه را دریافت کرد."),
+    _case({("IRQ", "RUS")}, "fa", "نخست وزیر عراق وزیر خارجه روسیه را در بغداد به حضور پذیرفت."),
+])
+def test_speech_act_receiving_goods_is_not_receiving_a_visitor(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    _case(set(), "fa", "رژیم صهیونیستی به مقابله با فلسطین و کشورهای محور مقاومت می‌پردازد."),
+    _case({("ISR", "PSE")}, "ar", "بحث الرئيس الفلسطيني في مقابلة مع رئيس الوزراء الإسرائيلي الأوضاع."),
+])
+def test_an_arabic_cue_is_not_read_in_persian(lang, text, expected):
+    """Persian "مقابله با" is "confronting"; Arabic "مقابلة مع" a meeting."""
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Lawmakers criticised the decision to restore travel bans to Cuba imposed by the United States."),
+    ("ar", "انتقد النواب قرار الولايات المتحدة إعادة حظر السفر إلى كوبا."),
+    ("fa", "نمایندگان کنگره آمریکا از بازگرداندن ممنوعیت‌های سفر به کوبا انتقاد کردند."),
+    ("en", "The Iranian foreign minister left for Muscat to hold talks with his Omani counterpart."),
+    ("ar", "تتواصل الجهود لعقد لقاء بين وزير الخارجية الإيراني ونظيره العماني."),
+    ("fa", "تلاش‌ها برای برگزاری دیدار وزیر امور خارجه ایران با همتای عمانی ادامه دارد."),
+])
+def test_a_travel_ban_or_the_purpose_to_hold_talks_is_no_contact(lang, text):
+    assert pairs(text, lang) == set()
