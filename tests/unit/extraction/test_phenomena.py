@@ -356,6 +356,8 @@ def test_actor_type_a_media_delegation_is_not_the_state(lang, text, expected):
     _case(set(), "en", "The Iranian foreign minister may hold talks with his Omani counterpart in Muscat."),
     _case(set(), "ar", "قال الرئيس الأمريكي إن محادثات قد تعقد مع كوريا الشمالية خلال أسابيع."),
     _case(set(), "ar", "وافق الرئيس الأمريكي على لقاء زعيم كوريا الشمالية."),
+    _case(set(), "ar", "وافق الرئيس الأمريكي دونالد ترامب على لقاء زعيم كوريا الشمالية كيم جونغ أون."),
+    _case(set(), "ar", "أعطى الرئيس الأمريكي موافقته هذا الشهر على عقد قمة مع الزعيم الكوري الشمالي."),
     _case(set(), "en", "It is unclear whether the Iranian foreign minister met his Omani counterpart."),
     _case(set(), "ar", "لم يتضح ما إذا كان وزير الخارجية الإيراني التقى نظيره العماني."),
     _case(set(), "fa", "معلوم نیست اینکه آیا وزیر امور خارجه ایران با همتای عمانی خود دیدار کرد."),
