@@ -34,12 +34,13 @@ from streams.extraction.contacts import explain  # noqa: E402
 def samples(gold_path: Path, articles_path: Path) -> list[tuple[str, tuple[float, ...], int]]:
     """(article id, feature vector, label) of every predicted contact with a label."""
     gold = {}
-    for line in gold_path.read_text(encoding="utf-8").splitlines():
+    # JSON lines split on "\n" only: str.splitlines would also cut at U+2028 / U+0085 inside a text
+    for line in gold_path.read_text(encoding="utf-8").split("\n"):
         if line.strip():
             g = json.loads(line)
             gold[g["article_id"]] = g["contacts"]
     out = []
-    for line in articles_path.read_text(encoding="utf-8").splitlines():
+    for line in articles_path.read_text(encoding="utf-8").split("\n"):
         if not line.strip():
             continue
         art = json.loads(line)

@@ -24,7 +24,10 @@ import fit_confidence  # noqa: E402
 def test_features_and_weights_line_up():
     w = confidence.weights()
     assert len(w) == len(confidence.FEATURES)
-    assert w[confidence.FEATURES.index("bias")] == pytest.approx(-0.62)
+    rows = [line.split("\t") for line in (ROOT / "streams" / "knowledge" / "confidence.tsv")
+            .read_text(encoding="utf-8").split("\n") if line and not line.startswith("#")][1:]
+    assert {name: float(v) for name, v, *_ in rows} == {
+        name: pytest.approx(w[i]) for i, name in enumerate(confidence.FEATURES) if w[i] != 0.0}
 
 
 def test_probability_is_the_logistic_of_the_weighted_sum():
