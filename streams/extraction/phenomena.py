@@ -60,7 +60,7 @@ _MESSAGE_GAP = 3      # words between a receiving/calling verb and the message i
 _LARGE_GATHERING = 5  # countries named: a summit of this many is a large gathering
 _MESSAGE_VERBS = frozenset({"receive", "call", "talk"})
 _MODALITY_KINDS = frozenset({"future", "expect", "appeal", "future_time", "purpose", "announce", "departure"})
-_NEGATION_KINDS = frozenset({"negation", "denial"})
+_NEGATION_KINDS = frozenset({"negation", "reject", "denial"})
 _EVENTS = frozenset({"visit", "meet", "talk", "summit", "conference"})
 _POSSESSIVES = frozenset({"his", "her", "their", "its", "our", "my"})
 _EXCLUDED_GAP = 3     # words between an exclusion cue and the country it excludes ("a visit to")
@@ -214,7 +214,12 @@ def negation(facts: SentenceFacts, t: Cue) -> bool:
         if b.kind == "negation":
             if _in_scope(b, t, norm):
                 return True
-        elif b.kind == "denial" and _denied(b, t, norm):
+        elif b.kind == "reject":
+            # "رفض استقبال", "refused to meet"; but "جددتا رفضهما ... خلال لقاء": what was
+            # rejected during a meeting, not the meeting
+            if _in_scope(b, t, norm) and not _during(facts, b.end, t.pos):
+                return True
+        elif b.kind == "denial" and _denied(b, t, norm) and not _during(facts, b.end, t.pos):
             return True
     return False
 
@@ -274,8 +279,10 @@ def _clause_break(facts: SentenceFacts, a: int, b: int) -> bool:
 
 def speech_act(facts: SentenceFacts) -> bool:
     """Is the sentence about something that is not a consultation (an interview, an invitation;
-    summonses, sport and private visits: the ``noncontact`` cues of triggers.tsv)?"""
-    return facts.has("noncontact") or facts.has("speech")
+    summonses, sport and private visits: the ``noncontact`` cues of triggers.tsv), or a question
+    ("Where will Trump meet Kim?", "أين يلتقي ترامب كيم؟", "آیا ... دیدار می‌کند؟": it asks, it
+    reports nothing)?"""
+    return facts.has("noncontact") or facts.has("speech") or facts.norm.rstrip(' "\')»').endswith("?")
 
 
 def other_sense(facts: SentenceFacts, t: Cue) -> bool:

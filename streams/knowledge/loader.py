@@ -655,6 +655,7 @@ CUE_LISTS: dict[str, str] = {
     "past_tense": "past",          # modality: Persian past verbs a later future cue does not cross
     "negation": "negation",        # negation: negated verbs, cancellations
     "denial": "denial",            # negation: denials of a report
+    "rejection": "reject",         # negation: refusals (not what is rejected during a meeting)
     "exclusion": "exclude",        # negation: "does not include" a country
     "speech_act": "speech",        # speech act: interviews, invitations
     "message": "message",          # speech act: written messages, cables, letters

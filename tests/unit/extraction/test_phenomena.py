@@ -435,3 +435,28 @@ def test_an_arabic_cue_is_not_read_in_persian(lang, text, expected):
 ])
 def test_a_travel_ban_or_the_purpose_to_hold_talks_is_no_contact(lang, text):
     assert pairs(text, lang) == set()
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    _case(set(), "en", "Where will the Iranian foreign minister meet his Omani counterpart?"),
+    _case(set(), "ar", "أين يلتقي وزير الخارجية الإيراني نظيره العماني؟"),
+    _case(set(), "fa", "آیا وزیر امور خارجه ایران با همتای عمانی خود دیدار می‌کند؟"),
+    _case(set(), "en", "The Iranian foreign minister postponed his visit to Oman."),
+    _case(set(), "ar", "أجل وزير الخارجية الإيراني زيارته إلى سلطنة عمان."),
+    _case(set(), "fa", "سفر وزیر امور خارجه ایران به عمان به تعویق افتاد."),
+    _case(set(), "ar", "رفض الرئيس الإيراني استقبال السفير الأمريكي."),
+    _case({("EGY", "TUR")}, "ar", "جددت مصر وتركيا رفضهما تهجير الفلسطينيين خلال لقاء وزير الخارجية المصري "
+                                  "نظيره التركي في أنقرة."),
+    _case(set(), "en", "The Russian ambassador requested a meeting with the British foreign secretary."),
+    _case(set(), "ar", "السفير الروسي لدى بريطانيا يطلب مقابلة وزير الخارجية البريطاني."),
+    _case(set(), "fa", "سفیر روسیه درخواست دیدار با وزیر خارجه انگلیس را داد."),
+    _case(set(), "ar", "قال وزير الخارجية الأردني إن بلاده ستجري محادثات مع روسيا."),
+    _case(set(), "en", "The father of the US President's adviser met the Qatari finance minister."),
+    _case(set(), "ar", "التقى والد مستشار الرئيس الأمريكي وزير المالية القطري."),
+    _case(set(), "fa", "پدر مشاور رئیس جمهور آمریکا با وزیر دارایی قطر دیدار کرد."),
+])
+def test_questions_postponements_refusals_requests_and_relatives(lang, text, expected):
+    """A question reports nothing; a postponed, refused or requested meeting is not held (what
+    is rejected "during" a meeting does not void it); a future verb of either gender; a
+    relative of an official is a private person."""
+    assert pairs(text, lang) == expected
