@@ -297,6 +297,12 @@ def message_act(facts: SentenceFacts, t: Cue) -> bool:
     """Does trigger ``t`` receive, send or discuss a written message ("received a written message
     from", "تلقى برقية تهنئة", "تسلم رسالة خطية") rather than a visitor or a call? A *call* of
     condolence is a contact; a cable of condolence is not."""
+    if t.kind == "visit" and facts.has("goods"):
+        # "چهار محموله دارویی از آلمان به ایران وارد شد", "an aid shipment arrived in Gaza": the
+        # goods are what arrived
+        norm = facts.norm
+        return any(b.kind == "goods" and b.end <= t.pos and _words(norm, b.end, t.pos) <= _window(b)
+                   and "," not in norm[b.end:t.pos] for b in facts.cues)
     if t.kind not in _MESSAGE_VERBS or not (facts.has("message") or facts.has("goods")):
         return False
     norm = facts.norm

@@ -460,3 +460,14 @@ def test_questions_postponements_refusals_requests_and_relatives(lang, text, exp
     is rejected "during" a meeting does not void it); a future verb of either gender; a
     relative of an official is a private person."""
     assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    _case(set(), "en", "An aid shipment from Germany arrived in Iran on Monday."),
+    _case(set(), "fa", "چهار محموله دارویی از آلمان به ایران وارد شد."),
+    _case({("DEU", "IRN")}, "fa", "وزیر خارجه آلمان وارد تهران شد."),
+    _case(set(), "fa", "سفیر جمهوری چک در ایران در نشست خبری روز تجارت چک سخن گفت."),
+    _case(set(), "ar", "قالت الخارجية البريطانية إن لندن ستعلق اتصالاتها الثنائية مع موسكو."),
+])
+def test_goods_that_arrive_and_a_press_conference_are_no_visit(lang, text, expected):
+    assert pairs(text, lang) == expected
