@@ -119,11 +119,11 @@ class Result:
     by_lang: dict[str, tuple[Score, int]]   # the article's ``lang`` -> its score, required contacts
 
 
-def run_split(s: Split) -> Result:
+def run_split(s: Split, min_confidence: float = 0.0) -> Result:
     articles = _read(s.articles, s.articles_sha256)
     gold = _read(s.gold, s.gold_sha256)
     required = check_gold(gold, articles, s.gold)
-    preds = [c for a in articles for c in extract_contacts(a)]
+    preds = [c for a in articles for c in extract_contacts(a) if c.confidence >= min_confidence]
     lang_of = {a["id"]: a.get("lang") or "?" for a in articles}
     by_lang = {}
     for lang in sorted(set(lang_of.values())):
@@ -153,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", action="append", metavar="NAME", help="only this split (repeatable)")
     ap.add_argument("--errors", action="store_true", help="list the errors of the development splits")
     ap.add_argument("--manifest", type=Path, default=MANIFEST)
+    ap.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
+                    help="count only contacts of at least this confidence (DIPLOWATCH_MIN_CONFIDENCE)")
     ap.add_argument("--tree", type=Path, default=ROOT,
                     help="a checkout whose extractor to score (default: this one)")
     args = ap.parse_args(argv)
@@ -175,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     for i, s in enumerate(chosen, 1):
         print(f"[{i}/{len(chosen)}] {s.name} ...", file=sys.stderr)
         try:
-            results.append(run_split(s))
+            results.append(run_split(s, args.min_confidence))
         except SplitError as e:
             print(f"heldout_splits: {e}", file=sys.stderr)
             return 2
