@@ -65,9 +65,11 @@ class Split:
 def load_manifest(path: Path = MANIFEST) -> list[Split]:
     rows = [line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
     out = []
-    for n, r in enumerate(csv.DictReader(io.StringIO("\n".join(rows)), delimiter="\t"), 2):
+    for r in csv.DictReader(io.StringIO("\n".join(rows)), delimiter="\t"):
         if r["role"] not in ("dev", "test"):
-            raise SplitError(f"{path}: row {n}: role must be dev or test, got {r['role']!r}")
+            raise SplitError(f"{path}: split {r['name']!r}: role must be dev or test, got {r['role']!r}")
+        if r["role"] == "test" and "-" in (r["articles_sha256"], r["gold_sha256"]):
+            raise SplitError(f"{path}: test split {r['name']!r} has no recorded SHA-256: a test split is frozen")
         out.append(Split(r["name"], r["lang"], r["role"], (ROOT / r["articles"]).resolve(),
                          (ROOT / r["gold"]).resolve(), r["articles_sha256"], r["gold_sha256"], r["source"]))
     return out

@@ -34,7 +34,7 @@ keyed to an article, an outlet or a name.
 * ``gathering_scope``: a small named group (a trilateral, counterparts met together) gives every
   pair; a large gathering (a summit in a sentence naming five or more countries) gives no pair for its list
   of members, only the first party's meetings with the others when one party is the subject;
-  several subjects of a meeting, call or visit meet each of its objects; otherwise the first
+  several subjects of a visit or call visit or call each of its objects; otherwise the first
   party meets each other one.
 * ``attachment``: a third country after a word opening a new clause is not a party of the
   contact before it (``clause.txt``), unless a later trigger opens a contact of its own there.
@@ -66,6 +66,7 @@ _POSSESSIVES = frozenset({"his", "her", "their", "its", "our", "my"})
 _EXCLUDED_GAP = 3     # words between an exclusion cue and the country it excludes ("a visit to")
 _OR_AND = frozenset({"and", "or", "nor", "و", "او", "ولا", "يا"})
 _IN_PERSON = frozenset({"meet", "receive", "visit"})
+_PARTY_VERBS = frozenset({"meet", "receive", "visit", "call"})
 _PLURAL_TITLES = ("وزراء", "وزرای", "قاده", "سران")
 
 
@@ -92,7 +93,7 @@ def _in_scope(b: Cue, t: Cue, norm: str) -> bool:
     if b.lang == "ar" and t.end <= b.pos and _words(norm, t.end, b.pos) <= 2 \
             and "," not in norm[t.end:b.pos]:
         return True
-    after = _VOID_WINDOW_FA if b.kind == "future" else 2
+    after = _VOID_WINDOW_FA if b.kind in ("future", "reject") else 2
     if b.lang == "fa" and t.end <= b.pos and _words(norm, t.end, b.pos) <= after \
             and "," not in norm[t.end:b.pos] \
             and not (b.kind == "future" and _past_between(norm, t.pos, b.pos)):
@@ -134,7 +135,11 @@ def modality(facts: SentenceFacts, t: Cue) -> bool:
                 return True
         elif kind == "appeal":
             # "called for an emergency meeting", "ناشد ... عقد": the object of the appeal
-            # (a trigger starting before the appeal is not its object: "paid a courtesy call on")
+            # (a trigger starting before the appeal is not its object: "paid a courtesy call on");
+            # "called on X" appeals only with "to" after it ("called on Israel to stop ..."),
+            # else it is a courtesy visit ("called on the Prime Minister")
+            if _on_without_to(b, norm):
+                continue
             if (_overlap(b, t) and b.pos <= t.pos) or (b.end <= t.pos and _words(norm, b.end, t.pos) <= _APPEAL_GAP.get(b.lang, 3)
                                   and not _clause_break(facts, b.end, t.pos)
                                   and not _during(facts, b.end, t.pos)):
@@ -158,6 +163,16 @@ def modality(facts: SentenceFacts, t: Cue) -> bool:
                         and _words(norm, b.end, p.pos) <= _DEPARTURE_SPAN:
                     return True
     return False
+
+
+_TO_WORDS = 8  # words after "called on" within which "to" makes it an appeal
+
+
+def _on_without_to(b: Cue, norm: str) -> bool:
+    """An English appeal ending in "on"/"upon" with no "to" in the words after it."""
+    if b.lang != "en" or not norm[b.pos:b.end].endswith((" on", " upon")):
+        return False
+    return "to" not in norm[b.end:].split()[:_TO_WORDS]
 
 
 def _during(facts: SentenceFacts, a: int, b: int) -> bool:
@@ -279,10 +294,18 @@ def _clause_break(facts: SentenceFacts, a: int, b: int) -> bool:
 
 def speech_act(facts: SentenceFacts) -> bool:
     """Is the sentence about something that is not a consultation (an interview, an invitation;
-    summonses, sport and private visits: the ``noncontact`` cues of triggers.tsv), or a question
-    ("Where will Trump meet Kim?", "أين يلتقي ترامب كيم؟", "آیا ... دیدار می‌کند؟": it asks, it
-    reports nothing)?"""
-    return facts.has("noncontact") or facts.has("speech") or facts.norm.rstrip(' "\')»').endswith("?")
+    summonses, sport and private visits: the ``noncontact`` cues of triggers.tsv)?"""
+    return facts.has("noncontact") or facts.has("speech")
+
+
+def questioned(facts: SentenceFacts, t: Cue) -> bool:
+    """Is trigger ``t`` inside the question a sentence ends with ("Where will Trump meet Kim?",
+    "أين يلتقي ترامب كيم؟")? A report before a colon is not ("X meets Y: what did they
+    discuss?")."""
+    norm = facts.norm
+    if not norm.rstrip(' "\')»').endswith("?"):
+        return False
+    return not any(ch in norm[t.end:] for ch in ":;")
 
 
 def other_sense(facts: SentenceFacts, t: Cue) -> bool:
@@ -299,8 +322,10 @@ def message_act(facts: SentenceFacts, t: Cue) -> bool:
     condolence is a contact; a cable of condolence is not."""
     if t.kind == "visit" and facts.has("goods"):
         # "چهار محموله دارویی از آلمان به ایران وارد شد", "an aid shipment arrived in Gaza": the
-        # goods are what arrived
+        # goods are what arrived when no official comes before the verb to be its subject
         norm = facts.norm
+        if any(s.strength >= 2 and 0 <= s.pos < t.pos for s in facts.slots):
+            return False
         return any(b.kind == "goods" and b.end <= t.pos and _words(norm, b.end, t.pos) <= _window(b)
                    and "," not in norm[b.end:t.pos] for b in facts.cues)
     if t.kind not in _MESSAGE_VERBS or not (facts.has("message") or facts.has("goods")):
@@ -375,9 +400,9 @@ def gathering_scope(facts: SentenceFacts, slots: list[Slot], order: list[str], d
     and whether they met together: two parties or coordinated subjects ("بوتين ونتنياهو") give
     one pair; one meeting of them all (a summit, a trilateral, "met his Russian and Turkish
     counterparts" in person) gives every pair but none between two destinations of one trip;
-    several subjects before a meeting, call or visit verb meet each party after it ("the envoys
-    of Egypt and Japan paid courtesy calls on the President"); otherwise the first party meets
-    each of the others."""
+    several subjects before a visit or call verb visit or call each party after it ("the envoys
+    of Egypt and Japan paid courtesy calls on the President": separate calls; "A and B met C" is
+    one meeting of three); otherwise the first party meets each of the others."""
     joint = facts.has("summit") or facts.has("joint") or (
         _counterpart_group(slots, facts.norm) and not facts.has("separate") and not facts.has("call")
         and any(t.kind in _IN_PERSON for t in live))
@@ -386,7 +411,7 @@ def gathering_scope(facts: SentenceFacts, slots: list[Slot], order: list[str], d
     verb = min(live, key=_cue_pos)
     before = [c for c in order if any(s.country == c and 0 <= s.pos < verb.pos for s in slots)]
     after = [c for c in order if c not in before]
-    if not joint and len(before) >= 2 and after and verb.kind in _IN_PERSON | {"call"}:
+    if not joint and len(before) >= 2 and after and verb.kind in ("visit", "call"):
         # "the envoys of Egypt and Japan paid courtesy calls on the President": each subject
         # with each object, none between the subjects
         return [(b, a) for b in before for a in after], joint
@@ -437,5 +462,8 @@ def attachment(facts: SentenceFacts, slots: list[Slot], triggers: list[int]) -> 
         breaks = [c.pos for c in facts.cues if c.kind == "clause" and c.pos > first_trigger]
         if breaks:
             cut = breaks[0]
-            return [s for s in slots if s.pos < cut or any(cut < t < s.pos for t in triggers)]
+            # a later meeting, visit or call opens a contact of its own; talks are often the
+            # subject of the new clause ("while talks between Israel and Qatar continued")
+            later = [c.pos for c in facts.cues if c.pos in triggers and c.kind in _PARTY_VERBS]
+            return [s for s in slots if s.pos < cut or any(cut < t < s.pos for t in later)]
     return slots

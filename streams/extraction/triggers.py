@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from streams.extraction.actors import CONTACT_TRIGGERS, Cue, SentenceFacts
 from streams.extraction.phenomena import (framed_by_void, message_act, modality, negation, other_sense,
-                                          planned_before, speech_act, statement_act)
+                                          planned_before, questioned, speech_act, statement_act)
 
 _PLACE_WINDOW = 8  # words between a meeting trigger and the place it happened
 
@@ -46,6 +46,8 @@ def live_triggers(facts: SentenceFacts) -> list[Cue]:
             continue  # "will hold a meeting ... during a visit to Qatar": the same event
         if other_sense(facts, t):
             continue  # not a contact word here ("so-called"): voids nothing after it
+        if questioned(facts, t):
+            continue  # asked about, not reported
         if modality(facts, t) or negation(facts, t) or message_act(facts, t) or statement_act(facts, t):
             voided = True
         elif t.kind == "receive" and (event := _hosted_event(facts, t)) is not None:

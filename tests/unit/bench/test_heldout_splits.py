@@ -68,3 +68,11 @@ def test_errors_are_listed_for_dev_splits_only(tmp_path, capsys):
     assert hs.main(["--manifest", str(_manifest(tmp_path / "t", "test", miss)), "--errors"]) == 0
     out = capsys.readouterr().out
     assert "FN IRN-QAT" not in out and "errors not listed" in out
+
+
+def test_a_test_split_without_hashes_is_refused(tmp_path, capsys):
+    m = _manifest(tmp_path, "test")
+    m.write_text(m.read_text(encoding="utf-8").replace("\ten\ttest\t", "\ten\ttest\t", 1)
+                 .rsplit("\t", 3)[0] + "\t-\t-\thand-written\n", encoding="utf-8")
+    assert hs.main(["--manifest", str(m)]) == 2
+    assert "has no recorded SHA-256" in capsys.readouterr().err

@@ -183,6 +183,7 @@ def test_persian_text_takes_no_arabic_proclitic_before_a_name():
     # "کاتن" (Cotton) is not ک + آتن (Athens); Persian writes its prepositions apart, so only a
     # glued "و" and the article of an Arabic name ("الجزایر") come before a name
     assert not _pairs("تام کاتن سناتور آمریکایی در گفت‌وگو با مجری برنامه مدعی نادرست بودن برجام شد.", lang="fa")
+    assert not _pairs("وزیر امور خارجه ایران با تام کاتن سناتور آمریکایی دیدار کرد.", lang="fa")
     assert set(_pairs("وزیر امور خارجه ایران با وزیر خارجه الجزایر دیدار کرد.", lang="fa")) == {("DZA", "IRN")}
     assert ("country", "GRC") in _kinds("كاتن")  # the gazetteer still finds it; Persian drops it
 
@@ -234,6 +235,8 @@ def test_a_departure_for_a_visit_is_not_the_visit(lang, text):
      {("EGY", "IRQ"): "multilateral", ("EGY", "JOR"): "multilateral", ("IRQ", "JOR"): "multilateral"}),
     ("ar", "التقى الرئيس المصري العاهل الأردني على هامش القمة العربية في الرياض.",
      {("EGY", "JOR"): "multilateral"}),
+    ("en", "The US President met the North Korean leader at their summit in Singapore.",
+     {("PRK", "USA"): "third-party"}),
 ])
 def test_a_summit_of_two_leaders_is_a_bilateral_meeting(lang, text, expected):
     """A summit is a gathering (multilateral) with three or more states or an organisation; the
