@@ -21,7 +21,8 @@ keyed to an article, an outlet or a name.
   is void. ``excluded``: a country a tour "does not include" ("ولا تتضمن", ``exclusion.txt``) is no
   party.
 * ``speech_act``: interviews and invitations are not consultations: the sentence reports no
-  contact (``speech_act.txt``); ``message_act``: a receiving, calling or talking verb whose object
+  contact (``speech_act.txt``); ``questioned``: a trigger inside the question a sentence ends
+  with ("?", "؟") is void; ``message_act``: a receiving, calling or talking verb whose object
   is a written message, cable or letter reports that message (``message.txt``), a receiving
   verb whose object is aid, weapons or money a delivery (``goods.txt``);
   ``statement_act``: a visit or talks welcomed, condemned or praised in a statement are its
