@@ -379,3 +379,14 @@ def test_every_corpus_outlet_is_known():
             if article.get("source") and kb.outlet_for(article["source"]) is None:
                 unknown.add(article["source"])
     assert not unknown
+
+
+# Words an office holder's single-word alias must not be: ordinary words, first names and other
+# people's surnames of the press (found in the dev splits' texts, 2026-12-06).
+SHARED_NAMES = {"تمر", "تامر", "كاين", "بارو", "کوشنر", "بخاري", "بودن"}
+
+
+def test_no_office_holder_alias_is_a_shared_word_or_name():
+    found = {(h.name_en, a) for h in kb.load_office_holders() for a in h.aliases
+             if _norm(a) in {_norm(w) for w in SHARED_NAMES}}
+    assert found == set()
