@@ -22,7 +22,7 @@ from typing import Any, Callable
 from streams.extraction import boilerplate, dates
 from streams.extraction.actors import CONTACT_TRIGGERS, analyse, pick_holder
 from streams.extraction.confidence import probability, vector
-from streams.extraction.gazetteer import Mention, gazetteer, government_domain
+from streams.extraction.gazetteer import Mention, gazetteer, government_site
 from streams.extraction.langid import detect_lang
 from streams.extraction.normalise import normalise, normaliser
 from streams.extraction.sentences import paragraph_sentences
@@ -162,7 +162,7 @@ class _Context:
     ref: tuple[str | None, str]     # reference day (ISO) and its precision
     day: str | None                 # the day office holders are looked up on
     home: str | None                # outlet's / dateline agency's country
-    own_voice: bool                 # the outlet is the home state's government (gazetteer.government_domain)
+    own_voice: bool                 # the outlet is the home state's government (gazetteer.government_site)
     local_refs: bool                # paragraphs may carry their own date line
     normalise: Callable[[str], str]  # ``normalise`` for the article's sentences
     lookups: int = 0
@@ -194,7 +194,7 @@ def _extract(article: Article | dict[str, Any], with_features: bool = False) -> 
         article=a, lang=lang, ref=ref,
         day=ref[0] if ref[1] in ("day", "month") else None,
         home=gaz.outlet_country(a.source),
-        own_voice=any(government_domain(t.split("/")[0]) for t in (a.source or "").lower().split()),
+        own_voice=government_site(a.source),
         # without a day from the feed, paragraphs look for their own date line (a second
         # article pasted into the page carries its own) when the page states any day at all
         local_refs=not dated_feed and any(p == "day" for _, p, _ in dates.page_dates(a.text)),

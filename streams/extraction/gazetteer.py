@@ -84,6 +84,21 @@ def _is_arabic_script(s: str) -> bool:
     return any(ARABIC_SCRIPT[0] <= c <= ARABIC_SCRIPT[1] for c in s)
 
 
+def _source_hosts(source: str) -> list[str]:
+    """The host names in an article's ``source`` field ("www.x.com/path", "rouz.news
+    (republishing mehrnews.com)"), lower case, without "www."."""
+    hosts = []
+    for token in source.lower().replace("(", " ").replace(")", " ").split():
+        host = token.split("/")[0]
+        hosts.append(host[4:] if host.startswith("www.") else host)
+    return hosts
+
+
+def government_site(source: str | None) -> bool:
+    """Is the article's source a government's own web site (``government_domain``)?"""
+    return bool(source) and any(government_domain(h) for h in _source_hosts(source))
+
+
 _GOV_LABELS = frozenset({"gov", "gob", "gouv", "govt", "go", "gv"})
 _CCTLD_CODES = {"uk": "GB"}  # country-code domains that are not the ISO code
 
@@ -224,20 +239,14 @@ class Gazetteer:
         s = source.strip().lower()
         if s in self.outlets:
             return self.outlets[s]
-        for token in s.replace("(", " ").replace(")", " ").split():
-            host = token.split("/")[0]
-            if host.startswith("www."):
-                host = host[4:]
+        hosts = _source_hosts(s)
+        for host in hosts:
             parts = host.split(".")
             for i in range(len(parts) - 1):
                 cand = ".".join(parts[i:])
                 if cand in self.outlets:
                     return self.outlets[cand]
-        for token in s.replace("(", " ").replace(")", " ").split():
-            country = government_domain(token.split("/")[0])
-            if country:
-                return country
-        return None
+        return next(filter(None, map(government_domain, hosts)), None)
 
     def find(self, norm: str, original: str = "") -> list[Mention]:
         """All accepted hits in a normalised sentence, in text order (overlaps kept)."""

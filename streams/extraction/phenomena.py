@@ -26,8 +26,9 @@ keyed to an article, an outlet or a name.
   is a written message, cable or letter reports that message (``message.txt``), a receiving
   verb whose object is aid, weapons or money a delivery (``goods.txt``);
   ``statement_act``: a visit or talks welcomed, condemned or praised in a statement are its
-  object, not a contact of the speaker (``statement.txt``); ``other_sense``: a trigger word in
-  another sense ("so-called", "وسائل الاتصال", "شماره تماس", ``other_sense.txt``) is void.
+  object, not a contact of the speaker (``statement.txt``); a trigger word in another
+  sense ("so-called", "وسائل الاتصال", "شماره تماس", ``other_sense.txt``) is no trigger: the
+  longer form wins the gazetteer's longest-match selection (``actors._select``).
 * ``actor_type``: officials of international organisations act for no state
   (``organisation.txt``, applied where titles take their country: ``actors._attach_title``);
   former officials, the opposition, business delegations and private persons neither
@@ -307,14 +308,6 @@ def questioned(facts: SentenceFacts, t: Cue) -> bool:
     if not norm.rstrip(' "\')»').endswith("?"):
         return False
     return not any(ch in norm[t.end:] for ch in ":;")
-
-
-def other_sense(facts: SentenceFacts, t: Cue) -> bool:
-    """Is trigger ``t`` a word of a form that gives it another sense ("so-called", "وسائل
-    الاتصال", "خط تماس": naming, telecommunications, a front line)?"""
-    if not facts.has("sense"):
-        return False
-    return any(b.kind == "sense" and _overlap(b, t) for b in facts.cues)
 
 
 def message_act(facts: SentenceFacts, t: Cue) -> bool:

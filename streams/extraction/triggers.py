@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from streams.extraction.actors import CONTACT_TRIGGERS, Cue, SentenceFacts
-from streams.extraction.phenomena import (framed_by_void, message_act, modality, negation, other_sense,
-                                          planned_before, questioned, speech_act, statement_act)
+from streams.extraction.phenomena import (framed_by_void, message_act, modality, negation, planned_before,
+                                          questioned, speech_act, statement_act)
 
 _PLACE_WINDOW = 8  # words between a meeting trigger and the place it happened
 
@@ -44,8 +44,6 @@ def live_triggers(facts: SentenceFacts) -> list[Cue]:
             continue  # "will travel to meet ... to discuss ... negotiations": same planned event
         if voided and framed_by_void(facts, t):
             continue  # "will hold a meeting ... during a visit to Qatar": the same event
-        if other_sense(facts, t):
-            continue  # not a contact word here ("so-called"): voids nothing after it
         if questioned(facts, t):
             continue  # asked about, not reported
         if modality(facts, t) or negation(facts, t) or message_act(facts, t) or statement_act(facts, t):

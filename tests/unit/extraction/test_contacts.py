@@ -199,6 +199,14 @@ def test_a_government_site_is_its_state(host, expected):
     assert government_domain(host) == expected
 
 
+def test_a_government_site_is_found_among_the_sources_hosts():
+    from streams.extraction.gazetteer import government_site
+
+    assert government_site("www.pmd.gov.lk/news/123")
+    assert government_site("rouz.news (republishing mofa.gov.sa)")
+    assert not government_site("theguardian.com") and not government_site(None) and not government_site("")
+
+
 def test_a_governments_own_release_speaks_for_it_on_either_side():
     # an unnamed "President" in pmd.gov.lk's release is Sri Lanka's, also as the object; a
     # courtesy call is made in person; a High Commissioner is an ambassador
