@@ -40,12 +40,13 @@ _ARTICLES = frozenset({"the", "a"})
 # words between an English title and its country on the right: "Emir of Qatar", "ministers from
 # Syria, Iran and Russia", "a delegation from Cyprus" (not after a verb or a comma: "returning from")
 _EN_OF = frozenset({"of", "the", "for", "'s", "from"})
+# The word sets below are compared with normalised words (normalise: "إلى" is "الي", "لدى" "لدي").
 _IN_WORDS = frozenset({"in", "at", "في", "در", "here"})
-_TO_WORDS = frozenset({"to", "into", "in", "at", "الى", "في", "به", "در", "leaving", "left", "visiting", "visited", "visits",
+_TO_WORDS = frozenset({"to", "into", "in", "at", "الي", "في", "به", "در", "leaving", "left", "visiting", "visited", "visits",
                        "وارد", "عازم", "visit"})
 # "left for X" names the destination; "leaving Tehran for Canberra" does not (X follows another place)
 _LEAVE_FOR = frozenset({"left", "leaves", "leave", "leaving", "departed", "departs", "headed", "heading", "bound"})
-_POSTED_TO = frozenset({"to", "in", "لدى", "في", "الى", "در", "به", "نزد"})
+_POSTED_TO = frozenset({"to", "in", "لدي", "في", "الي", "در", "به", "نزد"})
 
 
 @dataclass(slots=True)
@@ -376,6 +377,8 @@ def _title_country_right(scan: _Scan, i: int, role: str) -> tuple[list[int], boo
             break  # English titles take "of X" on the right ("Emir of Qatar"), not "and the US"
         if any(m.end <= tp < mj.start for tp in scan.trigger_pos):
             break
+        if any(c.kind == "origin" and m.end <= c.pos < mj.start for c in scan.facts.cues):
+            break  # "الوزير ... قادما من الأردن": where he came from, not his country
         if cj == "org":
             return [], True, False  # "UN envoy", "المبعوث الأممي", "الأمين العام لـ..."
         if cj == "ours":

@@ -182,6 +182,12 @@ class Gazetteer:
         if form[:1].isascii() and form[:1].isalpha():
             cased = form  # English proper name: verify capitalisation in the original
         self._add(form, Entry("country", a3, kind, "word", cased))
+        # an Arabic nisba of several words agrees in definiteness with its noun: listed as the
+        # press writes it after a title ("وزير الخارجية الكوري الشمالي"), it is also found after
+        # an indefinite noun ("مسؤول كوري شمالي"), without the article on every word
+        words = form.split()
+        if kind == "demonym" and len(words) > 1 and all(w.startswith("\u0627\u0644") for w in words):
+            self._add(" ".join(w[2:] for w in words), Entry("country", a3, kind, "word", None))
 
     def _load(self) -> None:
         # countries: CLDR names first, then the curated aliases (demonyms, capitals, metonyms)

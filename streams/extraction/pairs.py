@@ -15,7 +15,7 @@ import re
 
 from streams.extraction.actors import Place, SentenceFacts, Slot, prev_word
 from streams.extraction.confidence import sentence_features
-from streams.extraction.phenomena import actor_type, attachment, excluded, gathering_scope
+from streams.extraction.phenomena import actor_type, attachment, excluded, gathering_scope, void_arguments
 from streams.extraction.triggers import ModeDecision, decide_mode
 from streams.records import Actor
 
@@ -129,6 +129,8 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
     if len({s.country for s in strong}) < 2:
         slots += [s for s in facts.slots if s.country and s.strength == 1 and bare_actor(s)]
         slots += _between(facts, live, slots)
+    # a planned or denied event's own parties go before the host of a visit is looked for
+    slots = void_arguments(facts, slots, live)
     if facts.hosted_at is not None:
         # the host of an event ("Oman hosted talks between ...") is its venue, not a party
         hosts = [s for s in facts.slots if s.country and s.pos < facts.hosted_at]

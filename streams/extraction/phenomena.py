@@ -19,7 +19,9 @@ keyed to an article, an outlet or a name.
 * ``negation``: the contact is denied, cancelled, refused or did not happen ("did not meet",
   ``negation.txt``; "denied", "no truth to reports", "نفى", "تکذیب", ``denial.txt``): the trigger
   is void. ``excluded``: a country a tour "does not include" ("ولا تتضمن", ``exclusion.txt``) is no
-  party.
+  party, nor the place a traveller came from ("arriving from", "قادما من", "پس از ترک",
+  ``origin.txt``). ``void_arguments``: the actors after the "between"/"with" of a void contact
+  word ("to discuss a possible summit between ...") are its parties, not the held contact's.
 * ``speech_act``: interviews and invitations are not consultations: the sentence reports no
   contact (``speech_act.txt``); ``questioned``: a trigger inside the question a sentence ends
   with ("?", "؟") is void; ``message_act``: a receiving, calling or talking verb whose object
@@ -66,6 +68,10 @@ _NEGATION_KINDS = frozenset({"negation", "reject", "denial"})
 _EVENTS = frozenset({"visit", "meet", "talk", "summit", "conference"})
 _POSSESSIVES = frozenset({"his", "her", "their", "its", "our", "my"})
 _EXCLUDED_GAP = 3     # words between an exclusion cue and the country it excludes ("a visit to")
+_VOID_ARG_GAP = 3     # words between a void contact word and its "between"/"with" ("قمة مرتقبة محتملة بين")
+_GATHERINGS = frozenset({"summit", "conference"})
+_ARG_WORDS = frozenset({"between", "with", "بين", "مع", "ميان", "با"})
+_ORIGIN_GAP = 1       # words between an origin cue and the place ("arriving from neighbouring Jordan")
 _OR_AND = frozenset({"and", "or", "nor", "و", "او", "ولا", "يا"})
 _IN_PERSON = frozenset({"meet", "receive", "visit"})
 _PARTY_VERBS = frozenset({"meet", "receive", "visit", "call"})
@@ -257,10 +263,12 @@ def _denied(b: Cue, t: Cue, norm: str) -> bool:
 def excluded(facts: SentenceFacts, slots: list[Slot]) -> list[Slot]:
     """The parties without the countries a trip or meeting "does not include" ("a tour that does
     not include a visit to Israel", "ولا تتضمن جولة ... إسرائيل", "به جز اسرائیل"): the first
-    actor within a few words after an exclusion cue, and those chained to it by and/or."""
-    if not facts.has("exclude"):
+    actor within a few words after an exclusion cue, and those chained to it by and/or; and
+    without the place a traveller came from ("arriving from Amman", "قادما من عمان", "پس از ترک
+    بغداد"): the actor right after an origin cue, alone."""
+    if not facts.has("exclude") and not facts.has("origin"):
         return slots
-    cuts = [c for c in facts.cues if c.kind == "exclude"]
+    cuts = [c for c in facts.cues if c.kind == "exclude" or c.kind == "origin"]
     norm = facts.norm
     out = set()
     for c in cuts:
@@ -268,11 +276,14 @@ def excluded(facts: SentenceFacts, slots: list[Slot]) -> list[Slot]:
         # what the cue excludes), and the parties the sentence gave no slot (a visit's host)
         pool = [s for s in facts.slots if s.country] + [s for s in slots if s.kind == "host"]
         after = sorted((s for s in pool if s.pos >= c.end), key=_slot_pos)
-        if not after or _words(norm, c.end, after[0].pos) > _EXCLUDED_GAP \
+        origin = c.kind == "origin"
+        if not after or _words(norm, c.end, after[0].pos) > (_ORIGIN_GAP if origin else _EXCLUDED_GAP) \
                 or _clause_break(facts, c.end, after[0].pos):
             continue
         last = after[0]
         out.add(id(last))
+        if origin:
+            continue   # "from Amman and Riyadh" is rare; "from Amman to Riyadh" is a route
         for s in after[1:]:
             gap = norm[last.end:s.pos].replace(",", " ").split()
             if len(gap) > 1 or not all(w in _OR_AND or (w.startswith("و") and len(w) <= 3) for w in gap):
@@ -280,6 +291,39 @@ def excluded(facts: SentenceFacts, slots: list[Slot]) -> list[Slot]:
             out.add(id(s))
             last = s
     return [s for s in slots if id(s) not in out]
+
+
+def void_arguments(facts: SentenceFacts, slots: list[Slot], live: list[Cue]) -> list[Slot]:
+    """The parties without the arguments of a void event: a contact word the phenomena voided
+    (planned, denied ...) followed within a few words by "between" or "with" takes the actors
+    after that word, up to a clause break or the next live trigger ("met Kim ... to discuss a
+    possible summit between Kim and the US president", "لمناقشة قمة مرتقبة محتملة بين كيم
+    والرئيس الأميركي", "دیدار احتمالی میان ..."): they are the parties of the void event, not
+    of the contact the sentence reports. Not the purpose of a live visit: "went to Paris to meet
+    Sarkozy" ("برای دیدار و گفت‌وگو با ... به پاریس رفت") names the host of the visit."""
+    visit = any(t.kind == "visit" for t in live)
+    purposes = [c for c in facts.cues if c.kind == "purpose"] if visit else []
+    live_at = {t.pos for t in live}
+    norm = facts.norm
+    cut: set[int] = set()
+    for t in facts.cues:
+        if t.pos in live_at or not (t.kind in CONTACT_TRIGGERS or t.kind in _GATHERINGS and (
+                modality(facts, t) or negation(facts, t))):
+            continue   # a summit word is no trigger: its arguments go only when it is planned or denied
+        if any(c.pos <= t.pos and _words(norm, c.end, t.pos) <= _PURPOSE_GAP for c in purposes):
+            continue
+        words = norm[t.end:].split()[:_VOID_ARG_GAP + 1]
+        k = next((i for i, w in enumerate(words) if w in _ARG_WORDS), None)
+        if k is None:
+            continue
+        start = t.end + len(" ".join(norm[t.end:].split()[:k + 1])) + 1
+        if _clause_break(facts, t.end, start):
+            continue
+        stop = min([p for p in live_at if p > t.end] + [len(norm)])
+        for s in slots:
+            if start <= s.pos < stop and not _clause_break(facts, start, s.pos):
+                cut.add(id(s))
+    return [s for s in slots if id(s) not in cut] if cut else slots
 
 
 def _slot_pos(s: Slot) -> int:

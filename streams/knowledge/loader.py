@@ -657,6 +657,7 @@ CUE_LISTS: dict[str, str] = {
     "denial": "denial",            # negation: denials of a report
     "rejection": "reject",         # negation: refusals (not what is rejected during a meeting)
     "exclusion": "exclude",        # negation: "does not include" a country
+    "origin": "origin",            # negation: where a traveller came from ("arriving from")
     "speech_act": "speech",        # speech act: interviews, invitations
     "message": "message",          # speech act: written messages, cables, letters
     "goods": "goods",              # speech act: aid, weapons, money received (not visitors)

@@ -485,3 +485,51 @@ def test_questions_postponements_refusals_requests_and_relatives(lang, text, exp
 ])
 def test_goods_that_arrive_and_a_press_conference_are_no_visit(lang, text, expected):
     assert pairs(text, lang) == expected
+
+
+# ---- third round (dev splits, 2026-12-06 afternoon) ------------------------------------------
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # where the traveller came from is no party (origin.txt); the destination still is
+    _case({("LBN", "USA")}, "en", "The US Secretary of State visited Lebanon after leaving Jordan."),
+    _case({("LBN", "USA")}, "ar", "التقى وزير الخارجية الأمريكي الرئيس اللبناني في بيروت الاثنين. "
+                                  "ووصل الوزير إلى القصر الرئاسي قادما من الأردن."),
+    _case({("LBN", "USA")}, "fa", "وزیر خارجه آمریکا پس از ترک اردن به لبنان سفر کرد."),
+])
+def test_origin_of_a_trip_is_no_party(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a planned or possible meeting's "between"/"with" names its own parties, not the held one's
+    _case({("RUS", "USA")}, "en", "Kerry met Lavrov on Monday to discuss a planned meeting between Obama and Rouhani."),
+    _case(IRN_OMN, "ar", "التقى وزير الخارجية الإيراني نظيره العماني في مسقط الاثنين لمناقشة قمة مرتقبة "
+                         "بين الرئيس الإيراني والرئيس المصري."),
+    _case(IRN_OMN, "fa", "وزیر امور خارجه ایران روز دوشنبه با همتای عمانی خود در مسقط دیدار کرد و درباره "
+                         "دیدار احتمالی میان رئیس جمهور ایران و رئیس جمهور مصر گفتگو کرد."),
+    # beside a visit, "to meet X" names the host of the visit
+    _case({("DEU", "FRA")}, "fa", "صدراعظم آلمان روز چهارشنبه برای دیدار و گفت‌وگو با رئیس جمهور فرانسه به پاریس رفت."),
+])
+def test_the_parties_of_a_void_event_are_not_the_held_ones(lang, text, expected):
+    assert pairs(text, lang, published="2016-03-04") == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # armed groups, parties and monitors named after a state are not the state (regions.tsv)
+    _case(set(), "en", "The Iranian foreign minister met a Syrian Democratic Forces delegation in Baghdad on Monday."),
+    _case(set(), "ar", "التقى وزير الخارجية الإيراني الاثنين الأمين العام لحزب الله اللبناني في بيروت."),
+    _case(set(), "fa", "وزیر امور خارجه ایران روز دوشنبه با دبیرکل حزب‌الله لبنان در بیروت دیدار کرد."),
+])
+def test_a_group_named_after_a_state_is_not_the_state(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # an Arabic nisba of two words after an indefinite noun; "الزعيم" is a title
+    _case({("IRN", "PRK")}, "ar", "التقى وزير الخارجية الإيراني الاثنين مع مسؤول كوري شمالي في طهران."),
+    _case({("IRN", "PRK")}, "ar", "التقى الزعيم الكوري الشمالي في بيونغ يانغ الاثنين وزير الخارجية الإيراني."),
+    # "إلى" before a place right after an arrival verb names the destination
+    _case({("LBN", "USA")}, "ar", "وكان وزير الخارجية الأمريكي قد وصل إلى بيروت قادما من الأردن."),
+])
+def test_arabic_indefinite_nisba_leader_title_and_destination(lang, text, expected):
+    assert pairs(text, lang) == expected
