@@ -39,7 +39,7 @@ _CHAIN_WORDS = frozenset({"و", "and", "&", "-"})
 _ARTICLES = frozenset({"the", "a"})
 # words between an English title and its country on the right: "Emir of Qatar", "ministers from
 # Syria, Iran and Russia", "a delegation from Cyprus" (not after a verb or a comma: "returning from")
-_EN_OF = frozenset({"of", "the", "for", "'s", "from"})
+_EN_OF = frozenset({"of", "the", "for", "'s", "from", "two", "three", "four", "both"})  # "of the three Baltic states"
 # The word sets below are compared with normalised words (normalise: "إلى" is "الي", "لدى" "لدي").
 _IN_WORDS = frozenset({"in", "at", "في", "در", "here"})
 _TO_WORDS = frozenset({"to", "into", "in", "at", "الي", "في", "به", "در", "leaving", "left", "visiting", "visited", "visits",
@@ -88,6 +88,7 @@ class SentenceFacts:
     agencies: list[tuple[int, str]] = field(default_factory=list)
     posted_to: list[str] = field(default_factory=list)  # countries ambassadors are posted to
     hosted_at: int | None = None  # "X hosted talks ...": X hosts an event, it is not a party
+    groups: list[frozenset] = field(default_factory=list)  # members of each group name ("الكوريتين")
 
     cue_kinds: frozenset = frozenset()  # kinds of ``cues``, set once the cues are complete
 
@@ -233,6 +234,12 @@ def _classify(sel: list[Mention], facts: SentenceFacts, day: str | None, lang: s
                 continue
         if "country" in kinds:
             c = _last(m.entries, "country")
+            if c.sub == "group":
+                # "the two Koreas", "الكوريتين": one country item for each member, in one place
+                members = {e.value: e for e in m.entries if e.kind == "country" and e.sub == "group"}
+                items.extend(_Item("country", m, e) for e in members.values())
+                facts.groups.append(frozenset(members))
+                continue
             # a city (Geneva, Jeddah) is only ever a venue: never an actor, never a title's country
             items.append(_Item("city" if c.sub == "city" else "country", m, c))
             continue

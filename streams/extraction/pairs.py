@@ -27,6 +27,8 @@ _WITH_ONLY = frozenset({"with", "مع", "با"})
 
 _BETWEEN = frozenset({"between", "بين", "ميان", "بيان"})
 
+_EVENT_WORDS = frozenset({"summit", "conference", "meet", "talk"})
+
 _CHAIN_FILLERS = frozenset({"and", "the", "و", ","})
 
 _WITH_WORDS = frozenset({"with", "مع", "با", "and", "و"})
@@ -83,6 +85,11 @@ def sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subjec
     n = len(order)
     pairs, joint = gathering_scope(facts, slots, order, dest, live,
                                    n == 2 or _coordinated(facts.norm, slots, order))
+    # the members of one group name ("the three Baltic states", "الكوريتين") meet each other only
+    # when the group is all the sentence names
+    groups = [g for g in facts.groups if len(g) < n]
+    if groups:
+        pairs = [(x, y) for x, y in pairs if not any(x in g and y in g for g in groups)]
     talk_only = all(t.kind == "talk" for t in live)
     strong_trigger = any(t.kind in _STRONG_TRIGGERS for t in live)
     out: list[_Report] = []
@@ -182,7 +189,12 @@ def _between(facts: SentenceFacts, live: list, taken: list[Slot]) -> list[Slot]:
         words = [w for w in rest[:3] if w]
         if not words or words[0] not in _BETWEEN and not (len(words) > 1 and words[1] in _BETWEEN):
             continue
-        chain_end = t.end
+        # the chain starts after "between"; an event word may stand before it ("اجتماع قمة بين
+        # الكوريتين"), not another noun ("تبادل أسرى بين": a prisoner exchange between ...)
+        k = 0 if words[0] in _BETWEEN else 1
+        chain_end = t.end + len(" ".join(words[:k + 1])) + 1
+        if k and not any(c.kind in _EVENT_WORDS and t.end < c.pos < chain_end for c in facts.cues):
+            continue
         for s in bare:
             if s.pos < t.end:
                 continue

@@ -70,7 +70,9 @@ MULTI_HOLDER_ROLES: frozenset[str] = frozenset({"special_envoy", "deputy_foreign
 LANGS: frozenset[str] = frozenset({"ar", "fa", "en"})
 # city: a venue outside the capital (Geneva, Davos, Jeddah): it gives where a meeting was, never a
 # party to it (a capital also stands for its government: "Washington said"; a city does not).
-ALIAS_KINDS: frozenset[str] = frozenset({"name", "demonym", "capital", "metonym", "government", "city"})
+# group: a name for a few states together ("the two Koreas", "الكوريتين", "Baltic states"), one
+# row per member: the name stands for each of them
+ALIAS_KINDS: frozenset[str] = frozenset({"name", "demonym", "capital", "metonym", "government", "city", "group"})
 
 # Codes the news needs that ISO 3166-1 does not list as current countries. pycountry's
 # historic_countries covers SUN, DDR, YUG, CSK; Kosovo uses the user-assigned XKX

@@ -533,3 +533,23 @@ def test_a_group_named_after_a_state_is_not_the_state(lang, text, expected):
 ])
 def test_arabic_indefinite_nisba_leader_title_and_destination(lang, text, expected):
     assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a group name stands for each member (kind group in country_aliases.tsv); its members meet
+    # each other only when the group is all the sentence names
+    _case({("KOR", "PRK")}, "en", "The leaders of the two Koreas met in Panmunjom on Friday."),
+    _case({("KOR", "PRK")}, "ar", "وهذا هو ثاني اجتماع قمة بين الكوريتين."),
+    _case({("KOR", "PRK")}, "fa", "رهبران دو کره روز جمعه در پانمونجوم دیدار کردند."),
+    _case({("EST", "UKR"), ("LTU", "UKR"), ("LVA", "UKR")}, "en",
+          "Zelensky met in Kyiv with the foreign ministers of the three Baltic states on Friday."),
+    _case({("EST", "UKR"), ("LTU", "UKR"), ("LVA", "UKR")}, "ar",
+          "التقى الرئيس الأوكراني وزراء خارجية دول البلطيق في كييف الجمعة."),
+    _case({("EST", "UKR"), ("LTU", "UKR"), ("LVA", "UKR")}, "fa",
+          "رئیس جمهور اوکراین روز جمعه با وزرای خارجه کشورهای بالتیک در کی‌یف دیدار کرد."),
+    _case(set(), "en", "Tension on the border between the two Koreas rose on Friday."),
+    # an event word may stand between a trigger and "between", another noun not
+    _case(set(), "ar", "وأطلق سراحه في عملية تبادل أسرى بين موسكو ولندن عام 2010."),
+])
+def test_a_group_name_stands_for_each_member(lang, text, expected):
+    assert pairs(text, lang, published="2022-05-06") == expected
