@@ -553,3 +553,19 @@ def test_arabic_indefinite_nisba_leader_title_and_destination(lang, text, expect
 ])
 def test_a_group_name_stands_for_each_member(lang, text, expected):
     assert pairs(text, lang, published="2022-05-06") == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a cancellation in the present, an awaited or upcoming meeting, preparations for a visit,
+    # an English headline's "to undertake", a council named after a state
+    _case(set(), "ar", "وزير الاقتصاد الإيطالي يلغي لقاء مع نظيره الفرنسي بسبب خلاف بشأن الهجرة."),
+    _case(set(), "ar", "تعليقا على اجتماعه المنتظر مع الرئيس الإيراني، قال الرئيس العماني إنه متفائل."),
+    _case(set(), "ar", "سلطنة عمان تستعد لاستقبال الرئيس الإيراني."),
+    _case(set(), "en", "Iranian President to Undertake a State Visit to Oman on May 04"),
+    _case(set(), "en", "The Secretary General briefed the Iranian President on the outcome of the recent "
+                       "NATO-Russia Council meeting."),
+    _case(IRN_OMN, "en", "The Iranian President made a State Visit to Oman on Monday."),
+    _case(IRN_OMN, "ar", "استقبل السلطان العماني الرئيس الإيراني في مسقط الاثنين."),
+])
+def test_cancelled_awaited_prepared_or_departing(lang, text, expected):
+    assert pairs(text, lang) == expected
