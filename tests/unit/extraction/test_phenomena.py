@@ -569,3 +569,16 @@ def test_a_group_name_stands_for_each_member(lang, text, expected):
 ])
 def test_cancelled_awaited_prepared_or_departing(lang, text, expected):
     assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # "spoke with" in Arabic as in English; "the summit that brought him together with"; the
+    # one-word spelling of Pyongyang
+    _case(IRN_OMN, "ar", "قال البيان إن وزير الخارجية الإيراني تحدث مع نظيره العماني عن الاتفاق."),
+    _case(IRN_OMN, "en", "The statement said the Iranian foreign minister spoke with his Omani counterpart about the deal."),
+    _case(IRN_OMN, "fa", "وزیر امور خارجه ایران با همتای عمانی خود تلفنی گفتگو کرد."),
+    _case(IRN_OMN, "ar", "قال الرئيس الإيراني بعد القمة التاريخية التي جمعته في مسقط الثلاثاء بالسلطان العماني إن العلاقات ممتازة."),
+    _case({("IRN", "PRK")}, "ar", "زار وزير الخارجية الإيراني بيونغيانغ الاثنين."),
+])
+def test_arabic_spoke_with_and_brought_together(lang, text, expected):
+    assert pairs(text, lang) == expected
