@@ -87,7 +87,9 @@ def sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subjec
                                    n == 2 or _coordinated(facts.norm, slots, order))
     # the members of one group name ("the three Baltic states", "الكوريتين") meet each other only
     # when the group is all the sentence names
-    groups = [g for g in facts.groups if len(g) < n]
+    # (not when it is the other side of a "with": "met with the ministers of the Baltic states")
+    groups = [g for g in facts.groups if len(g) < n or all(
+        _titled_after_with(facts.norm, s) for s in slots if s.country in g)]
     if groups:
         pairs = [(x, y) for x, y in pairs if not any(x in g and y in g for g in groups)]
     talk_only = all(t.kind == "talk" for t in live)

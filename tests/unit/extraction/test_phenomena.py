@@ -582,3 +582,17 @@ def test_cancelled_awaited_prepared_or_departing(lang, text, expected):
 ])
 def test_arabic_spoke_with_and_brought_together(lang, text, expected):
     assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # what can or could be discussed is not discussed ("can", "يمكن أن", "می‌توانیم")
+    _case(set(), "en", "We can discuss with the Omani foreign minister the future of the deal, the Iranian foreign minister said."),
+    _case(set(), "ar", "قال وزير الخارجية الإيراني إنه يمكن أن يبحث مع نظيره العماني مستقبل الاتفاق."),
+    _case(set(), "fa", "وزیر امور خارجه ایران گفت می‌توانیم با همتای عمانی درباره آینده توافق گفتگو کنیم."),
+    # a headline's present "discuss", and a group after "with" is one side only
+    _case(IRN_OMN, "en", "Iranian foreign minister discusses Gaza with Omani counterpart"),
+    _case({("EST", "UKR"), ("LTU", "UKR"), ("LVA", "UKR")}, "en",
+          "The Ukrainian president met in Kyiv with the foreign ministers of the three Baltic states."),
+])
+def test_can_discuss_and_a_headline_discusses(lang, text, expected):
+    assert pairs(text, lang) == expected
