@@ -596,3 +596,15 @@ def test_arabic_spoke_with_and_brought_together(lang, text, expected):
 ])
 def test_can_discuss_and_a_headline_discusses(lang, text, expected):
     assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a conditional meeting is not held ("if", "إذا", "اگر"); a meeting that "was scheduled"
+    _case(set(), "en", "If the Iranian foreign minister meets his Omani counterpart, the deal may be saved."),
+    _case(set(), "ar", "وإذا التقى وزير الخارجية الإيراني نظيره العماني فقد ينقذ الاتفاق."),
+    _case(set(), "fa", "اگر وزیر امور خارجه ایران با همتای عمانی خود دیدار کند توافق نجات می‌یابد."),
+    _case(set(), "ar", "أعلن الوزير أن اللقاء الذي كان مقررا بين وزير الخارجية الإيراني ونظيره العماني ألغي."),
+    _case(IRN_OMN, "en", "The Iranian foreign minister met his Omani counterpart in Muscat on Monday."),
+])
+def test_a_conditional_or_scheduled_meeting_is_not_held(lang, text, expected):
+    assert pairs(text, lang) == expected
