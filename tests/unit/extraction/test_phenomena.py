@@ -608,3 +608,14 @@ def test_can_discuss_and_a_headline_discusses(lang, text, expected):
 ])
 def test_a_conditional_or_scheduled_meeting_is_not_held(lang, text, expected):
     assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a press conference held with a foreign leader is a meeting (joint, or "with" him)
+    _case(IRN_OMN, "ar", "قال الرئيس الإيراني خلال مؤتمر صحفي عقده مع السلطان العماني في مسقط إن العلاقات ممتازة."),
+    _case(IRN_OMN, "ar", "وصرح الرئيس الإيراني في مؤتمر صحافي مشترك مع السلطان العماني في مسقط بأن العلاقات ممتازة."),
+    _case(IRN_OMN, "en", "The Iranian president told a joint news conference with the Sultan of Oman in Muscat that ties were excellent."),
+    _case(IRN_OMN, "fa", "رئیس جمهور ایران در نشست خبری مشترک با سلطان عمان در مسقط گفت روابط عالی است."),
+])
+def test_a_press_conference_with_a_foreign_leader_is_a_meeting(lang, text, expected):
+    assert pairs(text, lang) == expected
