@@ -619,3 +619,13 @@ def test_a_conditional_or_scheduled_meeting_is_not_held(lang, text, expected):
 ])
 def test_a_press_conference_with_a_foreign_leader_is_a_meeting(lang, text, expected):
     assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # talks sought or wanted are not held ("seeks to", "يسعى إلى", "به دنبال ایجاد")
+    _case(set(), "en", "The Iranian foreign minister seeks to hold talks with his Omani counterpart."),
+    _case(set(), "ar", "قال الرئيس الإيراني إنه يسعى إلى إجراء محادثات مع السلطان العماني."),
+    _case(set(), "fa", "رئیس جمهور ایران به دنبال ایجاد مذاکرات با سلطان عمان است."),
+])
+def test_talks_sought_are_not_held(lang, text, expected):
+    assert pairs(text, lang) == expected
