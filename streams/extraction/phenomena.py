@@ -75,7 +75,7 @@ _ORIGIN_GAP = 1       # words between an origin cue and the place ("arriving fro
 _OR_AND = frozenset({"and", "or", "nor", "و", "او", "ولا", "يا"})
 _IN_PERSON = frozenset({"meet", "receive", "visit"})
 _PARTY_VERBS = frozenset({"meet", "receive", "visit", "call"})
-_PLURAL_TITLES = ("وزراء", "وزرای", "قاده", "سران")
+_PLURAL_TITLES = ("وزراء", "وزرای", "قاده", "سران", "روساء", "زعماء")
 
 
 def _words(norm: str, a: int, b: int) -> int:
@@ -133,7 +133,7 @@ def modality(facts: SentenceFacts, t: Cue) -> bool:
     for b in facts.cues:
         kind = b.kind
         if kind == "future":
-            if _in_scope(b, t, norm):
+            if _in_scope(b, t, norm) or _coordinated_future(b, t, norm):
                 return True
         elif kind == "expect":
             # "is also expected to have meetings with", "اقترح عقد لقاء", "انتظار می‌رود ...
@@ -171,6 +171,17 @@ def modality(facts: SentenceFacts, t: Cue) -> bool:
                         and _words(norm, b.end, p.pos) <= _DEPARTURE_SPAN:
                     return True
     return False
+
+
+def _coordinated_future(b: Cue, t: Cue, norm: str) -> bool:
+    """An Arabic imperfect verb joined by "و" to a future verb before it shares its future, across
+    a comma ("سيزور موسكو في 14 أيار، ويلتقي نظيره الروسي")."""
+    if b.lang != "ar" or b.pos >= t.pos or not norm.startswith("س", b.pos):
+        return False
+    ws = t.pos
+    while ws > 0 and norm[ws - 1].isalnum():
+        ws -= 1
+    return norm[ws:t.pos] == "و" and norm[t.pos:t.pos + 1] in ("ي", "ت")
 
 
 _TO_WORDS = 8  # words after "called on" within which "to" makes it an appeal

@@ -629,3 +629,22 @@ def test_a_press_conference_with_a_foreign_leader_is_a_meeting(lang, text, expec
 ])
 def test_talks_sought_are_not_held(lang, text, expected):
     assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # "أن" before an imperfect verb: a meeting wished or due, not held; a verb joined to a future
+    # verb shares its future across a comma; "ahead of a visit" / "قبيل" / "در آستانه"
+    _case(set(), "ar", "قال الرئيس الإيراني إن من المهم أن يلتقي بالسلطان العماني وجها لوجه."),
+    _case(set(), "ar", "أعلن مسؤول أن وزير الخارجية الإيراني، سيزور مسقط في 14 أيار، ويلتقي نظيره العماني."),
+    _case(set(), "en", "The Iranian foreign minister said on Monday, ahead of a visit to Muscat, that ties were good."),
+    _case(set(), "ar", "جاء ذلك قبيل زيارة رسمية لمسقط يبدأها الرئيس الإيراني الاثنين."),
+    _case(set(), "fa", "این سخنان در آستانه سفر رئیس جمهور ایران به عمان بیان شد."),
+    # a rank is no sports team ("الفريق طيار"); plural titles take a chain of countries
+    _case({("IRN", "OMN")}, "ar", "وصل إلى مسقط الاثنين الفريق طيار مساعد وزير الدفاع الإيراني والتقى بالسلطان العماني."),
+    _case({("IRN", "RUS"), ("IRN", "TUR"), ("RUS", "TUR")}, "ar",
+          "هيمنت خلافات على اجتماع رؤساء إيران وروسيا وتركيا في طهران الجمعة."),
+    _case({("IRN", "RUS"), ("IRN", "TUR"), ("RUS", "TUR")}, "en",
+          "The leaders of Iran, Russia and Turkey met in Tehran on Friday."),
+])
+def test_wished_due_ahead_and_plural_titles(lang, text, expected):
+    assert pairs(text, lang) == expected
