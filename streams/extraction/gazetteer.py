@@ -172,7 +172,9 @@ class Gazetteer:
         # (ل + ال, alef dropped) are all one key, found once
         # (only when the original spelling starts with the bare-alef article: "ألباريس" (Albares)
         # and "ألمانيا" normalise to ال... too, but their alef-lam is part of the name)
-        if key.startswith("ال") and len(key) > 4 and entry.kind != "topic" and \
+        # (not a prefix form: "التقى*" is a verb whose alef-lam is its own; stripped, "تقي*" would
+        # match "تقييم", "an assessment")
+        if key.startswith("ال") and len(key) > 4 and entry.kind != "topic" and entry.match != "prefix" and \
                 form.lstrip().startswith("\u0627\u0644"):
             key = key[2:]
         self._forms.setdefault(key, []).append(entry)

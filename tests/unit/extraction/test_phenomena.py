@@ -648,3 +648,13 @@ def test_talks_sought_are_not_held(lang, text, expected):
 ])
 def test_wished_due_ahead_and_plural_titles(lang, text, expected):
     assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # "التقى" keeps its alef-lam: "تقييم" (an assessment) is no meeting; "كيف" (how) is no Kyiv
+    _case(set(), "ar", "قال الرئيس الإيراني إنه يتفق مع تقييم السلطان العماني لمخاطر التصعيد."),
+    _case(IRN_OMN, "ar", "والتقى الرئيس الإيراني السلطان العماني في مسقط الاثنين."),
+    _case(set(), "ar", "وأوضح وزير الخارجية الإيراني كيف حل البلدان خلافاتهما مع سلطنة عمان."),
+])
+def test_a_verb_keeps_its_alef_lam_and_how_is_no_capital(lang, text, expected):
+    assert pairs(text, lang) == expected

@@ -396,3 +396,10 @@ def test_no_office_holder_alias_is_a_shared_word_or_name():
     found = {(h.name_en, a) for h in kb.load_office_holders() for a in h.aliases
              if _norm(a) in {_norm(w) for w in SHARED_NAMES}}
     assert found == set()
+
+
+def test_no_country_alias_is_a_common_word():
+    """"كيف" (how) was listed as a spelling of Kyiv: every "how" in Arabic became Ukraine."""
+    common = {"كيف", "اين", "متى", "هل", "لماذا", "كان", "قال", "بعد", "چه", "کی", "کجا", "how", "may"}
+    forms = {_norm(a.form) for a in kb.load_country_aliases()}
+    assert not forms & {_norm(w) for w in common}
