@@ -658,3 +658,15 @@ def test_wished_due_ahead_and_plural_titles(lang, text, expected):
 ])
 def test_a_verb_keeps_its_alef_lam_and_how_is_no_capital(lang, text, expected):
     assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a contact word's stem inside another word: "الاجتماعي" (social), "تبادل إطلاق النار" (an
+    # exchange of fire); and the same in English and Persian: "social media", "exchange of fire"
+    _case(set(), "ar", "قال وزير الخارجية الإيراني على وسائل التواصل الاجتماعي إن العلاقات مع سلطنة عمان ممتازة."),
+    _case(set(), "ar", "اتهم الرئيس الإيراني إسرائيل بتبادل إطلاق النار مع القوات اللبنانية."),
+    _case(set(), "en", "The Iranian foreign minister said on social media that relations with Oman were excellent."),
+    _case(set(), "fa", "وزیر امور خارجه ایران در شبکه‌های اجتماعی گفت روابط با عمان عالی است."),
+])
+def test_a_contact_stem_inside_another_word(lang, text, expected):
+    assert pairs(text, lang) == expected
