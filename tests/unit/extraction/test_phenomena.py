@@ -670,3 +670,13 @@ def test_a_verb_keeps_its_alef_lam_and_how_is_no_capital(lang, text, expected):
 ])
 def test_a_contact_stem_inside_another_word(lang, text, expected):
     assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # Persian "سفرای" (ambassadors) is no trip ("سفر"); "دیپلماتیک" no diplomat
+    _case(set(), "fa", "وزیر امور خارجه ایران از سفرای عمان و قطر تشکر کرد."),
+    _case({("IRN", "OMN"), ("IRN", "QAT")}, "fa", "وزیر امور خارجه ایران با سفرای عمان و قطر دیدار کرد."),
+    _case(set(), "fa", "ایران روابط دیپلماتیک خود با عمان را گسترش داد."),
+])
+def test_ambassadors_are_no_trip(lang, text, expected):
+    assert pairs(text, lang) == expected
