@@ -680,3 +680,13 @@ def test_a_contact_stem_inside_another_word(lang, text, expected):
 ])
 def test_ambassadors_are_no_trip(lang, text, expected):
     assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # "looking for" is no discussion ("تبحث عن"), an invitation "to the talks table" no talks
+    _case(set(), "ar", "قال وزير الخارجية الإيراني إن الحكومة العمانية تبحث عن ذريعة للتدخل."),
+    _case(set(), "ar", "الرئيس الإيراني يدعو السلطان العماني لطاولة المحادثات."),
+    _case(set(), "en", "The Iranian foreign minister said the Omani government was looking for a pretext."),
+])
+def test_looking_for_is_no_discussion(lang, text, expected):
+    assert pairs(text, lang) == expected
