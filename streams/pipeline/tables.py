@@ -20,30 +20,85 @@ from __future__ import annotations
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
-from streams.faust_ext.changelog import encode, memory_store_dict
+from streams.faust_ext.changelog import (decode, disk_keys, disk_store, encode, memory_store_dict,
+                                         read_disk, write_disk)
+
+
+_ABSENT = object()
 
 
 class ChangelogWriter:
     """Changelog records of one agent's table writes, waiting for the agent to send them
-    (``take()`` right after the stage has handled an event, before any await)."""
+    (``take()`` right after the stage has handled an event, before any await).
+
+    Writes to a disk-store table (``add_disk``) are also held here, per changelog partition, until
+    the broker has acknowledged their records (``persisted(offsets)``): only then are they written
+    to the partition's RocksDB database, in one write batch with the last offset they reach. A
+    disk store therefore never holds a write whose changelog record is not on the broker (whose
+    outputs, sent before it, might be lost): a SIGKILL leaves the database at a changelog offset
+    with exactly the records up to it, and recovery reads the rest from the changelog. Reads of
+    the stage (``PartitionView``) see these writes first (``lookup``)."""
 
     def __init__(self) -> None:
         self.pending: list[tuple[str, bytes, bytes | None, int]] = []
+        # (changelog topic, partition) -> (the Faust store, {key: (value, key bytes, value bytes)})
+        self.unsaved: dict[tuple[str, int], tuple[Any, dict[str, tuple[Any, bytes, Any]]]] = {}
 
     def add(self, topic: str, key: str, value: Any, partition: int) -> None:
         self.pending.append((topic, encode(key), None if value is None else encode(value),
                              partition))
 
+    def add_disk(self, store: Any, topic: str, key: str, value: Any, partition: int) -> None:
+        kb, vb = encode(key), None if value is None else encode(value)
+        self.pending.append((topic, kb, vb, partition))
+        held = self.unsaved.get((topic, partition))
+        if held is None:
+            held = self.unsaved[(topic, partition)] = (store, {})
+        held[1][key] = (value, kb, vb)
+
+    def lookup(self, topic: str, partition: int, key: str) -> Any:
+        """The value of a disk-store write not saved yet (None: deleted), or ``_ABSENT``."""
+        held = self.unsaved.get((topic, partition))
+        if held is None:
+            return _ABSENT
+        hit = held[1].get(key)
+        return _ABSENT if hit is None else hit[0]
+
+    def unsaved_keys(self, topic: str, partition: int) -> dict[str, Any]:
+        """key -> value (None: deleted) of the disk-store writes not saved yet."""
+        held = self.unsaved.get((topic, partition))
+        return {k: v[0] for k, v in held[1].items()} if held else {}
+
     def take(self) -> list[tuple[str, bytes, bytes | None, int]]:
         out, self.pending = self.pending, []
         return out
 
+    def persisted(self, offsets: dict[tuple[str, int], int]) -> None:
+        """The records taken so far are acknowledged (``offsets``: the highest offset per changelog
+        partition): save the held disk-store writes with them."""
+        held, self.unsaved = self.unsaved, {}
+        for (topic, partition), (store, writes) in held.items():
+            write_disk(store, partition, {kb: vb for _, kb, vb in writes.values()},
+                       offsets.get((topic, partition)))
+
+    def discard(self) -> None:
+        """Drop writes held from a batch that was never delivered (its events come again)."""
+        self.pending = []
+        self.unsaved = {}
+
 
 class PartitionView(MutableMapping):
+    """A table seen through one partition's key prefix (``use(partition)``). Three backings:
+    a memory-store table (its dict read and written directly, writes queued in ``writer``), a
+    RocksDB-store table with a ``writer`` (the partition's database read directly, writes held in
+    the writer until their changelog records are acknowledged), or any other mapping (Faust's own
+    table path, or a plain dict in unit tests)."""
+
     def __init__(self, table: MutableMapping, partition: int = 0,
                  writer: ChangelogWriter | None = None) -> None:
         self.table = table
         self._rawd: dict | None = None
+        self._disk: Any = None   # the RocksDB store, once found (False: none)
         self.writer = writer
         self._changelog: str | None = None
         self.use(partition)
@@ -62,13 +117,39 @@ class PartitionView(MutableMapping):
             self._rawd = memory_store_dict(self.table)
         return self._rawd
 
+    def _store(self) -> Any:
+        """The RocksDB store when this view reads and writes it directly (a writer is given), else
+        None."""
+        if self._disk is None:   # (a store is a mapping: an empty one is falsy)
+            store = disk_store(self.table) if self.writer is not None else None
+            self._disk = False if store is None else store
+            if store is not None and self._changelog is None:
+                self._changelog = self.table.changelog_topic.get_topic_name()
+        return None if self._disk is False else self._disk
+
+    def _disk_get(self, store: Any, k: str, default: Any) -> Any:
+        hit = self.writer.lookup(self._changelog, self.partition, k)
+        if hit is not _ABSENT:
+            return default if hit is None else hit
+        b = read_disk(store, self.partition, encode(k))
+        return default if b is None else decode(b)
+
     def __getitem__(self, key: str) -> Any:
-        return self.table[self.prefix + key]
+        store = self._store() if self._raw() is None else None
+        if store is None:
+            return self.table[self.prefix + key]
+        v = self._disk_get(store, self.prefix + key, _ABSENT)
+        if v is _ABSENT:
+            raise KeyError(key)
+        return v
 
     def get(self, key: str, default: Any = None) -> Any:
         raw = self._raw()
         if raw is not None:
             return raw.get(self.prefix + key, default)
+        store = self._store()
+        if store is not None:
+            return self._disk_get(store, self.prefix + key, default)
         try:
             return self.table[self.prefix + key]
         except KeyError:
@@ -86,7 +167,7 @@ class PartitionView(MutableMapping):
 
     def _direct(self) -> dict | None:
         """The store's dict when writes go through the ChangelogWriter (a memory-store table and
-        a writer), else None (Faust's own path, or a plain mapping in unit tests)."""
+        a writer), else None (a disk store, Faust's own path, or a plain mapping in unit tests)."""
         if self.writer is None:
             return None
         raw = self._raw()
@@ -96,32 +177,51 @@ class PartitionView(MutableMapping):
 
     def __setitem__(self, key: str, value: Any) -> None:
         raw = self._direct()
-        if raw is None:
-            self.table[self.prefix + key] = value
-            return
         k = self.prefix + key
-        raw[k] = value
-        self.writer.add(self._changelog, k, value, self.partition)
+        if raw is not None:
+            raw[k] = value
+            self.writer.add(self._changelog, k, value, self.partition)
+            return
+        store = self._store()
+        if store is None:
+            self.table[k] = value
+            return
+        self.writer.add_disk(store, self._changelog, k, value, self.partition)
 
     def __delitem__(self, key: str) -> None:
         raw = self._direct()
-        if raw is None:
-            del self.table[self.prefix + key]
-            return
         k = self.prefix + key
-        del raw[k]   # KeyError for a missing key, as the table's own delete
-        self.writer.add(self._changelog, k, None, self.partition)
+        if raw is not None:
+            del raw[k]   # KeyError for a missing key, as the table's own delete
+            self.writer.add(self._changelog, k, None, self.partition)
+            return
+        store = self._store()
+        if store is None:
+            del self.table[k]
+            return
+        if self._disk_get(store, k, _ABSENT) is _ABSENT:
+            raise KeyError(key)
+        self.writer.add_disk(store, self._changelog, k, None, self.partition)
 
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):
             return False
         raw = self._raw()
+        if raw is None and (store := self._store()) is not None:
+            return self._disk_get(store, self.prefix + key, _ABSENT) is not _ABSENT
         return (self.prefix + key) in (raw if raw is not None else self.table)
 
     def __iter__(self) -> Iterator[str]:
         n = len(self.prefix)
         raw = self._raw()
-        for k in list(raw if raw is not None else self.table.keys()):
+        if raw is None and (store := self._store()) is not None:
+            held = self.writer.unsaved_keys(self._changelog, self.partition)
+            keys = [k for kb in disk_keys(store, self.partition)
+                    if isinstance(k := decode(kb), str) and k not in held]
+            keys += [k for k, v in held.items() if v is not None]
+        else:
+            keys = list(raw if raw is not None else self.table.keys())
+        for k in keys:
             if isinstance(k, str) and k.startswith(self.prefix):
                 yield k[n:]
 
