@@ -65,6 +65,13 @@ def read_disk(store: Any, partition: int, key: bytes) -> bytes | None:
     return store._db_for_partition(partition).get(key)
 
 
+def read_disk_many(store: Any, partition: int, keys: list[bytes]) -> list[bytes | None]:
+    """``read_disk`` of several keys in one call (rocksdict's get of a list: a multi-get)."""
+    if not keys:
+        return []
+    return store._db_for_partition(partition).get(keys)
+
+
 def write_disk(store: Any, partition: int, writes: dict[bytes, bytes | None],
                offset: int | None) -> bool:
     """Put (value bytes) or delete (None) ``writes`` in the database of ``partition`` and, if

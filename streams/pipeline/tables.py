@@ -21,7 +21,7 @@ from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 from streams.faust_ext.changelog import (decode, disk_keys, disk_store, encode, memory_store_dict,
-                                         read_disk, write_disk)
+                                         read_disk, read_disk_many, write_disk)
 
 
 _ABSENT = object()
@@ -114,8 +114,11 @@ class PartitionView(MutableMapping):
         there directly: a Faust table read runs sensors and, for a missing key, raises and catches
         KeyError — the detector reads ~90 mostly empty days per contact."""
         if self._rawd is None:   # the memory store keeps one dict for its lifetime (cached)
-            self._rawd = memory_store_dict(self.table)
-        return self._rawd
+            raw = memory_store_dict(self.table)
+            # none: remembered once the table's store exists (Faust creates it on first access)
+            self._rawd = False if raw is None and getattr(self.table, "data", None) is not None \
+                else raw
+        return None if self._rawd is False else self._rawd
 
     def _store(self) -> Any:
         """The RocksDB store when this view reads and writes it directly (a writer is given), else
@@ -160,7 +163,18 @@ class PartitionView(MutableMapping):
         string per key, for the detector's ~90 daily reads per evaluation."""
         raw = self._raw()
         if raw is None:
-            return [len(v) if (v := self.get(prefix + s)) else 0 for s in suffixes]
+            store = self._store()
+            if store is None:
+                return [len(v) if (v := self.get(prefix + s)) else 0 for s in suffixes]
+            # one multi-get for the keys the writer does not hold
+            p = self.prefix + prefix
+            keys = [p + s for s in suffixes]
+            held = [self.writer.lookup(self._changelog, self.partition, k) for k in keys]
+            ask = [i for i, h in enumerate(held) if h is _ABSENT]
+            got = read_disk_many(store, self.partition, [encode(keys[i]) for i in ask])
+            for i, b in zip(ask, got):
+                held[i] = None if b is None else decode(b)
+            return [len(v) if v else 0 for v in held]
         get = raw.get
         p = self.prefix + prefix
         return [len(v) if (v := get(p + s)) else 0 for s in suffixes]

@@ -144,3 +144,17 @@ def test_a_delta_store_over_a_disk_table_rebuilds_from_what_was_saved(table):
     again.invalidate()
     assert dict(again.items()) == {"id:a": ["a", 1.0], "id:b": ["b", 2.0]}
     assert again.get_side() == {"in": 2} and _persisted(table, 1) == 8
+
+
+def test_sizes_read_held_writes_and_the_database_alike(table):
+    topic = table.changelog_topic.get_topic_name()
+    w = ChangelogWriter()
+    view = PartitionView(table, 0, w)
+    view["c|d1"], view["c|d2"] = ["x", "y"], ["x"]
+    w.take()
+    w.persisted({(topic, 0): 1})
+    view["c|d3"] = ["x", "y", "z"]
+    del view["c|d2"]
+    plain = PartitionView({"0|c|d1": ["x", "y"], "0|c|d3": ["x", "y", "z"]}, 0)
+    suffixes = ["d1", "d2", "d3", "d4"]
+    assert view.sizes("c|", suffixes) == plain.sizes("c|", suffixes) == [2, 0, 3, 0]
