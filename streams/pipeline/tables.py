@@ -282,6 +282,9 @@ class DeltaLogStore(MutableMapping):
         self.data: dict[str, Any] = {}
         self.pending: dict[str, Any] = {}
         self.where: dict[str, int] = {}     # key -> seq of the delta holding its latest value
+        # delta record key -> its "ts", "group" and "parts": what compact() needs of each record,
+        # kept so that it does not read every record back (a disk store decodes each one)
+        self.heads: dict[str, dict] = {}
         self.seq = 0
         self.side_default = side
         self.side: Any = side
@@ -300,14 +303,20 @@ class DeltaLogStore(MutableMapping):
     def _seq(self, key: str) -> int:
         return int(key[len(self.PREFIX):])
 
-    def _units(self, keys: list[str]) -> list[tuple[list[str], list[dict], bool]]:
+    @staticmethod
+    def _head(rec: dict) -> dict:
+        return {f: rec[f] for f in ("ts", "group", "parts") if f in rec}
+
+    def _units(self, keys: list[str], read=None) -> list[tuple[list[str], list[dict], bool]]:
         """The delta records in sequence order, as units of (keys, values, complete): a single
-        record, or the parts of one group (complete when every part is present, in order)."""
+        record, or the parts of one group (complete when every part is present, in order).
+        ``read(key)``: a record's value (default: the table's)."""
+        read = read or self.table.__getitem__
         units: list[tuple[list[str], list[dict], bool]] = []
         i = 0
         while i < len(keys):
             k = keys[i]
-            v = self.table[k] or {}
+            v = read(k) or {}
             n = int(v.get("parts", 1) or 1)
             if n <= 1:
                 units.append(([k], [v], True))
@@ -321,7 +330,7 @@ class DeltaLogStore(MutableMapping):
             ks, vs = [k], [v]
             j = i + 1
             while j < len(keys) and len(ks) < n:
-                vj = self.table[keys[j]] or {}
+                vj = read(keys[j]) or {}
                 if self._seq(keys[j]) != seq + len(ks) or int(vj.get("group", -1)) != g:
                     break
                 ks.append(keys[j])
@@ -334,7 +343,7 @@ class DeltaLogStore(MutableMapping):
     def _ensure(self) -> None:
         if self.built:
             return
-        self.data, self.where, self.pending = {}, {}, {}
+        self.data, self.where, self.pending, self.heads = {}, {}, {}, {}
         self.side = self.side_default
         keys = self._deltas()
         # recovered records are decoded JSON: an article's id and time, repeated in each of its
@@ -342,6 +351,8 @@ class DeltaLogStore(MutableMapping):
         # the table's record holds the same list)
         canon: dict = {}
         for ks, vs, complete in self._units(keys):
+            for k, delta in zip(ks, vs):
+                self.heads[k] = self._head(delta or {})
             if not complete:
                 continue   # a group cut short by a crash: as if it had never been written
             for k, delta in zip(ks, vs):
@@ -438,6 +449,7 @@ class DeltaLogStore(MutableMapping):
             if i == n - 1:
                 rec["side"] = self.side
             self.table[f"{self.PREFIX}{seq:012d}"] = rec
+            self.heads[f"{self.PREFIX}{seq:012d}"] = self._head(rec)
             for k, v in share.items():
                 if v is None:
                     self.where.pop(k, None)
@@ -453,7 +465,7 @@ class DeltaLogStore(MutableMapping):
         the newest); first carry their still-live keys (and the side value) into a new delta.
         Returns how many delta records were deleted."""
         self._ensure()
-        units = self._units(self._deltas())
+        units = self._units(sorted(self.heads), self.heads.__getitem__)
         doomed: list[str] = []
         for ks, vs, _ in units[:-1]:
             if float((vs[0] or {}).get("ts", 0.0)) >= before_ts:
@@ -473,6 +485,7 @@ class DeltaLogStore(MutableMapping):
             self._side_dirty = False
         for k in doomed:
             del self.table[k]
+            self.heads.pop(k, None)
         return len(doomed)
 
 
