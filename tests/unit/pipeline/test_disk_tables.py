@@ -189,3 +189,25 @@ def test_compaction_reads_no_delta_record_back_and_keeps_what_a_rebuild_sees():
     other = DeltaLogStore(_CountingDict(table), side={"in": 0}, part_bytes=200)
     assert other.compact(6.5, 8.0) == store.compact(6.5, 8.0) > 0
     assert dict(other.table) == dict(table)
+
+
+def test_the_counts_routes_scan_reads_a_disk_table_as_a_plain_one(table):
+    from streams.pipeline.routes import _all_topics_bucket, _items
+    topic = table.changelog_topic.get_topic_name()
+    content = {"IRN-OMN|*|2016-W09": {"c1": 1, "c2": 1}, "IRN-OMN|diplomacy|2016-W09": {"c1": 1},
+               "marks": {"t": 4}, "USA-CHN|*|2016-W10": {"c3": 1}, "x|*": 3}
+    w = ChangelogWriter()
+    plain = {}
+    for partition in (0, 3):
+        view = PartitionView(table, partition, w)
+        for k, v in content.items():
+            view[k] = v
+            plain[f"{partition}|{k}"] = v
+    w.take()
+    w.persisted({(topic, 0): 4, (topic, 3): 4})
+    table.app.assignor.assigned_actives = lambda: {TP(topic, 0), TP(topic, 3)}
+    expect = sorted((k, v) for k, v in plain.items() if _all_topics_bucket(k))
+    assert len(expect) == 4
+    assert sorted(_items(table, _all_topics_bucket, b"|*|")) == expect
+    assert sorted(_items(plain, _all_topics_bucket, b"|*|")) == expect
+    assert sorted(_items(table)) == sorted(plain.items())
