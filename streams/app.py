@@ -56,7 +56,7 @@ class Pipeline:
     _topic_names: dict[str, str] | None = None
     failed: BaseException | None = None   # a delivery failed: the worker is stopping (fail_worker)
 
-    async def send(self, outs, changelog=()) -> None:
+    async def send(self, outs, changelog=()) -> dict[tuple[str, int], int]:
         """Deliver the messages a stage decided on (``serde.Out`` records), then the changelog
         records of its table writes (``tables.ChangelogWriter.take()``: topic, key and value
         bytes, partition) — and return only when the broker has acknowledged all of them.
@@ -82,17 +82,21 @@ class Pipeline:
         unacknowledged. A send the producer fails (after its own retries, e.g. the broker gone for
         longer than ``producer_request_timeout``) raises ``DeliveryError``: the agent does not ack,
         and the worker stops (``fail_worker``) so that a restart redelivers from what was
-        persisted."""
+        persisted.
+
+        Returns the highest acknowledged offset of the changelog records per (topic, partition):
+        a disk store saves their writes with it (tables.ChangelogWriter.persisted)."""
         if outs:
             await self._deliver([self._out_record(o) for o in outs])
         if changelog:
-            await self._deliver(list(changelog))
+            return await self._deliver(list(changelog))
+        return {}
 
-    async def deliver_or_stop(self, outs, changelog=()) -> None:
+    async def deliver_or_stop(self, outs, changelog=()) -> dict[tuple[str, int], int]:
         """``send`` for an agent: on a DeliveryError the worker stops (``fail_worker``) and this
         never returns, so the agent acks nothing more (the events in hand are redelivered)."""
         try:
-            await self.send(outs, changelog)
+            return await self.send(outs, changelog)
         except DeliveryError as exc:
             fail_worker(self, exc)
             await asyncio.Event().wait()   # until the stop cancels the agent
@@ -110,7 +114,7 @@ class Pipeline:
         return (names[out.topic], key, value, out.partition,
                 list(out.headers) if out.headers else None)
 
-    async def _deliver(self, records) -> None:
+    async def _deliver(self, records) -> dict[tuple[str, int], int]:
         producer = self.app.producer
         send = faust_producer.send
         futs = []
@@ -118,7 +122,7 @@ class Pipeline:
             futs.append(await send(producer, topic, key, value, partition,
                                    headers[0] if headers else None))
         if not futs:
-            return
+            return {}
         _, pending = await asyncio.wait(futs, timeout=DELIVERY_TIMEOUT_SECONDS)
         if pending:
             raise DeliveryError(f"{len(pending)} of {len(futs)} records not acknowledged within "
@@ -128,6 +132,13 @@ class Pipeline:
             if exc is not None:
                 log.error("send to %s failed: %r", rec[0], exc)
                 raise DeliveryError(f"send to {rec[0]} failed: {exc!r}") from exc
+        offsets: dict[tuple[str, int], int] = {}
+        for fut in futs:
+            md = fut.result()
+            tp = (md.topic, md.partition)
+            if md.offset > offsets.get(tp, -1):
+                offsets[tp] = md.offset
+        return offsets
 
     @property
     def topic_names(self) -> dict[str, str]:
@@ -238,12 +249,12 @@ def create_app(settings: Settings | None = None) -> Pipeline:
         producer_max_batch_size=256 * 1024,
         Monitor=LeanMonitor,
     )
-    # batches of events are safe when table writes name their partition (the memory store's
-    # direct changelog path, streams.pipeline.tables); Faust's own path takes the current event's
-    p = Pipeline(app=app, settings=s,
-                 agent_batch=max(1, s.agent_batch) if s.store.startswith("memory") else 1)
-    # with a store other than memory:// table writes wait in Faust's producer buffer (the memory
-    # store's go through ChangelogWriter); past 100 messages every stream pauses and flushes them
+    # batches of events are safe when table writes name their partition (the memory and RocksDB
+    # stores' direct paths, streams.pipeline.tables); Faust's own path takes the current event's
+    direct = s.store.startswith(("memory", "rocksdb"))
+    p = Pipeline(app=app, settings=s, agent_batch=max(1, s.agent_batch) if direct else 1)
+    # with a store other than memory:// or rocksdb:// table writes wait in Faust's producer buffer
+    # (those two stores' go through ChangelogWriter); past 100 messages every stream pauses and flushes them
     # one by one (with a 0.1 s wait per message): allow a larger backlog of writes
     faust_producer.set_buffer_limit(app.producer, 2000)
     specs = topic_specs(s)

@@ -64,8 +64,9 @@ SPECS: tuple[Spec, ...] = (
          "Faust app id: the consumer group, and the prefix of internal topics and table changelogs"),
     Spec("store", str, "memory://",
          "table store: memory:// rebuilds tables from their changelog topics at every start; "
-         "rocksdb:// keeps them on disk under DATA_DIR (RocksDB through the rocksdict wheel) and "
-         "reads only the changelog records written after what it holds"),
+         "rocksdb:// keeps them on disk under DATA_DIR (RocksDB through the rocksdict wheel; a "
+         "write is saved there once its changelog record is acknowledged) and reads only the "
+         "changelog records written after what it holds"),
     Spec("store_cache_mb", int, 16,
          "rocksdb:// only: block cache of each table partition's database, in MB (and 2 write "
          "buffers of 4 MB each): what bounds the store's memory"),
@@ -83,7 +84,8 @@ SPECS: tuple[Spec, ...] = (
          "own 1500 ms left the worker idle with a backlog: streams/faust_ext/transport.py)"),
     Spec("agent_batch", int, 200,
          "most events an agent handles in one run, of those delivered to it while the event loop "
-         "turns a few times (1 with a store other than memory://): streams/pipeline/batching.py"),
+         "turns a few times (1 with a store other than memory:// or rocksdb://): "
+         "streams/pipeline/batching.py"),
     Spec("loglevel", str, "info", "worker log level"),
     Spec("data_dir", str, "var/faust", "where the worker keeps Faust's local data (<dir>/<app id>-data); "
                                        "relative to the working directory"),

@@ -11,6 +11,17 @@ so that recovery reads it as its own: key and value encoded by the tables' defau
 which is ``faust.utils.json.dumps`` with orjson installed
 (https://github.com/faust-streaming/faust/blob/v0.15.2/faust/utils/json.py#L167-L180); a delete
 is a tombstone (value None).
+
+``disk_store`` / ``read_disk`` / ``write_disk`` / ``disk_items``: the same bypass for Faust's RocksDB
+store through rocksdict (faust/stores/rocksdb.py). That store keeps one RocksDB database per table
+partition (``Store._db_for_partition``, which opens it on first use and caches it in
+``Store._dbs``; a revoked partition's database is dropped from ``_dbs``), its keys and values
+the changelog record's bytes (``apply_changelog_batch`` puts ``message.key``/``message.value``
+as they came), and in each database, under ``Store.offset_key``, the last changelog offset the
+database holds (``persisted_offset``: recovery reads the changelog from after it). Faust's own
+write path puts a key when the stage writes it, before its changelog record is even sent, and the
+offset once the record is acknowledged; ``write_disk`` writes a partition's acknowledged records
+and their offset in one ``WriteBatch`` (atomic: a SIGKILL leaves both or neither).
 """
 from __future__ import annotations
 
@@ -19,9 +30,17 @@ from typing import Any
 
 import orjson
 
+try:
+    import rocksdict
+except ImportError:   # pragma: no cover - the wheel is a dependency; memory:// works without it
+    rocksdict = None
+
 # encode(obj) -> bytes: ``obj`` as Faust's "json" codec encodes a table key or value (a partial
 # rather than a function: it runs for every key a stage writes)
 encode = partial(orjson.dumps, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z)
+
+# decode(bytes) -> obj: a key or value as the "json" codec decodes it (orjson.loads; tests pin it)
+decode = orjson.loads
 
 
 def memory_store_dict(table: Any) -> dict | None:
@@ -29,3 +48,61 @@ def memory_store_dict(table: Any) -> dict | None:
     It is the same dict for the store's lifetime."""
     raw = getattr(getattr(table, "data", None), "data", None)
     return raw if isinstance(raw, dict) else None
+
+
+def disk_store(table: Any) -> Any | None:
+    """Faust's RocksDB store behind a table when it runs on rocksdict (None for any other store or
+    mapping)."""
+    data = getattr(table, "data", None)
+    if rocksdict is None or type(data).__module__ != "faust.stores.rocksdb":
+        return None
+    return data if getattr(data, "use_rocksdict", False) else None
+
+
+def read_disk(store: Any, partition: int, key: bytes) -> bytes | None:
+    """The value bytes of ``key`` in the database of ``partition`` (None if absent); opens the
+    database if it is not open yet, as Faust's own read does."""
+    return store._db_for_partition(partition).get(key)
+
+
+def read_disk_many(store: Any, partition: int, keys: list[bytes]) -> list[bytes | None]:
+    """``read_disk`` of several keys in one call (rocksdict's get of a list: a multi-get)."""
+    if not keys:
+        return []
+    return store._db_for_partition(partition).get(keys)
+
+
+def write_disk(store: Any, partition: int, writes: dict[bytes, bytes | None],
+               offset: int | None) -> bool:
+    """Put (value bytes) or delete (None) ``writes`` in the database of ``partition`` and, if
+    given, record ``offset`` as the last changelog offset it holds, all in one write batch.
+    Nothing is written for a partition whose database is not open (revoked meanwhile): its records
+    are on the changelog, and its persisted offset stays below them, so the next owner reads
+    them there. False then."""
+    db = store._dbs.get(partition)
+    if db is None:
+        return False
+    batch = rocksdict.WriteBatch(raw_mode=True)
+    for k, v in writes.items():
+        if v is None:
+            batch.delete(k)
+        else:
+            batch.put(k, v)
+    if offset is not None:
+        batch.put(store.offset_key, str(offset).encode())
+    db.write(batch)
+    return True
+
+
+def disk_keys(store: Any, partition: int):
+    """The key bytes in the database of ``partition`` (the offset entry left out)."""
+    skip = store.offset_key
+    for k in store._db_for_partition(partition).keys():
+        if k != skip:
+            yield k
+
+
+def disk_items(store: Any):
+    """(key bytes, value bytes) of the partitions this worker holds as active (Faust's own
+    ``items()`` over the store, without decoding every value)."""
+    return store._iteritems()

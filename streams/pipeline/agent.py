@@ -67,6 +67,10 @@ class Plug(Protocol):
     def marks(self) -> list:
         """After those are acknowledged: the records marking the batch's events applied."""
 
+    def persisted(self, offsets: dict) -> None:
+        """The changelog records handed out so far are acknowledged, at ``offsets`` (the highest
+        per changelog partition): a disk store saves the writes they carry."""
+
 
 async def run(p, stream, name: str, plug: Plug, max_batch: int) -> None:
     """The agent's loop (see the module docstring); ``p`` is a streams.app.Pipeline, ``name`` the
@@ -86,10 +90,10 @@ async def run(p, stream, name: str, plug: Plug, max_batch: int) -> None:
                 elif record is not None:
                     outs += plug.handle(stage, record, m)
                     plug.handled(stage, m.partition, record)
-        await p.deliver_or_stop(outs, plug.changelog())
+        plug.persisted(await p.deliver_or_stop(outs, plug.changelog()) or {})
         marks = plug.marks()
         if marks:
-            await p.deliver_or_stop([], marks)
+            plug.persisted(await p.deliver_or_stop([], marks) or {})
 
 
 class Stateless:
@@ -120,6 +124,9 @@ class Stateless:
 
     def marks(self) -> list:
         return []
+
+    def persisted(self, offsets) -> None:
+        pass
 
 
 class PartitionStages:
@@ -182,6 +189,7 @@ class PartitionStages:
 
     def start(self) -> None:
         self._dirty = {}
+        self.writer.discard()
 
     def begin(self, message) -> Any:
         return self.stage_for(message.partition)[0]
@@ -219,6 +227,9 @@ class PartitionStages:
     def marks(self) -> list:
         return []   # inside the delta records
 
+    def persisted(self, offsets) -> None:
+        self.writer.persisted(offsets)
+
     async def _invalidate(self, sender, *args, **kwargs) -> None:
         for store in self.stores.values():
             store.invalidate()   # the table may hold other (recovered) deltas now
@@ -246,6 +257,7 @@ class ViewStage:
 
     def start(self) -> None:
         self._done = {}
+        self.writer.discard()
 
     def begin(self, message) -> Any:
         partition = message.partition
@@ -279,3 +291,6 @@ class ViewStage:
             marks_view[self.marks_key] = marks
         self._done = {}
         return self.writer.take()
+
+    def persisted(self, offsets) -> None:
+        self.writer.persisted(offsets)

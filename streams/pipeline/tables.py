@@ -20,30 +20,85 @@ from __future__ import annotations
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
-from streams.faust_ext.changelog import encode, memory_store_dict
+from streams.faust_ext.changelog import (decode, disk_keys, disk_store, encode, memory_store_dict,
+                                         read_disk, read_disk_many, write_disk)
+
+
+_ABSENT = object()
 
 
 class ChangelogWriter:
     """Changelog records of one agent's table writes, waiting for the agent to send them
-    (``take()`` right after the stage has handled an event, before any await)."""
+    (``take()`` right after the stage has handled an event, before any await).
+
+    Writes to a disk-store table (``add_disk``) are also held here, per changelog partition, until
+    the broker has acknowledged their records (``persisted(offsets)``): only then are they written
+    to the partition's RocksDB database, in one write batch with the last offset they reach. A
+    disk store therefore never holds a write whose changelog record is not on the broker (whose
+    outputs, sent before it, might be lost): a SIGKILL leaves the database at a changelog offset
+    with exactly the records up to it, and recovery reads the rest from the changelog. Reads of
+    the stage (``PartitionView``) see these writes first (``lookup``)."""
 
     def __init__(self) -> None:
         self.pending: list[tuple[str, bytes, bytes | None, int]] = []
+        # (changelog topic, partition) -> (the Faust store, {key: (value, key bytes, value bytes)})
+        self.unsaved: dict[tuple[str, int], tuple[Any, dict[str, tuple[Any, bytes, Any]]]] = {}
 
     def add(self, topic: str, key: str, value: Any, partition: int) -> None:
         self.pending.append((topic, encode(key), None if value is None else encode(value),
                              partition))
 
+    def add_disk(self, store: Any, topic: str, key: str, value: Any, partition: int) -> None:
+        kb, vb = encode(key), None if value is None else encode(value)
+        self.pending.append((topic, kb, vb, partition))
+        held = self.unsaved.get((topic, partition))
+        if held is None:
+            held = self.unsaved[(topic, partition)] = (store, {})
+        held[1][key] = (value, kb, vb)
+
+    def lookup(self, topic: str, partition: int, key: str) -> Any:
+        """The value of a disk-store write not saved yet (None: deleted), or ``_ABSENT``."""
+        held = self.unsaved.get((topic, partition))
+        if held is None:
+            return _ABSENT
+        hit = held[1].get(key)
+        return _ABSENT if hit is None else hit[0]
+
+    def unsaved_keys(self, topic: str, partition: int) -> dict[str, Any]:
+        """key -> value (None: deleted) of the disk-store writes not saved yet."""
+        held = self.unsaved.get((topic, partition))
+        return {k: v[0] for k, v in held[1].items()} if held else {}
+
     def take(self) -> list[tuple[str, bytes, bytes | None, int]]:
         out, self.pending = self.pending, []
         return out
 
+    def persisted(self, offsets: dict[tuple[str, int], int]) -> None:
+        """The records taken so far are acknowledged (``offsets``: the highest offset per changelog
+        partition): save the held disk-store writes with them."""
+        held, self.unsaved = self.unsaved, {}
+        for (topic, partition), (store, writes) in held.items():
+            write_disk(store, partition, {kb: vb for _, kb, vb in writes.values()},
+                       offsets.get((topic, partition)))
+
+    def discard(self) -> None:
+        """Drop writes held from a batch that was never delivered (its events come again)."""
+        self.pending = []
+        self.unsaved = {}
+
 
 class PartitionView(MutableMapping):
+    """A table seen through one partition's key prefix (``use(partition)``). Three backings:
+    a memory-store table (its dict read and written directly, writes queued in ``writer``), a
+    RocksDB-store table with a ``writer`` (the partition's database read directly, writes held in
+    the writer until their changelog records are acknowledged), or any other mapping (Faust's own
+    table path, or a plain dict in unit tests)."""
+
     def __init__(self, table: MutableMapping, partition: int = 0,
                  writer: ChangelogWriter | None = None) -> None:
         self.table = table
         self._rawd: dict | None = None
+        self._disk: Any = None   # the RocksDB store, once found (False: none)
         self.writer = writer
         self._changelog: str | None = None
         self.use(partition)
@@ -59,16 +114,45 @@ class PartitionView(MutableMapping):
         there directly: a Faust table read runs sensors and, for a missing key, raises and catches
         KeyError — the detector reads ~90 mostly empty days per contact."""
         if self._rawd is None:   # the memory store keeps one dict for its lifetime (cached)
-            self._rawd = memory_store_dict(self.table)
-        return self._rawd
+            raw = memory_store_dict(self.table)
+            # none: remembered once the table's store exists (Faust creates it on first access)
+            self._rawd = False if raw is None and getattr(self.table, "data", None) is not None \
+                else raw
+        return None if self._rawd is False else self._rawd
+
+    def _store(self) -> Any:
+        """The RocksDB store when this view reads and writes it directly (a writer is given), else
+        None."""
+        if self._disk is None:   # (a store is a mapping: an empty one is falsy)
+            store = disk_store(self.table) if self.writer is not None else None
+            self._disk = False if store is None else store
+            if store is not None and self._changelog is None:
+                self._changelog = self.table.changelog_topic.get_topic_name()
+        return None if self._disk is False else self._disk
+
+    def _disk_get(self, store: Any, k: str, default: Any) -> Any:
+        hit = self.writer.lookup(self._changelog, self.partition, k)
+        if hit is not _ABSENT:
+            return default if hit is None else hit
+        b = read_disk(store, self.partition, encode(k))
+        return default if b is None else decode(b)
 
     def __getitem__(self, key: str) -> Any:
-        return self.table[self.prefix + key]
+        store = self._store() if self._raw() is None else None
+        if store is None:
+            return self.table[self.prefix + key]
+        v = self._disk_get(store, self.prefix + key, _ABSENT)
+        if v is _ABSENT:
+            raise KeyError(key)
+        return v
 
     def get(self, key: str, default: Any = None) -> Any:
         raw = self._raw()
         if raw is not None:
             return raw.get(self.prefix + key, default)
+        store = self._store()
+        if store is not None:
+            return self._disk_get(store, self.prefix + key, default)
         try:
             return self.table[self.prefix + key]
         except KeyError:
@@ -79,14 +163,25 @@ class PartitionView(MutableMapping):
         string per key, for the detector's ~90 daily reads per evaluation."""
         raw = self._raw()
         if raw is None:
-            return [len(v) if (v := self.get(prefix + s)) else 0 for s in suffixes]
+            store = self._store()
+            if store is None:
+                return [len(v) if (v := self.get(prefix + s)) else 0 for s in suffixes]
+            # one multi-get for the keys the writer does not hold
+            p = self.prefix + prefix
+            keys = [p + s for s in suffixes]
+            held = [self.writer.lookup(self._changelog, self.partition, k) for k in keys]
+            ask = [i for i, h in enumerate(held) if h is _ABSENT]
+            got = read_disk_many(store, self.partition, [encode(keys[i]) for i in ask])
+            for i, b in zip(ask, got):
+                held[i] = None if b is None else decode(b)
+            return [len(v) if v else 0 for v in held]
         get = raw.get
         p = self.prefix + prefix
         return [len(v) if (v := get(p + s)) else 0 for s in suffixes]
 
     def _direct(self) -> dict | None:
         """The store's dict when writes go through the ChangelogWriter (a memory-store table and
-        a writer), else None (Faust's own path, or a plain mapping in unit tests)."""
+        a writer), else None (a disk store, Faust's own path, or a plain mapping in unit tests)."""
         if self.writer is None:
             return None
         raw = self._raw()
@@ -96,32 +191,51 @@ class PartitionView(MutableMapping):
 
     def __setitem__(self, key: str, value: Any) -> None:
         raw = self._direct()
-        if raw is None:
-            self.table[self.prefix + key] = value
-            return
         k = self.prefix + key
-        raw[k] = value
-        self.writer.add(self._changelog, k, value, self.partition)
+        if raw is not None:
+            raw[k] = value
+            self.writer.add(self._changelog, k, value, self.partition)
+            return
+        store = self._store()
+        if store is None:
+            self.table[k] = value
+            return
+        self.writer.add_disk(store, self._changelog, k, value, self.partition)
 
     def __delitem__(self, key: str) -> None:
         raw = self._direct()
-        if raw is None:
-            del self.table[self.prefix + key]
-            return
         k = self.prefix + key
-        del raw[k]   # KeyError for a missing key, as the table's own delete
-        self.writer.add(self._changelog, k, None, self.partition)
+        if raw is not None:
+            del raw[k]   # KeyError for a missing key, as the table's own delete
+            self.writer.add(self._changelog, k, None, self.partition)
+            return
+        store = self._store()
+        if store is None:
+            del self.table[k]
+            return
+        if self._disk_get(store, k, _ABSENT) is _ABSENT:
+            raise KeyError(key)
+        self.writer.add_disk(store, self._changelog, k, None, self.partition)
 
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):
             return False
         raw = self._raw()
+        if raw is None and (store := self._store()) is not None:
+            return self._disk_get(store, self.prefix + key, _ABSENT) is not _ABSENT
         return (self.prefix + key) in (raw if raw is not None else self.table)
 
     def __iter__(self) -> Iterator[str]:
         n = len(self.prefix)
         raw = self._raw()
-        for k in list(raw if raw is not None else self.table.keys()):
+        if raw is None and (store := self._store()) is not None:
+            held = self.writer.unsaved_keys(self._changelog, self.partition)
+            keys = [k for kb in disk_keys(store, self.partition)
+                    if isinstance(k := decode(kb), str) and k not in held]
+            keys += [k for k, v in held.items() if v is not None]
+        else:
+            keys = list(raw if raw is not None else self.table.keys())
+        for k in keys:
             if isinstance(k, str) and k.startswith(self.prefix):
                 yield k[n:]
 
@@ -168,6 +282,9 @@ class DeltaLogStore(MutableMapping):
         self.data: dict[str, Any] = {}
         self.pending: dict[str, Any] = {}
         self.where: dict[str, int] = {}     # key -> seq of the delta holding its latest value
+        # delta record key -> its "ts", "group" and "parts": what compact() needs of each record,
+        # kept so that it does not read every record back (a disk store decodes each one)
+        self.heads: dict[str, dict] = {}
         self.seq = 0
         self.side_default = side
         self.side: Any = side
@@ -186,14 +303,20 @@ class DeltaLogStore(MutableMapping):
     def _seq(self, key: str) -> int:
         return int(key[len(self.PREFIX):])
 
-    def _units(self, keys: list[str]) -> list[tuple[list[str], list[dict], bool]]:
+    @staticmethod
+    def _head(rec: dict) -> dict:
+        return {f: rec[f] for f in ("ts", "group", "parts") if f in rec}
+
+    def _units(self, keys: list[str], read=None) -> list[tuple[list[str], list[dict], bool]]:
         """The delta records in sequence order, as units of (keys, values, complete): a single
-        record, or the parts of one group (complete when every part is present, in order)."""
+        record, or the parts of one group (complete when every part is present, in order).
+        ``read(key)``: a record's value (default: the table's)."""
+        read = read or self.table.__getitem__
         units: list[tuple[list[str], list[dict], bool]] = []
         i = 0
         while i < len(keys):
             k = keys[i]
-            v = self.table[k] or {}
+            v = read(k) or {}
             n = int(v.get("parts", 1) or 1)
             if n <= 1:
                 units.append(([k], [v], True))
@@ -207,7 +330,7 @@ class DeltaLogStore(MutableMapping):
             ks, vs = [k], [v]
             j = i + 1
             while j < len(keys) and len(ks) < n:
-                vj = self.table[keys[j]] or {}
+                vj = read(keys[j]) or {}
                 if self._seq(keys[j]) != seq + len(ks) or int(vj.get("group", -1)) != g:
                     break
                 ks.append(keys[j])
@@ -220,7 +343,7 @@ class DeltaLogStore(MutableMapping):
     def _ensure(self) -> None:
         if self.built:
             return
-        self.data, self.where, self.pending = {}, {}, {}
+        self.data, self.where, self.pending, self.heads = {}, {}, {}, {}
         self.side = self.side_default
         keys = self._deltas()
         # recovered records are decoded JSON: an article's id and time, repeated in each of its
@@ -228,6 +351,8 @@ class DeltaLogStore(MutableMapping):
         # the table's record holds the same list)
         canon: dict = {}
         for ks, vs, complete in self._units(keys):
+            for k, delta in zip(ks, vs):
+                self.heads[k] = self._head(delta or {})
             if not complete:
                 continue   # a group cut short by a crash: as if it had never been written
             for k, delta in zip(ks, vs):
@@ -324,6 +449,7 @@ class DeltaLogStore(MutableMapping):
             if i == n - 1:
                 rec["side"] = self.side
             self.table[f"{self.PREFIX}{seq:012d}"] = rec
+            self.heads[f"{self.PREFIX}{seq:012d}"] = self._head(rec)
             for k, v in share.items():
                 if v is None:
                     self.where.pop(k, None)
@@ -339,7 +465,7 @@ class DeltaLogStore(MutableMapping):
         the newest); first carry their still-live keys (and the side value) into a new delta.
         Returns how many delta records were deleted."""
         self._ensure()
-        units = self._units(self._deltas())
+        units = self._units(sorted(self.heads), self.heads.__getitem__)
         doomed: list[str] = []
         for ks, vs, _ in units[:-1]:
             if float((vs[0] or {}).get("ts", 0.0)) >= before_ts:
@@ -359,6 +485,7 @@ class DeltaLogStore(MutableMapping):
             self._side_dirty = False
         for k in doomed:
             del self.table[k]
+            self.heads.pop(k, None)
         return len(doomed)
 
 

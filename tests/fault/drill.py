@@ -192,21 +192,22 @@ def _outcome(bootstrap: str, s, worker: Worker, n_in: int, timeout: float) -> Ou
     return Outcome(c, keys, len(contacts), [list(x) for x in new], len(alerts))
 
 
-def _settings(bootstrap: str, tag: str, partitions: int = 1):
+def _settings(bootstrap: str, tag: str, partitions: int = 1, store: str = "memory://"):
     # an expiry pass every 2 s: fingerprints, entries, windows and episodes expire while the drill
     # runs, at moments that differ from the clean run's (the windows' bound is the event-time
     # watermark, which does not depend on them)
     # retention 400 days: the 2023 burst expires once the 2025 seeds pass, the 2024 articles stay
     return pipeline_settings(bootstrap, tag, partitions=partitions, expire_interval_seconds=2,
-                             retain_days=400)
+                             retain_days=400, store=store)
 
 
 ENV = {"BROKER_SESSION_TIMEOUT": os.environ.get("BROKER_SESSION_TIMEOUT", "6"),
        "BROKER_HEARTBEAT_INTERVAL": os.environ.get("BROKER_HEARTBEAT_INTERVAL", "1")}
 
 
-def clean_run(bootstrap: str, lines: list[bytes], workdir: Path, partitions: int = 1) -> Outcome:
-    s = _settings(bootstrap, "clean", partitions)
+def clean_run(bootstrap: str, lines: list[bytes], workdir: Path, partitions: int = 1,
+              store: str = "memory://") -> Outcome:
+    s = _settings(bootstrap, "clean", partitions, store)
     w = KillableWorker(s, workdir, ENV).start()
     t0 = time.monotonic()
     try:
@@ -219,9 +220,10 @@ def clean_run(bootstrap: str, lines: list[bytes], workdir: Path, partitions: int
 
 
 def run_drill(bootstrap: str, lines: list[bytes], workdir: Path, kills: int, seed: int = 1,
-              max_delay: float = 4.0, progress=None, partitions: int = 1) -> Outcome:
+              max_delay: float = 4.0, progress=None, partitions: int = 1,
+              store: str = "memory://") -> Outcome:
     rng = random.Random(seed)
-    s = _settings(bootstrap, "drill", partitions)
+    s = _settings(bootstrap, "drill", partitions, store)
     w = KillableWorker(s, workdir, ENV)
     chunks = [lines[i * len(lines) // kills:(i + 1) * len(lines) // kills] for i in range(kills)]
     t0 = time.monotonic()
@@ -282,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="leave the 100,000-character id out of the input (for versions it wedges)")
     ap.add_argument("--partitions", type=int, default=1,
                     help="DIPLOWATCH_PARTITIONS (with more than 1 the new alerts depend on arrival order)")
+    ap.add_argument("--store", default="memory://",
+                    help="DIPLOWATCH_STORE of both runs (rocksdb://: the disk store, kept across kills)")
     args = ap.parse_args(argv)
     from streams.devkafka import LocalKafka
     kafka = None
@@ -294,11 +298,12 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tempfile.mkdtemp(prefix="drill-"))
         (work / "clean").mkdir()
         (work / "drill").mkdir()
-        clean = clean_run(bootstrap, lines, work / "clean", args.partitions)
+        clean = clean_run(bootstrap, lines, work / "clean", args.partitions, args.store)
         print(f"clean run: {json.dumps(clean.summary())}", file=sys.stderr)
         drill = run_drill(bootstrap, lines, work / "drill", args.kills, args.seed, args.max_delay,
                           progress=lambda k, c: print(f"kill {k}: in {c['in']} in flight {c['in_flight']}",
-                                                      file=sys.stderr), partitions=args.partitions)
+                                                      file=sys.stderr), partitions=args.partitions,
+                          store=args.store)
         problems = compare(clean, drill, len(lines))
         print(json.dumps({"input": len(lines), "clean": clean.summary(), "drill": drill.summary(),
                           "problems": problems, "logs": str(work)}, indent=1))

@@ -10,6 +10,7 @@ import asyncio
 
 import orjson
 import pytest
+from aiokafka.structs import RecordMetadata, TopicPartition
 
 from streams.app import DeliveryError, Pipeline
 from streams.pipeline.serde import MAX_RECORD_BYTES, Out
@@ -31,6 +32,7 @@ class Producer:
     async def send(self, topic, key, value, partition, timestamp, headers):
         self.sent.append((topic, key, value, partition))
         fut = asyncio.get_running_loop().create_future()
+        fut.record = (topic, partition or 0, len(self.sent) - 1)   # its offset: the send's index
         self.futures.append(fut)
         return fut
 
@@ -38,8 +40,10 @@ class Producer:
         for fut in [f for f in self.futures if not f.done()][:n]:
             if exc is not None:
                 fut.set_exception(exc)
-            else:
-                fut.set_result(None)
+            else:   # what aiokafka's send future gives
+                topic, partition, offset = fut.record
+                fut.set_result(RecordMetadata(topic, partition, TopicPartition(topic, partition),
+                                              offset, -1, 0, 0))
 
 
 def pipeline() -> tuple[Pipeline, Producer]:

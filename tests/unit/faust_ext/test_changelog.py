@@ -72,3 +72,67 @@ def test_contract_faust_json_codec():
     assert faust_json.orjson is not None
     assert source_sha(faust_json.dumps) == (
         "e06b01cf022717d907b055234fd2e11932d43640ae52e6ee287ee567f537ea2c")
+
+
+# --- the RocksDB store (rocksdict) -------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", VALUES)
+def test_decode_is_fausts_json_codec(value):
+    from streams.faust_ext.changelog import decode
+    assert decode(encode(value)) == codecs.loads("json", encode(value))
+
+
+def test_disk_store_is_found_for_rocksdb_only(tmp_path):
+    from streams.faust_ext.changelog import disk_store
+    t = _table(tmp_path, "rocksdb://")
+    assert disk_store(t) is t.data
+    assert disk_store(_table(tmp_path / "m")) is None and disk_store({"a": 1}) is None
+
+
+def test_write_disk_then_read_disk_and_the_persisted_offset(tmp_path):
+    from faust.types import TP
+    from streams.faust_ext.changelog import disk_items, disk_keys, read_disk, write_disk
+    t = _table(tmp_path, "rocksdb://")
+    store = t.data
+    store._db_for_partition(2)
+    assert write_disk(store, 2, {b'"2|a"': b"1", b'"2|b"': b"2"}, 17)
+    assert write_disk(store, 2, {b'"2|b"': None}, None)
+    assert read_disk(store, 2, b'"2|a"') == b"1" and read_disk(store, 2, b'"2|b"') is None
+    assert list(disk_keys(store, 2)) == [b'"2|a"']
+    assert store.persisted_offset(TP(t.changelog_topic.get_topic_name(), 2)) == 17
+    store.app.assignor.assigned_actives = lambda: {TP(t.changelog_topic.get_topic_name(), 2)}
+    assert list(disk_items(store)) == [(b'"2|a"', b"1")]
+    store._dbs.clear()
+
+
+def test_contract_faust_rocksdb_store():
+    # _db_for_partition: the partition's database, opened on first use and cached in _dbs;
+    # revoke_partitions drops it from _dbs; apply_changelog_batch (recovery) puts the records'
+    # key and value bytes as they came and the offset under offset_key, which persisted_offset
+    # reads as an int; _iteritems: (key, value) bytes of the active partitions, offset left out
+    from faust.stores import rocksdb
+    S = rocksdb.Store
+    assert S.offset_key == b"__faust\0offset__"
+    assert "self._dbs[partition]" in inspect.getsource(S._db_for_partition)
+    assert "self._dbs.pop(tp.partition, None)" in inspect.getsource(S.revoke_partitions)
+    assert "batches[msg.partition].put(msg.key, msg.value)" in inspect.getsource(
+        S.apply_changelog_batch)
+    assert "rocksdict.WriteBatch(raw_mode=True)" in inspect.getsource(S.apply_changelog_batch)
+    pins = {
+        S._db_for_partition: "cb7e67d5f9efc4bced7b7ab09a55fe717c352daad5b693594e3f7ca52a98787f",
+        S.apply_changelog_batch: "ea3344d369fc4ab5e3cdace30565691136035a463acb7b2551fdc0b8af71643b",
+        S.persisted_offset: "6f2e502fb86043a1cf0adca5c2fffb197579db01b31dbba3b0415aaacc35a2ed",
+        S.set_persisted_offset: "b4c811926678346ebb8c40486dbc46d0fbac2bbeaa592384bd955112556acf45",
+        S._iteritems: "833c2185cbdd1bee8e2b5ea2a7d96a5f162057710dd460b6987e814636d4435d",
+        S._visible_items: "545dc16a2b25e4a4c6ce4483ba808b7121b733ac32ecbdcbba78348248f816c2",
+        S.revoke_partitions: "3f85447a24fc34ffd1ecb5039f502ac6049d92fbd61d91371049bab01203e390",
+    }
+    for fn, sha in pins.items():
+        assert source_sha(fn) == sha, fn.__qualname__
+
+
+def test_contract_rocksdict_write_batch():
+    # a raw-mode WriteBatch written to a raw-mode Rdict: puts and deletes applied together
+    import rocksdict
+    assert {"put", "delete"} <= set(dir(rocksdict.WriteBatch))
+    assert {"write", "get", "keys", "items"} <= set(dir(rocksdict.Rdict))
