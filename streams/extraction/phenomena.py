@@ -211,7 +211,10 @@ def _time_ahead(b: Cue, t: Cue, norm: str) -> bool:
     ("met on Monday and will meet again next week") is not its."""
     if b.pos <= t.pos:
         return True
-    return _words(norm, t.end, b.pos) <= _AFTER_TIME and "," not in norm[t.end:b.pos] \
+    # Persian puts the time before the verb that closes the clause ("سفر عراقچی به اسلام‌آباد
+    # برای روزهای آینده پیش‌بینی می‌شود"): its window is the clause's
+    reach = _VOID_WINDOW_FA if b.lang == "fa" else _AFTER_TIME
+    return _words(norm, t.end, b.pos) <= reach and "," not in norm[t.end:b.pos] \
         and not _past_between(norm, t.pos, b.pos)
 
 

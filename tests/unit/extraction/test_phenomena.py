@@ -690,3 +690,19 @@ def test_ambassadors_are_no_trip(lang, text, expected):
 ])
 def test_looking_for_is_no_discussion(lang, text, expected):
     assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a country after "about" is the topic of talks, not a party ("درباره", "حول", "about")
+    _case(set(), "fa", "معاون رئیس جمهور آمریکا امروز با مشاوران خود درباره ایران گفتگو کرد."),
+    _case(set(), "ar", "ناقش نائب الرئيس الأمريكي مع مستشاريه حول إيران الخطوات المقبلة."),
+    _case(set(), "en", "The US vice president talked with his advisers about Iran on Monday."),
+    # Persian subjunctive (دیدار کند/کنه), a time ahead before the closing verb, a plane that
+    # landed (به زمین نشست), negotiators (مذاکره کنندگان)
+    _case(set(), "fa", "کاخ سفید: رئیس جمهور آمریکا در اجلاس ناتو با رئیس جمهور سوریه دیدار کنه."),
+    _case(set(), "fa", "سفر وزیر خارجه ایران به اسلام‌آباد برای روزهای آینده پیش‌بینی می‌شود."),
+    _case(set(), "fa", "هواپیمای هیئت ایرانی هم‌اکنون در مسقط عمان به زمین نشست."),
+    _case(IRN_OMN, "fa", "وزیر امور خارجه ایران روز دوشنبه در مسقط با همتای عمانی خود دیدار کرد."),
+])
+def test_about_a_country_subjunctive_and_landing(lang, text, expected):
+    assert pairs(text, lang) == expected
