@@ -34,6 +34,7 @@ _CHAIN_FILLERS = frozenset({"and", "the", "و", ","})
 _WITH_WORDS = frozenset({"with", "مع", "با", "and", "و"})
 
 # words before a country that make it the topic of the talks, not a party ("talked about Iran")
+_ABOUT_SPAN = 4  # words between "about" and the country it makes a topic
 _ABOUT = frozenset({"about", "regarding", "concerning", "درباره", "مورد", "پيرامون", "خصوص", "حول", "بشان"})
 
 # an English speech verb after its speaker ("..., Lavrov said after talks with ...")
@@ -134,8 +135,10 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
         # never as the topic of the talks ("discussed the war between Israel and Hamas")
         if s.pos < first_trigger and near_trigger(s) and not any(
                 ch in ",;:" for ch in norm[s.end:first_trigger]):
-            # "با کوشنر درباره ایران گفتگو کرد": the name after "about" is the topic
-            return prev_word(norm, s.pos - len(_clitic(norm, s.pos))) not in _ABOUT
+            # "با کوشنر درباره ایران گفتگو کرد", "درباره تشدید حملات علیه ایران": a name a few
+            # words after "about" is (in) the topic
+            before = norm[:s.pos - len(_clitic(norm, s.pos))].split()[-_ABOUT_SPAN:]
+            return not any(w in _ABOUT for w in before)
         return near_trigger(s, 3) and prev_word(norm, s.pos - len(_clitic(norm, s.pos))) in _WITH_WORDS
 
     slots = list(strong)

@@ -75,7 +75,7 @@ _ORIGIN_GAP = 1       # words between an origin cue and the place ("arriving fro
 _OR_AND = frozenset({"and", "or", "nor", "و", "او", "ولا", "يا"})
 _IN_PERSON = frozenset({"meet", "receive", "visit"})
 _PARTY_VERBS = frozenset({"meet", "receive", "visit", "call"})
-_PLURAL_TITLES = ("وزراء", "وزرای", "قاده", "سران", "روساء", "زعماء")
+_PLURAL_TITLES = ("وزراء", "وزراي", "وزيران", "قاده", "سران", "روساء", "زعماء")
 
 
 def _words(norm: str, a: int, b: int) -> int:

@@ -333,15 +333,16 @@ def test_abbreviation_fast_path_keeps_the_splits(text):
 
 
 def test_the_word_sets_of_the_rules_are_in_normalised_form():
-    """The rules compare normalised words with their module-level word sets: a set member in
-    another spelling ("الى" where the text reads "الي", "لدى" for "لدي") never matches."""
+    """The rules compare normalised words with their module-level word sets and tuples: a member
+    in another spelling ("الى" where the text reads "الي", "لدى" for "لدي", "وزرای" for "وزراي")
+    never matches."""
     import streams.extraction.actors as actors
     import streams.extraction.pairs as pairs
     import streams.extraction.phenomena as phenomena
     stale = []
     for module in (actors, pairs, phenomena):
         for name, value in vars(module).items():
-            if name.startswith("_") and isinstance(value, frozenset):
+            if name.startswith("_") and isinstance(value, (frozenset, tuple)):
                 stale += [(module.__name__, name, w) for w in value
                           if isinstance(w, str) and any("\u0600" <= c <= "\u06ff" for c in w)
                           and normalise(w) != w]

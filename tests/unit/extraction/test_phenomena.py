@@ -706,3 +706,14 @@ def test_looking_for_is_no_discussion(lang, text, expected):
 ])
 def test_about_a_country_subjunctive_and_landing(lang, text, expected):
     assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # Persian plural "وزیران خارجه" takes its chain of countries; an enclitic pronoun glued to a
+    # nisba ("همتای ایرانی‌ام", my Iranian counterpart); "about" reaches a few words on
+    _case({("PAK", "SAU"), ("PAK", "TUR"), ("SAU", "TUR")}, "fa", "وزیران خارجه ترکیه، سعودی و پاکستان با هم دیدار کردند."),
+    _case({("IRN", "UKR")}, "fa", "وزیر خارجه اوکراین: با همتای ایرانی‌ام تماس گرفتم."),
+    _case(set(), "fa", "رئیس جمهور آمریکا امروز با مشاوران ارشد خود درباره تشدید حملات علیه ایران دیدار کرد."),
+])
+def test_persian_plural_titles_enclitics_and_topics(lang, text, expected):
+    assert pairs(text, lang) == expected
