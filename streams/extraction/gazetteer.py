@@ -26,11 +26,11 @@ log = logging.getLogger(__name__)
 
 # Arabic proclitic sequences allowed in front of a form (normalised spelling): the one list
 PROCLITICS = PROCLITIC_SET
-# Endings that turn a country name into an adjective/demonym (Arabic nisba, Persian ی/یی/یان).
-# letters a country word may carry glued after it: nisba endings, a plural, and the Persian
-# enclitic pronouns that ZWNJ removal glues on ("همتای ایرانی‌ام", my Iranian counterpart)
+# Endings a country word may carry glued on: those that make it an adjective/demonym (Arabic
+# nisba, Persian ی/یی/یان), a plural, and the Persian enclitic pronouns that ZWNJ removal glues on
+# ("همتای ایرانی‌ام", my Iranian counterpart; not "-مان"/"-تان"/"-ات": "مجرمان", "قبرستان", "قطرات")
 NAME_SUFFIXES = frozenset(["ي", "يه", "يين", "يون", "يان", "يي", "ييان", "ها",
-                           "ام", "ات", "اش", "مان", "تان", "شان"])
+                           "ام", "اش", "شان"])
 ARABIC_SCRIPT = ("\u0600", "\u06ff")
 TRIGGER_KINDS = frozenset({"call", "meet", "receive", "visit", "talk"})
 

@@ -219,3 +219,11 @@ def test_a_newspaper_named_after_a_state_is_not_the_state(text):
 def test_the_x_capital_y_is_a_place(text):
     got = _pairs(text)
     assert got[("IRQ", "USA")].mode == "visit" and got[("IRQ", "USA")].host == "IRQ"
+
+
+@pytest.mark.parametrize("word", ["مجرمان", "قبرستان", "قطرات"])
+def test_a_glued_ending_does_not_make_a_common_word_a_country(word):
+    """Persian enclitic pronouns may follow a nisba ("ایرانی‌ام"), but "مجرمان" (criminals) is not
+    Hungary, "قبرستان" (a cemetery) not Cyprus, "قطرات" (drops) not Qatar."""
+    norm = normalise(word)
+    assert not [m for m in gazetteer().find(norm, word) if "country" in m.kinds]
