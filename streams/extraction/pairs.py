@@ -36,6 +36,7 @@ _WITH_WORDS = frozenset({"with", "مع", "با", "and", "و"})
 # words before a country that make it the topic of the talks, not a party ("talked about Iran")
 _ABOUT_SPAN = 4  # words between "about" and the country it makes a topic
 _ABOUT = frozenset({"about", "regarding", "concerning", "درباره", "مورد", "پيرامون", "خصوص", "حول", "بشان"})
+_AFTER_DAR = frozenset({"مورد", "خصوص"})   # "در مورد", "در خصوص" (not "در این مورد": "in this case")
 
 # an English speech verb after its speaker ("..., Lavrov said after talks with ...")
 _SPEECH_VERBS = ("said", "says", "told", "stated", "added")
@@ -137,8 +138,9 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
                 ch in ",;:" for ch in norm[s.end:first_trigger]):
             # "با کوشنر درباره ایران گفتگو کرد", "درباره تشدید حملات علیه ایران": a name a few
             # words after "about" is (in) the topic
-            before = norm[:s.pos - len(_clitic(norm, s.pos))].split()[-_ABOUT_SPAN:]
-            return not any(w in _ABOUT for w in before)
+            before = norm[:s.pos - len(_clitic(norm, s.pos))].split()[-_ABOUT_SPAN - 1:]
+            return not any(w in _ABOUT and (w not in _AFTER_DAR or before[i - 1] == "در")
+                           for i, w in enumerate(before) if i)
         return near_trigger(s, 3) and prev_word(norm, s.pos - len(_clitic(norm, s.pos))) in _WITH_WORDS
 
     slots = list(strong)

@@ -697,6 +697,7 @@ def test_looking_for_is_no_discussion(lang, text, expected):
     _case(set(), "fa", "معاون رئیس جمهور آمریکا امروز با مشاوران خود درباره ایران گفتگو کرد."),
     _case(set(), "ar", "ناقش نائب الرئيس الأمريكي مع مستشاريه حول إيران الخطوات المقبلة."),
     _case(set(), "en", "The US vice president talked with his advisers about Iran on Monday."),
+    _case(IRN_OMN, "fa", "در این مورد ایران و عمان روز دوشنبه گفتگو کردند."),   # "in this case"
     # Persian subjunctive (دیدار کند/کنه), a time ahead before the closing verb, a plane that
     # landed (به زمین نشست), negotiators (مذاکره کنندگان)
     _case(set(), "fa", "کاخ سفید: رئیس جمهور آمریکا در اجلاس ناتو با رئیس جمهور سوریه دیدار کنه."),
