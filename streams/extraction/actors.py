@@ -147,6 +147,14 @@ def prev_word(norm: str, pos: int) -> str:
     return norm[norm.rfind(" ", 0, j + 1) + 1:j + 1]
 
 
+def glued_before(norm: str, pos: int) -> str:
+    """The letters glued before ``pos`` in the same word (Arabic proclitics: "و" of "ويلتقي")."""
+    i = pos
+    while i > 0 and norm[i - 1].isalnum():
+        i -= 1
+    return norm[i:pos]
+
+
 def pick_holder(entries: list[Entry], day: str | None) -> Holder | None:
     """The office holder a name stands for on ``day``: one in office then (a former minister
     quoted in an interview is not a state actor). Unknown day: the name's country if unique."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from streams.extraction.actors import Place, SentenceFacts, Slot, prev_word
+from streams.extraction.actors import Place, SentenceFacts, Slot, glued_before, prev_word
 from streams.extraction.confidence import sentence_features
 from streams.extraction.phenomena import actor_type, attachment, excluded, gathering_scope, void_arguments
 from streams.extraction.triggers import ModeDecision, decide_mode
@@ -45,13 +45,6 @@ _SPEECH_RE = re.compile(r"\b(?:" + "|".join(_SPEECH_VERBS) + r")\b")
 
 _SPEAKER_GAP = 3  # spaces between the speaker and the verb ("Steinmeier, said")
 
-
-def _clitic(norm: str, pos: int) -> str:
-    """Letters glued before ``pos`` in the same word (Arabic proclitics)."""
-    i = pos
-    while i > 0 and norm[i - 1].isalnum():
-        i -= 1
-    return norm[i:pos]
 
 # pair, mode decision, actors, score (chooses the best report), talk only, verb offset, the
 # features of the confidence model this sentence gives (confidence.sentence_features)
@@ -134,14 +127,15 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
     def bare_actor(s: Slot) -> bool:
         # a bare name acts as a subject ("قطر وأمريكا تبحثان") or a partner ("talks with Turkey"),
         # never as the topic of the talks ("discussed the war between Israel and Hamas")
+        word_start = s.pos - len(glued_before(norm, s.pos))
         if s.pos < first_trigger and near_trigger(s) and not any(
                 ch in ",;:" for ch in norm[s.end:first_trigger]):
             # "با کوشنر درباره ایران گفتگو کرد", "درباره تشدید حملات علیه ایران": a name a few
             # words after "about" is (in) the topic
-            before = norm[:s.pos - len(_clitic(norm, s.pos))].split()[-_ABOUT_SPAN - 1:]
+            before = norm[:word_start].split()[-_ABOUT_SPAN - 1:]
             return not any(w in _ABOUT and (w not in _AFTER_DAR or before[i - 1] == "در")
                            for i, w in enumerate(before) if i)
-        return near_trigger(s, 3) and prev_word(norm, s.pos - len(_clitic(norm, s.pos))) in _WITH_WORDS
+        return near_trigger(s, 3) and prev_word(norm, word_start) in _WITH_WORDS
 
     slots = list(strong)
     if len({s.country for s in strong}) < 2:
@@ -209,7 +203,7 @@ def _between(facts: SentenceFacts, live: list, taken: list[Slot]) -> list[Slot]:
         for s in bare:
             if s.pos < t.end:
                 continue
-            gap = [w for w in norm[chain_end:s.pos - len(_clitic(norm, s.pos))].split()
+            gap = [w for w in norm[chain_end:s.pos - len(glued_before(norm, s.pos))].split()
                    if w not in _BETWEEN and w not in _CHAIN_FILLERS]
             if gap:
                 break
@@ -221,7 +215,8 @@ def _between(facts: SentenceFacts, live: list, taken: list[Slot]) -> list[Slot]:
 def _after_with(norm: str, s: Slot) -> bool:
     """Is the slot the object of "with" (با وزیر خارجه ژاپن، مع وزير خارجية اليابان)? Then the
     sentence's subject is someone already named (Persian puts the verb last)."""
-    return prev_word(norm, s.pos - len(_clitic(norm, s.pos))) in _WITH_ONLY or _clitic(norm, s.pos) == "ب"
+    glued = glued_before(norm, s.pos)
+    return prev_word(norm, s.pos - len(glued)) in _WITH_ONLY or glued == "ب"
 
 
 _TITLE_SPAN = 3  # words of a title between "with" and the holder's name ("with prime minister modi")
@@ -294,4 +289,4 @@ def _coordinated(norm: str, slots: list[Slot], order: list[str]) -> bool:
         return False
     a = before[-1]
     between = norm[a.end:b.pos].split()
-    return between in (["و"], ["and"]) or (not between and _clitic(norm, b.pos) == "و")
+    return between in (["و"], ["and"]) or (not between and glued_before(norm, b.pos) == "و")

@@ -48,7 +48,7 @@ from __future__ import annotations
 from functools import lru_cache
 from itertools import combinations
 
-from streams.extraction.actors import CONTACT_TRIGGERS, Cue, SentenceFacts, Slot
+from streams.extraction.actors import CONTACT_TRIGGERS, Cue, SentenceFacts, Slot, glued_before
 from streams.extraction.normalise import normalise
 from streams.knowledge import loader
 
@@ -178,10 +178,7 @@ def _coordinated_future(b: Cue, t: Cue, norm: str) -> bool:
     a comma ("سيزور موسكو في 14 أيار، ويلتقي نظيره الروسي")."""
     if b.lang != "ar" or b.pos >= t.pos or not norm.startswith("س", b.pos):
         return False
-    ws = t.pos
-    while ws > 0 and norm[ws - 1].isalnum():
-        ws -= 1
-    return norm[ws:t.pos] == "و" and norm[t.pos:t.pos + 1] in ("ي", "ت")
+    return glued_before(norm, t.pos) == "و" and norm[t.pos:t.pos + 1] in ("ي", "ت")
 
 
 _TO_WORDS = 8  # words after "called on" within which "to" makes it an appeal
@@ -326,11 +323,11 @@ def void_arguments(facts: SentenceFacts, slots: list[Slot], live: list[Cue]) -> 
             continue   # a summit word is no trigger: its arguments go only when it is planned or denied
         if any(c.pos <= t.pos and _words(norm, c.end, t.pos) <= _PURPOSE_GAP for c in purposes):
             continue
-        words = norm[t.end:].split()[:_VOID_ARG_GAP + 1]
+        words = norm[t.end:].split(None, _VOID_ARG_GAP + 1)[:_VOID_ARG_GAP + 1]
         k = next((i for i, w in enumerate(words) if w in _ARG_WORDS), None)
         if k is None:
             continue
-        start = t.end + len(" ".join(norm[t.end:].split()[:k + 1])) + 1
+        start = t.end + len(" ".join(words[:k + 1])) + 1
         if _clause_break(facts, t.end, start):
             continue
         stop = min([p for p in live_at if p > t.end] + [len(norm)])
