@@ -35,11 +35,15 @@ _BREAKS = frozenset(",;:()[]\"|")
 _BREAK_RE = re.compile("[" + re.escape("".join(sorted(_BREAKS))) + "]")
 _TITLE_WINDOW = 7     # words between a title and its country word (Arabic long titles)
 _EN_TITLE_WINDOW = 4
-_CHAIN_WORDS = frozenset({"و", "and", "&", "-"})
+_CHAIN_WORDS = frozenset({"و", "وال", "and", "&", "-"})  # "وال": "and the" (الروسي والتركي)
 _ARTICLES = frozenset({"the", "a"})
 # words between an English title and its country on the right: "Emir of Qatar", "ministers from
 # Syria, Iran and Russia", "a delegation from Cyprus" (not after a verb or a comma: "returning from")
 _EN_OF = frozenset({"of", "the", "for", "'s", "from", "two", "three", "four", "both"})  # "of the three Baltic states"
+# words between plural counterparts and their countries on the right ("his counterparts from the
+# UAE", "همتایان خود از امارات", "نظرائه في الإمارات")
+_COUNTERPART_OF = frozenset({"from", "of", "in", "the", "از", "خود", "خويش", "در", "من", "في"})
+_COUNTERPART_GAP = 3
 # The word sets below are compared with normalised words (normalise: "إلى" is "الي", "لدى" "لدي").
 _IN_WORDS = frozenset({"in", "at", "في", "در", "here"})
 _TO_WORDS = frozenset({"to", "into", "in", "at", "الي", "في", "به", "در", "leaving", "left", "visiting", "visited", "visits",
@@ -500,6 +504,14 @@ def _attach_counterpart(scan: _Scan, i: int) -> None:
             _words_between(norm, m.end, items[i + 1].m.start) <= 1 and \
             not _has_break(norm, m.end, items[i + 1].m.start):
         found = _country_chain(scan, i + 1)
+    elif i + 1 < len(items) and items[i + 1].cls == "country" and \
+            _counterparts_from(norm, _word_end(norm, m.end), items[i + 1].m.start - len(items[i + 1].m.prefix)) and \
+            not any(m.end <= tp < items[i + 1].m.start for tp in scan.trigger_pos):
+        # "his counterparts from the UAE, Kuwait and Qatar", "همتایان خود از امارات، کویت و
+        # قطر", "نظرائه في الإمارات والكويت": the countries of the counterparts, not places
+        found = _country_chain(scan, i + 1)
+        starts = {items[j].m.start for j in found}
+        scan.facts.places[:] = [p for p in scan.facts.places if p.pos not in starts]
     elif i > 0 and items[i - 1].cls == "country" and \
             _words_between(norm, items[i - 1].m.end, m.start) <= 1:
         found = [i - 1]
@@ -513,6 +525,20 @@ def _attach_counterpart(scan: _Scan, i: int) -> None:
         scan.facts.slots.append(Slot(m.start, m.end, items[j].payload.value, None, None, 2, "counterpart"))
     if not found:
         scan.facts.slots.append(Slot(m.start, m.end, None, None, None, 0, "counterpart"))
+
+
+def _word_end(norm: str, at: int) -> int:
+    """The end of the word a (prefix) match ends in ("نظراي" in "نظرايه")."""
+    end = norm.find(" ", at)
+    return len(norm) if end < 0 else end
+
+
+def _counterparts_from(norm: str, a: int, b: int) -> bool:
+    """Only "from/of/in" words (and "the", a reflexive) between a counterpart and a country:
+    "counterparts from the", "همتایان خود از", "نظرائه في"."""
+    words = norm[a:b].split()
+    return 0 < len(words) <= _COUNTERPART_GAP and not _has_break(norm, a, b) and \
+        all(w in _COUNTERPART_OF for w in words)
 
 
 def _bare_names(scan: _Scan) -> None:

@@ -176,6 +176,16 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
         # is the story's subject (talks count with a titled partner after "with")
         slots.append(Slot(-1, -1, subject, None, None, 0, "implicit"))
         implicit = True
+    elif len(countries) >= 2 and not implicit and not unknown and _all_after_with(norm, slots) and \
+            not any(t.pos < min(s.pos for s in slots) < t.pos + _WITH_REACH and _with_before(norm, t.pos)
+                    for t in live):
+        # "وی با رئیس‌جمهور اتریش، نخست وزیر فیجی و ... دیدار کرد", "He also met with the
+        # presidents of France and Lebanon": a list of partners of someone not named here; they
+        # meet the story's subject, not each other
+        if not subject or subject in countries:
+            return [], implicit
+        slots.append(Slot(-1, -1, subject, None, None, 0, "implicit"))
+        implicit = True
     slots.sort(key=lambda s: s.pos)
     if all(s.kind == "host" for s in slots):
         # "nationals who travelled to Iraq and Syria": destinations without a visitor
@@ -210,6 +220,43 @@ def _between(facts: SentenceFacts, live: list, taken: list[Slot]) -> list[Slot]:
             out.append(s)
             chain_end = s.end
     return out
+
+
+def _all_after_with(norm: str, slots: list[Slot]) -> bool:
+    """Are all the parties named ones after one "with" (the first of them titled right after
+    it), none of them a name after a comma ("In a meeting with German FM Maas, Zarif said":
+    the subject after a fronted phrase)?"""
+    named = [s for s in slots if s.kind in _NAMED_KINDS]
+    if len({s.country for s in named}) < 2 or len(named) < len(slots):
+        return False
+    first = min(named, key=_slot_pos)
+    if first.pos < 0 or first.strength < 2 or not _titled_after_with(norm, first):
+        return False
+    # a later party that speaks or is a name after a comma is the subject of the sentence
+    return not any(b.kind == "holder" and "," in norm[a.end:b.pos] or _speaks(norm, b)
+                   for a, b in zip(named, named[1:]))
+
+
+def _speaks(norm: str, s: Slot) -> bool:
+    """Is the slot followed by a speech verb ("Kenya's foreign minister said")?"""
+    m = _SPEECH_RE.search(norm, s.end)
+    return m is not None and norm.count(" ", s.end, m.start()) <= _SPEAKER_GAP
+
+
+_NAMED_KINDS = frozenset({"holder", "title", "counterpart", "bare"})
+
+
+_WITH_REACH = 40   # characters: a trigger this close before the first party ("با دیدار نتانیاهو")
+
+
+def _with_before(norm: str, at: int) -> bool:
+    """Is the word before ``at`` "with" ("با دیدار نتانیاهو و ترامپ": with the meeting of, whose
+    parties are the meeting's own)?"""
+    return prev_word(norm, at) in _WITH_ONLY
+
+
+def _slot_pos(s: Slot) -> int:
+    return s.pos
 
 
 def _after_with(norm: str, s: Slot) -> bool:

@@ -75,7 +75,11 @@ _ORIGIN_GAP = 1       # words between an origin cue and the place ("arriving fro
 _OR_AND = frozenset({"and", "or", "nor", "و", "او", "ولا", "يا"})
 _IN_PERSON = frozenset({"meet", "receive", "visit"})
 _PARTY_VERBS = frozenset({"meet", "receive", "visit", "call"})
-_PLURAL_TITLES = ("وزراء", "وزراي", "وزيران", "قاده", "سران", "روساء", "زعماء")
+_LEADERS = frozenset({"head_of_state", "head_of_government"})
+# words of plural and dual titles (normalised): "وزراء", "وزيرا خارجية", "سفراء", "روسای جمهور",
+# "نخست وزیران"; English plurals end in -s
+_PLURAL_TITLES = frozenset({"وزراء", "وزراي", "وزيران", "وزيرا", "وزيري", "قاده", "سران", "روساء", "روساي",
+                            "زعماء", "سفراء", "سفراي", "سفيران"})
 
 
 def _words(norm: str, a: int, b: int) -> int:
@@ -453,14 +457,15 @@ def gathering_scope(facts: SentenceFacts, slots: list[Slot], order: list[str], d
     of Egypt and Japan paid courtesy calls on the President": separate calls; "A and B met C" is
     one meeting of three); otherwise the first party meets each of the others."""
     joint = facts.has("summit") or facts.has("joint") or (
-        _counterpart_group(slots, facts.norm) and not facts.has("separate") and not facts.has("call")
+        _counterpart_group(slots, facts.norm, order) and not facts.has("separate") and not facts.has("call")
         and any(t.kind in _IN_PERSON for t in live))
     if len(order) == 2:
         return [(order[0], order[1])], joint
     verb = min(live, key=_cue_pos)
     before = [c for c in order if any(s.country == c and 0 <= s.pos < verb.pos for s in slots)]
     after = [c for c in order if c not in before]
-    if not joint and len(before) >= 2 and after and verb.kind in ("visit", "call"):
+    if not (facts.has("summit") or facts.has("joint")) and len(before) >= 2 and after and \
+            verb.kind in ("visit", "call"):
         # "the envoys of Egypt and Japan paid courtesy calls on the President": each subject
         # with each object, none between the subjects
         return [(b, a) for b in before for a in after], joint
@@ -484,20 +489,30 @@ def _cue_pos(c: Cue) -> int:
     return c.pos
 
 
-def _counterpart_group(slots: list[Slot], norm: str) -> bool:
+def _counterpart_group(slots: list[Slot], norm: str, order: list[str]) -> bool:
     """"met his Russian and Turkish counterparts", "the energy ministers of Russia, Qatar and
     Venezuela met": one meeting of all of them (a plural title over several countries)."""
     groups: dict[int, set[str]] = {}
     for s in slots:
         if not s.country:
             continue
+        # the ambassadors of several states are received one by one ("received the ambassadors
+        # of Qatar, Cuba and Kyrgyzstan", "با سفرای عمان و قطر دیدار کرد"), and a leader meets
+        # other leaders one by one ("met the presidents of France and Lebanon"): not one meeting
+        # (leaders as the subject, "the leaders of Russia, Turkey and Iran met", are one)
+        if s.kind == "title" and (s.role == "ambassador" or s.role in _LEADERS and any(
+                o.country and o.pos < s.pos and o.country != s.country for o in slots)):
+            continue
         if s.kind == "counterpart" or (s.kind == "title" and _plural_title(norm[s.pos:s.end])):
             groups.setdefault(s.pos, set()).add(s.country)
-    return any(len(g) >= 2 for g in groups.values())
+    # the group and one other party (who met them); in a longer list of partners ("met the
+    # president of Austria, the prime minister of Fiji, ... the presidents of Turkey and Iraq")
+    # the group is one more item of the list
+    return any(len(g) >= 2 and len(set(order) - g) <= 1 for g in groups.values())
 
 
 def _plural_title(title: str) -> bool:
-    return title.endswith("s") or title.startswith(_PLURAL_TITLES)
+    return title.endswith("s") or any(w in _PLURAL_TITLES for w in title.split())
 
 
 def attachment(facts: SentenceFacts, slots: list[Slot], triggers: list[int]) -> list[Slot]:

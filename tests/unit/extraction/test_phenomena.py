@@ -143,8 +143,9 @@ def test_negation(lang, text, expected):
                                   "regional tour that does not include a visit to Israel."),
     # without it the bare name chained into the list of destinations is one
     _case({("EGY", "USA"), ("JOR", "USA")}, "fa", "وزیر خارجه آمریکا به جز اسرائیل به مصر و اردن سفر کرد."),
-    # (Arabic: a control; the extractor does not make the excluded name a party here either way)
-    _case({("EGY", "USA")}, "ar", "زار وزير الخارجية الأمريكي مصر والأردن باستثناء إسرائيل وقطر."),
+    # (Arabic: a control; the extractor does not make the excluded name a party here either way;
+    # both destinations, since "والأردن" ("and the Jordan") continues the list)
+    _case({("EGY", "USA"), ("JOR", "USA")}, "ar", "زار وزير الخارجية الأمريكي مصر والأردن باستثناء إسرائيل وقطر."),
 ])
 def test_negation_a_tour_that_does_not_include_a_country(lang, text, expected):
     assert pairs(text, lang) == expected
@@ -387,6 +388,60 @@ def test_gathering_scope_several_subjects_visit_each_object(lang, text, expected
     """Subject-verb-object order (English, Arabic headlines); a meeting of coordinated subjects
     ("A and B met C") stays one meeting."""
     assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # the countries of plural counterparts after "from"/"in"/"از": each meets the subject (calls)
+    _case({("ARE", "USA"), ("KWT", "USA"), ("QAT", "USA")}, "en",
+          "Secretary Pompeo spoke by phone with his counterparts from the UAE, Kuwait and Qatar."),
+    _case({("ARE", "USA"), ("KWT", "USA"), ("QAT", "USA")}, "fa",
+          "مایک پمپئو گفت که به صورت تلفنی با همتایان خود از امارات، کویت و قطر گفتگو کرده است."),
+    _case({("ARE", "USA"), ("KWT", "USA"), ("QAT", "USA")}, "ar",
+          "أجرى وزير الخارجية الأمريكي مايك بومبيو اتصالات هاتفية مع نظرائه في الإمارات والكويت وقطر."),
+    # a dual counterpart with two demonyms ("والتركي": "and the Turkish") is one meeting of three
+    _case({("IRN", "RUS"), ("IRN", "TUR"), ("RUS", "TUR")}, "ar",
+          "التقى وزير الخارجية الإيراني جواد ظريف نظيريه الروسي والتركي في جنيف الثلاثاء."),
+])
+def test_gathering_scope_counterparts_from_a_list(lang, text, expected):
+    assert pairs(text, lang, published="2020-05-01") == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # plural titles over a list of states: their officials, received one by one when ambassadors
+    _case({("CUB", "SAU"), ("KGZ", "SAU"), ("QAT", "SAU")}, "en",
+          "Saudi Deputy Foreign Minister Waleed Al-Khuraiji received the ambassadors of Qatar, Cuba and "
+          "Kyrgyzstan in Riyadh on Monday."),
+    _case({("CUB", "SAU"), ("KGZ", "SAU"), ("QAT", "SAU")}, "ar",
+          "التقى وزير الخارجية السعودي عادل الجبير الأحد في الرياض سفراء قطر وكوبا وقرغيزستان."),
+    _case({("FRA", "IRN"), ("IRN", "LBN"), ("IRN", "TUN")}, "fa",
+          "حسن روحانی روز سه‌شنبه در نیویورک با روسای جمهور فرانسه، لبنان و تونس دیدار کرد."),
+    # a plural title inside a longer list of partners is one more item of the list, not a
+    # meeting of all of them
+    _case({("AUT", "IRN"), ("DEU", "IRN"), ("FJI", "IRN"), ("IRN", "IRQ"), ("IRN", "TUR")}, "fa",
+          "حسن روحانی روز سه‌شنبه در نیویورک با رئیس‌جمهور اتریش، نخست وزیر فیجی، وزیر خارجه آلمان و "
+          "روسای جمهور ترکیه و عراق دیدار کرد."),
+])
+def test_gathering_scope_plural_titles(lang, text, expected):
+    assert pairs(text, lang, published="2019-09-28") == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # partners after "with" of a subject the article does not name: no contact between them
+    _case(set(), "fa", "وی همچنین در این سفر با رئیس‌جمهور اتریش، نخست وزیر فیجی و وزیر خارجه آلمان دیدار کرد."),
+    _case(set(), "en", "He also met with the President of Austria, the Prime Minister of Fiji and the German "
+                       "foreign minister."),
+    _case(set(), "ar", "كما التقى مع رئيس النمسا ورئيس وزراء فيجي ووزير الخارجية الألماني."),
+    # "with" a meeting: its parties are the meeting's own
+    _case({("ISR", "USA")}, "fa", "لحظه به لحظه با دیدار نتانیاهو و ترامپ در کاخ سفید."),
+])
+def test_partners_after_with_meet_the_subject_not_each_other(lang, text, expected):
+    assert pairs(text, lang, published="2019-09-28") == expected
+
+
+def test_partners_after_with_meet_the_story_subject():
+    text = ("Iranian President Hassan Rouhani arrived in New York on Monday. He also met with the "
+            "presidents of France and Lebanon on Tuesday.")
+    assert pairs(text, "en", published="2019-09-28") == {("FRA", "IRN"), ("IRN", "LBN")}
 
 
 @pytest.mark.parametrize("lang, text, expected", [
