@@ -515,6 +515,55 @@ def families(args) -> None:
     print("\n".join(table))
 
 
+HELDOUT_2017 = ("2017-01-01", "2017-12-31")
+# SHA-256 of the 2017 contacts file docs/detection.md section 8 describes (not in the project)
+ICEWS_2017_SHA256 = "1f0fa5d75255086fbd9b870f7531ae2eeb73c419b4890ff34b2dd2ef442f7c36"
+
+
+def heldout_2017(args) -> None:
+    """ICEWS 2017, held out (never tuned on): the detector runs over the 2016 contacts of
+    ../shared/events (the history a live deployment would have had) followed by the 2017 contacts of
+    --icews2017 FILE; only alerts whose window ends in 2017 and 2017's active pair-weeks are scored,
+    against episodes/icews-2017.tsv. Two rows: today's defaults, and the detector before the
+    corroboration gate (the figure issue 15 calls "today"). --verbose lists every episode."""
+    import hashlib
+    import itertools
+    from dataclasses import replace
+
+    from streams.detection.labels import load_episodes
+    if not args.icews2017:
+        raise SystemExit("heldout-2017 needs --icews2017 FILE (docs/detection.md section 8)")
+    digest = hashlib.sha256(Path(args.icews2017).read_bytes()).hexdigest()
+    if digest != ICEWS_2017_SHA256:
+        print(f"warning: {args.icews2017} has SHA-256 {digest}, not the file the docs describe "
+              f"({ICEWS_2017_SHA256})", file=sys.stderr)
+    with open(SHARED / "events" / "icews-contacts-2016.jsonl", encoding="utf-8") as a, \
+            open(args.icews2017, encoding="utf-8") as b:
+        rows, _, _ = _read(itertools.chain(a, b), sys.stderr)
+    since, until = HELDOUT_2017
+    rows = [r for r in rows if r[0] <= until]
+    eps = load_episodes(EPISODES / "icews-2017.tsv")
+    print(f"rows {len(rows)} ({sum(1 for r in rows if r[0] >= since)} in {since[:4]}); "
+          f"episodes {len(eps)}")
+    print("| detector | observable caught | all labelled | new alerts | in labelled episodes | updates "
+          "| active pair-weeks | new per 100 active pair-weeks |")
+    print("|---|---|---|---|---|---|---|---|")
+    for label, params in (("before the corroboration gate (gamma-poisson-v1, alpha 0.01, min_count 3, "
+                           "cool-down 7, prior 2.5 weeks)", replace(SpikeParams(), **NO_GATE)),
+                          ("today's defaults (SpikeParams())", SpikeParams())):
+        r = score_heldout(rows, params, eps, since=since)
+        print(f"| {label} | {r['observable_caught']}/{r['observable']} | {r['caught']}/{r['episodes']} "
+              f"| {r['new_alerts']} | {r['new_in_labelled_episodes']} | {r['updates']} "
+              f"| {r['active_pair_weeks']} | {r['new_per_100_pair_weeks']} |", flush=True)
+        if args.verbose:
+            for e in r["rows"]:
+                state = (("caught" if e["observable"] else "caught, not observable") if e["caught"]
+                         else ("MISSED" if e["observable"] else "not observable"))
+                print(f"    {e['pair']} {e['start']} {state} ({e['contacts']} contacts"
+                      f"{', first alert window ' + e['first_alert'] if e['first_alert'] else ''}): "
+                      f"{e['what'][:70]}")
+
+
 def cold_start(args) -> None:
     """What a short, cold held-out window does to the rate, measured on 2016 alone: 9-week slices
     run with their own first day as the coverage start (as a 9-week held-out file is), scored on
@@ -585,16 +634,18 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("what", nargs="?", default="speed", choices=("speed", "copies", "sweep", "compare",
                                                                  "multiple-testing", "holdout", "families",
-                                                                 "cold-start", "order"))
+                                                                 "cold-start", "order", "heldout-2017"))
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--only", action="append", help="compare: only this candidate (repeatable)")
     ap.add_argument("--match", default=None, help="compare, families: only candidates whose label contains this")
     ap.add_argument("--icews18", default=None, help="families: the ICEWS18 contacts file (not in the project)")
-    ap.add_argument("--verbose", action="store_true", help="families: every setting's tuning figures")
+    ap.add_argument("--icews2017", default=None, help="heldout-2017: the 2017 contacts file (not in the project)")
+    ap.add_argument("--verbose", action="store_true",
+                    help="families: every setting's tuning figures; heldout-2017: every episode")
     args = ap.parse_args()
     {"speed": speed, "copies": copies, "sweep": sweep, "compare": compare,
      "multiple-testing": multiple_testing, "holdout": holdout, "families": families,
-     "cold-start": cold_start, "order": order}[args.what](args)
+     "cold-start": cold_start, "order": order, "heldout-2017": heldout_2017}[args.what](args)
     return 0
 
 
