@@ -81,8 +81,8 @@ def sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subjec
         return [], next_subject
     first = order[0]
     n = len(order)
-    pairs, joint = gathering_scope(facts, slots, order, dest, live,
-                                   n == 2 or _coordinated(facts.norm, slots, order))
+    joined = _coordinated(facts.norm, slots, order)   # the first two joined by and/و
+    pairs, joint = gathering_scope(facts, slots, order, dest, live, n == 2 or joined, joined)
     # the members of one group name ("the three Baltic states", "الكوريتين") meet each other only
     # when the group is all the sentence names
     # (not when it is the other side of a "with": "met with the ministers of the Baltic states")

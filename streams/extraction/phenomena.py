@@ -448,7 +448,7 @@ def actor_type(facts: SentenceFacts) -> None:
 
 
 def gathering_scope(facts: SentenceFacts, slots: list[Slot], order: list[str], dest: set[str],
-                    live: list[Cue], coordinated: bool) -> tuple[list[tuple[str, str]], bool]:
+                    live: list[Cue], coordinated: bool, joined: bool = False) -> tuple[list[tuple[str, str]], bool]:
     """The pairs of a sentence's parties (``order``: countries in text order, the visitor first)
     and whether they met together: two parties or coordinated subjects ("بوتين ونتنياهو") give
     one pair; one meeting of them all (a summit, a trilateral, "met his Russian and Turkish
@@ -459,6 +459,10 @@ def gathering_scope(facts: SentenceFacts, slots: list[Slot], order: list[str], d
     joint = facts.has("summit") or facts.has("joint") or (
         _counterpart_group(slots, facts.norm, order) and not facts.has("separate") and not facts.has("call")
         and any(t.kind in _IN_PERSON for t in live))
+    if joined and facts.has("separate"):
+        # "A and B held separate meetings with C", "در دیدارهایی جداگانه با": each with the
+        # others, not with each other
+        return [(c, o) for c in order[:2] for o in order[2:]], joint
     if len(order) == 2:
         return [(order[0], order[1])], joint
     verb = min(live, key=_cue_pos)
@@ -469,6 +473,9 @@ def gathering_scope(facts: SentenceFacts, slots: list[Slot], order: list[str], d
         # "the envoys of Egypt and Japan paid courtesy calls on the President": each subject
         # with each object, none between the subjects
         return [(b, a) for b in before for a in after], joint
+    if joined and len(before) >= 2 and after and verb.kind == "meet":
+        # "Zelensky and Netanyahu met President Trump": one meeting of the three
+        return list(combinations(before + after, 2)), joint
     if coordinated:
         return [(order[0], order[1])], joint
     if joint and facts.has("summit") and not facts.has("joint") and \

@@ -438,6 +438,23 @@ def test_partners_after_with_meet_the_subject_not_each_other(lang, text, expecte
     assert pairs(text, lang, published="2019-09-28") == expected
 
 
+@pytest.mark.parametrize("lang, text, expected", [
+    # coordinated subjects in separate meetings with a third meet it, not each other
+    _case({("ISR", "USA"), ("UKR", "USA")}, "en",
+          "Zelensky and Netanyahu held separate meetings with President Trump at the White House on Monday."),
+    _case({("ISR", "USA"), ("UKR", "USA")}, "ar",
+          "التقى الرئيس الأوكراني زيلينسكي ورئيس الوزراء الإسرائيلي نتنياهو كل على حدة بالرئيس الأمريكي "
+          "ترامب في البيت الأبيض."),
+    _case({("ISR", "USA"), ("UKR", "USA")}, "fa",
+          "زلنسکی و نتانیاهو در دیدارهایی جداگانه با ترامپ در کاخ سفید گفت‌وگو کردند."),
+    # without "separate", coordinated subjects meeting a third: one meeting of the three
+    _case({("ISR", "UKR"), ("ISR", "USA"), ("UKR", "USA")}, "en",
+          "Zelensky and Netanyahu met President Trump at the White House on Monday."),
+])
+def test_gathering_scope_coordinated_subjects_and_separate_meetings(lang, text, expected):
+    assert pairs(text, lang, published="2025-08-18") == expected
+
+
 def test_partners_after_with_meet_the_story_subject():
     text = ("Iranian President Hassan Rouhani arrived in New York on Monday. He also met with the "
             "presidents of France and Lebanon on Tuesday.")
