@@ -15,7 +15,8 @@ import re
 
 from streams.extraction.actors import Place, SentenceFacts, Slot, glued_before, prev_word
 from streams.extraction.confidence import sentence_features
-from streams.extraction.phenomena import actor_type, attachment, excluded, gathering_scope, void_arguments
+from streams.extraction.phenomena import (actor_type, attachment, commented_event, excluded, gathering_scope,
+                                          void_arguments)
 from streams.extraction.triggers import ModeDecision, decide_mode
 from streams.records import Actor
 
@@ -137,12 +138,14 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
                            for i, w in enumerate(before) if i)
         return near_trigger(s, 3) and prev_word(norm, word_start) in _WITH_WORDS
 
+    strong = commented_event(facts, strong, live)
     slots = list(strong)
     if len({s.country for s in strong}) < 2:
         slots += [s for s in facts.slots if s.country and s.strength == 1 and bare_actor(s)]
         slots += _between(facts, live, slots)
     # a planned or denied event's own parties go before the host of a visit is looked for
     slots = void_arguments(facts, slots, live)
+    slots = commented_event(facts, slots, live)
     if facts.hosted_at is not None:
         # the host of an event ("Oman hosted talks between ...") is its venue, not a party
         hosts = [s for s in facts.slots if s.country and s.pos < facts.hosted_at]

@@ -48,7 +48,7 @@ from __future__ import annotations
 from functools import lru_cache
 from itertools import combinations
 
-from streams.extraction.actors import CONTACT_TRIGGERS, Cue, SentenceFacts, Slot, glued_before
+from streams.extraction.actors import CONTACT_TRIGGERS, Cue, SentenceFacts, Slot, glued_before, prev_word
 from streams.extraction.normalise import normalise
 from streams.knowledge import loader
 
@@ -76,6 +76,12 @@ _OR_AND = frozenset({"and", "or", "nor", "و", "او", "ولا", "يا"})
 _IN_PERSON = frozenset({"meet", "receive", "visit"})
 _PARTY_VERBS = frozenset({"meet", "receive", "visit", "call"})
 _LEADERS = frozenset({"head_of_state", "head_of_government"})
+_COMMENT_GAP = 1      # words between a comment cue and the contact word ("عن الزيارة التي")
+_COMMENT_GAP_EN = 5   # English: "on the Saudi crown prince's visit"
+_POSSESSIVES = frozenset({"his", "her", "their", "its", "my", "our"})
+# pronoun endings on an Arabic or Persian contact word (after the match): زيارته، لقائهم، سفرش (a
+# lone ه is the folded ta marbuta of زيارة)
+_POSSESSIVE_SUFFIXES = frozenset({"ها", "هم", "هما", "يه", "يها", "يهم", "ش", "شان", "اش"})
 # words of plural and dual titles (normalised): "وزراء", "وزيرا خارجية", "سفراء", "روسای جمهور",
 # "نخست وزیران"; English plurals end in -s
 _PLURAL_TITLES = frozenset({"وزراء", "وزراي", "وزيران", "وزيرا", "وزيري", "قاده", "سران", "روساء", "روساي",
@@ -306,6 +312,34 @@ def excluded(facts: SentenceFacts, slots: list[Slot]) -> list[Slot]:
             out.add(id(s))
             last = s
     return [s for s in slots if id(s) not in out]
+
+
+def commented_event(facts: SentenceFacts, slots: list[Slot], live: list[Cue]) -> list[Slot]:
+    """The parties without the speaker of a comment on someone else's contact: when every live
+    trigger comes a few words after a comment cue ("Gargash on the Saudi crown prince's visit to
+    Britain", "قرقاش عن زيارة ولي عهد السعودية لبريطانيا", "درباره سفر ولیعهد عربستان به
+    بریتانیا"), the actors before the cue speak about the contact and take no part in it; not
+    when the contact is the speaker's own ("his visit", "زيارته", "سفرش")."""
+    comments = [c for c in facts.cues if c.kind == "comment"]
+    if not comments or not live or not slots:
+        return slots
+    norm = facts.norm
+    first = min(live, key=_cue_pos)
+    gap = _COMMENT_GAP_EN if comments[0].lang == "en" else _COMMENT_GAP
+    cue = next((c for c in reversed(comments) if c.end <= first.pos
+                and _words(norm, c.end, first.pos) <= gap), None)
+    if cue is None or _possessive(norm, first):
+        return slots
+    return [s for s in slots if s.pos < 0 or s.pos >= cue.end]
+
+
+def _possessive(norm: str, t: Cue) -> bool:
+    """Is the contact word the speaker's own: "his visit", "زيارته", "لقائه", "سفرش"?"""
+    if prev_word(norm, t.pos) in _POSSESSIVES:
+        return True
+    end = norm.find(" ", t.end)
+    rest = norm[t.end:len(norm) if end < 0 else end].rstrip(".,:;")
+    return rest in _POSSESSIVE_SUFFIXES or (rest[:1] == "ت" and rest[1:] in _POSSESSIVE_SUFFIXES | {"ه"})
 
 
 def void_arguments(facts: SentenceFacts, slots: list[Slot], live: list[Cue]) -> list[Slot]:

@@ -660,6 +660,7 @@ CUE_LISTS: dict[str, str] = {
     "rejection": "reject",         # negation: refusals (not what is rejected during a meeting)
     "exclusion": "exclude",        # negation: "does not include" a country
     "origin": "origin",            # negation: where a traveller came from ("arriving from")
+    "comment": "comment",          # speech act: a comment on someone else's contact ("عن زيارة")
     "speech_act": "speech",        # speech act: interviews, invitations
     "message": "message",          # speech act: written messages, cables, letters
     "goods": "goods",              # speech act: aid, weapons, money received (not visitors)

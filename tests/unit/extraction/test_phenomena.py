@@ -455,6 +455,23 @@ def test_gathering_scope_coordinated_subjects_and_separate_meetings(lang, text, 
     assert pairs(text, lang, published="2025-08-18") == expected
 
 
+@pytest.mark.parametrize("lang, text, expected", [
+    # a comment on someone else's visit: the speaker is no party of it
+    _case(set(), "ar", "قرقاش عن زيارة ولي عهد السعودية لبريطانيا: الحملة يائسة"),
+    _case({("GBR", "SAU")}, "en", "UAE Minister of State Anwar Gargash commented on the Saudi crown "
+                                  "prince's visit to Britain."),
+    _case({("GBR", "SAU")}, "fa", "قرقاش، وزیر مشاور امارات در امور خارجه، درباره سفر ولیعهد عربستان به "
+                                  "بریتانیا گفت این کارزار ناامیدانه است."),
+    # the speaker's own visit stays his
+    _case({("QAT", "RUS")}, "ar", "تحدث وزير الخارجية القطري عن زيارته إلى روسيا ولقائه مع لافروف."),
+    _case({("QAT", "RUS")}, "en", "The Qatari foreign minister commented on his visit to Russia and his "
+                                  "talks with Lavrov."),
+    _case({("IRN", "RUS")}, "fa", "ظریف درباره سفرش به مسکو و دیدار با لاوروف صحبت کرد."),
+])
+def test_a_comment_on_a_contact_is_no_part_of_it(lang, text, expected):
+    assert pairs(text, lang, published="2018-03-10") == expected
+
+
 def test_partners_after_with_meet_the_story_subject():
     text = ("Iranian President Hassan Rouhani arrived in New York on Monday. He also met with the "
             "presidents of France and Lebanon on Tuesday.")
