@@ -46,6 +46,10 @@ _SPEECH_RE = re.compile(r"\b(?:" + "|".join(_SPEECH_VERBS) + r")\b")
 
 _SPEAKER_GAP = 3  # spaces between the speaker and the verb ("Steinmeier, said")
 
+# the actors a list of partners after "with" is made of (not a visit's host, an inferred side)
+_NAMED_KINDS = frozenset({"holder", "title", "counterpart", "bare"})
+_WITH_REACH = 40   # characters: a trigger this close before the first party ("با دیدار نتانیاهو")
+
 
 # pair, mode decision, actors, score (chooses the best report), talk only, verb offset, the
 # features of the confidence model this sentence gives (confidence.sentence_features)
@@ -244,12 +248,6 @@ def _speaks(norm: str, s: Slot) -> bool:
     """Is the slot followed by a speech verb ("Kenya's foreign minister said")?"""
     m = _SPEECH_RE.search(norm, s.end)
     return m is not None and norm.count(" ", s.end, m.start()) <= _SPEAKER_GAP
-
-
-_NAMED_KINDS = frozenset({"holder", "title", "counterpart", "bare"})
-
-
-_WITH_REACH = 40   # characters: a trigger this close before the first party ("با دیدار نتانیاهو")
 
 
 def _with_before(norm: str, at: int) -> bool:

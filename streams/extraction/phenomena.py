@@ -86,6 +86,7 @@ _POSSESSIVE_SUFFIXES = frozenset({"ها", "هم", "هما", "يه", "يها", "�
 # "نخست وزیران"; English plurals end in -s
 _PLURAL_TITLES = frozenset({"وزراء", "وزراي", "وزيران", "وزيرا", "وزيري", "قاده", "سران", "روساء", "روساي",
                             "زعماء", "سفراء", "سفراي", "سفيران"})
+_NOT_PLURAL = frozenset({"affairs", "arms"})
 
 
 def _words(norm: str, a: int, b: int) -> int:
@@ -553,7 +554,9 @@ def _counterpart_group(slots: list[Slot], norm: str, order: list[str]) -> bool:
 
 
 def _plural_title(title: str) -> bool:
-    return title.endswith("s") or any(w in _PLURAL_TITLES for w in title.split())
+    """A plural or dual title: an English word in -s ("foreign ministers", "ministers of foreign
+    affairs"; not "affairs" itself), an Arabic or Persian plural word."""
+    return any(w in _PLURAL_TITLES or (w.endswith("s") and w not in _NOT_PLURAL) for w in title.split())
 
 
 def attachment(facts: SentenceFacts, slots: list[Slot], triggers: list[int]) -> list[Slot]:
