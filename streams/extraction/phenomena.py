@@ -476,8 +476,9 @@ def actor_type(facts: SentenceFacts) -> None:
         a, b = (c.end, s.pos) if c.end <= s.pos else (s.end, c.pos) if s.end <= c.pos else (0, 0)
         if a == b == 0:
             return True  # overlapping
+        # not across "and" ("با اسرائیل و حزب‌الله": Israel and Hezbollah are two sides)
         return _words(norm, a, b) <= _NONSTATE_GAP and "," not in norm[a:b] \
-            and not any(a <= tp < b for tp in triggers)
+            and not any(a <= tp < b for tp in triggers) and _OR_AND.isdisjoint(norm[a:b].split())
 
     facts.slots = [s for s in facts.slots if s.pos < 0 or not any(describes(c, s) for c in cues)]
 

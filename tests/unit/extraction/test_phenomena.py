@@ -472,6 +472,29 @@ def test_a_comment_on_a_contact_is_no_part_of_it(lang, text, expected):
     assert pairs(text, lang, published="2018-03-10") == expected
 
 
+@pytest.mark.parametrize("lang, text, expected", [
+    # a movement named by its country (Hezbollah, Hamas, the Houthis / Ansar Allah) acts for no
+    # state: the country word that names it is no actor ...
+    _case(set(), "ar", "التقى وزير الخارجية الإيراني وفدا من حزب الله اللبناني في بيروت."),
+    _case(set(), "en", "The Iranian foreign minister met a delegation of Lebanon's Hezbollah in Beirut."),
+    _case(set(), "fa", "ظریف با هیئتی از انصارالله یمن در تهران دیدار کرد."),
+    # ... but a state beside it ("and") still is
+    _case({("ISR", "USA")}, "fa", "رئیس‌جمهور آمریکا: با اسرائیل و حزب‌الله گفت‌وگو کردم."),
+    _case({("ISR", "USA")}, "ar", "أجرى وزير الخارجية الأمريكي اتصالا هاتفيا مع إسرائيل وحماس."),
+])
+def test_actor_type_movements_are_no_state(lang, text, expected):
+    assert pairs(text, lang, published="2024-03-04") == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a travel advice not to go, a refusal to negotiate: no contact
+    _case(set(), "fa", "وزارت خارجه بریتانیا به شهروندان خود توصیه کرد به بخش‌هایی از اسرائیل سفر نکنند."),
+    _case(set(), "fa", "هم‌زمان با خودداری تهران از مذاکره با آمریکا، مقام‌ها هشدار دادند."),
+])
+def test_negation_persian_subjunctive_and_refusal(lang, text, expected):
+    assert pairs(text, lang, published="2026-07-20") == expected
+
+
 def test_partners_after_with_meet_the_story_subject():
     text = ("Iranian President Hassan Rouhani arrived in New York on Monday. He also met with the "
             "presidents of France and Lebanon on Tuesday.")
