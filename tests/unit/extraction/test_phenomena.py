@@ -29,6 +29,10 @@ def _case(expected, lang, text):
     _case(set(), "en", "Iran's foreign minister left Tehran for Muscat to meet his Omani counterpart."),
     _case(set(), "en", "Iran's foreign minister departed for Muscat for talks with Omani officials."),
     _case(IRN_OMN, "en", "Iranian Foreign Minister Abbas Araghchi made an official visit to Oman on Monday."),
+    # "it would be the first meeting": سيكون / would / خواهد بود
+    _case(set(), "ar", "وإذا حدث الاجتماع، سيكون هذا أول لقاء بين وزيري خارجية إيران وعمان."),
+    _case(set(), "en", "It would be the first meeting between the foreign ministers of Iran and Oman."),
+    _case(set(), "fa", "این نخستین دیدار وزیران خارجه ایران و عمان خواهد بود."),
     _case(IRN_OMN, "en", "Iran's foreign minister left Tehran for Muscat to meet his Omani counterpart. "
                          "On Monday he met the Omani foreign minister in Muscat."),
     _case(set(), "ar", "من المقرر أن يجتمع وزير الخارجية الإيراني مع نظيره العماني في مسقط."),
