@@ -163,6 +163,7 @@ class _Context:
     day: str | None                 # the day office holders are looked up on
     home: str | None                # outlet's / dateline agency's country
     own_voice: bool                 # the outlet is the home state's government (gazetteer.government_site)
+    national: bool                  # the outlet is a national news agency (gazetteer.national_agency)
     local_refs: bool                # paragraphs may carry their own date line
     normalise: Callable[[str], str]  # ``normalise`` for the article's sentences
     lookups: int = 0
@@ -195,6 +196,7 @@ def _extract(article: Article | dict[str, Any], with_features: bool = False) -> 
         day=ref[0] if ref[1] in ("day", "month") else None,
         home=gaz.outlet_country(a.source),
         own_voice=government_site(a.source),
+        national=gaz.national_agency(a.source),
         # without a day from the feed, paragraphs look for their own date line (a second
         # article pasted into the page carries its own) when the page states any day at all
         local_refs=not dated_feed and any(p == "day" for _, p, _ in dates.page_dates(a.text)),
@@ -252,7 +254,7 @@ def _story_candidates(ctx: _Context, seg_no: int, paragraphs: list[tuple[int, st
                     if pos <= _DATELINE_CHARS and country:
                         ctx.home = country
             live = live_triggers(facts)
-            new, subject = sentence_contacts(facts, live, ctx.home, subject, ctx.own_voice)
+            new, subject = sentence_contacts(facts, live, ctx.home, subject, ctx.own_voice, ctx.national)
             if live:  # cues of sentences reporting something that happened
                 if (facts.has("summit") and multilateral_summit(facts, 0)) or \
                         (facts.has("sidelines") and not facts.has("conference")):

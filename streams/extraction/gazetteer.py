@@ -131,6 +131,7 @@ class Gazetteer:
     def __init__(self) -> None:
         self._forms: dict[str, list[Entry]] = {}
         self.outlets: dict[str, str] = {}       # outlet domain/name (lower case) -> alpha-3
+        self.national: set[str] = set()         # outlets that are national news agencies
         self.holders: list[Holder] = []
         self.n_forms = 0
         self._load()
@@ -224,6 +225,8 @@ class Gazetteer:
             a3 = r.country or ""
             if a3:
                 self.outlets[r.outlet] = a3
+            if r.national:
+                self.national.add(r.outlet)
             for n in r.agency_names:
                 if n.isascii() and len(n) <= 3:
                     continue  # AP, RT, ONA: fragments of countless English words, and a
@@ -247,17 +250,27 @@ class Gazetteer:
         """Home country of an outlet by name or domain (``www.`` and sub-domains tolerated)."""
         if not source:
             return None
+        name = self._outlet_name(source)
+        if name is not None:
+            return self.outlets[name]
+        return next(filter(None, map(government_domain, _source_hosts(source.strip().lower()))), None)
+
+    def national_agency(self, source: str | None) -> bool:
+        """Is the outlet a national news agency (outlets.tsv scope ``national``)?"""
+        return bool(source) and self._outlet_name(source) in self.national
+
+    def _outlet_name(self, source: str) -> str | None:
+        """The listed outlet (with a home country) an article's ``source`` names, if any."""
         s = source.strip().lower()
         if s in self.outlets:
-            return self.outlets[s]
-        hosts = _source_hosts(s)
-        for host in hosts:
+            return s
+        for host in _source_hosts(s):
             parts = host.split(".")
             for i in range(len(parts) - 1):
                 cand = ".".join(parts[i:])
                 if cand in self.outlets:
-                    return self.outlets[cand]
-        return next(filter(None, map(government_domain, hosts)), None)
+                    return cand
+        return None
 
     def find(self, norm: str, original: str = "") -> list[Mention]:
         """All accepted hits in a normalised sentence, in text order (overlaps kept)."""

@@ -48,6 +48,7 @@ _SPEAKER_GAP = 3  # spaces between the speaker and the verb ("Steinmeier, said")
 
 # the actors a list of partners after "with" is made of (not a visit's host, an inferred side)
 _NAMED_KINDS = frozenset({"holder", "title", "counterpart", "bare"})
+_ENVOY_ROLES = frozenset({"ambassador", "delegation"})
 _WITH_REACH = 40   # characters: a trigger this close before the first party ("با دیدار نتانیاهو")
 
 
@@ -57,10 +58,11 @@ _Report = tuple[tuple[str, str], ModeDecision, list[Actor], float, bool, int, tu
 
 
 def sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subject: str | None,
-                      own_voice: bool = False) -> tuple[list[_Report], str | None]:
+                      own_voice: bool = False, national: bool = False) -> tuple[list[_Report], str | None]:
     """Pairs reported by one sentence, and the story subject after it. ``own_voice``: the
     article is the home state's own release (a government site), whose unnamed "President" is
-    its own on either side of the contact."""
+    its own on either side of the contact. ``national``: a national news agency's story, where
+    the unnamed minister a foreign envoy calls on is the home state's."""
     actor_type(facts)  # former officials, business delegations ...: no actors
     for s in facts.slots:
         if s.kind == "ours" and s.country is None:
@@ -71,7 +73,7 @@ def sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subjec
         return [], next_subject
     if _drop_reported_content(facts, live):
         strong = [s for s in facts.slots if s.country and s.strength >= 2]
-    slots, implicit = _parties(facts, live, strong, home, subject, own_voice)
+    slots, implicit = _parties(facts, live, strong, home, subject, own_voice, national)
     slots = excluded(facts, slots)
     order: list[str] = []
     for s in slots:
@@ -118,7 +120,7 @@ def sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subjec
 
 
 def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | None,
-             subject: str | None, own_voice: bool = False) -> tuple[list[Slot], bool]:
+             subject: str | None, own_voice: bool = False, national: bool = False) -> tuple[list[Slot], bool]:
     """The actor slots taking part in the sentence's contact (in text order), and whether one
     side was inferred (home country, story subject) rather than named."""
     norm = facts.norm
@@ -172,6 +174,15 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
     if unknown and home and home not in {s.country for s in slots}:
         # in a government's own release an unnamed envoy is more likely a foreign one
         u = next((s for s in unknown if s.role != "ambassador"), unknown[0]) if own_voice else unknown[0]
+        slots.append(Slot(u.pos, u.end, home, u.role, None, 0, "implicit"))
+        implicit = True
+    elif (national or own_voice) and home and slots and home not in {s.country for s in slots} and \
+            all(s.role in _ENVOY_ROLES for s in slots) and (hosts := [
+                s for s in facts.slots if s.country is None and s.kind == "title" and s.role not in _ENVOY_ROLES]):
+        # foreign envoys or a delegation calling on an unnamed minister in a national news
+        # agency's story ("French Ambassador Galey called on Power Minister Leghari"): the home
+        # state's (a newspaper's story may be about anywhere)
+        u = hosts[0]
         slots.append(Slot(u.pos, u.end, home, u.role, None, 0, "implicit"))
         implicit = True
     countries = {s.country for s in slots}

@@ -123,6 +123,7 @@ class Outlet:
     country: str | None  # None for international outlets (Reuters, AFP, BBC ...)
     lang: str | None
     agency_names: tuple[str, ...]  # how the outlet names itself in article text
+    national: bool  # a national news agency: its stories are about its own state's officials
     source: str
     line: int
 
@@ -366,7 +367,8 @@ def parse_regions(text: str, f: str = REGIONS_FILE) -> tuple[Region, ...]:
     return tuple(out)
 
 
-_OUTLET_COLUMNS = ("outlet", "country", "lang", "agency_names", "source")
+_OUTLET_COLUMNS = ("outlet", "country", "lang", "agency_names", "scope", "source")
+OUTLET_SCOPES = frozenset({"", "national"})
 
 
 @functools.cache
@@ -388,7 +390,11 @@ def parse_outlets(text: str, f: str = OUTLETS_FILE) -> tuple[Outlet, ...]:
         lang = row["lang"] or None
         if lang is not None and lang not in LANGS:
             raise KnowledgeError(f"{f}:{number}: lang must be one of {sorted(LANGS)} or empty, got {lang!r}")
-        out.append(Outlet(name, country, lang, _split_aliases(row["agency_names"]), row["source"], number))
+        scope = _one_of(f, number, "scope", row["scope"], OUTLET_SCOPES)
+        if scope and country is None:
+            raise KnowledgeError(f"{f}:{number}: a national outlet needs its country")
+        out.append(Outlet(name, country, lang, _split_aliases(row["agency_names"]), scope == "national",
+                          row["source"], number))
     return tuple(out)
 
 

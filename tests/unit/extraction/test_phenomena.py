@@ -499,6 +499,39 @@ def test_negation_persian_subjunctive_and_refusal(lang, text, expected):
     assert pairs(text, lang, published="2026-07-20") == expected
 
 
+@pytest.mark.parametrize("lang, text, expected", [
+    # the leaders of five states or more at one meeting: a large gathering, no pair from the list
+    _case(set(), "ar", "انعقد اجتماع المجلس الاقتصادي الأوراسي الأعلى بمشاركة قادة روسيا وكازاخستان وبيلاروس "
+                       "وقيرغيزستان وأرمينيا."),
+    _case(set(), "en", "The meeting of the Supreme Eurasian Economic Council was attended by the leaders of "
+                       "Russia, Kazakhstan, Belarus, Kyrgyzstan and Armenia."),
+    _case(set(), "fa", "نشست شورای عالی اقتصادی اوراسیا با حضور رهبران روسیه، قزاقستان، بلاروس، قرقیزستان و "
+                       "ارمنستان برگزار شد."),
+    # three are a small group: every pair
+    _case({("IRN", "RUS"), ("IRN", "TUR"), ("RUS", "TUR")}, "en",
+          "The foreign ministers of Russia, Iran and Turkey met in Moscow on Monday."),
+])
+def test_gathering_scope_a_plural_title_over_many_states_is_a_large_gathering(lang, text, expected):
+    assert pairs(text, lang, published="2026-05-10") == expected
+
+
+@pytest.mark.parametrize("source, lang, text, expected", [
+    # a foreign envoy calling on an unnamed minister in a national outlet's story: the home
+    # state's minister
+    ("app.com.pk", "en", "ISLAMABAD, Jan 16 (APP): French Ambassador Nicolas Galey called on Power Minister "
+                         "Awais Leghari on Thursday.", {("FRA", "PAK")}),
+    ("spa.gov.sa", "ar", "استقبل وزير الدولة للشؤون الخارجية اليوم سفير اليابان لدى المملكة.", {("JPN", "SAU")}),
+    ("irna.ir", "fa", "سفیر ژاپن در تهران روز دوشنبه با وزیر نیرو دیدار کرد.", {("IRN", "JPN")}),
+    # a named state's minister stays that state's
+    ("app.com.pk", "en", "French Ambassador Nicolas Galey met the Egyptian Power Minister on Thursday.",
+     {("EGY", "FRA")}),
+])
+def test_an_envoys_unnamed_host_in_a_national_outlet(source, lang, text, expected):
+    got = extract_contacts({"id": "t", "text": text, "lang": lang, "source": source,
+                            "published_at": "2025-01-16"})
+    assert {tuple(c.countries) for c in got} == expected
+
+
 def test_partners_after_with_meet_the_story_subject():
     text = ("Iranian President Hassan Rouhani arrived in New York on Monday. He also met with the "
             "presidents of France and Lebanon on Tuesday.")

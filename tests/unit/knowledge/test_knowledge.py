@@ -80,11 +80,17 @@ def test_bad_alias_and_outlet_rows():
         kb.parse_country_aliases(head + "USA\tde\tname\tAmerika\ts\n", "a.tsv")
     with pytest.raises(kb.KnowledgeError, match="a.tsv:2: kind"):
         kb.parse_country_aliases(head + "USA\ten\tnickname\tYanks\ts\n", "a.tsv")
-    ohead = "outlet\tcountry\tlang\tagency_names\tsource\n"
+    ohead = "outlet\tcountry\tlang\tagency_names\tscope\tsource\n"
     with pytest.raises(kb.KnowledgeError, match="o.tsv:2: outlet must be"):
-        kb.parse_outlets(ohead + "Reuters.com\t\ten\t\ts\n", "o.tsv")
+        kb.parse_outlets(ohead + "Reuters.com\t\ten\t\t\ts\n", "o.tsv")
     with pytest.raises(kb.KnowledgeError, match="o.tsv:3: outlet 'x.com' already on line 2"):
-        kb.parse_outlets(ohead + "x.com\t\ten\t\ts\nx.com\t\ten\t\ts\n", "o.tsv")
+        kb.parse_outlets(ohead + "x.com\t\ten\t\t\ts\nx.com\t\ten\t\t\ts\n", "o.tsv")
+    with pytest.raises(kb.KnowledgeError, match="o.tsv:2: scope must be one of"):
+        kb.parse_outlets(ohead + "x.com\tOMN\tar\t\tstate\ts\n", "o.tsv")
+    with pytest.raises(kb.KnowledgeError, match="o.tsv:2: a national outlet needs its country"):
+        kb.parse_outlets(ohead + "x.com\t\tar\t\tnational\ts\n", "o.tsv")
+    got = kb.parse_outlets(ohead + "x.com\tOMN\tar\t\tnational\ts\ny.com\tOMN\tar\t\t\ts\n", "o.tsv")
+    assert [o.national for o in got] == [True, False]
 
 
 def test_country_code_validation():
