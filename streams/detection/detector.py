@@ -339,14 +339,18 @@ class SpikeDetector:
         corroboration."""
         if self.params.min_days > 1 and len({k.split("|")[1] for k in keys}) < self.params.min_days:
             return False
-        return st.p_value < self.params.strong_alpha or self._corroborated(keys, window)
+        if 0 < self.params.alpha_new <= st.p_value:
+            return False
+        return st.p_value < self.params.strong_alpha or self._corroborated(keys, window, st.expected)
 
-    def _corroborated(self, keys: list[str], window: list[tuple[str, dict]]) -> bool:
+    def _corroborated(self, keys: list[str], window: list[tuple[str, dict]], expected: float = 0.0) -> bool:
         """A new episode needs the window's contacts to be reported ``min_reports`` times in all:
         distinct articles (``corroborate_by="article_ids"``) or distinct outlets (``"sources"``).
         One outlet's story, or one story republished on three days, is not yet an episode. A
-        contact without any counts as one report."""
-        need: float = self.params.min_reports
+        contact without any counts as one report. With ``reports_per_expected``, a window the
+        baseline expects ``expected`` contacts in needs that many more reports per expected contact
+        (what a busy pair's ordinary week is reported in)."""
+        need: float = self.params.min_reports + self.params.reports_per_expected * expected
         if need <= 1:
             return True
         field = self.params.corroborate_by

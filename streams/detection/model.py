@@ -65,6 +65,9 @@ class SpikeParams:
     reports_per_contact: float = 0.0   # > 0: min_reports is in units of this many reports per contact
                                        # (the feed it was chosen on), scaled to this feed's running mean
     feed_prior_contacts: float = 100.0  # ... which starts at reports_per_contact, worth this many contacts
+    alpha_new: float = 0.0        # > 0: a new episode needs p below this too (updates: alpha); 0: alpha
+    reports_per_expected: float = 0.0   # > 0: a new episode needs this many more reports per contact
+                                        # the baseline expects in the window (busy pairs need more)
     method: str = METHOD          # one of METHODS (docs/detection.md, "Methods compared")
     dispersion: float = 1.0       # nb-eb-v2: pooled dispersion of weekly counts (variance/mean)
     dispersion_weeks: float = -1.0  # nb-eb-v2: weight (in weeks) of the pooled dispersion against the
