@@ -442,6 +442,13 @@ FAMILIES_2 = [
                                                  min_reports=[7, 8])]),
     ("N. a stricter absolute gate",
      _grid(min_reports=[9, 10, 11, 12])),
+    ("K2. K on a finer grid",
+     _grid(reports_per_expected=[3.0, 5.0, 7.0], min_reports=[7, 8, 9])),
+    ("P. a pair's first busy week needs more reports (unseen_pair_reports), with and without K",
+     _grid(unseen_pair_reports=[2, 4, 8], reports_per_expected=[0.0, 4.0, 6.0], min_reports=[7, 8])),
+    ("Q. K and P with a stricter (or no) strong-evidence bypass and longer episodes",
+     _grid(strong_alpha=[1e-8, 0.0], cooldown_days=[28, 42], unseen_pair_reports=[0, 2],
+           reports_per_expected=[4.0, 6.0], min_reports=[7, 8])),
 ]
 
 

@@ -68,6 +68,8 @@ class SpikeParams:
     alpha_new: float = 0.0        # > 0: a new episode needs p below this too (updates: alpha); 0: alpha
     reports_per_expected: float = 0.0   # > 0: a new episode needs this many more reports per contact
                                         # the baseline expects in the window (busy pairs need more)
+    unseen_pair_reports: int = 0  # a new episode of a pair with no contact in its observed baseline
+                                  # needs this many more reports (its first busy week)
     method: str = METHOD          # one of METHODS (docs/detection.md, "Methods compared")
     dispersion: float = 1.0       # nb-eb-v2: pooled dispersion of weekly counts (variance/mean)
     dispersion_weeks: float = -1.0  # nb-eb-v2: weight (in weeks) of the pooled dispersion against the
