@@ -199,7 +199,10 @@ def run_scored(rows, params: SpikeParams, episodes, steady, upto: str | None = N
 
 # the episode length and prior weight the candidates of `compare`, `holdout` and `families` were
 # measured with (the defaults until the operating point of docs/detection.md section 7 changed them)
-BEFORE = {"cooldown_days": 7, "prior_weeks": 2.5}
+# (and the gate as it was before the second pass of issue 15 chose today's: no extra reports for
+# busy or unseen pairs, strong evidence at 1e-6)
+PRE_DET2 = {"cooldown_days": 28, "strong_alpha": 1e-6, "reports_per_expected": 0.0, "unseen_pair_reports": 0}
+BEFORE = {**PRE_DET2, "cooldown_days": 7, "prior_weeks": 2.5}
 # every candidate of `compare` and `holdout` starts from the detector as it was before the
 # corroboration gate (min_reports 1)
 NO_GATE = {"min_reports": 1, "strong_alpha": 0.0, **BEFORE}
@@ -426,11 +429,11 @@ FAMILIES = [
 ]
 
 
-# Second pass (issue 15, det2): families on top of today's defaults (SpikeParams()), chosen by the
+# Second pass (issue 15, det2): families on top of the defaults before it (PRE_DET2), chosen by the
 # rule of bench/HISTORY.md "the selection rule" (`select`): the most observable 2016-01..09 episodes
 # at <= 2.0 new alerts per 100 active pair-weeks on that part.
 FAMILIES_2 = [
-    ("0. today's defaults", [{}]),
+    ("0. the defaults before the second pass", [{}]),
     ("J. a stricter p-value to open an episode (alpha_new; updates keep alpha 0.01)",
      _grid(alpha_new=[0.005, 0.003, 0.002, 0.001], min_reports=[6, 7, 8])),
     ("K. busy pairs need more reports (reports_per_expected per contact the baseline expects)",
@@ -550,7 +553,8 @@ def heldout_2017(args) -> None:
     """ICEWS 2017, held out (never tuned on): the detector runs over the 2016 contacts of
     ../shared/events (the history a live deployment would have had) followed by the 2017 contacts of
     --icews2017 FILE; only alerts whose window ends in 2017 and 2017's active pair-weeks are scored,
-    against episodes/icews-2017.tsv. Two rows: today's defaults, and the detector before the
+    against episodes/icews-2017.tsv. Rows: today's defaults, the defaults before the second pass of
+    issue 15 (scored with it once, 2026-12-06, before that pass), and the detector before the
     corroboration gate (the figure issue 15 calls "today"). --verbose lists every episode."""
     import hashlib
     import itertools
@@ -576,6 +580,8 @@ def heldout_2017(args) -> None:
     print("|---|---|---|---|---|---|---|---|")
     for label, params in (("before the corroboration gate (gamma-poisson-v1, alpha 0.01, min_count 3, "
                            "cool-down 7, prior 2.5 weeks)", replace(SpikeParams(), **NO_GATE)),
+                          ("the defaults before the second pass of issue 15 (PRE_DET2)",
+                           replace(SpikeParams(), **PRE_DET2)),
                           ("today's defaults (SpikeParams())", SpikeParams())):
         r = score_heldout(rows, params, eps, since=since)
         print(f"| {label} | {r['observable_caught']}/{r['observable']} | {r['caught']}/{r['episodes']} "
@@ -613,7 +619,7 @@ def select(args) -> None:
         if args.match and args.match not in name and not name.startswith("0."):
             continue
         for over in grid:
-            r = run_scored(rows, replace(SpikeParams(), **over), tune_eps, steady, upto=SPLIT)
+            r = run_scored(rows, replace(SpikeParams(), **{**PRE_DET2, **over}), tune_eps, steady, upto=SPLIT)
             print(f"| {name[:2]} | {over or 'defaults'} | {r['observable_caught']}/{r['observable']} "
                   f"| {r['new_alerts']} | {r['new_in_labelled_episodes']} | {r['updates']} "
                   f"| {r['new_per_100_pair_weeks']} |", flush=True)
@@ -630,7 +636,7 @@ def select(args) -> None:
           f">= 16 tuning episodes: {adopt}")
     if not args.heldout:
         return
-    params = replace(SpikeParams(), **over)
+    params = replace(SpikeParams(), **{**PRE_DET2, **over})
     held_eps = [e for e in eps if e.start >= SPLIT]
     q4 = score_heldout(rows, params, held_eps, since=SPLIT)
     q4_ok = q4["observable_caught"] >= 3 and q4["new_per_100_pair_weeks"] <= 2.685

@@ -353,6 +353,8 @@ class SpikeDetector:
         contact (what a busy pair's ordinary week is reported in); with ``unseen_pair_reports``, a
         pair without a contact in its observed baseline needs that many more."""
         need: float = self.params.min_reports
+        if need <= 1:   # min_reports 1: no corroboration at all (the extras below included)
+            return True
         if st is not None:
             need += self.params.reports_per_expected * st.expected
             if st.history == 0:
