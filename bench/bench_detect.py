@@ -692,6 +692,7 @@ def cold_start(args) -> None:
     print("|---|---|---|---|---|")
     for name, params in (("first operating point", replace(SpikeParams(), **BEFORE)),
                          ("no gate", replace(SpikeParams(), **NO_GATE)),
+                         ("the first pass's defaults", replace(SpikeParams(), **PRE_DET2)),
                          ("defaults", SpikeParams())):
         full = new_alerts(rows, params, rows[0][0])
         tot = [0, 0, 0]
