@@ -505,10 +505,11 @@ def test_a_stricter_p_value_to_open_leaves_updates_at_alpha():
     assert p < P.alpha
     strict, _, _ = detector(replace(P, alpha_new=p / 2))
     assert [a for c in cs for a in strict.observe(c)] == []
-    more = [a["status"] for c in cs + [contact(day(93), aid="c-93")] for a in strict.observe(c)]
-    assert more[:1] == ["new"]                                        # four calls: below alpha_new
-    later = [a["status"] for c in (contact(day(96), aid="c-96"),) for a in strict.observe(c)]
-    assert later in ([], ["update"])
+    opened = [a for a in strict.observe(contact(day(93), aid="c-93"))]
+    assert [a["status"] for a in opened] == ["new"] and opened[0]["p_value"] < p / 2   # four calls
+    later = [a for i in (100, 101, 102) for a in strict.observe(contact(day(i), aid=f"c-{i}"))]
+    assert [a["status"] for a in later] == ["update"]                 # the episode grows ...
+    assert p / 2 <= later[0]["p_value"] < P.alpha                     # ... on a window alpha_new refuses
 
 
 def test_overwhelming_evidence_needs_no_corroboration():
