@@ -199,7 +199,10 @@ def run_scored(rows, params: SpikeParams, episodes, steady, upto: str | None = N
 
 # the episode length and prior weight the candidates of `compare`, `holdout` and `families` were
 # measured with (the defaults until the operating point of docs/detection.md section 7 changed them)
-BEFORE = {"cooldown_days": 7, "prior_weeks": 2.5}
+# (and the gate as it was before the second pass of issue 15 chose today's: no extra reports for
+# busy or unseen pairs, strong evidence at 1e-6)
+PRE_DET2 = {"cooldown_days": 28, "strong_alpha": 1e-6, "reports_per_expected": 0.0, "unseen_pair_reports": 0}
+BEFORE = {**PRE_DET2, "cooldown_days": 7, "prior_weeks": 2.5}
 # every candidate of `compare` and `holdout` starts from the detector as it was before the
 # corroboration gate (min_reports 1)
 NO_GATE = {"min_reports": 1, "strong_alpha": 0.0, **BEFORE}
@@ -426,6 +429,32 @@ FAMILIES = [
 ]
 
 
+# Second pass (issue 15, det2): families on top of the defaults before it (PRE_DET2), chosen by the
+# rule of bench/HISTORY.md "the selection rule" (`select`): the most observable 2016-01..09 episodes
+# at <= 2.0 new alerts per 100 active pair-weeks on that part.
+FAMILIES_2 = [
+    ("0. the defaults before the second pass", [{}]),
+    ("J. a stricter p-value to open an episode (alpha_new; updates keep alpha 0.01)",
+     _grid(alpha_new=[0.005, 0.003, 0.002, 0.001], min_reports=[6, 7, 8])),
+    ("K. busy pairs need more reports (reports_per_expected per contact the baseline expects)",
+     _grid(reports_per_expected=[2.0, 4.0, 6.0, 8.0], min_reports=[6, 7, 8])),
+    ("L. J and K together",
+     _grid(alpha_new=[0.005, 0.003], reports_per_expected=[4.0, 8.0], min_reports=[7, 8])),
+    ("M. quasi-Poisson (nb-eb-v2) with the gate",
+     [{"method": "nb-eb-v2", **g} for g in _grid(dispersion=[1.45, 2.0], dispersion_weeks=[-1.0, 12.0],
+                                                 min_reports=[7, 8])]),
+    ("N. a stricter absolute gate",
+     _grid(min_reports=[9, 10, 11, 12])),
+    ("K2. K on a finer grid",
+     _grid(reports_per_expected=[3.0, 5.0, 7.0], min_reports=[7, 8, 9])),
+    ("P. a pair's first busy week needs more reports (unseen_pair_reports), with and without K",
+     _grid(unseen_pair_reports=[2, 4, 8], reports_per_expected=[0.0, 4.0, 6.0], min_reports=[7, 8])),
+    ("Q. K and P with a stricter (or no) strong-evidence bypass and longer episodes",
+     _grid(strong_alpha=[1e-8, 0.0], cooldown_days=[28, 42], unseen_pair_reports=[0, 2],
+           reports_per_expected=[4.0, 6.0], min_reports=[7, 8])),
+]
+
+
 def _warm_up_end(start: str) -> str:
     """First day of the ISO week holding ``start`` + 14 days: the weeks before it are the warm-up
     (the first week cannot fire at all, min_history_days; the second fires on a week of history)."""
@@ -524,7 +553,8 @@ def heldout_2017(args) -> None:
     """ICEWS 2017, held out (never tuned on): the detector runs over the 2016 contacts of
     ../shared/events (the history a live deployment would have had) followed by the 2017 contacts of
     --icews2017 FILE; only alerts whose window ends in 2017 and 2017's active pair-weeks are scored,
-    against episodes/icews-2017.tsv. Two rows: today's defaults, and the detector before the
+    against episodes/icews-2017.tsv. Rows: today's defaults, the defaults before the second pass of
+    issue 15 (scored with it once, 2026-12-06, before that pass), and the detector before the
     corroboration gate (the figure issue 15 calls "today"). --verbose lists every episode."""
     import hashlib
     import itertools
@@ -550,6 +580,8 @@ def heldout_2017(args) -> None:
     print("|---|---|---|---|---|---|---|---|")
     for label, params in (("before the corroboration gate (gamma-poisson-v1, alpha 0.01, min_count 3, "
                            "cool-down 7, prior 2.5 weeks)", replace(SpikeParams(), **NO_GATE)),
+                          ("the defaults before the second pass of issue 15 (PRE_DET2)",
+                           replace(SpikeParams(), **PRE_DET2)),
                           ("today's defaults (SpikeParams())", SpikeParams())):
         r = score_heldout(rows, params, eps, since=since)
         print(f"| {label} | {r['observable_caught']}/{r['observable']} | {r['caught']}/{r['episodes']} "
@@ -557,6 +589,83 @@ def heldout_2017(args) -> None:
               f"| {r['active_pair_weeks']} | {r['new_per_100_pair_weeks']} |", flush=True)
         if args.verbose:
             for e in r["rows"]:
+                state = (("caught" if e["observable"] else "caught, not observable") if e["caught"]
+                         else ("MISSED" if e["observable"] else "not observable"))
+                print(f"    {e['pair']} {e['start']} {state} ({e['contacts']} contacts"
+                      f"{', first alert window ' + e['first_alert'] if e['first_alert'] else ''}): "
+                      f"{e['what'][:70]}")
+
+
+def select(args) -> None:
+    """The second pass's selection (bench/HISTORY.md, "the selection rule", committed before any
+    of these were measured): every setting of FAMILIES_2 on 2016-01..09 alone; chosen: the most
+    observable tuning episodes among the settings at <= --max-rate (2.0) new alerts per 100 active
+    pair-weeks there, ties to the lower rate, then fewer updates, then grid order; adopted only at
+    >= 16 tuning episodes and, on 2016-Q4 (scored once, for the chosen setting only), >= 3 of 7 at
+    <= 2.685. --heldout scores the chosen setting on 2016-Q4 and, with --icews18 / --icews2017, on
+    ICEWS18 and 2017 (run that once: 2017 is never tuned on)."""
+    from dataclasses import replace
+
+    from streams.detection.labels import load_episodes, load_steady
+    rows = _load_rows(SHARED / "events" / "icews-contacts-2016.jsonl")
+    eps = load_episodes(EPISODES / "icews-2016.tsv")
+    steady = load_steady(EPISODES / "steady-2016.tsv")
+    tune_eps = [e for e in eps if e.start < SPLIT]
+    best = None
+    print("| family | setting | tuning: observable caught | new alerts | in labelled episodes | updates "
+          "| new per 100 active pair-weeks |")
+    print("|---|---|---|---|---|---|---|")
+    for name, grid in FAMILIES_2:
+        if args.match and args.match not in name and not name.startswith("0."):
+            continue
+        for over in grid:
+            r = run_scored(rows, replace(SpikeParams(), **{**PRE_DET2, **over}), tune_eps, steady, upto=SPLIT)
+            print(f"| {name[:2]} | {over or 'defaults'} | {r['observable_caught']}/{r['observable']} "
+                  f"| {r['new_alerts']} | {r['new_in_labelled_episodes']} | {r['updates']} "
+                  f"| {r['new_per_100_pair_weeks']} |", flush=True)
+            key = (r["observable_caught"], -r["new_per_100_pair_weeks"], -r["updates"])
+            if r["new_per_100_pair_weeks"] <= args.max_rate and (best is None or key > best[0]):
+                best = (key, name, over, r)
+    if best is None:
+        print(f"nothing at <= {args.max_rate} on the tuning part")
+        return
+    _, name, over, r = best
+    adopt = r["observable_caught"] >= 16
+    print(f"chosen: {name[:2]} {over}: {r['observable_caught']}/{r['observable']} at "
+          f"{r['new_per_100_pair_weeks']} ({r['new_alerts']} new, {r['updates']} updates); "
+          f">= 16 tuning episodes: {adopt}")
+    if not args.heldout:
+        return
+    params = replace(SpikeParams(), **{**PRE_DET2, **over})
+    held_eps = [e for e in eps if e.start >= SPLIT]
+    q4 = score_heldout(rows, params, held_eps, since=SPLIT)
+    q4_ok = q4["observable_caught"] >= 3 and q4["new_per_100_pair_weeks"] <= 2.685
+    print(f"2016-Q4: {q4['observable_caught']}/{q4['observable']} at {q4['new_per_100_pair_weeks']} "
+          f"({q4['new_alerts']} new, {q4['updates']} updates); >= 3/7 at <= 2.685: {q4_ok}; "
+          f"adopted under the rule: {adopt and q4_ok}", flush=True)
+    if args.icews18:
+        r18 = _load_rows(Path(args.icews18))
+        e18 = load_episodes(EPISODES / "icews18-heldout.tsv")
+        a = score_heldout(r18, params, e18)
+        w = score_heldout(r18, params, e18, since=_warm_up_end(r18[0][0]))
+        print(f"ICEWS18: {a['observable_caught']}/{a['observable']} at {a['new_per_100_pair_weeks']} "
+              f"({a['new_alerts']} new, {a['updates']} updates); without the warm-up weeks "
+              f"{w['observable_caught']}/{w['observable']} at {w['new_per_100_pair_weeks']}", flush=True)
+    if args.icews2017:
+        import itertools
+        with open(SHARED / "events" / "icews-contacts-2016.jsonl", encoding="utf-8") as a, \
+                open(args.icews2017, encoding="utf-8") as b:
+            r17, _, _ = _read(itertools.chain(a, b), sys.stderr)
+        since, until = HELDOUT_2017
+        r17 = [x for x in r17 if x[0] <= until]
+        e17 = load_episodes(EPISODES / "icews-2017.tsv")
+        h = score_heldout(r17, params, e17, since=since)
+        print(f"2017 (held out, run once): {h['observable_caught']}/{h['observable']} observable "
+              f"({h['caught']}/{h['episodes']} labelled) at {h['new_per_100_pair_weeks']} "
+              f"({h['new_alerts']} new, {h['new_in_labelled_episodes']} in labelled episodes, "
+              f"{h['updates']} updates, {h['active_pair_weeks']} active pair-weeks)")
+        if args.verbose:
+            for e in h["rows"]:
                 state = (("caught" if e["observable"] else "caught, not observable") if e["caught"]
                          else ("MISSED" if e["observable"] else "not observable"))
                 print(f"    {e['pair']} {e['start']} {state} ({e['contacts']} contacts"
@@ -583,6 +692,7 @@ def cold_start(args) -> None:
     print("|---|---|---|---|---|")
     for name, params in (("first operating point", replace(SpikeParams(), **BEFORE)),
                          ("no gate", replace(SpikeParams(), **NO_GATE)),
+                         ("the first pass's defaults", replace(SpikeParams(), **PRE_DET2)),
                          ("defaults", SpikeParams())):
         full = new_alerts(rows, params, rows[0][0])
         tot = [0, 0, 0]
@@ -634,18 +744,23 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("what", nargs="?", default="speed", choices=("speed", "copies", "sweep", "compare",
                                                                  "multiple-testing", "holdout", "families",
-                                                                 "cold-start", "order", "heldout-2017"))
+                                                                 "cold-start", "order", "heldout-2017",
+                                                                 "select"))
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--only", action="append", help="compare: only this candidate (repeatable)")
     ap.add_argument("--match", default=None, help="compare, families: only candidates whose label contains this")
     ap.add_argument("--icews18", default=None, help="families: the ICEWS18 contacts file (not in the project)")
     ap.add_argument("--icews2017", default=None, help="heldout-2017: the 2017 contacts file (not in the project)")
+    ap.add_argument("--max-rate", type=float, default=2.0,
+                    help="select: highest new alerts per 100 active pair-weeks on 2016-01..09")
+    ap.add_argument("--heldout", action="store_true",
+                    help="select: score the chosen setting on 2016-Q4 (and --icews18, --icews2017)")
     ap.add_argument("--verbose", action="store_true",
                     help="families: every setting's tuning figures; heldout-2017: every episode")
     args = ap.parse_args()
     {"speed": speed, "copies": copies, "sweep": sweep, "compare": compare,
      "multiple-testing": multiple_testing, "holdout": holdout, "families": families,
-     "cold-start": cold_start, "order": order, "heldout-2017": heldout_2017}[args.what](args)
+     "cold-start": cold_start, "order": order, "heldout-2017": heldout_2017, "select": select}[args.what](args)
     return 0
 
 

@@ -125,10 +125,14 @@ SPECS: tuple[Spec, ...] = (
                                       "distinct articles (docs/detection.md)"),
     Spec("spike_corroborate_by", str, "article_ids", "what min_reports counts: article_ids or sources "
                                                      "(distinct outlets)"),
-    Spec("spike_strong_alpha", float, 1e-6, "... unless the window's tail probability is below this"),
+    Spec("spike_strong_alpha", float, 1e-8, "... unless the window's tail probability is below this"),
     Spec("spike_reports_per_contact", float, 0.0, "> 0: min_reports is in units of this many reports per "
                                                   "contact, scaled to the feed's running mean (0: absolute)"),
-    Spec("cooldown_days", int, 28, "an episode ends after this many quiet days; the next spike is new"),
+    Spec("spike_reports_per_expected", float, 4.0, "a new alert needs this many more reports per contact "
+                                                   "the baseline expects in the window (busy pairs)"),
+    Spec("spike_unseen_pair_reports", int, 2, "... and this many more when the pair had no contact in "
+                                              "its observed baseline"),
+    Spec("cooldown_days", int, 42, "an episode ends after this many quiet days; the next spike is new"),
     Spec("retain_days", int, 371, "days of counts kept per pair behind the latest contact day "
          "(53 weeks: the pair page charts a year; the detector itself needs only the window and "
          "its history, 91 days)"),
@@ -202,6 +206,8 @@ class Settings:
     spike_corroborate_by: str
     spike_strong_alpha: float
     spike_reports_per_contact: float
+    spike_reports_per_expected: float
+    spike_unseen_pair_reports: int
     cooldown_days: int
     retain_days: int
     min_confidence: float

@@ -82,6 +82,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reports-per-contact", type=_number(float, 0), default=_D.reports_per_contact,
                    help="> 0: --min-reports counts in units of this many reports per contact, scaled "
                         "to the input's running mean (docs/detection.md, section 7; 0: absolute)")
+    p.add_argument("--reports-per-expected", type=_number(float, 0), default=_D.reports_per_expected,
+                   help="a new episode needs this many more reports per contact the baseline expects "
+                        "in the window (busy pairs need more; docs/detection.md, section 7)")
+    p.add_argument("--unseen-pair-reports", type=_number(int, 0), default=_D.unseen_pair_reports,
+                   help="... and this many more when the pair had no contact in its observed baseline")
+    p.add_argument("--new-episode-alpha", dest="alpha_new", type=_number(float, 0, 1), default=_D.alpha_new,
+                   help="> 0: a new episode also needs its p-value below this (updates: --alpha)")
     p.add_argument("--corroborate-by", choices=("sources", "article_ids"), default=_D.corroborate_by,
                    help="corroboration counts distinct outlets (sources) or reports (article_ids)")
     p.add_argument("--method", choices=METHODS, default=_D.method,
@@ -220,7 +227,8 @@ def run(args: argparse.Namespace) -> int:
         cooldown_days=args.cooldown_days, fill_missing_history=args.fill_missing_history,
         min_reports=args.min_reports, strong_alpha=args.strong_alpha, method=args.method,
         dispersion=args.dispersion, corroborate_by=args.corroborate_by,
-        reports_per_contact=args.reports_per_contact,
+        reports_per_contact=args.reports_per_contact, reports_per_expected=args.reports_per_expected,
+        unseen_pair_reports=args.unseen_pair_reports, alpha_new=args.alpha_new,
     )
     from streams.commands.common import CommandError, input_file
 

@@ -339,14 +339,26 @@ class SpikeDetector:
         corroboration."""
         if self.params.min_days > 1 and len({k.split("|")[1] for k in keys}) < self.params.min_days:
             return False
-        return st.p_value < self.params.strong_alpha or self._corroborated(keys, window)
+        if 0 < self.params.alpha_new <= st.p_value:
+            return False
+        return st.p_value < self.params.strong_alpha or self._corroborated(keys, window, st)
 
-    def _corroborated(self, keys: list[str], window: list[tuple[str, dict]]) -> bool:
+    def _corroborated(self, keys: list[str], window: list[tuple[str, dict]],
+                      st: WindowStats | None = None) -> bool:
         """A new episode needs the window's contacts to be reported ``min_reports`` times in all:
         distinct articles (``corroborate_by="article_ids"``) or distinct outlets (``"sources"``).
         One outlet's story, or one story republished on three days, is not yet an episode. A
-        contact without any counts as one report."""
+        contact without any counts as one report. With ``reports_per_expected``, a window the
+        baseline expects ``st.expected`` contacts in needs that many more reports per expected
+        contact (what a busy pair's ordinary week is reported in); with ``unseen_pair_reports``, a
+        pair without a contact in its observed baseline needs that many more."""
         need: float = self.params.min_reports
+        if need <= 1:   # min_reports 1: no corroboration at all (the extras below included)
+            return True
+        if st is not None:
+            need += self.params.reports_per_expected * st.expected
+            if st.history == 0:
+                need += self.params.unseen_pair_reports
         if need <= 1:
             return True
         field = self.params.corroborate_by

@@ -56,15 +56,20 @@ class SpikeParams:
     prior_rate: float = 0.1       # prior mean of a pair's weekly rate (contacts/week): the global rate
     prior_weeks: float = 5.0      # weight of the prior in weeks of observation
     min_history_days: int = 7     # observed history needed before anything fires (warm-up)
-    cooldown_days: int = 28       # an episode ends after this many consecutive quiet days
+    cooldown_days: int = 42       # an episode ends after this many consecutive quiet days
     fill_missing_history: bool = True   # impute unobserved baseline weeks at the pair's shrunk rate
     min_reports: int = 8          # a new episode needs its window's contacts reported this often ...
     corroborate_by: str = "article_ids"   # ... counting distinct articles ("sources": outlets) ...
-    strong_alpha: float = 1e-6    # ... unless its p-value is below this (strong evidence alone)
+    strong_alpha: float = 1e-8    # ... unless its p-value is below this (strong evidence alone)
     min_days: int = 1             # a new episode needs its window's contacts on this many distinct days
     reports_per_contact: float = 0.0   # > 0: min_reports is in units of this many reports per contact
                                        # (the feed it was chosen on), scaled to this feed's running mean
     feed_prior_contacts: float = 100.0  # ... which starts at reports_per_contact, worth this many contacts
+    alpha_new: float = 0.0        # > 0: a new episode needs p below this too (updates: alpha); 0: alpha
+    reports_per_expected: float = 4.0   # a new episode needs this many more reports per contact the
+                                        # baseline expects in the window (busy pairs need more)
+    unseen_pair_reports: int = 2  # a new episode of a pair with no contact in its observed baseline
+                                  # needs this many more reports (its first busy week)
     method: str = METHOD          # one of METHODS (docs/detection.md, "Methods compared")
     dispersion: float = 1.0       # nb-eb-v2: pooled dispersion of weekly counts (variance/mean)
     dispersion_weeks: float = -1.0  # nb-eb-v2: weight (in weeks) of the pooled dispersion against the
@@ -78,7 +83,8 @@ class SpikeParams:
     def threshold(self) -> dict[str, float | int]:
         return {"alpha": self.alpha, "min_count": self.min_count, "min_ratio": self.min_ratio,
                 "min_reports": self.min_reports, "corroborate_by": self.corroborate_by,
-                "strong_alpha": self.strong_alpha}
+                "strong_alpha": self.strong_alpha, "reports_per_expected": self.reports_per_expected,
+                "unseen_pair_reports": self.unseen_pair_reports}
 
     def to_dict(self) -> dict[str, float | int]:
         return asdict(self)

@@ -32,7 +32,9 @@ def spike_params(settings) -> SpikeParams:
                        min_reports=settings.spike_min_reports,
                        corroborate_by=settings.spike_corroborate_by,
                        strong_alpha=settings.spike_strong_alpha,
-                       reports_per_contact=settings.spike_reports_per_contact)
+                       reports_per_contact=settings.spike_reports_per_contact,
+                       reports_per_expected=settings.spike_reports_per_expected,
+                       unseen_pair_reports=settings.spike_unseen_pair_reports)
 
 
 class AlertStage:

@@ -374,8 +374,12 @@ def test_replay_writes_nothing_to_the_stores():
 
 
 # -- corroboration gate and the candidate methods (docs/detection.md, "Methods compared") --------
+# the absolute gate alone (the extras for busy and unseen pairs are tested apart)
+FLAT = {"reports_per_expected": 0.0, "unseen_pair_reports": 0}
+
+
 def test_a_new_episode_needs_corroboration_by_distinct_outlets():
-    P = SpikeParams(min_reports=3, corroborate_by="sources", strong_alpha=0.0)
+    P = SpikeParams(min_reports=3, corroborate_by="sources", strong_alpha=0.0, **FLAT)
     one, _, _ = detector(P)
     alerts = [a for i in (10, 11, 12) for a in one.observe(contact(day(i), source="one.com"))]
     assert alerts == []                          # three calls, one outlet: not yet an episode
@@ -389,7 +393,7 @@ def test_a_new_episode_needs_corroboration_by_distinct_outlets():
 
 
 def test_corroboration_by_articles_counts_every_report_of_the_window():
-    P = SpikeParams(min_reports=5, corroborate_by="article_ids", strong_alpha=0.0)
+    P = SpikeParams(min_reports=5, corroborate_by="article_ids", strong_alpha=0.0, **FLAT)
     det, _, _ = detector(P)
     alerts = [a for i in (10, 11, 12) for a in det.observe(contact(day(i)))]
     assert alerts == []                          # three calls, three articles
@@ -429,7 +433,8 @@ def test_feed_totals_count_each_contact_and_report_once():
 def test_corroboration_in_units_of_the_feeds_reporting():
     """A feed that reports every contact three times needs three times the reports of one that
     reports it once (reports_per_contact 1.0), once its running mean has outweighed the prior."""
-    P = SpikeParams(min_reports=4, strong_alpha=0.0, reports_per_contact=1.0, feed_prior_contacts=1)
+    P = SpikeParams(min_reports=4, strong_alpha=0.0, reports_per_contact=1.0, feed_prior_contacts=1,
+                    **FLAT)
 
     def burst(params):
         counts, episodes = {}, {}
@@ -444,6 +449,67 @@ def test_corroboration_in_units_of_the_feeds_reporting():
     assert [a["status"] for a in burst(replace(P, reports_per_contact=0.0))] == ["new"]  # 4 of 9
     assert burst(P) == []                      # about 12 needed, 9 there
     assert [a["status"] for a in burst(replace(P, min_reports=3))] == ["new"]   # about 9 needed
+
+
+def _reports_to_open(params, history_days=()) -> int | None:
+    """Reports (articles) of a three-call burst on days 90-92 needed before it opens an episode,
+    after one call on each of ``history_days`` (one article each); None if 12 do not."""
+    det, _, _ = detector(params)
+    for i in history_days:
+        det.observe(contact(day(i), aid=f"h-{i}"))
+    n = 0
+    for k in range(12):
+        n += 1
+        if [a for a in det.observe(contact(day(90 + k % 3), aid=f"b-{k}")) if a["status"] == "new"]:
+            return n
+    return None
+
+
+def test_a_busy_pair_needs_more_reports_per_contact_its_baseline_expects():
+    """reports_per_expected: the gate grows with what the window is expected to hold, so a busy
+    pair's ordinary week, which the press reports anyway, needs more reports to open an episode."""
+    P = SpikeParams(min_reports=5, strong_alpha=0.0, reports_per_expected=0.0, unseen_pair_reports=0,
+                    alpha=0.05)
+    busy = range(6, 84, 14)       # a call every second week before the burst: 6 calls
+    quiet = (40,)                 # one call in the quarter
+    assert _reports_to_open(P, busy) == _reports_to_open(P, quiet) == 5
+    st = window_stats(3, 6, 84, P)                                    # the busy pair's window
+    more = replace(P, reports_per_expected=4.0)
+    assert _reports_to_open(more, busy) == math.ceil(5 + 4.0 * st.expected) > 6
+    assert _reports_to_open(more, quiet) == math.ceil(5 + 4.0 * window_stats(3, 1, 84, P).expected) < 7
+
+
+def test_a_pair_first_busy_week_needs_more_reports():
+    """unseen_pair_reports: a pair without a contact in its observed baseline needs that many more
+    reports; one call in the quarter is enough to be judged as before."""
+    P = SpikeParams(min_reports=5, strong_alpha=0.0, reports_per_expected=0.0, unseen_pair_reports=3)
+    assert _reports_to_open(P) == 8
+    assert _reports_to_open(P, (40,)) == 5
+    assert _reports_to_open(replace(P, unseen_pair_reports=0)) == 5
+
+
+def test_min_reports_one_turns_the_whole_gate_off():
+    """min_reports 1 (the demo, the plumbing test): no corroboration, the extras included."""
+    P = SpikeParams(min_reports=1, strong_alpha=0.0, reports_per_expected=4.0, unseen_pair_reports=2)
+    assert _reports_to_open(P) == 3      # the third call fires and opens at once
+
+
+def test_a_stricter_p_value_to_open_leaves_updates_at_alpha():
+    """alpha_new: a window that fires at alpha but not below alpha_new opens nothing; an episode
+    opened by a stronger window still grows on windows that fire at alpha."""
+    P = replace(MECH, cooldown_days=28)
+    base, _, _ = detector(P)
+    cs = [contact(day(i), aid=f"c-{i}") for i in (40, 90, 91, 92)]
+    first = [a for c in cs for a in base.observe(c) if a["status"] == "new"]
+    p = first[0]["p_value"]
+    assert p < P.alpha
+    strict, _, _ = detector(replace(P, alpha_new=p / 2))
+    assert [a for c in cs for a in strict.observe(c)] == []
+    opened = [a for a in strict.observe(contact(day(93), aid="c-93"))]
+    assert [a["status"] for a in opened] == ["new"] and opened[0]["p_value"] < p / 2   # four calls
+    later = [a for i in (100, 101, 102) for a in strict.observe(contact(day(i), aid=f"c-{i}"))]
+    assert [a["status"] for a in later] == ["update"]                 # the episode grows ...
+    assert p / 2 <= later[0]["p_value"] < P.alpha                     # ... on a window alpha_new refuses
 
 
 def test_overwhelming_evidence_needs_no_corroboration():
