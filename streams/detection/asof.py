@@ -65,7 +65,7 @@ class AsOfEvaluator:
         return dict(self.store.get(STATE) or {"done": None, "days": [], "active": []})
 
     # -- input ------------------------------------------------------------------------------------
-    def add(self, contact: Contact | dict[str, Any], stamp: str, *, published_at: str | None = None,
+    def add(self, contact: Contact | dict[str, Any], stamp: str | None, *, published_at: str | None = None,
             seen_at: str | None = None) -> AddResult:
         """Count a report stamped ``stamp`` and mark its pair due (module docstring)."""
         res = self.counts.add(as_contact(contact), published_at=published_at, seen_at=seen_at,
@@ -83,12 +83,14 @@ class AsOfEvaluator:
             self.mark(pair, topics, day, stamp)
         return changed
 
-    def mark(self, pair: str, topics: tuple[str, ...] | list[str], day: str, stamp: str) -> None:
+    def mark(self, pair: str, topics: tuple[str, ...] | list[str], day: str,
+             stamp: str | None) -> None:
         """Evaluate ``pair`` for ``topics`` on the first day whose evaluation sees a report of
         event day ``day`` stamped ``stamp``: max(day, stamp - S), and after the last evaluated day
         (only a stamp behind the bound, which the pipeline never sends, can need that)."""
         st = self.state()
-        due = max(day, plus_days(stamp, -self.settle_days))
+        # (no stamp: a record from before the stamps, or before dedupe saw a dated article)
+        due = day if stamp is None else max(day, plus_days(stamp, -self.settle_days))
         if st["done"] is not None and due <= st["done"]:
             due = plus_days(st["done"], 1)
         key = f"{DUE}|{due}"
@@ -148,7 +150,7 @@ class AsOfEvaluator:
             for pair, topic in sorted(todo):
                 alerts += det.evaluate_all(pair, topic, day)
                 ekey = f"{pair}|{topic}"
-                now_active = bool((self.episodes(det).get(ekey) or {}).get("active"))
+                now_active = bool((det.episodes.get(ekey) or {}).get("active"))
                 if ekey in active and not now_active:
                     self.ended += 1
                     active.discard(ekey)
@@ -161,10 +163,6 @@ class AsOfEvaluator:
         days = [d for d in st["days"] if d != day]
         self.store[STATE] = {"done": day, "days": days, "active": sorted(active)}
         return alerts
-
-    @staticmethod
-    def episodes(det: SpikeDetector):
-        return det.episodes
 
 
 __all__ = ["AsOfEvaluator", "STATE", "DUE", "plus_days"]
