@@ -86,13 +86,16 @@ class AsOfEvaluator:
     def mark(self, pair: str, topics: tuple[str, ...] | list[str], day: str,
              stamp: str | None) -> None:
         """Evaluate ``pair`` for ``topics`` on the first day whose evaluation sees a report of
-        event day ``day`` stamped ``stamp``: max(day, stamp - S), and after the last evaluated day
-        (only a stamp behind the bound, which the pipeline never sends, can need that)."""
+        event day ``day`` stamped ``stamp``: max(day, stamp - S). A new report's stamp is at least
+        the bound, so that day is after every day evaluated; one that is not is a record seen
+        before (a redelivery after a crash whose state, evaluation included, was persisted before
+        its mark; a repeat extract sent again) and marks nothing: marking a later day instead would
+        evaluate the pair on a day the run without the crash did not."""
         st = self.state()
         # (no stamp: a record from before the stamps, or before dedupe saw a dated article)
         due = day if stamp is None else max(day, plus_days(stamp, -self.settle_days))
         if st["done"] is not None and due <= st["done"]:
-            due = plus_days(st["done"], 1)
+            return
         key = f"{DUE}|{due}"
         cur = self.store.get(key) or {"pairs": {}, "first": day}
         pairs = cur["pairs"]

@@ -237,3 +237,19 @@ def test_feed_totals_are_kept_only_when_the_gate_is_in_feed_units():
     plain, table = new_stage()
     plain.handle(contact("2024-01-03"), now=NOW)
     assert plain.counts.feed()["contacts"] == 0 and not any("~feed" in k for k in table)
+
+
+def test_a_record_seen_again_after_its_day_was_evaluated_evaluates_nothing():
+    """A crash can persist a batch's state (its evaluations included) but not the marks saying
+    its records were applied: they come again, and must not make the pair due on another day."""
+    stage, table = new_stage()
+    steady_history(stage)
+    c = contact(day("2024-01-01", 90))
+    put(stage, c)
+    outs = flush(stage, day("2024-01-01", 100))
+    clock = stage.alerts.episodes.get("IRN-OMN|*")["clock"]
+    asof = table["0|~asof"]
+    assert asof["days"] == [] and asof["done"] == day("2024-01-01", 90)
+    assert put(stage, c) == [] and table["0|~asof"] == asof   # the same record, redelivered
+    assert flush(stage, day("2024-01-01", 200)) == [] and outs == []
+    assert stage.alerts.episodes.get("IRN-OMN|*")["clock"] == clock
