@@ -88,8 +88,12 @@ class AggregateStage:
 
     def heartbeat(self, stamp: str | None, path: str | None, sources: bool = False) -> list[Out]:
         """A path's heartbeat (extract passes dedupe's on): the path has passed ``stamp``; the days
-        that lets out are evaluated."""
+        that lets out are evaluated, and when the bound moved past a retained day an expiry pass
+        runs too (so the tables follow the bound without waiting for the timer's next pass)."""
         self._see(stamp, path, sources)
+        b = self.bound()
+        if b is not None and _minus_days(b, self.retain_days) > (self.windows.get(EXPIRED) or ""):
+            return self.expire()
         return self.evaluate()
 
     def evaluate(self) -> list[Out]:

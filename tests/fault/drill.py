@@ -176,11 +176,14 @@ def _settled(worker: Worker, n_in: int):
 
     def check():
         c = worker.counts()
-        key = (c["in"], c["in_flight"], c["contacts_distinct"], c["episodes"])
+        key = (c["in"], c["in_flight"], c["contacts_distinct"], c["episodes"], c.get("bound"))
         stable = last.get("key") == key and time.monotonic() - last["since"] >= 3.0
         if last.get("key") != key:
             last.update(key=key, since=time.monotonic())
-        return c if c["in"] == n_in and c["in_flight"] == 0 and stable else None
+        # the alerts are decided as the aggregate's bound follows the watermark (heartbeats every
+        # 2 s): settled once it has reached the input's last watermark on every path
+        caught_up = c.get("watermark") is not None and c.get("bound") == c["watermark"]
+        return c if c["in"] == n_in and c["in_flight"] == 0 and caught_up and stable else None
     return check
 
 

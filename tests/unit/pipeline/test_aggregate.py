@@ -42,8 +42,9 @@ def put(stage, c, stamp=None, **kw):
     return stage.handle(c, now=NOW, stamp=stamp or c["date"], path="0.0", **kw)
 
 
-def flush(stage, stamp="2099-01-01"):
-    """The path's heartbeat far ahead: every day counted so far is evaluated."""
+def flush(stage, stamp="2024-06-30"):
+    """The path's heartbeat past every day the tests count (and within the 182 days kept of their
+    first): every day counted so far is evaluated."""
     return stage.heartbeat(stamp, "0.0")
 
 
@@ -93,9 +94,9 @@ def test_a_burst_alerts_once_then_updates_while_it_grows_and_replay_is_silent():
     assert {e["sources"][0] for e in last["evidence"]} == {"a.example"}
     # replaying the whole burst, or a copy's extra source, alerts nothing
     for c in burst:
-        assert put(stage, c, "2099-01-01") == []
-    assert put(stage, {**burst[0], "source": "c.example", "article_id": "cp"}, "2099-01-01") == []
-    assert flush(stage, "2099-02-01") == []
+        assert put(stage, c, "2024-06-30") == []
+    assert put(stage, {**burst[0], "source": "c.example", "article_id": "cp"}, "2024-06-30") == []
+    assert flush(stage, "2024-07-01") == []
 
 
 def test_first_busy_week_of_a_new_deployment_does_not_alert():
@@ -170,8 +171,10 @@ def test_counts_expiry_and_alerts_do_not_depend_on_how_the_paths_interleave():
                 if cursors[q]:
                     outs += stage.heartbeat(paths[q][cursors[q] - 1][1], f"0.{q}")
         outs += stage.expire(NOW)
-        for q in paths:   # the end of the input: every path's heartbeat far ahead
-            outs += stage.heartbeat("2099-01-01", f"0.{q}")
+        end = (date.fromisoformat(max(r[1] for rs in paths.values() for r in rs))
+               + timedelta(days=5)).isoformat()
+        for q in paths:   # the end of the input: every path's heartbeat past its last stamp
+            outs += stage.heartbeat(end, f"0.{q}")
         results.add(tuple(sorted((k, tuple(sorted(v))) for k, v in table.items()
                                  if k.count("|") == 3 and isinstance(v, dict))))
         alerts.add(tuple(orjson.dumps({k: v for k, v in o.value.items() if k != "generated_at"},
