@@ -125,14 +125,16 @@ def run(records, settings, retain_days: int, cooldown_days: int) -> tuple[float,
         alerts += len(outs)
         written.append((outs, writer.take()))
     if hasattr(stage, "heartbeat"):
-        # the end of the input: every path's heartbeat lets the remaining days out (as-of
-        # evaluation, since 2026-12-06: a partition some path sent nothing to evaluates nothing
-        # before), so the figure holds every evaluation the input causes
+        # the end of the input: every path's heartbeat, 2 days past the last watermark, lets the
+        # days up to it out (as-of evaluation, since 2026-12-06; a partition some path sent
+        # nothing to evaluates nothing before), so the figure holds every evaluation they cause
+        from datetime import date, timedelta
+        end = (date.fromisoformat(max(r[2] for r in records if r[2])) + timedelta(days=2)).isoformat()
         for part in sorted({r[0] for r in records}):
             windows.use(part)
             episodes.use(part)
             for path in sorted({r[3] for r in records}):
-                outs = stage.heartbeat("2099-12-31", path)
+                outs = stage.heartbeat(end, path)
                 alerts += len(outs)
                 written.append((outs, writer.take()))
     cpu = time.process_time() - t0
