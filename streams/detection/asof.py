@@ -65,8 +65,8 @@ class AsOfEvaluator:
         return dict(self.store.get(STATE) or {"done": None, "days": [], "active": []})
 
     # -- input ------------------------------------------------------------------------------------
-    def add(self, contact: Contact | dict[str, Any], stamp: str | None, *, published_at: str | None = None,
-            seen_at: str | None = None) -> AddResult:
+    def add(self, contact: Contact | dict[str, Any], stamp: str | None, *,
+            published_at: str | None = None, seen_at: str | None = None) -> AddResult:
         """Count a report stamped ``stamp`` and mark its pair due (module docstring)."""
         res = self.counts.add(as_contact(contact), published_at=published_at, seen_at=seen_at,
                               stamp=stamp)
