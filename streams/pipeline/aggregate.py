@@ -6,8 +6,10 @@ pair with the same partition count, so a pair's contacts, its copies' sources, i
 spike episodes all live on one partition (one worker). Counting is by contact key
 (streams.detection.counts.PairCounts): a replayed contact changes no count, and a copy's source only
 adds its outlet to a contact already counted (one that arrives before its contact waits for it), so
-the counts and alerts do not depend on how the two topics interleave. Contacts land on the day they happened: a late one updates its
-window (and may raise or grow an alert there).
+the counts and alerts do not depend on how the two topics interleave. Contacts land on the day they
+happened; a pair is evaluated for a day once the watermark bound has passed it (as-of evaluation,
+streams.detection.asof), so a contact reported late counts in the windows of the days evaluated
+after it came, not in those decided before.
 
 Event-time watermark (docs/pipeline.md): dedupe stamps every article with the pipeline's watermark
 (the least, over the input partitions, of their newest publication day; it never moves back), and
