@@ -108,7 +108,7 @@ async def read_all(bootstrap: str, topic: str, settle: float = 2.0, timeout: flo
         while time.monotonic() < deadline and time.monotonic() - quiet < settle:
             batch = await c.getmany(timeout_ms=200)
             for recs in batch.values():
-                out.extend(recs)
+                out.extend(r for r in recs if r.value)   # (not the contacts topic's heartbeats)
                 if recs:
                     quiet = time.monotonic()
     finally:

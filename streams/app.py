@@ -103,7 +103,8 @@ class Pipeline:
 
     def _out_record(self, out) -> tuple[str, bytes | None, bytes, int | None, list | None]:
         names = self.topic_names
-        value = dumps(out.value)
+        # bytes as they are (the contacts topic's heartbeat: an empty value)
+        value = out.value if isinstance(out.value, bytes) else dumps(out.value)
         key = out.key.encode("utf-8") if out.key is not None else None
         if len(value) + len(key or b"") > MAX_RECORD_BYTES:
             value = dumps(oversized_output_dead_letter(out.topic, names.get(out.topic, out.topic),

@@ -250,14 +250,35 @@ class Expire(_Internal):
         return cls(now=float(d["now"]))
 
 
-InternalRecord = ValidArticle | Rejected | NewArticle | CopyOf | Expire
+@dataclass(slots=True, kw_only=True)
+class Heartbeat(_Internal):
+    """Topic extract, from dedupe (one per extract partition, after each ``Expire`` dedupe reads),
+    then topic sources and, as an empty record with the same headers, contacts, from extract (one
+    per partition): the watermark of dedupe partition ``dedupe`` at that point of its output, so an
+    aggregate partition learns that a path that sends it nothing has passed that stamp
+    (docs/pipeline.md, "Event-time watermark")."""
+    kind: str = field(default="heartbeat", init=False)
+    now: float                    # the timer's clock of the Expire it follows
+    wm: str | None                # dedupe's watermark (None: no dated article yet)
+    dedupe: int                   # the dedupe partition it comes from
+
+    @property
+    def in_ts(self) -> float:
+        return self.now
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Heartbeat":
+        return cls(now=float(d["now"]), wm=d.get("wm"), dedupe=int(d.get("dedupe") or 0))
+
+
+InternalRecord = ValidArticle | Rejected | NewArticle | CopyOf | Expire | Heartbeat
 
 # the kinds each internal topic carries (by the stage-level topic name of streams.pipeline.topics)
 TOPIC_RECORDS: dict[str, dict[str, type]] = {
     "dedupe": {"article": ValidArticle, "rejected": Rejected, "expire": Expire},
-    "extract": {"article": NewArticle, "copy": CopyOf, "expire": Expire},
+    "extract": {"article": NewArticle, "copy": CopyOf, "expire": Expire, "heartbeat": Heartbeat},
     # beside the contacts a first copy's contact re-issues for a copy (a contact dict + copy_of)
-    "sources": {"expire": Expire},
+    "sources": {"expire": Expire, "heartbeat": Heartbeat},
 }
 
 

@@ -114,7 +114,9 @@ SPECS: tuple[Spec, ...] = (
     Spec("dedup_horizon_seconds", float, 14 * _DAY, "how long a fingerprint is remembered: copies "
                                                     "arriving later count as new articles"),
     Spec("expire_interval_seconds", float, 60.0, "how often the timer asks the stages to drop expired "
-                                                 "fingerprints and article entries"),
+                                                 "fingerprints and article entries, and dedupe sends "
+                                                 "its watermark down every path (which lets alerts "
+                                                 "of a quiet path's days out)"),
     # --- aggregation and detection (defaults = streams.detection.model.SpikeParams)
     Spec("window_days", int, 7, "the recent window whose distinct contacts are tested for a spike"),
     Spec("history_weeks", int, 12, "weeks before the window that give the expected count"),
@@ -133,6 +135,10 @@ SPECS: tuple[Spec, ...] = (
     Spec("spike_unseen_pair_reports", int, 2, "... and this many more when the pair had no contact in "
                                               "its observed baseline"),
     Spec("cooldown_days", int, 42, "an episode ends after this many quiet days; the next spike is new"),
+    Spec("settle_days", int, 1, "a day's alerts are decided once the event-time watermark is past the "
+                                "day + this many days, counting the contacts stamped up to then: "
+                                "how long after a day its contacts may still arrive and count for "
+                                "its alerts (docs/pipeline.md, 'Event-time watermark')"),
     Spec("retain_days", int, 371, "days of counts kept per pair behind the latest contact day "
          "(53 weeks: the pair page charts a year; the detector itself needs only the window and "
          "its history, 91 days)"),
@@ -209,6 +215,7 @@ class Settings:
     spike_reports_per_expected: float
     spike_unseen_pair_reports: int
     cooldown_days: int
+    settle_days: int
     retain_days: int
     min_confidence: float
     knowledge_dir: str
@@ -230,6 +237,8 @@ class Settings:
                      "retain_days"):
             if getattr(self, attr) < 1:
                 problems.append(f"{PREFIX}{attr.upper()} must be >= 1")
+        if self.settle_days < 0:
+            problems.append(f"{PREFIX}SETTLE_DAYS must be >= 0")
         if self.retain_days < self.window_days + 7 * self.history_weeks:
             problems.append(f"{PREFIX}RETAIN_DAYS must cover the window and its history")
         if not 0 <= self.min_confidence <= 1:

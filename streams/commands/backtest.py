@@ -1,22 +1,25 @@
 """``python -m streams backtest``: contacts JSONL in, alerts JSONL out, summary on stderr.
 
-Runs the same PairCounts + SpikeDetector as the live pipeline, over plain dicts. Contacts are read
-into memory and sorted by event day (the day ``contact_key`` assigns: the contact's date, else its
-publication day) -- fine up to a few million contacts. The as-of day moves forward with the input;
-whenever it advances, active episodes are ticked day by day so they end where their window fell
-quiet, exactly as the live pipeline's daily timer does.
+Runs the same PairCounts + SpikeDetector + as-of evaluation (streams.detection.asof) as the live
+pipeline, over plain dicts. Contacts are read into memory and sorted by event day (the day
+``contact_key`` assigns: the contact's date, else its publication day) -- fine up to a few million
+contacts. The input is one path in day order whose watermark is the day being read: each contact is
+stamped with its own day, and a day is evaluated once the input has moved past it (the settle
+setting changes nothing here: no contact is stamped after its own day), every pair with contacts
+that day and every active episode, so episodes end where their window fell quiet.
 """
 from __future__ import annotations
 
 import argparse
 import sys
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, TextIO
 
 import orjson
 
 from streams.detection import PairCounts, SpikeDetector, SpikeParams, contact_day
+from streams.detection.asof import AsOfEvaluator
 from streams.detection.contact_keys import as_contact, contact_key, counted, pair_key
 from streams.detection.labels import load_episodes, load_steady, score
 from streams.detection.model import METHODS
@@ -149,36 +152,35 @@ def backtest(rows: list[tuple[str, int, dict[str, Any]]], params: SpikeParams,
     kwargs: dict[str, Any] = {"now": now} if now else {}
     if on_evaluate is not None:
         kwargs["on_evaluate"] = on_evaluate
-    det = SpikeDetector(PairCounts(counts_store, feed_totals=params.reports_per_contact > 0), episodes, params,
-                        coverage_start=coverage_start, **kwargs)
+    counts = PairCounts(counts_store, feed_totals=params.reports_per_contact > 0)
+    det = SpikeDetector(counts, episodes, params, coverage_start=coverage_start, **kwargs)
+    asof = AsOfEvaluator(counts, lambda: det, settle_days=0)
     alerts = {"new": 0, "update": 0}
-    ended = 0
     distinct: set[str] = set()
     pair_weeks: set[tuple[str, tuple[int, int]]] = set()
     pairs: set[str] = set()
     new_by_pair: dict[str, int] = defaultdict(int)
     emitted: list[dict[str, Any]] = []   # (pair, topic, status, window) of every alert, for scoring
-    as_of = None
+
+    def emit(made: list[dict[str, Any]]) -> None:
+        for alert in made:
+            alerts[alert["status"]] += 1
+            if alert["status"] == "new" and alert["topic"] == "*":
+                new_by_pair["-".join(alert["pair"])] += 1
+            emitted.append({k: alert[k] for k in ("pair", "topic", "status", "window_end")})
+            out.write(orjson.dumps(alert, option=orjson.OPT_APPEND_NEWLINE).decode())
+
     for day, _, d in rows:
-        if as_of is not None and day > as_of:
-            # slide the windows of active episodes over the days without contacts
-            x = date.fromisoformat(as_of) + timedelta(days=1)
-            while x.isoformat() < day:
-                ended += len(det.tick(x.isoformat()))
-                x += timedelta(days=1)
-        as_of = day
+        emit(asof.advance(day))   # every contact of the days before is in: they are evaluated
         c = as_contact(d)
         key = contact_key(c)
         distinct.add(key)
         pk = pair_key(c.countries)
         pairs.add(pk)
         pair_weeks.add((pk, date.fromisoformat(day).isocalendar()[:2]))
-        for alert in det.observe(c):
-            alerts[alert["status"]] += 1
-            if alert["status"] == "new" and alert["topic"] == "*":
-                new_by_pair[pk] += 1
-            emitted.append({k: alert[k] for k in ("pair", "topic", "status", "window_end")})
-            out.write(orjson.dumps(alert, option=orjson.OPT_APPEND_NEWLINE).decode())
+        asof.add(c, day)
+    emit(asof.finish())
+    ended = asof.ended
     active_pw = len(pair_weeks)
     return {
         "distinct_contacts": len(distinct),

@@ -8,6 +8,15 @@ lists but does not count. Contacts land on the day they happened (late ones upda
 
 Values are plain JSON data and always reassigned (Faust tables only persist assignments). Lists are
 capped at ``max_list`` entries so a contact reported by hundreds of outlets keeps a bounded value.
+
+Watermark stamps (``add(..., stamp=)``, the live pipeline's as-of evaluation, streams.detection.asof):
+an entry then also keeps ``stamp``, the least stamp of the reports that counted it, and the stamp
+of each of its articles and outlets (``article_stamps``, ``source_stamps``, parallel to
+``article_ids`` and ``sources``; a full list keeps the reports of the least stamps). With ``cutoff``
+set, every read (the counts, the contacts and their reports) sees only what was stamped at or
+before it: since stamps never decrease along a path, once every path passed the cutoff that view
+is the same whatever order the reports came in. An entry without a stamp (written before stamps,
+or added without one) is always seen.
 """
 from __future__ import annotations
 
@@ -62,6 +71,8 @@ def bucket_key(pair: str, topic: str, day: str) -> str:
 
 FEED_KEY = "~feed"   # store key of the running feed totals (PairCounts(feed_totals=True))
 REPORT_FIELDS = ("article_ids", "sources")
+# the stamps of a stamped entry's reports, parallel to its lists
+STAMPS = {"article_ids": "article_stamps", "urls": "url_stamps", "sources": "source_stamps"}
 
 
 class PairCounts:
@@ -82,13 +93,17 @@ class PairCounts:
         self.max_list = max_list
         self.inferred_lookback_days = inferred_lookback_days
         self.feed_totals = feed_totals
+        # None: every read sees everything; an ISO day: reads see only what was stamped at or
+        # before it (set by streams.detection.asof around an as-of evaluation)
+        self.cutoff: str | None = None
 
     # -- writing ------------------------------------------------------------------------------
     def add(self, contact: Contact | dict[str, Any], *, published_at: str | None = None,
-            seen_at: str | None = None) -> AddResult:
+            seen_at: str | None = None, stamp: str | None = None) -> AddResult:
         """Count ``contact`` on its event day under "*" and each of its topics. Idempotent.
         ``published_at``: the article's publication date, used when the contact has no full date.
-        ``seen_at``: when the system first saw it (kept as ``first_seen``; default: the day)."""
+        ``seen_at``: when the system first saw it (kept as ``first_seen``; default: the day).
+        ``stamp``: the watermark stamp of the report (module docstring)."""
         c = as_contact(contact)
         key = contact_key(c, published_at)
         if key is None:
@@ -108,6 +123,11 @@ class PairCounts:
             "date_inferred": inferred,
             "first_seen": seen_at or day,
         }
+        if stamp is not None:
+            entry["stamp"] = stamp
+            entry["rep"] = [stamp, c.article_id or ""]
+            for f, sf in STAMPS.items():
+                entry[sf] = [stamp] * len(entry[f])
         new = changed = False
         for topic in topics:
             n, ch = self._merge(bucket_key(pair, topic, day), key, entry, tally=topic == ALL_TOPICS)
@@ -127,16 +147,20 @@ class PairCounts:
         return key, day
 
     def add_source(self, contact_key_: str, *, source: str | None = None, url: str | None = None,
-                   article_id: str | None = None) -> bool:
+                   article_id: str | None = None, stamp: str | None = None) -> bool:
         """Record another outlet/URL/article for an already counted contact (the pipeline's path for
-        an article found to be a copy). Returns True when something was added; False when nothing
-        new or the contact is unknown. The count never changes."""
+        an article found to be a copy; ``stamp``: its watermark stamp). Returns True when something
+        was added; False when nothing new or the contact is unknown. The count never changes (and
+        the contact's own stamp neither: only a report on the contacts topic makes it counted)."""
         pair, day, _ = contact_key_.split("|")
         star = self.store.get(bucket_key(pair, ALL_TOPICS, day))
         if not star or contact_key_ not in star:
             return False
-        extra = {"article_ids": [article_id] if article_id else [], "urls": [url] if url else [],
-                 "sources": [source] if source else []}
+        extra: dict[str, Any] = {"article_ids": [article_id] if article_id else [],
+                                 "urls": [url] if url else [], "sources": [source] if source else []}
+        if stamp is not None:
+            for f, sf in STAMPS.items():
+                extra[sf] = [stamp] * len(extra[f])
         changed = False
         for topic in (ALL_TOPICS, *star[contact_key_].get("topics", ())):
             _, ch = self._merge(bucket_key(pair, topic, day), contact_key_, extra, only_existing=True,
@@ -180,12 +204,27 @@ class PairCounts:
             if field not in old and field not in entry:
                 continue
             have = list(old.get(field, ()))
+            sf = STAMPS.get(field)
+            if sf is not None and sf in entry and (sf in old or not have):
+                ch, n = self._merge_stamped(merged, old, entry, field, sf)
+                changed |= ch
+                if n:
+                    added[field] = added.get(field, 0) + n
+                continue
             for v in entry.get(field, ()):
                 if v not in have and len(have) < self.max_list:
                     have.append(v)
                     changed = True
                     added[field] = added.get(field, 0) + 1
             merged[field] = have
+        if "stamp" in old and "stamp" in entry and entry["stamp"] < old["stamp"]:
+            merged["stamp"] = entry["stamp"]   # an earlier report of it: seen from then on
+            changed = True
+        if "rep" in old and "rep" in entry and entry["rep"] < old["rep"]:
+            # the report of the least (stamp, article id) describes the contact (mode, evidence):
+            # the one every run sees first once its stamp is passed, whatever came first here
+            merged.update(rep=entry["rep"], mode=entry["mode"], evidence=entry["evidence"])
+            changed = True
         if not merged.get("evidence") and entry.get("evidence"):
             merged["evidence"] = entry["evidence"]
             changed = True
@@ -200,9 +239,59 @@ class PairCounts:
                 self._tally(0, added)
         return False, changed
 
+    def _merge_stamped(self, merged: dict[str, Any], old: dict[str, Any], entry: dict[str, Any],
+                       field: str, sf: str) -> tuple[bool, int]:
+        """Merge a stamped report list: a report known already keeps the lesser stamp; a full list
+        keeps the ``max_list`` reports of the least (stamp, value), so which reports a cutoff sees
+        does not depend on the order they came in. (changed, reports added)."""
+        have = list(old.get(field, ()))
+        stamps = list(old.get(sf, ()))
+        stamps += [""] * (len(have) - len(stamps))   # (an unstamped list: always seen)
+        changed = False
+        n = 0
+        for v, st in zip(entry.get(field, ()), entry.get(sf, ())):
+            if v in have:
+                i = have.index(v)
+                if st < stamps[i]:
+                    stamps[i] = st
+                    changed = True
+            elif len(have) < self.max_list:
+                have.append(v)
+                stamps.append(st)
+                changed = True
+                n += 1
+            else:
+                j = max(range(len(have)), key=lambda i: (stamps[i], have[i]))
+                if (st, v) < (stamps[j], have[j]):
+                    have[j], stamps[j] = v, st
+                    changed = True
+        merged[field] = have
+        merged[sf] = stamps
+        return changed, n
+
     # -- reading ------------------------------------------------------------------------------
+    def visible(self, entry: dict[str, Any]) -> bool:
+        """Is ``entry`` seen at the current ``cutoff``?"""
+        return self.cutoff is None or (entry.get("stamp") or "") <= self.cutoff
+
+    def _as_of(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """``entry`` with only the reports stamped at or before ``cutoff``, each list in the order
+        of (stamp, value): the same in every run, whatever order the reports came in."""
+        if self.cutoff is None or not any(sf in entry for sf in STAMPS.values()):
+            return entry
+        out = dict(entry)
+        for f, sf in STAMPS.items():
+            if sf in entry:
+                vs, ss = entry.get(f, ()), entry[sf]
+                kept = [((ss[i] if i < len(ss) else ""), v) for i, v in enumerate(vs)]
+                out[f] = [v for st, v in sorted(kept) if st <= self.cutoff]
+        return out
+
     def day_count(self, pair: str, topic: str, day: str) -> int:
-        return len(self.store.get(bucket_key(pair, topic, day)) or ())
+        bucket = self.store.get(bucket_key(pair, topic, day)) or {}
+        if self.cutoff is None:
+            return len(bucket)
+        return sum(1 for v in bucket.values() if self.visible(v))
 
     def daily_counts(self, pair: str, topic: str, start: str, end: str) -> list[int]:
         """Distinct contacts per day from ``start`` to ``end`` inclusive."""
@@ -213,10 +302,14 @@ class PairCounts:
         """``daily_counts`` between two proleptic ordinals (the detector's days)."""
         prefix = f"{pair}|{topic}|"
         days = _days(first, last)
+        get = self.store.get
+        if self.cutoff is not None:
+            cut = self.cutoff
+            return [sum(1 for v in (get(prefix + d) or {}).values() if (v.get("stamp") or "") <= cut)
+                    for d in days]
         sizes = getattr(self.store, "sizes", None)   # a PartitionView reads them in one call
         if sizes is not None:
             return sizes(prefix, days)
-        get = self.store.get
         return [len(get(prefix + d) or ()) for d in days]
 
     def contacts(self, pair: str, topic: str, start: str, end: str) -> list[tuple[str, dict[str, Any]]]:
@@ -224,7 +317,10 @@ class PairCounts:
         out = []
         for d in day_range(start, end):
             bucket = self.store.get(bucket_key(pair, topic, d)) or {}
-            out.extend(sorted(bucket.items()))
+            if self.cutoff is None:
+                out.extend(sorted(bucket.items()))
+            else:
+                out.extend((k, self._as_of(v)) for k, v in sorted(bucket.items()) if self.visible(v))
         return out
 
     def expire(self, before_day: str) -> int:

@@ -17,6 +17,8 @@ writes"; tests/fault/drill.py).
 
 An ``Expire`` control record is handled here, for every stage: the plug calls the stage's
 ``expire(now)`` between the persistence steps its state needs; stages never see it in ``handle``.
+A plug may answer it with records (dedupe: a ``Heartbeat`` carrying its watermark to every extract
+partition, ``on_expire``), sent with the batch's outputs.
 
 The plugs (``Plug``):
 - ``Stateless``: validate — nothing persisted, nothing to skip.
@@ -58,8 +60,8 @@ class Plug(Protocol):
     def handled(self, stage, partition: int, record) -> None:
         """After ``handle``: persistence bookkeeping for the event."""
 
-    def expire(self, stage, partition: int, now: float) -> None:
-        """An ``Expire`` record on ``partition``."""
+    def expire(self, stage, partition: int, now: float) -> list[Out]:
+        """An ``Expire`` record on ``partition``; the records it sends on."""
 
     def changelog(self) -> list:
         """After the batch: the changelog records to send once its outputs are acknowledged."""
@@ -86,7 +88,7 @@ async def run(p, stream, name: str, plug: Plug, max_batch: int) -> None:
             record = plug.decode(m, event.value)
             with metrics.observe_stage(name):
                 if type(record) is Expire:
-                    plug.expire(stage, m.partition, record.now)
+                    outs += plug.expire(stage, m.partition, record.now) or []
                 elif record is not None:
                     outs += plug.handle(stage, record, m)
                     plug.handled(stage, m.partition, record)
@@ -116,8 +118,8 @@ class Stateless:
     def handled(self, stage, partition, record) -> None:
         pass
 
-    def expire(self, stage, partition, now) -> None:
-        pass
+    def expire(self, stage, partition, now) -> list[Out]:
+        return []
 
     def changelog(self) -> list:
         return []
@@ -146,11 +148,13 @@ class PartitionStages:
 
     def __init__(self, p, table: str, topic: str, make_stage, horizon: float, *,
                  records: str | None = None,
-                 handle: Callable[[Any, Any, Any], list[Out]] | None = None) -> None:
+                 handle: Callable[[Any, Any, Any], list[Out]] | None = None,
+                 on_expire: Callable[[Any, int, float], list[Out]] | None = None) -> None:
         self._p, self._table, self._topic, self._make = p, table, topic, make_stage
         self.records = records
         if handle is not None:
             self.handle = handle
+        self.on_expire = on_expire
         self.horizon = horizon
         self.writer = ChangelogWriter()
         self.stores: dict[int, DeltaLogStore] = {}
@@ -210,13 +214,14 @@ class PartitionStages:
         else:
             self._dirty[partition] = (self.stores[partition], now, n)
 
-    def expire(self, stage, partition: int, now: float) -> None:
+    def expire(self, stage, partition: int, now: float) -> list[Out]:
         store = self.stores[partition]
         if partition in self._dirty:
             store.flush(self._dirty.pop(partition)[1])   # the events before it, as stamped
         stage.expire(now)
         store.flush(now)
         store.compact(now - self.horizon, now)
+        return self.on_expire(stage, partition, now) if self.on_expire is not None else []
 
     def changelog(self) -> list:
         for store, now, _ in self._dirty.values():
@@ -271,13 +276,15 @@ class ViewStage:
         return self.stage
 
     def decode(self, message, value: bytes):
+        if not value:
+            return {}   # a record without a value (the contacts topic's heartbeat: its headers)
         return internal_record(self.records, loads(value))
 
     def handled(self, stage, partition, record) -> None:
         pass
 
-    def expire(self, stage, partition, now) -> None:
-        stage.expire(now)
+    def expire(self, stage, partition, now) -> list[Out]:
+        return stage.expire(now) or []
 
     def changelog(self) -> list:
         return self.writer.take()

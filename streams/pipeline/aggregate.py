@@ -6,8 +6,10 @@ pair with the same partition count, so a pair's contacts, its copies' sources, i
 spike episodes all live on one partition (one worker). Counting is by contact key
 (streams.detection.counts.PairCounts): a replayed contact changes no count, and a copy's source only
 adds its outlet to a contact already counted (one that arrives before its contact waits for it), so
-the counts and alerts do not depend on how the two topics interleave. Contacts land on the day they happened: a late one updates its
-window (and may raise or grow an alert there).
+the counts and alerts do not depend on how the two topics interleave. Contacts land on the day they
+happened; a pair is evaluated for a day once the watermark bound has passed it (as-of evaluation,
+streams.detection.asof), so a contact reported late counts in the windows of the days evaluated
+after it came, not in those decided before.
 
 Event-time watermark (docs/pipeline.md): dedupe stamps every article with the pipeline's watermark
 (the least, over the input partitions, of their newest publication day; it never moves back), and
@@ -30,6 +32,7 @@ from typing import Any
 
 from streams import metrics
 from streams.detection import PairCounts, SpikeParams, contact_day, contact_key
+from streams.detection.asof import AsOfEvaluator
 from streams.detection.contact_keys import as_contact, counted
 from streams.pipeline.alert import AlertStage, spike_params
 from streams.pipeline.serde import Out
@@ -58,35 +61,68 @@ def _minus_days(day: str, n: int) -> str:
 
 
 class AggregateStage:
-    """Counting (PairCounts) and spike detection (AlertStage) over one partition's tables.
-    ``paths``: how many paths deliver contacts (dedupe partitions x extract partitions): the
-    expiry bound waits until each of them has delivered a stamped contact."""
+    """Counting (PairCounts), as-of evaluation (streams.detection.asof) and spike detection
+    (AlertStage) over one partition's tables. ``paths``: how many paths deliver contacts (dedupe
+    partitions x extract partitions); ``sources``: the sources topic's paths count too (the live
+    pipeline: a copy's outlet can complete a window's corroboration). The bound waits until each
+    path has delivered a stamped record or heartbeat."""
 
     def __init__(self, windows: MutableMapping, episodes: MutableMapping, params: SpikeParams, *,
-                 retain_days: int, paths: int = 1, min_confidence: float = 0.0) -> None:
+                 retain_days: int, paths: int = 1, min_confidence: float = 0.0,
+                 settle_days: int = 1, sources: bool = False) -> None:
         self.windows = windows
         self.min_confidence = min_confidence
         self.counts = PairCounts(windows, feed_totals=params.reports_per_contact > 0)
         self.alerts = AlertStage(self.counts, episodes, params)
+        self.asof = AsOfEvaluator(self.counts, self.alerts.detector, settle_days,
+                                  on_coverage=self.alerts.note_day)
         self.retain_days = retain_days
-        self.paths = paths
+        self.paths = paths * (2 if sources else 1)
+
+    def _see(self, stamp: str | None, path: str | None, sources: bool) -> None:
+        """Keep the newest stamp received on ``path`` (stamps only grow along a path)."""
+        if not stamp or path is None:
+            return
+        key = f"{path}:sources" if sources else path
+        paths = self.windows.get(PATHS) or {}
+        if stamp > paths.get(key, ""):
+            self.windows[PATHS] = {**paths, key: stamp}
+
+    def heartbeat(self, stamp: str | None, path: str | None, sources: bool = False) -> list[Out]:
+        """A path's heartbeat (extract passes dedupe's on): the path has passed ``stamp``; the days
+        that lets out are evaluated, and when the bound moved past a retained day an expiry pass
+        runs too (so the tables follow the bound without waiting for the timer's next pass)."""
+        self._see(stamp, path, sources)
+        b = self.bound()
+        if b is not None and _minus_days(b, self.retain_days) > (self.windows.get(EXPIRED) or ""):
+            return self.expire()
+        return self.evaluate()
+
+    def evaluate(self) -> list[Out]:
+        """Evaluate the days the bound has let out (streams.detection.asof); their alerts."""
+        b = self.bound()
+        if b is None:
+            return []
+        with metrics.observe_stage("alert"):
+            return self.alerts.outs(self.asof.advance(b))
 
     def handle(self, msg: dict[str, Any], now: float | None = None, stamp: str | None = None,
                path: str | None = None, extra_source: bool = False) -> list[Out]:
-        """``stamp``, ``path``: the record's watermark stamp and path (``serde.read_stamp``; the
-        path only for records of the contacts topic, whose order along a path is dedupe's).
+        """``stamp``, ``path``: the record's watermark stamp and path (``serde.read_stamp``).
         ``extra_source``: a record of the sources topic (a copy's outlet for contacts counted from
         the first copy): it only adds its outlet to a contact already counted (or waits for the
         contact: PENDING), and counts nothing: counting it when it arrives before its contact would
-        make the moment a pair is evaluated, and so an episode's first day, depend on how the two
-        topics interleave."""
+        make what a day's evaluation sees depend on how the two topics interleave. A counted
+        contact is evaluated with its day, once the bound lets that day out (``evaluate``)."""
         now = time.time() if now is None else now
         if "countries" not in msg:
             return []
-        if stamp and path is not None:
-            paths = self.windows.get(PATHS) or {}
-            if stamp > paths.get(path, ""):
-                self.windows[PATHS] = {**paths, path: stamp}
+        self._see(stamp, path, extra_source)
+        outs = self._count(msg, now, stamp, extra_source)
+        return outs + self.evaluate()
+
+    def _count(self, msg: dict[str, Any], now: float, stamp: str | None,
+               extra_source: bool) -> list[Out]:
         if not counted(msg, self.min_confidence):
             return []   # below DIPLOWATCH_MIN_CONFIDENCE: published on contacts, not counted
         c = as_contact(msg)   # once: the keys below and the count read the same record
@@ -100,10 +136,11 @@ class AggregateStage:
         pkey = f"{PENDING}|{key.split('|', 1)[0]}|{day[0]}"
         if extra_source:
             extra = {"source": msg.get("source"), "url": msg.get("url"),
-                     "article_id": msg.get("article_id")}
+                     "article_id": msg.get("article_id"), "stamp": stamp}
             pair_, kday, _ = key.split("|")
-            if key in (self.windows.get(f"{pair_}|*|{kday}") or ()):
-                self.counts.add_source(key, **extra)
+            star = self.windows.get(f"{pair_}|*|{kday}") or {}
+            if key in star:
+                self._add_source(key, star[key], extra)
             else:
                 # its contact is not counted yet: kept until it is (or until its day expires)
                 pending = dict(self.windows.get(pkey) or {})
@@ -111,25 +148,35 @@ class AggregateStage:
                     pending[key] = (pending.get(key, []) + [extra])[:20]
                     self.windows[pkey] = pending
             return []
-        self.alerts.note_day(day[0])
         wm = self.windows.get(WATERMARK)
         # a contact dated in the future (a typo in a feed) must not move the displayed day
         tomorrow = datetime.fromtimestamp(now + 86400, timezone.utc).date().isoformat()
         if (wm is None or day[0] > wm) and day[0] <= tomorrow:
             self.windows[WATERMARK] = day[0]
         seen = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        outs = self.alerts.observe(msg, seen, record=c)
+        res = self.asof.add(c, stamp, published_at=msg.get("published_at"), seen_at=seen)
         pending = self.windows.get(pkey)
-        if pending and key in pending:
+        if res.contact_key is not None and pending and key in pending:
+            star = self.windows.get(f"{res.pair}|*|{res.day}") or {}
             for extra in pending[key]:
-                self.counts.add_source(key, **extra)
+                if key in star:
+                    self._add_source(key, star[key], extra)
             rest = {k: v for k, v in pending.items() if k != key}
             if rest:
                 self.windows[pkey] = rest
             else:
                 del self.windows[pkey]
         metrics.observe_event_lag(now - _epoch(day[0]))
-        return outs
+        return []
+
+    def _add_source(self, key: str, entry: dict[str, Any], extra: dict[str, Any]) -> None:
+        topics = ("*", *entry.get("topics", ()))
+        stamp = extra.get("stamp")
+        report = {k: extra.get(k) for k in ("source", "url", "article_id")}
+        if stamp is None:
+            self.counts.add_source(key, **report)
+        else:
+            self.asof.add_source(key, topics, stamp, **report)
 
     def late(self, day: str, stamp: str | None) -> bool:
         """More than ``retain_days`` behind the record's stamp, or on a day already expired (only a
@@ -146,30 +193,34 @@ class AggregateStage:
             return None
         return min(paths.values())
 
-    def expire(self, now: float | None = None) -> None:
+    def expire(self, now: float | None = None) -> list[Out]:
         """Drop the days no contact still to come can land on (the module docstring); ``now`` is
-        not used: the bound is the watermark stamps', not a clock's."""
+        not used: the bound is the watermark stamps', not a clock's. The days the bound lets out
+        are evaluated first (their alerts are returned)."""
+        outs = self.evaluate()
         b = self.bound()
         if b is None:
-            return
+            return outs
         before = _minus_days(b, self.retain_days)
-        self.alerts.tick_stale(before)   # before the days it reads are deleted
         if before > (self.windows.get(EXPIRED) or ""):
             self.windows[EXPIRED] = before
         self.counts.expire(before)
         self.alerts.expire(before)
+        return outs
 
 
 def register(p) -> None:
     from streams.pipeline import agent
     from streams.pipeline.serde import read_stamp
     from streams.pipeline.tables import ChangelogWriter, PartitionView
+    from streams.records import Heartbeat
     s = p.settings
     writer = ChangelogWriter()
     windows = PartitionView(p.tables["windows"], writer=writer)
     episodes = PartitionView(p.tables["episodes"], writer=writer)
     stage = AggregateStage(windows, episodes, spike_params(s), retain_days=s.retain_days,
-                           paths=s.dedupe_partitions * s.partitions, min_confidence=s.min_confidence)
+                           paths=s.dedupe_partitions * s.partitions, min_confidence=s.min_confidence,
+                           settle_days=s.settle_days, sources=True)
     source = p.app.topic(s.topic_contacts, s.topic_sources, key_serializer="raw",
                          value_serializer="raw")
 
@@ -179,8 +230,9 @@ def register(p) -> None:
     def handle(stage, msg, m) -> list[Out]:
         stamp, path = read_stamp(m.headers)
         contacts = m.topic == s.topic_contacts
-        return stage.handle(msg, stamp=stamp, path=path if contacts else None,
-                            extra_source=not contacts)
+        if type(msg) is Heartbeat or not msg:   # a heartbeat (on contacts: an empty record)
+            return stage.heartbeat(stamp, path, sources=not contacts)
+        return stage.handle(msg, stamp=stamp, path=path, extra_source=not contacts)
 
     # the marks (MARKS, in windows) are written after the batch's alerts and table writes are
     # acknowledged (streams.pipeline.agent.run)

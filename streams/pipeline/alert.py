@@ -3,13 +3,16 @@
 Runs inside the aggregate agent, on the same partition: detection needs the pair's current window
 and its history, which live in that partition's ``windows`` table, and its episode state (table
 ``episodes``) must change together with them. A separate agent would need the whole window history
-shipped to it. The decisions are streams.detection.SpikeDetector's: a new episode alerts once
+shipped to it. When a pair is evaluated is streams.detection.asof's decision (a day once the
+watermark has passed it; streams.pipeline.aggregate drives it). The decisions are streams.detection.SpikeDetector's: a new episode alerts once
 (status ``new``), grows with ``update`` alerts while its window gains contacts it has not reported,
 and a replayed contact or a copy's extra source changes nothing and alerts nothing.
 
-Coverage: the first event day a partition counted is its coverage start, so the weeks before the
-system began observing are not read as "this pair had no contacts" (no burst of alerts on the
-first busy week of a new deployment or of a replayed history).
+Coverage: the first event day among the contacts of the days the partition evaluated is its
+coverage start, so the weeks before the system began observing are not read as "this pair had no
+contacts" (no burst of alerts on the first busy week of a new deployment or of a replayed
+history). It moves when a day is evaluated, not when a contact arrives, so it is the same in
+every run of the same input.
 """
 from __future__ import annotations
 
@@ -18,9 +21,7 @@ from typing import Any
 
 from streams import metrics
 from streams.detection import PairCounts, SpikeDetector, SpikeParams
-from streams.detection.contact_keys import as_contact
 from streams.pipeline.serde import Out
-from streams.records import Contact
 
 COVERAGE = "coverage"
 
@@ -58,45 +59,6 @@ class AlertStage:
         cov = self.counts.store.get(COVERAGE)
         if cov is None or day < cov:
             self.counts.store[COVERAGE] = day
-
-    def observe(self, contact: dict[str, Any], seen_at: str, record: Contact | None = None) -> list[Out]:
-        """Count the contact (``record``: the same as a Contact, when the caller has made it);
-        evaluate its pair only when it was not counted before.
-
-        The detector's own ``observe`` evaluates on every contact, but a contact counted before
-        changes no count, and its evaluation is then either a repeat of one already made or —
-        after a crash whose state records reached the changelog before the aggregate's marks
-        did — an evaluation against windows that already hold the contacts that came after it,
-        which can start an episode on another day than the run without the crash did."""
-        det = self.detector()
-        res = det.counts.add(record if record is not None else as_contact(contact),
-                             published_at=contact.get("published_at"),
-                             seen_at=seen_at)
-        if res.contact_key is None or not res.new:
-            return []
-        return self.outs(det.evaluate_added(res))
-
-    def tick(self, as_of: str) -> None:
-        """Let episodes whose windows went quiet end (evaluated at the partition's watermark)."""
-        with metrics.observe_stage("alert"):
-            self.detector().tick(as_of)
-
-    def tick_stale(self, before_day: str) -> None:
-        """Evaluate, at the day before ``before_day``, the active episodes whose pair was last
-        evaluated before it: no contact can be counted for them before that day any more (the
-        expiry bound), so the quiet days walked are the same in every run, whenever the expiry
-        pass comes. (Ticking every active episode at the newest day would move their clocks at
-        moments that depend on when the timer fires, and later contacts would then be evaluated
-        differently.)"""
-        from datetime import date, timedelta
-        as_of = (date.fromisoformat(before_day) - timedelta(days=1)).isoformat()
-        det = self.detector()
-        with metrics.observe_stage("alert"):
-            for ekey, v in list(self.episodes.items()):
-                if (isinstance(v, dict) and v.get("active") and "|" in ekey
-                        and (v.get("clock") or "") < before_day):
-                    pair, topic = ekey.split("|", 1)
-                    det.evaluate(pair, topic, as_of)
 
     def expire(self, before_day: str) -> None:
         self.detector().expire(before_day)

@@ -35,7 +35,7 @@ from typing import Any
 from streams import metrics
 from streams.duplicates import Deduplicator
 from streams.pipeline.serde import Out
-from streams.records import Article, CopyOf, Expire, NewArticle, Rejected, ValidArticle
+from streams.records import Article, CopyOf, Expire, Heartbeat, NewArticle, Rejected, ValidArticle
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,14 @@ class DedupeStage:
         """Forget the fingerprints older than the horizon as of ``now``."""
         self.dedup.expire(now)
 
+    def heartbeats(self, partition: int, now: float, extract_partitions: int) -> list[Out]:
+        """After an ``Expire``: this partition's watermark to every extract partition, behind the
+        records sent before it (every later record carries that stamp or a later one), so the
+        aggregate's bound moves past paths with nothing else to send (docs/pipeline.md)."""
+        wm = (self.accounting.get(f"dedupe:{partition}") or {}).get("wm")
+        hb = Heartbeat(now=now, wm=wm, dedupe=partition)
+        return [Out("extract", None, hb, partition=e) for e in range(extract_partitions)]
+
 
 def _advance_watermark(acc: dict[str, Any], mark: str, published_at: Any,
                        in_ts: float) -> tuple[dict[str, Any], str | None]:
@@ -140,7 +148,8 @@ def register(p) -> None:
         p, "fingerprints", s.topic_dedupe, lambda store: DedupeStage(
             Deduplicator(store, horizon_seconds=horizon), SideMapping(store)), horizon,
         records="dedupe",
-        handle=lambda stage, rec, m: stage.handle(rec, m.partition, m.offset))
+        handle=lambda stage, rec, m: stage.handle(rec, m.partition, m.offset),
+        on_expire=lambda stage, partition, now: stage.heartbeats(partition, now, s.partitions))
     p.readers["dedupe_accounting"] = stages.accounting
 
     @p.app.agent(p.topics["dedupe"], name="dedupe")

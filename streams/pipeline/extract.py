@@ -23,7 +23,7 @@ import orjson
 
 from streams import metrics
 from streams.pipeline.serde import Origin, Out, dead_letter_record, pair_key, stamp_headers
-from streams.records import CopyOf, NewArticle
+from streams.records import CopyOf, Heartbeat, NewArticle
 
 
 def _source_of(doc: dict[str, Any]) -> str:
@@ -63,11 +63,13 @@ def _path(rec: NewArticle | CopyOf, partition: int) -> str:
 
 class ExtractStage:
     def __init__(self, extracted: MutableMapping, accounting: MutableMapping,
-                 extract: Callable[[dict[str, Any]], list[Any]], horizon_seconds: float) -> None:
+                 extract: Callable[[dict[str, Any]], list[Any]], horizon_seconds: float,
+                 out_partitions: int = 1) -> None:
         self.extracted = extracted
         self.accounting = accounting
         self.extract = extract
         self.horizon = float(horizon_seconds)
+        self.out_partitions = out_partitions   # of the contacts and sources topics (heartbeats)
 
     def _repeat(self, rec: NewArticle | CopyOf, partition: int) -> bool:
         """A record dedupe sent again (same dedupe partition and offset as one handled here): after
@@ -113,6 +115,8 @@ class ExtractStage:
     def handle(self, rec: NewArticle | CopyOf, partition: int = 0, now: float | None = None,
                offset: int | None = None) -> list[Out]:
         """``offset``: of ``rec`` on the extract topic (None outside Kafka: no redelivery check)."""
+        if type(rec) is Heartbeat:
+            return self.heartbeat(rec, partition)
         if self._repeat(rec, partition):
             return []
         if type(rec) is CopyOf:
@@ -177,6 +181,15 @@ class ExtractStage:
                             headers=stamp_headers(rec.wm, _path(rec, partition))))
         return outs
 
+    def heartbeat(self, rec: Heartbeat, partition: int) -> list[Out]:
+        """Dedupe's watermark, passed on to every partition of the contacts and sources topics
+        with the path's stamp headers, behind this partition's records from that dedupe partition:
+        on contacts (a public topic) as a record with an empty value, on sources as the record.
+        Nothing is stored; a repeat after a crash says again what was true."""
+        headers = stamp_headers(rec.wm, f"{rec.dedupe}.{partition}")
+        return [Out(topic, None, b"" if topic == "contacts" else rec, partition=p, headers=headers)
+                for p in range(self.out_partitions) for topic in ("contacts", "sources")]
+
     def expire(self, now: float) -> None:
         """Drop the entries older than the dedup horizon as of ``now``."""
         for aid in [k for k, v in self.extracted.items() if now - float(v.get("ts", 0)) > self.horizon]:
@@ -218,7 +231,7 @@ def register(p) -> None:
     # the entry and its count are persisted together, one changelog record instead of two
     stages = agent.PartitionStages(
         p, "extracted", s.topic_extract, lambda store: ExtractStage(
-            store, SideMapping(store), extract_contacts, horizon), horizon,
+            store, SideMapping(store), extract_contacts, horizon, s.partitions), horizon,
         records="extract",
         handle=lambda stage, rec, m: stage.handle(rec, m.partition, offset=m.offset))
     p.readers["extract_accounting"] = stages.accounting

@@ -67,6 +67,7 @@ def counts(p) -> dict[str, Any]:
     n_in = processed = 0
     dead: dict[str, int] = {}
     dup: dict[str, int] = {}
+    marks: list[str | None] = []
     # dedupe counts every input message (in, duplicates, validate's dead letters), extract the
     # processed articles and its own dead letters; both read their delta records through the stage,
     # which lists only the partitions this worker holds
@@ -74,6 +75,8 @@ def counts(p) -> dict[str, Any]:
         reader = p.readers.get(name)
         for v in (reader() if reader else {}).values():
             if isinstance(v, dict):
+                if name == "dedupe_accounting":
+                    marks.append(v.get("wm"))
                 n_in += int(v.get("in", 0))
                 processed += int(v.get("processed", 0))
                 _merge(dup, v.get("duplicate"))
@@ -97,7 +100,27 @@ def counts(p) -> dict[str, Any]:
     episodes = sum(int(v.get("episodes", 0)) for _, v in _items(p.tables["episodes"])
                    if isinstance(v, dict))
     out.update(contacts_distinct=distinct, episodes=episodes)
+    # the event-time watermark of the dedupe partitions held (the least; None before a dated
+    # article), and the aggregate's bound over the contacts partitions held (the least; None until
+    # every path delivered a stamp to each): alerts are decided up to bound - 1 - SETTLE_DAYS
+    out["watermark"] = None if not marks or None in marks else min(marks)
+    out["bound"] = _bound(p, out["assigned"])
     return out
+
+
+def _bound(p, assigned: list[str]) -> str | None:
+    s = p.settings
+    held = {int(a.rsplit(":", 1)[1]) for a in assigned if a.rsplit(":", 1)[0] == s.topic_contacts}
+    need = s.dedupe_partitions * s.partitions * 2   # both topics' paths (streams.pipeline.aggregate)
+    bounds = {}
+    for key, v in _items(p.tables["windows"], lambda k: isinstance(k, str) and k.endswith("|~paths"),
+                         b"~paths"):
+        part = key.split("|", 1)[0]
+        if part.isdigit() and int(part) in held and isinstance(v, dict):
+            bounds[int(part)] = min(v.values()) if len(v) >= need else None
+    if not held or set(bounds) != held or None in bounds.values():
+        return None
+    return min(bounds.values())
 
 
 def register(p) -> None:

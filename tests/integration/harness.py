@@ -150,7 +150,9 @@ def read_topic(bootstrap: str, topic: str, *, expect: int | None = None, timeout
                settle: float = 1.0, **client: Any) -> list[tuple[bytes | None, bytes]]:
     """All (key, value) records of ``topic`` from the beginning: waits until ``expect`` records
     arrived (or, without ``expect``, until nothing new came for ``settle`` s), bounded by
-    ``timeout``. ``client``: aiokafka security arguments (streams.security.client_options)."""
+    ``timeout``. ``client``: aiokafka security arguments (streams.security.client_options).
+    Records without a value (the contacts topic's watermark heartbeats, docs/pipeline.md) are
+    left out."""
     from aiokafka import AIOKafkaConsumer
 
     async def run() -> list[tuple[bytes | None, bytes]]:
@@ -164,14 +166,14 @@ def read_topic(bootstrap: str, topic: str, *, expect: int | None = None, timeout
             quiet_since = time.monotonic()
             while time.monotonic() < deadline:
                 batch = await consumer.getmany(timeout_ms=200)
-                got = [(r.key, r.value) for recs in batch.values() for r in recs]
+                got = [(r.key, r.value) for recs in batch.values() for r in recs if r.value]
                 out.extend(got)
                 if got:
                     quiet_since = time.monotonic()
                 if expect is not None and len(out) >= expect:
                     # a little longer, to catch records beyond the expected number
                     extra = await consumer.getmany(timeout_ms=int(settle * 1000))
-                    out.extend((r.key, r.value) for recs in extra.values() for r in recs)
+                    out.extend((r.key, r.value) for recs in extra.values() for r in recs if r.value)
                     break
                 if expect is None and time.monotonic() - quiet_since > settle:
                     break

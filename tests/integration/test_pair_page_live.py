@@ -80,9 +80,10 @@ def near(colours: dict, want: tuple[int, int, int], tol: int = 6) -> int:
 @pytest.fixture(scope="module")
 def fed_worker(kafka_bootstrap, tmp_path_factory):
     # as `make demo`: the burst's calls come from three outlets, so the corroboration gate (eight
-    # articles) is off; counts kept 1,000 days so the 2023 burst stays beside the 2025 articles
+    # articles) is off; counts kept 1,000 days so the 2023 burst stays beside the 2025 articles;
+    # heartbeats every 2 s let the burst's days out once the watermark has passed them
     s = pipeline_settings(kafka_bootstrap, "pairpage", spike_min_reports=1, retain_days=1000,
-                          expire_interval_seconds=3600)
+                          expire_interval_seconds=2)
     tmp = tmp_path_factory.mktemp("pair-page")
     worker = Worker(s, tmp).start()
     try:

@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from streams.records import (CAMEO_CODES, DATE_PRECISIONS, MODES, PLOVER_EVENT, TOPIC_RECORDS, Actor,
-                            Article, Contact, CopyOf, Expire, NewArticle, Rejected, ValidArticle,
+                            Article, Contact, CopyOf, Expire, Heartbeat, NewArticle, Rejected, ValidArticle,
                             cameo_code)
 
 from tests.paths import ROOT
@@ -161,8 +161,10 @@ INTERNAL = [("dedupe_record", "article", "dedupe", ValidArticle),
             ("dedupe_record", "rejected", "dedupe", Rejected),
             ("extract_record", "article", "extract", NewArticle),
             ("extract_record", "copy", "extract", CopyOf),
-            ("expire", None, "sources", Expire)]
-TOPIC_SCHEMAS = {"dedupe": "dedupe_record", "extract": "extract_record", "sources": "expire"}
+            ("expire", None, "sources", Expire),
+            ("heartbeat", None, "extract", Heartbeat),
+            ("heartbeat", None, "sources", Heartbeat)]
+TOPIC_SCHEMAS = {"dedupe": "dedupe_record", "extract": "extract_record", "sources": "sources_record"}
 
 
 def _validator(name: str) -> jsonschema.Draft202012Validator:
@@ -207,7 +209,8 @@ def test_each_topic_schema_has_exactly_the_kinds_its_topic_carries(topic):
         kinds = set()
         for branch in schema["oneOf"]:
             ref = branch["$ref"]
-            d = _schema("expire") if ref == "expire.schema.json" else schema["$defs"][ref.rsplit("/", 1)[1]]
+            d = (schema["$defs"][ref.rsplit("/", 1)[1]] if ref.startswith("#")
+                 else _schema(ref.removesuffix(".schema.json")))
             kinds.add(d["properties"]["kind"]["const"])
     assert kinds == set(TOPIC_RECORDS[topic])
 
@@ -254,6 +257,11 @@ def test_the_stages_write_records_their_schemas_accept_and_read_them_back():
         d, rec = _on_the_wire(topic, expire)
         check[topic].validate(d)
         assert rec == expire
+    for hb in (Heartbeat(now=1.7e9, wm="2024-01-02", dedupe=0), Heartbeat(now=1.7e9, wm=None, dedupe=1)):
+        for topic in ("extract", "sources"):
+            d, rec = _on_the_wire(topic, hb)
+            check[topic].validate(d)
+            assert rec == hb
     assert seen[ValidArticle] > 100 and seen[Rejected] == 4
     assert seen[NewArticle] > 100 and seen[CopyOf] > 10
     # and refuses what its types cannot be: a first copy's record sent as a copy marker

@@ -1,6 +1,7 @@
 """Stages 4+5 (aggregate, alert) over plain dicts with the real detection core: distinct counting,
 one alert per episode (new, then updates while it grows), nothing on replays or extra sources,
-coverage from the first day seen, expiry by event-time watermark."""
+coverage from the first day seen, expiry by event-time watermark, days evaluated once the
+watermark is past them (streams.detection.asof) whatever order the paths' records come in."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -36,21 +37,33 @@ def new_stage(table=None, partition=0):
     return AggregateStage(windows, episodes, SpikeParams(min_reports=1), retain_days=182), table
 
 
+def put(stage, c, stamp=None, **kw):
+    """``c`` on the one path "0.0", stamped with its own day (a single input in day order)."""
+    return stage.handle(c, now=NOW, stamp=stamp or c["date"], path="0.0", **kw)
+
+
+def flush(stage, stamp="2024-06-30"):
+    """The path's heartbeat past every day the tests count (and within the 182 days kept of their
+    first): every day counted so far is evaluated."""
+    return stage.heartbeat(stamp, "0.0")
+
+
 def steady_history(stage, start="2024-01-01", weeks=12):
     outs = []
     for w in range(weeks):   # one call a week: the pair's normal rate
-        outs += stage.handle(contact(day(start, 7 * w + 2)), now=NOW)
+        outs += put(stage, contact(day(start, 7 * w + 2)))
     return outs
 
 
 def test_steady_pair_never_alerts_and_counts_are_distinct():
     stage, table = new_stage()
-    assert steady_history(stage) == []
+    assert steady_history(stage) + flush(stage, day("2024-01-01", 79)) == []
     assert stage.counts.day_count("IRN-OMN", "*", "2024-01-03") == 1
     # the same contact again (replay) and from another outlet (copy): still one
-    assert stage.handle(contact("2024-01-03"), now=NOW) == []
-    assert stage.handle({**contact("2024-01-03", source="b.example"), "article_id": "copy",
-                         "copy_of": "art-2024-01-03-phone-0"}, now=NOW) == []
+    assert put(stage, contact("2024-01-03"), day("2024-01-01", 79)) == []
+    assert put(stage, {**contact("2024-01-03", source="b.example"), "article_id": "copy",
+                       "copy_of": "art-2024-01-03-phone-0"}, day("2024-01-01", 79)) == []
+    assert flush(stage) == []
     assert stage.counts.day_count("IRN-OMN", "*", "2024-01-03") == 1
     [bucket] = [v for k, v in table.items() if k == "0|IRN-OMN|*|2024-01-03"]
     assert list(bucket.values())[0]["sources"] == ["a.example", "b.example"]
@@ -65,7 +78,8 @@ def test_a_burst_alerts_once_then_updates_while_it_grows_and_replay_is_silent():
     burst = [contact(day(burst_start, i), mode, topics=("gaza",), n=i)
              for i, mode in enumerate(["phone", "visit", "phone", "third-party", "phone"])]
     for c in burst:
-        outs += stage.handle(c, now=NOW)
+        outs += put(stage, c)
+    outs += flush(stage)
     alerts = [o.value for o in outs]
     assert alerts, "a 5-contact week after a 1-a-week history is a spike"
     assert all(o.topic == "alerts" and o.key == "IRN-OMN" for o in outs)
@@ -80,16 +94,17 @@ def test_a_burst_alerts_once_then_updates_while_it_grows_and_replay_is_silent():
     assert {e["sources"][0] for e in last["evidence"]} == {"a.example"}
     # replaying the whole burst, or a copy's extra source, alerts nothing
     for c in burst:
-        assert stage.handle(c, now=NOW) == []
-    assert stage.handle({**burst[0], "source": "c.example", "article_id": "cp"}, now=NOW) == []
+        assert put(stage, c, "2024-06-30") == []
+    assert put(stage, {**burst[0], "source": "c.example", "article_id": "cp"}, "2024-06-30") == []
+    assert flush(stage, "2024-07-01") == []
 
 
 def test_first_busy_week_of_a_new_deployment_does_not_alert():
     stage, _ = new_stage()
     outs = []
     for i in range(5):   # five contacts in the very first week the system observes
-        outs += stage.handle(contact(day("2024-05-01", i), n=i), now=NOW)
-    assert outs == []
+        outs += put(stage, contact(day("2024-05-01", i), n=i))
+    assert outs + flush(stage) == []
 
 
 def test_expire_follows_the_stamped_watermark_of_every_path():
@@ -121,9 +136,10 @@ def test_a_contact_far_behind_its_stamp_is_late_and_not_counted():
     assert any("2023-07-05" in k for k in table)
 
 
-def test_counts_and_expiry_do_not_depend_on_how_the_paths_interleave():
+def test_counts_expiry_and_alerts_do_not_depend_on_how_the_paths_interleave():
     """The same records on three paths (each path in its own order, stamps growing along it),
-    delivered in 30 different interleavings with expiry passes at random points: the same windows."""
+    delivered in 30 different interleavings with expiry passes and heartbeats at random points:
+    the same windows, and the same alerts in the same order."""
     import random
     rng = random.Random(4)
     paths = {}
@@ -131,28 +147,42 @@ def test_counts_and_expiry_do_not_depend_on_how_the_paths_interleave():
         recs, stamp = [], date(2023, 1, 1)
         for i in range(60):
             stamp += timedelta(days=rng.randint(0, 9))
-            d = (stamp - timedelta(days=rng.choice([0, 0, 1, 3, 100, 200, 400]))).isoformat()
+            d = (stamp - timedelta(days=rng.choice([0, 0, 0, 0, 1, 1, 3, 100, 200, 400]))).isoformat()
             pair = rng.choice([("IRN", "OMN"), ("EGY", "SAU"), ("JOR", "USA")])
-            recs.append((contact(d, pair=pair, n=p * 1000 + i), stamp.isoformat(), f"0.{p}"))
+            mode = rng.choice(["phone", "visit"])
+            recs.append((contact(d, mode=mode, pair=pair, n=p * 1000 + i), stamp.isoformat(), f"0.{p}"))
         paths[p] = recs
-    results = set()
+    results, alerts = set(), set()
     for _ in range(30):
         table: dict = {}
-        stage = AggregateStage(PartitionView(table, 0), PartitionView({}, 0), SpikeParams(),
+        stage = AggregateStage(PartitionView(table, 0), PartitionView({}, 0), SpikeParams(min_reports=1),
                                retain_days=182, paths=3)
         cursors = {p: 0 for p in paths}
+        outs = []
         while any(cursors[p] < len(paths[p]) for p in paths):
             p = rng.choice([p for p in paths if cursors[p] < len(paths[p])])
             rec, stamp, path = paths[p][cursors[p]]
             cursors[p] += 1
-            stage.handle(rec, now=NOW, stamp=stamp, path=path)
+            outs += stage.handle(rec, now=NOW, stamp=stamp, path=path)
             if rng.random() < 0.1:
-                stage.expire(NOW)
-        stage.expire(NOW)
+                outs += stage.expire(NOW)
+            if rng.random() < 0.1:   # a heartbeat: the path's last stamp again
+                q = rng.choice(list(paths))
+                if cursors[q]:
+                    outs += stage.heartbeat(paths[q][cursors[q] - 1][1], f"0.{q}")
+        outs += stage.expire(NOW)
+        end = (date.fromisoformat(max(r[1] for rs in paths.values() for r in rs))
+               + timedelta(days=5)).isoformat()
+        for q in paths:   # the end of the input: every path's heartbeat past its last stamp
+            outs += stage.heartbeat(end, f"0.{q}")
         results.add(tuple(sorted((k, tuple(sorted(v))) for k, v in table.items()
                                  if k.count("|") == 3 and isinstance(v, dict))))
+        alerts.add(tuple(orjson.dumps({k: v for k, v in o.value.items() if k != "generated_at"},
+                                      option=orjson.OPT_SORT_KEYS) for o in outs))
     assert len(results) == 1
     assert len(next(iter(results))) > 20
+    assert len(alerts) == 1
+    assert len(next(iter(alerts))) >= 2
 
 
 def test_undatable_contacts_are_not_counted():
@@ -210,3 +240,19 @@ def test_feed_totals_are_kept_only_when_the_gate_is_in_feed_units():
     plain, table = new_stage()
     plain.handle(contact("2024-01-03"), now=NOW)
     assert plain.counts.feed()["contacts"] == 0 and not any("~feed" in k for k in table)
+
+
+def test_a_record_seen_again_after_its_day_was_evaluated_evaluates_nothing():
+    """A crash can persist a batch's state (its evaluations included) but not the marks saying
+    its records were applied: they come again, and must not make the pair due on another day."""
+    stage, table = new_stage()
+    steady_history(stage)
+    c = contact(day("2024-01-01", 90))
+    put(stage, c)
+    outs = flush(stage, day("2024-01-01", 100))
+    clock = stage.alerts.episodes.get("IRN-OMN|*")["clock"]
+    asof = table["0|~asof"]
+    assert asof["days"] == [] and asof["done"] == day("2024-01-01", 90)
+    assert put(stage, c) == [] and table["0|~asof"] == asof   # the same record, redelivered
+    assert flush(stage, day("2024-01-01", 200)) == [] and outs == []
+    assert stage.alerts.episodes.get("IRN-OMN|*")["clock"] == clock

@@ -201,3 +201,15 @@ def test_the_event_time_watermark_is_the_least_newest_day_over_input_partitions_
     [out] = stage.handle(msg(dev()["en-016"], 0, t), 0, 7)
     assert out.value.seq == [0, 7]
     assert out.value.wm == stage.accounting["dedupe:0"]["wm"] == dev()["en-016"]["published_at"][:10]
+
+
+def test_an_expire_sends_the_partitions_watermark_down_every_extract_partition_behind_its_records():
+    from streams.records import Heartbeat
+    stage, _, _ = new_stage()
+    assert [o.value for o in stage.heartbeats(0, T0, 3)] == [Heartbeat(now=T0, wm=None, dedupe=0)] * 3
+    a = {**seed(), "published_at": "2024-03-04T08:00:00Z"}
+    [out] = stage.handle(msg(a, 0, ts=T0 + 86400 * 200), 0, 5)
+    assert out.value.wm == "2024-03-04"
+    hbs = stage.heartbeats(0, T0 + 60, 2)
+    assert [(o.topic, o.key, o.partition) for o in hbs] == [("extract", None, 0), ("extract", None, 1)]
+    assert [o.value for o in hbs] == [Heartbeat(now=T0 + 60, wm="2024-03-04", dedupe=0)] * 2

@@ -200,3 +200,18 @@ def test_warm_up_leaves_no_pattern_to_compile_on_the_first_articles():
     out = subprocess.run([sys.executable, "-c", WARM_UP_CHECK, str(CORPUS)], capture_output=True,
                          text=True, check=True, cwd=ROOT)
     assert int(out.stdout.strip().splitlines()[-1]) <= 2, out.stdout
+
+
+def test_a_heartbeat_goes_on_to_every_contacts_and_sources_partition_with_the_paths_stamp(stage):
+    from streams.pipeline.serde import read_stamp
+    from streams.records import Heartbeat
+    stage = ExtractStage({}, {}, extract_contacts, horizon_seconds=3600.0, out_partitions=2)
+    hb = Heartbeat(now=T0, wm="2024-03-04", dedupe=0)
+    outs = stage.handle(hb, partition=1, offset=9)
+    assert sorted((o.topic, o.partition) for o in outs) == [("contacts", 0), ("contacts", 1),
+                                                             ("sources", 0), ("sources", 1)]
+    for o in outs:
+        assert read_stamp(o.headers) == ("2024-03-04", "0.1") and o.key is None
+        # on the public contacts topic an empty record; on the internal sources topic the record
+        assert o.value == (b"" if o.topic == "contacts" else hb)
+    assert stage.extracted == {} and stage.accounting == {}   # nothing stored, nothing counted
