@@ -1,0 +1,267 @@
+"""Where a ``DeltaLogStore`` (streams.pipeline.tables) keeps its materialised mapping: the
+key -> value the delta records add up to, the seq of the delta holding each key's latest value,
+the head (ts, group, parts) of every delta record, and the expiry schedule of the stage over it
+(streams.expiry).
+
+None of it is the truth: the delta records on the changelog (and in the table's store) are. The
+backing is a cache of them, emptied and rebuilt from them on every ``DeltaLogStore`` rebuild
+(start, partition assignment), so crash safety is that of the delta records alone.
+
+``MemoryBacking``: plain dicts (the worker with the memory:// store, unit tests).
+
+``DiskBacking``: one RocksDB database (rocksdict, raw bytes) per table partition under the worker's
+data directory, for the rocksdb:// store: RSS does not grow with the articles within the horizon.
+Nothing is fsynced and the WAL is off (the cache is rebuilt after any restart, so a torn one is
+never read). Its entries, by their first byte:
+
+* ``k`` + key (UTF-8) -> JSON ``[seq, value]``;
+* ``h`` + delta record key -> JSON head ``{"ts", "group", "parts"}`` (what compaction needs of it);
+* ``s`` + slot (8 bytes, big-endian) + key -> empty: the schedule (``DiskSchedule``).
+
+Its count of keys is kept in memory (exact: a write reads first whether its key was there).
+"""
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from streams.expiry import MemorySchedule
+
+try:
+    import rocksdict
+except ImportError:   # pragma: no cover - the wheel is a dependency; memory:// works without it
+    rocksdict = None
+
+
+class MemoryBacking:
+    def __init__(self) -> None:
+        self.schedule = MemorySchedule()
+        self.reset()
+
+    def reset(self) -> None:
+        """Empty (before a rebuild). The schedule too."""
+        self.data: dict[str, Any] = {}
+        self.where: dict[str, int] = {}
+        self.heads: dict[str, dict] = {}   # in seq order (written in that order)
+        self.schedule.clear()
+
+    # -- the mapping --
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.data
+
+    def seq_of(self, key: str) -> int | None:
+        return self.where.get(key)
+
+    def apply(self, seq: int, share: dict[str, Any]) -> None:
+        """The keys of delta ``seq`` (None: deleted)."""
+        data, where = self.data, self.where
+        for k, v in share.items():
+            if v is None:
+                data.pop(k, None)
+                where.pop(k, None)
+            else:
+                data[k] = v
+                where[k] = seq
+
+    def items(self) -> Iterator[tuple[str, Any]]:
+        """(key, value) of every key; the mapping must not change meanwhile."""
+        return iter(self.data.items())
+
+    def keys(self) -> list[str]:
+        return list(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    # -- the heads of the delta records --
+    def add_head(self, key: str, head: dict) -> None:
+        self.heads[key] = head
+
+    def iter_heads(self) -> Iterator[tuple[str, dict]]:
+        """(record key, head) in sequence order; heads must not be dropped meanwhile."""
+        return iter(self.heads.items())
+
+    def drop_head(self, key: str) -> None:
+        self.heads.pop(key, None)
+
+    def close(self) -> None:
+        pass
+
+
+class DiskBacking:
+    BUFFER = 4096   # schedule entries held in memory before they are written in one batch
+
+    def __init__(self, path: str | Path, *, cache_mb: int = 8, write_buffer_mb: int = 4) -> None:
+        if rocksdict is None:   # pragma: no cover
+            raise RuntimeError("rocksdict is not installed")
+        self.path = Path(path)
+        self.cache_mb = cache_mb
+        self.write_buffer_mb = write_buffer_mb
+        self.db: Any = None
+        self.count = 0
+        self.schedule = DiskSchedule(self)
+        self.reset()
+
+    def _open(self) -> None:
+        opts = rocksdict.Options(raw_mode=True)
+        opts.create_if_missing(True)
+        opts.set_write_buffer_size(self.write_buffer_mb << 20)
+        opts.set_max_write_buffer_number(2)
+        opts.set_max_open_files(64)
+        table = rocksdict.BlockBasedOptions()
+        table.set_block_cache(rocksdict.Cache(self.cache_mb << 20))
+        table.set_bloom_filter(10, True)
+        opts.set_block_based_table_factory(table)
+        self.db = rocksdict.Rdict(str(self.path), options=opts)
+        wo = rocksdict.WriteOptions()
+        wo.disable_wal = True
+        self.db.set_write_options(wo)
+
+    def reset(self) -> None:
+        """Empty (before a rebuild): the database is destroyed and made anew."""
+        self.close()
+        shutil.rmtree(self.path, ignore_errors=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._open()
+        self.count = 0
+        self.schedule.buffer = []
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+    # -- the mapping --
+    def get(self, key: str, default: Any = None) -> Any:
+        b = self.db.get(b"k" + key.encode())
+        return default if b is None else orjson.loads(b)[1]
+
+    def get_many(self, keys: list[str]) -> list[Any]:
+        """Values of ``keys`` (None where absent), one multi-get."""
+        got = self.db.get([b"k" + k.encode() for k in keys])
+        return [None if b is None else orjson.loads(b)[1] for b in got]
+
+    def __contains__(self, key: str) -> bool:
+        return self.db.get(b"k" + key.encode()) is not None
+
+    def seq_of(self, key: str) -> int | None:
+        b = self.db.get(b"k" + key.encode())
+        return None if b is None else orjson.loads(b)[0]
+
+    def apply(self, seq: int, share: dict[str, Any]) -> None:
+        if not share:
+            return
+        kbs = [b"k" + k.encode() for k in share]
+        was = self.db.get(kbs)
+        batch = rocksdict.WriteBatch(raw_mode=True)
+        n = self.count
+        for kb, v, old in zip(kbs, share.values(), was):
+            if v is None:
+                if old is not None:
+                    batch.delete(kb)
+                    n -= 1
+            else:
+                batch.put(kb, orjson.dumps([seq, v]))
+                n += old is None
+        self.db.write(batch)
+        self.count = n
+
+    def scan_prefix(self, prefix: bytes) -> Iterator[tuple[bytes, bytes]]:
+        it = self.db.iter()
+        it.seek(prefix)
+        while it.valid():
+            k = it.key()
+            if not k.startswith(prefix):
+                break
+            yield k, it.value()
+            it.next()
+
+    def items(self) -> Iterator[tuple[str, Any]]:
+        for kb, vb in self.scan_prefix(b"k"):
+            yield kb[1:].decode(), orjson.loads(vb)[1]
+
+    def keys(self) -> list[str]:
+        return [kb[1:].decode() for kb, _ in self.scan_prefix(b"k")]
+
+    def __len__(self) -> int:
+        return self.count
+
+    # -- the heads of the delta records --
+    def add_head(self, key: str, head: dict) -> None:
+        self.db.put(b"h" + key.encode(), orjson.dumps(head))
+
+    def iter_heads(self) -> Iterator[tuple[str, dict]]:
+        for kb, vb in self.scan_prefix(b"h"):
+            yield kb[1:].decode(), orjson.loads(vb)
+
+    def drop_head(self, key: str) -> None:
+        self.db.delete(b"h" + key.encode())
+
+
+class DiskSchedule:
+    """streams.expiry's schedule in a ``DiskBacking``'s database (``s`` entries); additions are
+    held in a bounded buffer and written in batches."""
+
+    def __init__(self, backing: DiskBacking) -> None:
+        self.backing = backing
+        self.buffer: list[bytes] = []
+
+    @staticmethod
+    def _slot_bytes(slot: int) -> bytes:
+        return b"s" + max(slot, 0).to_bytes(8, "big")
+
+    def add(self, slot: int, keys: Iterable[str]) -> None:
+        p = self._slot_bytes(slot)
+        self.buffer.extend(p + k.encode() for k in keys)
+        if len(self.buffer) >= self.backing.BUFFER:
+            self._write()
+
+    def _write(self) -> None:
+        if not self.buffer:
+            return
+        batch = rocksdict.WriteBatch(raw_mode=True)
+        for kb in self.buffer:
+            batch.put(kb, b"")
+        self.backing.db.write(batch)
+        self.buffer = []
+
+    def take(self, last: int) -> Iterator[tuple[int, list[str]]]:
+        self._write()
+        db = self.backing.db
+        start = b"s"
+        while True:
+            it = db.iter()
+            it.seek(start)
+            if not it.valid():
+                return
+            kb = it.key()
+            if not kb.startswith(b"s"):
+                return
+            slot = int.from_bytes(kb[1:9], "big")
+            if slot > max(last, -1):
+                return
+            prefix = kb[:9]
+            keys = []
+            while it.valid() and (kb := it.key()).startswith(prefix):
+                keys.append(kb[9:].decode())
+                it.next()
+            del it
+            end = self._slot_bytes(slot + 1)
+            db.delete_range(prefix, end)
+            start = end
+            yield slot, keys
+
+    def clear(self) -> None:
+        self.buffer = []
+        self.backing.db.delete_range(b"s", b"t")
+
+    def __len__(self) -> int:
+        self._write()
+        return sum(1 for _ in self.backing.scan_prefix(b"s"))
