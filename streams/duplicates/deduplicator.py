@@ -85,7 +85,8 @@ class Deduplicator:
         self.containment = containment
         self.min_jaccard_for_containment = min_jaccard_for_containment
         # slot -> the keys written at a time in it (repeats allowed: each is checked on its entry)
-        self._due = getattr(store, "schedule", None) or MemorySchedule()
+        schedule = getattr(store, "schedule", None)   # (an empty one is falsy: not `or`)
+        self._due = MemorySchedule() if schedule is None else schedule
         self._due_over: int | None = None   # the store generation the schedule was built over
 
     # -- fingerprints -------------------------------------------------------------------------
@@ -193,8 +194,12 @@ class Deduplicator:
         f = self.fingerprints(article)
         # the band buckets (fp.BANDS of them) are read once for both (check writes nothing;
         # remember writes the exact and sig keys, never a band key, before it comes to the bands)
-        get = self.store.get
-        buckets = [get(k) for k in f.band_store_keys]
+        many = getattr(self.store, "get_many", None)   # one multi-get on a disk-backed store
+        if many is not None:
+            buckets = many(list(f.band_store_keys))
+        else:
+            get = self.store.get
+            buckets = [get(k) for k in f.band_store_keys]
         verdict = self.check(article, now, f, buckets)
         if verdict.kind == "id":
             return verdict  # the very same article again: nothing new to remember

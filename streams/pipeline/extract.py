@@ -73,7 +73,8 @@ class ExtractStage:
         self.extract = extract
         self.horizon = float(horizon_seconds)
         # slot (SLOT_SECONDS) -> the article ids whose entry was written with a time in it
-        self.schedule = getattr(extracted, "schedule", None) or MemorySchedule()
+        schedule = getattr(extracted, "schedule", None)   # (an empty one is falsy: not `or`)
+        self.schedule = MemorySchedule() if schedule is None else schedule
         self._schedule_over: int | None = None   # the store generation it was built over
 
     def _repeat(self, rec: NewArticle | CopyOf, partition: int) -> bool:

@@ -18,7 +18,9 @@ never read). Its entries, by their first byte:
 * ``h`` + delta record key -> JSON head ``{"ts", "group", "parts"}`` (what compaction needs of it);
 * ``s`` + slot (8 bytes, big-endian) + key -> empty: the schedule (``DiskSchedule``).
 
-Its count of keys is kept in memory (exact: a write reads first whether its key was there).
+Reads go through a small cache of the values read or written last (``RECENT`` keys, emptied
+when full): the deduplicator reads a key again to write it, an expiry pass to delete it. Its
+``len`` counts the keys by a scan (tests and benchmarks ask for it, the stages do not).
 """
 from __future__ import annotations
 
@@ -97,15 +99,19 @@ class MemoryBacking:
 
 class DiskBacking:
     BUFFER = 4096   # schedule entries held in memory before they are written in one batch
+    RECENT = 16384   # values held in the read cache at most
 
-    def __init__(self, path: str | Path, *, cache_mb: int = 8, write_buffer_mb: int = 4) -> None:
+    def __init__(self, path: str | Path, *, cache_mb: int = 16, write_buffer_mb: int = 8) -> None:
         if rocksdict is None:   # pragma: no cover
             raise RuntimeError("rocksdict is not installed")
         self.path = Path(path)
         self.cache_mb = cache_mb
         self.write_buffer_mb = write_buffer_mb
         self.db: Any = None
-        self.count = 0
+        self.recent: dict[str, Any] = {}   # key -> [seq, value] or None (absent)
+        # the least head key not dropped yet: heads are dropped oldest first, and a scan from the
+        # prefix's start would step over the tombstones of all those dropped before
+        self.heads_from = b"h"
         self.schedule = DiskSchedule(self)
         self.reset()
 
@@ -115,6 +121,9 @@ class DiskBacking:
         opts.set_write_buffer_size(self.write_buffer_mb << 20)
         opts.set_max_write_buffer_number(2)
         opts.set_max_open_files(64)
+        # values are small JSON and read at random: decompressing a block per read costs more
+        # than the disk it saves
+        opts.set_compression_type(rocksdict.DBCompressionType.none())
         table = rocksdict.BlockBasedOptions()
         table.set_block_cache(rocksdict.Cache(self.cache_mb << 20))
         table.set_bloom_filter(10, True)
@@ -130,7 +139,9 @@ class DiskBacking:
         shutil.rmtree(self.path, ignore_errors=True)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._open()
-        self.count = 0
+        self.recent = {}
+        self.heads_from = b"h"
+        self.schedule.low = 0
         self.schedule.buffer = []
 
     def close(self) -> None:
@@ -139,43 +150,68 @@ class DiskBacking:
             self.db = None
 
     # -- the mapping --
-    def get(self, key: str, default: Any = None) -> Any:
+    def _entry(self, key: str) -> Any:
+        """[seq, value] of ``key``, or None."""
+        recent = self.recent
+        hit = recent.get(key, recent)
+        if hit is not recent:
+            return hit
         b = self.db.get(b"k" + key.encode())
-        return default if b is None else orjson.loads(b)[1]
+        e = None if b is None else orjson.loads(b)
+        if len(recent) >= self.RECENT:
+            recent.clear()
+        recent[key] = e
+        return e
+
+    def get(self, key: str, default: Any = None) -> Any:
+        e = self._entry(key)
+        return default if e is None else e[1]
 
     def get_many(self, keys: list[str]) -> list[Any]:
-        """Values of ``keys`` (None where absent), one multi-get."""
-        got = self.db.get([b"k" + k.encode() for k in keys])
-        return [None if b is None else orjson.loads(b)[1] for b in got]
+        """Values of ``keys`` (None where absent), one multi-get for those not cached."""
+        recent = self.recent
+        ask = [k for k in keys if k not in recent]
+        if ask:
+            got = self.db.get([b"k" + k.encode() for k in ask])
+            if len(recent) + len(ask) > self.RECENT:
+                recent.clear()
+            for k, b in zip(ask, got):
+                recent[k] = None if b is None else orjson.loads(b)
+        out = []
+        for k in keys:
+            e = recent.get(k)
+            out.append(None if e is None else e[1])
+        return out
 
     def __contains__(self, key: str) -> bool:
-        return self.db.get(b"k" + key.encode()) is not None
+        return self._entry(key) is not None
 
     def seq_of(self, key: str) -> int | None:
-        b = self.db.get(b"k" + key.encode())
-        return None if b is None else orjson.loads(b)[0]
+        e = self._entry(key)
+        return None if e is None else e[0]
 
     def apply(self, seq: int, share: dict[str, Any]) -> None:
         if not share:
             return
-        kbs = [b"k" + k.encode() for k in share]
-        was = self.db.get(kbs)
+        recent = self.recent
+        if len(recent) + len(share) > self.RECENT:
+            recent.clear()
         batch = rocksdict.WriteBatch(raw_mode=True)
-        n = self.count
-        for kb, v, old in zip(kbs, share.values(), was):
+        for k, v in share.items():
+            kb = b"k" + k.encode()
             if v is None:
-                if old is not None:
-                    batch.delete(kb)
-                    n -= 1
+                batch.delete(kb)
+                recent[k] = None
             else:
                 batch.put(kb, orjson.dumps([seq, v]))
-                n += old is None
+                recent[k] = [seq, v]
         self.db.write(batch)
-        self.count = n
 
-    def scan_prefix(self, prefix: bytes) -> Iterator[tuple[bytes, bytes]]:
+    def scan_prefix(self, prefix: bytes, start: bytes | None = None
+                    ) -> Iterator[tuple[bytes, bytes]]:
+        """(key, value) bytes of the entries under ``prefix``, from ``start`` (a key under it)."""
         it = self.db.iter()
-        it.seek(prefix)
+        it.seek(start or prefix)
         while it.valid():
             k = it.key()
             if not k.startswith(prefix):
@@ -191,18 +227,21 @@ class DiskBacking:
         return [kb[1:].decode() for kb, _ in self.scan_prefix(b"k")]
 
     def __len__(self) -> int:
-        return self.count
+        return sum(1 for _ in self.scan_prefix(b"k"))
 
     # -- the heads of the delta records --
     def add_head(self, key: str, head: dict) -> None:
         self.db.put(b"h" + key.encode(), orjson.dumps(head))
 
     def iter_heads(self) -> Iterator[tuple[str, dict]]:
-        for kb, vb in self.scan_prefix(b"h"):
+        for kb, vb in self.scan_prefix(b"h", self.heads_from):
             yield kb[1:].decode(), orjson.loads(vb)
 
     def drop_head(self, key: str) -> None:
-        self.db.delete(b"h" + key.encode())
+        kb = b"h" + key.encode()
+        self.db.delete(kb)
+        if kb >= self.heads_from:
+            self.heads_from = kb + b"\x00"
 
 
 class DiskSchedule:
@@ -212,12 +251,16 @@ class DiskSchedule:
     def __init__(self, backing: DiskBacking) -> None:
         self.backing = backing
         self.buffer: list[bytes] = []
+        self.low = 0   # no slot below it is scheduled (taken slots leave range tombstones)
 
     @staticmethod
     def _slot_bytes(slot: int) -> bytes:
         return b"s" + max(slot, 0).to_bytes(8, "big")
 
     def add(self, slot: int, keys: Iterable[str]) -> None:
+        slot = max(slot, 0)
+        if slot < self.low:
+            self.low = slot
         p = self._slot_bytes(slot)
         self.buffer.extend(p + k.encode() for k in keys)
         if len(self.buffer) >= self.backing.BUFFER:
@@ -235,7 +278,7 @@ class DiskSchedule:
     def take(self, last: int) -> Iterator[tuple[int, list[str]]]:
         self._write()
         db = self.backing.db
-        start = b"s"
+        start = self._slot_bytes(self.low)
         while True:
             it = db.iter()
             it.seek(start)
@@ -256,10 +299,12 @@ class DiskSchedule:
             end = self._slot_bytes(slot + 1)
             db.delete_range(prefix, end)
             start = end
+            self.low = slot + 1
             yield slot, keys
 
     def clear(self) -> None:
         self.buffer = []
+        self.low = 0
         self.backing.db.delete_range(b"s", b"t")
 
     def __len__(self) -> int:
