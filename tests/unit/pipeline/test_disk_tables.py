@@ -172,9 +172,9 @@ class _CountingDict(dict):
         return super().get(key, default)
 
 
-def test_compaction_reads_back_only_the_records_it_deletes_and_keeps_what_a_rebuild_sees():
+def test_compaction_reads_back_only_the_records_it_deletes_and_keeps_what_a_rebuild_sees(backing):
     table = _CountingDict()
-    store = DeltaLogStore(table, side={"in": 0}, part_bytes=200)
+    store = DeltaLogStore(table, side={"in": 0}, part_bytes=200, backing=backing())
     for t in range(6):
         store[f"k{t}"] = ["v" * 30, float(t)]
         if t % 2:
@@ -186,12 +186,12 @@ def test_compaction_reads_back_only_the_records_it_deletes_and_keeps_what_a_rebu
     _CountingDict.reads = 0
     deleted = store.compact(4.0, 7.0)
     assert deleted > 0 and _CountingDict.reads == deleted
-    again = DeltaLogStore(table, side={"in": 0}, part_bytes=200)
+    again = DeltaLogStore(table, side={"in": 0}, part_bytes=200, backing=backing())
     assert dict(again.items()) == dict(store.items()) and again.get_side() == store.get_side()
     heads = [k for k, _ in store.backing.iter_heads()]
     assert [k for k, _ in again.backing.iter_heads()] == heads == sorted(table)
     # a second compaction from a store rebuilt over a copy deletes what the first store's does
-    other = DeltaLogStore(_CountingDict(table), side={"in": 0}, part_bytes=200)
+    other = DeltaLogStore(_CountingDict(table), side={"in": 0}, part_bytes=200, backing=backing())
     assert other.compact(6.5, 8.0) == store.compact(6.5, 8.0) > 0
     assert dict(other.table) == dict(table)
 
