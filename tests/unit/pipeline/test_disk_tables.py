@@ -216,3 +216,33 @@ def test_the_counts_routes_scan_reads_a_disk_table_as_a_plain_one(table):
     assert sorted(_items(table, _all_topics_bucket, b"|*|")) == expect
     assert sorted(_items(plain, _all_topics_bucket, b"|*|")) == expect
     assert sorted(_items(table)) == sorted(plain.items())
+
+
+def test_the_counts_routes_totals_read_a_partition_again_only_once_it_was_written(table):
+    from streams.pipeline import routes
+    topic = table.changelog_topic.get_topic_name()
+    w = ChangelogWriter()
+    view = PartitionView(table, 0, w)
+    view["IRN-OMN|*|2016-W09"], view["IRN-OMN|war|2016-W09"] = {"c1": 1, "c2": 1}, {"c1": 1}
+    PartitionView(table, 3, w)["USA-CHN|*|2016-W10"] = {"c3": 1}
+    w.take()
+    w.persisted({(topic, 0): 1, (topic, 3): 0})
+    table.app.assignor.assigned_actives = lambda: {TP(topic, 0), TP(topic, 3)}
+    measured = []
+
+    def measure(v):
+        measured.append(v)
+        return len(v)
+
+    routes._TOTALS.clear()
+    total = lambda: routes._total(table, measure, routes._all_topics_bucket, b"|*|")  # noqa: E731
+    plain = {"0|IRN-OMN|*|2016-W09": {"c1": 1, "c2": 1}, "3|USA-CHN|*|2016-W10": {"c3": 1}}
+    assert total() == routes._total(plain, len, routes._all_topics_bucket, b"|*|") == 3
+    assert len(measured) == 2
+    assert total() == 3 and len(measured) == 2   # nothing written since: nothing read
+    view["IRN-OMN|*|2016-W09"] = {"c1": 1, "c2": 1, "c4": 1}
+    w.take()
+    w.persisted({(topic, 0): 2})
+    assert total() == 4 and len(measured) == 3   # partition 0 read again, 3 not
+    table.app.assignor.assigned_actives = lambda: {TP(topic, 3)}
+    assert total() == 1
