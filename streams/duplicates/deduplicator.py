@@ -194,9 +194,12 @@ class Deduplicator:
         f = self.fingerprints(article)
         # the band buckets (fp.BANDS of them) are read once for both (check writes nothing;
         # remember writes the exact and sig keys, never a band key, before it comes to the bands)
-        many = getattr(self.store, "get_many", None)   # one multi-get on a disk-backed store
+        many = getattr(self.store, "get_many", None)
         if many is not None:
-            buckets = many(list(f.band_store_keys))
+            # a disk-backed store: every key this article reads in one multi-get (the exact and
+            # sig keys are then read again from the store's cache of recent reads)
+            ahead = [k for _, k in f.exact] + [f"sig:{article.id}"] * (f.sig is not None)
+            buckets = many(ahead + list(f.band_store_keys))[len(ahead):]
         else:
             get = self.store.get
             buckets = [get(k) for k in f.band_store_keys]

@@ -16,7 +16,8 @@ never read). Its entries, by their first byte:
 
 * ``k`` + key (UTF-8) -> JSON ``[seq, value]``;
 * ``h`` + delta record key -> JSON head ``{"ts", "group", "parts"}`` (what compaction needs of it);
-* ``s`` + slot (8 bytes, big-endian) + key -> empty: the schedule (``DiskSchedule``).
+* ``s`` + slot (8 bytes, big-endian) + a counter (8 bytes) -> JSON list of keys: the schedule
+  (``DiskSchedule``), one entry per ``add``.
 
 Reads go through a small cache of the values read or written last (``RECENT`` keys, emptied
 when full): the deduplicator reads a key again to write it, an expiry pass to delete it. Its
@@ -142,7 +143,7 @@ class DiskBacking:
         self.recent = {}
         self.heads_from = b"h"
         self.schedule.low = 0
-        self.schedule.buffer = []
+        self.schedule.buffer, self.schedule.held = [], 0
 
     def close(self) -> None:
         if self.db is not None:
@@ -245,13 +246,16 @@ class DiskBacking:
 
 
 class DiskSchedule:
-    """streams.expiry's schedule in a ``DiskBacking``'s database (``s`` entries); additions are
-    held in a bounded buffer and written in batches."""
+    """streams.expiry's schedule in a ``DiskBacking``'s database (``s`` entries, one per ``add``:
+    an article's ~20 keys are one entry); additions are held in a bounded buffer and written in
+    batches."""
 
     def __init__(self, backing: DiskBacking) -> None:
         self.backing = backing
-        self.buffer: list[bytes] = []
-        self.low = 0   # no slot below it is scheduled (taken slots leave range tombstones)
+        self.buffer: list[tuple[bytes, bytes]] = []
+        self.held = 0    # keys in the buffer
+        self.n = 0       # entries added since the start: the counter that orders a slot's entries
+        self.low = 0     # no slot below it is scheduled (taken slots leave range tombstones)
 
     @staticmethod
     def _slot_bytes(slot: int) -> bytes:
@@ -261,19 +265,24 @@ class DiskSchedule:
         slot = max(slot, 0)
         if slot < self.low:
             self.low = slot
-        p = self._slot_bytes(slot)
-        self.buffer.extend(p + k.encode() for k in keys)
-        if len(self.buffer) >= self.backing.BUFFER:
+        keys = list(keys)
+        if not keys:
+            return
+        self.n += 1
+        self.buffer.append((self._slot_bytes(slot) + self.n.to_bytes(8, "big"), orjson.dumps(keys)))
+        self.held += len(keys)
+        if self.held >= self.backing.BUFFER:
             self._write()
 
     def _write(self) -> None:
         if not self.buffer:
             return
         batch = rocksdict.WriteBatch(raw_mode=True)
-        for kb in self.buffer:
-            batch.put(kb, b"")
+        for kb, vb in self.buffer:
+            batch.put(kb, vb)
         self.backing.db.write(batch)
         self.buffer = []
+        self.held = 0
 
     def take(self, last: int) -> Iterator[tuple[int, list[str]]]:
         self._write()
@@ -292,8 +301,8 @@ class DiskSchedule:
                 return
             prefix = kb[:9]
             keys = []
-            while it.valid() and (kb := it.key()).startswith(prefix):
-                keys.append(kb[9:].decode())
+            while it.valid() and it.key().startswith(prefix):
+                keys += orjson.loads(it.value())
                 it.next()
             del it
             end = self._slot_bytes(slot + 1)
@@ -304,9 +313,11 @@ class DiskSchedule:
 
     def clear(self) -> None:
         self.buffer = []
+        self.held = 0
         self.low = 0
         self.backing.db.delete_range(b"s", b"t")
 
     def __len__(self) -> int:
+        """Scheduled keys (repeats counted)."""
         self._write()
-        return sum(1 for _ in self.backing.scan_prefix(b"s"))
+        return sum(len(orjson.loads(v)) for _, v in self.backing.scan_prefix(b"s"))
