@@ -36,7 +36,13 @@ a pass a minute later (almost nothing due) and a pass after a further 1/14 of th
 articles at a 14-day horizon). ``--tree DIR`` imports ``streams`` from another checkout of the
 project (an A/B against an earlier commit: ``git worktree add /tmp/base <commit>``).
 
-    .venv/bin/python bench/bench_memory.py --expire-cost --articles 100000 [--tree /tmp/base]"""
+    .venv/bin/python bench/bench_memory.py --expire-cost --articles 100000 [--tree /tmp/base]
+
+``--rebuild``: the time a worker's dedupe store takes to rebuild its mapping from the delta records
+(after a start or a rebalance) with N articles' state, on ``--store``: wall and CPU seconds of the
+rebuild, and RSS before and after it.
+
+    .venv/bin/python bench/bench_memory.py --rebuild --store rocksdb:// --articles 50000"""
 from __future__ import annotations
 
 import argparse
@@ -249,6 +255,44 @@ def expire_cost(args) -> None:
         print(f"{label}: {keys - len(store):,} keys deleted, {cpu:.3f} s CPU")
 
 
+def rebuild_cost(args) -> None:
+    import os
+    import tempfile
+    import time
+    rng = random.Random(1)
+    vocab = vocabulary()
+    tmp = tempfile.mkdtemp(prefix="bench-memory-")
+    args.extract = False
+    store, _, writer = _stores(args, tmp)
+    stage = DedupeStage(Deduplicator(store, horizon_seconds=1e9), SideMapping(store))
+    t0 = 1.7e9
+    for i in range(args.articles):
+        a = {"id": f"art-{i:07d}", "text": " ".join(rng.choices(vocab, k=60)),
+             "source": f"s{i % 7}.example", "url": f"https://s{i % 7}.example/news/{i}",
+             "published_at": "2024-03-01"}
+        stage.handle(ValidArticle(article=a, in_ts=t0 + i, origin={
+            "topic": "articles", "partition": 0, "offset": i, "timestamp": t0 + i}), 0, i)
+        if i % 16 == 15:
+            store.flush(t0 + i)
+            writer.take()
+    store.flush(t0 + args.articles)
+    writer.take()
+    keys = len(store)
+    gc.collect()
+    r0 = rss_kb()
+    for _ in range(2):
+        store.invalidate()
+        w, c = time.monotonic(), time.process_time()
+        store.get_side()   # the first access rebuilds
+        w, c = time.monotonic() - w, time.process_time() - c
+        print(f"{args.store}: rebuilt {keys:,} keys of {args.articles:,} articles in {w:.1f} s "
+              f"({c:.1f} s CPU); RSS {r0 / 1024:.0f} -> {rss_kb() / 1024:.0f} MB; load "
+              f"{os.getloadavg()[0]:.1f}", flush=True)
+    store.close()
+    import shutil
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=3000)
@@ -262,10 +306,14 @@ def main() -> None:
                     help="--rss: the memory store's path or the disk store's (see above)")
     ap.add_argument("--extract", action="store_true", help="--rss: the extract stage's state too")
     ap.add_argument("--expire-cost", action="store_true", help="CPU time of expiry passes (see above)")
+    ap.add_argument("--rebuild", action="store_true", help="time of a rebuild (see above)")
     ap.add_argument("--tree", default=None, help="--expire-cost: import streams from this checkout")
     args = ap.parse_args()
     if args.expire_cost:
         expire_cost(args)
+        return
+    if args.rebuild:
+        rebuild_cost(args)
         return
     if args.rss:
         rss_run(args)
