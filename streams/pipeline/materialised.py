@@ -62,8 +62,8 @@ class MemoryBacking:
     def seq_of(self, key: str) -> int | None:
         return self.where.get(key)
 
-    def apply(self, seq: int, share: dict[str, Any]) -> None:
-        """The keys of delta ``seq`` (None: deleted)."""
+    def apply(self, seq: int, share: dict[str, Any], rebuilding: bool = False) -> None:
+        """The keys of delta ``seq`` (None: deleted); ``rebuilding``: replayed by a rebuild."""
         data, where = self.data, self.where
         for k, v in share.items():
             if v is None:
@@ -191,13 +191,22 @@ class DiskBacking:
         e = self._entry(key)
         return None if e is None else e[0]
 
-    def apply(self, seq: int, share: dict[str, Any]) -> None:
+    def apply(self, seq: int, share: dict[str, Any], rebuilding: bool = False) -> None:
         if not share:
+            return
+        batch = rocksdict.WriteBatch(raw_mode=True)
+        if rebuilding:   # the read cache is empty and stays so: the rebuild reads nothing back
+            for k, v in share.items():
+                kb = b"k" + k.encode()
+                if v is None:
+                    batch.delete(kb)
+                else:
+                    batch.put(kb, orjson.dumps([seq, v]))
+            self.db.write(batch)
             return
         recent = self.recent
         if len(recent) + len(share) > self.RECENT:
             recent.clear()
-        batch = rocksdict.WriteBatch(raw_mode=True)
         for k, v in share.items():
             kb = b"k" + k.encode()
             if v is None:

@@ -379,7 +379,7 @@ class DeltaLogStore(MutableMapping):
                             for i, x in enumerate(v):
                                 if type(x) is str or type(x) is float:
                                     v[i] = canon.setdefault(x, x)
-                backing.apply(self._seq(k), share)
+                backing.apply(self._seq(k), share, rebuilding=True)
                 if "side" in delta:
                     self.side = delta["side"]
         self.seq = self._seq(keys[-1]) + 1 if keys else 0
