@@ -16,10 +16,19 @@ the worker's agent takes them. Articles arrive ``--spacing`` seconds apart (thei
 "expire" control record goes through the stage every ``--expire-every`` articles followed by the
 flush and compaction the worker's loop makes (``PartitionStages.run``), with a horizon of
 ``--horizon-articles`` arrivals, so the state should stop growing once the horizon is reached.
-RSS is sampled every ``--sample`` articles and printed as a series (and the slope per live
-article before the horizon).
+RSS is sampled every ``--sample`` articles and printed as a series, with the slope of RSS against
+articles before the horizon and after it (from the first sample a full expiry interval past it).
 
-    .venv/bin/python bench/bench_memory.py --rss --articles 1000000 --horizon-articles 400000
+``--store rocksdb://``: the disk store's path instead of the memory store's stand-in: the delta
+records go to a real Faust RocksDB table (``create_app`` with ``DIPLOWATCH_STORE=rocksdb://`` in a
+temporary data directory), held by the ChangelogWriter and saved as each batch's records are
+"acknowledged" (``persisted``, as the agent does once the broker has them), and the materialised
+mapping and expiry schedule in a ``DiskBacking`` (streams.pipeline.materialised), as the worker
+keeps them. ``--extract``: the extract stage's state too (an ExtractStage over its own
+DeltaLogStore fed every new article; the random texts have no contacts, so its entries are the
+small ones of an article without any).
+
+    .venv/bin/python bench/bench_memory.py --rss --store rocksdb:// --articles 1000000 --horizon-articles 300000 --expire-every 20000 --sample 50000
 
 ``--expire-cost``: the CPU time of one expiry pass over the dedupe state of N articles (the same
 DedupeStage / DeltaLogStore path, articles a second apart, a horizon of N seconds): the first pass,
@@ -27,7 +36,13 @@ a pass a minute later (almost nothing due) and a pass after a further 1/14 of th
 articles at a 14-day horizon). ``--tree DIR`` imports ``streams`` from another checkout of the
 project (an A/B against an earlier commit: ``git worktree add /tmp/base <commit>``).
 
-    .venv/bin/python bench/bench_memory.py --expire-cost --articles 100000 [--tree /tmp/base]"""
+    .venv/bin/python bench/bench_memory.py --expire-cost --articles 100000 [--tree /tmp/base]
+
+``--rebuild``: the time a worker's dedupe store takes to rebuild its mapping from the delta records
+(after a start or a rebalance) with N articles' state, on ``--store``: wall and CPU seconds of the
+rebuild, and RSS before and after it.
+
+    .venv/bin/python bench/bench_memory.py --rebuild --store rocksdb:// --articles 50000"""
 from __future__ import annotations
 
 import argparse
@@ -83,46 +98,109 @@ def vocabulary() -> list[str]:
     return sorted(words)
 
 
+def _slope(points: list[tuple[int, float]]) -> float | None:
+    """Least-squares slope of (articles, MB) points, in MB per 100,000 articles."""
+    if len(points) < 2:
+        return None
+    mx = sum(x for x, _ in points) / len(points)
+    my = sum(y for _, y in points) / len(points)
+    sxx = sum((x - mx) ** 2 for x, _ in points)
+    return sum((x - mx) * (y - my) for x, y in points) / sxx * 100_000 if sxx else None
+
+
+class _Persisted:
+    """The records of a disk-store table, "acknowledged" as the agent's send would be: offsets
+    counted per changelog partition and handed to ``ChangelogWriter.persisted``."""
+
+    def __init__(self, writer: ChangelogWriter) -> None:
+        self.writer = writer
+        self.offsets: dict[tuple[str, int], int] = {}
+
+    def take(self) -> None:
+        for topic, _, _, partition in self.writer.take():
+            tp = (topic, partition)
+            self.offsets[tp] = self.offsets.get(tp, -1) + 1
+        self.writer.persisted(dict(self.offsets))
+
+
+def _stores(args, tmp: str | None):
+    """(dedupe store, extract store or None, writer with take()) for ``--store``."""
+    from streams.pipeline.materialised import DiskBacking
+    writer = ChangelogWriter()
+    if args.store.startswith("memory"):
+        dedupe = DeltaLogStore(PartitionView(FakeMemoryTable(), 0, writer))
+        extract = DeltaLogStore(PartitionView(FakeMemoryTable(), 0, writer)) if args.extract \
+            else None
+        return dedupe, extract, writer
+    from streams.app import create_app
+    from streams.faust_ext.changelog import disk_store, read_disk
+    from streams.settings import Settings
+    app = create_app(Settings.from_env({}, data_dir=tmp, web_enabled=False, store="rocksdb://")).app
+    out = []
+    for name in ("fingerprints", "extracted") if args.extract else ("fingerprints",):
+        table = app.tables[name]
+        read_disk(disk_store(table), 0, b"-")   # opens the partition's database, as an assignment
+        out.append(DeltaLogStore(PartitionView(table, 0, writer), backing=DiskBacking(
+            Path(app.conf.datadir) / "delta-cache" / f"{name}-0")))
+    return out[0], (out[1] if args.extract else None), _Persisted(writer)
+
+
 def rss_run(args) -> None:
+    import tempfile
     import time
+    from streams.pipeline.extract import ExtractStage
+    from streams.records import Expire, NewArticle
     rng = random.Random(1)
     vocab = vocabulary()
-    table, writer = FakeMemoryTable(), ChangelogWriter()
-    store = DeltaLogStore(PartitionView(table, 0, writer))
+    tmp = tempfile.mkdtemp(prefix="bench-memory-")
+    store, xstore, writer = _stores(args, tmp)
     horizon = args.horizon_articles * args.spacing
     stage = DedupeStage(Deduplicator(store, horizon_seconds=horizon), SideMapping(store))
+    xstage = ExtractStage(xstore, SideMapping(xstore), lambda doc: [], horizon) \
+        if xstore is not None else None
+    stores = [store] + ([xstore] if xstore is not None else [])
     t0 = 1.7e9
     gc.collect()
     base = rss_kb()
-    print(f"vocabulary {len(vocab)} words; horizon {args.horizon_articles} arrivals "
-          f"({horizon:.0f} s); expire every {args.expire_every}; RSS at start {base / 1024:.1f} MB",
-          flush=True)
+    print(f"store {args.store}{' with extract' if xstage else ''}; vocabulary {len(vocab)} words; "
+          f"horizon {args.horizon_articles} arrivals ({horizon:.0f} s); expire every "
+          f"{args.expire_every}; RSS at start {base / 1024:.1f} MB; load "
+          f"{' '.join(f'{x:.1f}' for x in __import__('os').getloadavg())}", flush=True)
     print("articles\tlive_keys\trss_mb\tbytes_per_article_so_far\tseconds", flush=True)
     start = time.monotonic()
     dup = 0
     at_horizon = None
+    series: list[tuple[int, float]] = []
     for i in range(args.articles):
         now = t0 + i * args.spacing
         a = {"id": f"art-{i:07d}", "text": " ".join(rng.choices(vocab, k=60)),
              "source": f"s{i % 7}.example", "url": f"https://s{i % 7}.example/news/{i}",
              "published_at": "2024-03-01"}
-        outs = stage.handle({"kind": "article", "article": a, "in_ts": now,
-                             "origin": {"topic": "articles", "partition": 0, "offset": i,
-                                        "timestamp": now}}, 0, i)
-        dup += outs[0].value["kind"] == "copy"
+        origin = {"topic": "articles", "partition": 0, "offset": i, "timestamp": now}
+        outs = stage.handle(ValidArticle(article=a, in_ts=now, origin=origin), 0, i)
+        if type(outs[0].value) is NewArticle:
+            if xstage is not None:
+                xstage.handle(outs[0].value, 0, now, i)
+        else:
+            dup += 1
         if i % 16 == 15:
-            store.flush(now)
+            for st in stores:
+                st.flush(now)
             writer.take()
         if i % args.expire_every == args.expire_every - 1:
-            store.flush(now)
-            stage.handle({"kind": "expire", "now": now})
-            store.flush(now)
-            store.compact(now - horizon, now)
+            for st, sg in ((store, stage), (xstore, xstage)):
+                if sg is None:
+                    continue
+                st.flush(now)
+                sg.expire(Expire(now=now).now)
+                st.flush(now)
+                st.compact(now - horizon, now)
             writer.take()
         n = i + 1
         if n % args.sample == 0:
             r = rss_kb()
             live = min(n, args.horizon_articles)
+            series.append((n, r / 1024))
             print(f"{n}\t{len(store)}\t{r / 1024:.1f}\t{(r - base) * 1024 / live:,.0f}\t"
                   f"{time.monotonic() - start:.0f}", flush=True)
             if n == args.horizon_articles:
@@ -132,6 +210,17 @@ def rss_run(args) -> None:
           + (f"; at the horizon ({args.horizon_articles}) {at_horizon / 1024:.1f} MB = "
              f"{(at_horizon - base) * 1024 / args.horizon_articles:,.0f} bytes per live article"
              if at_horizon else ""), flush=True)
+    before = _slope([(x, y) for x, y in series if x <= args.horizon_articles])
+    settled = args.horizon_articles + args.expire_every
+    after = _slope([(x, y) for x, y in series if x >= settled])
+    fmt = (lambda v: "n/a" if v is None else f"{v:+.1f}")
+    print(f"RSS slope: {fmt(before)} MB per 100,000 articles up to the horizon; {fmt(after)} from "
+          f"{settled:,} on; peak {max(y for _, y in series) if series else 0:.0f} MB; load "
+          f"{' '.join(f'{x:.1f}' for x in __import__('os').getloadavg())}", flush=True)
+    for st in stores:
+        st.close()
+    import shutil
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def expire_cost(args) -> None:
@@ -166,6 +255,44 @@ def expire_cost(args) -> None:
         print(f"{label}: {keys - len(store):,} keys deleted, {cpu:.3f} s CPU")
 
 
+def rebuild_cost(args) -> None:
+    import os
+    import tempfile
+    import time
+    rng = random.Random(1)
+    vocab = vocabulary()
+    tmp = tempfile.mkdtemp(prefix="bench-memory-")
+    args.extract = False
+    store, _, writer = _stores(args, tmp)
+    stage = DedupeStage(Deduplicator(store, horizon_seconds=1e9), SideMapping(store))
+    t0 = 1.7e9
+    for i in range(args.articles):
+        a = {"id": f"art-{i:07d}", "text": " ".join(rng.choices(vocab, k=60)),
+             "source": f"s{i % 7}.example", "url": f"https://s{i % 7}.example/news/{i}",
+             "published_at": "2024-03-01"}
+        stage.handle(ValidArticle(article=a, in_ts=t0 + i, origin={
+            "topic": "articles", "partition": 0, "offset": i, "timestamp": t0 + i}), 0, i)
+        if i % 16 == 15:
+            store.flush(t0 + i)
+            writer.take()
+    store.flush(t0 + args.articles)
+    writer.take()
+    keys = len(store)
+    gc.collect()
+    r0 = rss_kb()
+    for _ in range(2):
+        store.invalidate()
+        w, c = time.monotonic(), time.process_time()
+        store.get_side()   # the first access rebuilds
+        w, c = time.monotonic() - w, time.process_time() - c
+        print(f"{args.store}: rebuilt {keys:,} keys of {args.articles:,} articles in {w:.1f} s "
+              f"({c:.1f} s CPU); RSS {r0 / 1024:.0f} -> {rss_kb() / 1024:.0f} MB; load "
+              f"{os.getloadavg()[0]:.1f}", flush=True)
+    store.close()
+    import shutil
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=3000)
@@ -175,11 +302,18 @@ def main() -> None:
                     "(0.288: 300,000 articles a day)")
     ap.add_argument("--expire-every", type=int, default=20_000)
     ap.add_argument("--sample", type=int, default=50_000)
+    ap.add_argument("--store", default="memory://", choices=["memory://", "rocksdb://"],
+                    help="--rss: the memory store's path or the disk store's (see above)")
+    ap.add_argument("--extract", action="store_true", help="--rss: the extract stage's state too")
     ap.add_argument("--expire-cost", action="store_true", help="CPU time of expiry passes (see above)")
+    ap.add_argument("--rebuild", action="store_true", help="time of a rebuild (see above)")
     ap.add_argument("--tree", default=None, help="--expire-cost: import streams from this checkout")
     args = ap.parse_args()
     if args.expire_cost:
         expire_cost(args)
+        return
+    if args.rebuild:
+        rebuild_cost(args)
         return
     if args.rss:
         rss_run(args)

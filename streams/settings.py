@@ -69,7 +69,10 @@ SPECS: tuple[Spec, ...] = (
          "changelog records written after what it holds"),
     Spec("store_cache_mb", int, 16,
          "rocksdb:// only: block cache of each table partition's database, in MB (and 2 write "
-         "buffers of 4 MB each): what bounds the store's memory"),
+         "buffers of 4 MB each): what bounds the store's memory, with dedupe's and extract's disk "
+         "caches of their mappings (`delta-cache/` under DATA_DIR's instance directory: per "
+         "partition a 16 MB block cache and 2 write buffers of 8 MB, "
+         "streams/pipeline/materialised.py)"),
     Spec("instance_id", str, "",
          "the worker's static group membership id (KIP-345): a worker restarted after a crash takes "
          "its old place in the consumer group at once instead of waiting for the dead member's "

@@ -25,9 +25,10 @@ Expiry reads only what can have expired: every write of a key is noted in the sl
 ``SLOT_SECONDS`` its time falls in (a key once per write: a band key in the slot of each id it
 holds), and a pass visits the slots up to the horizon's cutoff. A full scan would visit every key
 of the store on every pass: tens of millions at a 14-day horizon, with the event loop blocked
-meanwhile. The schedule lives in memory, next to the store; it is built from the
-store by one scan when the store was (re)built (``generation``, which ``DeltaLogStore`` counts; a
-plain dict is scanned once, on the first pass).
+meanwhile. The schedule is the store's own (``store.schedule``: a disk-store worker keeps it on
+disk next to the mapping, streams.pipeline.materialised) or else a ``MemorySchedule``; it is built
+from the store by one scan when the store was (re)built (``generation``, which ``DeltaLogStore``
+counts; a plain dict is scanned once, on the first pass).
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from streams.duplicates import fingerprints as fp
+from streams.expiry import MemorySchedule
 from streams.records import Article
 
 KINDS = ("id", "url", "text", "near")
@@ -83,7 +85,8 @@ class Deduplicator:
         self.containment = containment
         self.min_jaccard_for_containment = min_jaccard_for_containment
         # slot -> the keys written at a time in it (repeats allowed: each is checked on its entry)
-        self._due: dict[int, list[str]] = {}
+        schedule = getattr(store, "schedule", None)   # (an empty one is falsy: not `or`)
+        self._due = MemorySchedule() if schedule is None else schedule
         self._due_over: int | None = None   # the store generation the schedule was built over
 
     # -- fingerprints -------------------------------------------------------------------------
@@ -152,14 +155,14 @@ class Deduplicator:
         f = fps or self.fingerprints(article)
         root = original_id or article.id
         slot = int(now // SLOT_SECONDS)
-        due = self._due.get(slot)
-        if due is None:
-            due = self._due[slot] = []
+        due: list[str] = []
         for _, key in f.exact:
             if not self._live(self.store.get(key), now):
                 self.store[key] = [root, now]
                 due.append(key)
         if f.sig is None:
+            if due:
+                self._due.add(slot, due)
             return
         sig_key = f"sig:{article.id}"
         if not self._live(self.store.get(sig_key), now):
@@ -183,14 +186,23 @@ class Deduplicator:
             # reassign a fresh value: Faust tables only persist assignments
             self.store[key] = flat
             due.append(key)
+        if due:
+            self._due.add(slot, due)
 
     def check_and_remember(self, article: Article, now: float) -> DedupVerdict:
         """``check`` then ``remember`` (copies are remembered pointing at their original)."""
         f = self.fingerprints(article)
         # the band buckets (fp.BANDS of them) are read once for both (check writes nothing;
         # remember writes the exact and sig keys, never a band key, before it comes to the bands)
-        get = self.store.get
-        buckets = [get(k) for k in f.band_store_keys]
+        many = getattr(self.store, "get_many", None)
+        if many is not None:
+            # a disk-backed store: every key this article reads in one multi-get (the exact and
+            # sig keys are then read again from the store's cache of recent reads)
+            ahead = [k for _, k in f.exact] + [f"sig:{article.id}"] * (f.sig is not None)
+            buckets = many(ahead + list(f.band_store_keys))[len(ahead):]
+        else:
+            get = self.store.get
+            buckets = [get(k) for k in f.band_store_keys]
         verdict = self.check(article, now, f, buckets)
         if verdict.kind == "id":
             return verdict  # the very same article again: nothing new to remember
@@ -210,9 +222,9 @@ class Deduplicator:
         last = int((now - horizon) // SLOT_SECONDS)   # the slot of the cutoff: partly expired
         deleted = 0
         store = self.store
-        for slot in sorted(x for x in self._due if x <= last):
+        for slot, keys in self._due.take(last):
             keep = []
-            for key in self._due.pop(slot):
+            for key in keys:
                 entry = store.get(key)
                 if not isinstance(entry, (dict, list)):
                     continue   # deleted already (an earlier slot), or not an entry of ours
@@ -234,14 +246,18 @@ class Deduplicator:
                     elif slot == last and _slot(ts) == slot:
                         keep.append(key)
             if keep:   # written in the cutoff's slot after the cutoff: the next pass reads them
-                self._due[slot] = keep
+                self._due.add(slot, keep)
         return deleted
 
     def _reschedule(self) -> None:
-        """The schedule of every entry in the store (one scan)."""
+        """The schedule of every entry in the store (one scan, streamed where the store can:
+        ``DeltaLogStore.scan``, which does not list a disk store's keys in memory first)."""
+        self._due.clear()
+        scan = getattr(self.store, "scan", None)
+        items = scan() if scan is not None else list(self.store.items())
         due: dict[int, list[str]] = {}
-        for key in list(self.store):
-            entry = self.store.get(key)
+        held = 0
+        for key, entry in items:
             if not isinstance(entry, (dict, list)):
                 continue
             if key.startswith("band:"):
@@ -250,7 +266,13 @@ class Deduplicator:
                 slots = {_slot(_ts(entry) or 0.0)}
             for slot in slots:
                 due.setdefault(slot, []).append(key)
-        self._due = due
+            held += len(slots)
+            if held >= 50_000:   # handed over in bounded chunks
+                for slot, keys in due.items():
+                    self._due.add(slot, keys)
+                due, held = {}, 0
+        for slot, keys in due.items():
+            self._due.add(slot, keys)
 
 
 def _slot(ts: float) -> int:

@@ -106,3 +106,16 @@ def disk_items(store: Any):
     """(key bytes, value bytes) of the partitions this worker holds as active (Faust's own
     ``items()`` over the store, without decoding every value)."""
     return store._iteritems()
+
+
+def disk_partitions(store: Any) -> list[tuple[int, Any]]:
+    """(partition, database) of the partitions ``disk_items`` reads (the active ones, as Faust's
+    ``_dbs_for_actives`` selects them)."""
+    active = {id(db) for db in store._dbs_for_actives()}
+    return [(p, db) for p, db in list(store._dbs.items()) if id(db) in active]
+
+
+def disk_partition_items(store: Any, db: Any):
+    """(key bytes, value bytes) of one partition's database (from ``disk_partitions``), the
+    offset entry left out."""
+    return store._visible_items(db)

@@ -33,10 +33,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, MutableMapping
+from pathlib import Path
 from typing import Any, Protocol
 
 from streams import metrics
+from streams.faust_ext.changelog import disk_store
 from streams.pipeline.batching import ready_batches
+from streams.pipeline.materialised import DiskBacking
 from streams.pipeline.serde import Out, loads
 from streams.pipeline.tables import ChangelogWriter, DeltaLogStore, PartitionView, SideMapping
 from streams.records import Expire, internal_record
@@ -168,11 +171,21 @@ class PartitionStages:
 
     def stage_for(self, partition: int) -> tuple[Any, DeltaLogStore]:
         if partition not in self._stages:
-            store = DeltaLogStore(PartitionView(self._p.tables[self._table], partition,
-                                                self.writer))
+            table = self._p.tables[self._table]
+            store = DeltaLogStore(PartitionView(table, partition, self.writer),
+                                  backing=self._backing(table, partition))
             self.stores[partition] = store
             self._stages[partition] = self._make(store)
         return self._stages[partition], self.stores[partition]
+
+    def _backing(self, table, partition: int):
+        """Where a partition's materialised mapping lives (streams.pipeline.materialised): on a
+        disk-store worker a RocksDB database under its data directory, rebuilt from the delta
+        records like the mapping itself; else None (dicts)."""
+        if disk_store(table) is None:
+            return None
+        root = Path(self._p.app.conf.datadir) / "delta-cache"
+        return DiskBacking(root / f"{self._table}-{partition}")
 
     def accounting(self) -> dict[str, dict]:
         """The accounting of this stage's partitions held by this worker (for /pipeline/counts/)."""

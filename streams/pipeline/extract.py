@@ -11,7 +11,10 @@ and the outlets that carried it:
   ``sources`` topic with the copy's article id, outlet and URL: the aggregator counts them as the
   same distinct contacts (same contact key), with one more source in their evidence;
 * an ``Expire`` control record (streams.pipeline.agent calls ``expire``) drops entries older than
-  the dedup horizon (no copy can point at them any more: the fingerprints are gone too).
+  the dedup horizon (no copy can point at them any more: the fingerprints are gone too). It reads
+  only the entries written in the minutes up to the cutoff (an expiry schedule, streams.expiry, the
+  store's own when it has one: on a disk-store worker it is on disk with the entries), not every
+  entry of the partition.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from typing import Any
 import orjson
 
 from streams import metrics
+from streams.expiry import MemorySchedule
 from streams.pipeline.serde import Origin, Out, dead_letter_record, pair_key, stamp_headers
 from streams.records import CopyOf, Heartbeat, NewArticle
 
@@ -70,6 +74,10 @@ class ExtractStage:
         self.extract = extract
         self.horizon = float(horizon_seconds)
         self.out_partitions = out_partitions   # of the contacts and sources topics (heartbeats)
+        # slot (SLOT_SECONDS) -> the article ids whose entry was written with a time in it
+        schedule = getattr(extracted, "schedule", None)   # (an empty one is falsy: not `or`)
+        self.schedule = MemorySchedule() if schedule is None else schedule
+        self._schedule_over: int | None = None   # the store generation it was built over
 
     def _repeat(self, rec: NewArticle | CopyOf, partition: int) -> bool:
         """A record dedupe sent again (same dedupe partition and offset as one handled here): after
@@ -142,6 +150,7 @@ class ExtractStage:
             code = metrics.dead_letter(metrics.DL_EXTRACTOR_ERROR)
             self.extracted[aid] = {"ts": in_ts, "sources": [_source_of(doc)], "contacts": [],
                                    "origin": origin}
+            self.schedule.add(_slot(in_ts), (aid,))
             self._count(partition, offset, reason=code, rec=rec)
             return [Out("dead_letter", aid, dead_letter_record(
                 orjson.dumps(doc), reason=code, detail=f"{type(exc).__name__}: {exc}",
@@ -150,6 +159,7 @@ class ExtractStage:
         # (contacts count once anyway) instead of losing the article's count
         self.extracted[aid] = {"ts": in_ts, "sources": [_source_of(doc)], "contacts": _bounded(contacts),
                                "origin": origin}
+        self.schedule.add(_slot(in_ts), (aid,))
         self._count(partition, offset, rec=rec)
         metrics.article_processed()
         for c in contacts:
@@ -191,9 +201,38 @@ class ExtractStage:
                 for p in range(self.out_partitions) for topic in ("contacts", "sources")]
 
     def expire(self, now: float) -> None:
-        """Drop the entries older than the dedup horizon as of ``now``."""
-        for aid in [k for k, v in self.extracted.items() if now - float(v.get("ts", 0)) > self.horizon]:
-            del self.extracted[aid]
+        """Drop the entries older than the dedup horizon as of ``now``: those scheduled in the
+        slots up to the cutoff's (an entry written in the cutoff's slot after the cutoff waits for
+        the next pass). The schedule is rebuilt by one scan after the store was (re)built."""
+        generation = getattr(self.extracted, "generation", 0)
+        if self._schedule_over != generation:
+            self.schedule.clear()
+            scan = getattr(self.extracted, "scan", None)
+            for aid, v in (scan() if scan is not None else list(self.extracted.items())):
+                if isinstance(v, dict):
+                    self.schedule.add(_slot(float(v.get("ts", 0))), (aid,))
+            self._schedule_over = generation
+        last = _slot(now - self.horizon)
+        for slot, aids in self.schedule.take(last):
+            keep = []
+            for aid in aids:
+                v = self.extracted.get(aid)
+                if not isinstance(v, dict):
+                    continue   # deleted already, or not an entry
+                ts = float(v.get("ts", 0))
+                if now - ts > self.horizon:
+                    del self.extracted[aid]
+                elif slot == last and _slot(ts) == slot:
+                    keep.append(aid)
+            if keep:
+                self.schedule.add(slot, keep)
+
+
+SLOT_SECONDS = 60.0   # the expiry schedule's granularity
+
+
+def _slot(ts: float) -> int:
+    return int(ts // SLOT_SECONDS)
 
 
 # one contact sentence per language: the extractor compiles some of its patterns on first use

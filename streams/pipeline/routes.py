@@ -7,7 +7,8 @@ import logging
 from typing import Any
 
 from streams import metrics
-from streams.faust_ext.changelog import decode, disk_items, disk_store
+from streams.faust_ext.changelog import (decode, disk_items, disk_partition_items, disk_partitions,
+                                         disk_store)
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,47 @@ def _items(table, want=None, needle: bytes = b"") -> list:
     return out
 
 
+# (store, partition, needle) -> (id of the partition's database, its RocksDB sequence number when
+# it was read, the partition's total): a partition not written since the last poll is not read
+# again. Emptied on every rebalance (a database reopened after one is another object).
+_TOTALS: dict[tuple[int, int, bytes], tuple[int, int, int]] = {}
+
+
+def _total(table, measure, want=None, needle: bytes = b"") -> int:
+    """The sum of ``measure(value)`` over the keys ``want`` accepts (``_items``). With a RocksDB
+    store, per partition database, and only for the databases written since the last call (their
+    sequence number moved): an idle worker's polls read nothing."""
+    store = disk_store(table)
+    if store is None:
+        return sum(measure(v) for _, v in _items(table, want, needle))
+    total = 0
+    for partition, db in disk_partitions(store):
+        seqno = db.latest_sequence_number()
+        key = (id(store), partition, needle)
+        hit = _TOTALS.get(key)
+        if hit is not None and hit[0] == id(db) and hit[1] == seqno:
+            total += hit[2]
+            continue
+        n = 0
+        for kb, vb in disk_partition_items(store, db):
+            if needle not in kb:
+                continue
+            k = decode(kb)
+            if want is None or want(k):
+                n += measure(decode(vb))
+        _TOTALS[key] = (id(db), seqno, n)
+        total += n
+    return total
+
+
+def _distinct(v: Any) -> int:
+    return len(v) if isinstance(v, dict) else 0
+
+
+def _episodes(v: Any) -> int:
+    return int(v.get("episodes", 0)) if isinstance(v, dict) else 0
+
+
 def counts(p) -> dict[str, Any]:
     """The accounting of the partitions this worker holds now (a memory store can keep stale keys of
     partitions it gave away in a rebalance; they are left out, so summing over workers is exact)."""
@@ -93,12 +135,8 @@ def counts(p) -> dict[str, Any]:
         "assigned": _assigned(p.app),
     }
     # distinct contacts counted (all-topics buckets) and spike episodes started
-    distinct = 0
-    for key, v in _items(p.tables["windows"], _all_topics_bucket, b"|*|"):
-        if isinstance(v, dict):
-            distinct += len(v)
-    episodes = sum(int(v.get("episodes", 0)) for _, v in _items(p.tables["episodes"])
-                   if isinstance(v, dict))
+    distinct = _total(p.tables["windows"], _distinct, _all_topics_bucket, b"|*|")
+    episodes = _total(p.tables["episodes"], _episodes)
     out.update(contacts_distinct=distinct, episodes=episodes)
     # the event-time watermark of the dedupe partitions held (the least; None before a dated
     # article), and the aggregate's bound over the contacts partitions held (the least; None until
@@ -125,6 +163,12 @@ def _bound(p, assigned: list[str]) -> str | None:
 
 def register(p) -> None:
     app = p.app
+
+    async def _forget_totals(sender, *args, **kwargs) -> None:
+        _TOTALS.clear()
+
+    app.on_partitions_assigned.connect(_forget_totals)
+    app.on_partitions_revoked.connect(_forget_totals)
 
     @app.page("/metrics")
     async def prometheus(web, request):

@@ -17,11 +17,12 @@ encodes them, a delete as a tombstone — so Faust's recovery reads them as its 
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping
 from typing import Any
 
 from streams.faust_ext.changelog import (decode, disk_keys, disk_store, encode, memory_store_dict,
                                          read_disk, read_disk_many, write_disk)
+from streams.pipeline.materialised import MemoryBacking
 
 
 _ABSENT = object()
@@ -244,7 +245,7 @@ class PartitionView(MutableMapping):
 
 
 class DeltaLogStore(MutableMapping):
-    """A mapping held in memory whose changes reach a (changelog-backed) table as one delta per
+    """A mapping whose changes reach a (changelog-backed) table as one delta per
     ``flush()`` — one record, or a few bounded ones — instead of one entry per key.
 
     Why: the deduplicator writes ~20 keys per article (id, URL, text hash, signature, 16 LSH bands).
@@ -270,6 +271,13 @@ class DeltaLogStore(MutableMapping):
     ``before_ts`` (a prefix, never the newest delta); keys whose latest value lived in a deleted
     delta and that are still in the mapping are written again in a new delta *before* the old ones
     are deleted, so a crash in the middle of a compaction never loses a live key.
+
+    The materialised mapping (key -> value, key -> seq of its delta, the records' heads, and the
+    expiry schedule of the stage over it, ``schedule``) lives in ``backing``
+    (streams.pipeline.materialised): dicts by default, or a RocksDB database per partition on a
+    disk-store worker, a cache rebuilt from the delta records with the mapping. The changes since
+    the last flush (``pending``, bounded by the stage's flush interval) are held in memory and
+    read first.
     """
 
     PREFIX = "d:"
@@ -277,14 +285,11 @@ class DeltaLogStore(MutableMapping):
     MAX_VALUE_BYTES = 512 * 1024     # one value, encoded: a larger one is the stage's bug
 
     def __init__(self, table: MutableMapping, side: Any = None, *,
-                 part_bytes: int | None = None, max_value_bytes: int | None = None) -> None:
+                 part_bytes: int | None = None, max_value_bytes: int | None = None,
+                 backing: Any = None) -> None:
         self.table = table
-        self.data: dict[str, Any] = {}
-        self.pending: dict[str, Any] = {}
-        self.where: dict[str, int] = {}     # key -> seq of the delta holding its latest value
-        # delta record key -> its "ts", "group" and "parts": what compact() needs of each record,
-        # kept so that it does not read every record back (a disk store decodes each one)
-        self.heads: dict[str, dict] = {}
+        self.backing = backing if backing is not None else MemoryBacking()
+        self.pending: dict[str, Any] = {}   # key -> value (None: deleted) since the last flush
         self.seq = 0
         self.side_default = side
         self.side: Any = side
@@ -294,8 +299,18 @@ class DeltaLogStore(MutableMapping):
         self.part_bytes = part_bytes or self.PART_BYTES
         self.max_value_bytes = max_value_bytes or self.MAX_VALUE_BYTES
 
+    @property
+    def schedule(self) -> Any:
+        """The expiry schedule kept with the mapping (emptied with it on a rebuild)."""
+        return self.backing.schedule
+
     def invalidate(self) -> None:
         self.built = False
+
+    def close(self) -> None:
+        """Release the backing (a disk backing's database); a later access rebuilds it."""
+        self.built = False
+        self.backing.close()
 
     def _deltas(self) -> list[str]:
         return sorted(k for k in self.table if k.startswith(self.PREFIX))
@@ -307,67 +322,64 @@ class DeltaLogStore(MutableMapping):
     def _head(rec: dict) -> dict:
         return {f: rec[f] for f in ("ts", "group", "parts") if f in rec}
 
-    def _units(self, keys: list[str], read=None) -> list[tuple[list[str], list[dict], bool]]:
-        """The delta records in sequence order, as units of (keys, values, complete): a single
-        record, or the parts of one group (complete when every part is present, in order).
-        ``read(key)``: a record's value (default: the table's)."""
-        read = read or self.table.__getitem__
-        units: list[tuple[list[str], list[dict], bool]] = []
-        i = 0
-        while i < len(keys):
-            k = keys[i]
-            v = read(k) or {}
+    def _units(self, pairs: Iterable[tuple[str, Any]]
+               ) -> Iterator[tuple[list[str], list[dict], bool]]:
+        """The delta records, given as (key, value) in sequence order, as units of (keys, values,
+        complete): a single record, or the parts of one group (complete when every part is
+        present, in order). A generator: the records are read (and may be decoded) one unit at a
+        time."""
+        it = iter(pairs)
+        nxt = next(it, None)
+        while nxt is not None:
+            k, v = nxt
+            v = v or {}
+            nxt = next(it, None)
             n = int(v.get("parts", 1) or 1)
             if n <= 1:
-                units.append(([k], [v], True))
-                i += 1
+                yield [k], [v], True
                 continue
             g, seq = int(v.get("group", -1)), self._seq(k)
             if g != seq:   # a part whose group's first part is missing: never applicable
-                units.append(([k], [v], False))
-                i += 1
+                yield [k], [v], False
                 continue
             ks, vs = [k], [v]
-            j = i + 1
-            while j < len(keys) and len(ks) < n:
-                vj = read(keys[j]) or {}
-                if self._seq(keys[j]) != seq + len(ks) or int(vj.get("group", -1)) != g:
+            while nxt is not None and len(ks) < n:
+                kj, vj = nxt
+                vj = vj or {}
+                if self._seq(kj) != seq + len(ks) or int(vj.get("group", -1)) != g:
                     break
-                ks.append(keys[j])
+                ks.append(kj)
                 vs.append(vj)
-                j += 1
-            units.append((ks, vs, len(ks) == n))
-            i = j
-        return units
+                nxt = next(it, None)
+            yield ks, vs, len(ks) == n
 
     def _ensure(self) -> None:
         if self.built:
             return
-        self.data, self.where, self.pending, self.heads = {}, {}, {}, {}
+        backing = self.backing
+        backing.reset()
+        self.pending = {}
         self.side = self.side_default
         keys = self._deltas()
         # recovered records are decoded JSON: an article's id and time, repeated in each of its
-        # ~20 dedupe values, are then as many objects; the list values keep one of each (in place:
-        # the table's record holds the same list)
-        canon: dict = {}
-        for ks, vs, complete in self._units(keys):
+        # ~20 dedupe values, are then as many objects; in memory the list values keep one of each
+        # (in place: the table's record holds the same list)
+        canon: dict | None = {} if isinstance(backing, MemoryBacking) else None
+        read = self.table.__getitem__
+        for ks, vs, complete in self._units((k, read(k)) for k in keys):
             for k, delta in zip(ks, vs):
-                self.heads[k] = self._head(delta or {})
+                backing.add_head(k, self._head(delta or {}))
             if not complete:
                 continue   # a group cut short by a crash: as if it had never been written
             for k, delta in zip(ks, vs):
-                seq = self._seq(k)
-                for kk, v in delta.get("set", {}).items():
-                    if v is None:
-                        self.data.pop(kk, None)
-                        self.where.pop(kk, None)
-                    else:
+                share = delta.get("set", {})
+                if canon is not None:
+                    for v in share.values():
                         if type(v) is list:
                             for i, x in enumerate(v):
                                 if type(x) is str or type(x) is float:
                                     v[i] = canon.setdefault(x, x)
-                        self.data[kk] = v
-                        self.where[kk] = seq
+                backing.apply(self._seq(k), share, rebuilding=True)
                 if "side" in delta:
                     self.side = delta["side"]
         self.seq = self._seq(keys[-1]) + 1 if keys else 0
@@ -376,36 +388,73 @@ class DeltaLogStore(MutableMapping):
         self.generation += 1
 
     def __getitem__(self, key: str) -> Any:
-        self._ensure()
-        return self.data[key]
+        v = self.get(key, _ABSENT)
+        if v is _ABSENT:
+            raise KeyError(key)
+        return v
 
     def get(self, key: str, default: Any = None) -> Any:
         # Mapping.get goes through __getitem__ and catches KeyError: most of the deduplicator's
-        # reads are misses (a new article's bands), so the plain dict read is much cheaper
+        # reads are misses (a new article's bands), so the plain read is much cheaper
         self._ensure()
-        return self.data.get(key, default)
+        if self.pending:
+            v = self.pending.get(key, _ABSENT)
+            if v is not _ABSENT:
+                return default if v is None else v
+        return self.backing.get(key, default)
+
+    def get_many(self, keys: list[str]) -> list[Any]:
+        """``get`` of several keys (None where absent): one multi-get on a disk backing."""
+        self._ensure()
+        many = getattr(self.backing, "get_many", None)
+        if many is None:
+            return [self.get(k) for k in keys]
+        pending = self.pending
+        ask = [k for k in keys if k not in pending]
+        got = dict(zip(ask, many(ask))) if ask else {}
+        return [pending[k] if k in pending else got[k] for k in keys]
 
     def __setitem__(self, key: str, value: Any) -> None:
         self._ensure()
-        self.data[key] = value
+        if value is None:
+            raise ValueError("a DeltaLogStore value cannot be None (it marks a deletion)")
         self.pending[key] = value
 
     def __delitem__(self, key: str) -> None:
-        self._ensure()
-        del self.data[key]
+        if self.get(key, _ABSENT) is _ABSENT:
+            raise KeyError(key)
         self.pending[key] = None
 
     def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key, _ABSENT) is not _ABSENT
+
+    def scan(self) -> Iterator[tuple[str, Any]]:
+        """(key, value) of every key, streamed from the backing (the flushed keys, then the
+        pending ones); the mapping must not change meanwhile."""
         self._ensure()
-        return key in self.data
+        pending = self.pending
+        for k, v in self.backing.items():
+            if k not in pending:
+                yield k, v
+        for k, v in list(pending.items()):
+            if v is not None:
+                yield k, v
 
     def __iter__(self) -> Iterator[str]:
         self._ensure()
-        return iter(list(self.data))
+        pending = self.pending
+        keys = [k for k in self.backing.keys() if k not in pending]
+        keys += [k for k, v in pending.items() if v is not None]
+        return iter(keys)
 
     def __len__(self) -> int:
         self._ensure()
-        return len(self.data)
+        n = len(self.backing)
+        backing = self.backing
+        for k, v in self.pending.items():
+            was = k in backing
+            n += (v is not None) - was
+        return n
 
     def get_side(self) -> Any:
         self._ensure()
@@ -441,6 +490,7 @@ class DeltaLogStore(MutableMapping):
         shares = self._split(self.pending)
         first = self.seq
         n = len(shares)
+        backing = self.backing
         for i, share in enumerate(shares):
             seq = first + i
             rec: dict[str, Any] = {"ts": ts, "set": share}
@@ -448,13 +498,10 @@ class DeltaLogStore(MutableMapping):
                 rec["group"], rec["parts"] = first, n
             if i == n - 1:
                 rec["side"] = self.side
-            self.table[f"{self.PREFIX}{seq:012d}"] = rec
-            self.heads[f"{self.PREFIX}{seq:012d}"] = self._head(rec)
-            for k, v in share.items():
-                if v is None:
-                    self.where.pop(k, None)
-                else:
-                    self.where[k] = seq
+            key = f"{self.PREFIX}{seq:012d}"
+            self.table[key] = rec
+            backing.add_head(key, self._head(rec))
+            backing.apply(seq, share)
         self.seq = first + n
         self.pending = {}
         self._side_dirty = False
@@ -465,18 +512,27 @@ class DeltaLogStore(MutableMapping):
         the newest); first carry their still-live keys (and the side value) into a new delta.
         Returns how many delta records were deleted."""
         self._ensure()
-        units = self._units(sorted(self.heads), self.heads.__getitem__)
         doomed: list[str] = []
-        for ks, vs, _ in units[:-1]:
+        last: list[str] = []   # the newest unit seen: never deleted
+        for ks, vs, _ in self._units(self.backing.iter_heads()):
+            if last:
+                doomed.extend(last)
             if float((vs[0] or {}).get("ts", 0.0)) >= before_ts:
+                last = []
                 break
-            doomed.extend(ks)
+            last = ks
         if not doomed:
             return 0
-        gone = {self._seq(k) for k in doomed}
-        live = [kk for kk, sq in self.where.items() if sq in gone and kk in self.data]
-        for kk in live:
-            self.pending[kk] = self.data[kk]
+        # the live keys of the doomed records: those whose latest value is in one of them (read
+        # from the records themselves, not by a scan of the whole mapping)
+        backing, pending = self.backing, self.pending
+        for k in doomed:
+            seq = self._seq(k)
+            rec = self.table.get(k) or {}
+            for kk, v in (rec.get("set") or {}).items():
+                if v is not None and kk not in pending and backing.seq_of(kk) == seq:
+                    pending[kk] = backing.get(kk)
+        live = bool(pending)
         # the live keys' new delta is written (and sent) before the old deltas' tombstones
         self._side_dirty = True   # the newest delta keeps the side value anyway; cheap to repeat
         if live:
@@ -485,7 +541,7 @@ class DeltaLogStore(MutableMapping):
             self._side_dirty = False
         for k in doomed:
             del self.table[k]
-            self.heads.pop(k, None)
+            backing.drop_head(k)
         return len(doomed)
 
 

@@ -109,7 +109,8 @@ def test_contract_faust_rocksdb_store():
     # _db_for_partition: the partition's database, opened on first use and cached in _dbs;
     # revoke_partitions drops it from _dbs; apply_changelog_batch (recovery) puts the records'
     # key and value bytes as they came and the offset under offset_key, which persisted_offset
-    # reads as an int; _iteritems: (key, value) bytes of the active partitions, offset left out
+    # reads as an int; _iteritems: (key, value) bytes of the active partitions, offset left out;
+    # _dbs_for_actives: those partitions' databases (the values of _dbs), _visible_items: one's
     from faust.stores import rocksdb
     S = rocksdb.Store
     assert S.offset_key == b"__faust\0offset__"
@@ -125,6 +126,7 @@ def test_contract_faust_rocksdb_store():
         S.set_persisted_offset: "b4c811926678346ebb8c40486dbc46d0fbac2bbeaa592384bd955112556acf45",
         S._iteritems: "833c2185cbdd1bee8e2b5ea2a7d96a5f162057710dd460b6987e814636d4435d",
         S._visible_items: "545dc16a2b25e4a4c6ce4483ba808b7121b733ac32ecbdcbba78348248f816c2",
+        S._dbs_for_actives: "28ffca271cde5b062244446850fabb3a1fae579e4340b9a35102b7df98b1c1e6",
         S.revoke_partitions: "3f85447a24fc34ffd1ecb5039f502ac6049d92fbd61d91371049bab01203e390",
     }
     for fn, sha in pins.items():

@@ -73,9 +73,9 @@ def test_without_a_writer_or_a_memory_store_writes_take_the_mappings_own_path():
     assert plain == {"1|k": 1} and w.take() == []
 
 
-def test_a_delta_store_rebuilt_from_the_written_records_is_the_same():
+def test_a_delta_store_rebuilt_from_the_written_records_is_the_same(backing):
     table, w = FakeMemoryTable(), ChangelogWriter()
-    store = DeltaLogStore(PartitionView(table, 0, w))
+    store = DeltaLogStore(PartitionView(table, 0, w), backing=backing())
     store["id:a"] = {"ts": 1.0}
     store["band:1"] = "a"
     store.flush(1.0)
@@ -90,7 +90,7 @@ def test_a_delta_store_rebuilt_from_the_written_records_is_the_same():
             recovered.data.data.pop(k, None)
         else:
             recovered.data.data[k] = codecs.loads("json", value)
-    rebuilt = DeltaLogStore(PartitionView(recovered, 0))
+    rebuilt = DeltaLogStore(PartitionView(recovered, 0), backing=backing())
     assert dict(rebuilt.items()) == dict(store.items()) == {"id:a": {"ts": 1.0}, "id:b": {"ts": 2.0}}
 
 

@@ -94,10 +94,10 @@ def test_partition_views_keep_partitions_apart():
     assert v0["b"] == 3
 
 
-def test_delta_log_store_persists_one_entry_per_flush_and_rebuilds_the_same_mapping():
+def test_delta_log_store_persists_one_entry_per_flush_and_rebuilds_the_same_mapping(backing):
     from streams.pipeline.tables import DeltaLogStore
     table: dict = {}
-    store = DeltaLogStore(PartitionView(table, 0))
+    store = DeltaLogStore(PartitionView(table, 0), backing=backing())
     dedup = Deduplicator(store, horizon_seconds=3600.0)
     stage = DedupeStage(dedup, {})
     for i, aid in enumerate(["en-tt-442816", "en-tt-442849", "en-016"]):
@@ -108,7 +108,7 @@ def test_delta_log_store_persists_one_entry_per_flush_and_rebuilds_the_same_mapp
     assert len(store) > 30                   # ... for dozens of fingerprint keys
 
     # a new worker (or the same one after a rebalance) rebuilds the mapping from the records
-    again = DeltaLogStore(PartitionView(dict(table), 0))
+    again = DeltaLogStore(PartitionView(dict(table), 0), backing=backing())
     assert dict(again.items()) == dict(store.items())
     copy = {**dev()["en-tt-442906"]}
     assert Deduplicator(again, 3600.0).check(__import__("streams.records", fromlist=["Article"])
@@ -120,23 +120,23 @@ def test_delta_log_store_persists_one_entry_per_flush_and_rebuilds_the_same_mapp
     stage.expire(T0 + 3601.5)
     store.flush(T0 + 3601.5)
     assert store.compact(T0 + 1.5) == 2      # the prefix stamped before T0 + 1.5
-    rebuilt = DeltaLogStore(PartitionView(dict(table), 0))
+    rebuilt = DeltaLogStore(PartitionView(dict(table), 0), backing=backing())
     assert dict(rebuilt.items()) == dict(store.items())
     assert all(v["ts"] > T0 + 1.5 for k, v in rebuilt.items() if "ts" in v)
 
 
-def test_a_rebuilt_delta_store_counts_a_generation_and_the_deduplicator_reschedules_over_it():
+def test_a_rebuilt_delta_store_counts_a_generation_and_the_deduplicator_reschedules_over_it(backing):
     # after a rebalance the store holds what its changelog holds: the expiry schedule is rebuilt
     from streams.pipeline.tables import DeltaLogStore
     table: dict = {}
-    store = DeltaLogStore(PartitionView(table, 0))
+    store = DeltaLogStore(PartitionView(table, 0), backing=backing())
     stage = DedupeStage(Deduplicator(store, horizon_seconds=3600.0), {})
     stage.handle(msg(dev()["en-016"], 0, T0))
     store.flush(T0)
     first = store.generation
     store.invalidate()
     # the partition's changelog now also holds an article this stage object never saw
-    other = DeltaLogStore(PartitionView(table, 0))
+    other = DeltaLogStore(PartitionView(table, 0), backing=backing())
     DedupeStage(Deduplicator(other, horizon_seconds=3600.0), {}).handle(
         msg(dev()["en-tt-442816"], 1, T0 + 10))
     other.flush(T0 + 10)
@@ -145,10 +145,10 @@ def test_a_rebuilt_delta_store_counts_a_generation_and_the_deduplicator_reschedu
     assert len(store) == 0
 
 
-def test_delta_log_store_side_value_and_compaction_keep_live_keys():
+def test_delta_log_store_side_value_and_compaction_keep_live_keys(backing):
     from streams.pipeline.tables import DeltaLogStore, SideMapping
     table: dict = {}
-    store = DeltaLogStore(PartitionView(table, 0))
+    store = DeltaLogStore(PartitionView(table, 0), backing=backing())
     acct = SideMapping(store)
     store["old-but-live"] = {"v": 1}
     acct["dedupe:0"] = {"new": 1}
@@ -160,20 +160,20 @@ def test_delta_log_store_side_value_and_compaction_keep_live_keys():
     store.flush(30.0)
     # everything before 25 may go: the first two deltas; "old-but-live" and k2 are carried forward
     assert store.compact(25.0, now=31.0) == 2
-    rebuilt = DeltaLogStore(PartitionView(dict(table), 0))
+    rebuilt = DeltaLogStore(PartitionView(dict(table), 0), backing=backing())
     assert dict(rebuilt.items()) == {"old-but-live": {"v": 1}, "k2": 2, "k3": 3}
     assert dict(SideMapping(rebuilt)) == {"dedupe:0": {"new": 2}}
     # the newest delta is never compacted away, so the side value always survives
     assert store.compact(1e9, now=40.0) >= 1
-    again = DeltaLogStore(PartitionView(dict(table), 0))
+    again = DeltaLogStore(PartitionView(dict(table), 0), backing=backing())
     assert dict(again.items()) == dict(store.items()) and again.get_side() == store.get_side()
     assert len([k for k in table if k.startswith("0|d:")]) >= 1
 
 
-def test_dedupe_accounting_travels_with_the_fingerprints():
+def test_dedupe_accounting_travels_with_the_fingerprints(backing):
     from streams.pipeline.tables import DeltaLogStore, SideMapping
     table: dict = {}
-    store = DeltaLogStore(PartitionView(table, 0))
+    store = DeltaLogStore(PartitionView(table, 0), backing=backing())
     stage = DedupeStage(Deduplicator(store, horizon_seconds=3600.0), SideMapping(store))
     stage.handle(msg(dev()["en-tt-442816"], 0))
     store.flush(T0)

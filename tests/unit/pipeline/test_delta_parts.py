@@ -30,7 +30,7 @@ def records(writer: ChangelogWriter) -> list[tuple[str, bytes, bytes | None, int
     return writer.take()
 
 
-def rebuild(recs) -> DeltaLogStore:
+def rebuild(recs, backing=None) -> DeltaLogStore:
     table = FakeMemoryTable()
     for _, key, value, _ in recs:
         k = orjson.loads(key)
@@ -38,19 +38,20 @@ def rebuild(recs) -> DeltaLogStore:
             table.data.data.pop(k, None)
         else:
             table.data.data[k] = orjson.loads(value)
-    return DeltaLogStore(PartitionView(table, 0))
+    return DeltaLogStore(PartitionView(table, 0), backing=backing)
 
 
 @pytest.fixture
-def world():
+def world(backing):
     table, writer = FakeMemoryTable(), ChangelogWriter()
-    store = DeltaLogStore(PartitionView(table, 0, writer), part_bytes=64 * 1024)
+    store = DeltaLogStore(PartitionView(table, 0, writer), part_bytes=64 * 1024, backing=backing())
     stage = DedupeStage(Deduplicator(store, horizon_seconds=100.0), SideMapping(store))
-    return store, stage, writer
+    # a store rebuilt from records, over a backing of the kind the test runs with
+    return store, stage, writer, lambda recs: rebuild(recs, backing())
 
 
 def test_a_mass_expiry_is_written_as_many_bounded_records_that_rebuild_the_same_state(world):
-    store, stage, writer = world
+    store, stage, writer, again = world
     sent = []
     for i in range(600):
         stage.handle(article(i, T0 + i * 0.01), 0, i)
@@ -70,12 +71,12 @@ def test_a_mass_expiry_is_written_as_many_bounded_records_that_rebuild_the_same_
     parts = [orjson.loads(v) for _, _, v, _ in expiry]
     assert {p["parts"] for p in parts} == {len(parts)} and "side" in parts[-1]
     assert all("side" not in p for p in parts[:-1])
-    assert dict(rebuild(sent).items()) == {}
-    assert rebuild(sent).get_side() == store.get_side()
+    assert dict(again(sent).items()) == {}
+    assert again(sent).get_side() == store.get_side()
 
 
 def test_a_group_cut_short_by_a_crash_is_not_applied(world):
-    store, stage, writer = world
+    store, stage, writer, again = world
     for i in range(40):
         stage.handle(article(i, T0), 0, i)
     store.flush(T0)
@@ -88,12 +89,12 @@ def test_a_group_cut_short_by_a_crash_is_not_applied(world):
     group = records(writer)
     assert len(group) > 2
     for cut in (1, len(group) - 1):
-        again = rebuild(before + group[:cut])
-        assert dict(again.items()) == state_before and again.get_side() == marks_before
-    whole = rebuild(before + group)
+        cut_store = again(before + group[:cut])
+        assert dict(cut_store.items()) == state_before and cut_store.get_side() == marks_before
+    whole = again(before + group)
     assert dict(whole.items()) == dict(store.items()) and whole.get_side() == store.get_side()
     # the parts that did arrive are never taken for another group later: new deltas get new numbers
-    partial = rebuild(before + group[:2])
+    partial = again(before + group[:2])
     stage2 = DedupeStage(Deduplicator(partial, horizon_seconds=100.0), SideMapping(partial))
     stage2.handle(article(999, T0 + 2), 0, 40)
     partial.flush(T0 + 2)
@@ -101,7 +102,7 @@ def test_a_group_cut_short_by_a_crash_is_not_applied(world):
 
 
 def test_compaction_removes_a_group_whole_and_carries_its_live_keys_first(world):
-    store, stage, writer = world
+    store, stage, writer, again = world
     for i in range(300):
         stage.handle(article(i, T0), 0, i)
     store.flush(T0)
@@ -117,12 +118,13 @@ def test_compaction_removes_a_group_whole_and_carries_its_live_keys_first(world)
     assert sum(1 for _, _, v, _ in comp if v is None) == n_old
     # a crash after the carried keys but before (some of) the tombstones loses nothing
     carried = [r for r in comp if r[2] is not None]
-    assert dict(rebuild(sent + carried).items()) == dict(store.items())
-    assert dict(rebuild(sent + comp).items()) == dict(store.items())
+    assert dict(again(sent + carried).items()) == dict(store.items())
+    assert dict(again(sent + comp).items()) == dict(store.items())
 
 
-def test_a_single_value_over_the_bound_is_refused():
-    store = DeltaLogStore(PartitionView(FakeMemoryTable(), 0, ChangelogWriter()), max_value_bytes=1000)
+def test_a_single_value_over_the_bound_is_refused(backing):
+    store = DeltaLogStore(PartitionView(FakeMemoryTable(), 0, ChangelogWriter()), max_value_bytes=1000,
+                          backing=backing())
     store["k"] = "x" * 2000
     with pytest.raises(ValueError):
         store.flush(T0)

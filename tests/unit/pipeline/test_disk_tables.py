@@ -167,10 +167,14 @@ class _CountingDict(dict):
         type(self).reads += 1
         return super().__getitem__(key)
 
+    def get(self, key, default=None):
+        type(self).reads += 1
+        return super().get(key, default)
 
-def test_compaction_reads_no_delta_record_back_and_keeps_what_a_rebuild_sees():
+
+def test_compaction_reads_back_only_the_records_it_deletes_and_keeps_what_a_rebuild_sees(backing):
     table = _CountingDict()
-    store = DeltaLogStore(table, side={"in": 0}, part_bytes=200)
+    store = DeltaLogStore(table, side={"in": 0}, part_bytes=200, backing=backing())
     for t in range(6):
         store[f"k{t}"] = ["v" * 30, float(t)]
         if t % 2:
@@ -180,13 +184,14 @@ def test_compaction_reads_no_delta_record_back_and_keeps_what_a_rebuild_sees():
     store.update({f"big{i}": ["x" * 40] for i in range(8)})   # a group of parts
     store.flush(6.0)
     _CountingDict.reads = 0
-    assert store.compact(4.0, 7.0) > 0
-    assert _CountingDict.reads == 0
-    again = DeltaLogStore(table, side={"in": 0}, part_bytes=200)
+    deleted = store.compact(4.0, 7.0)
+    assert deleted > 0 and _CountingDict.reads == deleted
+    again = DeltaLogStore(table, side={"in": 0}, part_bytes=200, backing=backing())
     assert dict(again.items()) == dict(store.items()) and again.get_side() == store.get_side()
-    assert sorted(again.heads) == sorted(store.heads) == sorted(table)
+    heads = [k for k, _ in store.backing.iter_heads()]
+    assert [k for k, _ in again.backing.iter_heads()] == heads == sorted(table)
     # a second compaction from a store rebuilt over a copy deletes what the first store's does
-    other = DeltaLogStore(_CountingDict(table), side={"in": 0}, part_bytes=200)
+    other = DeltaLogStore(_CountingDict(table), side={"in": 0}, part_bytes=200, backing=backing())
     assert other.compact(6.5, 8.0) == store.compact(6.5, 8.0) > 0
     assert dict(other.table) == dict(table)
 
@@ -211,3 +216,33 @@ def test_the_counts_routes_scan_reads_a_disk_table_as_a_plain_one(table):
     assert sorted(_items(table, _all_topics_bucket, b"|*|")) == expect
     assert sorted(_items(plain, _all_topics_bucket, b"|*|")) == expect
     assert sorted(_items(table)) == sorted(plain.items())
+
+
+def test_the_counts_routes_totals_read_a_partition_again_only_once_it_was_written(table):
+    from streams.pipeline import routes
+    topic = table.changelog_topic.get_topic_name()
+    w = ChangelogWriter()
+    view = PartitionView(table, 0, w)
+    view["IRN-OMN|*|2016-W09"], view["IRN-OMN|war|2016-W09"] = {"c1": 1, "c2": 1}, {"c1": 1}
+    PartitionView(table, 3, w)["USA-CHN|*|2016-W10"] = {"c3": 1}
+    w.take()
+    w.persisted({(topic, 0): 1, (topic, 3): 0})
+    table.app.assignor.assigned_actives = lambda: {TP(topic, 0), TP(topic, 3)}
+    measured = []
+
+    def measure(v):
+        measured.append(v)
+        return len(v)
+
+    routes._TOTALS.clear()
+    total = lambda: routes._total(table, measure, routes._all_topics_bucket, b"|*|")  # noqa: E731
+    plain = {"0|IRN-OMN|*|2016-W09": {"c1": 1, "c2": 1}, "3|USA-CHN|*|2016-W10": {"c3": 1}}
+    assert total() == routes._total(plain, len, routes._all_topics_bucket, b"|*|") == 3
+    assert len(measured) == 2
+    assert total() == 3 and len(measured) == 2   # nothing written since: nothing read
+    view["IRN-OMN|*|2016-W09"] = {"c1": 1, "c2": 1, "c4": 1}
+    w.take()
+    w.persisted({(topic, 0): 2})
+    assert total() == 4 and len(measured) == 3   # partition 0 read again, 3 not
+    table.app.assignor.assigned_actives = lambda: {TP(topic, 3)}
+    assert total() == 1

@@ -133,14 +133,14 @@ class CountingTable(dict):
         super().__setitem__(key, value)
 
 
-def test_in_the_worker_an_article_costs_one_changelog_record_and_recovers_whole():
+def test_in_the_worker_an_article_costs_one_changelog_record_and_recovers_whole(backing):
     # the worker's wiring (streams.pipeline.extract.register): entries and accounting in one
     # DeltaLogStore per partition, flushed once per message
     from streams.pipeline.tables import DeltaLogStore, PartitionView, SideMapping
     table = CountingTable()
 
     def wired(t):
-        store = DeltaLogStore(PartitionView(t, 1))
+        store = DeltaLogStore(PartitionView(t, 1), backing=backing())
         return ExtractStage(store, SideMapping(store), extract_contacts, horizon_seconds=3600.0), store
 
     stage, store = wired(table)
