@@ -242,8 +242,10 @@ class Settings:
                 problems.append(f"{PREFIX}{attr.upper()} must be >= 1")
         if self.settle_days < 0:
             problems.append(f"{PREFIX}SETTLE_DAYS must be >= 0")
-        if self.retain_days < self.window_days + 7 * self.history_weeks:
-            problems.append(f"{PREFIX}RETAIN_DAYS must cover the window and its history")
+        # a day is evaluated once the watermark is SETTLE_DAYS + 1 past it, and reads its window and
+        # history back from there: none of those days may have expired by then
+        if self.retain_days < self.window_days + 7 * self.history_weeks + self.settle_days + 1:
+            problems.append(f"{PREFIX}RETAIN_DAYS must cover the window, its history and SETTLE_DAYS + 1")
         if not 0 <= self.min_confidence <= 1:
             problems.append(f"{PREFIX}MIN_CONFIDENCE must be in [0, 1]")
         if not 0 < self.spike_alpha < 1:

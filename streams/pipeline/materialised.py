@@ -171,16 +171,18 @@ class DiskBacking:
     def get_many(self, keys: list[str]) -> list[Any]:
         """Values of ``keys`` (None where absent), one multi-get for those not cached."""
         recent = self.recent
-        ask = [k for k in keys if k not in recent]
+        # the answers are taken from the cache before it may be cleared to make room below
+        found = {k: recent[k] for k in keys if k in recent}
+        ask = [k for k in keys if k not in found]
         if ask:
             got = self.db.get([b"k" + k.encode() for k in ask])
             if len(recent) + len(ask) > self.RECENT:
                 recent.clear()
             for k, b in zip(ask, got):
-                recent[k] = None if b is None else orjson.loads(b)
+                found[k] = recent[k] = None if b is None else orjson.loads(b)
         out = []
         for k in keys:
-            e = recent.get(k)
+            e = found[k]
             out.append(None if e is None else e[1])
         return out
 

@@ -295,7 +295,7 @@ class DeltaLogStore(MutableMapping):
         self.side: Any = side
         self._side_dirty = False
         self.built = False
-        self.generation = 0   # counts rebuilds: a reader's index over the mapping is stale after one
+        self._generation = 0   # counts rebuilds: a reader's index over the mapping is stale after one
         self.part_bytes = part_bytes or self.PART_BYTES
         self.max_value_bytes = max_value_bytes or self.MAX_VALUE_BYTES
 
@@ -385,7 +385,16 @@ class DeltaLogStore(MutableMapping):
         self.seq = self._seq(keys[-1]) + 1 if keys else 0
         self._side_dirty = False
         self.built = True
-        self.generation += 1
+        self._generation += 1
+
+    @property
+    def generation(self) -> int:
+        """How many times the mapping was (re)built, rebuilding it first when it is stale: a reader
+        that compares it with the generation its index was made over, then reads, must see the
+        rebuild before it reads (an expiry pass that is a partition's first record after an
+        assignment walked a schedule whose disk backing the first read then closed)."""
+        self._ensure()
+        return self._generation
 
     def __getitem__(self, key: str) -> Any:
         v = self.get(key, _ABSENT)

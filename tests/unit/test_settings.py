@@ -43,6 +43,9 @@ def test_types_are_parsed_and_overrides_win():
     ({"DIPLOWATCH_WEB_PORT": "70000"}, "WEB_PORT"),
     ({"DIPLOWATCH_SPIKE_ALPHA": "1.5"}, "SPIKE_ALPHA"),
     ({"DIPLOWATCH_RETAIN_DAYS": "10"}, "RETAIN_DAYS"),
+    # 7-day window + 12 weeks of history + SETTLE_DAYS 1 + 1: 93 days at least
+    ({"DIPLOWATCH_RETAIN_DAYS": "92"}, "RETAIN_DAYS must cover the window, its history and SETTLE_DAYS"),
+    ({"DIPLOWATCH_RETAIN_DAYS": "100", "DIPLOWATCH_SETTLE_DAYS": "9"}, "RETAIN_DAYS"),
     ({"DIPLOWATCH_MIN_CONFIDENCE": "1.2"}, "MIN_CONFIDENCE must be in"),
 ])
 def test_bad_values_name_the_variable(env, fragment):
