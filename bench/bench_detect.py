@@ -588,12 +588,17 @@ def heldout_2017(args) -> None:
               f"| {r['new_alerts']} | {r['new_in_labelled_episodes']} | {r['updates']} "
               f"| {r['active_pair_weeks']} | {r['new_per_100_pair_weeks']} |", flush=True)
         if args.verbose:
-            for e in r["rows"]:
-                state = (("caught" if e["observable"] else "caught, not observable") if e["caught"]
-                         else ("MISSED" if e["observable"] else "not observable"))
-                print(f"    {e['pair']} {e['start']} {state} ({e['contacts']} contacts"
-                      f"{', first alert window ' + e['first_alert'] if e['first_alert'] else ''}): "
-                      f"{e['what'][:70]}")
+            _print_episodes(r["rows"])
+
+
+def _print_episodes(rows: list[dict]) -> None:
+    """One line per labelled episode of a held-out score: caught or missed, its contacts."""
+    for e in rows:
+        state = (("caught" if e["observable"] else "caught, not observable") if e["caught"]
+                 else ("MISSED" if e["observable"] else "not observable"))
+        print(f"    {e['pair']} {e['start']} {state} ({e['contacts']} contacts"
+              f"{', first alert window ' + e['first_alert'] if e['first_alert'] else ''}): "
+              f"{e['what'][:70]}")
 
 
 def select(args) -> None:
@@ -665,12 +670,7 @@ def select(args) -> None:
               f"({h['new_alerts']} new, {h['new_in_labelled_episodes']} in labelled episodes, "
               f"{h['updates']} updates, {h['active_pair_weeks']} active pair-weeks)")
         if args.verbose:
-            for e in h["rows"]:
-                state = (("caught" if e["observable"] else "caught, not observable") if e["caught"]
-                         else ("MISSED" if e["observable"] else "not observable"))
-                print(f"    {e['pair']} {e['start']} {state} ({e['contacts']} contacts"
-                      f"{', first alert window ' + e['first_alert'] if e['first_alert'] else ''}): "
-                      f"{e['what'][:70]}")
+            _print_episodes(h["rows"])
 
 
 def cold_start(args) -> None:

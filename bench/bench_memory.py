@@ -233,6 +233,21 @@ def expire_cost(args) -> None:
     n = args.articles
     stage = DedupeStage(Deduplicator(store, horizon_seconds=float(n)), SideMapping(store))
     t0 = 1.7e9
+    _feed_distinct(stage, store, writer, n, t0, rng, vocab)
+    print(f"streams from {Path(streams.__file__).parent}; {n} articles, {len(store):,} keys")
+    end = t0 + n
+    for label, now in (("first pass", end), ("a minute later", end + 60),
+                       ("after 1/14 of the horizon more", end + 60 + n / 14)):
+        keys = len(store)
+        t = time.process_time()
+        stage.expire(now)
+        cpu = time.process_time() - t
+        print(f"{label}: {keys - len(store):,} keys deleted, {cpu:.3f} s CPU")
+
+
+def _feed_distinct(stage, store, writer, n: int, t0: float, rng, vocab) -> None:
+    """N distinct articles of random corpus words, a second apart from ``t0``, through a dedupe
+    stage, flushed every 16 articles as the worker does, the changelog records taken and dropped."""
     for i in range(n):
         a = {"id": f"art-{i:07d}", "text": " ".join(rng.choices(vocab, k=60)),
              "source": f"s{i % 7}.example", "url": f"https://s{i % 7}.example/news/{i}",
@@ -244,15 +259,6 @@ def expire_cost(args) -> None:
             writer.take()
     store.flush(t0 + n)
     writer.take()
-    print(f"streams from {Path(streams.__file__).parent}; {n} articles, {len(store):,} keys")
-    end = t0 + n
-    for label, now in (("first pass", end), ("a minute later", end + 60),
-                       ("after 1/14 of the horizon more", end + 60 + n / 14)):
-        keys = len(store)
-        t = time.process_time()
-        stage.expire(now)
-        cpu = time.process_time() - t
-        print(f"{label}: {keys - len(store):,} keys deleted, {cpu:.3f} s CPU")
 
 
 def rebuild_cost(args) -> None:
@@ -266,17 +272,7 @@ def rebuild_cost(args) -> None:
     store, _, writer = _stores(args, tmp)
     stage = DedupeStage(Deduplicator(store, horizon_seconds=1e9), SideMapping(store))
     t0 = 1.7e9
-    for i in range(args.articles):
-        a = {"id": f"art-{i:07d}", "text": " ".join(rng.choices(vocab, k=60)),
-             "source": f"s{i % 7}.example", "url": f"https://s{i % 7}.example/news/{i}",
-             "published_at": "2024-03-01"}
-        stage.handle(ValidArticle(article=a, in_ts=t0 + i, origin={
-            "topic": "articles", "partition": 0, "offset": i, "timestamp": t0 + i}), 0, i)
-        if i % 16 == 15:
-            store.flush(t0 + i)
-            writer.take()
-    store.flush(t0 + args.articles)
-    writer.take()
+    _feed_distinct(stage, store, writer, args.articles, t0, rng, vocab)
     keys = len(store)
     gc.collect()
     r0 = rss_kb()
