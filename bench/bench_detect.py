@@ -556,22 +556,13 @@ def heldout_2017(args) -> None:
     against episodes/icews-2017.tsv. Rows: today's defaults, the defaults before the second pass of
     issue 15 (scored with it once, 2026-12-06, before that pass), and the detector before the
     corroboration gate (the figure issue 15 calls "today"). --verbose lists every episode."""
-    import hashlib
-    import itertools
     from dataclasses import replace
 
     from streams.detection.labels import load_episodes
     if not args.icews2017:
         raise SystemExit("heldout-2017 needs --icews2017 FILE (docs/detection.md section 8)")
-    digest = hashlib.sha256(Path(args.icews2017).read_bytes()).hexdigest()
-    if digest != ICEWS_2017_SHA256:
-        print(f"warning: {args.icews2017} has SHA-256 {digest}, not the file the docs describe "
-              f"({ICEWS_2017_SHA256})", file=sys.stderr)
-    with open(SHARED / "events" / "icews-contacts-2016.jsonl", encoding="utf-8") as a, \
-            open(args.icews2017, encoding="utf-8") as b:
-        rows, _, _ = _read(itertools.chain(a, b), sys.stderr)
-    since, until = HELDOUT_2017
-    rows = [r for r in rows if r[0] <= until]
+    rows = _rows_2017(args.icews2017)
+    since, _ = HELDOUT_2017
     eps = load_episodes(EPISODES / "icews-2017.tsv")
     print(f"rows {len(rows)} ({sum(1 for r in rows if r[0] >= since)} in {since[:4]}); "
           f"episodes {len(eps)}")
@@ -589,6 +580,22 @@ def heldout_2017(args) -> None:
               f"| {r['active_pair_weeks']} | {r['new_per_100_pair_weeks']} |", flush=True)
         if args.verbose:
             _print_episodes(r["rows"])
+
+
+def _rows_2017(path: str) -> list:
+    """The 2016 contacts (history) then the held-out 2017 file's, up to the end of 2017; a file
+    that is not the one docs/detection.md section 8 describes is named on stderr."""
+    import hashlib
+    import itertools
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    if digest != ICEWS_2017_SHA256:
+        print(f"warning: {path} has SHA-256 {digest}, not the file the docs describe "
+              f"({ICEWS_2017_SHA256})", file=sys.stderr)
+    with open(SHARED / "events" / "icews-contacts-2016.jsonl", encoding="utf-8") as a, \
+            open(path, encoding="utf-8") as b:
+        rows, _, _ = _read(itertools.chain(a, b), sys.stderr)
+    until = HELDOUT_2017[1]
+    return [r for r in rows if r[0] <= until]
 
 
 def _print_episodes(rows: list[dict]) -> None:
@@ -657,12 +664,8 @@ def select(args) -> None:
               f"({a['new_alerts']} new, {a['updates']} updates); without the warm-up weeks "
               f"{w['observable_caught']}/{w['observable']} at {w['new_per_100_pair_weeks']}", flush=True)
     if args.icews2017:
-        import itertools
-        with open(SHARED / "events" / "icews-contacts-2016.jsonl", encoding="utf-8") as a, \
-                open(args.icews2017, encoding="utf-8") as b:
-            r17, _, _ = _read(itertools.chain(a, b), sys.stderr)
-        since, until = HELDOUT_2017
-        r17 = [x for x in r17 if x[0] <= until]
+        r17 = _rows_2017(args.icews2017)
+        since, _ = HELDOUT_2017
         e17 = load_episodes(EPISODES / "icews-2017.tsv")
         h = score_heldout(r17, params, e17, since=since)
         print(f"2017 (held out, run once): {h['observable_caught']}/{h['observable']} observable "
