@@ -36,6 +36,7 @@ COUNTRY_ALIASES_FILE = "country_aliases.tsv"
 OUTLETS_FILE = "outlets.tsv"
 REGIONS_FILE = "regions.tsv"
 TOPIC_STARTS_FILE = "topic_starts.tsv"
+VERB_FORMS_FILE = "verb_forms.tsv"
 
 # The closed list of roles. Kept small on purpose: the extractor maps titles in text
 # ("وزير الخارجية", "Secretary of State", "وزیر امور خارجه") to these.
@@ -684,12 +685,64 @@ _CUE_COLUMNS = ("form",)
 
 @functools.cache
 def load_cues() -> tuple[Cue, ...]:
-    """Every cue of every list in every language (``CUE_LISTS``), in that order."""
+    """Every cue of every list in every language (``CUE_LISTS``), in that order, then the verb
+    forms derived from the contact verbs of triggers.tsv (verb_forms.tsv)."""
     out: list[Cue] = []
     for name, kind in CUE_LISTS.items():
         for lang in ("en", "ar", "fa"):
             text, f = _source(f"cues/{lang}/{name}.txt")
             out.extend(parse_cue_list(text, lang, kind, f))
+    out.extend(derive_verb_forms(load_triggers(), parse_verb_forms(*_source(VERB_FORMS_FILE))))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class VerbParticle:
+    """A particle of verb_forms.tsv: ``particle`` before an imperfect contact verb makes a cue."""
+    lang: str
+    particle: str
+    glued: bool               # written without a space before the verb (Arabic future سـ)
+    kind: str                 # the cue kind it gives (a value of CUE_LISTS)
+    imperfect: str            # the prefix that marks a trigger form as an imperfect verb
+    persons: tuple[str, ...]  # the imperfect person prefixes put in its place
+    line: int
+
+
+_VERB_FORM_COLUMNS = ("lang", "particle", "attach", "kind", "imperfect", "persons")
+# the trigger kinds that are contact verbs (the others are titles, venues, words of reference)
+CONTACT_VERB_KINDS: frozenset[str] = frozenset({"call", "meet", "receive", "visit", "talk"})
+
+
+def parse_verb_forms(text: str, f: str = VERB_FORMS_FILE) -> tuple[VerbParticle, ...]:
+    out = []
+    kinds = frozenset(CUE_LISTS.values())
+    for number, row in _read_rows(f, _VERB_FORM_COLUMNS, text):
+        attach = _one_of(f, number, "attach", row["attach"], frozenset({"glued", "word"}))
+        persons = tuple(row["persons"].split())
+        if not persons or any(len(p) != 1 for p in persons):
+            raise KnowledgeError(f"{f}:{number}: persons must be single letters separated by spaces, "
+                                 f"got {row['persons']!r}")
+        out.append(VerbParticle(_lang(f, number, row["lang"]), _nonempty(f, number, "particle", row["particle"]),
+                                attach == "glued", _one_of(f, number, "kind", row["kind"], kinds),
+                                _nonempty(f, number, "imperfect", row["imperfect"]), persons, number))
+    return tuple(out)
+
+
+def derive_verb_forms(triggers: tuple[Cue, ...], particles: tuple[VerbParticle, ...]) -> tuple[Cue, ...]:
+    """The cues ``particles`` make of the imperfect contact verbs among ``triggers``: a trigger of a
+    contact kind whose form begins with the particle's imperfect prefix, in every person."""
+    out: list[Cue] = []
+    seen: set[tuple[str, str, str]] = set()
+    for p in particles:
+        for t in triggers:
+            if (t.lang != p.lang or t.kind not in CONTACT_VERB_KINDS
+                    or not t.form.startswith(p.imperfect)):
+                continue
+            for person in p.persons:
+                form = p.particle + ("" if p.glued else " ") + person + t.form[len(p.imperfect):]
+                if (p.kind, form, t.match) not in seen:
+                    seen.add((p.kind, form, t.match))
+                    out.append(Cue(p.lang, p.kind, None, t.match, form, p.line))
     return tuple(out)
 
 
@@ -746,7 +799,7 @@ def parse_confidence_weights(text: str, f: str = CONFIDENCE_FILE) -> tuple[Weigh
 # every file the loaders read, relative to this package (and to an overlay folder)
 KNOWLEDGE_FILES: tuple[str, ...] = (
     OFFICE_HOLDERS_FILE, COUNTRY_ALIASES_FILE, REGIONS_FILE, OUTLETS_FILE, TRIGGERS_FILE, TOPICS_FILE,
-    TOPIC_STARTS_FILE, DATE_WORDS_FILE, BOILERPLATE_FILE, CONFIDENCE_FILE,
+    TOPIC_STARTS_FILE, DATE_WORDS_FILE, BOILERPLATE_FILE, CONFIDENCE_FILE, VERB_FORMS_FILE,
     *(f"cues/{lang}/{name}.txt" for name in CUE_LISTS for lang in ("en", "ar", "fa")),
 )
 

@@ -53,6 +53,23 @@ def test_modality(lang, text, expected):
 
 
 @pytest.mark.parametrize("lang, text, expected", [
+    # verb_forms.tsv: the particles of the Arabic verb over every contact verb and person; each
+    # sentence also holds a contact noun the planned or negated verb keeps from counting
+    _case(set(), "ar", "سأستقبل وزير الخارجية العماني في طهران في زيارة رسمية."),
+    _case(set(), "ar", "ستستقبل طهران وزير الخارجية العماني في زيارة رسمية."),
+    _case(set(), "ar", "سنبحث مع وزير الخارجية العماني خلال زيارته إلى طهران الملف اليمني."),
+    _case(set(), "ar", "وزير الخارجية الإيراني سوف يزور سلطنة عمان."),
+    _case(set(), "ar", "وزير الخارجية الإيراني لن يستقبل نظيره العماني في طهران."),
+    _case(set(), "ar", "وزير الخارجية الإيراني قد يبحث مع نظيره العماني في مسقط الملف اليمني."),
+    # قد with a perfect verb is a held contact ("had met"), and so is the plain verb
+    _case(IRN_OMN, "ar", "وكان وزير الخارجية الإيراني قد التقى نظيره العماني في مسقط أمس."),
+    _case(IRN_OMN, "ar", "استقبل وزير الخارجية الإيراني نظيره العماني في طهران في زيارة رسمية."),
+])
+def test_modality_arabic_verb_particles(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
     # a time ahead sets the time of everything after it in the sentence, however far
     _case(set(), "ar", "تشهد العاصمة القطرية غدا جولة مباحثات دبلوماسية بين وزير الخارجية الأمريكي ووزراء "
                        "الخارجية في مجلس التعاون الخليجي، كما يلتقي وزير الخارجية الروسي أمير دولة قطر ووزير خارجيته."),
