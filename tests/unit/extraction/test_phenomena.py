@@ -559,6 +559,10 @@ def test_partners_after_with_meet_the_story_subject():
     _case(set(), "en", "Canada and the Netherlands called on the International Court of Justice to order "
                        "a halt to torture in Syria."),
     _case({("IND", "IRN")}, "en", "The Indian High Commissioner paid a courtesy call on the Iranian President."),
+    _case({("IND", "IRN")}, "en", "The Indian High Commissioner paid a farewell call on the Iranian President."),
+    _case({("IND", "IRN")}, "en", "The Iranian President said so in a call on by the Indian High Commissioner."),
+    _case({("IND", "IRN")}, "ar", "قام السفير الهندي بزيارة وداعية للرئيس الإيراني."),
+    _case({("IND", "IRN")}, "fa", "سفیر هند در دیدار خداحافظی با رئیس‌جمهور ایران گفت‌وگو کرد."),
     _case({("IRN", "SAU")}, "en", "The Saudi foreign minister called on his Iranian counterpart in Tehran."),
     _case(set(), "en", "The Saudi foreign minister called on Iran to stop its attacks on shipping."),
 ])
