@@ -120,16 +120,16 @@ def _in_scope(b: Cue, t: Cue, norm: str) -> bool:
     return b.pos < t.end and t.pos < b.end
 
 
-@lru_cache(maxsize=1)
-def _past_forms() -> frozenset[str]:
-    """Persian past verbs (cues/fa/past_tense.txt), normalised."""
-    return frozenset(normalise(c.form) for c in loader.load_cues() if c.kind == "past")
+@lru_cache(maxsize=None)
+def _text_words(kind: str) -> frozenset[str]:
+    """The normalised forms of a list read as words of the text (loader.TEXT_WORD_LISTS)."""
+    return frozenset(normalise(c.form) for c in loader.load_cues() if c.kind == kind)
 
 
 def _past_between(norm: str, a: int, b: int) -> bool:
     """A past-tense verb closes the trigger's clause between offsets a and b ("دیدار کرد و ...
     هفته آینده"): a future cue after it is another clause's."""
-    past = _past_forms()
+    past = _text_words("past")
     for w in norm[a:b].split():
         if w in past:
             return True
@@ -185,11 +185,26 @@ def modality(facts: SentenceFacts, t: Cue) -> bool:
 
 
 def _coordinated_future(b: Cue, t: Cue, norm: str) -> bool:
-    """An Arabic imperfect verb joined by "و" to a future verb before it shares its future, across
-    a comma ("سيزور موسكو في 14 أيار، ويلتقي نظيره الروسي")."""
-    if b.lang != "ar" or b.pos >= t.pos or not norm.startswith("س", b.pos):
+    """A verb joined by "and" to a future verb before it shares its future, however far: in Arabic
+    an imperfect verb after "و", across a comma ("سيزور موسكو في 14 أيار، ويلتقي نظيره الروسي");
+    in English a bare verb right after "and" or after "and" and a parenthesis between commas
+    ("will present decorations and, together with X, meet ...") in the same sentence."""
+    if b.pos >= t.pos:
         return False
-    return glued_before(norm, t.pos) == "و" and norm[t.pos:t.pos + 1] in ("ي", "ت")
+    if b.lang == "ar":
+        return norm.startswith("س", b.pos) and glued_before(norm, t.pos) == "و" \
+            and norm[t.pos:t.pos + 1] in ("ي", "ت")
+    if b.lang != "en" or norm[t.pos:].split(" ", 1)[0] not in _text_words("bare"):
+        return False
+    between = norm[b.end:t.pos]
+    if any(ch in between for ch in ".;:?!"):
+        return False
+    before = between.rstrip().rstrip(",").rstrip()
+    if before.endswith(" and"):
+        return True
+    # "and, together with X, meet": a parenthesis between commas after "and"
+    head, comma, _ = before.rpartition(",")
+    return bool(comma) and head.rstrip().endswith(" and")
 
 
 _TO_WORDS = 8  # words after "called on" within which "to" makes it an appeal

@@ -662,6 +662,7 @@ CUE_LISTS: dict[str, str] = {
     "announcement": "announce",    # modality: a present form announcing a contact ("سفر می‌کند")
     "during": "during",            # modality: "during a visit" frames the event before it
     "past_tense": "past",          # modality: Persian past verbs a later future cue does not cross
+    "bare_verb": "bare",           # modality: English bare contact verbs sharing an earlier future
     "negation": "negation",        # negation: negated verbs, cancellations
     "denial": "denial",            # negation: denials of a report
     "rejection": "reject",         # negation: refusals (not what is rejected during a meeting)
@@ -679,7 +680,7 @@ CUE_LISTS: dict[str, str] = {
 }
 # lists the extractor reads as words of the text rather than through the gazetteer's automaton
 # (a past verb is often inside a longer trigger form, "دیدار کرد", which the automaton prefers)
-TEXT_WORD_LISTS: frozenset[str] = frozenset({"past"})
+TEXT_WORD_LISTS: frozenset[str] = frozenset({"past", "bare"})
 _CUE_COLUMNS = ("form",)
 
 

@@ -806,6 +806,12 @@ def test_talks_sought_are_not_held(lang, text, expected):
     # verb shares its future across a comma; "ahead of a visit" / "قبيل" / "در آستانه"
     _case(set(), "ar", "قال الرئيس الإيراني إن من المهم أن يلتقي بالسلطان العماني وجها لوجه."),
     _case(set(), "ar", "أعلن مسؤول أن وزير الخارجية الإيراني، سيزور مسقط في 14 أيار، ويلتقي نظيره العماني."),
+    _case(set(), "en", "The Iranian president will open a trade fair in Muscat on Monday and, together with "
+                       "the Omani foreign minister, meet business leaders of both countries."),
+    _case(set(), "en", "The Iranian president will open a trade fair in Muscat on Monday and meet the Sultan of Oman."),
+    _case({("IRN", "OMN")}, "en", "The Iranian president opened a trade fair in Muscat on Monday and met the Sultan of Oman."),
+    _case({("IRN", "OMN")}, "en", "The Iranian president will fly home tomorrow. On Monday he opened a trade fair "
+                                  "in Muscat and met the Sultan of Oman."),
     _case(set(), "en", "The Iranian foreign minister said on Monday, ahead of a visit to Muscat, that ties were good."),
     _case(set(), "ar", "جاء ذلك قبيل زيارة رسمية لمسقط يبدأها الرئيس الإيراني الاثنين."),
     _case(set(), "fa", "این سخنان در آستانه سفر رئیس جمهور ایران به عمان بیان شد."),
