@@ -9,8 +9,11 @@ when the venue is a third country or a conference, and a visit by default (an in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from streams.extraction.actors import CONTACT_TRIGGERS, Cue, SentenceFacts
+from streams.extraction.normalise import normalise
+from streams.knowledge.loader import load_triggers
 from streams.extraction.phenomena import (framed_by_void, message_act, modality, negation, planned_before,
                                           questioned, speech_act, statement_act)
 
@@ -64,6 +67,17 @@ def _hosted_event(facts: SentenceFacts, t: Cue) -> Cue | None:
                  and t.end <= c.pos and _words(facts.norm, t.end, c.pos) <= 3), None)
 
 
+@lru_cache(maxsize=1)
+def _summit_words() -> frozenset[str]:
+    """The one-word summit cues of triggers.tsv ("summit", "قمه"), normalised."""
+    return frozenset(normalise(c.form) for c in load_triggers() if c.kind == "summit" and " " not in c.form)
+
+
+def _names_summit(trigger_text: str) -> bool:
+    """Does a trigger's text name a summit ("held a summit", "عقد قمة")?"""
+    return not _summit_words().isdisjoint(trigger_text.split())
+
+
 def multilateral_summit(facts: SentenceFacts, n_countries: int) -> bool:
     """Is the sentence's summit a gathering (three or more states named, or an organisation's)
     rather than a summit of two leaders ("قمة ترامب وكيم", "the inter-Korean summit": a bilateral
@@ -88,12 +102,21 @@ def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None
             calls = []
     if calls and ("call" in kinds or "talk" in kinds):
         return ModeDecision("phone", None, None, True, 2)
-    if (facts.has("summit") and multilateral_summit(facts, n_countries)) or (joint and n_countries >= 3):
+    if facts.has("summit") and multilateral_summit(facts, n_countries):
         return ModeDecision("multilateral", None, None, True, 2)
     if facts.has("sidelines") and not facts.has("conference"):
         return ModeDecision("multilateral", None, None, True, 2)
     first_trigger = min((c.pos for c in live), default=0)
     places = [p for p in facts.places if p.after_trigger or p.pos >= first_trigger] or facts.places
+    if joint and n_countries >= 3:
+        # a small named group meeting that is no summit ("held a summit" is one): the member in
+        # whose country it meets hosts the others ("وزراء خارجية روسيا وإيران وتركيا في موسكو":
+        # Russia-Iran a visit); the other members, or all of them where no place is named, meet
+        # inside the group
+        host = next((p.country for p in places if p.country in pair), None)
+        if host is None or any(_names_summit(facts.norm[c.pos:c.end]) for c in live):
+            return ModeDecision("multilateral", None, None, True, 2)
+        return ModeDecision("visit", b if host == a else a, host, True)
     if in_person and partner_pos is not None and partner_pos >= 0 and places:
         # the place of this meeting is near the trigger that reports it ("arrived in Israel from
         # Dammam, where he held meetings with ...": Israel is not where the meeting was)

@@ -894,3 +894,19 @@ def test_about_a_country_subjunctive_and_landing(lang, text, expected):
 ])
 def test_persian_plural_titles_enclitics_and_topics(lang, text, expected):
     assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "The foreign ministers of Russia, Iran and Turkey met in Moscow on Saturday."),
+    ("ar", "التقى السبت في موسكو وزراء خارجية روسيا وإيران وتركيا."),
+    ("fa", "وزیران خارجه روسیه، ایران و ترکیه روز شنبه در مسکو دیدار کردند."),
+])
+def test_gathering_scope_a_small_group_meeting_in_a_members_country(lang, text):
+    """A trilateral in one member's country: that member hosts each of the others (a visit); the
+    two guests meet inside the group (multilateral), as where no place is named."""
+    got = {tuple(c.countries): c.mode for c in extract_contacts(
+        {"id": "t", "text": text, "lang": lang, "published_at": "2024-03-04"})}
+    assert got == {("IRN", "RUS"): "visit", ("RUS", "TUR"): "visit", ("IRN", "TUR"): "multilateral"}
+    unplaced = {c.mode for c in extract_contacts({"id": "t", "lang": "en", "published_at": "2024-03-04",
+        "text": "The foreign ministers of Russia, Iran and Turkey met on Saturday."})}
+    assert unplaced == {"multilateral"}
