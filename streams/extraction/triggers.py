@@ -111,11 +111,13 @@ def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None
     if joint and n_countries >= 3:
         # a small named group meeting that is no summit ("held a summit" is one): the member in
         # whose country it meets hosts the others ("وزراء خارجية روسيا وإيران وتركيا في موسكو":
-        # Russia-Iran a visit); the other members, or all of them where no place is named, meet
-        # inside the group
-        host = next((p.country for p in places if p.country in pair), None)
-        if host is None or any(_names_summit(facts.norm[c.pos:c.end]) for c in live):
+        # Russia-Iran a visit), two others meet at a third country's venue (Iran-Turkey); where
+        # no place is named, the members meet inside the group
+        if not places or any(_names_summit(facts.norm[c.pos:c.end]) for c in live):
             return ModeDecision("multilateral", None, None, True, 2)
+        host = next((p.country for p in places if p.country in pair), None)
+        if host is None:
+            return ModeDecision("third-party", None, None, True)
         return ModeDecision("visit", b if host == a else a, host, True)
     if in_person and partner_pos is not None and partner_pos >= 0 and places:
         # the place of this meeting is near the trigger that reports it ("arrived in Israel from

@@ -903,10 +903,11 @@ def test_persian_plural_titles_enclitics_and_topics(lang, text, expected):
 ])
 def test_gathering_scope_a_small_group_meeting_in_a_members_country(lang, text):
     """A trilateral in one member's country: that member hosts each of the others (a visit); the
-    two guests meet inside the group (multilateral), as where no place is named."""
+    two guests meet at a third country's venue (third-party); where no place is named, inside the
+    group (multilateral)."""
     got = {tuple(c.countries): c.mode for c in extract_contacts(
         {"id": "t", "text": text, "lang": lang, "published_at": "2024-03-04"})}
-    assert got == {("IRN", "RUS"): "visit", ("RUS", "TUR"): "visit", ("IRN", "TUR"): "multilateral"}
+    assert got == {("IRN", "RUS"): "visit", ("RUS", "TUR"): "visit", ("IRN", "TUR"): "third-party"}
     unplaced = {c.mode for c in extract_contacts({"id": "t", "lang": "en", "published_at": "2024-03-04",
         "text": "The foreign ministers of Russia, Iran and Turkey met on Saturday."})}
     assert unplaced == {"multilateral"}
