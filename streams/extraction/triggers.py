@@ -123,7 +123,10 @@ def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None
         # the place of this meeting is near the trigger that reports it ("arrived in Israel from
         # Dammam, where he held meetings with ...": Israel is not where the meeting was)
         t = min(in_person, key=lambda c: abs(c.pos - partner_pos))
-        places = [p for p in places if _words(facts.norm, min(p.pos, t.end), max(p.pos, t.pos)) <= _PLACE_WINDOW]
+        # (or near the partner after it: "يلتقي كيم جونغ أون الرئيس الأمريكي دونالد ترامب اليوم في
+        # سنغافورة", where the names between the verb and the place are long)
+        places = [p for p in places if _words(facts.norm, min(p.pos, t.end), max(p.pos, t.pos)) <= _PLACE_WINDOW
+                  or t.end <= partner_pos < p.pos and _words(facts.norm, partner_pos, p.pos) <= _PLACE_WINDOW]
     for p in places:
         if p.country in pair:
             host = p.country

@@ -911,3 +911,17 @@ def test_gathering_scope_a_small_group_meeting_in_a_members_country(lang, text):
     unplaced = {c.mode for c in extract_contacts({"id": "t", "lang": "en", "published_at": "2024-03-04",
         "text": "The foreign ministers of Russia, Iran and Turkey met on Saturday."})}
     assert unplaced == {"multilateral"}
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ar", "ويلتقي زعيم كوريا الشمالية كيم جونغ أون ظهر اليوم الثلاثاء الرئيس الأمريكي دونالد ترامب في قمة تاريخية "
+           "في سنغافورة."),
+    ("en", "Kim Jong Un, the leader of North Korea, on Tuesday met the American President Donald Trump at a "
+           "hotel in Singapore."),
+    ("fa", "کیم جونگ اون رهبر کره شمالی روز سه‌شنبه با دونالد ترامپ رئیس جمهور ایالات متحده آمریکا در هتل کاپلا "
+           "در جزیره سنتوسا در سنگاپور دیدار کرد."),
+])
+def test_a_meetings_one_place_far_after_its_verb_is_its_venue(lang, text):
+    got = {tuple(c.countries): c.mode for c in extract_contacts(
+        {"id": "t", "text": text, "lang": lang, "published_at": "2018-06-12"})}
+    assert got == {("PRK", "USA"): "third-party"}
