@@ -925,3 +925,15 @@ def test_a_meetings_one_place_far_after_its_verb_is_its_venue(lang, text):
     got = {tuple(c.countries): c.mode for c in extract_contacts(
         {"id": "t", "text": text, "lang": lang, "published_at": "2018-06-12"})}
     assert got == {("PRK", "USA"): "third-party"}
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a state's mediators or negotiators act for it, as its delegation does; a movement's do not
+    _case({("EGY", "USA")}, "en", "The US special envoy met Egyptian mediators in Cairo on Sunday."),
+    _case({("EGY", "USA")}, "ar", "التقى المبعوث الأمريكي الخاص الوسطاء المصريين في القاهرة يوم الأحد."),
+    _case({("EGY", "USA")}, "fa", "فرستاده ویژه آمریکا روز یکشنبه در قاهره با میانجی‌گران مصری دیدار کرد."),
+    _case(set(), "en", "Hamas negotiators met Egyptian mediators in Cairo on Sunday."),
+    _case(set(), "ar", "التقى وفد حماس المفاوض الوسطاء المصريين في القاهرة يوم الأحد."),
+])
+def test_actor_type_a_states_mediators(lang, text, expected):
+    assert pairs(text, lang) == expected
