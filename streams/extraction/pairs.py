@@ -162,8 +162,12 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
         # "a visit to Brazil", "زيارته لسلطنة عمان": the destination hosts the visit
         slots += [Slot(p.pos, p.pos, p.country, None, None, 1, "host")
                   for p in facts.places if p.destination and p.form_kind != "demonym"]
-    if facts.posted_to and slots and all(s.role == "ambassador" for s in slots):
-        # "X met the Australian ambassador in Iran": an envoy's unnamed host is his host state
+    if facts.posted_to and slots and all(s.role == "ambassador" for s in slots) and not (
+            home in {s.country for s in slots}
+            and any(s.country is None and s.kind == "title" and s.role != "ambassador" for s in facts.slots)):
+        # "X met the Australian ambassador in Iran": an envoy's unnamed host is his host state —
+        # unless the envoys are the outlet's own and an unnamed official of their own state
+        # receives them ("ambassadors of Pakistan to Morocco and Switzerland met the President")
         slots += [Slot(len(norm), len(norm), c, None, None, 1, "host") for c in facts.posted_to]
     # an actor without a country word is the home country's when it is the sentence's subject
     # ("العمانية: تلقى وزير الخارجية اتصالا من ..."), not when it is the other side; in a

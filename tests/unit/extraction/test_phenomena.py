@@ -542,6 +542,11 @@ def test_gathering_scope_a_plural_title_over_many_states_is_a_large_gathering(la
     # a named state's minister stays that state's
     ("app.com.pk", "en", "French Ambassador Nicolas Galey met the Egyptian Power Minister on Thursday.",
      {("EGY", "FRA")}),
+    # the outlet's own envoys to other states received by an unnamed official: their own state's
+    ("app.com.pk", "en", "The ambassador designate of Pakistan to Morocco and the ambassador designate of "
+                         "Pakistan to Switzerland met the President.", set()),
+    ("spa.gov.sa", "ar", "استقبل وزير الخارجية اليوم سفير المملكة العربية السعودية لدى فرنسا.", set()),
+    ("irna.ir", "fa", "سفیر ایران در فرانسه روز دوشنبه با وزیر امور خارجه دیدار کرد.", set()),
 ])
 def test_an_envoys_unnamed_host_in_a_national_outlet(source, lang, text, expected):
     got = extract_contacts({"id": "t", "text": text, "lang": lang, "source": source,
