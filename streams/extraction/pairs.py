@@ -16,7 +16,7 @@ import re
 from streams.extraction.actors import Place, SentenceFacts, Slot, glued_before, prev_word
 from streams.extraction.confidence import sentence_features
 from streams.extraction.phenomena import (actor_type, attachment, commented_event, excluded, gathering_scope,
-                                          void_arguments)
+                                          text_words, void_arguments)
 from streams.extraction.triggers import ModeDecision, decide_mode
 from streams.records import Actor
 
@@ -89,7 +89,17 @@ def sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subjec
     first = order[0]
     n = len(order)
     joined = _coordinated(facts.norm, slots, order)   # the first two joined by and/و
-    pairs, joint = gathering_scope(facts, slots, order, dest, live, n == 2 or joined, joined)
+    # "talks between Iran, India and Uzbekistan": the parties listed after "between" meet together,
+    # and they are the parties ("Rubio said talks between Oman and Iran are under way": not Rubio)
+    between = {b.country for b in _between(facts, live, [])}
+    if len(between) >= 2 and len(set(order) - between) > 0 and set(order) & between == between:
+        slots = [s for s in slots if s.country in between]
+        order = [c for c in order if c in between]
+        n = len(order)
+        first = order[0]
+        joined = _coordinated(facts.norm, slots, order)
+    listed = n > 2 and set(order) <= between
+    pairs, joint = gathering_scope(facts, slots, order, dest, live, n == 2 or joined, joined, listed)
     # the members of one group name ("the three Baltic states", "الكوريتين") meet each other only
     # when the group is all the sentence names
     # (not when it is the other side of a "with": "met with the ministers of the Baltic states")
@@ -221,25 +231,38 @@ def _between(facts: SentenceFacts, live: list, taken: list[Slot]) -> list[Slot]:
     norm = facts.norm
     out: list[Slot] = []
     bare = [s for s in facts.slots if s.country and s.strength == 1 and s not in taken]
+    modifiers = text_words("modifier")
+    # "the Republic of" before a name in the list ("جمهوری هند و جمهوری ازبکستان")
+    statewords = {norm[c.pos:c.end] for c in facts.cues if c.kind == "stateword"}
     for t in live:
-        rest = norm[t.end:].split(" ", 3)
-        words = [w for w in rest[:3] if w]
-        if not words or words[0] not in _BETWEEN and not (len(words) > 1 and words[1] in _BETWEEN):
+        # from the end of the trigger's word (a prefix form: "رایزنی" in "رایزنی‌های")
+        end = norm.find(" ", t.end)
+        end = len(norm) if end < 0 else end
+        words = [w for w in norm[end:].split(" ", 5)[:5] if w]
+        # words describing the talks may stand first ("المشاورات السياسية بين")
+        m = 0
+        while m < min(2, len(words)) and words[m] in modifiers:
+            m += 1
+        if m < len(words) and words[m] in _BETWEEN:
+            k = m
+        elif len(words) > 1 and words[1] in _BETWEEN:
+            # an event word may stand before "between" ("اجتماع قمة بين الكوريتين"), not another
+            # noun ("تبادل أسرى بين": a prisoner exchange between ...)
+            k = 1
+            if not any(c.kind in _EVENT_WORDS and end < c.pos < end + len(words[0]) + 1 for c in facts.cues):
+                continue
+        else:
             continue
-        # the chain starts after "between"; an event word may stand before it ("اجتماع قمة بين
-        # الكوريتين"), not another noun ("تبادل أسرى بين": a prisoner exchange between ...)
-        k = 0 if words[0] in _BETWEEN else 1
-        chain_end = t.end + len(" ".join(words[:k + 1])) + 1
-        if k and not any(c.kind in _EVENT_WORDS and t.end < c.pos < chain_end for c in facts.cues):
-            continue
+        chain_end = end + len(" ".join(words[:k + 1])) + 1
         for s in bare:
             if s.pos < t.end:
                 continue
             gap = [w for w in norm[chain_end:s.pos - len(glued_before(norm, s.pos))].split()
-                   if w not in _BETWEEN and w not in _CHAIN_FILLERS]
+                   if w not in _BETWEEN and w not in _CHAIN_FILLERS and w not in statewords]
             if gap:
                 break
-            out.append(s)
+            if s not in out:
+                out.append(s)
             chain_end = s.end
     return out
 

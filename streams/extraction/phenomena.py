@@ -98,30 +98,36 @@ def _window(b: Cue) -> int:
     return _VOID_WINDOW_FA if b.lang == "fa" else _VOID_WINDOW.get(b.lang, 8)
 
 
+def _cut(span: str) -> bool:
+    """Does a clause end inside ``span`` (a comma, or a colon opening a quotation)?"""
+    return "," in span or ":" in span
+
+
 def _in_scope(b: Cue, t: Cue, norm: str) -> bool:
     """Is trigger ``t`` in the scope of the modality or negation cue ``b``? Before it in the same
     clause (Persian negation only right before its noun: "هیچ دیداری"); in Arabic a future verb
     right after the noun ("لقاء ثلاثي سيعقد"); in Persian the auxiliary after the verb's object
     ("... دیدار خواهد کرد") or the negated verb right after its noun ("دیدار نکرد"); or the
-    trigger word itself is the cue's form ("سيلتقي")."""
+    trigger word itself is the cue's form ("سيلتقي"). A comma or a colon (a quotation opens:
+    "در تماس با همتای عراقی: ... ادامه خواهیم داد") ends the clause."""
     window = _window(b)
     if b.lang == "fa" and b.kind == "negation":
         window = 0
-    if b.pos <= t.pos and _words(norm, b.end, t.pos) <= window and "," not in norm[b.end:t.pos]:
+    if b.pos <= t.pos and _words(norm, b.end, t.pos) <= window and not _cut(norm[b.end:t.pos]):
         return True
     if b.lang == "ar" and t.end <= b.pos and _words(norm, t.end, b.pos) <= 2 \
-            and "," not in norm[t.end:b.pos]:
+            and not _cut(norm[t.end:b.pos]):
         return True
     after = _VOID_WINDOW_FA if b.kind in ("future", "reject") else 2
     if b.lang == "fa" and t.end <= b.pos and _words(norm, t.end, b.pos) <= after \
-            and "," not in norm[t.end:b.pos] \
+            and not _cut(norm[t.end:b.pos]) \
             and not (b.kind == "future" and _past_between(norm, t.pos, b.pos)):
         return True
     return b.pos < t.end and t.pos < b.end
 
 
 @lru_cache(maxsize=None)
-def _text_words(kind: str) -> frozenset[str]:
+def text_words(kind: str) -> frozenset[str]:
     """The normalised forms of a list read as words of the text (loader.TEXT_WORD_LISTS)."""
     return frozenset(normalise(c.form) for c in loader.load_cues() if c.kind == kind)
 
@@ -129,7 +135,7 @@ def _text_words(kind: str) -> frozenset[str]:
 def _past_between(norm: str, a: int, b: int) -> bool:
     """A past-tense verb closes the trigger's clause between offsets a and b ("دیدار کرد و ...
     هفته آینده"): a future cue after it is another clause's."""
-    past = _text_words("past")
+    past = text_words("past")
     for w in norm[a:b].split():
         if w in past:
             return True
@@ -194,7 +200,7 @@ def _coordinated_future(b: Cue, t: Cue, norm: str) -> bool:
     if b.lang == "ar":
         return norm.startswith("س", b.pos) and glued_before(norm, t.pos) == "و" \
             and norm[t.pos:t.pos + 1] in ("ي", "ت")
-    if b.lang != "en" or norm[t.pos:].split(" ", 1)[0] not in _text_words("bare"):
+    if b.lang != "en" or norm[t.pos:].split(" ", 1)[0] not in text_words("bare"):
         return False
     between = norm[b.end:t.pos]
     if any(ch in between for ch in ".;:?!"):
@@ -499,15 +505,18 @@ def actor_type(facts: SentenceFacts) -> None:
 
 
 def gathering_scope(facts: SentenceFacts, slots: list[Slot], order: list[str], dest: set[str],
-                    live: list[Cue], coordinated: bool, joined: bool = False) -> tuple[list[tuple[str, str]], bool]:
+                    live: list[Cue], coordinated: bool, joined: bool = False,
+                    listed: bool = False) -> tuple[list[tuple[str, str]], bool]:
     """The pairs of a sentence's parties (``order``: countries in text order, the visitor first)
     and whether they met together: two parties or coordinated subjects ("بوتين ونتنياهو") give
     one pair; one meeting of them all (a summit, a trilateral, "met his Russian and Turkish
     counterparts" in person) gives every pair but none between two destinations of one trip;
     several subjects before a visit or call verb visit or call each party after it ("the envoys
     of Egypt and Japan paid courtesy calls on the President": separate calls; "A and B met C" is
-    one meeting of three); otherwise the first party meets each of the others."""
-    joint = facts.has("summit") or facts.has("joint") or (
+    one meeting of three); otherwise the first party meets each of the others. ``listed``: the
+    parties are all named in one list after "between" ("consultations between Iran, India and
+    Uzbekistan"): one meeting of them all."""
+    joint = listed or facts.has("summit") or facts.has("joint") or (
         _counterpart_group(slots, facts.norm, order) and not facts.has("separate") and not facts.has("call")
         and any(t.kind in _IN_PERSON for t in live))
     if joined and facts.has("separate"):

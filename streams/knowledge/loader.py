@@ -663,6 +663,7 @@ CUE_LISTS: dict[str, str] = {
     "during": "during",            # modality: "during a visit" frames the event before it
     "past_tense": "past",          # modality: Persian past verbs a later future cue does not cross
     "bare_verb": "bare",           # modality: English bare contact verbs sharing an earlier future
+    "event_modifier": "modifier",  # gathering scope: "political" in "political consultations between"
     "negation": "negation",        # negation: negated verbs, cancellations
     "denial": "denial",            # negation: denials of a report
     "rejection": "reject",         # negation: refusals (not what is rejected during a meeting)
@@ -680,7 +681,7 @@ CUE_LISTS: dict[str, str] = {
 }
 # lists the extractor reads as words of the text rather than through the gazetteer's automaton
 # (a past verb is often inside a longer trigger form, "دیدار کرد", which the automaton prefers)
-TEXT_WORD_LISTS: frozenset[str] = frozenset({"past", "bare"})
+TEXT_WORD_LISTS: frozenset[str] = frozenset({"past", "bare", "modifier"})
 _CUE_COLUMNS = ("form",)
 
 

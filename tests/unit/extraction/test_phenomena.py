@@ -942,3 +942,39 @@ def test_a_meetings_one_place_far_after_its_verb_is_its_venue(lang, text):
 ])
 def test_actor_type_a_states_mediators(lang, text, expected):
     assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # the future auxiliary in every person, negated or not
+    _case(set(), "fa", "لاریجانی: با ایالات متحده مذاکره نخواهیم کرد"),
+    _case(set(), "fa", "وزیر امور خارجه ایران گفت با همتای عمانی خود دیدار خواهیم کرد."),
+    # a colon opens a quotation: a future inside it is not the contact's
+    _case({("IRN", "IRQ")}, "fa", "عراقچی در تماس با همتای عراقی: به دفاع از خود ادامه خواهیم داد"),
+    _case({("IRN", "IRQ")}, "en", "Araghchi in a phone call with his Iraqi counterpart: we will defend ourselves."),
+    # hosting troops or bases receives no guest
+    _case(set(), "fa", "حمله پهپادی ایران به پایگاه دریایی ابوظبی که میزبان نیروهای فرانسوی است، باعث آتش‌سوزی شد."),
+    _case(set(), "en", "The Iranian drone hit a naval base in Abu Dhabi which hosts French troops."),
+    _case(set(), "ar", "أصابت مسيرة إيرانية قاعدة بحرية في أبوظبي تستضيف قوات فرنسية."),
+    # a press conversation is no consultation
+    _case(set(), "fa", "اوباما رئیس جمهور آمریکا در گفتگوی مطبوعاتی خود درباره روسیه سخن گفت."),
+])
+def test_future_persons_quotations_troops_and_press(lang, text, expected):
+    assert pairs(text, lang, published="2026-03-01") == expected
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "The first round of political consultations between Iran, India and Uzbekistan was held in Tehran."),
+    ("ar", "عقدت في طهران الجولة الأولى من المشاورات السياسية بين إيران والهند وأوزبكستان."),
+    ("fa", "نخستین دور رایزنی‌های سیاسی میان ایران، هند و ازبکستان در تهران برگزار شد."),
+])
+def test_gathering_scope_a_list_after_between_is_one_meeting(lang, text):
+    assert pairs(text, lang) == {("IND", "IRN"), ("IND", "UZB"), ("IRN", "UZB")}
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "US Secretary of State Marco Rubio said talks between Oman and Iran were held on Monday."),
+    ("fa", "مارکو روبیو وزیر خارجه آمریکا گفت مذاکراتی میان عمان و ایران روز دوشنبه برگزار شد."),
+    ("ar", "قال وزير الخارجية الأمريكي ماركو روبيو إن محادثات بين عمان وإيران جرت الاثنين."),
+])
+def test_gathering_scope_the_parties_between_are_the_parties(lang, text):
+    assert pairs(text, lang, published="2026-03-01") == {("IRN", "OMN")}
