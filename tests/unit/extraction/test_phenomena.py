@@ -978,3 +978,16 @@ def test_gathering_scope_a_list_after_between_is_one_meeting(lang, text):
 ])
 def test_gathering_scope_the_parties_between_are_the_parties(lang, text):
     assert pairs(text, lang, published="2026-03-01") == {("IRN", "OMN")}
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a summit that was held (an occurrence verb with it) is a meeting of the two it names
+    _case({("KOR", "PRK")}, "ar", "وجرت قمة تاريخية الجمعة بين كيم جونغ أون ورئيس كوريا الجنوبية مون جاي إن."),
+    _case({("KOR", "PRK")}, "en", "A historic summit took place on Friday between Kim Jong Un and South Korean "
+                                  "President Moon Jae-in."),
+    _case({("KOR", "PRK")}, "fa", "نشست تاریخی سران دو کره روز جمعه میان کیم جونگ اون و مون جه این رئیس جمهور "
+                                  "کره جنوبی برگزار شد."),
+    _case(set(), "en", "The summit between the US and North Korean leaders will take place in Singapore."),
+])
+def test_a_summit_held(lang, text, expected):
+    assert pairs(text, lang, published="2018-04-28") == expected
