@@ -991,3 +991,14 @@ def test_gathering_scope_the_parties_between_are_the_parties(lang, text):
 ])
 def test_a_summit_held(lang, text, expected):
     assert pairs(text, lang, published="2018-04-28") == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # the guest of a state's official meets him
+    _case({("EGY", "SAU")}, "ar", "حل ولي العهد السعودي ضيفا على الرئيس المصري في القاهرة أمس."),
+    _case({("EGY", "SAU")}, "en", "The Saudi Crown Prince was in Cairo yesterday as a guest of the Egyptian President."),
+    _case({("EGY", "SAU")}, "fa", "ولیعهد عربستان دیروز مهمان رئیس جمهور مصر در قاهره بود."),
+    _case(set(), "fa", "مهمانان خارجی در مراسم شرکت کردند."),
+])
+def test_a_guest_of_an_official(lang, text, expected):
+    assert pairs(text, lang, published="2018-05-18") == expected
