@@ -13,9 +13,9 @@ from functools import lru_cache
 
 from streams.extraction.actors import CONTACT_TRIGGERS, Cue, SentenceFacts
 from streams.extraction.normalise import normalise
-from streams.knowledge.loader import load_triggers
 from streams.extraction.phenomena import (framed_by_void, message_act, modality, negation, planned_before,
                                           questioned, speech_act, statement_act)
+from streams.knowledge.loader import load_triggers
 
 _PLACE_WINDOW = 8  # words between a meeting trigger and the place it happened
 
