@@ -35,7 +35,7 @@ _BREAKS = frozenset(",;:()[]\"|")
 _BREAK_RE = re.compile("[" + re.escape("".join(sorted(_BREAKS))) + "]")
 _TITLE_WINDOW = 7     # words between a title and its country word (Arabic long titles)
 _EN_TITLE_WINDOW = 4
-_CHAIN_WORDS = frozenset({"و", "وال", "and", "&", "-"})  # "وال": "and the" (الروسي والتركي)
+_CHAIN_WORDS = frozenset({"و", "وال", "and", "&", "-", "the"})  # "وال": "and the" (الروسي والتركي); "the UAE"
 _ARTICLES = frozenset({"the", "a"})
 # words between an English title and its country on the right: "Emir of Qatar", "ministers from
 # Syria, Iran and Russia", "a delegation from Cyprus" (not after a verb or a comma: "returning from")
@@ -554,6 +554,8 @@ def _chain_link(norm: str, items: list, k: int) -> list[str] | None:
     """The words joining item k to item k - 1 when they chain them (و, and, &, -; commas
     dropped; [] when only spaces and commas are between), else None."""
     words = norm[items[k - 1].m.end:items[k].m.start].replace(",", " ").split()
+    if "the" in words and getattr(items[k].payload, "sub", None) != "name":
+        return None  # "the UAE" goes on a list; "Oman, the Omani foreign minister" starts a phrase
     return words if all(w in _CHAIN_WORDS for w in words) else None
 
 

@@ -84,7 +84,7 @@ _POSSESSIVES = frozenset({"his", "her", "their", "its", "my", "our"})
 _POSSESSIVE_SUFFIXES = frozenset({"ها", "هم", "هما", "يه", "يها", "يهم", "ش", "شان", "اش"})
 # words of plural and dual titles (normalised): "وزراء", "وزيرا خارجية", "سفراء", "روسای جمهور",
 # "نخست وزیران"; English plurals end in -s
-_PLURAL_TITLES = frozenset({"وزراء", "وزراي", "وزيران", "وزيرا", "وزيري", "قاده", "سران", "روساء", "روساي",
+_PLURAL_TITLES = frozenset({"وزراء", "وزراي", "وزيران", "وزيرا", "وزيري", "قاده", "سران", "رهبران", "روساء", "روساي",
                             "زعماء", "سفراء", "سفراي", "سفيران"})
 _NOT_PLURAL = frozenset({"affairs", "arms"})
 

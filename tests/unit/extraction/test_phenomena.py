@@ -1002,3 +1002,21 @@ def test_a_summit_held(lang, text, expected):
 ])
 def test_a_guest_of_an_official(lang, text, expected):
     assert pairs(text, lang, published="2018-05-18") == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a list of countries after a plural title goes on over "the" ("Egypt, the UAE and Jordan")
+    _case({("ARE", "EGY"), ("ARE", "JOR"), ("EGY", "JOR")}, "en",
+          "The foreign ministers of Egypt, the UAE and Jordan met in Cairo on Saturday."),
+    _case({("IRN", "NLD"), ("IRN", "PHL")}, "en",
+          "The Iranian foreign minister met the ambassadors of the Netherlands and the Philippines on Saturday."),
+    # calls with the leaders of many states: the caller with each (not a gathering)
+    _case({("ARE", "USA"), ("EGY", "USA"), ("JOR", "USA"), ("QAT", "USA"), ("SAU", "USA"), ("TUR", "USA")}, "en",
+          "Trump spoke by phone with the leaders of Saudi Arabia, Qatar, the UAE, Egypt, Jordan and Turkey on Saturday."),
+    _case({("ARE", "USA"), ("EGY", "USA"), ("JOR", "USA"), ("QAT", "USA"), ("SAU", "USA"), ("TUR", "USA")}, "ar",
+          "أجرى ترامب اتصالات هاتفية مع قادة السعودية وقطر والإمارات ومصر والأردن وتركيا يوم السبت."),
+    _case({("ARE", "USA"), ("EGY", "USA"), ("JOR", "USA"), ("QAT", "USA"), ("SAU", "USA"), ("TUR", "USA")}, "fa",
+          "ترامپ روز شنبه با رهبران عربستان، قطر، امارات، مصر، اردن و ترکیه تلفنی گفتگو کرد."),
+])
+def test_lists_of_states_after_a_plural_title(lang, text, expected):
+    assert pairs(text, lang, published="2026-05-24") == expected
