@@ -103,7 +103,25 @@ def mixed_stream(seed: int = 7, distinct: int = 150, long_id: bool = True) -> li
         out.insert(rng.randint(len(out) // 2, len(out)), c)
     for b in bad:
         out.insert(rng.randint(0, len(out)), b)
+    # last, one article of mid-2025 without a contact for each of up to 8 input partitions
+    # (``input_partitions`` places them round-robin): every partition's stamp passes the days
+    # before, so their alerts are decided (a partition whose newest day is 2024-03-01 would hold
+    # them until more input came: docs/pipeline.md, "Event-time watermark")
+    out += [orjson.dumps({"id": f"{tag}-close-{j}", "text": text, "source": "close.example",
+                          "published_at": "2025-06-02"}) for j, text in enumerate(CLOSING)]
     return out
+
+
+CLOSING = (
+    "Heavy rain is expected along the northern coast on Tuesday, forecasters said.",
+    "The city's new tram line opened to passengers after four years of construction.",
+    "A local football club signed a young goalkeeper on a three-year contract.",
+    "Wheat prices fell for a third week as harvest estimates were revised upward.",
+    "The national museum reopened its manuscript hall after a long restoration.",
+    "Schools in the capital will start the autumn term a week later than planned.",
+    "An exhibition of contemporary ceramics drew large crowds over the weekend.",
+    "Engineers finished repairs on the old stone bridge ahead of schedule.",
+)
 
 
 def input_partitions(lines: list[bytes], partitions: int) -> list[int]:
@@ -119,6 +137,7 @@ def input_partitions(lines: list[bytes], partitions: int) -> list[int]:
     dedup = Deduplicator({}, horizon_seconds=1e9)
     of: dict[str, int] = {}
     out = []
+    closing = 0
     for i, line in enumerate(lines):
         try:
             doc = orjson.loads(line)
@@ -126,6 +145,10 @@ def input_partitions(lines: list[bytes], partitions: int) -> list[int]:
             aid = str(doc["id"])
         except Exception:   # noqa: BLE001 - not an article: validate dead-letters it
             out.append(i % partitions)
+            continue
+        if "-close-" in aid:   # the closing articles: one per partition
+            out.append(closing % partitions)
+            closing += 1
             continue
         verdict = dedup.check_and_remember(article, 1.8e9)
         first = verdict.original_id if verdict.is_duplicate else aid
