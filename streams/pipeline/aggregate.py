@@ -11,17 +11,19 @@ happened; a pair is evaluated for a day once the watermark bound has passed it (
 streams.detection.asof), so a contact reported late counts in the windows of the days evaluated
 after it came, not in those decided before.
 
-Event-time watermark (docs/pipeline.md): dedupe stamps every article with the pipeline's watermark
-(the least, over the input partitions, of their newest publication day; it never moves back), and
-extract passes the stamp on in the headers of the contact and source records, with the path the
-record took (dedupe partition, extract partition). A contact whose day is more than
-DIPLOWATCH_RETAIN_DAYS behind its stamp is late: counted nowhere (``diplowatch_late_contacts_total``).
-Whether a contact is late is thus decided by the input's own order at dedupe, not by which of the
-aggregate's partitions or upstream paths delivered something newer first. Old days are dropped
-when the timer's ``Expire`` control record passes (streams.pipeline.agent calls ``expire``), below
-the least of the newest stamps received on every path minus DIPLOWATCH_RETAIN_DAYS: no contact
-still to come on any path can land there (stamps grow along a path), so an expiry pass never
-removes a day that a contact counted later would have needed, whenever it runs.
+Event-time watermark (docs/pipeline.md): dedupe stamps every article with its own input
+partition's newest publication day (an idle partition's follows the others'; a stamp never moves
+back), and extract passes the stamp on in the headers of the contact and source records, with the
+path the record took (input partition, dedupe partition, extract partition), along which stamps
+only grow. A contact whose day is more than DIPLOWATCH_RETAIN_DAYS behind its stamp is late:
+counted nowhere (``diplowatch_late_contacts_total``). Whether a contact is late is thus decided by
+its input partition's own sequence, not by how the partitions interleave or which of the
+aggregate's paths delivered something newer first. Old days are dropped when the timer's
+``Expire`` control record passes (streams.pipeline.agent calls ``expire``), below the bound (the
+least of the newest stamps received on every path, none until each delivered one) minus
+DIPLOWATCH_RETAIN_DAYS: no contact still to come on any path can land there (stamps grow along a
+path), so an expiry pass never removes a day that a contact counted later would have needed,
+whenever it runs.
 """
 from __future__ import annotations
 

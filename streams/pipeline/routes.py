@@ -110,8 +110,6 @@ def counts(p) -> dict[str, Any]:
     dead: dict[str, int] = {}
     dup: dict[str, int] = {}
     marks: list[str | None] = []
-    stamps: dict[str, str] = {}   # input partition -> its stamp (the least over dedupe partitions)
-    idle: set[int] = set()        # input partitions a dedupe partition held here counts as idle
     # dedupe counts every input message (in, duplicates, validate's dead letters), extract the
     # processed articles and its own dead letters; both read their delta records through the stage,
     # which lists only the partitions this worker holds
@@ -121,10 +119,6 @@ def counts(p) -> dict[str, Any]:
             if isinstance(v, dict):
                 if name == "dedupe_accounting":
                     marks.append(v.get("wm"))
-                    for m, day in (v.get("stamps") or {}).items():
-                        ip = m.rsplit(":", 1)[-1]
-                        stamps[ip] = min(stamps.get(ip, day), day)
-                    idle.update(int(m.rsplit(":", 1)[-1]) for m in v.get("idle") or ())
                 n_in += int(v.get("in", 0))
                 processed += int(v.get("processed", 0))
                 _merge(dup, v.get("duplicate"))
@@ -148,12 +142,28 @@ def counts(p) -> dict[str, Any]:
     # dated article), and the aggregate's bound over the contacts partitions held (the least; None until
     # every path delivered a stamp to each): alerts are decided up to bound - 1 - SETTLE_DAYS
     out["watermark"] = None if not marks or None in marks else min(marks)
-    # per input partition its stamp, and the partitions left out of the bound as idle
-    # (DIPLOWATCH_IDLE_PARTITION_SECONDS of input time without a dated article)
-    out["input_stamps"] = dict(sorted(stamps.items(), key=lambda kv: int(kv[0])))
-    out["idle_partitions"] = sorted(idle)
+    out.update(event_time(p))
     out["bound"] = _bound(p, out["assigned"])
     return out
+
+
+def event_time(p) -> dict[str, Any]:
+    """Per input partition its stamp (the least over the dedupe partitions held here; absent
+    before its first dated article), and the input partitions a dedupe partition held here counts
+    as idle (DIPLOWATCH_IDLE_PARTITION_SECONDS of input time without a dated article: left out of
+    the bound, docs/pipeline.md "Event-time watermark")."""
+    stamps: dict[str, str] = {}
+    idle: set[int] = set()
+    reader = p.readers.get("dedupe_accounting") if hasattr(p, "readers") else None
+    for v in (reader() if reader else {}).values():
+        if not isinstance(v, dict):
+            continue
+        for m, day in (v.get("stamps") or {}).items():
+            ip = m.rsplit(":", 1)[-1]
+            stamps[ip] = min(stamps.get(ip, day), day)
+        idle.update(int(m.rsplit(":", 1)[-1]) for m in v.get("idle") or ())
+    return {"input_stamps": dict(sorted(stamps.items(), key=lambda kv: int(kv[0]))),
+            "idle_partitions": sorted(idle)}
 
 
 def _bound(p, assigned: list[str]) -> str | None:
