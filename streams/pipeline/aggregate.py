@@ -4,9 +4,10 @@ event day in the ``windows`` table, then spike detection on the same partition (
 The agent reads ``contacts`` and the internal ``sources`` topic together; both are keyed by country
 pair with the same partition count, so a pair's contacts, its copies' sources, its windows and its
 spike episodes all live on one partition (one worker). Counting is by contact key
-(streams.detection.counts.PairCounts): a replayed contact changes no count, and a copy's source only
-adds its outlet to a contact already counted (one that arrives before its contact waits for it), so
-the counts and alerts do not depend on how the two topics interleave. Contacts land on the day they
+(streams.detection.counts.PairCounts): a replayed contact changes no count, and a copy's record is one
+more report of its contact (it counts the contact when it comes first, and the contact is seen from
+the least stamp of its reports), so the counts and alerts do not depend on how the two topics
+interleave. Contacts land on the day they
 happened; a pair is evaluated for a day once the watermark bound has passed it (as-of evaluation,
 streams.detection.asof), so a contact reported late counts in the windows of the days evaluated
 after it came, not in those decided before.
