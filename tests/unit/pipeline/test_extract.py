@@ -216,5 +216,16 @@ def test_a_heartbeat_goes_on_to_every_contacts_and_sources_partition_with_the_pa
         # on the public contacts topic an empty record; on the internal sources topic the record
         assert o.value == (b"" if o.topic == "contacts" else hb)
     assert stage.extracted == {} and stage.accounting == {}   # nothing stored, nothing counted
-    # a heartbeat sent before the per-partition stamps names no input partition: dropped
+    # a heartbeat sent before the per-partition stamps names no input partition: dropped; and one
+    # already on the contacts topic then (headers wm/src "q.e") moves no path at the aggregate
     assert stage.handle(Heartbeat(now=T0, wm="2024-03-04", dedupe=0), partition=1) == []
+    from streams.pipeline.serde import stamp_headers
+    assert read_vector(stamp_headers("2024-03-04", "0.1")) is None
+
+
+def test_a_records_path_names_its_input_partition(stage):
+    from streams.pipeline.serde import read_stamp
+    doc = corpus_records("seeds.jsonl")[1]
+    rec = NewArticle(article=doc, origin={**ORIGIN, "partition": 3}, in_ts=T0, seq=[0, 5], wm="2024-03-04")
+    outs = [o for o in stage.handle(rec, partition=1, offset=0) if o.topic == "contacts"]
+    assert outs and {read_stamp(o.headers) for o in outs} == {("2024-03-04", "3.0.1")}

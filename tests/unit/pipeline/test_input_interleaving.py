@@ -179,3 +179,20 @@ def test_the_input_partitions_own_sequences_decide_every_evaluation_whatever_the
         if a["pair"] == ["JOR", "USA"]:
             tops[a["topic"]] = max(tops.get(a["topic"], 0), a["observed"])
     assert tops.get("*") == 6 and tops.get("gaza") == 6, tops
+
+
+def test_an_input_partition_that_gets_nothing_holds_evaluation_until_it_is_idle_by_input_time():
+    """Every article on input partition 0 (a feed writing one key), partition 1 empty: with the idle
+    time off nothing is evaluated (the bound waits for partition 1); with 30 s, partition 1 is idle
+    once the articles' Kafka timestamps (1 s apart) are 30 s past the first, its stamp follows
+    partition 0's, and the burst's alerts come as with both partitions delivering."""
+    seqs = sequences()
+    one = {0: sorted(seqs[0] + seqs[1], key=lambda x: x["ts"]), 1: []}
+    _, held = run(one, random.Random(1), idle_seconds=0)
+    assert held == ()
+    windows, alerts = run(one, random.Random(1), idle_seconds=30)
+    tops: dict[str, int] = {}
+    for a in map(orjson.loads, alerts):
+        if a["pair"] == ["JOR", "USA"]:
+            tops[a["topic"]] = max(tops.get(a["topic"], 0), a["observed"])
+    assert tops == {"*": 6, "gaza": 6}
