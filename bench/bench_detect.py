@@ -4,6 +4,7 @@
     .venv/bin/python bench/bench_detect.py copies               # dedup on dev.jsonl vs dev.copies.json
     .venv/bin/python bench/bench_detect.py sweep                # ICEWS 2016: alpha x min_count table
     .venv/bin/python bench/bench_detect.py order                # episode ids under partition interleavings
+    .venv/bin/python bench/bench_detect.py input-order          # ... under input partition interleavings at dedupe
 
 * fingerprints: MinHash signature of a 4 KB article (consecutive dev corpus texts, 4096 chars),
   normalisation and shingling included; datasketch's default SHA-1 hashing shown for comparison;
@@ -782,12 +783,82 @@ def order(args) -> None:
               f"(ids, windows, counts, evidence) and in the same order: {same}")
 
 
+def _dedupe_order(rows: list[dict], k: int, rng, hold: int | None, vector: bool) -> list[tuple[int, dict]]:
+    """``rows`` split by article id over ``k`` input partitions (as the producer keys articles), each
+    partition in day order (a feed's own order), merged at random as dedupe would read them
+    (weighted by what each has left; input partition ``hold`` held back until half the input went
+    by, when given: a partition that starts late with older articles). Each record is stamped as
+    dedupe stamps it: ``vector``, its own input partition's stamp (streams.pipeline.dedupe.
+    advance_stamps, no idle partition); else the one watermark of 6233876 (the least newest day
+    over the partitions seen so far, never moving back). (input partition, stamped contact), in
+    dedupe's order."""
+    import zlib
+    from streams.pipeline.dedupe import advance_stamps
+    parts = [[c for c in rows if zlib.crc32(c["article_id"].encode()) % k == i] for i in range(k)]
+    marks = [f"articles:{i}" for i in range(k)]
+    idx, acc, newest, wm, out = [0] * k, {}, {}, None, []
+    total = len(rows)
+    while len(out) < total:
+        live = [i for i in range(k) if idx[i] < len(parts[i])]
+        if hold is not None and len(out) < total // 2 and len(live) > 1:
+            live = [i for i in live if i != hold]
+        i = rng.choices(live, weights=[len(parts[j]) - idx[j] for j in live])[0]
+        c = parts[i][idx[i]]
+        idx[i] += 1
+        if vector:
+            acc, stamp = advance_stamps(acc, marks[i], c["date"], 1.9e9, marks, 0)
+        else:
+            newest[i] = max(newest.get(i, ""), c["date"])
+            low = min(newest.values())
+            wm = low if wm is None or low > wm else wm
+            stamp = wm
+        out.append((i, {**c, "~stamp": stamp}))
+    return out
+
+
+def input_order(args) -> None:
+    """ICEWS 2016 split by article id over 2-4 input partitions, each in day order, interleaved at
+    random at dedupe (every other run with one partition held back until half the input went by),
+    stamped as dedupe does before (one watermark over the partitions seen so far, 6233876) and
+    after (each record its own input partition's stamp), then through 2 extract partitions
+    (paths: extract partition before, input x extract partition after) merged at random into the
+    live stage's as-of evaluation: the alerts against one input in day order's."""
+    import random
+    import zlib
+    rows = sorted((json.loads(x) for x in open(SHARED / "events" / "icews-contacts-2016.jsonl")),
+                  key=lambda c: c["date"])
+    base = asof_alerts(split_stamped(rows, 1), lambda live, w: live[0])
+    base_new = sorted(a["episode_id"] for a in base if a["status"] == "new")
+    base_view = [_alert_view(a) for a in base]
+    print(f"one input partition, day order: {len(base_new)} new alerts, {len(base) - len(base_new)} updates")
+    rng = random.Random(14)
+    for t in range(args.repeat * 2):
+        k = 2 + t % 3
+        hold = rng.randrange(k) if t % 2 == 0 else None
+        seed = rng.random()
+        for label, vector in (("before", False), ("after", True)):
+            order = _dedupe_order(rows, k, random.Random(seed), hold, vector)
+            paths: dict = {}
+            for i, c in order:
+                e = zlib.crc32(c["article_id"].encode()) % 2
+                paths.setdefault((i, e) if vector else e, []).append(c)
+            pick = random.Random(seed + 1)
+            got = asof_alerts([paths[key] for key in sorted(paths)],
+                              lambda live, w: pick.choices(live, weights=w)[0])
+            new = sorted(a["episode_id"] for a in got if a["status"] == "new")
+            print(f"{k} input partitions{f' (partition {hold} late)' if hold is not None else ''}, "
+                  f"{label}: {len(new)} new alerts, {len(got) - len(new)} updates, "
+                  f"{len(set(new) - set(base_new))} ids not in day order's, "
+                  f"{len(set(base_new) - set(new))} of day order's missing; every alert identical: "
+                  f"{[_alert_view(a) for a in got] == base_view}", flush=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("what", nargs="?", default="speed", choices=("speed", "copies", "sweep", "compare",
                                                                  "multiple-testing", "holdout", "families",
-                                                                 "cold-start", "order", "heldout-2017",
-                                                                 "select"))
+                                                                 "cold-start", "order", "input-order",
+                                                                 "heldout-2017", "select"))
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--only", action="append", help="compare: only this candidate (repeatable)")
     ap.add_argument("--match", default=None, help="compare, families: only candidates whose label contains this")
@@ -802,7 +873,8 @@ def main() -> int:
     args = ap.parse_args()
     {"speed": speed, "copies": copies, "sweep": sweep, "compare": compare,
      "multiple-testing": multiple_testing, "holdout": holdout, "families": families,
-     "cold-start": cold_start, "order": order, "heldout-2017": heldout_2017, "select": select}[args.what](args)
+     "cold-start": cold_start, "order": order, "input-order": input_order, "heldout-2017": heldout_2017,
+     "select": select}[args.what](args)
     return 0
 
 

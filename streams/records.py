@@ -203,7 +203,8 @@ class Rejected(_Internal):
 class NewArticle(_Internal):
     """Topic extract, from dedupe: the first copy of an article. ``seq``: [dedupe partition, offset
     of the record dedupe decided it from] (extract skips a record dedupe repeats after a crash);
-    ``wm``: the event-time watermark it was stamped with (docs/pipeline.md)."""
+    ``wm``: the event-time stamp it was given, its input partition's (``origin``) newest
+    publication day (docs/pipeline.md, "Event-time watermark")."""
     kind: str = field(default="article", init=False)
     article: dict[str, Any]
     origin: dict[str, Any]
@@ -254,13 +255,17 @@ class Expire(_Internal):
 class Heartbeat(_Internal):
     """Topic extract, from dedupe (one per extract partition, after each ``Expire`` dedupe reads),
     then topic sources and, as an empty record with the same headers, contacts, from extract (one
-    per partition): the watermark of dedupe partition ``dedupe`` at that point of its output, so an
-    aggregate partition learns that a path that sends it nothing has passed that stamp
-    (docs/pipeline.md, "Event-time watermark")."""
+    per partition): the stamps of dedupe partition ``dedupe`` at that point of its output, per
+    input partition (``stamps``: input partition -> the stamp its next record will have at least),
+    so an aggregate partition learns that the paths that send it nothing have passed them
+    (docs/pipeline.md, "Event-time watermark"). ``wm`` is the least of them (shown, not used);
+    a heartbeat of a version without ``stamps`` has None there and moves no path."""
     kind: str = field(default="heartbeat", init=False)
     now: float                    # the timer's clock of the Expire it follows
-    wm: str | None                # dedupe's watermark (None: no dated article yet)
+    wm: str | None                # the least of ``stamps`` (None: no dated article yet)
     dedupe: int                   # the dedupe partition it comes from
+    stamps: dict[str, str] | None = None   # input partition (its number as text) -> its stamp
+    idle: list[int] | None = None          # the input partitions dedupe counts as idle
 
     @property
     def in_ts(self) -> float:
@@ -268,7 +273,10 @@ class Heartbeat(_Internal):
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Heartbeat":
-        return cls(now=float(d["now"]), wm=d.get("wm"), dedupe=int(d.get("dedupe") or 0))
+        stamps = d.get("stamps")
+        return cls(now=float(d["now"]), wm=d.get("wm"), dedupe=int(d.get("dedupe") or 0),
+                   stamps={str(k): str(v) for k, v in stamps.items()} if isinstance(stamps, dict)
+                   else None, idle=d.get("idle"))
 
 
 InternalRecord = ValidArticle | Rejected | NewArticle | CopyOf | Expire | Heartbeat

@@ -120,6 +120,10 @@ SPECS: tuple[Spec, ...] = (
                                                  "fingerprints and article entries, and dedupe sends "
                                                  "its watermark down every path (which lets alerts "
                                                  "of a quiet path's days out)"),
+    Spec("idle_partition_seconds", float, 300.0, "an input partition with no dated article for this "
+         "many seconds of input time (the Kafka timestamps of the other partitions' articles) is "
+         "idle: left out of the event-time bound until it delivers again (0: never idle; "
+         "docs/pipeline.md, 'Event-time watermark')"),
     # --- aggregation and detection (defaults = streams.detection.model.SpikeParams)
     Spec("window_days", int, 7, "the recent window whose distinct contacts are tested for a spike"),
     Spec("history_weeks", int, 12, "weeks before the window that give the expected count"),
@@ -206,6 +210,7 @@ class Settings:
     max_text_chars: int
     dedup_horizon_seconds: float
     expire_interval_seconds: float
+    idle_partition_seconds: float
     window_days: int
     history_weeks: int
     spike_alpha: float
@@ -240,6 +245,8 @@ class Settings:
                      "retain_days"):
             if getattr(self, attr) < 1:
                 problems.append(f"{PREFIX}{attr.upper()} must be >= 1")
+        if self.idle_partition_seconds < 0:
+            problems.append(f"{PREFIX}IDLE_PARTITION_SECONDS must be >= 0")
         if self.settle_days < 0:
             problems.append(f"{PREFIX}SETTLE_DAYS must be >= 0")
         # a day is evaluated once the watermark is SETTLE_DAYS + 1 past it, and reads its window and

@@ -33,8 +33,8 @@ SHARED_CORPUS = PROJECT.parent / "shared" / "corpus"
 # The sample: the project's burst stream (steady pairs over weeks of 2023, then a burst of
 # Gaza-related calls for JOR-USA: it shows an alert), the five seed articles, then the 128
 # development articles (real, with copies). The burst goes first: the seeds and dev reach 2025, and
-# a contact more than DIPLOWATCH_RETAIN_DAYS behind the event-time watermark is late, not counted
-# (docs/pipeline.md, "Event-time watermark").
+# a contact more than DIPLOWATCH_RETAIN_DAYS behind the stamp of its article (its input partition's
+# newest publication day so far) is late, not counted (docs/pipeline.md, "Event-time watermark").
 DEFAULT_SAMPLE = (
     PROJECT / "tests" / "fixtures" / "burst_stream.jsonl",
     SHARED_CORPUS / "seeds.jsonl",
@@ -272,8 +272,8 @@ def run(args: argparse.Namespace) -> int:
         # the sample spans October 2023 (the burst) to November 2025 (dev): counts kept 1,000 days
         # so the burst's weeks stay on the pair page after the first expiry pass
         env.setdefault(PREFIX + "RETAIN_DAYS", "1000")
-        # a day's alerts are decided once the event-time watermark has passed it on every path
-        # (docs/pipeline.md); the timer's heartbeats move it past paths with nothing more to send:
+        # a day's alerts are decided once every input partition's stamp has passed it on every
+        # path (docs/pipeline.md); the timer's heartbeats move them past paths with nothing more to send:
         # every 5 s, so the burst's alert follows the sample within seconds, not a minute
         env.setdefault(PREFIX + "EXPIRE_INTERVAL_SECONDS", "5")
         log_dir = PROJECT / "var" / "demo"

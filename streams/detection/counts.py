@@ -147,11 +147,16 @@ class PairCounts:
         return key, day
 
     def add_source(self, contact_key_: str, *, source: str | None = None, url: str | None = None,
-                   article_id: str | None = None, stamp: str | None = None) -> bool:
+                   article_id: str | None = None, stamp: str | None = None,
+                   mode: str | None = None, evidence: str | None = None) -> bool:
         """Record another outlet/URL/article for an already counted contact (the pipeline's path for
-        an article found to be a copy; ``stamp``: its watermark stamp). Returns True when something
-        was added; False when nothing new or the contact is unknown. The count never changes (and
-        the contact's own stamp neither: only a report on the contacts topic makes it counted)."""
+        an article found to be a copy; ``stamp``: its stamp; ``mode``, ``evidence``: the contact as
+        the copy's record describes it). Returns True when something was added; False when nothing
+        new or the contact is unknown. The count never changes; a stamp below the contact's makes
+        it seen from there, and a (stamp, article id) below its ``rep`` makes this report the one
+        that describes it: with several input partitions a copy can be stamped before the article
+        dedupe saw first (another partition's), and the contact is then what the least stamped of
+        its reports makes it, whichever of them dedupe saw first."""
         pair, day, _ = contact_key_.split("|")
         star = self.store.get(bucket_key(pair, ALL_TOPICS, day))
         if not star or contact_key_ not in star:
@@ -161,6 +166,10 @@ class PairCounts:
         if stamp is not None:
             for f, sf in STAMPS.items():
                 extra[sf] = [stamp] * len(extra[f])
+            extra["stamp"] = stamp
+            if mode is not None:
+                extra.update(rep=[stamp, article_id or ""], mode=mode,
+                             evidence=(evidence or "")[:EVIDENCE_CHARS])
         changed = False
         for topic in (ALL_TOPICS, *star[contact_key_].get("topics", ())):
             _, ch = self._merge(bucket_key(pair, topic, day), contact_key_, extra, only_existing=True,

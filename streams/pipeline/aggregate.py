@@ -4,24 +4,27 @@ event day in the ``windows`` table, then spike detection on the same partition (
 The agent reads ``contacts`` and the internal ``sources`` topic together; both are keyed by country
 pair with the same partition count, so a pair's contacts, its copies' sources, its windows and its
 spike episodes all live on one partition (one worker). Counting is by contact key
-(streams.detection.counts.PairCounts): a replayed contact changes no count, and a copy's source only
-adds its outlet to a contact already counted (one that arrives before its contact waits for it), so
-the counts and alerts do not depend on how the two topics interleave. Contacts land on the day they
+(streams.detection.counts.PairCounts): a replayed contact changes no count, and a copy's record is one
+more report of its contact (it counts the contact when it comes first, and the contact is seen from
+the least stamp of its reports), so the counts and alerts do not depend on how the two topics
+interleave. Contacts land on the day they
 happened; a pair is evaluated for a day once the watermark bound has passed it (as-of evaluation,
 streams.detection.asof), so a contact reported late counts in the windows of the days evaluated
 after it came, not in those decided before.
 
-Event-time watermark (docs/pipeline.md): dedupe stamps every article with the pipeline's watermark
-(the least, over the input partitions, of their newest publication day; it never moves back), and
-extract passes the stamp on in the headers of the contact and source records, with the path the
-record took (dedupe partition, extract partition). A contact whose day is more than
-DIPLOWATCH_RETAIN_DAYS behind its stamp is late: counted nowhere (``diplowatch_late_contacts_total``).
-Whether a contact is late is thus decided by the input's own order at dedupe, not by which of the
-aggregate's partitions or upstream paths delivered something newer first. Old days are dropped
-when the timer's ``Expire`` control record passes (streams.pipeline.agent calls ``expire``), below
-the least of the newest stamps received on every path minus DIPLOWATCH_RETAIN_DAYS: no contact
-still to come on any path can land there (stamps grow along a path), so an expiry pass never
-removes a day that a contact counted later would have needed, whenever it runs.
+Event-time watermark (docs/pipeline.md): dedupe stamps every article with its own input
+partition's newest publication day (an idle partition's follows the others'; a stamp never moves
+back), and extract passes the stamp on in the headers of the contact and source records, with the
+path the record took (input partition, dedupe partition, extract partition), along which stamps
+only grow. A contact whose day is more than DIPLOWATCH_RETAIN_DAYS behind its stamp is late:
+counted nowhere (``diplowatch_late_contacts_total``). Whether a contact is late is thus decided by
+its input partition's own sequence, not by how the partitions interleave or which of the
+aggregate's paths delivered something newer first. Old days are dropped when the timer's
+``Expire`` control record passes (streams.pipeline.agent calls ``expire``), below the bound (the
+least of the newest stamps received on every path, none until each delivered one) minus
+DIPLOWATCH_RETAIN_DAYS: no contact still to come on any path can land there (stamps grow along a
+path), so an expiry pass never removes a day that a contact counted later would have needed,
+whenever it runs.
 """
 from __future__ import annotations
 
@@ -38,7 +41,10 @@ from streams.pipeline.alert import AlertStage, spike_params
 from streams.pipeline.serde import Out
 
 WATERMARK = "watermark"   # the latest event day counted in the partition (the status page shows it)
-PATHS = "~paths"          # path "<dedupe p>.<extract p>" -> newest watermark stamp received on it
+# path "<input p>.<dedupe p>.<extract p>" (":sources" after it for the sources topic) -> the newest
+# stamp received on it. (Before the per-partition stamps the paths were "<dedupe p>.<extract p>"
+# under "~paths": that value is no longer read, and its records' paths are not tracked.)
+PATHS = "~stamps"
 EXPIRED = "~expired"      # days before this one were expired: nothing is counted there any more
 # {"contacts": offset, "sources": offset}: the next offset of each input partition not yet applied,
 # written after the state records of the records before it are acknowledged. A record redelivered
@@ -48,7 +54,9 @@ EXPIRED = "~expired"      # days before this one were expired: nothing is counte
 # most of a crash's redeliveries to be evaluated again.
 MARKS = "~marks"
 # "~src|<pair>|<day>" -> {contact key: [outlets of copies]}: a copy's source that arrived before its
-# contact, applied when the contact is counted (and expired with its day by PairCounts.expire)
+# contact, applied when the contact is counted (and expired with its day by PairCounts.expire).
+# Written before the per-partition stamps only (a copy's record now counts its contact): applied
+# when found, never written
 PENDING = "~src"
 
 
@@ -60,10 +68,22 @@ def _minus_days(day: str, n: int) -> str:
     return (date.fromisoformat(day) - timedelta(days=n)).isoformat()
 
 
+def current_path(path: str | None) -> bool:
+    """A path of the current form, "<input p>.<dedupe p>.<extract p>" (one written before the
+    per-partition stamps, "<dedupe p>.<extract p>", names no input partition)."""
+    return path is not None and path.count(".") == 2
+
+
+def path_bound(paths: dict[str, str], need: int) -> str | None:
+    """The least newest stamp over the ``need`` paths of ``paths`` (the PATHS value); None until
+    each has delivered one."""
+    return min(paths.values()) if paths and len(paths) >= need else None
+
+
 class AggregateStage:
     """Counting (PairCounts), as-of evaluation (streams.detection.asof) and spike detection
-    (AlertStage) over one partition's tables. ``paths``: how many paths deliver contacts (dedupe
-    partitions x extract partitions); ``sources``: the sources topic's paths count too (the live
+    (AlertStage) over one partition's tables. ``paths``: how many paths deliver contacts (input
+    partitions x dedupe partitions x extract partitions); ``sources``: the sources topic's paths count too (the live
     pipeline: a copy's outlet can complete a window's corroboration). The bound waits until each
     path has delivered a stamped record or heartbeat."""
 
@@ -89,10 +109,16 @@ class AggregateStage:
             self.windows[PATHS] = {**paths, key: stamp}
 
     def heartbeat(self, stamp: str | None, path: str | None, sources: bool = False) -> list[Out]:
-        """A path's heartbeat (extract passes dedupe's on): the path has passed ``stamp``; the days
-        that lets out are evaluated, and when the bound moved past a retained day an expiry pass
-        runs too (so the tables follow the bound without waiting for the timer's next pass)."""
-        self._see(stamp, path, sources)
+        """A path's heartbeat: the path has passed ``stamp`` (``heartbeats``)."""
+        return self.heartbeats({path: stamp} if path is not None else {}, sources)
+
+    def heartbeats(self, stamps: dict[str, str], sources: bool = False) -> list[Out]:
+        """A heartbeat extract passed on (dedupe's stamps per input partition): each path of
+        ``stamps`` has passed its stamp; the days that lets out are evaluated, and when the bound
+        moved past a retained day an expiry pass runs too (so the tables follow the bound without
+        waiting for the timer's next pass)."""
+        for path, stamp in stamps.items():
+            self._see(stamp, path, sources)
         b = self.bound()
         if b is not None and _minus_days(b, self.retain_days) > (self.windows.get(EXPIRED) or ""):
             return self.expire()
@@ -110,10 +136,12 @@ class AggregateStage:
                path: str | None = None, extra_source: bool = False) -> list[Out]:
         """``stamp``, ``path``: the record's watermark stamp and path (``serde.read_stamp``).
         ``extra_source``: a record of the sources topic (a copy's outlet for contacts counted from
-        the first copy): it only adds its outlet to a contact already counted (or waits for the
-        contact: PENDING), and counts nothing: counting it when it arrives before its contact would
-        make what a day's evaluation sees depend on how the two topics interleave. A counted
-        contact is evaluated with its day, once the bound lets that day out (``evaluate``)."""
+        the first copy): it adds its report to the contact, and counts the contact if its first
+        copy's record has not come yet. Either way the contact is seen from the least stamp of its
+        reports and described by the least stamped one, so what a day's evaluation sees depends on
+        the stamps, not on how the two topics interleave nor which copy dedupe saw first. A
+        counted contact is evaluated with its day, once the bound lets that day out
+        (``evaluate``)."""
         now = time.time() if now is None else now
         if "countries" not in msg:
             return []
@@ -135,19 +163,18 @@ class AggregateStage:
             return []
         pkey = f"{PENDING}|{key.split('|', 1)[0]}|{day[0]}"
         if extra_source:
-            extra = {"source": msg.get("source"), "url": msg.get("url"),
-                     "article_id": msg.get("article_id"), "stamp": stamp}
             pair_, kday, _ = key.split("|")
             star = self.windows.get(f"{pair_}|*|{kday}") or {}
             if key in star:
-                self._add_source(key, star[key], extra)
-            else:
-                # its contact is not counted yet: kept until it is (or until its day expires)
-                pending = dict(self.windows.get(pkey) or {})
-                if extra not in pending.get(key, []):
-                    pending[key] = (pending.get(key, []) + [extra])[:20]
-                    self.windows[pkey] = pending
-            return []
+                self._add_source(key, star[key], {
+                    "source": msg.get("source"), "url": msg.get("url"),
+                    "article_id": msg.get("article_id"), "stamp": stamp, "mode": msg.get("mode"),
+                    "evidence": msg.get("evidence")})
+                return []
+            # its contact is not counted yet: the copy's record is a report of it like any other
+            # and counts it, with its stamp. (With one input partition a copy is stamped no lower
+            # than the article dedupe saw first; with several it can be, and the days that see the
+            # contact must not depend on which of them dedupe saw first: docs/pipeline.md.)
         wm = self.windows.get(WATERMARK)
         # a contact dated in the future (a typo in a feed) must not move the displayed day
         tomorrow = datetime.fromtimestamp(now + 86400, timezone.utc).date().isoformat()
@@ -172,7 +199,7 @@ class AggregateStage:
     def _add_source(self, key: str, entry: dict[str, Any], extra: dict[str, Any]) -> None:
         topics = ("*", *entry.get("topics", ()))
         stamp = extra.get("stamp")
-        report = {k: extra.get(k) for k in ("source", "url", "article_id")}
+        report = {k: extra.get(k) for k in ("source", "url", "article_id", "mode", "evidence")}
         if stamp is None:
             self.counts.add_source(key, **report)
         else:
@@ -188,10 +215,7 @@ class AggregateStage:
 
     def bound(self) -> str | None:
         """The least newest stamp over all paths (None until every path delivered one)."""
-        paths = self.windows.get(PATHS) or {}
-        if len(paths) < self.paths:
-            return None
-        return min(paths.values())
+        return path_bound(self.windows.get(PATHS) or {}, self.paths)
 
     def expire(self, now: float | None = None) -> list[Out]:
         """Drop the days no contact still to come can land on (the module docstring); ``now`` is
@@ -209,9 +233,15 @@ class AggregateStage:
         return outs
 
 
+def path_count(s) -> int:
+    """How many paths deliver to each aggregate partition per topic: input partitions (the
+    ``articles`` topic has ``partitions``) x dedupe partitions x extract partitions."""
+    return s.partitions * s.dedupe_partitions * s.partitions
+
+
 def register(p) -> None:
     from streams.pipeline import agent
-    from streams.pipeline.serde import read_stamp
+    from streams.pipeline.serde import read_stamp, read_vector
     from streams.pipeline.tables import ChangelogWriter, PartitionView
     from streams.records import Heartbeat
     s = p.settings
@@ -219,7 +249,7 @@ def register(p) -> None:
     windows = PartitionView(p.tables["windows"], writer=writer)
     episodes = PartitionView(p.tables["episodes"], writer=writer)
     stage = AggregateStage(windows, episodes, spike_params(s), retain_days=s.retain_days,
-                           paths=s.dedupe_partitions * s.partitions, min_confidence=s.min_confidence,
+                           paths=path_count(s), min_confidence=s.min_confidence,
                            settle_days=s.settle_days, sources=True)
     source = p.app.topic(s.topic_contacts, s.topic_sources, key_serializer="raw",
                          value_serializer="raw")
@@ -228,11 +258,14 @@ def register(p) -> None:
         return "contacts" if m.topic == s.topic_contacts else "sources"
 
     def handle(stage, msg, m) -> list[Out]:
-        stamp, path = read_stamp(m.headers)
         contacts = m.topic == s.topic_contacts
         if type(msg) is Heartbeat or not msg:   # a heartbeat (on contacts: an empty record)
-            return stage.heartbeat(stamp, path, sources=not contacts)
-        return stage.handle(msg, stamp=stamp, path=path, extra_source=not contacts)
+            return stage.heartbeats(read_vector(m.headers) or {}, sources=not contacts)
+        stamp, path = read_stamp(m.headers)
+        # (a record sent before the per-partition stamps is counted with its stamp; its path,
+        # which names no input partition, is not tracked)
+        return stage.handle(msg, stamp=stamp, path=path if current_path(path) else None,
+                            extra_source=not contacts)
 
     # the marks (MARKS, in windows) are written after the batch's alerts and table writes are
     # acknowledged (streams.pipeline.agent.run)

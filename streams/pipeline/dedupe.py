@@ -43,9 +43,16 @@ COPY_FIELDS = ("id", "source", "url", "published_at", "lang", "title")
 
 
 class DedupeStage:
-    def __init__(self, dedup: Deduplicator, accounting: MutableMapping) -> None:
+    """``inputs``: how many partitions the input topic has (settings ``partitions``): each one's
+    path is waited for (docs/pipeline.md, "Event-time watermark"); ``idle_seconds``: input time
+    without a dated article after which an input partition is idle (0: never)."""
+
+    def __init__(self, dedup: Deduplicator, accounting: MutableMapping, inputs: int = 1,
+                 idle_seconds: float = 0.0) -> None:
         self.dedup = dedup
         self.accounting = accounting
+        self.inputs = inputs
+        self.idle_seconds = float(idle_seconds)
 
     def handle(self, rec: ValidArticle | Rejected, partition: int = 0,
                offset: int | None = None) -> list[Out]:
@@ -73,7 +80,9 @@ class DedupeStage:
         doc = rec.article
         article = Article.from_dict(doc)
         now = float(rec.in_ts or time.time())
-        acc, wm = _advance_watermark(acc, mark, doc.get("published_at"), now)
+        acc, wm = advance_stamps(acc, mark, doc.get("published_at"), now,
+                                 [f"{origin['topic']}:{i}" for i in range(self.inputs)],
+                                 self.idle_seconds)
         verdict = self.dedup.check_and_remember(article, now)
         if verdict.is_duplicate:
             metrics.duplicate(verdict.kind)
@@ -93,38 +102,79 @@ class DedupeStage:
         self.dedup.expire(now)
 
     def heartbeats(self, partition: int, now: float, extract_partitions: int) -> list[Out]:
-        """After an ``Expire``: this partition's watermark to every extract partition, behind the
-        records sent before it (every later record carries that stamp or a later one), so the
-        aggregate's bound moves past paths with nothing else to send (docs/pipeline.md)."""
-        wm = (self.accounting.get(f"dedupe:{partition}") or {}).get("wm")
-        hb = Heartbeat(now=now, wm=wm, dedupe=partition)
+        """After an ``Expire``: this partition's stamp per input partition to every extract
+        partition, behind the records sent before it (every later record from input partition p
+        carries p's stamp or a later one), so the aggregate's bound moves past paths with nothing
+        else to send (docs/pipeline.md)."""
+        acc = upgraded(self.accounting.get(f"dedupe:{partition}") or {})
+        stamps = {_input_partition(m): d for m, d in sorted((acc.get("stamps") or {}).items())}
+        idle = sorted(int(_input_partition(m)) for m in acc.get("idle") or ())
+        hb = Heartbeat(now=now, wm=acc.get("wm"), dedupe=partition, stamps=stamps, idle=idle)
         return [Out("extract", None, hb, partition=e) for e in range(extract_partitions)]
 
 
-def _advance_watermark(acc: dict[str, Any], mark: str, published_at: Any,
-                       in_ts: float) -> tuple[dict[str, Any], str | None]:
-    """The event-time watermark after this article (docs/pipeline.md, "Event-time watermark").
+def _input_partition(mark: str) -> str:
+    """"articles:3" -> "3" (the input partition of a mark, as the stamps vector and the paths
+    name it)."""
+    return mark.rsplit(":", 1)[1]
 
-    ``days``: per input partition (``mark``), the latest publication day of its articles so far; a
-    day after the article's arrival day + 1 (a typo in a feed) does not count. ``wm``: the least
-    of those days over the input partitions that had a dated article, never moving back (a
-    partition's first dated article can be older than the others'). Both live in the stage's
-    accounting value, so they are persisted with the marks and recomputed identically when a
-    crash makes dedupe decide the same messages again."""
+
+def upgraded(acc: dict[str, Any]) -> dict[str, Any]:
+    """Accounting written before the per-partition stamps (a scalar ``wm``, ``days`` and no
+    ``stamps``) as it is read now: each partition's stamp is its newest day but no lower than the
+    old watermark, which stays as ``floor``, the least stamp a partition that had no dated article
+    yet gets. Every stamp is thus at least every stamp sent before the upgrade, so no record is
+    stamped below a day the aggregate stage already evaluated."""
+    if "stamps" in acc or acc.get("wm") is None:
+        return acc
+    floor = acc["wm"]
+    return {**acc, "floor": floor,
+            "stamps": {m: max(d, floor) for m, d in (acc.get("days") or {}).items()}}
+
+
+def advance_stamps(acc: dict[str, Any], mark: str, published_at: Any, in_ts: float,
+                   inputs: list[str], idle_seconds: float) -> tuple[dict[str, Any], str | None]:
+    """The event-time stamps after this article, and the one it carries (docs/pipeline.md,
+    "Event-time watermark").
+
+    ``days``: per input partition (``mark``), the newest publication day of its articles so far; a
+    day after the article's arrival day + 1 (a typo in a feed) does not count. ``stamps``: per
+    input partition its stamp, its newest day, and while it is idle no lower than the least stamp
+    of the partitions that are not (the bound it would rejoin at); it never moves back. An article
+    is stamped with its own input partition's stamp, so the stamps along a path from one input
+    partition only grow and depend only on that partition's own sequence (unless a partition is
+    idle). ``inputs``: the marks of every input partition (each is waited for). ``now``: the
+    newest Kafka timestamp of an article so far (input time); ``last``: per partition, that of
+    its newest dated article, ``since``: the first article's (for a partition with none yet). A
+    partition is idle when ``now`` is more than ``idle_seconds`` (> 0) past its ``last``.
+    ``wm``: the least stamp (shown on /pipeline/counts/). All of it lives in the stage's
+    accounting value, so it is persisted with the marks and recomputed identically when a crash
+    makes dedupe decide the same messages again."""
+    acc = upgraded(acc)
+    stamps = dict(acc.get("stamps") or {})
+    last = dict(acc.get("last") or {})
+    now = max(float(acc.get("now") or in_ts), in_ts)
+    since = float(acc.get("since") or in_ts)
     day = published_at[:10] if isinstance(published_at, str) and len(published_at) >= 10 else None
     if day is not None and _DAY.match(day) and day <= _iso_day(in_ts + 86400):
         days = acc.get("days") or {}
         if day > days.get(mark, ""):
-            days = {**days, mark: day}
-            acc = {**acc, "days": days}
-    days = acc.get("days") or {}
-    wm = acc.get("wm")
-    if days:
-        low = min(days.values())
-        if wm is None or low > wm:
-            wm = low
-            acc = {**acc, "wm": wm}
-    return acc, wm
+            acc = {**acc, "days": {**days, mark: day}}
+        last[mark] = max(float(last.get(mark, in_ts)), in_ts)
+        floor = acc.get("floor")
+        stamps[mark] = max(stamps.get(mark, floor or day), day)
+    every = sorted(set(inputs) | set(stamps) | set(last))
+    idle = [m for m in every
+            if idle_seconds > 0 and now - float(last.get(m, since)) > idle_seconds]
+    busy = [m for m in every if m not in idle]
+    if idle and busy and all(m in stamps for m in busy):
+        low = min(stamps[m] for m in busy)
+        for m in idle:
+            if low > stamps.get(m, ""):
+                stamps[m] = low
+    acc = {**acc, "stamps": stamps, "last": last, "now": now, "since": since, "idle": idle,
+           "wm": min(stamps.values()) if stamps else acc.get("wm")}
+    return acc, stamps.get(mark)
 
 
 _DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -146,7 +196,8 @@ def register(p) -> None:
     # stage's accounting: decisions, fingerprints and counts are persisted together or not at all
     stages = agent.PartitionStages(
         p, "fingerprints", s.topic_dedupe, lambda store: DedupeStage(
-            Deduplicator(store, horizon_seconds=horizon), SideMapping(store)), horizon,
+            Deduplicator(store, horizon_seconds=horizon), SideMapping(store), s.partitions,
+            s.idle_partition_seconds), horizon,
         records="dedupe",
         handle=lambda stage, rec, m: stage.handle(rec, m.partition, m.offset),
         on_expire=lambda stage, partition, now: stage.heartbeats(partition, now, s.partitions))

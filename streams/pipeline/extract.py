@@ -26,7 +26,8 @@ import orjson
 
 from streams import metrics
 from streams.expiry import MemorySchedule
-from streams.pipeline.serde import Origin, Out, dead_letter_record, pair_key, stamp_headers
+from streams.pipeline.serde import (Origin, Out, dead_letter_record, pair_key, stamp_headers,
+                                    vector_headers)
 from streams.records import CopyOf, Heartbeat, NewArticle
 
 
@@ -59,10 +60,11 @@ def _bounded(contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _path(rec: NewArticle | CopyOf, partition: int) -> str:
-    """"<dedupe partition>.<extract partition>": the path a record travels to the aggregate stage,
-    along which its watermark stamps never decrease (dedupe's order, kept by extract)."""
+    """"<input partition>.<dedupe partition>.<extract partition>": the path a record travels to the
+    aggregate stage, along which its stamps never decrease (each input partition's stamps grow
+    along its own sequence, which dedupe and extract keep in order)."""
     seq = rec.seq or (0, None)
-    return f"{seq[0]}.{partition}"
+    return f"{(rec.origin or {}).get('partition', 0)}.{seq[0]}.{partition}"
 
 
 class ExtractStage:
@@ -192,11 +194,15 @@ class ExtractStage:
         return outs
 
     def heartbeat(self, rec: Heartbeat, partition: int) -> list[Out]:
-        """Dedupe's watermark, passed on to every partition of the contacts and sources topics
-        with the path's stamp headers, behind this partition's records from that dedupe partition:
-        on contacts (a public topic) as a record with an empty value, on sources as the record.
-        Nothing is stored; a repeat after a crash says again what was true."""
-        headers = stamp_headers(rec.wm, f"{rec.dedupe}.{partition}")
+        """Dedupe's stamps per input partition, passed on to every partition of the contacts and
+        sources topics with headers naming the paths (``src``: "<dedupe p>.<extract p>", ``wmv``:
+        input partition -> stamp), behind this partition's records from that dedupe partition: on
+        contacts (a public topic) as a record with an empty value, on sources as the record.
+        Nothing is stored; a repeat after a crash says again what was true. A heartbeat without
+        stamps (sent before an upgrade) names no path of the current form: it is dropped."""
+        if rec.stamps is None:
+            return []
+        headers = vector_headers(rec.stamps, f"{rec.dedupe}.{partition}")
         return [Out(topic, None, b"" if topic == "contacts" else rec, partition=p, headers=headers)
                 for p in range(self.out_partitions) for topic in ("contacts", "sources")]
 

@@ -138,24 +138,45 @@ def counts(p) -> dict[str, Any]:
     distinct = _total(p.tables["windows"], _distinct, _all_topics_bucket, b"|*|")
     episodes = _total(p.tables["episodes"], _episodes)
     out.update(contacts_distinct=distinct, episodes=episodes)
-    # the event-time watermark of the dedupe partitions held (the least; None before a dated
-    # article), and the aggregate's bound over the contacts partitions held (the least; None until
+    # the event-time watermark of the dedupe partitions held (their least stamp; None before a
+    # dated article), and the aggregate's bound over the contacts partitions held (the least; None until
     # every path delivered a stamp to each): alerts are decided up to bound - 1 - SETTLE_DAYS
     out["watermark"] = None if not marks or None in marks else min(marks)
+    out.update(event_time(p))
     out["bound"] = _bound(p, out["assigned"])
     return out
 
 
+def event_time(p) -> dict[str, Any]:
+    """Per input partition its stamp (the least over the dedupe partitions held here; absent
+    before its first dated article), and the input partitions a dedupe partition held here counts
+    as idle (DIPLOWATCH_IDLE_PARTITION_SECONDS of input time without a dated article: left out of
+    the bound, docs/pipeline.md "Event-time watermark")."""
+    stamps: dict[str, str] = {}
+    idle: set[int] = set()
+    reader = p.readers.get("dedupe_accounting") if hasattr(p, "readers") else None
+    for v in (reader() if reader else {}).values():
+        if not isinstance(v, dict):
+            continue
+        for m, day in (v.get("stamps") or {}).items():
+            ip = m.rsplit(":", 1)[-1]
+            stamps[ip] = min(stamps.get(ip, day), day)
+        idle.update(int(m.rsplit(":", 1)[-1]) for m in v.get("idle") or ())
+    return {"input_stamps": dict(sorted(stamps.items(), key=lambda kv: int(kv[0]))),
+            "idle_partitions": sorted(idle)}
+
+
 def _bound(p, assigned: list[str]) -> str | None:
+    from streams.pipeline.aggregate import PATHS, path_bound, path_count
     s = p.settings
     held = {int(a.rsplit(":", 1)[1]) for a in assigned if a.rsplit(":", 1)[0] == s.topic_contacts}
-    need = s.dedupe_partitions * s.partitions * 2   # both topics' paths (streams.pipeline.aggregate)
+    need = path_count(s) * 2   # both topics' paths (streams.pipeline.aggregate)
     bounds = {}
-    for key, v in _items(p.tables["windows"], lambda k: isinstance(k, str) and k.endswith("|~paths"),
-                         b"~paths"):
+    for key, v in _items(p.tables["windows"], lambda k: isinstance(k, str) and k.endswith("|" + PATHS),
+                         PATHS.encode()):
         part = key.split("|", 1)[0]
         if part.isdigit() and int(part) in held and isinstance(v, dict):
-            bounds[int(part)] = min(v.values()) if len(v) >= need else None
+            bounds[int(part)] = path_bound(v, need)
     if not held or set(bounds) != held or None in bounds.values():
         return None
     return min(bounds.values())

@@ -115,18 +115,26 @@ class Out:
 
 
 def stamp_headers(watermark: str | None, src: str) -> tuple[tuple[str, bytes], ...]:
-    """The headers extract puts on each contact and source record: the event-time watermark its
-    article was stamped with by dedupe (``wm``, an ISO day, absent when none yet) and the extract
-    partition it comes from (``src``). Headers, not fields: the contact record's schema is the
-    topic's public contract (docs/pipeline.md, "Event-time watermark")."""
+    """The headers extract puts on each contact and source record: the event-time stamp its
+    article was given by dedupe (``wm``, an ISO day, absent when none yet) and the path it took
+    (``src``: "<input partition>.<dedupe partition>.<extract partition>"). Headers, not fields:
+    the contact record's schema is the topic's public contract (docs/pipeline.md, "Event-time
+    watermark")."""
     hs = [("src", src.encode())]
     if watermark:
         hs.append(("wm", watermark.encode()))
     return tuple(hs)
 
 
+def vector_headers(stamps: dict[str, str], src: str) -> tuple[tuple[str, bytes], ...]:
+    """The headers of a heartbeat extract passes on: ``src`` "<dedupe p>.<extract p>" and
+    ``wmv``, the stamp per input partition (JSON), so each path "<input p>.<src>" has passed its
+    stamp."""
+    return (("src", src.encode()), ("wmv", orjson.dumps(stamps, option=orjson.OPT_SORT_KEYS)))
+
+
 def read_stamp(headers) -> tuple[str | None, str | None]:
-    """(watermark, path) from a record's headers (None, None without them)."""
+    """(stamp, path) from a record's headers (None, None without them)."""
     wm = src = None
     items = headers.items() if isinstance(headers, dict) else (headers or ())
     for k, v in items:
@@ -135,3 +143,22 @@ def read_stamp(headers) -> tuple[str | None, str | None]:
         elif k == "src" and v:
             src = v.decode("ascii", "replace")
     return wm, src
+
+
+def read_vector(headers) -> dict[str, str] | None:
+    """A heartbeat's paths and their stamps from its headers: {"<input p>.<dedupe p>.<extract p>":
+    stamp}; None for a record without ``wmv`` (a heartbeat sent before the per-partition stamps,
+    whose path names no input partition)."""
+    items = headers.items() if isinstance(headers, dict) else (headers or ())
+    src = vec = None
+    for k, v in items:
+        if k == "src" and v:
+            src = v.decode("ascii", "replace")
+        elif k == "wmv" and v:
+            try:
+                vec = orjson.loads(v)
+            except orjson.JSONDecodeError:
+                return None
+    if src is None or not isinstance(vec, dict):
+        return None
+    return {f"{p}.{src}": str(day) for p, day in vec.items() if isinstance(day, str)}

@@ -36,11 +36,20 @@ def _table(pipeline: Any, name: str) -> Mapping[str, Any]:
 
 
 def status_data(pipeline: Any = None, *, rates: RateTracker | None = None,
-                worker: str | None = None) -> dict[str, Any]:
+                worker: str | None = None, event_time: dict[str, Any] | None = None) -> dict[str, Any]:
     settings = getattr(pipeline, "settings", None)
     return _collect.collect(_table(pipeline, "windows"), _table(pipeline, "episodes"),
                             window_days=getattr(settings, "window_days", 7), rates=rates,
-                            alert_log=ALERT_LOG, worker=worker)
+                            alert_log=ALERT_LOG, worker=worker, event_time=event_time)
+
+
+def _event_time(pipeline: Any) -> dict[str, Any] | None:
+    """The input partitions' stamps and the idle ones (streams.pipeline.routes.event_time), from
+    the dedupe partitions this worker holds; None without a pipeline."""
+    if pipeline is None or not hasattr(pipeline, "readers"):
+        return None
+    from streams.pipeline.routes import event_time
+    return event_time(pipeline)
 
 
 async def _status_data_off_loop(pipeline: Any, rates: RateTracker, worker: str) -> dict[str, Any]:
@@ -49,8 +58,10 @@ async def _status_data_off_loop(pipeline: Any, rates: RateTracker, worker: str) 
     copies = SimpleNamespace(
         tables={name: dict(_collect.table_items(_table(pipeline, name))) for name in ("windows", "episodes")},
         settings=getattr(pipeline, "settings", None))
+    event = _event_time(pipeline)   # (a few small values: read on the loop)
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(None, partial(status_data, copies, rates=rates, worker=worker))
+    return await loop.run_in_executor(None, partial(status_data, copies, rates=rates, worker=worker,
+                                                    event_time=event))
 
 
 def pair_owner(app: Any, pipeline: Any, pair: str) -> dict[str, Any] | None:

@@ -345,8 +345,10 @@ class RateTracker:
 
 def collect(windows: Mapping[str, Any] | None = None, episodes: Mapping[str, Any] | None = None,
             *, window_days: int = 7, rates: RateTracker | None = None, alert_log: AlertLog | None = None,
-            worker: str | None = None, top: int = 10, weeks: int = 8) -> dict[str, Any]:
-    """Everything ``render_status`` needs."""
+            worker: str | None = None, top: int = 10, weeks: int = 8,
+            event_time: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Everything ``render_status`` needs. ``event_time``: the input partitions' stamps and the
+    idle ones (streams.pipeline.routes.event_time), shown with the health tiles."""
     snap = metrics.snapshot()
     windows = windows if windows is not None else {}
     episodes = episodes if episodes is not None else {}
@@ -371,6 +373,7 @@ def collect(windows: Mapping[str, Any] | None = None, episodes: Mapping[str, Any
             "rate_in": rate_in, "rate_processed": rate_processed,
             "duplicates": snap["duplicates"], "dead_letters": snap["dead_letters"],
             "lag": snap["consumer_lag"], "contacts": snap["contacts"], "alerts": snap["alerts"],
+            "event_time": dict(event_time) if event_time is not None else None,
         },
         "pairs": pairs,
         "alerts": group_alerts(alerts)[:10],

@@ -141,6 +141,12 @@ def _health(h: Mapping[str, Any]) -> str:
         _tile("contacts", fmt_num(h.get("contacts"))),
         _tile("alerts", fmt_num(h.get("alerts"))),
     ]
+    event = h.get("event_time")
+    if event is not None:
+        idle = event.get("idle_partitions") or []
+        tiles.append(_tile("idle input partitions", esc(", ".join(map(str, idle))) if idle else "none",
+                           "warn" if idle else ""))
+    idle_set = set((event or {}).get("idle_partitions") or ())
     rows = []
     for reason, n in sorted(dead.items(), key=lambda kv: (-kv[1], kv[0])):
         if n:
@@ -155,7 +161,16 @@ def _health(h: Mapping[str, Any]) -> str:
         f'<tr><td>{esc(t)} <span class="muted">({len(ns)} partition{"" if len(ns) == 1 else "s"})</span></td>'
         f'<td class="num">{fmt_num(sum(ns))}</td></tr>'
         for t, ns in sorted(by_topic.items()))
+    idle_chip = ' <span class="chip">idle</span>'
+    stamp_rows = "".join(
+        f'<tr><td>{esc(ip)}{idle_chip if int(ip) in idle_set else ""}</td>'
+        f'<td class="num">{esc(day)}</td></tr>'
+        for ip, day in sorted(((event or {}).get("input_stamps") or {}).items(), key=lambda kv: int(kv[0])))
     detail = ""
+    if stamp_rows:
+        detail += ('<table class="stamps"><thead><tr><th>input partition</th><th class="num">stamp '
+                   '(newest publication day)</th></tr></thead>'
+                   f"<tbody>{stamp_rows}</tbody></table>")
     if rows:
         detail += ('<table class="breakdown"><thead><tr><th>dropped</th><th class="num">records</th></tr>'
                    f'</thead><tbody>{"".join(rows)}</tbody></table>')

@@ -4,14 +4,17 @@ points, checked against a clean run of the same input.
 The input (``mixed_stream``, seeded): distinct articles made of real corpus sentences, the seed
 articles and the burst fixture (a JOR-USA spike, tests/fixtures/README.md), exact copies (the same
 id again, the same text under another id), near copies (edited agency stories of the dev corpus),
-and bad inputs of every kind, among them a 100,000-character id. All of it goes to partition 0 of
-the input topic, in one fixed order, so the clean run and the drill see the same sequence. The
-pipeline runs with one partition per topic by default (``--partitions``; the short drill of
-``make test`` runs two): with two, the contacts of a pair reach the aggregate stage from two
-extract partitions in an order that differs from run to run. The alerts must not depend on that
-order: a day is evaluated once the event-time watermark has passed it on every path
-(docs/pipeline.md; before that change a 20-kill run with two partitions had identical accounting
-and contacts, and the JOR-USA episode fired at 2023-10-17 instead of 2023-10-20).
+and bad inputs of every kind, among them a 100,000-character id. It goes to the input topic in one
+fixed order, each line to a fixed input partition (``input_partitions``: an article by its id, a
+copy with the article it copies), so the clean run and the drill see the same sequence on each.
+The pipeline runs with one partition per topic by default (``--partitions``; the short drill of
+``make test`` runs two): with two, dedupe reads two input partitions and a pair's contacts reach the
+aggregate stage from two extract partitions, interleaved differently from run to run and after
+every kill. The alerts must not depend on that: each record is stamped with its own input
+partition's newest day, and a day is evaluated once the stamps have passed it on every path
+(docs/pipeline.md, "Event-time watermark"; before the evaluation waited for the watermark, a 20-kill
+run with two partitions had identical accounting and contacts, and the JOR-USA episode fired at
+2023-10-17 instead of 2023-10-20).
 
 The drill (``run_drill``): the worker is started; before each kill the next chunk of the input is
 sent, and the worker is killed with SIGKILL after a random delay — a quarter of the kills within
@@ -100,25 +103,76 @@ def mixed_stream(seed: int = 7, distinct: int = 150, long_id: bool = True) -> li
         out.insert(rng.randint(len(out) // 2, len(out)), c)
     for b in bad:
         out.insert(rng.randint(0, len(out)), b)
+    # last, one article of mid-2025 without a contact for each of up to 8 input partitions
+    # (``input_partitions`` places them round-robin): every partition's stamp passes the days
+    # before, so their alerts are decided (a partition whose newest day is 2024-03-01 would hold
+    # them until more input came: docs/pipeline.md, "Event-time watermark")
+    out += [orjson.dumps({"id": f"{tag}-close-{j}", "text": text, "source": "close.example",
+                          "published_at": "2025-06-02"}) for j, text in enumerate(CLOSING)]
     return out
 
 
-async def _produce(bootstrap: str, topic: str, lines: list[bytes]) -> None:
-    """Send ``lines`` to partition 0 of ``topic`` in order (keyed by nothing: the order is the
-    point), waiting for every acknowledgement."""
+CLOSING = (
+    "Heavy rain is expected along the northern coast on Tuesday, forecasters said.",
+    "The city's new tram line opened to passengers after four years of construction.",
+    "A local football club signed a young goalkeeper on a three-year contract.",
+    "Wheat prices fell for a third week as harvest estimates were revised upward.",
+    "The national museum reopened its manuscript hall after a long restoration.",
+    "Schools in the capital will start the autumn term a week later than planned.",
+    "An exhibition of contemporary ceramics drew large crowds over the weekend.",
+    "Engineers finished repairs on the old stone bridge ahead of schedule.",
+)
+
+
+def input_partitions(lines: list[bytes], partitions: int) -> list[int]:
+    """The input partition of each line: an article's by its id (crc32), a copy's that of the
+    article it copies (found by the project's own Deduplicator over the lines in order), a line
+    that is no article by its position. So each input partition has a fixed sequence and an article
+    comes before its copies on the same one, whatever the runs interleave at dedupe: which of two
+    copies dedupe sees first would otherwise depend on it (docs/pipeline.md, "For what input it
+    holds")."""
+    import zlib
+    from streams.duplicates import Deduplicator
+    from streams.records import Article
+    dedup = Deduplicator({}, horizon_seconds=1e9)
+    of: dict[str, int] = {}
+    out = []
+    closing = 0
+    for i, line in enumerate(lines):
+        try:
+            doc = orjson.loads(line)
+            article = Article.from_dict(doc)
+            aid = str(doc["id"])
+        except Exception:   # noqa: BLE001 - not an article: validate dead-letters it
+            out.append(i % partitions)
+            continue
+        if "-close-" in aid:   # the closing articles: one per partition
+            out.append(closing % partitions)
+            closing += 1
+            continue
+        verdict = dedup.check_and_remember(article, 1.8e9)
+        first = verdict.original_id if verdict.is_duplicate else aid
+        p = of.setdefault(first, zlib.crc32(first.encode()) % partitions)
+        out.append(p)
+    return out
+
+
+async def _produce(bootstrap: str, topic: str, lines: list[bytes], parts: list[int]) -> None:
+    """Send ``lines`` to ``topic`` in order, line i to partition ``parts[i]`` (keyed by nothing:
+    the order is the point), waiting for every acknowledgement."""
     from aiokafka import AIOKafkaProducer
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", max_request_size=8 << 20,
                                 linger_ms=5)
     await producer.start()
     try:
-        futs = [await producer.send(topic, line, partition=0) for line in lines]
+        futs = [await producer.send(topic, line, partition=p) for line, p in zip(lines, parts)]
         await asyncio.gather(*futs)
     finally:
         await producer.stop()
 
 
-def produce(bootstrap: str, topic: str, lines: list[bytes]) -> None:
-    asyncio.run(_produce(bootstrap, topic, lines))
+def produce(bootstrap: str, topic: str, lines: list[bytes], parts: list[int] | None = None) -> None:
+    asyncio.run(_produce(bootstrap, topic, lines, parts or [0] * len(lines)))
 
 
 @dataclass
@@ -216,7 +270,7 @@ def clean_run(bootstrap: str, lines: list[bytes], workdir: Path, partitions: int
     w = KillableWorker(s, workdir, ENV).start()
     t0 = time.monotonic()
     try:
-        produce(bootstrap, s.topic_articles, lines)
+        produce(bootstrap, s.topic_articles, lines, input_partitions(lines, partitions))
         out = _outcome(bootstrap, s, w, len(lines), 300)
     finally:
         w.stop()
@@ -230,14 +284,16 @@ def run_drill(bootstrap: str, lines: list[bytes], workdir: Path, kills: int, see
     rng = random.Random(seed)
     s = _settings(bootstrap, "drill", partitions, store)
     w = KillableWorker(s, workdir, ENV)
-    chunks = [lines[i * len(lines) // kills:(i + 1) * len(lines) // kills] for i in range(kills)]
+    parts = input_partitions(lines, partitions)
+    bounds = [(i * len(lines) // kills, (i + 1) * len(lines) // kills) for i in range(kills)]
+    chunks = [(lines[a:b], parts[a:b]) for a, b in bounds]
     t0 = time.monotonic()
     recoveries = []
     w.start()
     try:
         for k in range(kills):
-            if chunks[k]:
-                produce(bootstrap, s.topic_articles, chunks[k])
+            if chunks[k][0]:
+                produce(bootstrap, s.topic_articles, *chunks[k])
             r = rng.random()
             delay = (rng.uniform(0.0, 0.3) if r < 0.25 else rng.uniform(0.3, 1.5) if r < 0.75
                      else rng.uniform(1.5, max_delay))

@@ -257,7 +257,10 @@ def test_the_stages_write_records_their_schemas_accept_and_read_them_back():
         d, rec = _on_the_wire(topic, expire)
         check[topic].validate(d)
         assert rec == expire
-    for hb in (Heartbeat(now=1.7e9, wm="2024-01-02", dedupe=0), Heartbeat(now=1.7e9, wm=None, dedupe=1)):
+    for hb in (Heartbeat(now=1.7e9, wm="2024-01-02", dedupe=0, stamps={"0": "2024-01-02", "3": "2024-01-05"},
+                         idle=[3]),
+               Heartbeat(now=1.7e9, wm=None, dedupe=1, stamps={}, idle=[]),
+               Heartbeat(now=1.7e9, wm="2024-01-02", dedupe=0)):   # (as sent before the vector)
         for topic in ("extract", "sources"):
             d, rec = _on_the_wire(topic, hb)
             check[topic].validate(d)

@@ -215,16 +215,29 @@ def test_min_confidence_counts_only_contacts_at_or_above_it():
     assert default.counts.day_count("IRN-OMN", "*", "2024-01-01") == 1
 
 
-def test_a_copys_source_adds_an_outlet_and_never_counts_or_evaluates():
-    stage, table = new_stage()
-    src = {**contact("2024-01-03", source="b.example"), "article_id": "copy", "copy_of": "art-2024-01-03-phone-0"}
-    assert stage.handle(src, now=NOW, extra_source=True) == []   # before its contact: it waits
-    assert not any(k.endswith("|*|2024-01-03") for k in table)
-    stage.handle(contact("2024-01-03"), now=NOW)
-    stage.handle(src, now=NOW, extra_source=True)                # again, after: nothing new
-    [bucket] = [v for k, v in table.items() if k.endswith("|*|2024-01-03")]
-    assert list(bucket.values())[0]["sources"] == ["a.example", "b.example"] and len(bucket) == 1
-    assert not any("~src" in k for k in table)
+def test_a_copys_source_is_one_more_report_of_its_contact_whichever_comes_first():
+    """A copy's record (sources topic) adds its report to the contact, and counts the contact
+    when it comes first: with several input partitions the copy can be stamped before the article
+    dedupe saw first, so the contact is seen from the least stamp of its reports and described by
+    the least stamped one, in whatever order they come (one contact either way)."""
+    src = {**contact("2024-01-03", source="b.example"), "article_id": "copy",
+           "copy_of": "art-2024-01-03-phone-0"}
+    buckets = []
+    for order in ((src, "2024-01-04", True), (contact("2024-01-03"), "2024-01-06", False)), \
+                 ((contact("2024-01-03"), "2024-01-06", False), (src, "2024-01-04", True)):
+        stage, table = new_stage()
+        for rec, stamp, copy in order:
+            stage.handle(rec, now=NOW, stamp=stamp, path="0.0", extra_source=copy)
+        stage.handle(src, now=NOW, stamp="2024-01-04", path="0.0", extra_source=True)   # again
+        [bucket] = [v for k, v in table.items() if k.endswith("|*|2024-01-03")]
+        [entry] = bucket.values()
+        assert stage.counts.day_count("IRN-OMN", "*", "2024-01-03") == 1
+        assert entry["stamp"] == "2024-01-04" and entry["rep"] == ["2024-01-04", "copy"]
+        assert sorted(zip(entry["sources"], entry["source_stamps"])) == [
+            ("a.example", "2024-01-06"), ("b.example", "2024-01-04")]
+        assert not any("~src" in k for k in table)
+        buckets.append({k: sorted(v) if isinstance(v, list) else v for k, v in entry.items()})
+    assert buckets[0] == buckets[1]
 
 
 def test_feed_totals_are_kept_only_when_the_gate_is_in_feed_units():

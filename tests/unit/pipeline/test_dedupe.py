@@ -181,21 +181,26 @@ def test_dedupe_accounting_travels_with_the_fingerprints(backing):
     assert delta["side"]["dedupe:0"]["marks"] == {"articles:0": 1} and delta["set"]
 
 
-def test_the_event_time_watermark_is_the_least_newest_day_over_input_partitions_and_never_goes_back():
-    from streams.pipeline.dedupe import _advance_watermark
+def test_each_input_partition_is_stamped_with_its_own_newest_day_which_never_goes_back():
+    from streams.pipeline.dedupe import advance_stamps
     t = 1_800_000_000.0   # 2027-01-15
+    inputs = ["articles:0", "articles:1"]
     acc: dict = {}
-    acc, wm = _advance_watermark(acc, "articles:0", "2024-03-05T10:00:00Z", t)
+    acc, wm = advance_stamps(acc, "articles:0", "2024-03-05T10:00:00Z", t, inputs, 0)
     assert wm == "2024-03-05"
-    acc, wm = _advance_watermark(acc, "articles:1", "2023-01-01", t)   # a partition's first article
-    assert wm == "2024-03-05"                                           # ... does not move it back
-    acc, wm = _advance_watermark(acc, "articles:1", "2024-06-01", t)
-    assert wm == "2024-03-05"                                           # partition 0 is behind
-    acc, wm = _advance_watermark(acc, "articles:0", "2099-01-01", t)   # a typo in a feed: ignored
+    # a partition that starts late with older articles keeps its own days: not the other's stamp
+    acc, wm = advance_stamps(acc, "articles:1", "2023-01-01", t, inputs, 0)
+    assert wm == "2023-01-01"
+    acc, wm = advance_stamps(acc, "articles:1", "2022-12-01", t, inputs, 0)   # older: no way back
+    assert wm == "2023-01-01"
+    acc, wm = advance_stamps(acc, "articles:0", "2099-01-01", t, inputs, 0)   # a typo: ignored
     assert wm == "2024-03-05" and acc["days"]["articles:0"] == "2024-03-05"
-    acc, wm = _advance_watermark(acc, "articles:0", "2024-05", t)      # a month only: no day
-    acc, wm = _advance_watermark(acc, "articles:0", "2024-07-01", t)
-    assert wm == "2024-06-01"
+    acc, wm = advance_stamps(acc, "articles:0", "2024-05", t, inputs, 0)      # a month only: no day
+    assert wm == "2024-03-05"
+    acc, wm = advance_stamps(acc, "articles:1", "2024-07-01", t, inputs, 0)
+    assert wm == "2024-07-01"
+    assert acc["stamps"] == {"articles:0": "2024-03-05", "articles:1": "2024-07-01"}
+    assert acc["wm"] == "2024-03-05" and acc["idle"] == []   # the least stamp, shown
     # it travels with every record dedupe sends on, and lives in the stage's persisted value
     stage = DedupeStage(Deduplicator({}, horizon_seconds=3600.0), {})
     [out] = stage.handle(msg(dev()["en-016"], 0, t), 0, 7)
@@ -203,13 +208,69 @@ def test_the_event_time_watermark_is_the_least_newest_day_over_input_partitions_
     assert out.value.wm == stage.accounting["dedupe:0"]["wm"] == dev()["en-016"]["published_at"][:10]
 
 
+def test_a_partition_without_a_dated_article_for_the_idle_time_of_input_time_follows_the_others():
+    """Idle after ``idle_seconds`` of the other partitions' Kafka timestamps (not the clock): its
+    stamp follows the least of the busy partitions' and never goes back, so when it delivers
+    again its records are stamped no lower than the bound it rejoins at."""
+    from streams.pipeline.dedupe import advance_stamps
+    t = 1_800_000_000.0
+    inputs = [f"articles:{i}" for i in range(3)]
+    acc: dict = {}
+    acc, _ = advance_stamps(acc, "articles:0", "2024-03-01", t, inputs, 60)
+    acc, _ = advance_stamps(acc, "articles:1", "2024-03-02", t + 10, inputs, 60)
+    assert acc["idle"] == [] and "articles:2" not in acc["stamps"]   # partition 2 is waited for
+    acc, _ = advance_stamps(acc, "articles:1", "2024-03-05", t + 60, inputs, 60)
+    assert acc["idle"] == []                                           # 60 s: not yet
+    acc, _ = advance_stamps(acc, "articles:0", "2024-03-04", t + 61, inputs, 60)
+    assert acc["idle"] == ["articles:2"] and acc["stamps"]["articles:2"] == "2024-03-04"
+    acc, wm = advance_stamps(acc, "articles:1", "2024-03-05", t + 100, inputs, 60)
+    assert acc["idle"] == ["articles:2"] and wm == "2024-03-05"
+    # an undated article moves input time on, but is no delivery: partition 0 idle too
+    acc, wm = advance_stamps(acc, "articles:0", None, t + 122, inputs, 60)
+    assert acc["idle"] == ["articles:0", "articles:2"] and wm == "2024-03-05"
+    assert acc["stamps"]["articles:0"] == acc["stamps"]["articles:2"] == "2024-03-05"
+    # partition 2 rejoins with an older article: stamped where it was left, not lower
+    acc, wm = advance_stamps(acc, "articles:2", "2024-02-01", t + 130, inputs, 60)
+    assert wm == "2024-03-05" and acc["idle"] == ["articles:0"]
+    acc, wm = advance_stamps(acc, "articles:2", "2024-03-09", t + 131, inputs, 60)
+    assert wm == "2024-03-09"
+    # 0 turns it off: nothing is ever idle
+    acc0: dict = {}
+    for i in range(50):
+        acc0, _ = advance_stamps(acc0, "articles:0", "2024-03-01", t + 3600 * i, inputs, 0)
+    assert acc0["idle"] == [] and list(acc0["stamps"]) == ["articles:0"]
+
+
+def test_accounting_with_the_old_scalar_watermark_is_read_with_it_as_the_floor():
+    """A value written before the per-partition stamps: every stamp is at least its watermark, so
+    no record after the upgrade is stamped below a day already evaluated."""
+    from streams.pipeline.dedupe import advance_stamps, upgraded
+    t = 1_800_000_000.0
+    old = {"marks": {"articles:0": 5}, "in": 5, "new": 5, "duplicate": {}, "dead_letter": {},
+           "days": {"articles:0": "2024-03-09", "articles:1": "2024-03-01"}, "wm": "2024-03-05"}
+    assert upgraded(old)["stamps"] == {"articles:0": "2024-03-09", "articles:1": "2024-03-05"}
+    inputs = [f"articles:{i}" for i in range(3)]
+    acc, wm = advance_stamps(old, "articles:2", "2024-01-01", t, inputs, 0)   # a new partition
+    assert wm == "2024-03-05"
+    acc, wm = advance_stamps(acc, "articles:1", "2024-03-02", t, inputs, 0)
+    assert wm == "2024-03-05"
+    acc, wm = advance_stamps(acc, "articles:1", "2024-03-07", t, inputs, 0)
+    assert wm == "2024-03-07"
+    # and its heartbeat carries the vector
+    stage = DedupeStage(Deduplicator({}, horizon_seconds=3600.0), {"dedupe:0": old}, inputs=3)
+    [hb] = [o.value for o in stage.heartbeats(0, t, 1)]
+    assert hb.stamps == {"0": "2024-03-09", "1": "2024-03-05"} and hb.wm == "2024-03-05"
+
+
 def test_an_expire_sends_the_partitions_watermark_down_every_extract_partition_behind_its_records():
     from streams.records import Heartbeat
     stage, _, _ = new_stage()
-    assert [o.value for o in stage.heartbeats(0, T0, 3)] == [Heartbeat(now=T0, wm=None, dedupe=0)] * 3
+    assert [o.value for o in stage.heartbeats(0, T0, 3)] == [
+        Heartbeat(now=T0, wm=None, dedupe=0, stamps={}, idle=[])] * 3
     a = {**seed(), "published_at": "2024-03-04T08:00:00Z"}
     [out] = stage.handle(msg(a, 0, ts=T0 + 86400 * 200), 0, 5)
     assert out.value.wm == "2024-03-04"
     hbs = stage.heartbeats(0, T0 + 60, 2)
     assert [(o.topic, o.key, o.partition) for o in hbs] == [("extract", None, 0), ("extract", None, 1)]
-    assert [o.value for o in hbs] == [Heartbeat(now=T0 + 60, wm="2024-03-04", dedupe=0)] * 2
+    assert [o.value for o in hbs] == [Heartbeat(now=T0 + 60, wm="2024-03-04", dedupe=0,
+                                                stamps={"0": "2024-03-04"}, idle=[])] * 2

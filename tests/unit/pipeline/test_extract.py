@@ -203,15 +203,29 @@ def test_warm_up_leaves_no_pattern_to_compile_on_the_first_articles():
 
 
 def test_a_heartbeat_goes_on_to_every_contacts_and_sources_partition_with_the_paths_stamp(stage):
-    from streams.pipeline.serde import read_stamp
+    from streams.pipeline.serde import read_vector
     from streams.records import Heartbeat
     stage = ExtractStage({}, {}, extract_contacts, horizon_seconds=3600.0, out_partitions=2)
-    hb = Heartbeat(now=T0, wm="2024-03-04", dedupe=0)
+    hb = Heartbeat(now=T0, wm="2024-03-01", dedupe=0, stamps={"0": "2024-03-04", "2": "2024-03-01"})
     outs = stage.handle(hb, partition=1, offset=9)
     assert sorted((o.topic, o.partition) for o in outs) == [("contacts", 0), ("contacts", 1),
                                                              ("sources", 0), ("sources", 1)]
-    for o in outs:
-        assert read_stamp(o.headers) == ("2024-03-04", "0.1") and o.key is None
+    for o in outs:   # every path from dedupe partition 0 through extract partition 1, per input p
+        assert read_vector(o.headers) == {"0.0.1": "2024-03-04", "2.0.1": "2024-03-01"}
+        assert o.key is None
         # on the public contacts topic an empty record; on the internal sources topic the record
         assert o.value == (b"" if o.topic == "contacts" else hb)
     assert stage.extracted == {} and stage.accounting == {}   # nothing stored, nothing counted
+    # a heartbeat sent before the per-partition stamps names no input partition: dropped; and one
+    # already on the contacts topic then (headers wm/src "q.e") moves no path at the aggregate
+    assert stage.handle(Heartbeat(now=T0, wm="2024-03-04", dedupe=0), partition=1) == []
+    from streams.pipeline.serde import stamp_headers
+    assert read_vector(stamp_headers("2024-03-04", "0.1")) is None
+
+
+def test_a_records_path_names_its_input_partition(stage):
+    from streams.pipeline.serde import read_stamp
+    doc = corpus_records("seeds.jsonl")[1]
+    rec = NewArticle(article=doc, origin={**ORIGIN, "partition": 3}, in_ts=T0, seq=[0, 5], wm="2024-03-04")
+    outs = [o for o in stage.handle(rec, partition=1, offset=0) if o.topic == "contacts"]
+    assert outs and {read_stamp(o.headers) for o in outs} == {("2024-03-04", "3.0.1")}

@@ -29,7 +29,7 @@ def tables():
         "1|EGY-QAT|*|2024-03-09": bucket(1, AR, tag="e"),
         "0|watermark": "2024-03-10",
         "1|watermark": "2024-03-09",
-        "0|~paths": {"0.0": "2024-03-10"},
+        "0|~stamps": {"0.0.0": "2024-03-10"},
     }
     episodes = {
         # gaza and all-topics episodes of one burst: one mark

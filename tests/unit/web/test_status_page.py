@@ -248,3 +248,24 @@ def test_country_names_are_cldr_in_english_and_the_evidence_language():
     assert [a["lang"] for a in names] == ["fa", "ar"] and all(a["dir"] == "auto" for a in names)
     links = [a["href"] for tag, a in t.tags if tag == "a" and a.get("class") == "pair"]
     assert links == ["/status/pair?pair=IRN-TUR", "/status/pair?pair=EGY-QAT"]
+
+
+def test_the_page_shows_each_input_partitions_stamp_and_which_are_idle():
+    """The input partitions' stamps and the idle ones, read from the dedupe accounting this worker
+    holds (streams.pipeline.routes.event_time: the least over its dedupe partitions)."""
+    from types import SimpleNamespace
+
+    from streams.pipeline.routes import event_time
+    acc = {"dedupe:0": {"stamps": {"articles:0": "2024-03-05", "articles:1": "2024-03-01"},
+                        "idle": ["articles:1"]},
+           "dedupe:1": {"stamps": {"articles:0": "2024-03-02", "articles:10": "2024-03-09"}, "idle": []},
+           "dedupe:2": {"in": 3}}   # (written before the stamps)
+    event = event_time(SimpleNamespace(readers={"dedupe_accounting": lambda: acc}))
+    assert event == {"input_stamps": {"0": "2024-03-02", "1": "2024-03-01", "10": "2024-03-09"},
+                     "idle_partitions": [1]}
+    t = parse(render_status(c.collect({}, {}, event_time=event)))
+    text = " ".join(x.strip() for x in t.text if x.strip())
+    assert "idle input partitions" in text and "1 idle 2024-03-01" in text
+    assert "10 2024-03-09" in text
+    quiet = parse(render_status(c.collect({}, {}, event_time={"input_stamps": {}, "idle_partitions": []})))
+    assert "none idle input partitions" in " ".join(x.strip() for x in quiet.text if x.strip())
