@@ -214,14 +214,16 @@ class DiskBacking:
         if position is not None:
             self.db.put(b"p", orjson.dumps(position), self._wal)
 
-    def commit(self, position: dict | None) -> None:
+    def commit(self, position: dict | None, *, mapping: bool | None = None) -> None:
         """The overlay's changes, the schedule's deferred operations and ``position`` in one write
         batch: called once the delta records that carry them are acknowledged. ``position`` None:
-        the schedule's operations only (an expiry pass that changed nothing)."""
+        the schedule's operations only (an expiry pass that changed nothing) — or, with
+        ``mapping``, the changes too for a cache that keeps no position (never resumed)."""
         if self.db is None:
             return   # revoked meanwhile: the records are on the changelog
         sched = self.schedule
-        if position is None and not sched.ops:
+        mapping = position is not None if mapping is None else mapping
+        if not mapping and not sched.ops:
             return
         batch = rocksdict.WriteBatch(raw_mode=True)
         for op in sched.ops:
@@ -230,7 +232,7 @@ class DiskBacking:
             else:
                 batch.put(op[1], op[2])
         sched.ops, sched.held, sched.ranged = [], 0, False
-        if position is None:   # the mapping's changes wait for a position
+        if not mapping:   # the mapping's changes wait for a position
             self.db.write(batch, self._wal)
             return
         for k, e in self.unsaved.items():

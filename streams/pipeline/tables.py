@@ -381,6 +381,9 @@ class DeltaLogStore(MutableMapping):
         commit = getattr(self.backing, "commit", None)
         if commit is None:
             return
+        if not self.schedules_itself:   # a cache without a position: its changes, no more
+            commit(None, mapping=True)
+            return
         if not self._unpositioned:
             commit(None)   # schedule operations only (an expiry pass that changed nothing)
             return
@@ -482,8 +485,10 @@ class DeltaLogStore(MutableMapping):
                 log.info("delta cache %s: resumed from its position, %d of %d delta records "
                          "replayed", where, self.resumed, len(keys))
             else:
-                log.info("delta cache %s: rebuilt from all %d delta records (%s)", where,
-                         len(keys), why)
+                # a position that did not hold is worth an operator's look (records lost by the
+                # broker, a recreated topic); none at all is a first start or a cut-short replay
+                (log.info if why == "no position" else log.warning)(
+                    "delta cache %s: rebuilt from all %d delta records (%s)", where, len(keys), why)
         self.seq = self._seq(keys[-1]) + 1 if keys else 0
         self._side_dirty = False
         self.built = True
