@@ -27,9 +27,12 @@ pass checks and drops (an extra entry is harmless, a missing one would keep a ke
   before loses the overlay and leaves the previous position, at or behind the changelog.
 * An expiry pass's removal of the slots it took is deferred the same way (``DiskSchedule``); only
   schedule additions may be written ahead of a commit (extra entries at worst).
-* A rebuild or replay (``bulk``) writes without the WAL, then flushes the memtables to disk and
-  only then writes its position: a crash before leaves no position (or the old one, which the
-  database no longer matches only if a ``reset`` ran: it removes the position first).
+* A rebuild or replay (``bulk``) first removes the position (through the WAL), writes without
+  the WAL, then flushes the memtables to disk and only then writes its new position: a crash in
+  between leaves no position, and the next start rebuilds from every record.
+* A machine crash can also lose the tail of the WAL (nothing is fsynced): what remains is a
+  prefix of the commits, still never ahead; and if the table's database lost more than the cache,
+  the position's offset or record no longer holds and the cache is rebuilt.
 
 Entries, by their first byte:
 

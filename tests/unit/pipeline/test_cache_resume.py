@@ -381,3 +381,23 @@ def test_a_revoked_partition_closes_its_cache_and_reopens_it_on_reassignment(tmp
         for st in stages.stores.values():
             st.close()
         table.data._dbs.clear()
+
+
+def test_a_cache_without_the_stages_slots_commits_its_changes_but_no_position(tmp_path):
+    # a store whose stage gives no slots_of cannot keep its schedule complete across restarts:
+    # its cache records no position (every start rebuilds it) and still writes what is
+    # acknowledged instead of holding it in memory
+    w = Worker(tmp_path)
+    w.store.slots_of = None
+    w.store.invalidate()
+    w.store["plain"] = [1, T0]
+    w.store.flush(T0)
+    w.deliver()
+    assert w.store.backing.unsaved == {} and w.store.backing.position() is None
+    assert w.store.backing.db.get(b"kplain") is not None
+    w.close()
+    again = Worker(tmp_path, w.offset)
+    again.store.slots_of = None
+    again.store.invalidate()
+    assert again.store.get("plain") == [1, T0] and again.store.resumed == -1
+    again.close()
