@@ -40,7 +40,9 @@ project (an A/B against an earlier commit: ``git worktree add /tmp/base <commit>
 
 ``--rebuild``: the time a worker's dedupe store takes to rebuild its mapping from the delta records
 (after a start or a rebalance) with N articles' state, on ``--store``: wall and CPU seconds of the
-rebuild, and RSS before and after it.
+rebuild, and RSS before and after it. On rocksdb:// the cache is kept with its position: a
+resume with nothing after it (a clean restart), with the last ``--after`` articles' records after
+it (a SIGKILL between the table's save and the cache's commit), and a full rebuild (no position).
 
     .venv/bin/python bench/bench_memory.py --rebuild --store rocksdb:// --articles 50000"""
 from __future__ import annotations
@@ -110,10 +112,12 @@ def _slope(points: list[tuple[int, float]]) -> float | None:
 
 class _Persisted:
     """The records of a disk-store table, "acknowledged" as the agent's send would be: offsets
-    counted per changelog partition and handed to ``ChangelogWriter.persisted``."""
+    counted per changelog partition and handed to ``ChangelogWriter.persisted``, then to the
+    stores (their caches commit what the records carry)."""
 
-    def __init__(self, writer: ChangelogWriter) -> None:
+    def __init__(self, writer: ChangelogWriter, stores: list) -> None:
         self.writer = writer
+        self.stores = stores
         self.offsets: dict[tuple[str, int], int] = {}
 
     def take(self) -> None:
@@ -121,6 +125,8 @@ class _Persisted:
             tp = (topic, partition)
             self.offsets[tp] = self.offsets.get(tp, -1) + 1
         self.writer.persisted(dict(self.offsets))
+        for store in self.stores:
+            store.persisted(dict(self.offsets))
 
 
 def _stores(args, tmp: str | None):
@@ -142,7 +148,7 @@ def _stores(args, tmp: str | None):
         read_disk(disk_store(table), 0, b"-")   # opens the partition's database, as an assignment
         out.append(DeltaLogStore(PartitionView(table, 0, writer), backing=DiskBacking(
             Path(app.conf.datadir) / "delta-cache" / f"{name}-0")))
-    return out[0], (out[1] if args.extract else None), _Persisted(writer)
+    return out[0], (out[1] if args.extract else None), _Persisted(writer, out)
 
 
 def rss_run(args) -> None:
@@ -245,10 +251,10 @@ def expire_cost(args) -> None:
         print(f"{label}: {keys - len(store):,} keys deleted, {cpu:.3f} s CPU")
 
 
-def _feed_distinct(stage, store, writer, n: int, t0: float, rng, vocab) -> None:
+def _feed_distinct(stage, store, writer, n: int, t0: float, rng, vocab, first: int = 0) -> None:
     """N distinct articles of random corpus words, a second apart from ``t0``, through a dedupe
     stage, flushed every 16 articles as the worker does, the changelog records taken and dropped."""
-    for i in range(n):
+    for i in range(first, first + n):
         a = {"id": f"art-{i:07d}", "text": " ".join(rng.choices(vocab, k=60)),
              "source": f"s{i % 7}.example", "url": f"https://s{i % 7}.example/news/{i}",
              "published_at": "2024-03-01"}
@@ -276,14 +282,34 @@ def rebuild_cost(args) -> None:
     keys = len(store)
     gc.collect()
     r0 = rss_kb()
-    for _ in range(2):
+
+    def timed(what: str) -> None:
         store.invalidate()
         w, c = time.monotonic(), time.process_time()
-        store.get_side()   # the first access rebuilds
+        store.get_side()   # the first access rebuilds (or resumes)
         w, c = time.monotonic() - w, time.process_time() - c
-        print(f"{args.store}: rebuilt {keys:,} keys of {args.articles:,} articles in {w:.1f} s "
-              f"({c:.1f} s CPU); RSS {r0 / 1024:.0f} -> {rss_kb() / 1024:.0f} MB; load "
+        how = ("all records" if store.resumed < 0 else f"{store.resumed} records replayed") \
+            if hasattr(store, "resumed") else "all records"
+        print(f"{args.store}: {what}: {keys:,} keys of {args.articles:,} articles in {w:.2f} s "
+              f"({c:.2f} s CPU; {how}); RSS {r0 / 1024:.0f} -> {rss_kb() / 1024:.0f} MB; load "
               f"{os.getloadavg()[0]:.1f}", flush=True)
+
+    if not getattr(store.backing, "persistent", False):
+        for _ in range(2):
+            timed("rebuilt")
+    else:
+        timed("resumed, nothing after its position (a clean restart)")
+        # a SIGKILL after the table saved a batch's records and before the cache committed them:
+        # the last ``--after`` articles' records are after the cache's position
+        store.persisted = lambda offsets: None
+        _feed_distinct(stage, store, writer, args.after, t0 + args.articles, rng, vocab,
+                       first=args.articles)
+        del store.persisted
+        keys = len(store)
+        timed(f"resumed, {args.after} articles' records after its position (a SIGKILL)")
+        store.backing.db.delete(b"p")   # no position: what every rebuild did before
+        timed("rebuilt from all records (no valid position)")
+        timed("resumed, nothing after its position (a clean restart)")
     store.close()
     import shutil
     shutil.rmtree(tmp, ignore_errors=True)
@@ -303,6 +329,8 @@ def main() -> None:
     ap.add_argument("--extract", action="store_true", help="--rss: the extract stage's state too")
     ap.add_argument("--expire-cost", action="store_true", help="CPU time of expiry passes (see above)")
     ap.add_argument("--rebuild", action="store_true", help="time of a rebuild (see above)")
+    ap.add_argument("--after", type=int, default=200, help="--rebuild on rocksdb://: articles "
+                    "whose records are after the cache's position (a SIGKILL's last batch)")
     ap.add_argument("--tree", default=None, help="--expire-cost: import streams from this checkout")
     args = ap.parse_args()
     if args.expire_cost:

@@ -158,6 +158,7 @@ class Worker:
         }
         self.profile = profile
         self.proc: subprocess.Popen | None = None
+        self.cwd = ROOT   # the checkout whose ``streams`` the worker runs (python -m: cwd first)
 
     def start(self) -> None:
         cmd = [sys.executable]
@@ -165,7 +166,7 @@ class Worker:
             cmd += ["-m", "cProfile", "-o", str(self.profile)]
         cmd += ["-m", "streams", "worker"]
         self.log = tempfile.NamedTemporaryFile(prefix="bench-worker-", suffix=".log", delete=False)
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **self.env},
+        self.proc = subprocess.Popen(cmd, cwd=self.cwd, env={**os.environ, **self.env},
                                      stdout=self.log, stderr=subprocess.STDOUT)
 
     def get(self, path: str) -> bytes:

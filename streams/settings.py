@@ -66,7 +66,8 @@ SPECS: tuple[Spec, ...] = (
          "table store: memory:// rebuilds tables from their changelog topics at every start; "
          "rocksdb:// keeps them on disk under DATA_DIR (RocksDB through the rocksdict wheel; a "
          "write is saved there once its changelog record is acknowledged) and reads only the "
-         "changelog records written after what it holds"),
+         "changelog records written after what it holds; dedupe's and extract's caches of their "
+         "delta records likewise replay only the records after their saved position"),
     Spec("store_cache_mb", int, 16,
          "rocksdb:// only: block cache of each table partition's database, in MB (and 2 write "
          "buffers of 4 MB each): what bounds the store's memory, with dedupe's and extract's disk "

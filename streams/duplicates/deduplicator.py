@@ -28,7 +28,9 @@ of the store on every pass: tens of millions at a 14-day horizon, with the event
 meanwhile. The schedule is the store's own (``store.schedule``: a disk-store worker keeps it on
 disk next to the mapping, streams.pipeline.materialised) or else a ``MemorySchedule``; it is built
 from the store by one scan when the store was (re)built (``generation``, which ``DeltaLogStore``
-counts; a plain dict is scanned once, on the first pass).
+counts; a plain dict is scanned once, on the first pass) — except over a store that schedules
+what it replays itself (``slots_of``, ``schedules_itself``: a disk-backed ``DeltaLogStore``, whose
+schedule is kept with its mapping across restarts).
 """
 from __future__ import annotations
 
@@ -88,6 +90,8 @@ class Deduplicator:
         schedule = getattr(store, "schedule", None)   # (an empty one is falsy: not `or`)
         self._due = MemorySchedule() if schedule is None else schedule
         self._due_over: int | None = None   # the store generation the schedule was built over
+        if hasattr(store, "slots_of"):   # a DeltaLogStore: it schedules what it replays
+            store.slots_of = self.slots_of
 
     # -- fingerprints -------------------------------------------------------------------------
     @staticmethod
@@ -216,7 +220,8 @@ class Deduplicator:
         the slots up to the cutoff only (the module's docstring)."""
         generation = getattr(self.store, "generation", 0)
         if self._due_over != generation:
-            self._reschedule()
+            if not getattr(self.store, "schedules_itself", False):
+                self._reschedule()
             self._due_over = generation
         horizon = self.horizon
         last = int((now - horizon) // SLOT_SECONDS)   # the slot of the cutoff: partly expired
@@ -249,6 +254,16 @@ class Deduplicator:
                 self._due.add(slot, keep)
         return deleted
 
+    @staticmethod
+    def slots_of(key: str, entry: Any) -> set[int]:
+        """The slots a key's entry is scheduled in: a band bucket's in the slot of each id it
+        holds, any other in the slot of its time."""
+        if not isinstance(entry, (dict, list)):
+            return set()
+        if key.startswith("band:"):
+            return {_slot(ts) for _, ts in _ids(entry)}
+        return {_slot(_ts(entry) or 0.0)}
+
     def _reschedule(self) -> None:
         """The schedule of every entry in the store (one scan, streamed where the store can:
         ``DeltaLogStore.scan``, which does not list a disk store's keys in memory first)."""
@@ -258,12 +273,7 @@ class Deduplicator:
         due: dict[int, list[str]] = {}
         held = 0
         for key, entry in items:
-            if not isinstance(entry, (dict, list)):
-                continue
-            if key.startswith("band:"):
-                slots = {_slot(ts) for _, ts in _ids(entry)}
-            else:
-                slots = {_slot(_ts(entry) or 0.0)}
+            slots = self.slots_of(key, entry)
             for slot in slots:
                 due.setdefault(slot, []).append(key)
             held += len(slots)

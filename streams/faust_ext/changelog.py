@@ -94,6 +94,13 @@ def write_disk(store: Any, partition: int, writes: dict[bytes, bytes | None],
     return True
 
 
+def disk_persisted_offset(store: Any, topic: str, partition: int) -> int | None:
+    """The last changelog offset the database of ``partition`` holds (Faust's
+    ``Store.persisted_offset``: what its recovery reads on from), or None."""
+    from faust.types import TP
+    return store.persisted_offset(TP(topic, partition))
+
+
 def disk_keys(store: Any, partition: int):
     """The key bytes in the database of ``partition`` (the offset entry left out)."""
     skip = store.offset_key

@@ -168,6 +168,9 @@ class PartitionStages:
         # /pipeline/counts/, must not leave a half-restored mapping cached)
         p.app.on_partitions_assigned.connect(self._invalidate)
         p.app.on_rebalance_complete.connect(self._invalidate)
+        # a revoked partition's store is closed and forgotten (a disk backing's database closed
+        # with it): a worker's open caches follow its assignment, not every partition it held
+        p.app.on_partitions_revoked.connect(self._revoked)
 
     def stage_for(self, partition: int) -> tuple[Any, DeltaLogStore]:
         if partition not in self._stages:
@@ -206,6 +209,10 @@ class PartitionStages:
 
     def start(self) -> None:
         self._dirty = {}
+        if self.writer.pending or self.writer.unsaved:
+            # a batch abandoned before its delivery: its changes never reach a disk backing
+            for store in self.stores.values():
+                store.discard_unsaved()
         self.writer.discard()
 
     def begin(self, message) -> Any:
@@ -246,11 +253,26 @@ class PartitionStages:
         return []   # inside the delta records
 
     def persisted(self, offsets) -> None:
-        self.writer.persisted(offsets)
+        self.writer.persisted(offsets)   # the table's database first, then the caches over it
+        for store in self.stores.values():
+            store.persisted(offsets)
 
     async def _invalidate(self, sender, *args, **kwargs) -> None:
         for store in self.stores.values():
             store.invalidate()   # the table may hold other (recovered) deltas now
+
+    async def _revoked(self, sender, revoked=(), *args, **kwargs) -> None:
+        self.revoke({tp.partition for tp in revoked if tp.topic == self._topic})
+
+    def revoke(self, partitions) -> None:
+        """Close and forget the stores (and stages) of ``partitions``; a later assignment makes
+        them again (a disk backing reopened, resumed from its position)."""
+        for partition in partitions:
+            store = self.stores.pop(partition, None)
+            self._stages.pop(partition, None)
+            self._dirty.pop(partition, None)
+            if store is not None:
+                store.close()
 
 
 class ViewStage:

@@ -80,6 +80,8 @@ class ExtractStage:
         schedule = getattr(extracted, "schedule", None)   # (an empty one is falsy: not `or`)
         self.schedule = MemorySchedule() if schedule is None else schedule
         self._schedule_over: int | None = None   # the store generation it was built over
+        if hasattr(extracted, "slots_of"):   # a DeltaLogStore: it schedules what it replays
+            extracted.slots_of = _entry_slots
 
     def _repeat(self, rec: NewArticle | CopyOf, partition: int) -> bool:
         """A record dedupe sent again (same dedupe partition and offset as one handled here): after
@@ -211,6 +213,8 @@ class ExtractStage:
         slots up to the cutoff's (an entry written in the cutoff's slot after the cutoff waits for
         the next pass). The schedule is rebuilt by one scan after the store was (re)built."""
         generation = getattr(self.extracted, "generation", 0)
+        if self._schedule_over != generation and getattr(self.extracted, "schedules_itself", False):
+            self._schedule_over = generation   # kept complete by the store across rebuilds
         if self._schedule_over != generation:
             self.schedule.clear()
             scan = getattr(self.extracted, "scan", None)
@@ -239,6 +243,11 @@ SLOT_SECONDS = 60.0   # the expiry schedule's granularity
 
 def _slot(ts: float) -> int:
     return int(ts // SLOT_SECONDS)
+
+
+def _entry_slots(aid: str, v: Any) -> tuple[int, ...]:
+    """The slot an article entry is scheduled in (its arrival time's)."""
+    return (_slot(float(v.get("ts", 0))),) if isinstance(v, dict) else ()
 
 
 # one contact sentence per language: the extractor compiles some of its patterns on first use

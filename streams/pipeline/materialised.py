@@ -4,20 +4,43 @@ the head (ts, group, parts) of every delta record, and the expiry schedule of th
 (streams.expiry).
 
 None of it is the truth: the delta records on the changelog (and in the table's store) are. The
-backing is a cache of them, emptied and rebuilt from them on every ``DeltaLogStore`` rebuild
-(start, partition assignment), so crash safety is that of the delta records alone.
+backing is a cache of them.
 
-``MemoryBacking``: plain dicts (the worker with the memory:// store, unit tests).
+``MemoryBacking``: plain dicts (the worker with the memory:// store, unit tests), emptied and
+rebuilt from the delta records on every ``DeltaLogStore`` rebuild (start, partition assignment).
 
 ``DiskBacking``: one RocksDB database (rocksdict, raw bytes) per table partition under the worker's
 data directory, for the rocksdb:// store: RSS does not grow with the articles within the horizon.
-Nothing is fsynced and the WAL is off (the cache is rebuilt after any restart, so a torn one is
-never read). Its entries, by their first byte:
+It is kept across restarts together with its **position**: the last delta record it has applied
+(its seq and a digest of its value), the changelog offset that record's delivery reached, and the
+store's side value there. ``DeltaLogStore`` checks the position against the table on every
+rebuild and then replays only the delta records after it, or, if it is not valid, empties the
+database (``reset``) and replays them all (streams.pipeline.tables, "Recovery").
+
+What makes the position true (the invariant): the database holds exactly the effect of the delta
+records up to its position, and of none after it — plus, at most, schedule entries that an expiry
+pass checks and drops (an extra entry is harmless, a missing one would keep a key for good).
+* The stage's changes go into an overlay (``unsaved``, ``ops``), read first, and reach the
+  database only in ``commit(position)``, called once the broker has acknowledged the delta
+  records that carry them (``DeltaLogStore.persisted``): the changes and the position in one
+  write batch, through the WAL (not synced: a process killed after the write has it). A SIGKILL
+  before loses the overlay and leaves the previous position, at or behind the changelog.
+* An expiry pass's removal of the slots it took is deferred the same way (``DiskSchedule``); only
+  schedule additions may be written ahead of a commit (extra entries at worst).
+* A rebuild or replay (``bulk``) first removes the position (through the WAL), writes without
+  the WAL, then flushes the memtables to disk and only then writes its new position: a crash in
+  between leaves no position, and the next start rebuilds from every record.
+* A machine crash can also lose the tail of the WAL (nothing is fsynced): what remains is a
+  prefix of the commits, still never ahead; and if the table's database lost more than the cache,
+  the position's offset or record no longer holds and the cache is rebuilt.
+
+Entries, by their first byte:
 
 * ``k`` + key (UTF-8) -> JSON ``[seq, value]``;
 * ``h`` + delta record key -> JSON head ``{"ts", "group", "parts"}`` (what compaction needs of it);
 * ``s`` + slot (8 bytes, big-endian) + a counter (8 bytes) -> JSON list of keys: the schedule
-  (``DiskSchedule``), one entry per ``add``.
+  (``DiskSchedule``), one entry per ``add``;
+* ``p`` -> JSON position (above).
 
 Reads go through a small cache of the values read or written last (``RECENT`` keys, emptied
 when full): the deduplicator reads a key again to write it, an expiry pass to delete it. Its
@@ -101,6 +124,7 @@ class MemoryBacking:
 class DiskBacking:
     BUFFER = 4096   # schedule entries held in memory before they are written in one batch
     RECENT = 16384   # values held in the read cache at most
+    persistent = True   # kept across restarts with its position (DeltaLogStore resumes from it)
 
     def __init__(self, path: str | Path, *, cache_mb: int = 16, write_buffer_mb: int = 8) -> None:
         if rocksdict is None:   # pragma: no cover
@@ -109,14 +133,29 @@ class DiskBacking:
         self.cache_mb = cache_mb
         self.write_buffer_mb = write_buffer_mb
         self.db: Any = None
+        self.bulk = False   # a rebuild or replay: writes go to the database directly, without WAL
+        self.schedule = DiskSchedule(self)
+        self._clear_overlay()
+        self.open()
+
+    def _clear_overlay(self) -> None:
         self.recent: dict[str, Any] = {}   # key -> [seq, value] or None (absent)
+        # the changes not committed yet: key -> [seq, value] or None (deleted); heads added (in
+        # seq order) and dropped
+        self.unsaved: dict[str, Any] = {}
+        self.heads_new: dict[str, dict] = {}
+        self.heads_gone: set[str] = set()
         # the least head key not dropped yet: heads are dropped oldest first, and a scan from the
         # prefix's start would step over the tombstones of all those dropped before
         self.heads_from = b"h"
-        self.schedule = DiskSchedule(self)
-        self.reset()
+        self.schedule.ops, self.schedule.held, self.schedule.ranged = [], 0, False
+        self.schedule.low = 0
 
-    def _open(self) -> None:
+    def open(self) -> None:
+        """Open the database as the last process left it (made if missing); no-op if open."""
+        if self.db is not None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         opts = rocksdict.Options(raw_mode=True)
         opts.create_if_missing(True)
         opts.set_write_buffer_size(self.write_buffer_mb << 20)
@@ -130,29 +169,102 @@ class DiskBacking:
         table.set_bloom_filter(10, True)
         opts.set_block_based_table_factory(table)
         self.db = rocksdict.Rdict(str(self.path), options=opts)
-        wo = rocksdict.WriteOptions()
-        wo.disable_wal = True
-        self.db.set_write_options(wo)
+        self._wal = rocksdict.WriteOptions()          # commits: through the WAL, not synced
+        self._nowal = rocksdict.WriteOptions()        # bulk: flushed before its position is
+        self._nowal.disable_wal = True
+        self._clear_overlay()
+
+    def write(self, batch: Any) -> None:
+        """Write ``batch`` now (without WAL in a bulk replay, else through it)."""
+        self.db.write(batch, self._nowal if self.bulk else self._wal)
 
     def reset(self) -> None:
-        """Empty (before a rebuild): the database is destroyed and made anew."""
+        """Empty (before a full rebuild): the database is destroyed and made anew."""
         self.close()
         shutil.rmtree(self.path, ignore_errors=True)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._open()
-        self.recent = {}
-        self.heads_from = b"h"
-        self.schedule.low = 0
-        self.schedule.buffer, self.schedule.held = [], 0
+        self.open()
 
     def close(self) -> None:
+        """Close the database (what is not committed is dropped: the delta records carrying it are
+        on the changelog, after the position); ``open`` or a rebuild reopens it."""
         if self.db is not None:
             self.db.close()
             self.db = None
+        self._clear_overlay()
+
+    @property
+    def closed(self) -> bool:
+        return self.db is None
+
+    # -- the position and the overlay --
+    def position(self) -> dict | None:
+        b = self.db.get(b"p")
+        return None if b is None else orjson.loads(b)
+
+    def begin_bulk(self) -> None:
+        """A rebuild or replay starts: its writes go to the database directly, without WAL; the
+        position is removed until ``end_bulk`` (a crash meanwhile leaves none)."""
+        self.discard()
+        self.bulk = True
+        self.db.delete(b"p", self._wal)
+
+    def end_bulk(self, position: dict | None) -> None:
+        """The replay is complete: flush the memtables (what it wrote is then on disk), then write
+        ``position`` (None: none, e.g. no delta records)."""
+        self.schedule.flush_ops()
+        self.bulk = False
+        self.db.flush(True)
+        if position is not None:
+            self.db.put(b"p", orjson.dumps(position), self._wal)
+
+    def commit(self, position: dict | None, *, mapping: bool | None = None) -> None:
+        """The overlay's changes, the schedule's deferred operations and ``position`` in one write
+        batch: called once the delta records that carry them are acknowledged. ``position`` None:
+        the schedule's operations only (an expiry pass that changed nothing) — or, with
+        ``mapping``, the changes too for a cache that keeps no position (never resumed)."""
+        if self.db is None:
+            return   # revoked meanwhile: the records are on the changelog
+        sched = self.schedule
+        mapping = position is not None if mapping is None else mapping
+        if not mapping and not sched.ops:
+            return
+        batch = rocksdict.WriteBatch(raw_mode=True)
+        for op in sched.ops:
+            if op[0] == "range":
+                batch.delete_range(op[1], op[2])
+            else:
+                batch.put(op[1], op[2])
+        sched.ops, sched.held, sched.ranged = [], 0, False
+        if not mapping:   # the mapping's changes wait for a position
+            self.db.write(batch, self._wal)
+            return
+        for k, e in self.unsaved.items():
+            if e is None:
+                batch.delete(b"k" + k.encode())
+            else:
+                batch.put(b"k" + k.encode(), orjson.dumps(e))
+        for k in self.heads_gone:
+            batch.delete(b"h" + k.encode())
+        for k, head in self.heads_new.items():
+            batch.put(b"h" + k.encode(), orjson.dumps(head))
+        if position is not None:
+            batch.put(b"p", orjson.dumps(position))
+        self.db.write(batch, self._wal)
+        self.unsaved, self.heads_new, self.heads_gone = {}, {}, set()
+
+    def discard(self) -> None:
+        """Drop the overlay (changes whose records were never acknowledged)."""
+        if self.unsaved or self.heads_new or self.heads_gone or self.schedule.ops:
+            self._clear_overlay()
 
     # -- the mapping --
     def _entry(self, key: str) -> Any:
         """[seq, value] of ``key``, or None."""
+        unsaved = self.unsaved
+        if unsaved:
+            hit = unsaved.get(key, unsaved)
+            if hit is not unsaved:
+                return hit
         recent = self.recent
         hit = recent.get(key, recent)
         if hit is not recent:
@@ -170,9 +282,10 @@ class DiskBacking:
 
     def get_many(self, keys: list[str]) -> list[Any]:
         """Values of ``keys`` (None where absent), one multi-get for those not cached."""
-        recent = self.recent
+        recent, unsaved = self.recent, self.unsaved
         # the answers are taken from the cache before it may be cleared to make room below
-        found = {k: recent[k] for k in keys if k in recent}
+        found = {k: unsaved[k] for k in keys if k in unsaved} if unsaved else {}
+        found.update((k, recent[k]) for k in keys if k in recent and k not in found)
         ask = [k for k in keys if k not in found]
         if ask:
             got = self.db.get([b"k" + k.encode() for k in ask])
@@ -194,34 +307,31 @@ class DiskBacking:
         return None if e is None else e[0]
 
     def apply(self, seq: int, share: dict[str, Any], rebuilding: bool = False) -> None:
+        """The keys of delta ``seq`` (None: deleted): into the overlay, or, in a bulk replay
+        (``rebuilding``), straight to the database."""
         if not share:
             return
-        batch = rocksdict.WriteBatch(raw_mode=True)
-        if rebuilding:   # the read cache is empty and stays so: the rebuild reads nothing back
+        if rebuilding or self.bulk:   # the read cache is empty and stays so: nothing is read back
+            batch = rocksdict.WriteBatch(raw_mode=True)
             for k, v in share.items():
                 kb = b"k" + k.encode()
                 if v is None:
                     batch.delete(kb)
                 else:
                     batch.put(kb, orjson.dumps([seq, v]))
-            self.db.write(batch)
+            self.write(batch)
             return
-        recent = self.recent
-        if len(recent) + len(share) > self.RECENT:
-            recent.clear()
+        unsaved = self.unsaved
         for k, v in share.items():
-            kb = b"k" + k.encode()
-            if v is None:
-                batch.delete(kb)
-                recent[k] = None
-            else:
-                batch.put(kb, orjson.dumps([seq, v]))
-                recent[k] = [seq, v]
-        self.db.write(batch)
+            unsaved[k] = None if v is None else [seq, v]
+        recent = self.recent
+        for k in share:
+            recent.pop(k, None)
 
     def scan_prefix(self, prefix: bytes, start: bytes | None = None
                     ) -> Iterator[tuple[bytes, bytes]]:
-        """(key, value) bytes of the entries under ``prefix``, from ``start`` (a key under it)."""
+        """(key, value) bytes of the entries under ``prefix`` in the database (the overlay left
+        out), from ``start`` (a key under it)."""
         it = self.db.iter()
         it.seek(start or prefix)
         while it.valid():
@@ -232,41 +342,74 @@ class DiskBacking:
             it.next()
 
     def items(self) -> Iterator[tuple[str, Any]]:
+        unsaved = self.unsaved
         for kb, vb in self.scan_prefix(b"k"):
-            yield kb[1:].decode(), orjson.loads(vb)[1]
+            k = kb[1:].decode()
+            if k not in unsaved:
+                yield k, orjson.loads(vb)[1]
+        for k, e in list(unsaved.items()):
+            if e is not None:
+                yield k, e[1]
 
     def keys(self) -> list[str]:
-        return [kb[1:].decode() for kb, _ in self.scan_prefix(b"k")]
+        unsaved = self.unsaved
+        out = [k for kb, _ in self.scan_prefix(b"k") if (k := kb[1:].decode()) not in unsaved]
+        return out + [k for k, e in unsaved.items() if e is not None]
 
     def __len__(self) -> int:
-        return sum(1 for _ in self.scan_prefix(b"k"))
+        return len(self.keys())
 
     # -- the heads of the delta records --
     def add_head(self, key: str, head: dict) -> None:
-        self.db.put(b"h" + key.encode(), orjson.dumps(head))
+        if self.bulk:
+            self.db.put(b"h" + key.encode(), orjson.dumps(head), self._nowal)
+        else:
+            self.heads_gone.discard(key)
+            self.heads_new[key] = head
 
     def iter_heads(self) -> Iterator[tuple[str, dict]]:
+        """(record key, head) in sequence order (the overlay's heads are the newest)."""
+        gone, new = self.heads_gone, self.heads_new
         for kb, vb in self.scan_prefix(b"h", self.heads_from):
-            yield kb[1:].decode(), orjson.loads(vb)
+            k = kb[1:].decode()
+            if k not in gone and k not in new:
+                yield k, orjson.loads(vb)
+        for k, head in list(new.items()):
+            yield k, head
 
     def drop_head(self, key: str) -> None:
         kb = b"h" + key.encode()
-        self.db.delete(kb)
+        if self.bulk:
+            self.db.delete(kb, self._nowal)
+        elif self.heads_new.pop(key, None) is None:
+            self.heads_gone.add(key)
         if kb >= self.heads_from:
             self.heads_from = kb + b"\x00"
 
 
+_NONE = 1 << 62   # above every slot
+
+
 class DiskSchedule:
     """streams.expiry's schedule in a ``DiskBacking``'s database (``s`` entries, one per ``add``:
-    an article's ~20 keys are one entry); additions are held in a bounded buffer and written in
-    batches."""
+    an article's ~20 keys are one entry).
+
+    Additions are held in ``ops`` and written in batches (``BUFFER`` keys), ahead of a commit if
+    need be: an entry for a key whose change is then lost is checked and dropped by its pass.
+    The removal of the slots a ``take`` yields is an operation in ``ops`` too, written only with
+    the commit of the expiry pass's deletions (``DiskBacking.commit``): a crash before it leaves
+    the slots for the pass that runs again. Once such a removal is held, nothing more is written
+    ahead of the commit (the removal must come before the additions that follow it)."""
 
     def __init__(self, backing: DiskBacking) -> None:
         self.backing = backing
-        self.buffer: list[tuple[bytes, bytes]] = []
-        self.held = 0    # keys in the buffer
-        self.n = 0       # entries added since the start: the counter that orders a slot's entries
-        self.low = 0     # no slot below it is scheduled (taken slots leave range tombstones)
+        # ("put", key bytes, value bytes, slot) or ("range", from, to): not written yet, in order
+        self.ops: list[tuple] = []
+        self.held = 0      # keys in the ops
+        self.ranged = False   # a slot removal among the ops
+        self.n = 0         # entries added since the start: the counter that orders a slot's entries
+        self.low = 0       # no slot below it is scheduled (taken slots leave range tombstones)
+        self._added_min = _NONE   # the least slot added since the current take began
 
     @staticmethod
     def _slot_bytes(slot: int) -> bytes:
@@ -274,61 +417,101 @@ class DiskSchedule:
 
     def add(self, slot: int, keys: Iterable[str]) -> None:
         slot = max(slot, 0)
-        if slot < self.low:
-            self.low = slot
         keys = list(keys)
         if not keys:
             return
+        if slot < self.low:
+            self.low = slot
+        if slot < self._added_min:
+            self._added_min = slot
         self.n += 1
-        self.buffer.append((self._slot_bytes(slot) + self.n.to_bytes(8, "big"), orjson.dumps(keys)))
+        self.ops.append(("put", self._slot_bytes(slot) + self.n.to_bytes(8, "big"),
+                         orjson.dumps(keys), slot))
         self.held += len(keys)
         if self.held >= self.backing.BUFFER:
-            self._write()
+            self.flush_ops()
 
-    def _write(self) -> None:
-        if not self.buffer:
+    def flush_ops(self) -> None:
+        """Write the held additions now, unless a slot removal is held (then they wait for the
+        commit, behind it)."""
+        if not self.ops or self.ranged:
             return
         batch = rocksdict.WriteBatch(raw_mode=True)
-        for kb, vb in self.buffer:
+        for _, kb, vb, _ in self.ops:
             batch.put(kb, vb)
-        self.backing.db.write(batch)
-        self.buffer = []
+        self.backing.write(batch)
+        self.ops = []
         self.held = 0
+
+    def _live_puts(self) -> list[tuple[int, bytes]]:
+        """(slot, value) of the held additions that no later held removal covers."""
+        out, ranges = [], []
+        for op in reversed(self.ops):
+            if op[0] == "range":
+                ranges.append((op[1], op[2]))
+            elif not any(a <= op[1] < b for a, b in ranges):
+                out.append((op[3], op[2]))
+        out.reverse()
+        return out
 
     def take(self, last: int) -> Iterator[tuple[int, list[str]]]:
-        self._write()
+        self.flush_ops()
         db = self.backing.db
-        start = self._slot_bytes(self.low)
+        # additions held behind a removal of an earlier take: read with the database's entries
+        held = self._live_puts()
+        # this take's removals go before the additions made while it runs (a key added back to
+        # a slot it took, or to one it is still to take, waits for the next take)
+        mark, inserted = len(self.ops), 0
+        self._added_min = _NONE
+        start = self.low
+        # slots an earlier take removed (held until the commit): their entries are not read again
+        removed = [(op[1], op[2]) for op in self.ops if op[0] == "range"]
         while True:
             it = db.iter()
-            it.seek(start)
-            if not it.valid():
+            it.seek(self._slot_bytes(start))
+            slot = _NONE
+            while it.valid() and it.key().startswith(b"s"):
+                kb = it.key()
+                if not any(a <= kb < b for a, b in removed):
+                    slot = int.from_bytes(kb[1:9], "big")
+                    break
+                it.seek(self._slot_bytes(int.from_bytes(kb[1:9], "big") + 1))
+            slot = min([slot] + [s for s, _ in held if s >= start])
+            if slot == _NONE or slot > max(last, -1):
                 return
-            kb = it.key()
-            if not kb.startswith(b"s"):
-                return
-            slot = int.from_bytes(kb[1:9], "big")
-            if slot > max(last, -1):
-                return
-            prefix = kb[:9]
+            prefix = self._slot_bytes(slot)
             keys = []
-            while it.valid() and it.key().startswith(prefix):
-                keys += orjson.loads(it.value())
-                it.next()
+            if not any(a <= prefix < b for a, b in removed):
+                it.seek(prefix)
+                while it.valid() and it.key().startswith(prefix):
+                    keys += orjson.loads(it.value())
+                    it.next()
             del it
-            end = self._slot_bytes(slot + 1)
-            db.delete_range(prefix, end)
-            start = end
-            self.low = slot + 1
+            for s, vb in held:
+                if s == slot:
+                    keys += orjson.loads(vb)
+            held = [(s, vb) for s, vb in held if s != slot]
+            self.ops.insert(mark + inserted, ("range", prefix, self._slot_bytes(slot + 1)))
+            inserted += 1
+            self.ranged = True
+            start = slot + 1
+            self.low = min(start, self._added_min)
             yield slot, keys
+            # an entry added meanwhile to an earlier slot (or this one) waits for the next take:
+            # the next take starts from it, not past the slots this one goes on to
+            self.low = min(self.low, self._added_min)
 
     def clear(self) -> None:
-        self.buffer = []
+        self.ops = []
         self.held = 0
+        self.ranged = False
         self.low = 0
         self.backing.db.delete_range(b"s", b"t")
 
     def __len__(self) -> int:
-        """Scheduled keys (repeats counted)."""
-        self._write()
-        return sum(len(orjson.loads(v)) for _, v in self.backing.scan_prefix(b"s"))
+        """Scheduled keys (repeats counted; the held removals applied)."""
+        self.flush_ops()
+        ranges = [(op[1], op[2]) for op in self.ops if op[0] == "range"]
+        n = sum(len(orjson.loads(v)) for k, v in self.backing.scan_prefix(b"s")
+                if not any(a <= k < b for a, b in ranges))
+        return n + sum(len(orjson.loads(vb)) for _, vb in self._live_puts())

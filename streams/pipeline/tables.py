@@ -17,15 +17,20 @@ encodes them, a delete as a tombstone — so Faust's recovery reads them as its 
 """
 from __future__ import annotations
 
+import hashlib
+import logging
 from collections.abc import Iterable, Iterator, MutableMapping
 from typing import Any
 
-from streams.faust_ext.changelog import (decode, disk_keys, disk_store, encode, memory_store_dict,
-                                         read_disk, read_disk_many, write_disk)
+from streams.faust_ext.changelog import (decode, disk_keys, disk_persisted_offset, disk_store,
+                                         encode, memory_store_dict, read_disk, read_disk_many,
+                                         write_disk)
 from streams.pipeline.materialised import MemoryBacking
 
 
 _ABSENT = object()
+
+log = logging.getLogger(__name__)
 
 
 class ChangelogWriter:
@@ -130,6 +135,35 @@ class PartitionView(MutableMapping):
             if store is not None and self._changelog is None:
                 self._changelog = self.table.changelog_topic.get_topic_name()
         return None if self._disk is False else self._disk
+
+    def identity(self) -> tuple[str, int] | None:
+        """(changelog topic, partition) of a disk-store view (None for any other backing)."""
+        if self._store() is None:
+            return None
+        return self._changelog, self.partition
+
+    def held(self) -> dict[str, Any]:
+        """key -> value (None: deleted) of this partition's writes held until their records are
+        acknowledged (a disk store's; {} for any other backing)."""
+        if self.writer is None or self._store() is None:
+            return {}
+        n = len(self.prefix)
+        return {k[n:]: v for k, v in self.writer.unsaved_keys(self._changelog, self.partition).items()
+                if k.startswith(self.prefix)}
+
+    def saved(self, key: str) -> Any:
+        """The value of ``key`` in the partition's database, the held writes ignored (None:
+        absent)."""
+        b = read_disk(self._store(), self.partition, encode(self.prefix + key))
+        return None if b is None else decode(b)
+
+    def persisted_offset(self) -> int | None:
+        """The last changelog offset the partition's RocksDB database holds (None: none, or not a
+        disk store)."""
+        store = self._store()
+        if store is None:
+            return None
+        return disk_persisted_offset(store, self._changelog, self.partition)
 
     def _disk_get(self, store: Any, k: str, default: Any) -> Any:
         hit = self.writer.lookup(self._changelog, self.partition, k)
@@ -267,7 +301,22 @@ class DeltaLogStore(MutableMapping):
 
     Recovery: Faust restores the delta records; the next access after ``invalidate()`` (called on
     every partition assignment) replays the complete deltas in sequence order, which rebuilds exactly
-    the mapping that was persisted. ``compact(before_ts, now)`` deletes the deltas stamped before
+    the mapping that was persisted. A persistent backing (``DiskBacking``, kept across restarts)
+    records a *position* with its contents: the seq of the last delta record it has applied, a
+    digest of that record's value, the changelog offset its delivery reached and the side value
+    there. The invariant: the backing holds the effect of exactly the delta records up to its
+    position — its changes and the position are committed together, in one write batch, only once
+    the broker has acknowledged the records that carry them (``persisted``, after the table's own
+    write of them), so the backing is never ahead of the changelog. On a rebuild the position is
+    used only if it is valid for the table as recovered: same changelog topic and partition, an
+    offset not past the one the table's database holds (itself not past the changelog's end, which
+    Faust's recovery checks), and the record at its seq still there with the same digest. Then
+    only the records after it are replayed (and the heads of records deleted since dropped).
+    Anything else — a cache ahead of the changelog after an unclean leader election, a truncated
+    or recreated topic (a record of another history at that seq: another digest), a cache from
+    another worker or an earlier ownership whose record was compacted away since, no position at
+    all (a crash in the middle of a replay removes it first) — empties the backing and replays
+    every record, as before. ``compact(before_ts, now)`` deletes the deltas stamped before
     ``before_ts`` (a prefix, never the newest delta); keys whose latest value lived in a deleted
     delta and that are still in the mapping are written again in a new delta *before* the old ones
     are deleted, so a crash in the middle of a compaction never loses a live key.
@@ -298,6 +347,13 @@ class DeltaLogStore(MutableMapping):
         self._generation = 0   # counts rebuilds: a reader's index over the mapping is stale after one
         self.part_bytes = part_bytes or self.PART_BYTES
         self.max_value_bytes = max_value_bytes or self.MAX_VALUE_BYTES
+        # the stage's expiry slots of a key's value (set by the stage): with a persistent backing
+        # the store then schedules what it replays itself, committed with its position, and the
+        # stage does not rescan the mapping after a rebuild (``schedules_itself``)
+        self.slots_of: Any = None
+        self._last: tuple[int, str, Any] | None = None   # (seq, digest, side) of the newest record
+        self._unpositioned = False   # a delta flushed since the backing's last commit
+        self.resumed = 0   # delta records the last rebuild replayed, -1: all (a full rebuild)
 
     @property
     def schedule(self) -> Any:
@@ -308,9 +364,49 @@ class DeltaLogStore(MutableMapping):
         self.built = False
 
     def close(self) -> None:
-        """Release the backing (a disk backing's database); a later access rebuilds it."""
+        """Release the backing (a disk backing's database); a later access reopens and rebuilds
+        it (from its position, if valid)."""
         self.built = False
         self.backing.close()
+
+    @property
+    def schedules_itself(self) -> bool:
+        """The expiry schedule is kept complete by the store across rebuilds (a persistent backing
+        and the stage's ``slots_of``): the stage need not rescan the mapping after one."""
+        return self.slots_of is not None and getattr(self.backing, "persistent", False)
+
+    def persisted(self, offsets: dict[tuple[str, int], int]) -> None:
+        """The records handed out so far are acknowledged (``offsets``: the highest per changelog
+        partition): a persistent backing commits the changes they carry with its new position."""
+        commit = getattr(self.backing, "commit", None)
+        if commit is None:
+            return
+        if not self.schedules_itself:   # a cache without a position: its changes, no more
+            commit(None, mapping=True)
+            return
+        if not self._unpositioned:
+            commit(None)   # schedule operations only (an expiry pass that changed nothing)
+            return
+        ident = self.table.identity() if hasattr(self.table, "identity") else None
+        offset = offsets.get(ident) if ident is not None else None
+        self._unpositioned = False
+        if offset is None or self._last is None:
+            # not a disk-store table (no offsets to check against), or acknowledged without an
+            # offset for it: never a position; the mapping is rebuilt from the records next time
+            self.backing.discard()
+            self.built = False
+            return
+        seq, digest, side = self._last
+        commit({"v": 1, "topic": ident[0], "partition": ident[1], "offset": offset, "seq": seq,
+                "digest": digest, "side": side})
+
+    def discard_unsaved(self) -> None:
+        """Changes whose records were never acknowledged (an abandoned batch): a persistent
+        backing drops them and the next access rebuilds from the table (from the position)."""
+        if getattr(self.backing, "persistent", False):
+            self.backing.discard()
+            self._unpositioned = False
+            self.built = False
 
     def _deltas(self) -> list[str]:
         return sorted(k for k in self.table if k.startswith(self.PREFIX))
@@ -357,16 +453,63 @@ class DeltaLogStore(MutableMapping):
         if self.built:
             return
         backing = self.backing
-        backing.reset()
+        if getattr(backing, "closed", False):
+            backing.open()
+        discard = getattr(backing, "discard", None)
+        if discard is not None:
+            discard()   # uncommitted changes: applied again below from the held writes
         self.pending = {}
-        self.side = self.side_default
+        self._unpositioned = False
         keys = self._deltas()
-        # recovered records are decoded JSON: an article's id and time, repeated in each of its
-        # ~20 dedupe values, are then as many objects; in memory the list values keep one of each
-        # (in place: the table's record holds the same list)
-        canon: dict | None = {} if isinstance(backing, MemoryBacking) else None
-        read = self.table.__getitem__
-        for ks, vs, complete in self._units((k, read(k)) for k in keys):
+        # a disk-store table's writes whose records are not acknowledged yet (an assignment in the
+        # middle of a batch's delivery): the backing is rebuilt or resumed over the records the
+        # table's database holds, then these are applied on top, uncommitted, as a flush would
+        held = self.table.held() if hasattr(self.table, "held") else {}
+        held = {k: v for k, v in held.items() if k.startswith(self.PREFIX)}
+        self._read = self.table.__getitem__
+        saved = keys
+        if held:
+            new = {k for k, v in held.items() if v is not None}
+            saved = sorted((set(keys) - new) | {k for k, v in held.items() if v is None})
+            self._read = self.table.saved
+        why = self._resume(saved)
+        if why is not None:
+            self._rebuild(saved)
+        if held:
+            self._apply_held(held)
+        keys = sorted(set(keys) | set(saved))
+        if getattr(backing, "persistent", False):
+            where = getattr(backing, "path", None)
+            where = where.name if where is not None else "?"
+            if why is None:
+                log.info("delta cache %s: resumed from its position, %d of %d delta records "
+                         "replayed", where, self.resumed, len(keys))
+            else:
+                # a position that did not hold is worth an operator's look (records lost by the
+                # broker, a recreated topic); none at all is a first start or a cut-short replay
+                (log.info if why == "no position" else log.warning)(
+                    "delta cache %s: rebuilt from all %d delta records (%s)", where, len(keys), why)
+        self.seq = self._seq(keys[-1]) + 1 if keys else 0
+        self._side_dirty = False
+        self.built = True
+        self._generation += 1
+
+    def _schedule(self, share: dict[str, Any]) -> None:
+        """Schedule the keys a replayed delta sets (``slots_of``): one entry per slot."""
+        by_slot: dict[int, list[str]] = {}
+        slots_of = self.slots_of
+        for k, v in share.items():
+            if v is not None:
+                for slot in slots_of(k, v):
+                    by_slot.setdefault(slot, []).append(k)
+        add = self.backing.schedule.add
+        for slot, ks in by_slot.items():
+            add(slot, ks)
+
+    def _replay(self, pairs: Iterable[tuple[str, Any]], canon: dict | None = None) -> None:
+        backing = self.backing
+        schedule = self.schedules_itself
+        for ks, vs, complete in self._units(pairs):
             for k, delta in zip(ks, vs):
                 backing.add_head(k, self._head(delta or {}))
             if not complete:
@@ -380,12 +523,111 @@ class DeltaLogStore(MutableMapping):
                                 if type(x) is str or type(x) is float:
                                     v[i] = canon.setdefault(x, x)
                 backing.apply(self._seq(k), share, rebuilding=True)
+                if schedule:
+                    self._schedule(share)
                 if "side" in delta:
                     self.side = delta["side"]
-        self.seq = self._seq(keys[-1]) + 1 if keys else 0
-        self._side_dirty = False
-        self.built = True
-        self._generation += 1
+
+    def _apply_held(self, held: dict[str, Any]) -> None:
+        """The held writes of delta records (new records, compaction's deletions) on top of the
+        backing, as uncommitted changes: committed with their acknowledgement (``persisted``)."""
+        backing = self.backing
+        for k, v in held.items():
+            if v is None:
+                backing.drop_head(k)
+        new = sorted(k for k, v in held.items() if v is not None)
+        for ks, vs, complete in self._units((k, held[k]) for k in new):
+            for k, delta in zip(ks, vs):
+                backing.add_head(k, self._head(delta or {}))
+            if not complete:
+                continue
+            for k, delta in zip(ks, vs):
+                share = delta.get("set", {})
+                backing.apply(self._seq(k), share)
+                if self.schedules_itself:
+                    self._schedule(share)
+                if "side" in delta:
+                    self.side = delta["side"]
+        if new and self.schedules_itself:
+            self._last = (self._seq(new[-1]), _digest(held[new[-1]]), self.side)
+            self._unpositioned = True
+
+    def _position(self, keys: list[str]) -> dict | None:
+        """The position of a backing that holds every record of ``keys`` (None if there is none
+        to record: no records, or a table without changelog offsets)."""
+        if not keys or not hasattr(self.table, "identity"):
+            return None
+        ident, offset = self.table.identity(), self.table.persisted_offset()
+        if ident is None or offset is None:
+            return None
+        last = keys[-1]
+        digest = _digest(self._read(last))
+        self._last = (self._seq(last), digest, self.side)
+        return {"v": 1, "topic": ident[0], "partition": ident[1], "offset": offset,
+                "seq": self._seq(last), "digest": digest, "side": self.side}
+
+    def _rebuild(self, keys: list[str]) -> None:
+        """Empty the backing and replay every delta record."""
+        backing = self.backing
+        self.resumed = -1
+        backing.reset()
+        self.side = self.side_default
+        self._last = None
+        # recovered records are decoded JSON: an article's id and time, repeated in each of its
+        # ~20 dedupe values, are then as many objects; in memory the list values keep one of each
+        # (in place: the table's record holds the same list)
+        canon: dict | None = {} if isinstance(backing, MemoryBacking) else None
+        persistent = getattr(backing, "persistent", False)
+        if persistent:
+            backing.begin_bulk()
+        read = self._read
+        self._replay(((k, read(k)) for k in keys), canon)
+        if persistent:
+            backing.end_bulk(self._position(keys) if self.schedules_itself else None)
+
+    def _resume(self, keys: list[str]) -> str | None:
+        """Replay only the records after a persistent backing's position, if it is valid for the
+        table (the class docstring, "Recovery"): None; else why not (nothing done)."""
+        backing = self.backing
+        if not self.schedules_itself or not hasattr(self.table, "identity"):
+            return "not a persistent cache"
+        pos = backing.position()
+        ident = self.table.identity()
+        held = self.table.persisted_offset()
+        if not isinstance(pos, dict) or pos.get("v") != 1:
+            return "no position"
+        if ident is None or held is None:
+            return "the table holds no changelog offset"
+        if [pos.get("topic"), pos.get("partition")] != list(ident):
+            return "a position on another changelog partition"
+        if not isinstance(pos.get("offset"), int) or pos["offset"] > held:
+            # ahead of what the table holds: the broker lost records it had acknowledged
+            return f"position offset {pos.get('offset')} past the table's {held}"
+        seq = pos.get("seq")
+        if not isinstance(seq, int):
+            return "no position"
+        key = f"{self.PREFIX}{seq:012d}"
+        present = set(keys)
+        rec = self._read(key) if key in present else None
+        if rec is None:
+            return f"the record at the position (seq {seq}) is gone"
+        if _digest(rec) != pos.get("digest"):
+            return f"the record at the position (seq {seq}) is another one"
+        self.side = pos.get("side")
+        self._last = (seq, pos["digest"], self.side)
+        gone = [k for k, _ in backing.iter_heads() if k not in present]
+        after = [k for k in keys if self._seq(k) > seq]
+        self.resumed = len(after)
+        if not gone and not after:
+            return None
+        backing.begin_bulk()
+        for k in gone:   # records deleted since (a compaction by a later owner)
+            backing.drop_head(k)
+        backing.heads_from = b"h"
+        read = self._read
+        self._replay((k, read(k)) for k in after)
+        backing.end_bulk(self._position(keys))
+        return None
 
     @property
     def generation(self) -> int:
@@ -511,6 +753,9 @@ class DeltaLogStore(MutableMapping):
             self.table[key] = rec
             backing.add_head(key, self._head(rec))
             backing.apply(seq, share)
+            if i == n - 1 and self.schedules_itself:
+                self._last = (seq, _digest(rec), self.side)
+                self._unpositioned = True
         self.seq = first + n
         self.pending = {}
         self._side_dirty = False
@@ -552,6 +797,12 @@ class DeltaLogStore(MutableMapping):
             del self.table[k]
             backing.drop_head(k)
         return len(doomed)
+
+
+def _digest(rec: Any) -> str:
+    """A delta record's identity: its value as encoded on the changelog (a decoded record encodes
+    to the same bytes), hashed."""
+    return hashlib.blake2b(encode(rec), digest_size=16).hexdigest()
 
 
 class SideMapping(MutableMapping):

@@ -7,6 +7,7 @@ Before static membership the restarted worker waited for the dead member's sessi
 from __future__ import annotations
 
 import contextlib
+import re
 import signal
 import threading
 import time
@@ -252,6 +253,12 @@ def test_a_disk_store_recovers_from_where_it_was_not_from_the_beginning(kafka_bo
         assert fingerprints and high[fingerprints[0]] >= len(dev) // PartitionStages.FLUSH_EVERY
         behind = sum(high[tp] - start.get(tp, 0) for tp in high)
         assert behind <= 10, f"recovery read {behind} of {sum(high.values())} changelog records"
+        # dedupe's and extract's caches of their delta records resumed from their positions
+        # (a record or a batch's replayed at most), not rebuilt from every record
+        resumed = re.findall(r"delta cache (\S+): resumed from its position, (\d+) of (\d+)", log)
+        rebuilt = re.findall(r"delta cache (\S+): rebuilt from all", log)
+        assert {name.split("-")[0] for name, _, _ in resumed} == {"fingerprints", "extracted"}, log
+        assert not rebuilt and all(int(k) <= 16 for _, k, _ in resumed), (resumed, rebuilt)
         print(f"\nrocksdb: ready {took:.1f} s after SIGKILL, recovery read {behind} of "
               f"{sum(high.values())} changelog records")
     finally:

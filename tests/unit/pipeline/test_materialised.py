@@ -98,7 +98,7 @@ def test_the_disk_schedule_writes_its_buffer_in_batches(tmp_path):
     disk = DiskBacking(tmp_path / "sched")
     try:
         disk.schedule.add(1, (f"k{i}" for i in range(disk.BUFFER + 10)))
-        assert disk.schedule.buffer == []   # written once the buffer was full
+        assert disk.schedule.ops == []   # written once the buffer was full
         disk.schedule.add(1, ["last"])
         [(slot, keys)] = list(disk.schedule.take(1))
         assert slot == 1 and len(keys) == disk.BUFFER + 11 and "last" in keys

@@ -28,7 +28,8 @@ class FakePipeline:
 
     def __init__(self) -> None:
         self.tables = {"t": FakeMemoryTable()}
-        self.app = type("App", (), {"on_partitions_assigned": Signal(), "on_rebalance_complete": Signal()})()
+        self.app = type("App", (), {"on_partitions_assigned": Signal(), "on_rebalance_complete": Signal(),
+                                    "on_partitions_revoked": Signal()})()
         self.sent: list[tuple[str, object]] = []
 
     async def deliver_or_stop(self, outs, changelog=()) -> None:
