@@ -172,6 +172,13 @@ class DiskBacking:
         self._wal = rocksdict.WriteOptions()          # commits: through the WAL, not synced
         self._nowal = rocksdict.WriteOptions()        # bulk: flushed before its position is
         self._nowal.disable_wal = True
+        # this opening's number, in every schedule entry's key: the database outlives the process
+        # and the backing (a restart, a re-assignment), and an entry of an earlier opening in the
+        # same slot must not be overwritten (its keys would never expire). Written before any
+        # entry, through the WAL: an entry can only survive with it.
+        g = self.db.get(b"g")
+        self.generation = (int.from_bytes(g, "big") if g else 0) + 1
+        self.db.put(b"g", self.generation.to_bytes(8, "big"), self._wal)
         self._clear_overlay()
 
     def write(self, batch: Any) -> None:
@@ -407,7 +414,7 @@ class DiskSchedule:
         self.ops: list[tuple] = []
         self.held = 0      # keys in the ops
         self.ranged = False   # a slot removal among the ops
-        self.n = 0         # entries added since the start: the counter that orders a slot's entries
+        self.n = 0         # entries added since the backing opened: they order a slot's entries
         self.low = 0       # no slot below it is scheduled (taken slots leave range tombstones)
         self._added_min = _NONE   # the least slot added since the current take began
 
@@ -425,8 +432,9 @@ class DiskSchedule:
         if slot < self._added_min:
             self._added_min = slot
         self.n += 1
-        self.ops.append(("put", self._slot_bytes(slot) + self.n.to_bytes(8, "big"),
-                         orjson.dumps(keys), slot))
+        # slot, the backing's opening, the entry's number in it: unique across restarts
+        self.ops.append(("put", self._slot_bytes(slot) + self.backing.generation.to_bytes(8, "big")
+                         + self.n.to_bytes(8, "big"), orjson.dumps(keys), slot))
         self.held += len(keys)
         if self.held >= self.backing.BUFFER:
             self.flush_ops()

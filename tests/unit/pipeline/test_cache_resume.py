@@ -401,3 +401,16 @@ def test_a_cache_without_the_stages_slots_commits_its_changes_but_no_position(tm
     again.store.invalidate()
     assert again.store.get("plain") == [1, T0] and again.store.resumed == -1
     again.close()
+
+
+def test_entries_scheduled_after_a_restart_in_the_same_slot_keep_the_earlier_ones(tmp_path):
+    """A resumed cache's schedule gets entries in the minute slots the last process was filling:
+    they must not overwrite its entries there (their keys would never expire)."""
+    w = Worker(tmp_path)
+    w.feed(0, 30)
+    w.close()
+    w2 = Worker(tmp_path, w.offset)
+    assert w2.store.resumed == 0
+    w2.feed(30, 20)                  # the same minute slots as the last articles before
+    w2.expire(T0 + HORIZON + 3600)   # all of them past the horizon
+    assert w2.mapping() == {}
