@@ -119,12 +119,14 @@ SPECS: tuple[Spec, ...] = (
                                                     "arriving later count as new articles"),
     Spec("expire_interval_seconds", float, 60.0, "how often the timer asks the stages to drop expired "
                                                  "fingerprints and article entries, and dedupe sends "
-                                                 "its watermark down every path (which lets alerts "
-                                                 "of a quiet path's days out)"),
-    Spec("idle_partition_seconds", float, 300.0, "an input partition with no dated article for this "
-         "many seconds of input time (the Kafka timestamps of the other partitions' articles) is "
-         "idle: left out of the event-time bound until it delivers again (0: never idle; "
-         "docs/pipeline.md, 'Event-time watermark')"),
+                                                 "its input partitions' stamps down every path (which "
+                                                 "lets alerts of a quiet path's days out)"),
+    Spec("idle_partition_seconds", float, 300.0, "an input partition with no dated article while input "
+         "time (the newest Kafka timestamp of an article) went on this many seconds, and the others "
+         "delivered more than two dated articles per partition, is idle: its stamp follows the busy "
+         "partitions' until it delivers again, and its articles more than RETAIN_DAYS behind that "
+         "stamp are then late (0: never idle, for replays of mixed eras; docs/pipeline.md, "
+         "'Event-time watermark')"),
     # --- aggregation and detection (defaults = streams.detection.model.SpikeParams)
     Spec("window_days", int, 7, "the recent window whose distinct contacts are tested for a spike"),
     Spec("history_weeks", int, 12, "weeks before the window that give the expected count"),

@@ -144,15 +144,20 @@ def advance_stamps(acc: dict[str, Any], mark: str, published_at: Any, in_ts: flo
     is stamped with its own input partition's stamp, so the stamps along a path from one input
     partition only grow and depend only on that partition's own sequence (unless a partition is
     idle). ``inputs``: the marks of every input partition (each is waited for). ``now``: the
-    newest Kafka timestamp of an article so far (input time); ``last``: per partition, that of
-    its newest dated article, ``since``: the first article's (for a partition with none yet). A
-    partition is idle when ``now`` is more than ``idle_seconds`` (> 0) past its ``last``.
+    newest Kafka timestamp of an article so far (input time); ``last``: per partition, ``now`` when
+    it last delivered a dated article, ``since``: the first article's (for a partition with none
+    yet). A partition is idle when ``now`` has moved more than ``idle_seconds`` (> 0) past its
+    ``last`` and the others delivered more than two dated articles per input partition since its
+    last one (``seen``: dated articles so far; ``at``: per partition, ``seen`` at its last one):
+    input time went on that long, and the input with it, without a dated article from it.
     ``wm``: the least stamp (shown on /pipeline/counts/). All of it lives in the stage's
     accounting value, so it is persisted with the marks and recomputed identically when a crash
     makes dedupe decide the same messages again."""
     acc = upgraded(acc)
     stamps = dict(acc.get("stamps") or {})
     last = dict(acc.get("last") or {})
+    at = dict(acc.get("at") or {})
+    seen = int(acc.get("seen") or 0)
     now = max(float(acc.get("now") or in_ts), in_ts)
     since = float(acc.get("since") or in_ts)
     day = published_at[:10] if isinstance(published_at, str) and len(published_at) >= 10 else None
@@ -160,19 +165,28 @@ def advance_stamps(acc: dict[str, Any], mark: str, published_at: Any, in_ts: flo
         days = acc.get("days") or {}
         if day > days.get(mark, ""):
             acc = {**acc, "days": {**days, mark: day}}
-        last[mark] = max(float(last.get(mark, in_ts)), in_ts)
+        # delivering now: not idle, whatever its own Kafka timestamp (a partition whose timestamps
+        # lag, or another's that jumps ahead, does not make a delivering partition idle)
+        last[mark] = now
+        seen += 1
+        at[mark] = seen
         floor = acc.get("floor")
         stamps[mark] = max(stamps.get(mark, floor or day), day)
     every = sorted(set(inputs) | set(stamps) | set(last))
+    # idle: input time went on idle_seconds, and the others delivered at least two dated articles
+    # per input partition meanwhile (one article stamped far ahead makes nobody idle)
+    quorum = 2 * len(every)
     idle = [m for m in every
-            if idle_seconds > 0 and now - float(last.get(m, since)) > idle_seconds]
+            if idle_seconds > 0 and now - float(last.get(m, since)) > idle_seconds
+            and seen - at.get(m, 0) > quorum]
     busy = [m for m in every if m not in idle]
     if idle and busy and all(m in stamps for m in busy):
         low = min(stamps[m] for m in busy)
         for m in idle:
             if low > stamps.get(m, ""):
                 stamps[m] = low
-    acc = {**acc, "stamps": stamps, "last": last, "now": now, "since": since, "idle": idle,
+    acc = {**acc, "stamps": stamps, "last": last, "at": at, "seen": seen, "now": now, "since": since,
+           "idle": idle,
            "wm": min(stamps.values()) if stamps else acc.get("wm")}
     return acc, stamps.get(mark)
 

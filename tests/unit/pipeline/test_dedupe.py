@@ -209,9 +209,10 @@ def test_each_input_partition_is_stamped_with_its_own_newest_day_which_never_goe
 
 
 def test_a_partition_without_a_dated_article_for_the_idle_time_of_input_time_follows_the_others():
-    """Idle after ``idle_seconds`` of the other partitions' Kafka timestamps (not the clock): its
-    stamp follows the least of the busy partitions' and never goes back, so when it delivers
-    again its records are stamped no lower than the bound it rejoins at."""
+    """Idle after ``idle_seconds`` of the other partitions' Kafka timestamps (not the clock) and
+    more than two dated articles per input partition from the others: its stamp follows the least
+    of the busy partitions' and never goes back, so when it delivers again its records are
+    stamped no lower than the bound it rejoins at."""
     from streams.pipeline.dedupe import advance_stamps
     t = 1_800_000_000.0
     inputs = [f"articles:{i}" for i in range(3)]
@@ -221,17 +222,17 @@ def test_a_partition_without_a_dated_article_for_the_idle_time_of_input_time_fol
     assert acc["idle"] == [] and "articles:2" not in acc["stamps"]   # partition 2 is waited for
     acc, _ = advance_stamps(acc, "articles:1", "2024-03-05", t + 60, inputs, 60)
     assert acc["idle"] == []                                           # 60 s: not yet
-    acc, _ = advance_stamps(acc, "articles:0", "2024-03-04", t + 61, inputs, 60)
+    for i in range(3):
+        acc, _ = advance_stamps(acc, "articles:0", "2024-03-04", t + 61 + i, inputs, 60)
+        acc, _ = advance_stamps(acc, "articles:1", "2024-03-05", t + 61 + i, inputs, 60)
+        if i < 1:
+            assert acc["idle"] == []    # input time went on, but not yet the input with it
     assert acc["idle"] == ["articles:2"] and acc["stamps"]["articles:2"] == "2024-03-04"
-    acc, wm = advance_stamps(acc, "articles:1", "2024-03-05", t + 100, inputs, 60)
-    assert acc["idle"] == ["articles:2"] and wm == "2024-03-05"
-    # an undated article moves input time on, but is no delivery: partition 0 idle too
-    acc, wm = advance_stamps(acc, "articles:0", None, t + 122, inputs, 60)
-    assert acc["idle"] == ["articles:0", "articles:2"] and wm == "2024-03-05"
-    assert acc["stamps"]["articles:0"] == acc["stamps"]["articles:2"] == "2024-03-05"
+    # a delivering partition is never idle, whatever its own timestamps
+    assert "articles:0" not in acc["idle"]
     # partition 2 rejoins with an older article: stamped where it was left, not lower
     acc, wm = advance_stamps(acc, "articles:2", "2024-02-01", t + 130, inputs, 60)
-    assert wm == "2024-03-05" and acc["idle"] == ["articles:0"]
+    assert wm == "2024-03-04" and acc["idle"] == []
     acc, wm = advance_stamps(acc, "articles:2", "2024-03-09", t + 131, inputs, 60)
     assert wm == "2024-03-09"
     # 0 turns it off: nothing is ever idle
@@ -239,6 +240,23 @@ def test_a_partition_without_a_dated_article_for_the_idle_time_of_input_time_fol
     for i in range(50):
         acc0, _ = advance_stamps(acc0, "articles:0", "2024-03-01", t + 3600 * i, inputs, 0)
     assert acc0["idle"] == [] and list(acc0["stamps"]) == ["articles:0"]
+
+
+def test_one_article_stamped_far_ahead_makes_no_partition_idle():
+    """A producer's clock a day ahead on one article: the others, still delivering, stay busy and
+    keep their own stamps (a review's case: they were raised to the skewed partition's)."""
+    from streams.pipeline.dedupe import advance_stamps
+    inputs = ["articles:0", "articles:1", "articles:2"]
+    days = ["2026-06-01", "2026-06-03", "2026-06-02"]
+    t = 1_781_000_000.0
+    acc: dict = {}
+    for i in range(30):
+        acc, _ = advance_stamps(acc, f"articles:{i % 3}", days[i % 3], t + 10 * i, inputs, 300)
+    acc, _ = advance_stamps(acc, "articles:1", "2026-06-03", t + 300 + 86400, inputs, 300)
+    for i in range(30, 60):
+        acc, _ = advance_stamps(acc, f"articles:{i % 3}", days[i % 3], t + 10 * i, inputs, 300)
+        assert acc["idle"] == []
+    assert acc["stamps"] == dict(zip(inputs, days))
 
 
 def test_accounting_with_the_old_scalar_watermark_is_read_with_it_as_the_floor():
