@@ -264,6 +264,13 @@ def test_an_assignment_in_the_middle_of_a_delivery_keeps_the_held_writes_uncommi
     again.close()
 
 
+def _run_until_sigkill(code: str) -> None:
+    """Run ``code`` in a fresh interpreter (from the project root) that kills itself with SIGKILL."""
+    proc = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[3],
+                          capture_output=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+
+
 def test_a_commit_survives_a_sigkill_and_an_uncommitted_change_does_not(tmp_path):
     # the cache writes its commits through RocksDB's WAL (not synced): a process killed right
     # after a commit has it on reopening; what was not committed is gone
@@ -281,9 +288,7 @@ def test_a_commit_survives_a_sigkill_and_an_uncommitted_change_does_not(tmp_path
         b.apply(3, {{"c": [3]}})
         os.kill(os.getpid(), signal.SIGKILL)
     """)
-    proc = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[3],
-                          capture_output=True)
-    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    _run_until_sigkill(code)
     b = DiskBacking(tmp_path / "c")
     try:
         assert b.position() == {"v": 1, "seq": 1}
@@ -304,9 +309,7 @@ def test_a_bulk_replay_killed_before_its_end_leaves_no_position(tmp_path):
         b.apply(5, {{f"k{{i}}": [i] for i in range(1000)}}, rebuilding=True)
         os.kill(os.getpid(), signal.SIGKILL)
     """)
-    proc = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[3],
-                          capture_output=True)
-    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    _run_until_sigkill(code)
     b = DiskBacking(tmp_path / "c")
     try:
         assert b.position() is None
