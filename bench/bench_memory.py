@@ -90,13 +90,14 @@ def rss_kb() -> int:
     return 0
 
 
-def vocabulary() -> list[str]:
+def vocabulary(pattern: str = r"[A-Za-z]{3,}") -> list[str]:
+    """The words (``pattern``) of the shared development corpus's English articles, sorted."""
     words: set[str] = set()
     for line in (ROOT.parent / "shared" / "corpus" / "dev.jsonl").read_bytes().splitlines():
         if line.strip():
             a = orjson.loads(line)
             if a.get("lang") == "en":
-                words.update(re.findall(r"[A-Za-z]{3,}", a["text"]))
+                words.update(re.findall(pattern, a["text"]))
     return sorted(words)
 
 

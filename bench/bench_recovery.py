@@ -91,16 +91,10 @@ def one(bootstrap: str, n: int, partitions: int) -> dict:
 def random_articles(n: int, seed: int = 1) -> list[bytes]:
     """N distinct articles of 60 random English words of the development corpus (no contacts)."""
     import random
-    import re
     import uuid
     import orjson
-    words: set[str] = set()
-    for line in (ROOT.parent / "shared" / "corpus" / "dev.jsonl").read_bytes().splitlines():
-        if line.strip():
-            a = orjson.loads(line)
-            if a.get("lang") == "en":
-                words.update(re.findall(r"[a-z]{4,}", a["text"]))
-    vocab = sorted(words)
+    from bench_memory import vocabulary
+    vocab = vocabulary(r"[a-z]{4,}")
     rng = random.Random(seed)
     run = uuid.uuid4().hex[:6]
     return [orjson.dumps({"id": f"big-{run}-{i}", "text": " ".join(rng.choices(vocab, k=60)),
