@@ -396,9 +396,7 @@ class DeltaLogStore(MutableMapping):
             self.backing.discard()
             self.built = False
             return
-        seq, digest, side = self._last
-        commit({"v": 1, "topic": ident[0], "partition": ident[1], "offset": offset, "seq": seq,
-                "digest": digest, "side": side})
+        commit(_position_record(ident, offset, self._last))
 
     def discard_unsaved(self) -> None:
         """Changes whose records were never acknowledged (an abandoned batch): a persistent
@@ -561,10 +559,8 @@ class DeltaLogStore(MutableMapping):
         if ident is None or offset is None:
             return None
         last = keys[-1]
-        digest = _digest(self._read(last))
-        self._last = (self._seq(last), digest, self.side)
-        return {"v": 1, "topic": ident[0], "partition": ident[1], "offset": offset,
-                "seq": self._seq(last), "digest": digest, "side": self.side}
+        self._last = (self._seq(last), _digest(self._read(last)), self.side)
+        return _position_record(ident, offset, self._last)
 
     def _rebuild(self, keys: list[str]) -> None:
         """Empty the backing and replay every delta record."""
@@ -797,6 +793,14 @@ class DeltaLogStore(MutableMapping):
             del self.table[k]
             backing.drop_head(k)
         return len(doomed)
+
+
+def _position_record(ident: tuple[str, int], offset: int, last: tuple[int, str, Any]) -> dict:
+    """A persistent backing's position: the changelog partition, the offset its delivery reached,
+    and (seq, digest, side) of the last delta record applied."""
+    seq, digest, side = last
+    return {"v": 1, "topic": ident[0], "partition": ident[1], "offset": offset, "seq": seq,
+            "digest": digest, "side": side}
 
 
 def _digest(rec: Any) -> str:
