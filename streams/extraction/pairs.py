@@ -16,7 +16,7 @@ import re
 from streams.extraction.actors import Place, SentenceFacts, Slot, glued_before, prev_word
 from streams.extraction.confidence import sentence_features
 from streams.extraction.phenomena import (actor_type, attachment, commented_event, excluded, gathering_scope,
-                                          text_words, void_arguments)
+                                          onward_trip, text_words, void_arguments)
 from streams.extraction.triggers import ModeDecision, decide_mode
 from streams.records import Actor
 
@@ -155,6 +155,12 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
         return near_trigger(s, 3) and prev_word(norm, word_start) in _WITH_WORDS
 
     strong = commented_event(facts, strong, live)
+    onward = onward_trip(facts, live)
+    if onward is not None:
+        # an onward trip's actors and places are not the reported contact's
+        a, b = onward
+        strong = [s for s in strong if not a <= s.pos < b]
+        facts.places = [p for p in facts.places if not a <= p.pos < b]
     slots = list(strong)
     if len({s.country for s in strong}) < 2:
         slots += [s for s in facts.slots if s.country and s.strength == 1 and bare_actor(s)]
@@ -162,6 +168,8 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
     # a planned or denied event's own parties go before the host of a visit is looked for
     slots = void_arguments(facts, slots, live)
     slots = commented_event(facts, slots, live)
+    if onward is not None:
+        slots = [s for s in slots if not onward[0] <= s.pos < onward[1]]
     if facts.hosted_at is not None:
         # the host of an event ("Oman hosted talks between ...") is its venue, not a party
         hosts = [s for s in facts.slots if s.country and s.pos < facts.hosted_at]

@@ -68,7 +68,7 @@ _NEGATION_KINDS = frozenset({"negation", "reject", "denial"})
 _EVENTS = frozenset({"visit", "meet", "talk", "summit", "conference"})
 _POSSESSIVES = frozenset({"his", "her", "their", "its", "our", "my"})
 _EXCLUDED_GAP = 3     # words between an exclusion cue and the country it excludes ("a visit to")
-_VOID_ARG_GAP = 3     # words between a void contact word and its "between"/"with" ("قمة مرتقبة محتملة بين")
+_VOID_ARG_GAP = 5     # words between a void contact word and its "between"/"with" ("قمة مرتقبة محتملة بين")
 _GATHERINGS = frozenset({"summit", "conference"})
 _ARG_WORDS = frozenset({"between", "with", "بين", "مع", "ميان", "با"})
 _ORIGIN_GAP = 1       # words between an origin cue and the place ("arriving from neighbouring Jordan")
@@ -378,9 +378,10 @@ def void_arguments(facts: SentenceFacts, slots: list[Slot], live: list[Cue]) -> 
     norm = facts.norm
     cut: set[int] = set()
     for t in facts.cues:
-        if t.pos in live_at or not (t.kind in CONTACT_TRIGGERS or t.kind in _GATHERINGS and (
-                modality(facts, t) or negation(facts, t))):
-            continue   # a summit word is no trigger: its arguments go only when it is planned or denied
+        if t.pos in live_at or not (t.kind in CONTACT_TRIGGERS or t.value in CONTACT_TRIGGERS
+                                    or t.kind in _GATHERINGS and (modality(facts, t) or negation(facts, t))):
+            continue   # a summit word is no trigger: its arguments go only when it is planned or denied;
+            # a verb form of verb_forms.tsv (سيزور، لم يلتق) is a contact verb voided by its particle
         if any(c.pos <= t.pos and _words(norm, c.end, t.pos) <= _PURPOSE_GAP for c in purposes):
             continue
         words = norm[t.end:].split(None, _VOID_ARG_GAP + 1)[:_VOID_ARG_GAP + 1]
@@ -395,6 +396,28 @@ def void_arguments(facts: SentenceFacts, slots: list[Slot], live: list[Cue]) -> 
             if start <= s.pos < stop and not _clause_break(facts, start, s.pos):
                 cut.add(id(s))
     return [s for s in slots if id(s) not in cut] if cut else slots
+
+
+def onward_trip(facts: SentenceFacts, live: list[Cue]) -> tuple[int, int] | None:
+    """The span of an onward trip: a departure after a reported contact opens a trip of its own
+    ("visited Saudi Arabia on Tuesday and then left for Ankara to meet Turkish officials", "يقوم
+    بزيارة للسعودية، ومن المتوقع أن يغادرها متجها إلى تركيا للاجتماع بالجانب التركي", "به عربستان
+    سفر کرد و قرار است برای دیدار با مقامات ترکیه عازم آنکارا شود"): the actors and places from
+    the end of the last contact word before it to the next contact word after it (or the end of
+    the sentence) are that trip's, not the reported contact's. In Persian the departure closes its
+    clause, so the span starts right after the contact word, before the departure."""
+    if not facts.has("departure"):
+        return None
+    for b in facts.cues:
+        if b.kind != "departure":
+            continue
+        before = [t for t in live if t.end <= b.pos]
+        if not before:
+            continue
+        start = max(t.end for t in before) if b.lang == "fa" else b.end
+        end = min([t.pos for t in live if t.pos >= b.end] + [len(facts.norm)])
+        return start, end
+    return None
 
 
 def _slot_pos(s: Slot) -> int:

@@ -732,7 +732,9 @@ def parse_verb_forms(text: str, f: str = VERB_FORMS_FILE) -> tuple[VerbParticle,
 
 def derive_verb_forms(triggers: tuple[Cue, ...], particles: tuple[VerbParticle, ...]) -> tuple[Cue, ...]:
     """The cues ``particles`` make of the imperfect contact verbs among ``triggers``: a trigger of a
-    contact kind whose form begins with the particle's imperfect prefix, in every person."""
+    contact kind whose form begins with the particle's imperfect prefix, in every person. A cue's
+    value is the verb's kind ("visit" for سيزور): the phenomena treat it as that contact word
+    voided (phenomena.void_arguments)."""
     out: list[Cue] = []
     seen: set[tuple[str, str, str]] = set()
     for p in particles:
@@ -744,7 +746,7 @@ def derive_verb_forms(triggers: tuple[Cue, ...], particles: tuple[VerbParticle, 
                 form = p.particle + ("" if p.glued else " ") + person + t.form[len(p.imperfect):]
                 if (p.kind, form, t.match) not in seen:
                     seen.add((p.kind, form, t.match))
-                    out.append(Cue(p.lang, p.kind, None, t.match, form, p.line))
+                    out.append(Cue(p.lang, p.kind, t.kind, t.match, form, p.line))
     return tuple(out)
 
 

@@ -682,11 +682,38 @@ def test_origin_of_a_trip_is_no_party(lang, text, expected):
                          "بين الرئيس الإيراني والرئيس المصري."),
     _case(IRN_OMN, "fa", "وزیر امور خارجه ایران روز دوشنبه با همتای عمانی خود در مسقط دیدار کرد و درباره "
                          "دیدار احتمالی میان رئیس جمهور ایران و رئیس جمهور مصر گفتگو کرد."),
+    # the void event's object may stand between it and its "with" ("will visit the space centre
+    # together with the president of Belarus")
+    _case(set(), "en", "The Russian president arrived in the Amur region, where he will visit the space centre "
+                       "together with the president of Belarus."),
+    _case(set(), "ar", "وصل الرئيس الروسي إلى منطقة آمور، حيث سيزور مركز الفضاء الجديد هناك مع الرئيس البيلاروسي."),
+    _case(set(), "fa", "رئیس جمهور روسیه به منطقه آمور رسید، جایی که از مرکز فضایی جدید منطقه به همراه رئیس جمهور بلاروس "
+                       "بازدید خواهد کرد."),
+    _case({("BLR", "RUS")}, "en", "The Russian president arrived in the Amur region, where he visited the space centre "
+                                  "together with the president of Belarus."),
     # beside a visit, "to meet X" names the host of the visit
     _case({("DEU", "FRA")}, "fa", "صدراعظم آلمان روز چهارشنبه برای دیدار و گفت‌وگو با رئیس جمهور فرانسه به پاریس رفت."),
 ])
 def test_the_parties_of_a_void_event_are_not_the_held_ones(lang, text, expected):
     assert pairs(text, lang, published="2016-03-04") == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a departure after the reported contact opens a trip of its own: its destination and the
+    # officials it is to meet are not the parties of the contact reported before it
+    _case({("SAU", "USA")}, "en", "The US Secretary of State visited Saudi Arabia on Tuesday and then left for Ankara "
+                                  "to meet Turkish officials."),
+    _case({("SAU", "USA")}, "en", "The US Secretary of State visited Saudi Arabia on Tuesday, and is expected to leave "
+                                  "for Turkey on Wednesday, to meet Turkish officials."),
+    _case({("QAT", "USA")}, "ar", "يقوم وزير الخارجية الأمريكي بزيارة لقطر، الثلاثاء، ومن المتوقع أن يغادرها متجها إلى "
+                                  "تركيا الأربعاء، للاجتماع بالجانب التركي."),
+    _case({("SAU", "USA")}, "fa", "وزیر خارجه آمریکا روز سه‌شنبه به عربستان سفر کرد و قرار است چهارشنبه برای دیدار "
+                                  "با مقامات ترکیه عازم آنکارا شود."),
+    # a departure before the contact: the trip's destination is where the contact is
+    _case({("SAU", "USA")}, "en", "The US Secretary of State left for Riyadh on Monday, where he met the Saudi crown prince."),
+])
+def test_an_onward_trip_is_not_the_reported_contact(lang, text, expected):
+    assert pairs(text, lang) == expected
 
 
 @pytest.mark.parametrize("lang, text, expected", [
