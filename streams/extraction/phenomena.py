@@ -71,6 +71,7 @@ _EXCLUDED_GAP = 3     # words between an exclusion cue and the country it exclud
 _VOID_ARG_GAP = 5     # words between a void contact word and its "between"/"with" ("قمة مرتقبة محتملة بين")
 _GATHERINGS = frozenset({"summit", "conference"})
 _ARG_WORDS = frozenset({"between", "with", "بين", "مع", "ميان", "با"})
+_FRAME_GAP = 4        # words between "during" and the visit it names ("during his four-day state visit")
 _ORIGIN_GAP = 1       # words between an origin cue and the place ("arriving from neighbouring Jordan")
 _OR_AND = frozenset({"and", "or", "nor", "و", "او", "ولا", "يا"})
 _IN_PERSON = frozenset({"meet", "receive", "visit"})
@@ -107,7 +108,8 @@ def _in_scope(b: Cue, t: Cue, norm: str) -> bool:
     """Is trigger ``t`` in the scope of the modality or negation cue ``b``? Before it in the same
     clause (Persian negation only right before its noun: "هیچ دیداری"); in Arabic a future verb
     right after the noun ("لقاء ثلاثي سيعقد"); in Persian the auxiliary after the verb's object
-    ("... دیدار خواهد کرد") or the negated verb right after its noun ("دیدار نکرد"); or the
+    ("... دیدار خواهد کرد") or the negated verb right after its noun ("دیدار نکرد") or after the
+    object marker را that closes the noun's phrase ("نشست ... را لغو کرد"); or the
     trigger word itself is the cue's form ("سيلتقي"). A comma or a colon (a quotation opens:
     "در تماس با همتای عراقی: ... ادامه خواهیم داد") ends the clause."""
     window = _window(b)
@@ -123,6 +125,10 @@ def _in_scope(b: Cue, t: Cue, norm: str) -> bool:
             and not _cut(norm[t.end:b.pos]) \
             and not (b.kind == "future" and _past_between(norm, t.pos, b.pos)):
         return True
+    if b.lang == "fa" and b.kind in _NEGATION_KINDS and t.end <= b.pos and prev_word(norm, b.pos) == "را" \
+            and _words(norm, t.end, b.pos) <= _VOID_WINDOW_FA and not _cut(norm[t.end:b.pos]) \
+            and not _past_between(norm, t.pos, b.pos):
+        return True  # "نشست سران با رهبر کره شمالی را لغو کرد": the verb after را governs its object
     return b.pos < t.end and t.pos < b.end
 
 
@@ -255,7 +261,7 @@ def framed_by_void(facts: SentenceFacts, t: Cue) -> bool:
         return False
     norm = facts.norm
     for b in facts.cues:
-        if b.kind == "during" and b.end <= t.pos and _words(norm, b.end, t.pos) <= 2:
+        if b.kind == "during" and b.end <= t.pos and _words(norm, b.end, t.pos) <= _FRAME_GAP:
             return True
     return False
 

@@ -18,6 +18,7 @@ from streams.extraction.phenomena import (framed_by_void, message_act, modality,
 from streams.knowledge.loader import load_triggers
 
 _PLACE_WINDOW = 8  # words between a meeting trigger and the place it happened
+_GATHERINGS = frozenset({"summit", "conference"})
 
 
 @dataclass(slots=True)
@@ -42,6 +43,8 @@ def live_triggers(facts: SentenceFacts) -> list[Cue]:
     voided = False
     for t in facts.cues:
         if t.kind not in CONTACT_TRIGGERS:
+            if t.kind in _GATHERINGS and not voided and (modality(facts, t) or negation(facts, t)):
+                voided = True  # "plans to have a summit with Xi ... during his state visit": its frame
             continue
         if t.kind == "talk" and (voided or planned_before(facts, t)):
             continue  # "will travel to meet ... to discuss ... negotiations": same planned event

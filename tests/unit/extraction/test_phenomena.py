@@ -698,6 +698,32 @@ def test_the_parties_of_a_void_event_are_not_the_held_ones(lang, text, expected)
     assert pairs(text, lang, published="2016-03-04") == expected
 
 
+CHN_KOR = {("CHN", "KOR")}
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a planned or cancelled summit voids the visit that frames it and the talks after it
+    _case(set(), "en", "The South Korean president plans to have a summit with the Chinese president in Beijing "
+                       "during his four-day state visit to China."),
+    _case(set(), "ar", "يعتزم الرئيس الكوري الجنوبي عقد قمة مع الرئيس الصيني في بكين خلال زيارته الرسمية الأولى "
+                       "إلى الصين."),
+    _case(set(), "en", "The US president cancelled the summit with the North Korean leader, adding that he still "
+                       "welcomed talks with him."),
+    _case(set(), "ar", "ألغى الرئيس الأمريكي القمة مع زعيم كوريا الشمالية، مضيفا أنه لا يزال مرحبا بإجراء المحادثات "
+                       "مع زعيم كوريا الشمالية."),
+    # Persian: the verb after the object marker را governs the whole phrase before it
+    _case(set(), "fa", "رئیس جمهور آمریکا نشست سران با رهبر کره شمالی را لغو کرد و گفت همچنان از گفتگو با او "
+                       "استقبال می‌کند."),
+    _case(set(), "fa", "رئیس جمهور آمریکا سفر خود به کره شمالی را لغو کرد."),
+    _case(CHN_KOR, "en", "The South Korean president held a summit with the Chinese president in Beijing during his "
+                         "four-day state visit to China."),
+    _case(CHN_KOR, "ar", "عقد الرئيس الكوري الجنوبي قمة مع الرئيس الصيني في بكين خلال زيارته الرسمية الأولى إلى الصين."),
+    _case(CHN_KOR, "fa", "رئیس جمهور کره جنوبی در جریان سفر چهار روزه خود به چین با رئیس جمهور چین دیدار کرد."),
+])
+def test_a_void_summit_voids_its_frame(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
 @pytest.mark.parametrize("lang, text, expected", [
     # a departure after the reported contact opens a trip of its own: its destination and the
     # officials it is to meet are not the parties of the contact reported before it
