@@ -142,4 +142,8 @@ def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None
         return ModeDecision("visit", other, subject, True)
     if "visit" in kinds and subject in pair:
         return ModeDecision("visit", subject, other, True)
+    if kinds == {"talk"} and all(c.value == "conversation" for c in live):
+        # "during a conversation with", "در گفت‌وگو با": a conversation with no meeting, visit or
+        # place named is, in today's readouts, held by phone (triggers.tsv's "conversation" words)
+        return ModeDecision("phone", None, None, False, 0)
     return ModeDecision("visit", None, None, False, 0)

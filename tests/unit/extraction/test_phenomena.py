@@ -698,6 +698,28 @@ def test_the_parties_of_a_void_event_are_not_the_held_ones(lang, text, expected)
     assert pairs(text, lang, published="2016-03-04") == expected
 
 
+def modes(text: str, lang: str) -> dict[tuple[str, ...], str]:
+    return {tuple(c.countries): c.mode for c in extract_contacts(
+        {"id": "t", "text": text, "lang": lang, "published_at": "2024-03-04"})}
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a conversation with no meeting, visit or place named is held by phone (triggers.tsv's
+    # "conversation" talk words); talks or negotiations stay in person
+    _case({("IRN", "OMN"): "phone"}, "en", "The Iranian foreign minister said during a conversation with his Omani "
+                                           "counterpart that the region needed calm."),
+    _case({("IRN", "OMN"): "phone"}, "fa", "وزیر امور خارجه ایران در گفت‌وگو با همتای عمانی خود درباره تحولات منطقه "
+                                           "رایزنی کرد."),
+    _case({("IRN", "OMN"): "visit"}, "ar", "بحث وزير الخارجية الإيراني مع نظيره العماني تطورات المنطقة."),
+    _case({("IRN", "OMN"): "visit"}, "en", "The Iranian foreign minister held negotiations with his Omani counterpart "
+                                           "on the region."),
+    _case({("IRN", "OMN"): "visit"}, "fa", "وزیر امور خارجه ایران در دیدار و گفت‌وگو با همتای عمانی خود درباره "
+                                           "تحولات منطقه رایزنی کرد."),
+])
+def test_a_conversation_without_a_meeting_is_a_call(lang, text, expected):
+    assert modes(text, lang) == expected
+
+
 CHN_KOR = {("CHN", "KOR")}
 
 
