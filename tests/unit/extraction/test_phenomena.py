@@ -765,6 +765,16 @@ def test_an_onward_trip_is_not_the_reported_contact(lang, text, expected):
 
 
 @pytest.mark.parametrize("lang, text, expected", [
+    # military chiefs act for their state (the corpus README's state actors)
+    _case({("IRN", "PAK")}, "en", "The Iranian foreign minister spoke by phone with Pakistan's army chief on Monday."),
+    _case({("IRN", "PAK")}, "ar", "أجرى وزير الخارجية الإيراني اتصالا هاتفيا مع قائد الجيش الباكستاني الاثنين."),
+    _case({("IRN", "PAK")}, "fa", "وزیر امور خارجه ایران روز دوشنبه در تماس تلفنی با فرمانده ارتش پاکستان گفت‌وگو کرد."),
+])
+def test_a_military_chief_acts_for_his_state(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
     # armed groups, parties and monitors named after a state are not the state (regions.tsv)
     _case(set(), "en", "The Iranian foreign minister met a Syrian Democratic Forces delegation in Baghdad on Monday."),
     _case(set(), "ar", "التقى وزير الخارجية الإيراني الاثنين الأمين العام لحزب الله اللبناني في بيروت."),
