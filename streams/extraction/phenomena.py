@@ -361,6 +361,22 @@ def commented_event(facts: SentenceFacts, slots: list[Slot], live: list[Cue]) ->
     return [s for s in slots if s.pos < 0 or s.pos >= cue.end]
 
 
+def commented_topic(facts: SentenceFacts, t: Cue) -> bool:
+    """Is contact word ``t`` what a comment cue right before it is about ("spoke by phone about the
+    state of the negotiations with Iran", "درباره وضعیت مذاکرات با ایران ... تماس تلفنی داشتند",
+    "بحثا هاتفيا حول المفاوضات مع إيران")? Then, beside another contact word, it is the topic
+    of that contact, not a contact of its own (unless it is the speaker's own: "his visits")."""
+    if not facts.has("comment") or _possessive(facts.norm, t):
+        return False  # "spoke about his visits to North Korea and China": his own contacts
+    norm = facts.norm
+    for c in facts.cues:
+        if c.kind == "comment" and c.end <= t.pos:
+            gap = _COMMENT_GAP_EN if c.lang == "en" else _COMMENT_GAP
+            if _words(norm, c.end, t.pos) <= gap and not _cut(norm[c.end:t.pos]):
+                return True
+    return False
+
+
 def _possessive(norm: str, t: Cue) -> bool:
     """Is the contact word the speaker's own: "his visit", "زيارته", "لقائه", "سفرش"?"""
     if prev_word(norm, t.pos) in _POSSESSIVES:

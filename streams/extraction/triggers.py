@@ -13,8 +13,8 @@ from functools import lru_cache
 
 from streams.extraction.actors import CONTACT_TRIGGERS, Cue, SentenceFacts
 from streams.extraction.normalise import normalise
-from streams.extraction.phenomena import (framed_by_void, message_act, modality, negation, planned_before,
-                                          questioned, speech_act, statement_act)
+from streams.extraction.phenomena import (commented_topic, framed_by_void, message_act, modality, negation,
+                                          planned_before, questioned, speech_act, statement_act)
 from streams.knowledge.loader import load_triggers
 
 _PLACE_WINDOW = 8  # words between a meeting trigger and the place it happened
@@ -41,7 +41,13 @@ def live_triggers(facts: SentenceFacts) -> list[Cue]:
         return []
     out = []
     voided = False
+    words = [t for t in facts.cues if t.kind in CONTACT_TRIGGERS]
+    topics = {t.pos for t in words if commented_topic(facts, t)}
+    if len(topics) == len({t.pos for t in words}):
+        topics = set()  # no other contact word: the comment's own rules apply (commented_event)
     for t in facts.cues:
+        if t.pos in topics:
+            continue  # "talked by phone about the negotiations with Iran": the topic of the call
         if t.kind not in CONTACT_TRIGGERS:
             if t.kind in _GATHERINGS and not voided and (modality(facts, t) or negation(facts, t)):
                 voided = True  # "plans to have a summit with Xi ... during his state visit": its frame

@@ -720,6 +720,23 @@ def test_a_conversation_without_a_meeting_is_a_call(lang, text, expected):
     assert modes(text, lang) == expected
 
 
+@pytest.mark.parametrize("lang, text, expected", [
+    # talks named after "about" beside another contact word are that contact's topic: their "with"
+    # names no party of it
+    _case({("ISR", "USA")}, "en", "The US president and the Israeli prime minister spoke by phone on Tuesday about "
+                                  "the state of the negotiations with Iran."),
+    _case({("ISR", "USA")}, "ar", "بحث الرئيس الأمريكي ورئيس الوزراء الإسرائيلي في اتصال هاتفي الثلاثاء حول "
+                                  "المفاوضات مع إيران."),
+    _case({("ISR", "USA")}, "fa", "رئیس جمهور آمریکا و نخست وزیر اسرائیل روز سه‌شنبه درباره وضعیت مذاکرات با ایران "
+                                  "تماس تلفنی داشتند."),
+    # the speaker's own contacts are no topic
+    _case({("PRK", "USA"), ("CHN", "USA")}, "en", "The US secretary of state spoke about his visits to North Korea "
+                                                  "and China."),
+])
+def test_talks_a_contact_is_about_are_its_topic(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
 CHN_KOR = {("CHN", "KOR")}
 
 
