@@ -53,7 +53,7 @@ from streams.extraction.normalise import normalise
 from streams.knowledge import loader
 
 _VOID_WINDOW = {"ar": 10, "en": 8}  # words between a future/negation cue and its trigger
-_VOID_WINDOW_FA = 15  # Persian (SOV): "قرار است" opens the clause, the verb closes it
+_VOID_WINDOW_FA = 20  # Persian (SOV): "قرار است" opens the clause, the verb closes it
 _AFTER_TIME = 3       # words between a trigger and a time ahead after it ("يلتقي نظيره ... المقبل")
 _PURPOSE_GAP = 1      # words between a purpose cue and the meeting it introduces
 _APPEAL_GAP = {"ar": 5}  # words between an appeal and the talks it calls for ("urged direct

@@ -47,6 +47,9 @@ def _case(expected, lang, text):
     _case(set(), "fa", "وزیر امور خارجه ایران برای دیدار با همتای عمانی خود تهران را به مقصد مسقط ترک کرد."),
     _case(IRN_OMN, "fa", "وزیر امور خارجه ایران به عمان سفر کرد"),
     _case(IRN_OMN, "fa", "وزرای خارجه ایران و عمان در مسقط دیدار کردند"),
+    # Persian: the future auxiliary closes a long clause that opened with the meeting's noun
+    _case(set(), "fa", "نشست سران گروه هفت به میزبانی رئیس جمهور فرانسه با حضور رئیس جمهور آمریکا در شهر "
+                       "اویان-له-بن در نزدیکی مرز سوئیس در شرق کشور فرانسه برگزار خواهد شد."),
 ])
 def test_modality(lang, text, expected):
     assert pairs(text, lang) == expected
