@@ -50,6 +50,12 @@ def _case(expected, lang, text):
     # Persian: the future auxiliary closes a long clause that opened with the meeting's noun
     _case(set(), "fa", "نشست سران گروه هفت به میزبانی رئیس جمهور فرانسه با حضور رئیس جمهور آمریکا در شهر "
                        "اویان-له-بن در نزدیکی مرز سوئیس در شرق کشور فرانسه برگزار خواهد شد."),
+    # hedges and the subjunctive of "to be held": a possible meeting
+    _case(set(), "ar", "ربما التقى وزير الخارجية الإيراني نظيره العماني في مسقط."),
+    _case(set(), "fa", "احتمالاً وزیر امور خارجه ایران روز دوشنبه با همتای عمانی خود در مسقط دیدار کرده است."),
+    _case(set(), "fa", "دیداری میان وزرای خارجه ایران و عمان روز دوشنبه در مسقط برگزار شود."),
+    _case(set(), "en", "The foreign ministers of Iran and Oman could meet in Muscat on Monday."),
+    _case(IRN_OMN, "fa", "دیداری میان وزرای خارجه ایران و عمان روز دوشنبه در مسقط برگزار شد."),
 ])
 def test_modality(lang, text, expected):
     assert pairs(text, lang) == expected
