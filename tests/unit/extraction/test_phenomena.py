@@ -142,6 +142,14 @@ def test_modality_expected_or_proposed(lang, text, expected):
     _case(IRN_OMN, "ar", "ناشد وزير الخارجية الإيراني خلال لقائه نظيره العماني في مسقط وقف الحرب."),
     _case(set(), "fa", "وزیر امور خارجه ایران خواستار مذاکره با همتای عمانی خود شد."),
     _case(IRN_OMN, "fa", "وزیر امور خارجه ایران در دیدار با همتای عمانی خود خواستار توقف جنگ شد."),
+    # an appeal for the resumption of talks, by the states it names
+    _case(set(), "ar", "الدوحة والقاهرة وواشنطن تدعو إلى استئناف مفاوضات وقف النار في غزة."),
+    _case(set(), "en", "Doha, Cairo and Washington call for the resumption of ceasefire negotiations on Gaza."),
+    _case(set(), "fa", "دوحه، قاهره و واشنگتن خواستار از سرگیری مذاکرات آتش‌بس غزه شدند."),
+    # a delegation sent to consult: the consultation is its purpose, not yet held
+    _case(set(), "ar", "قررت الحكومة السودانية إرسال وفد إلى جدة للتشاور مع الولايات المتحدة."),
+    _case(set(), "en", "The Sudanese government sent a delegation to Jeddah to consult with the United States."),
+    _case(set(), "fa", "دولت سودان هیئتی را برای مشورت با آمریکا به جده فرستاد."),
 ])
 def test_modality_an_appeal_for_talks(lang, text, expected):
     """An appeal voids the talks it calls for (its object, a few words on), not a meeting in
