@@ -47,7 +47,7 @@ _COUNTERPART_GAP = 3
 # The word sets below are compared with normalised words (normalise: "إلى" is "الي", "لدى" "لدي").
 _IN_WORDS = frozenset({"in", "at", "في", "در", "here"})
 _TO_WORDS = frozenset({"to", "into", "in", "at", "الي", "في", "به", "در", "leaving", "left", "visiting", "visited", "visits",
-                       "وارد", "عازم", "visit"})
+                       "وارد", "عازم", "visit", "زار", "زارت", "زارا", "زاروا", "وزار", "وزارت"})
 # "left for X" names the destination; "leaving Tehran for Canberra" does not (X follows another place)
 _LEAVE_FOR = frozenset({"left", "leaves", "leave", "leaving", "departed", "departs", "headed", "heading", "bound"})
 _POSTED_TO = frozenset({"to", "in", "لدي", "في", "الي", "در", "به", "نزد"})

@@ -754,6 +754,20 @@ def test_talks_a_contact_is_about_are_its_topic(lang, text, expected):
     assert pairs(text, lang) == expected
 
 
+@pytest.mark.parametrize("lang, text, expected", [
+    # the object of a visit verb is the host: "visited Riyadh", "زار الرياض", "از ریاض دیدار کرد"
+    _case({("SAU", "USA"): "visit"}, "ar", "وكان وزير الخارجية الأمريكي زار الرياض الأسبوع الماضي."),
+    _case({("SAU", "USA"): "visit"}, "en", "The US secretary of state visited Riyadh last week."),
+    _case({("SAU", "USA"): "visit"}, "fa", "وزیر خارجه آمریکا هفته گذشته از ریاض دیدار کرد."),
+    # ... and the venue of the meetings of the visit: its host receives, the others meet there
+    _case({("DEU", "USA"): "visit", ("GBR", "USA"): "third-party", ("FRA", "USA"): "third-party",
+           ("DEU", "GBR"): "visit", ("DEU", "FRA"): "visit", ("FRA", "GBR"): "third-party"}, "ar",
+          "وقال مسؤولون إن وزير الخارجية الأمريكي زار برلين الخميس والتقى نظراءه البريطاني والفرنسي والألماني."),
+])
+def test_the_place_a_visit_verb_takes_hosts_it(lang, text, expected):
+    assert modes(text, lang) == expected
+
+
 CHN_KOR = {("CHN", "KOR")}
 
 
