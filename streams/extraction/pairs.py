@@ -113,7 +113,9 @@ def sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subjec
     for x, y in pairs:
         pair = (x, y) if x < y else (y, x)
         partner = next((s for s in slots if s.country == (y if x == first else x)), None)
-        decision = decide_mode(facts, pair, first, live, n, partner.pos if partner else None, joint)
+        partner_end = max((s.end for s in slots if partner is not None and s.country == partner.country
+                           and s.pos >= partner.pos), default=None)
+        decision = decide_mode(facts, pair, first, live, n, partner.pos if partner else None, joint, partner_end)
         actors = [_actor(slots, c) for c in pair]
         named_sides = sum(1 for c in pair if any(s.country == c and s.strength >= 2 for s in slots))
         # the verb reporting this pair: the live trigger nearest to the partner (its date is

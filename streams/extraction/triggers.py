@@ -97,7 +97,7 @@ def multilateral_summit(facts: SentenceFacts, n_countries: int) -> bool:
 
 def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None,
                 live: list[Cue], n_countries: int, partner_pos: int | None = None,
-                joint: bool = False) -> ModeDecision:
+                joint: bool = False, partner_end: int | None = None) -> ModeDecision:
     kinds = {c.kind for c in live}
     a, b = pair
     other = (b if subject == a else a) if subject in pair else None
@@ -134,8 +134,11 @@ def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None
         t = min(in_person, key=lambda c: abs(c.pos - partner_pos))
         # (or near the partner after it: "يلتقي كيم جونغ أون الرئيس الأمريكي دونالد ترامب اليوم في
         # سنغافورة", where the names between the verb and the place are long)
+        # (the partner's phrase ends at its last mention: "وزعيم كوريا الشمالية كيم جونغ أون في قمة
+        # تاريخية في سنغافورة" counts from the name, not from the title)
+        after = partner_pos if partner_end is None else max(partner_pos, partner_end)
         places = [p for p in places if _words(facts.norm, min(p.pos, t.end), max(p.pos, t.pos)) <= _PLACE_WINDOW
-                  or t.end <= partner_pos < p.pos and _words(facts.norm, partner_pos, p.pos) <= _PLACE_WINDOW]
+                  or t.end <= partner_pos < p.pos and _words(facts.norm, min(after, p.pos), p.pos) <= _PLACE_WINDOW]
     for p in places:
         if p.country in pair:
             host = p.country

@@ -768,6 +768,24 @@ def test_the_place_a_visit_verb_takes_hosts_it(lang, text, expected):
     assert modes(text, lang) == expected
 
 
+def _modes_on(text: str, lang: str, day: str) -> dict[tuple[str, ...], str]:
+    return {tuple(c.countries): c.mode for c in extract_contacts(
+        {"id": "t", "text": text, "lang": lang, "published_at": day})}
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # the place of a meeting counts from the end of the partner's phrase (title, then name)
+    _case({("PRK", "USA"): "third-party"}, "ar", "التقى الرئيس الأمريكي دونالد ترامب وزعيم كوريا الشمالية كيم جونغ أون "
+                                                 "في قمة تاريخية في سنغافورة."),
+    _case({("PRK", "USA"): "third-party"}, "en", "President Donald Trump met the North Korean leader, Chairman of the "
+                                                 "State Affairs Commission Kim Jong Un, in Singapore."),
+    _case({("PRK", "USA"): "third-party"}, "fa", "دونالد ترامپ رئیس جمهور آمریکا با کیم جونگ اون رهبر کره شمالی در "
+                                                 "نشستی تاریخی در سنگاپور دیدار کرد."),
+])
+def test_the_place_of_a_meeting_after_a_long_partner_phrase(lang, text, expected):
+    assert _modes_on(text, lang, "2018-06-12") == expected
+
+
 CHN_KOR = {("CHN", "KOR")}
 
 
