@@ -37,6 +37,8 @@ OUTLETS_FILE = "outlets.tsv"
 REGIONS_FILE = "regions.tsv"
 TOPIC_STARTS_FILE = "topic_starts.tsv"
 VERB_FORMS_FILE = "verb_forms.tsv"
+STATES_FILE = "states.tsv"
+LEFT_OUT_ALIASES_FILE = "left_out_aliases.tsv"
 
 # The closed list of roles. Kept small on purpose: the extractor maps titles in text
 # ("وزير الخارجية", "Secretary of State", "وزیر امور خارجه") to these.
@@ -336,6 +338,78 @@ def parse_country_aliases(text: str, f: str = COUNTRY_ALIASES_FILE) -> tuple[Cou
         if not row["form"]:
             raise KnowledgeError(f"{f}:{number}: empty form")
         out.append(CountryAlias(country, row["lang"], row["kind"], row["form"], row["source"], number))
+    return tuple(out)
+
+
+# status of a state in states.tsv: a UN member, a UN observer state (Holy See, Palestine), or
+# another state the news reports on as one (Kosovo, Taiwan)
+STATE_STATUSES: frozenset[str] = frozenset({"member", "observer", "other"})
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """A state whose press forms country_aliases.tsv must cover (issue 13)."""
+    country: str
+    status: str
+    source: str
+    line: int
+
+
+_STATE_COLUMNS = ("country", "status", "source")
+
+
+@functools.cache
+def load_states() -> tuple[State, ...]:
+    return parse_states(*_source(STATES_FILE))
+
+
+def parse_states(text: str, f: str = STATES_FILE) -> tuple[State, ...]:
+    out, seen = [], set()
+    for number, row in _read_rows(f, _STATE_COLUMNS, text):
+        country = _country(f, number, row["country"])
+        if row["status"] not in STATE_STATUSES:
+            raise KnowledgeError(
+                f"{f}:{number}: status must be one of {sorted(STATE_STATUSES)}, got {row['status']!r}")
+        if country in seen:
+            raise KnowledgeError(f"{f}:{number}: {country} listed twice")
+        seen.add(country)
+        out.append(State(country, row["status"], row["source"], number))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOutAlias:
+    """A press form country_aliases.tsv leaves out on purpose, and why: it is also a common word or
+    names another entity. ``form`` is empty when the press has no form of that kind for the state
+    at all (it writes the name: "وزير خارجية أنتيغوا وبربودا")."""
+    country: str
+    lang: str
+    kind: str
+    form: str
+    reason: str
+    line: int
+
+
+_LEFT_OUT_COLUMNS = ("country", "lang", "kind", "form", "reason")
+
+
+@functools.cache
+def load_left_out_aliases() -> tuple[LeftOutAlias, ...]:
+    return parse_left_out_aliases(*_source(LEFT_OUT_ALIASES_FILE))
+
+
+def parse_left_out_aliases(text: str, f: str = LEFT_OUT_ALIASES_FILE) -> tuple[LeftOutAlias, ...]:
+    out = []
+    for number, row in _read_rows(f, _LEFT_OUT_COLUMNS, text):
+        country = _country(f, number, row["country"])
+        if row["lang"] not in LANGS:
+            raise KnowledgeError(f"{f}:{number}: lang must be one of {sorted(LANGS)}, got {row['lang']!r}")
+        if row["kind"] not in ALIAS_KINDS:
+            raise KnowledgeError(
+                f"{f}:{number}: kind must be one of {sorted(ALIAS_KINDS)}, got {row['kind']!r}")
+        if not row["reason"]:
+            raise KnowledgeError(f"{f}:{number}: no reason")
+        out.append(LeftOutAlias(country, row["lang"], row["kind"], row["form"], row["reason"], number))
     return tuple(out)
 
 
@@ -804,6 +878,7 @@ def parse_confidence_weights(text: str, f: str = CONFIDENCE_FILE) -> tuple[Weigh
 KNOWLEDGE_FILES: tuple[str, ...] = (
     OFFICE_HOLDERS_FILE, COUNTRY_ALIASES_FILE, REGIONS_FILE, OUTLETS_FILE, TRIGGERS_FILE, TOPICS_FILE,
     TOPIC_STARTS_FILE, DATE_WORDS_FILE, BOILERPLATE_FILE, CONFIDENCE_FILE, VERB_FORMS_FILE,
+    STATES_FILE, LEFT_OUT_ALIASES_FILE,
     *(f"cues/{lang}/{name}.txt" for name in CUE_LISTS for lang in ("en", "ar", "fa")),
 )
 
@@ -814,5 +889,5 @@ def load_all() -> tuple[str, ...]:
     overlaid = overlaid_files()
     load_office_holders(), load_country_aliases(), load_regions(), load_outlets(), load_triggers()
     load_topic_starts(), load_topics(), load_date_words(), load_boilerplate_markers(), load_cues()
-    load_confidence_weights()
+    load_confidence_weights(), load_states(), load_left_out_aliases()
     return overlaid

@@ -227,3 +227,53 @@ def test_a_glued_ending_does_not_make_a_common_word_a_country(word):
     Hungary, "قبرستان" (a cemetery) not Cyprus, "قطرات" (drops) not Qatar."""
     norm = normalise(word)
     assert not [m for m in gazetteer().find(norm, word) if "country" in m.kinds]
+
+
+# ---- demonyms and capitals of every state (issue 13) ---------------------------------------------
+# Sentences written for the tests. Before the demonyms and capitals were listed for every state,
+# "نظيره الدنماركي" (his Danish counterpart), "Andorran" or "visited Copenhagen" named no country.
+
+def _contact_pairs(text: str, lang: str, day: str = "2024-03-04") -> set[tuple[str, ...]]:
+    return {tuple(c.countries) for c in extract_contacts(
+        {"id": "t", "text": text, "lang": lang, "published_at": day})}
+
+
+@pytest.mark.parametrize("lang, text, pair", [
+    ("en", "Iran's foreign minister met his Danish counterpart on Monday.", ("DNK", "IRN")),
+    ("en", "Iran's foreign minister met his Andorran counterpart on Monday.", ("AND", "IRN")),
+    ("en", "Iran's foreign minister met his Kosovar counterpart on Monday.", ("IRN", "XKX")),
+    ("en", "Iran's foreign minister visited Copenhagen on Monday.", ("DNK", "IRN")),
+    ("en", "Egypt's foreign minister visited Nairobi on Monday.", ("EGY", "KEN")),
+    ("ar", "التقى وزير الخارجية الإيراني يوم الاثنين نظيره الدنماركي.", ("DNK", "IRN")),
+    ("ar", "أجرى وزير الخارجية المصري اتصالا هاتفيا يوم الاثنين مع نظيره الكيني.", ("EGY", "KEN")),
+    ("ar", "استقبل الرئيس المصري يوم الاثنين وزيرة الخارجية البلجيكية.", ("BEL", "EGY")),
+    ("ar", "بحث الرئيس المصري يوم الاثنين مع نظيره التشيلي.", ("CHL", "EGY")),
+    ("ar", "زار وزير الخارجية الإيراني كوبنهاغن يوم الاثنين.", ("DNK", "IRN")),
+    ("ar", "زار وزير الخارجية الإيراني كوبنهاجن يوم الاثنين.", ("DNK", "IRN")),
+    ("fa", "وزیر امور خارجه ایران روز دوشنبه با همتای دانمارکی خود دیدار کرد.", ("DNK", "IRN")),
+    ("fa", "وزیر امور خارجه ایران روز دوشنبه به کپنهاگ سفر کرد.", ("DNK", "IRN")),
+    ("fa", "وزیر امور خارجه ایران روز دوشنبه به ورشو سفر کرد.", ("IRN", "POL")),
+])
+def test_a_demonym_or_capital_of_any_state_names_it(lang, text, pair):
+    assert _contact_pairs(text, lang) == {pair}
+
+
+@pytest.mark.parametrize("lang, text", [
+    # shared by two states: left out (left_out_aliases.tsv)
+    ("en", "Iran's foreign minister met his Congolese counterpart on Monday."),
+    ("ar", "التقى الرئيس المصري يوم الاثنين وزير الخارجية الكونغولي."),
+])
+def test_a_demonym_shared_by_two_states_names_neither(lang, text):
+    assert _contact_pairs(text, lang) == set()
+
+
+def test_helsinki_is_a_venue_not_a_party():
+    """"قمة هلسنكي" is the Trump-Putin summit: Helsinki is listed as a city, not as a capital."""
+    text = "التقى الرئيس الأمريكي دونالد ترامب نظيره الروسي فلاديمير بوتين في هلسنكي يوم الاثنين."
+    assert _contact_pairs(text, "ar", "2018-07-17") == {("RUS", "USA")}
+    assert ("country", "FIN", "city") in _selected("قمة هلسنكي")
+
+
+def test_dushanbe_is_not_listed_in_arabic_script():
+    """Every form matches in every language: Arabic دوشنبه (Dushanbe) would be Persian "Monday"."""
+    assert _countries("روز دوشنبه") == set()
