@@ -340,8 +340,7 @@ class SpikeDetector:
                weeks: Callable[[], tuple[tuple[int, int], ...]] | None = None) -> bool:
         """May a firing window open a new episode? Its contacts must fall on ``min_days`` distinct
         days (a burst that lasts, not one day's story); with ``min_ratio_new``, be that multiple of
-        the expected count; with ``min_reported_contacts``, that many of them must each be reported
-        ``contact_reports`` times (more than one reported event); with ``dispersion_min_history``,
+        the expected count; with ``dispersion_min_history``,
         a pair with that much baseline must stay below alpha under its own overdispersion
         (``weeks``: its baseline week by week, most recent first); then overwhelming evidence
         alone, else corroboration."""
@@ -352,11 +351,6 @@ class SpikeDetector:
             return False
         if p.min_ratio_new > 0 and st.observed < p.min_ratio_new * st.expected:
             return False
-        if p.min_reported_contacts > 0:
-            field = p.corroborate_by
-            reported = sum(1 for key, v in window if len(v.get(field) or (key,)) >= p.contact_reports)
-            if reported < p.min_reported_contacts:
-                return False
         if (p.dispersion_min_history > 0 and weeks is not None
                 and st.history >= p.dispersion_min_history):
             if own_dispersion_p(st.observed, st.history, st.history_days, p, weeks()) >= p.alpha:
@@ -371,7 +365,10 @@ class SpikeDetector:
         contact without any counts as one report. With ``reports_per_expected``, a window the
         baseline expects ``st.expected`` contacts in needs that many more reports per expected
         contact (what a busy pair's ordinary week is reported in); with ``unseen_pair_reports``, a
-        pair without a contact in its observed baseline needs that many more."""
+        pair without a contact in its observed baseline needs that many more; with
+        ``min_reported_contacts``, that many of the window's contacts must each be in
+        ``contact_reports`` reports (the burst is more than one reported event: one contact in
+        twenty articles and two in one each is one story and its echoes)."""
         need: float = self.params.min_reports
         if need <= 1:   # min_reports 1: no corroboration at all (the extras below included)
             return True
@@ -382,6 +379,12 @@ class SpikeDetector:
         if need <= 1:
             return True
         field = self.params.corroborate_by
+        if self.params.min_reported_contacts > 0:
+            # more than one reported event: that many contacts each in contact_reports reports
+            k = self.params.contact_reports
+            if sum(1 for key, v in window
+                   if len(v.get(field) or (key,)) >= k) < self.params.min_reported_contacts:
+                return False
         ref = self.params.reports_per_contact
         if ref > 0:
             # in units of this feed's reporting: its running mean of distinct reports per contact
