@@ -70,8 +70,8 @@ class SpikeParams:
                                         # baseline expects in the window (busy pairs need more)
     unseen_pair_reports: int = 2  # a new episode of a pair with no contact in its observed baseline
                                   # needs this many more reports (its first busy week)
-    min_ratio_new: float = 0.0    # > 0: a new episode needs observed >= this x expected (updates: min_ratio)
-    min_reported_contacts: int = 0   # > 0: a new episode needs this many of its window's contacts
+    min_ratio_new: float = 4.0    # > 0: a new episode needs observed >= this x expected (updates: min_ratio)
+    min_reported_contacts: int = 2   # > 0: a new episode needs this many of its window's contacts
                                      # each reported ``contact_reports`` times (more than one story)
     contact_reports: int = 2      # ... distinct reports (corroborate_by) that make a contact "reported"
     dispersion_min_history: int = 0  # > 0: a pair with at least this many contacts in its observed
@@ -91,7 +91,9 @@ class SpikeParams:
         return {"alpha": self.alpha, "min_count": self.min_count, "min_ratio": self.min_ratio,
                 "min_reports": self.min_reports, "corroborate_by": self.corroborate_by,
                 "strong_alpha": self.strong_alpha, "reports_per_expected": self.reports_per_expected,
-                "unseen_pair_reports": self.unseen_pair_reports}
+                "unseen_pair_reports": self.unseen_pair_reports, "min_ratio_new": self.min_ratio_new,
+                "min_reported_contacts": self.min_reported_contacts,
+                "contact_reports": self.contact_reports}
 
     def to_dict(self) -> dict[str, float | int]:
         return asdict(self)
