@@ -202,7 +202,10 @@ def run_scored(rows, params: SpikeParams, episodes, steady, upto: str | None = N
 # measured with (the defaults until the operating point of docs/detection.md section 7 changed them)
 # (and the gate as it was before the second pass of issue 15 chose today's: no extra reports for
 # busy or unseen pairs, strong evidence at 1e-6)
-PRE_DET2 = {"cooldown_days": 28, "strong_alpha": 1e-6, "reports_per_expected": 0.0, "unseen_pair_reports": 0}
+# (and without the third pass's gates: PRE_DET3 is the second pass's defaults, today's before det3)
+PRE_DET3 = {"min_ratio_new": 0.0, "min_reported_contacts": 0}
+PRE_DET2 = {"cooldown_days": 28, "strong_alpha": 1e-6, "reports_per_expected": 0.0, "unseen_pair_reports": 0,
+            **PRE_DET3}
 BEFORE = {**PRE_DET2, "cooldown_days": 7, "prior_weeks": 2.5}
 # every candidate of `compare` and `holdout` starts from the detector as it was before the
 # corroboration gate (min_reports 1)
@@ -738,7 +741,7 @@ def _caught_cells(r: dict) -> set:
 def select3(args) -> None:
     """The third pass's selection (docs/detection.md section 7, "Third pass"; the rule was committed
     before any of these were measured): every setting of FAMILIES_3 on 2016-01..09, on top of
-    today's defaults. Eligible: catches every observable tuning episode the defaults catch (the same
+    the second pass's defaults (PRE_DET3: today's defaults before this pass adopted its choice). Eligible: catches every observable tuning episode the defaults catch (the same
     cells) with no more updates. Ranked: tuning rate, then updates, then grid order. Adopted: the
     first ranked setting with at least one new alert fewer that passes the checks -- 2016-Q4 and
     (--icews18) ICEWS18 each catch every episode the defaults catch there, at a rate no higher.
@@ -752,7 +755,8 @@ def select3(args) -> None:
     steady = load_steady(EPISODES / "steady-2016.tsv")
     tune_eps = [e for e in eps if e.start < SPLIT]
     held_eps = [e for e in eps if e.start >= SPLIT]
-    base = run_scored(rows, SpikeParams(), tune_eps, steady, upto=SPLIT)
+    pre = replace(SpikeParams(), **PRE_DET3)   # the second pass's defaults (today's before det3)
+    base = run_scored(rows, pre, tune_eps, steady, upto=SPLIT)
     base_cells = _caught_cells(base)
     print("| family | setting | tuning: observable caught | same cells | new alerts | in labelled episodes "
           "| updates | new per 100 active pair-weeks |")
@@ -763,7 +767,7 @@ def select3(args) -> None:
         if args.match and args.match not in name and not name.startswith("0."):
             continue
         for over in grid:
-            r = base if not over else run_scored(rows, replace(SpikeParams(), **over), tune_eps, steady,
+            r = base if not over else run_scored(rows, replace(pre, **over), tune_eps, steady,
                                                   upto=SPLIT)
             same = _caught_cells(r) >= base_cells
             print(f"| {name.split('.')[0]} | {over or 'defaults'} | {r['observable_caught']}/{r['observable']} "
@@ -774,22 +778,22 @@ def select3(args) -> None:
             i += 1
     ranked.sort(key=lambda t: t[0])
     print(f"eligible with at least one new alert fewer: {len(ranked)}")
-    q4_base = score_heldout(rows, SpikeParams(), held_eps, since=SPLIT)
+    q4_base = score_heldout(rows, pre, held_eps, since=SPLIT)
     print(f"defaults: 2016-Q4 {q4_base['observable_caught']}/{q4_base['observable']} at "
           f"{q4_base['new_per_100_pair_weeks']} ({q4_base['new_alerts']} new, {q4_base['updates']} updates)")
     r18 = e18 = b18 = None
     if args.icews18:
         r18 = _load_rows(Path(args.icews18))
         e18 = load_episodes(EPISODES / "icews18-heldout.tsv")
-        b18 = score_heldout(r18, SpikeParams(), e18)
-        w18 = score_heldout(r18, SpikeParams(), e18, since=_warm_up_end(r18[0][0]))
+        b18 = score_heldout(r18, pre, e18)
+        w18 = score_heldout(r18, pre, e18, since=_warm_up_end(r18[0][0]))
         print(f"defaults: ICEWS18 {b18['observable_caught']}/{b18['observable']} at "
               f"{b18['new_per_100_pair_weeks']} ({b18['new_alerts']} new, {b18['updates']} updates); "
               f"without the warm-up weeks {w18['new_per_100_pair_weeks']}")
     adopted = None
     vetoed = 0
     for _, name, over, r in ranked:
-        params = replace(SpikeParams(), **over)
+        params = replace(pre, **over)
         q4 = score_heldout(rows, params, held_eps, since=SPLIT)
         ok = _caught_cells(q4) >= _caught_cells(q4_base) and \
             q4["new_per_100_pair_weeks"] <= q4_base["new_per_100_pair_weeks"]
@@ -815,7 +819,7 @@ def select3(args) -> None:
     else:
         print(f"adopted: {adopted[0].split('.')[0]} {adopted[1]} ({vetoed} vetoed by the checks before it)")
     if args.icews2017:
-        params = replace(SpikeParams(), **(adopted[1] if adopted else {}))
+        params = replace(pre, **(adopted[1] if adopted else {}))
         r17 = _rows_2017(args.icews2017)
         since, _ = HELDOUT_2017
         e17 = load_episodes(EPISODES / "icews-2017.tsv")
