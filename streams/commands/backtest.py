@@ -90,7 +90,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "in the window (busy pairs need more; docs/detection.md, section 7)")
     p.add_argument("--unseen-pair-reports", type=_number(int, 0), default=_D.unseen_pair_reports,
                    help="... and this many more when the pair had no contact in its observed baseline")
-    p.add_argument("--min-ratio-new", type=_number(float, 0), default=_D.min_ratio_new,
+    p.add_argument("--new-episode-ratio", dest="min_ratio_new", type=_number(float, 0),
+                   default=_D.min_ratio_new,
                    help="a new episode needs at least this multiple of the expected count "
                         "(updates: --min-ratio; 0: off)")
     p.add_argument("--min-reported-contacts", type=_number(int, 0), default=_D.min_reported_contacts,
