@@ -339,11 +339,11 @@ class SpikeDetector:
     def _opens(self, st: WindowStats, keys: list[str], window: list[tuple[str, dict]],
                weeks: Callable[[], tuple[tuple[int, int], ...]] | None = None) -> bool:
         """May a firing window open a new episode? Its contacts must fall on ``min_days`` distinct
-        days (a burst that lasts, not one day's story); with ``min_ratio_new``, be that multiple of
-        the expected count; with ``dispersion_min_history``,
-        a pair with that much baseline must stay below alpha under its own overdispersion
-        (``weeks``: its baseline week by week, most recent first); then overwhelming evidence
-        alone, else corroboration."""
+        days (a burst that lasts, not one day's story); with ``alpha_new``, its p-value be below
+        that; with ``min_ratio_new``, it must hold that multiple of the expected count; with
+        ``dispersion_min_history``, a pair with that much baseline must stay below alpha under its
+        own overdispersion (``weeks``: its baseline week by week, most recent first, read only
+        then); then overwhelming evidence alone, else corroboration."""
         p = self.params
         if p.min_days > 1 and len({k.split("|")[1] for k in keys}) < p.min_days:
             return False
