@@ -202,7 +202,10 @@ def run_scored(rows, params: SpikeParams, episodes, steady, upto: str | None = N
 # measured with (the defaults until the operating point of docs/detection.md section 7 changed them)
 # (and the gate as it was before the second pass of issue 15 chose today's: no extra reports for
 # busy or unseen pairs, strong evidence at 1e-6)
-PRE_DET2 = {"cooldown_days": 28, "strong_alpha": 1e-6, "reports_per_expected": 0.0, "unseen_pair_reports": 0}
+# (and without the third pass's gates: PRE_DET3 is the second pass's defaults, today's before det3)
+PRE_DET3 = {"min_ratio_new": 0.0, "min_reported_contacts": 0}
+PRE_DET2 = {"cooldown_days": 28, "strong_alpha": 1e-6, "reports_per_expected": 0.0, "unseen_pair_reports": 0,
+            **PRE_DET3}
 BEFORE = {**PRE_DET2, "cooldown_days": 7, "prior_weeks": 2.5}
 # every candidate of `compare` and `holdout` starts from the detector as it was before the
 # corroboration gate (min_reports 1)
@@ -712,6 +715,122 @@ def cold_start(args) -> None:
             print(f"| {name} | {start} | {apw} | {n_cold} ({100 * n_cold / apw:.2f}) | {n_full} ({100 * n_full / apw:.2f}) |")
         print(f"| {name} | all four | {tot[0]} | {tot[1]} ({100 * tot[1] / tot[0]:.2f}) "
               f"| {tot[2]} ({100 * tot[2] / tot[0]:.2f}) |", flush=True)
+# Third pass (issue 15, det3): structural gates on opening an episode, on top of today's defaults,
+# chosen by the rule of docs/detection.md section 7 "Third pass" (`select3`; committed before any
+# of these was measured).
+FAMILIES_3 = [
+    ("0. today's defaults", [{}]),
+    ("R. more than one reported event: min_reported_contacts contacts each in >= contact_reports articles",
+     _grid(min_reported_contacts=[2, 3], contact_reports=[2, 3])),
+    ("S. a minimum ratio observed / expected to open (min_ratio_new; updates keep min_ratio 2)",
+     _grid(min_ratio_new=[3.0, 4.0, 5.0, 6.0, 8.0])),
+    ("S2. a minimum ratio observed / expected for every firing window (min_ratio)",
+     _grid(min_ratio=[3.0, 4.0, 5.0, 6.0])),
+    ("V. the pair's own overdispersion (quasi-Poisson, Pearson phi of its baseline weeks) for pairs "
+     "with enough history (dispersion_min_history contacts)",
+     _grid(dispersion_min_history=[4, 8, 12, 20])),
+    ("W. R, S and V together",
+     _grid(min_reported_contacts=[0, 2], min_ratio_new=[0.0, 4.0, 6.0], dispersion_min_history=[0, 8, 12])[1:]),
+]
+
+
+def _caught_cells(r: dict) -> set:
+    return {(e["pair"], e["start"]) for e in r["rows"] if e["observable"] and e["caught"]}
+
+
+def select3(args) -> None:
+    """The third pass's selection (docs/detection.md section 7, "Third pass"; the rule was committed
+    before any of these were measured): every setting of FAMILIES_3 on 2016-01..09, on top of
+    the second pass's defaults (PRE_DET3: today's defaults before this pass adopted its choice). Eligible: catches every observable tuning episode the defaults catch (the same
+    cells) with no more updates. Ranked: tuning rate, then updates, then grid order. Adopted: the
+    first ranked setting with at least one new alert fewer that passes the checks -- 2016-Q4 and
+    (--icews18) ICEWS18 each catch every episode the defaults catch there, at a rate no higher.
+    --icews2017 FILE then scores the adopted setting (or the defaults if none) on 2017: run it
+    once, at the end (2017 is never tuned on)."""
+    from dataclasses import replace
+
+    from streams.detection.labels import load_episodes, load_steady
+    rows = _load_rows(SHARED / "events" / "icews-contacts-2016.jsonl")
+    eps = load_episodes(EPISODES / "icews-2016.tsv")
+    steady = load_steady(EPISODES / "steady-2016.tsv")
+    tune_eps = [e for e in eps if e.start < SPLIT]
+    held_eps = [e for e in eps if e.start >= SPLIT]
+    pre = replace(SpikeParams(), **PRE_DET3)   # the second pass's defaults (today's before det3)
+    base = run_scored(rows, pre, tune_eps, steady, upto=SPLIT)
+    base_cells = _caught_cells(base)
+    print("| family | setting | tuning: observable caught | same cells | new alerts | in labelled episodes "
+          "| updates | new per 100 active pair-weeks |")
+    print("|---|---|---|---|---|---|---|---|")
+    ranked = []
+    i = 0
+    for name, grid in FAMILIES_3:
+        if args.match and args.match not in name and not name.startswith("0."):
+            continue
+        for over in grid:
+            r = base if not over else run_scored(rows, replace(pre, **over), tune_eps, steady,
+                                                  upto=SPLIT)
+            same = _caught_cells(r) >= base_cells
+            print(f"| {name.split('.')[0]} | {over or 'defaults'} | {r['observable_caught']}/{r['observable']} "
+                  f"| {'yes' if same else 'no'} | {r['new_alerts']} | {r['new_in_labelled_episodes']} "
+                  f"| {r['updates']} | {r['new_per_100_pair_weeks']} |", flush=True)
+            if over and same and r["updates"] <= base["updates"] and r["new_alerts"] < base["new_alerts"]:
+                ranked.append(((r["new_per_100_pair_weeks"], r["updates"], i), name, over, r))
+            i += 1
+    ranked.sort(key=lambda t: t[0])
+    print(f"eligible with at least one new alert fewer: {len(ranked)}")
+    q4_base = score_heldout(rows, pre, held_eps, since=SPLIT)
+    print(f"defaults: 2016-Q4 {q4_base['observable_caught']}/{q4_base['observable']} at "
+          f"{q4_base['new_per_100_pair_weeks']} ({q4_base['new_alerts']} new, {q4_base['updates']} updates)")
+    r18 = e18 = b18 = None
+    if args.icews18:
+        r18 = _load_rows(Path(args.icews18))
+        e18 = load_episodes(EPISODES / "icews18-heldout.tsv")
+        b18 = score_heldout(r18, pre, e18)
+        w18 = score_heldout(r18, pre, e18, since=_warm_up_end(r18[0][0]))
+        print(f"defaults: ICEWS18 {b18['observable_caught']}/{b18['observable']} at "
+              f"{b18['new_per_100_pair_weeks']} ({b18['new_alerts']} new, {b18['updates']} updates); "
+              f"without the warm-up weeks {w18['new_per_100_pair_weeks']}")
+    adopted = None
+    vetoed = 0
+    for _, name, over, r in ranked:
+        params = replace(pre, **over)
+        q4 = score_heldout(rows, params, held_eps, since=SPLIT)
+        ok = _caught_cells(q4) >= _caught_cells(q4_base) and \
+            q4["new_per_100_pair_weeks"] <= q4_base["new_per_100_pair_weeks"]
+        line = (f"{name.split('.')[0]} {over}: tuning {r['observable_caught']}/{r['observable']} at "
+                f"{r['new_per_100_pair_weeks']} ({r['new_alerts']} new, {r['updates']} updates); 2016-Q4 "
+                f"{q4['observable_caught']}/{q4['observable']} at {q4['new_per_100_pair_weeks']} "
+                f"({q4['new_alerts']} new, {q4['updates']} updates)")
+        if r18 is not None:
+            a = score_heldout(r18, params, e18)
+            w = score_heldout(r18, params, e18, since=_warm_up_end(r18[0][0]))
+            ok = ok and _caught_cells(a) >= _caught_cells(b18) and \
+                a["new_per_100_pair_weeks"] <= b18["new_per_100_pair_weeks"]
+            line += (f"; ICEWS18 {a['observable_caught']}/{a['observable']} at {a['new_per_100_pair_weeks']} "
+                     f"({a['new_alerts']} new, {a['updates']} updates), without the warm-up weeks "
+                     f"{w['new_per_100_pair_weeks']}")
+        print(line + f"; checks passed: {ok}", flush=True)
+        if ok:
+            adopted = (name, over)
+            break
+        vetoed += 1
+    if adopted is None:
+        print(f"nothing adopted ({vetoed} vetoed by the checks): the defaults stay")
+    else:
+        print(f"adopted: {adopted[0].split('.')[0]} {adopted[1]} ({vetoed} vetoed by the checks before it)")
+    if args.icews2017:
+        params = replace(pre, **(adopted[1] if adopted else {}))
+        r17 = _rows_2017(args.icews2017)
+        since, _ = HELDOUT_2017
+        e17 = load_episodes(EPISODES / "icews-2017.tsv")
+        h = score_heldout(r17, params, e17, since=since)
+        print(f"2017 (held out, run once) for {adopted[1] if adopted else 'the defaults'}: "
+              f"{h['observable_caught']}/{h['observable']} observable ({h['caught']}/{h['episodes']} "
+              f"labelled) at {h['new_per_100_pair_weeks']} ({h['new_alerts']} new, "
+              f"{h['new_in_labelled_episodes']} in labelled episodes, {h['updates']} updates, "
+              f"{h['active_pair_weeks']} active pair-weeks)")
+
+
 def _alert_view(a: dict) -> tuple:
     """An alert without its generation time (the rest must be the same in every order)."""
     return tuple(sorted((k, json.dumps(v, sort_keys=True)) for k, v in a.items() if k != "generated_at"))
@@ -858,7 +977,7 @@ def main() -> int:
     ap.add_argument("what", nargs="?", default="speed", choices=("speed", "copies", "sweep", "compare",
                                                                  "multiple-testing", "holdout", "families",
                                                                  "cold-start", "order", "input-order",
-                                                                 "heldout-2017", "select"))
+                                                                 "heldout-2017", "select", "select3"))
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--only", action="append", help="compare: only this candidate (repeatable)")
     ap.add_argument("--match", default=None, help="compare, families: only candidates whose label contains this")
@@ -874,7 +993,7 @@ def main() -> int:
     {"speed": speed, "copies": copies, "sweep": sweep, "compare": compare,
      "multiple-testing": multiple_testing, "holdout": holdout, "families": families,
      "cold-start": cold_start, "order": order, "input-order": input_order, "heldout-2017": heldout_2017,
-     "select": select}[args.what](args)
+     "select": select, "select3": select3}[args.what](args)
     return 0
 
 

@@ -144,6 +144,13 @@ SPECS: tuple[Spec, ...] = (
                                                    "the baseline expects in the window (busy pairs)"),
     Spec("spike_unseen_pair_reports", int, 2, "... and this many more when the pair had no contact in "
                                               "its observed baseline"),
+    Spec("spike_min_ratio_new", float, 4.0, "a new alert needs at least this multiple of the expected "
+                                            "count (updates: SPIKE_MIN_RATIO; 0: off)"),
+    Spec("spike_min_reported_contacts", int, 2, "a new alert needs this many of its window's contacts each "
+                                                "reported SPIKE_CONTACT_REPORTS times (0: off; off with "
+                                                "SPIKE_MIN_REPORTS 1)"),
+    Spec("spike_contact_reports", int, 2, "... in this many distinct reports (what SPIKE_CORROBORATE_BY "
+                                          "counts)"),
     Spec("cooldown_days", int, 42, "an episode ends after this many quiet days; the next spike is new"),
     Spec("settle_days", int, 1, "a day's alerts are decided once the event-time watermark is past the "
                                 "day + this many days, counting the contacts stamped up to then: "
@@ -225,6 +232,9 @@ class Settings:
     spike_reports_per_contact: float
     spike_reports_per_expected: float
     spike_unseen_pair_reports: int
+    spike_min_ratio_new: float
+    spike_min_reported_contacts: int
+    spike_contact_reports: int
     cooldown_days: int
     settle_days: int
     retain_days: int

@@ -90,6 +90,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "in the window (busy pairs need more; docs/detection.md, section 7)")
     p.add_argument("--unseen-pair-reports", type=_number(int, 0), default=_D.unseen_pair_reports,
                    help="... and this many more when the pair had no contact in its observed baseline")
+    p.add_argument("--new-episode-ratio", dest="min_ratio_new", type=_number(float, 0),
+                   default=_D.min_ratio_new,
+                   help="a new episode needs at least this multiple of the expected count "
+                        "(updates: --min-ratio; 0: off)")
+    p.add_argument("--min-reported-contacts", type=_number(int, 0), default=_D.min_reported_contacts,
+                   help="a new episode needs this many of its window's contacts each in "
+                        "--contact-reports reports (0: off; off with --min-reports 1)")
+    p.add_argument("--contact-reports", type=_number(int, 1), default=_D.contact_reports,
+                   help="... in this many distinct reports (what --corroborate-by counts)")
+    p.add_argument("--dispersion-min-history", type=_number(int, 0), default=_D.dispersion_min_history,
+                   help="> 0: a pair with this many contacts in its baseline opens an episode only if "
+                        "the window is below --alpha under its own overdispersion (section 7; 0: off)")
     p.add_argument("--new-episode-alpha", dest="alpha_new", type=_number(float, 0, 1), default=_D.alpha_new,
                    help="> 0: a new episode also needs its p-value below this (updates: --alpha)")
     p.add_argument("--corroborate-by", choices=("sources", "article_ids"), default=_D.corroborate_by,
@@ -231,6 +243,8 @@ def run(args: argparse.Namespace) -> int:
         dispersion=args.dispersion, corroborate_by=args.corroborate_by,
         reports_per_contact=args.reports_per_contact, reports_per_expected=args.reports_per_expected,
         unseen_pair_reports=args.unseen_pair_reports, alpha_new=args.alpha_new,
+        min_ratio_new=args.min_ratio_new, min_reported_contacts=args.min_reported_contacts,
+        contact_reports=args.contact_reports, dispersion_min_history=args.dispersion_min_history,
     )
     from streams.commands.common import CommandError, input_file
 

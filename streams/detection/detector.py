@@ -33,7 +33,8 @@ from typing import Any
 from streams.detection.contact_keys import as_contact
 from streams.detection.counts import ALL_TOPICS, AddResult, PairCounts, iso_of
 from streams.detection.explain import country_name, explain, group_id
-from streams.detection.model import METHOD, SpikeParams, WindowStats, may_fire, window_stats
+from streams.detection.model import (METHOD, SpikeParams, WindowStats, may_fire, own_dispersion_p,
+                                     window_stats)
 from streams.records import Contact
 
 MAX_EVIDENCE = 50        # contacts listed in one alert
@@ -217,7 +218,8 @@ class SpikeDetector:
                     active = None
             elif x > touched:
                 break
-            elif fires(x) and self._opens(sx := stats(x), *(opened := self._window(pair, topic, x))):
+            elif fires(x) and self._opens(sx := stats(x), *(opened := self._window(pair, topic, x)),
+                                          weeks=lambda x=x: weeks_of(x - p.window_days + 1)):
                 active = self._open(pair, topic, x, sx, opened[0])
                 state["episodes"] = int(state.get("episodes", 0)) + 1
                 alerts.append(self._alert(active, "new", pair, topic, x, sx, opened[1]))
@@ -245,7 +247,8 @@ class SpikeDetector:
                 if active.get("ended"):
                     _close(state, active)
                     active = None
-        elif st.fires and self._opens(st, *(opened := self._window(pair, topic, d))):
+        elif st.fires and self._opens(st, *(opened := self._window(pair, topic, d)),
+                                      weeks=lambda: weeks_of(d - p.window_days + 1)):
             window_keys, window = opened
             active = self._open(pair, topic, d, st, window_keys)
             state["episodes"] = int(state.get("episodes", 0)) + 1
@@ -333,14 +336,25 @@ class SpikeDetector:
         if x - _ord(qs) + 1 > self.params.cooldown_days:
             active["ended"] = _day(x)
 
-    def _opens(self, st: WindowStats, keys: list[str], window: list[tuple[str, dict]]) -> bool:
+    def _opens(self, st: WindowStats, keys: list[str], window: list[tuple[str, dict]],
+               weeks: Callable[[], tuple[tuple[int, int], ...]] | None = None) -> bool:
         """May a firing window open a new episode? Its contacts must fall on ``min_days`` distinct
-        days (a burst that lasts, not one day's story); then overwhelming evidence alone, else
-        corroboration."""
-        if self.params.min_days > 1 and len({k.split("|")[1] for k in keys}) < self.params.min_days:
+        days (a burst that lasts, not one day's story); with ``alpha_new``, its p-value be below
+        that; with ``min_ratio_new``, it must hold that multiple of the expected count; with
+        ``dispersion_min_history``, a pair with that much baseline must stay below alpha under its
+        own overdispersion (``weeks``: its baseline week by week, most recent first, read only
+        then); then overwhelming evidence alone, else corroboration."""
+        p = self.params
+        if p.min_days > 1 and len({k.split("|")[1] for k in keys}) < p.min_days:
             return False
-        if 0 < self.params.alpha_new <= st.p_value:
+        if 0 < p.alpha_new <= st.p_value:
             return False
+        if p.min_ratio_new > 0 and st.observed < p.min_ratio_new * st.expected:
+            return False
+        if (p.dispersion_min_history > 0 and weeks is not None
+                and st.history >= p.dispersion_min_history):
+            if own_dispersion_p(st.observed, st.history, st.history_days, p, weeks()) >= p.alpha:
+                return False
         return st.p_value < self.params.strong_alpha or self._corroborated(keys, window, st)
 
     def _corroborated(self, keys: list[str], window: list[tuple[str, dict]],
@@ -351,7 +365,10 @@ class SpikeDetector:
         contact without any counts as one report. With ``reports_per_expected``, a window the
         baseline expects ``st.expected`` contacts in needs that many more reports per expected
         contact (what a busy pair's ordinary week is reported in); with ``unseen_pair_reports``, a
-        pair without a contact in its observed baseline needs that many more."""
+        pair without a contact in its observed baseline needs that many more; with
+        ``min_reported_contacts``, that many of the window's contacts must each be in
+        ``contact_reports`` reports (the burst is more than one reported event: one contact in
+        twenty articles and two in one each is one story and its echoes)."""
         need: float = self.params.min_reports
         if need <= 1:   # min_reports 1: no corroboration at all (the extras below included)
             return True
@@ -362,6 +379,12 @@ class SpikeDetector:
         if need <= 1:
             return True
         field = self.params.corroborate_by
+        if self.params.min_reported_contacts > 0:
+            # more than one reported event: that many contacts each in contact_reports reports
+            k = self.params.contact_reports
+            if sum(1 for key, v in window
+                   if len(v.get(field) or (key,)) >= k) < self.params.min_reported_contacts:
+                return False
         ref = self.params.reports_per_contact
         if ref > 0:
             # in units of this feed's reporting: its running mean of distinct reports per contact

@@ -70,6 +70,13 @@ class SpikeParams:
                                         # baseline expects in the window (busy pairs need more)
     unseen_pair_reports: int = 2  # a new episode of a pair with no contact in its observed baseline
                                   # needs this many more reports (its first busy week)
+    min_ratio_new: float = 4.0    # > 0: a new episode needs observed >= this x expected (updates: min_ratio)
+    min_reported_contacts: int = 2   # > 0: a new episode needs this many of its window's contacts
+                                     # each reported ``contact_reports`` times (more than one story)
+    contact_reports: int = 2      # ... distinct reports (corroborate_by) that make a contact "reported"
+    dispersion_min_history: int = 0  # > 0: a pair with at least this many contacts in its observed
+                                     # baseline opens an episode only if the window is also below
+                                     # alpha with its counts scaled by the pair's own overdispersion
     method: str = METHOD          # one of METHODS (docs/detection.md, "Methods compared")
     dispersion: float = 1.0       # nb-eb-v2: pooled dispersion of weekly counts (variance/mean)
     dispersion_weeks: float = -1.0  # nb-eb-v2: weight (in weeks) of the pooled dispersion against the
@@ -84,7 +91,9 @@ class SpikeParams:
         return {"alpha": self.alpha, "min_count": self.min_count, "min_ratio": self.min_ratio,
                 "min_reports": self.min_reports, "corroborate_by": self.corroborate_by,
                 "strong_alpha": self.strong_alpha, "reports_per_expected": self.reports_per_expected,
-                "unseen_pair_reports": self.unseen_pair_reports}
+                "unseen_pair_reports": self.unseen_pair_reports, "min_ratio_new": self.min_ratio_new,
+                "min_reported_contacts": self.min_reported_contacts,
+                "contact_reports": self.contact_reports}
 
     def to_dict(self) -> dict[str, float | int]:
         return asdict(self)
@@ -146,6 +155,18 @@ def window_stats(observed: int, history: int, history_days: int, params: SpikePa
                                    params.prior_rate, params.prior_weeks)
     return WindowStats(observed, history, history_days, expected, p, score_of(p),
                        _fires(observed, expected, p, history_days, params))
+
+
+def own_dispersion_p(observed: int, history: int, history_days: int, params: SpikeParams,
+                     weeks: tuple[tuple[int, int], ...]) -> float:
+    """P(X >= observed) under the pair's own overdispersion: the quasi-Poisson tail of ``nb-eb-v2``
+    with phi = the Pearson dispersion of the pair's baseline weeks (``weeks``) around its shrunk
+    rate, never below 1, no pooled value; rate, prior and imputation as in gamma-poisson-v1. A pair
+    whose contacts come in clusters (a visit's week, then quiet weeks) has phi > 1, and the same
+    count is less surprising for it than for a pair whose contacts come evenly."""
+    own = SpikeParams(**{**params.to_dict(), "method": "nb-eb-v2", "dispersion": 1.0,
+                         "dispersion_weeks": 0.0, "downweight_outbreaks": False})
+    return _nb_eb(observed, history, history_days, own, weeks).p_value
 
 
 def may_fire(observed: int, params: SpikeParams) -> bool:

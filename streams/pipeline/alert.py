@@ -35,7 +35,10 @@ def spike_params(settings) -> SpikeParams:
                        strong_alpha=settings.spike_strong_alpha,
                        reports_per_contact=settings.spike_reports_per_contact,
                        reports_per_expected=settings.spike_reports_per_expected,
-                       unseen_pair_reports=settings.spike_unseen_pair_reports)
+                       unseen_pair_reports=settings.spike_unseen_pair_reports,
+                       min_ratio_new=settings.spike_min_ratio_new,
+                       min_reported_contacts=settings.spike_min_reported_contacts,
+                       contact_reports=settings.spike_contact_reports)
 
 
 class AlertStage:

@@ -76,9 +76,11 @@ def test_a_contact_stamped_after_the_settle_days_counts_for_later_days_only():
 
 
 def test_reports_count_for_corroboration_only_from_their_stamp():
-    # the gate alone (5 articles): the second pass's extra reports for busy or unseen pairs off
+    # the gate alone (5 articles): the extra reports for busy or unseen pairs and the third pass's
+    # "more than one reported contact" off
     ev, counts, det = evaluator(settle=0, params=SpikeParams(min_reports=5, reports_per_expected=0,
-                                                             unseen_pair_reports=0))
+                                                             unseen_pair_reports=0,
+                                                             min_reported_contacts=0))
     steady(ev)
     burst(ev)
     # a fifth article reporting the first contact, stamped day 95: corroborates day 95's window

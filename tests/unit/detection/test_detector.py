@@ -374,8 +374,9 @@ def test_replay_writes_nothing_to_the_stores():
 
 
 # -- corroboration gate and the candidate methods (docs/detection.md, "Methods compared") --------
-# the absolute gate alone (the extras for busy and unseen pairs are tested apart)
-FLAT = {"reports_per_expected": 0.0, "unseen_pair_reports": 0}
+# the absolute gate alone (the extras for busy and unseen pairs and for one reported event are
+# tested apart)
+FLAT = {"reports_per_expected": 0.0, "unseen_pair_reports": 0, "min_reported_contacts": 0}
 
 
 def test_a_new_episode_needs_corroboration_by_distinct_outlets():
@@ -510,6 +511,79 @@ def test_a_stricter_p_value_to_open_leaves_updates_at_alpha():
     later = [a for i in (100, 101, 102) for a in strict.observe(contact(day(i), aid=f"c-{i}"))]
     assert [a["status"] for a in later] == ["update"]                 # the episode grows ...
     assert p / 2 <= later[0]["p_value"] < P.alpha                     # ... on a window alpha_new refuses
+
+
+def test_a_burst_must_be_more_than_one_reported_contact():
+    """min_reported_contacts: one contact in many articles and the others in one each is one story
+    and its echoes, not yet an episode, however many articles it adds up to; a second report of
+    another contact opens it. Off with min_reports 1 (the whole gate) and at 0."""
+    P = SpikeParams(min_reports=5, strong_alpha=0.0, **{**FLAT, "min_reported_contacts": 2},
+                    contact_reports=2)
+
+    def run(params):
+        det, _, _ = detector(params)
+        det.observe(contact(day(40), aid="h-40"))
+        story = [contact(day(90), aid=f"s-{k}") for k in range(5)]          # one call, 5 articles
+        echoes = [contact(day(91), aid="e-91"), contact(day(92), aid="e-92")]  # two more, 1 each
+        first = [a for c in story + echoes for a in det.observe(c)]
+        return first, det.observe(contact(day(92), aid="e-92b", source="b.com"))
+
+    first, second = run(P)
+    assert first == []                                   # 3 contacts, 7 articles, 1 reported twice
+    assert [a["status"] for a in second] == ["new"]      # a second contact reported twice
+    assert second[0]["threshold"]["min_reported_contacts"] == 2
+    assert [a["status"] for a in run(replace(P, min_reported_contacts=0))[0]] == ["new"]
+    assert [a["status"] for a in run(replace(P, min_reports=1))[0]] == ["new"]
+    assert run(replace(P, contact_reports=3))[0] == run(replace(P, contact_reports=3))[1] == []
+
+
+def test_a_new_episode_needs_a_minimum_ratio():
+    """min_ratio_new: on a busy pair (three calls a week) a window that fires at alpha but holds
+    less than four times the expected count opens nothing; the burst opens the episode once it
+    reaches four times."""
+    P = replace(MECH, cooldown_days=28, min_ratio_new=0.0)
+    history = [contact(day(i), aid=f"h-{i}") for i in range(84) if i % 7 in (0, 2, 4)]
+    burst = [contact(day(90 + k // 2), "phone" if k % 2 == 0 else "visit", aid=f"b-{k}")
+             for k in range(10)]
+
+    def run(params):
+        det, _, _ = detector(params)
+        for c in history:
+            det.observe(c)
+        return [a for c in burst for a in det.observe(c)]
+
+    loose = [a for a in run(P) if a["status"] == "new"]
+    assert loose and loose[0]["observed"] < 4 * loose[0]["expected"]      # opened below 4x
+    strict = run(replace(P, min_ratio_new=4.0))
+    new = [a for a in strict if a["status"] == "new"]
+    assert len(new) == 1 and new[0]["observed"] >= 4 * new[0]["expected"]
+    assert new[0]["window_end"] >= loose[0]["window_end"] and new[0]["observed"] > loose[0]["observed"]
+
+
+def test_own_overdispersion_makes_a_clustered_pair_less_surprising():
+    """own_dispersion_p: the same window against the same total history is far less surprising for a
+    pair whose baseline came in two busy weeks than for one whose came evenly (phi = 1: the
+    gamma-Poisson p); dispersion_min_history gates opening on it for pairs with that much history."""
+    from streams.detection.model import own_dispersion_p
+    P = SpikeParams(min_reports=1)
+    even = tuple((2, 7) for _ in range(12))
+    clustered = tuple((12, 7) if i in (3, 8) else (0, 7) for i in range(12))
+    plain = window_stats(6, 24, 84, P).p_value
+    assert plain < 0.01 and own_dispersion_p(6, 24, 84, P, even) == pytest.approx(plain)
+    assert own_dispersion_p(6, 24, 84, P, clustered) > 0.1
+
+    def opens(history_days, params):
+        det, _, _ = detector(params)
+        for i, ch in history_days:
+            det.observe(contact(day(i), ch, aid=f"h-{i}-{ch}"))
+        return [a["status"] for k in range(6)
+                for a in det.observe(contact(day(90 + k // 2), "phone" if k % 2 == 0 else "visit",
+                                             aid=f"b-{k}"))]
+    # a clustered pair: 12 contacts in each of two weeks of its baseline, nothing else
+    busy_weeks = [(w * 7 + 7 + d, ch) for w in (3, 8) for d in range(6) for ch in ("phone", "visit")]
+    gated = replace(MECH, min_ratio_new=0.0, dispersion_min_history=8)
+    assert "new" in opens(busy_weeks, replace(gated, dispersion_min_history=0))
+    assert "new" not in opens(busy_weeks, gated)
 
 
 def test_overwhelming_evidence_needs_no_corroboration():
