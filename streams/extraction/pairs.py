@@ -15,8 +15,8 @@ import re
 
 from streams.extraction.actors import Place, SentenceFacts, Slot, glued_before, prev_word
 from streams.extraction.confidence import sentence_features
-from streams.extraction.phenomena import (actor_type, attachment, commented_event, excluded, gathering_scope,
-                                          onward_trip, text_words, void_arguments)
+from streams.extraction.phenomena import (_ABOUT, _AFTER_DAR, actor_type, attachment, commented_event, excluded,
+                                          gathering_scope, onward_trip, text_words, void_arguments)
 from streams.extraction.triggers import ModeDecision, decide_mode
 from streams.records import Actor
 
@@ -36,8 +36,6 @@ _WITH_WORDS = frozenset({"with", "مع", "با", "and", "و"})
 
 # words before a country that make it the topic of the talks, not a party ("talked about Iran")
 _ABOUT_SPAN = 4  # words between "about" and the country it makes a topic
-_ABOUT = frozenset({"about", "regarding", "concerning", "درباره", "مورد", "پيرامون", "خصوص", "حول", "بشان"})
-_AFTER_DAR = frozenset({"مورد", "خصوص"})   # "در مورد", "در خصوص" (not "در این مورد": "in this case")
 
 # an English speech verb after its speaker ("..., Lavrov said after talks with ...")
 _SPEECH_VERBS = ("said", "says", "told", "stated", "added")

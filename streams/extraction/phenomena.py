@@ -15,7 +15,11 @@ keyed to an article, an outlet or a name.
   An expectation or proposal ("is also expected to", "proposed", "يتوقع أن", "اقترح", "انتظار
   می‌رود", ``expectation.txt``) voids the contact after it in its clause, not one before it nor
   the meeting "during" which it was made; an appeal ("called for", "urged", "ناشد", "خواستار
-  مذاکره", ``appeal.txt``) voids only the talks it calls for, a few words on.
+  مذاکره", ``appeal.txt``) voids only the talks it calls for, a few words on. A planned or
+  cancelled summit voids the visit framing it and the talks after it in its own clause
+  (``triggers.live_triggers``). ``onward_trip``: a departure with a destination, joined to a
+  contact reported before it ("visited Saudi Arabia and then left for Ankara to meet ..."),
+  opens a trip of its own whose actors and places are not that contact's.
 * ``negation``: the contact is denied, cancelled, refused or did not happen ("did not meet",
   ``negation.txt``; "denied", "no truth to reports", "نفى", "تکذیب", ``denial.txt``): the trigger
   is void. ``excluded``: a country a tour "does not include" ("ولا تتضمن", ``exclusion.txt``) is no
@@ -31,6 +35,8 @@ keyed to an article, an outlet or a name.
   object, not a contact of the speaker (``statement.txt``); a trigger word in another
   sense ("so-called", "وسائل الاتصال", "شماره تماس", ``other_sense.txt``) is no trigger: the
   longer form wins the gazetteer's longest-match selection (``actors._select``).
+  ``commented_topic``: talks named right after "about" ("درباره"، "حول") beside another contact
+  word are its topic, not a contact (unless they are the speaker's own).
 * ``actor_type``: officials of international organisations act for no state
   (``organisation.txt``, applied where titles take their country: ``actors._attach_title``);
   former officials, the opposition, business delegations and private persons neither
@@ -53,7 +59,8 @@ from streams.extraction.normalise import normalise
 from streams.knowledge import loader
 
 _VOID_WINDOW = {"ar": 10, "en": 8}  # words between a future/negation cue and its trigger
-_VOID_WINDOW_FA = 20  # Persian (SOV): "قرار است" opens the clause, the verb closes it
+_VOID_WINDOW_FA = 15  # Persian (SOV): "قرار است" opens the clause, the verb closes it
+_FUTURE_BACK_FA = 20  # Persian: words between a meeting's noun and the future auxiliary closing its clause
 _AFTER_TIME = 3       # words between a trigger and a time ahead after it ("يلتقي نظيره ... المقبل")
 _PURPOSE_GAP = 1      # words between a purpose cue and the meeting it introduces
 _APPEAL_GAP = {"ar": 5}  # words between an appeal and the talks it calls for ("urged direct
@@ -108,8 +115,7 @@ def _in_scope(b: Cue, t: Cue, norm: str) -> bool:
     """Is trigger ``t`` in the scope of the modality or negation cue ``b``? Before it in the same
     clause (Persian negation only right before its noun: "هیچ دیداری"); in Arabic a future verb
     right after the noun ("لقاء ثلاثي سيعقد"); in Persian the auxiliary after the verb's object
-    ("... دیدار خواهد کرد") or the negated verb right after its noun ("دیدار نکرد") or after the
-    object marker را that closes the noun's phrase ("نشست ... را لغو کرد"); or the
+    ("... دیدار خواهد کرد") or the negated verb right after its noun ("دیدار نکرد"); or the
     trigger word itself is the cue's form ("سيلتقي"). A comma or a colon (a quotation opens:
     "در تماس با همتای عراقی: ... ادامه خواهیم داد") ends the clause."""
     window = _window(b)
@@ -120,15 +126,11 @@ def _in_scope(b: Cue, t: Cue, norm: str) -> bool:
     if b.lang == "ar" and t.end <= b.pos and _words(norm, t.end, b.pos) <= 2 \
             and not _cut(norm[t.end:b.pos]):
         return True
-    after = _VOID_WINDOW_FA if b.kind in ("future", "reject") else 2
+    after = _FUTURE_BACK_FA if b.kind == "future" else _VOID_WINDOW_FA if b.kind == "reject" else 2
     if b.lang == "fa" and t.end <= b.pos and _words(norm, t.end, b.pos) <= after \
             and not _cut(norm[t.end:b.pos]) \
             and not (b.kind == "future" and _past_between(norm, t.pos, b.pos)):
         return True
-    if b.lang == "fa" and b.kind in _NEGATION_KINDS and t.end <= b.pos and prev_word(norm, b.pos) == "را" \
-            and _words(norm, t.end, b.pos) <= _VOID_WINDOW_FA and not _cut(norm[t.end:b.pos]) \
-            and not _past_between(norm, t.pos, b.pos):
-        return True  # "نشست سران با رهبر کره شمالی را لغو کرد": the verb after را governs its object
     return b.pos < t.end and t.pos < b.end
 
 
@@ -255,8 +257,9 @@ def _time_ahead(b: Cue, t: Cue, norm: str) -> bool:
 
 def framed_by_void(facts: SentenceFacts, t: Cue) -> bool:
     """Is trigger ``t`` the frame of the event before it ("will hold a meeting ... during a
-    working visit to Qatar", "خلال زيارة", "در جریان سفر")? Called once an earlier trigger of the
-    sentence was found planned or denied: the frame shares its fate."""
+    working visit to Qatar", "خلال زيارة", "در جریان سفر")? Called once an earlier trigger (or
+    summit word, in its clause) of the sentence was found planned or denied: the frame shares
+    its fate."""
     if not facts.has("during"):
         return False
     norm = facts.norm
@@ -361,20 +364,36 @@ def commented_event(facts: SentenceFacts, slots: list[Slot], live: list[Cue]) ->
     return [s for s in slots if s.pos < 0 or s.pos >= cue.end]
 
 
+# words that make what follows them the topic ("talked about Iran"; pairs.py reads them too)
+_ABOUT = frozenset({"about", "regarding", "concerning", "درباره", "مورد", "پيرامون", "خصوص", "حول", "بشان"})
+_AFTER_DAR = frozenset({"مورد", "خصوص"})   # "در مورد", "در خصوص" (not "در این مورد": "in this case")
+# words between a contact noun and its "with" that make it the speaker's own ("دیدار هفته گذشته خود
+# با", "اتصال هاتفي أجراه مع", "talks he held with")
+_OWN = frozenset({"خود", "خويش", "اجراه", "اجرته", "عقده", "عقدها", "he", "she", "they", "his", "her", "their"})
+
+
 def commented_topic(facts: SentenceFacts, t: Cue) -> bool:
-    """Is contact word ``t`` what a comment cue right before it is about ("spoke by phone about the
-    state of the negotiations with Iran", "درباره وضعیت مذاکرات با ایران ... تماس تلفنی داشتند",
-    "بحثا هاتفيا حول المفاوضات مع إيران")? Then, beside another contact word, it is the topic
-    of that contact, not a contact of its own (unless it is the speaker's own: "his visits")."""
-    if not facts.has("comment") or _possessive(facts.norm, t):
-        return False  # "spoke about his visits to North Korea and China": his own contacts
+    """Is contact word ``t`` what "about" right before it names ("spoke by phone about the state of
+    the negotiations with Iran", "درباره وضعیت مذاکرات با ایران ... تماس تلفنی داشتند", "بحثا
+    هاتفيا حول المفاوضات مع إيران")? Then, beside another contact word, it is the topic of that
+    contact, not a contact of its own — unless it is the speaker's own ("his visits", "دیدار هفته
+    گذشته خود با", "اتصال هاتفي أجراه مع")."""
     norm = facts.norm
-    for c in facts.cues:
-        if c.kind == "comment" and c.end <= t.pos:
-            gap = _COMMENT_GAP_EN if c.lang == "en" else _COMMENT_GAP
-            if _words(norm, c.end, t.pos) <= gap and not _cut(norm[c.end:t.pos]):
-                return True
-    return False
+    if not any(w in norm for w in _ABOUT) or _possessive(norm, t):
+        return False
+    before = norm[:t.pos].split()[-(_COMMENT_GAP + 2):]
+    if not any(w in _ABOUT and (w not in _AFTER_DAR or (k > 0 and before[k - 1] == "در"))
+               for k, w in enumerate(before) if k >= len(before) - _COMMENT_GAP - 1):
+        return False
+    if any(ch in ",;:" for ch in " ".join(before[-_COMMENT_GAP - 1:])):
+        return False
+    after = norm[t.end:].split()[:_VOID_ARG_GAP]
+    for w in after:
+        if w in _OWN:
+            return False
+        if w in _ARG_WORDS:
+            break
+    return True
 
 
 def _possessive(norm: str, t: Cue) -> bool:
@@ -420,24 +439,76 @@ def void_arguments(facts: SentenceFacts, slots: list[Slot], live: list[Cue]) -> 
     return [s for s in slots if id(s) not in cut] if cut else slots
 
 
+_JOINS = frozenset({",", ";", "and", "then", "و", "ثم", "سپس", "بعد"})  # a later trip's clause or conjunction
+_DESTINATION_EN = frozenset({"for", "to"})
+_DESTINATION_SPAN = 3  # words between an English departure and its "for" ("left Muscat for Doha")
+
+
+def _destination(facts: SentenceFacts, b: Cue) -> int | None:
+    """Where departure ``b`` names its destination: English "for"/"to" after it ("left for Ankara",
+    "left Muscat for Doha", "headed to"), Arabic إلى right after it ("متجها إلى تركيا"; not
+    "توجه بالشكر إلى"), Persian a place right after it ("عازم آنکارا", "راهی تهران"; not "راهی
+    برای") or "به مقصد" before it. None: a departure with no destination is no onward trip."""
+    norm = facts.norm
+    if norm[b.pos:b.end].endswith((" to", " for")):
+        return b.end
+    if b.lang == "en":
+        at = b.end
+        for w in norm[b.end:].split()[:_DESTINATION_SPAN + 1]:
+            at = norm.find(w, at)
+            if w in _DESTINATION_EN:
+                return at
+            at += len(w)
+        return None
+    nxt = norm.find(" ", b.end)
+    if b.lang == "ar":
+        word = norm[b.end:].split(None, 1)[:1]
+        return b.end + 1 if word == ["الي"] else None
+    after = b.end + 1
+    if any(after <= p.pos <= after + 1 for p in facts.places) or any(
+            after <= s.pos <= after + 1 for s in facts.slots):
+        return b.end
+    dest = norm.rfind("به مقصد", 0, b.pos)
+    return dest if dest >= 0 and nxt != -1 else None
+
+
 def onward_trip(facts: SentenceFacts, live: list[Cue]) -> tuple[int, int] | None:
-    """The span of an onward trip: a departure after a reported contact opens a trip of its own
-    ("visited Saudi Arabia on Tuesday and then left for Ankara to meet Turkish officials", "يقوم
-    بزيارة للسعودية، ومن المتوقع أن يغادرها متجها إلى تركيا للاجتماع بالجانب التركي", "به عربستان
-    سفر کرد و قرار است برای دیدار با مقامات ترکیه عازم آنکارا شود"): the actors and places from
-    the end of the last contact word before it to the next contact word after it (or the end of
-    the sentence) are that trip's, not the reported contact's. In Persian the departure closes its
-    clause, so the span starts right after the contact word, before the departure."""
+    """The span of an onward trip: a departure with a destination, joined by a comma or a
+    conjunction to a contact reported before it, opens a trip of its own ("visited Saudi Arabia
+    on Tuesday and then left for Ankara to meet Turkish officials", "يقوم بزيارة للسعودية، ومن
+    المتوقع أن يغادرها متجها إلى تركيا للاجتماع بالجانب التركي", "به عربستان سفر کرد و قرار است
+    برای دیدار با مقامات ترکیه عازم آنکارا شود"): the actors and places from its destination (in
+    Persian, whose clause ends with the departure: from the conjunction) to the next contact word
+    (or the end of the sentence) are that trip's, not the reported contact's. The traveller and
+    the place left stay ("left Muscat for Doha"; "غادر الرئيس الإيراني العاصمة القطرية متوجها
+    إلى مسقط"); a departure in another sense has no destination ("توجه بالشكر"، "talks that
+    left both sides optimistic", "راهی برای")."""
     if not facts.has("departure"):
         return None
+    norm = facts.norm
     for b in facts.cues:
         if b.kind != "departure":
             continue
         before = [t for t in live if t.end <= b.pos]
         if not before:
             continue
-        start = max(t.end for t in before) if b.lang == "fa" else b.end
-        end = min([t.pos for t in live if t.pos >= b.end] + [len(facts.norm)])
+        last = max(t.end for t in before)
+        joins = [last + k for k, ch in enumerate(norm[last:b.pos]) if ch in ",;"]
+        at = last
+        for w in norm[last:b.pos].split():
+            at = norm.find(w, at)
+            if w in _JOINS:
+                joins.append(at)
+            at += len(w)
+        if b.lang == "ar" and glued_before(norm, b.pos) == "و":
+            joins.append(b.pos)
+        if not joins:
+            continue  # "after meeting X in Muscat, left for Doha" without a join: the same trip
+        dest = _destination(facts, b)
+        if dest is None:
+            continue
+        start = max(joins) if b.lang == "fa" else dest
+        end = min([t.pos for t in live if t.pos >= b.end] + [len(norm)])
         return start, end
     return None
 
@@ -452,6 +523,11 @@ def _clause_break(facts: SentenceFacts, a: int, b: int) -> bool:
     if "," in seg or ";" in seg:
         return True
     return any(c.kind == "clause" and a <= c.pos < b for c in facts.cues)
+
+
+def same_clause(facts: SentenceFacts, a: int, b: int) -> bool:
+    """Are offsets a and b in one clause (no comma, semicolon or clause-opening word between)?"""
+    return not _clause_break(facts, a, b)
 
 
 def speech_act(facts: SentenceFacts) -> bool:

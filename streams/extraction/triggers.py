@@ -4,7 +4,10 @@ A trigger (call, meet, receive, visit, talk) is void when the phenomena's filter
 (``phenomena``: planned, denied, not a consultation). The mode follows PLOVER
 CONSULT: a phone/remote cue wins; an organisation or summit meeting is multilateral; otherwise a
 meeting is a visit when it takes place in one of the two countries (that one hosts), third-party
-when the venue is a third country or a conference, and a visit by default (an in-person bilateral).
+when the venue is a third country or a conference; a single conversation with nothing else
+deciding ("در گفت‌وگو با", "during a conversation with": triggers.tsv's talk words of value
+"conversation", not plural, not a numbered round) is a call; otherwise a visit by default (an
+in-person bilateral).
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from functools import lru_cache
 from streams.extraction.actors import CONTACT_TRIGGERS, Cue, SentenceFacts
 from streams.extraction.normalise import normalise
 from streams.extraction.phenomena import (commented_topic, framed_by_void, message_act, modality, negation,
-                                          planned_before, questioned, speech_act, statement_act)
+                                          planned_before, questioned, same_clause, speech_act, statement_act)
 from streams.knowledge.loader import load_triggers
 
 _PLACE_WINDOW = 8  # words between a meeting trigger and the place it happened
@@ -41,6 +44,7 @@ def live_triggers(facts: SentenceFacts) -> list[Cue]:
         return []
     out = []
     voided = False
+    void_summit: int | None = None
     words = [t for t in facts.cues if t.kind in CONTACT_TRIGGERS]
     topics = {t.pos for t in words if commented_topic(facts, t)}
     if len(topics) == len({t.pos for t in words}):
@@ -49,12 +53,15 @@ def live_triggers(facts: SentenceFacts) -> list[Cue]:
         if t.pos in topics:
             continue  # "talked by phone about the negotiations with Iran": the topic of the call
         if t.kind not in CONTACT_TRIGGERS:
-            if t.kind in _GATHERINGS and not voided and (modality(facts, t) or negation(facts, t)):
-                voided = True  # "plans to have a summit with Xi ... during his state visit": its frame
+            if t.kind in _GATHERINGS and void_summit is None and (modality(facts, t) or negation(facts, t)):
+                void_summit = t.end  # "plans to have a summit with Xi ... during his state visit"
             continue
-        if t.kind == "talk" and (voided or planned_before(facts, t)):
+        # a planned or cancelled summit voids what follows it in its own clause only ("Days after
+        # the cancelled summit, the secretary of state discussed ...": another contact)
+        void_here = voided or (void_summit is not None and same_clause(facts, void_summit, t.pos))
+        if t.kind == "talk" and (void_here or planned_before(facts, t)):
             continue  # "will travel to meet ... to discuss ... negotiations": same planned event
-        if voided and framed_by_void(facts, t):
+        if void_here and framed_by_void(facts, t):
             continue  # "will hold a meeting ... during a visit to Qatar": the same event
         if questioned(facts, t):
             continue  # asked about, not reported
@@ -93,6 +100,19 @@ def multilateral_summit(facts: SentenceFacts, n_countries: int) -> bool:
     meeting, its mode decided by the venue)?"""
     return n_countries >= 3 or facts.has("org") or \
         len({s.country for s in facts.slots if s.country}) >= 3
+
+
+_ROUNDS = frozenset({"round", "rounds", "دور", "دوره", "جوله", "جولات"})
+_ROUND_GAP = 3  # words between "round" and the talks it numbers ("در دور پنجم گفت‌وگوهای سیاسی")
+
+
+def _conversation(norm: str, c: Cue) -> bool:
+    """Is talk word ``c`` one conversation (triggers.tsv's value "conversation"), not a series of
+    talks: not a Persian plural (گفت‌وگوهای سیاسی) and not a numbered round ("the fifth round of
+    political conversations", "در دور پنجم گفت‌وگوهای")?"""
+    if c.value != "conversation" or norm.startswith("ها", c.end):
+        return False
+    return not any(w in _ROUNDS for w in norm[:c.pos].split()[-_ROUND_GAP - 1:])
 
 
 def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None,
@@ -151,7 +171,7 @@ def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None
         return ModeDecision("visit", other, subject, True)
     if "visit" in kinds and subject in pair:
         return ModeDecision("visit", subject, other, True)
-    if kinds == {"talk"} and all(c.value == "conversation" for c in live):
+    if kinds == {"talk"} and all(_conversation(facts.norm, c) for c in live):
         # "during a conversation with", "در گفت‌وگو با": a conversation with no meeting, visit or
         # place named is, in today's readouts, held by phone (triggers.tsv's "conversation" words)
         return ModeDecision("phone", None, None, False, 0)

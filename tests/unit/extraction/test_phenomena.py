@@ -50,12 +50,13 @@ def _case(expected, lang, text):
     # Persian: the future auxiliary closes a long clause that opened with the meeting's noun
     _case(set(), "fa", "نشست سران گروه هفت به میزبانی رئیس جمهور فرانسه با حضور رئیس جمهور آمریکا در شهر "
                        "اویان-له-بن در نزدیکی مرز سوئیس در شرق کشور فرانسه برگزار خواهد شد."),
-    # hedges and the subjunctive of "to be held": a possible meeting
-    _case(set(), "ar", "ربما التقى وزير الخارجية الإيراني نظيره العماني في مسقط."),
-    _case(set(), "fa", "احتمالاً وزیر امور خارجه ایران روز دوشنبه با همتای عمانی خود در مسقط دیدار کرده است."),
-    _case(set(), "fa", "دیداری میان وزرای خارجه ایران و عمان روز دوشنبه در مسقط برگزار شود."),
+    # hedges: a possible meeting (ربما with the imperfect, verb_forms.tsv; احتمالاً reaching forwards)
+    _case(set(), "ar", "ربما يلتقي وزير الخارجية الإيراني نظيره العماني في مسقط."),
+    _case(set(), "fa", "احتمالاً روز جمعه در مسقط دیداری میان وزرای خارجه ایران و عمان برگزار و تفاهم‌نامه‌ای امضا شود."),
     _case(set(), "en", "The foreign ministers of Iran and Oman could meet in Muscat on Monday."),
-    _case(IRN_OMN, "fa", "دیداری میان وزرای خارجه ایران و عمان روز دوشنبه در مسقط برگزار شد."),
+    # ... a hedge about a held meeting's content, or a hedged clause before the report, is not one
+    _case(IRN_OMN, "fa", "در دیدار وزرای خارجه ایران و عمان در مسقط احتمالاً مهم‌ترین موضوع پرونده هسته‌ای بود."),
+    _case({("IRN", "SAU")}, "ar", "في خطوة ربما تكون الأولى من نوعها التقى وزير الخارجية الإيراني نظيره السعودي في بكين."),
 ])
 def test_modality(lang, text, expected):
     assert pairs(text, lang) == expected
@@ -739,7 +740,8 @@ def test_a_conversation_without_a_meeting_is_a_call(lang, text, expected):
 
 @pytest.mark.parametrize("lang, text, expected", [
     # talks named after "about" beside another contact word are that contact's topic: their "with"
-    # names no party of it
+    # names no party of it (the English and Arabic sentences already gave this through the parties'
+    # rules; the Persian one needs commented_topic)
     _case({("ISR", "USA")}, "en", "The US president and the Israeli prime minister spoke by phone on Tuesday about "
                                   "the state of the negotiations with Iran."),
     _case({("ISR", "USA")}, "ar", "بحث الرئيس الأمريكي ورئيس الوزراء الإسرائيلي في اتصال هاتفي الثلاثاء حول "
@@ -786,6 +788,48 @@ def test_the_place_of_a_meeting_after_a_long_partner_phrase(lang, text, expected
     assert _modes_on(text, lang, "2018-06-12") == expected
 
 
+@pytest.mark.parametrize("lang, text, expected", [
+    # held contacts that look like the phenomena above and must stay (a reviewer's cases)
+    # a departure with no destination or in another sense is no onward trip
+    _case(IRN_OMN, "fa", "وزیر امور خارجه ایران پس از دیدار با همتای عمانی خود در مسقط عازم دوحه شد."),
+    _case({("IRN", "TKM")}, "fa", "رئیس جمهور ایران پس از دیدار با رئیس جمهور ترکمنستان در عشق‌آباد راهی تهران شد."),
+    _case(IRN_OMN, "fa", "در دیدار وزرای خارجه ایران و عمان که در مسقط انجام شد دو طرف راهی برای گسترش همکاری‌ها یافتند."),
+    _case({("IRN", "QAT")}, "ar", "وبعد لقائه أمير قطر في الدوحة، غادر الرئيس الإيراني العاصمة القطرية متوجها إلى مسقط."),
+    _case({("EGY", "FRA")}, "ar", "وفي اتصال هاتفي، توجه الرئيس الفرنسي بالتعزية إلى الرئيس المصري في ضحايا الحادث."),
+    _case(IRN_OMN, "en", "In talks that left both sides optimistic, the Iranian foreign minister and his Omani "
+                         "counterpart agreed to expand trade."),
+    _case(IRN_OMN, "en", "Before going on leave, the Iranian ambassador met the Omani foreign minister in Muscat "
+                         "to discuss bilateral ties."),
+    # a cancellation whose object is something else; a forward clause before the report
+    _case(IRN_OMN, "fa", "ایران و عمان در دیدار وزرای خارجه دو کشور در مسقط روادید اتباع یکدیگر را لغو کردند."),
+    _case(IRN_OMN, "fa", "وزیر امور خارجه ایران که قرار است برای شرکت در نشست سالانه مجمع عمومی به نیویورک برود "
+                         "امروز در تهران با همتای عمانی خود دیدار کرد."),
+    # "عن" after أعلن/فضلا is no "about"; the speaker's own contact is no topic
+    _case({("IRN", "OMN"), ("IRN", "QAT")}, "ar", "بحث وزير الخارجية الإيراني مع نظيره العماني في مسقط، فضلا عن لقاء "
+                                                  "مع وزير الخارجية القطري."),
+    _case({("IRN", "OMN"), ("IRN", "QAT")}, "fa", "وزیر امور خارجه ایران روز دوشنبه با همتای عمانی خود در مسقط دیدار و "
+                                                  "درباره دیدار هفته گذشته خود با وزیر خارجه قطر گفتگو کرد."),
+    # a rebel army's commander acts for no state
+    _case(set(), "en", "The Egyptian president received Libyan National Army commander Khalifa Haftar in Cairo on Monday."),
+    _case(set(), "ar", "استقبل الرئيس المصري قائد الجيش الوطني الليبي خليفة حفتر في القاهرة الاثنين."),
+    _case(set(), "fa", "رئیس جمهور مصر روز دوشنبه با خلیفه حفتر فرمانده ارتش ملی لیبی در قاهره دیدار کرد."),
+])
+def test_held_contacts_that_resemble_the_phenomena(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # rounds of talks and plural talks are no conversation: in person
+    _case({("IRN", "JPN"): "visit"}, "fa", "معاون وزیر خارجه ایران و معاون وزیر خارجه ژاپن در دور پنجم گفت‌وگوهای "
+                                           "سیاسی دو کشور درباره تحولات منطقه رایزنی کردند."),
+    _case({("IRN", "JPN"): "visit"}, "en", "Iranian and Japanese deputy foreign ministers held the fifth round of "
+                                           "political conversations between the two countries on Monday."),
+    _case({("IRN", "OMN"): "visit"}, "ar", "أجرى وزير الخارجية الإيراني الجولة الخامسة من المحادثات مع نظيره العماني."),
+])
+def test_rounds_of_talks_are_in_person(lang, text, expected):
+    assert modes(text, lang) == expected
+
+
 CHN_KOR = {("CHN", "KOR")}
 
 
@@ -799,10 +843,12 @@ CHN_KOR = {("CHN", "KOR")}
                        "welcomed talks with him."),
     _case(set(), "ar", "ألغى الرئيس الأمريكي القمة مع زعيم كوريا الشمالية، مضيفا أنه لا يزال مرحبا بإجراء المحادثات "
                        "مع زعيم كوريا الشمالية."),
-    # Persian: the verb after the object marker را governs the whole phrase before it
-    _case(set(), "fa", "رئیس جمهور آمریکا نشست سران با رهبر کره شمالی را لغو کرد و گفت همچنان از گفتگو با او "
-                       "استقبال می‌کند."),
-    _case(set(), "fa", "رئیس جمهور آمریکا سفر خود به کره شمالی را لغو کرد."),
+    _case(set(), "fa", "رئیس جمهور کره جنوبی قصد دارد نشست سران با رئیس جمهور چین را در جریان سفر چهار روزه خود "
+                       "به چین برگزار کند."),
+    # ... in its own clause only: after a comma another contact is reported
+    _case({("KOR", "USA")}, "en", "Days after the cancelled summit, the US secretary of state discussed the crisis "
+                                  "with the South Korean foreign minister in Seoul."),
+    _case({("KOR", "USA")}, "ar", "وبعد إلغاء القمة، بحث الرئيس الأمريكي مع نظيره الكوري الجنوبي في واشنطن الأزمة."),
     _case(CHN_KOR, "en", "The South Korean president held a summit with the Chinese president in Beijing during his "
                          "four-day state visit to China."),
     _case(CHN_KOR, "ar", "عقد الرئيس الكوري الجنوبي قمة مع الرئيس الصيني في بكين خلال زيارته الرسمية الأولى إلى الصين."),
