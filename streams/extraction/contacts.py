@@ -401,12 +401,17 @@ def _merge(a: Article, lang: str, candidates: list[_Candidate], with_features: b
     for pair, cands in by_pair.items():
         best = max(cands, key=lambda c: (c.decision.strength, c.score, -c.segment, -c.paragraph))
         date, precision = best.event_date(lang, date_cache)
+        ahead = precision == dates.AHEAD
         if not date:  # another report of the same pair in the same story may say when
             for c in cands:
                 if c is not best and c.segment == best.segment:
                     date, precision = c.event_date(lang, date_cache)
                     if date:
                         break
+        if ahead and not date and all(c.event_date(lang, date_cache)[1] == dates.AHEAD for c in cands):
+            continue  # every report dates it after the article: planned ("from May 4 to 6" on May 3)
+        if not date:
+            precision = "none"
         topics = set()
         for c in cands:
             topics |= c.topics
@@ -471,4 +476,4 @@ def _event_date(sentence: str, ref_day: str | None, ref_precision: str, lang: st
         context = paragraph if i < 0 or not bounded else \
             paragraph[max(0, i - _DATE_CONTEXT):i + len(sentence) + _DATE_CONTEXT]
     date, precision = dates.resolve_event_date(sentence, ref, ref_precision, lang, context, near)
-    return (date, precision) if date else (None, "none")
+    return (date, precision) if date or precision == dates.AHEAD else (None, "none")

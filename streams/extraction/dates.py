@@ -26,6 +26,9 @@ Decisions:
   time zones); with "الجاري"/"الحالي"/"جاری" ("of the current month") the reference date's year.
 * A relative expression never resolves beyond reference + 1 day ("tomorrow"); a weekday or day
   and month marked as ahead ("الخميس المقبل", "next Monday", "۱۱ مي آتي") resolves to nothing.
+* A full date after the reference date + 1 day, or a day and month without a year up to 45 days
+  after it ("from May 4 to 6, 2025", "on May 5" in a report of May 3), is ahead: the sentence's
+  event has not happened yet (``(None, AHEAD)``; the extractor reports no contact from it).
 * A date right after "since"/"until"/"before"/"after", "منذ"/"حتى"/"قبل"/"بعد", "از"/"تا"/"پس از"
   bounds a span ("since 7 October") and is not taken as the event's day.
 * Days may be ordinal words: "هفتم اکتبر ۲۰۲۳", "الرابع من يونيو 1967".
@@ -246,22 +249,34 @@ def reference_date(published_at: str | None, text: str | None,
 # ---------------------------------------------------------------------------------------------
 # event dates
 
+AHEAD = "ahead"   # precision of a date after the report's day (+1 for time zones): not yet happened
+_AHEAD_DAYS = 45  # a day and month without a year up to this many days after the report is ahead
+
+
 def _resolve(e: DateExpr, ref: date | None, prec: str) -> tuple[str | None, str]:
     day_ref = ref if prec == "day" else None
     if e.modifier == "future" and e.year is None:
         return None, "none"  # "الخميس المقبل", "next Monday", "۱۱ مي آتي": not yet happened
     if e.explicit:
+        limit = (day_ref or _period_end(ref, prec)) + timedelta(days=1) if ref is not None else None
         if e.year is not None:
             d = _to_gregorian(e.calendar, e.year, e.month, e.day)
+            if d is not None and day_ref is not None and d > limit:
+                return None, AHEAD  # "from May 4 to 6, 2025" in a report of May 3: not yet
             return (d.isoformat(), "day") if d else (None, "none")
         if ref is None:
             return None, "none"
-        limit = (day_ref or _period_end(ref, prec)) + timedelta(days=1)
         y0 = _year_of(e.calendar, limit)
         if e.modifier == "current":  # "11 أكتوبر الجاري": this month, even if still ahead
             d = _to_gregorian(e.calendar, _year_of(e.calendar, ref), e.month, e.day)
             if d is not None:
                 return d.isoformat(), "day"
+        if day_ref is not None:
+            # a day and month a few weeks after the report ("meets ... on May 5" on May 3) is
+            # this year's, still ahead, not last year's
+            d = _to_gregorian(e.calendar, y0, e.month, e.day)
+            if d is not None and limit < d <= day_ref + timedelta(days=_AHEAD_DAYS):
+                return None, AHEAD
         for y in (y0, y0 - 1):
             d = _to_gregorian(e.calendar, y, e.month, e.day)
             if d is not None and d <= limit:
@@ -333,8 +348,8 @@ def resolve_event_date(sentence: str, ref: date | None, ref_precision: str,
             if e.bound:
                 continue
             d, p = _resolve(e, ref, prec)
-            if d is not None:
-                return d, p
+            if d is not None or p == AHEAD:
+                return d, p  # (None, AHEAD): the sentence dates its event after the report
         if context:
             pos = context.find(sentence) if sentence else -1
             exprs = find_date_expressions(context)

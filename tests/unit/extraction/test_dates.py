@@ -10,6 +10,7 @@ from streams.extraction.dates import (
     parse_published,
     reference_date,
     resolve_event_date,
+    AHEAD,
 )
 
 from tests.corpus import corpus_article
@@ -180,11 +181,23 @@ def test_year_boundary():
     # "31 December" read on 2 January is last year's
     assert resolve_event_date("met on 31 December", date(2024, 1, 2), "day") == ("2023-12-31", "day")
     assert resolve_event_date("التقيا في 31 ديسمبر", date(2024, 1, 2), "day") == ("2023-12-31", "day")
-    # a day after the reference date is tolerated (time zones), two are not
+    # a day after the reference date is tolerated (time zones); two are ahead: not yet happened
     assert resolve_event_date("on January 3", date(2024, 1, 2), "day") == ("2024-01-03", "day")
-    assert resolve_event_date("on January 4", date(2024, 1, 2), "day") == ("2023-01-04", "day")
+    assert resolve_event_date("on January 4", date(2024, 1, 2), "day") == (None, AHEAD)
+    # ... up to 45 days ahead; a day and month further on is last year's
+    assert resolve_event_date("on February 16", date(2024, 1, 2), "day") == (None, AHEAD)
+    assert resolve_event_date("on March 1", date(2024, 1, 2), "day") == ("2023-03-01", "day")
     # weekday across the year end
     assert resolve_event_date("on Sunday", date(2024, 1, 2), "day") == ("2023-12-31", "day")
+
+
+def test_a_full_date_after_the_report_is_ahead():
+    assert resolve_event_date("from May 6 to 8, 2025", date(2025, 5, 3), "day") == (None, AHEAD)
+    assert resolve_event_date("في 6 مايو 2025", date(2025, 5, 3), "day") == (None, AHEAD)
+    assert resolve_event_date("۶ مه ۲۰۲۵", date(2025, 5, 3), "day") == (None, AHEAD)
+    assert resolve_event_date("on May 4, 2025", date(2025, 5, 3), "day") == ("2025-05-04", "day")
+    # a reference of month precision: nothing is ahead within it
+    assert resolve_event_date("on May 20, 2025", date(2025, 5, 1), "month") == ("2025-05-20", "day")
 
 
 def test_solar_hijri_new_year():
@@ -192,8 +205,10 @@ def test_solar_hijri_new_year():
     assert resolve_event_date("۲۹ اسفند ماه", date(2024, 3, 21), "day") == ("2024-03-19", "day")
     # 2 Farvardin read on 22 March 2024 is this year's
     assert resolve_event_date("۲ فروردین ماه", date(2024, 3, 22), "day") == ("2024-03-21", "day")
-    # and 5 Farvardin read on 22 March 2024 cannot be this year's (future): last year's
-    assert resolve_event_date("۵ فروردین ماه", date(2024, 3, 22), "day") == ("2023-03-25", "day")
+    # and 5 Farvardin read on 22 March 2024 is this year's, three days ahead: not yet happened
+    assert resolve_event_date("۵ فروردین ماه", date(2024, 3, 22), "day") == (None, AHEAD)
+    # ... while 25 Ordibehesht (May), two months ahead, is last year's
+    assert resolve_event_date("۲۵ اردیبهشت ماه", date(2024, 3, 22), "day") == ("2023-05-15", "day")
 
 
 def test_month_precision_reference():
@@ -264,7 +279,7 @@ def test_date_soup_never_raises_and_relative_stays_near(words, ref):
     s = " ".join(words)
     page_dates(s)
     d, p = resolve_event_date(s, ref, "day")
-    assert p in ("day", "month", "none")
+    assert p in ("day", "month", "none", AHEAD)
 
 
 def test_ordinal_days():

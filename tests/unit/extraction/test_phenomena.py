@@ -830,6 +830,21 @@ def test_rounds_of_talks_are_in_person(lang, text, expected):
     assert modes(text, lang) == expected
 
 
+def _pairs_on(text: str, lang: str, day: str) -> set[tuple[str, ...]]:
+    return {tuple(c.countries) for c in extract_contacts({"id": "t", "text": text, "lang": lang, "published_at": day})}
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a contact the text dates after the report (beyond a day of time zones) has not happened
+    _case(set(), "en", "The Sri Lankan president holds talks with the Vietnamese president in Hanoi on May 10."),
+    _case(set(), "ar", "يجري الرئيس السريلانكي محادثات مع نظيره الفيتنامي في هانوي في 10 مايو 2025."),
+    _case(set(), "fa", "گفتگوی رئیس جمهور سریلانکا با رئیس جمهور ویتنام در هانوی در ۲۰ اردیبهشت."),
+    _case({("LKA", "VNM")}, "en", "The Sri Lankan president held talks with the Vietnamese president in Hanoi on April 28."),
+])
+def test_a_contact_dated_after_the_report_is_planned(lang, text, expected):
+    assert _pairs_on(text, lang, "2025-05-03") == expected
+
+
 CHN_KOR = {("CHN", "KOR")}
 
 
