@@ -151,6 +151,11 @@ def test_modality_expected_or_proposed(lang, text, expected):
     _case(set(), "ar", "قررت الحكومة السودانية إرسال وفد إلى جدة للتشاور مع الولايات المتحدة."),
     _case(set(), "en", "The Sudanese government sent a delegation to Jeddah to consult with the United States."),
     _case(set(), "fa", "دولت سودان هیئتی را برای مشورت با آمریکا به جده فرستاد."),
+    # a departure to take part in a gathering
+    _case(set(), "en", "The Pakistani prime minister on Monday left for a two-day official visit to the United Arab "
+                       "Emirates to participate in the World Governments Summit in Dubai."),
+    _case(set(), "ar", "غادر رئيس الوزراء الباكستاني إلى الإمارات في زيارة رسمية للمشاركة في القمة العالمية للحكومات."),
+    _case(set(), "fa", "نخست وزیر پاکستان به منظور شرکت در اجلاس جهانی دولت‌ها در دبی عازم امارات شد."),
 ])
 def test_modality_an_appeal_for_talks(lang, text, expected):
     """An appeal voids the talks it calls for (its object, a few words on), not a meeting in
