@@ -830,6 +830,13 @@ def test_held_contacts_that_resemble_the_phenomena(lang, text, expected):
     _case({("IRN", "JPN"): "visit"}, "en", "Iranian and Japanese deputy foreign ministers held the fifth round of "
                                            "political conversations between the two countries on Monday."),
     _case({("IRN", "OMN"): "visit"}, "ar", "أجرى وزير الخارجية الإيراني الجولة الخامسة من المحادثات مع نظيره العماني."),
+    # a press conference is no conference venue (other_sense.txt)
+    _case({("EGY", "TUR"): "visit"}, "en", "The Turkish president met his Egyptian counterpart on Monday and said at "
+                                           "a press conference that the talks focused on Gaza."),
+    _case({("EGY", "TUR"): "visit"}, "ar", "أكد الرئيس التركي خلال مؤتمر صحافي جمعه بنظيره المصري أن المحور الأساسي "
+                                           "لاجتماع الرئيسين كان فلسطين."),
+    _case({("EGY", "TUR"): "visit"}, "fa", "رئیس جمهور ترکیه روز دوشنبه با همتای مصری خود دیدار کرد و در نشست خبری "
+                                           "گفت گفتگوها بر غزه متمرکز بود."),
 ])
 def test_rounds_of_talks_are_in_person(lang, text, expected):
     assert modes(text, lang) == expected
