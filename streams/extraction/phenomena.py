@@ -287,7 +287,7 @@ def negation(facts: SentenceFacts, t: Cue) -> bool:
     norm = facts.norm
     for b in facts.cues:
         if b.kind == "negation":
-            if _in_scope(b, t, norm):
+            if _in_scope(b, t, norm) or _cancelled_after(b, t, norm):
                 return True
         elif b.kind == "reject":
             # "رفض استقبال", "refused to meet"; but "جددتا رفضهما ... خلال لقاء": what was
@@ -297,6 +297,21 @@ def negation(facts: SentenceFacts, t: Cue) -> bool:
         elif b.kind == "denial" and _denied(b, t, norm) and not _during(facts, b.end, t.pos):
             return True
     return False
+
+
+_SUBJECT_SPAN = 4  # words of a contact noun's own phrase before the verb that cancels it
+
+
+def _cancelled_after(b: Cue, t: Cue, norm: str) -> bool:
+    """A cancellation closing the clause whose subject is the contact noun ("all trade talks with
+    Canada are terminated", "المحادثات مع كندا ألغيت", "مذاکرات با کانادا لغو شد"): the cue a
+    few words after it, no comma between, and in Persian no object marker را (then the noun is
+    not what is cancelled: "روادید ... را لغو کردند")."""
+    if not t.end <= b.pos:
+        return False
+    between = norm[t.end:b.pos]
+    return _words(norm, t.end, b.pos) <= _SUBJECT_SPAN and not _cut(between) \
+        and "را" not in between.split() and "و" not in between.split() and " and " not in between
 
 
 def _denied(b: Cue, t: Cue, norm: str) -> bool:

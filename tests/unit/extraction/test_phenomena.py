@@ -857,6 +857,25 @@ def test_a_contact_dated_after_the_report_is_planned(lang, text, expected):
     assert _pairs_on(text, lang, "2025-05-03") == expected
 
 
+@pytest.mark.parametrize("lang, text, expected", [
+    # a cancellation closing the clause whose subject is the talks
+    _case(set(), "en", "The US president says all trade talks with Canada are terminated."),
+    _case(set(), "ar", "قال الرئيس الأمريكي إن كل المحادثات التجارية مع كندا ألغيت."),
+    _case(set(), "fa", "رئیس جمهور آمریکا گفت همه مذاکرات تجاری با کانادا لغو شد."),
+    _case(set(), "en", "US-Iran talks postponed as the vice president cancels his trip."),
+    # ... not a cancellation of something else after "and"
+    _case({("CAN", "USA")}, "en", "The US president held talks with the Canadian prime minister and the tariffs "
+                                  "were terminated."),
+    # English headlines: "to" + verb is the future, "may cancel", "no plans for"
+    _case(set(), "en", "The UK prime minister to host the French president in London next week."),
+    _case(set(), "en", "US negotiators to head to Pakistan for talks with Iranian officials."),
+    _case(set(), "en", "The US president may cancel his meeting with the Chinese president."),
+    _case(set(), "en", "White House says no plans for a meeting between the US and Russian presidents."),
+])
+def test_headline_futures_and_cancellations(lang, text, expected):
+    assert _pairs_on(text, lang, "2025-09-04") == expected
+
+
 CHN_KOR = {("CHN", "KOR")}
 
 
