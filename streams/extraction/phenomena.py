@@ -77,6 +77,8 @@ _POSSESSIVES = frozenset({"his", "her", "their", "its", "our", "my"})
 _EXCLUDED_GAP = 3     # words between an exclusion cue and the country it excludes ("a visit to")
 _VOID_ARG_GAP = 5     # words between a void contact word and its "between"/"with" ("قمة مرتقبة محتملة بين")
 _GATHERINGS = frozenset({"summit", "conference"})
+_PREMODIFIED = frozenset({"future", "expect", "negation", "denial"})  # cues a premodified void noun follows
+_PREMODIFIER_SPAN = 4  # words between such a cue and the noun ("ahead of the Trump-Zelenskyy meeting")
 _ARG_WORDS = frozenset({"between", "with", "بين", "مع", "ميان", "با"})
 _FRAME_GAP = 4        # words between "during" and the visit it names ("during his four-day state visit")
 _ORIGIN_GAP = 1       # words between an origin cue and the place ("arriving from neighbouring Jordan")
@@ -440,6 +442,15 @@ def void_arguments(facts: SentenceFacts, slots: list[Slot], live: list[Cue]) -> 
             # a verb form of verb_forms.tsv (سيزور، لم يلتق) is a contact verb voided by its particle
         if any(c.pos <= t.pos and _words(norm, c.end, t.pos) <= _PURPOSE_GAP for c in purposes):
             continue
+        if t.lang == "en":
+            # English names a void event's parties before its noun too ("ahead of the
+            # Trump-Zelenskyy meeting"): the actors between the cue that voids it and the noun
+            for c in facts.cues:
+                if c.kind in _PREMODIFIED and c.end <= t.pos and _words(norm, c.end, t.pos) <= _PREMODIFIER_SPAN \
+                        and not _cut(norm[c.end:t.pos]):
+                    for s in slots:
+                        if c.end <= s.pos < t.pos:
+                            cut.add(id(s))
         words = norm[t.end:].split(None, _VOID_ARG_GAP + 1)[:_VOID_ARG_GAP + 1]
         k = next((i for i, w in enumerate(words) if w in _ARG_WORDS), None)
         if k is None:

@@ -871,6 +871,13 @@ def test_a_contact_dated_after_the_report_is_planned(lang, text, expected):
     _case(set(), "en", "US negotiators to head to Pakistan for talks with Iranian officials."),
     _case(set(), "en", "The US president may cancel his meeting with the Chinese president."),
     _case(set(), "en", "White House says no plans for a meeting between the US and Russian presidents."),
+    # "before"/"ahead of"/"قبيل"/"پیش از" a meeting: not yet held; in English its parties may stand
+    # before the noun ("ahead of the Zelenskyy meeting")
+    _case(set(), "en", "Russian drones pound Ukraine before the Zelenskyy-Trump meeting."),
+    _case({("RUS", "USA")}, "en", "The US president holds a call with the Russian president ahead of the Zelenskyy "
+                                  "meeting."),
+    _case(set(), "ar", "قصفت الطائرات الروسية أوكرانيا قبيل لقاء زيلينسكي وترامب."),
+    _case(set(), "fa", "رئیس جمهور آمریکا به دنبال امضای تفاهم با ایران پیش از نشست گروه هفت است."),
 ])
 def test_headline_futures_and_cancellations(lang, text, expected):
     assert _pairs_on(text, lang, "2025-09-04") == expected
