@@ -177,9 +177,14 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
         if hosts:
             facts.places.append(Place(hosts[-1].country, hosts[-1].pos, "name", True))
     if len({s.country for s in slots}) < 2 and any(t.kind == "visit" for t in live):
-        # "a visit to Brazil", "زيارته لسلطنة عمان": the destination hosts the visit
+        # "a visit to Brazil", "زيارته لسلطنة عمان": the destination hosts the visit — the live
+        # visit's, not a void one's ("تأتي قبيل زيارة مرجحة لطهران": the visit word nearest
+        # before the place is the one it is the destination of)
+        visits = [c for c in facts.cues if c.kind == "visit"]
+        live_at = {t.pos for t in live}
         slots += [Slot(p.pos, p.pos, p.country, None, None, 1, "host")
-                  for p in facts.places if p.destination and p.form_kind != "demonym"]
+                  for p in facts.places if p.destination and p.form_kind != "demonym"
+                  and _of_live_visit(p.pos, visits, live_at)]
     if facts.posted_to and slots and all(s.role == "ambassador" for s in slots) and not (
             home in {s.country for s in slots}
             and any(s.country is None and s.kind == "title" and s.role != "ambassador" for s in facts.slots)):
@@ -231,6 +236,12 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
         # "nationals who travelled to Iraq and Syria": destinations without a visitor
         return [], implicit
     return attachment(facts, slots, [t.pos for t in live]), implicit
+
+
+def _of_live_visit(pos: int, visits: list, live_at: set[int]) -> bool:
+    """Is the visit word nearest before offset ``pos`` a live trigger (or is there none before it)?"""
+    before = [c for c in visits if c.pos < pos]
+    return not before or max(before, key=lambda c: c.pos).pos in live_at
 
 
 def _between(facts: SentenceFacts, live: list, taken: list[Slot]) -> list[Slot]:
