@@ -880,6 +880,11 @@ def test_a_contact_dated_after_the_report_is_planned(lang, text, expected):
                                   "meeting."),
     _case(set(), "ar", "قصفت الطائرات الروسية أوكرانيا قبيل لقاء زيلينسكي وترامب."),
     _case(set(), "fa", "رئیس جمهور آمریکا به دنبال امضای تفاهم با ایران پیش از نشست گروه هفت است."),
+    # opposed to or warned against a meeting: not held (rejection.txt)
+    _case(set(), "ar", "قدمت أجهزة الأمن الفلسطينية تقارير للرئيس الفلسطيني تحذر من مغبة استقبال وزير الدفاع الإسرائيلي."),
+    _case(set(), "ar", "تصاعد الضغط الشعبي الرافض للقاء الرئيس الفلسطيني ووزير الدفاع الإسرائيلي."),
+    _case(set(), "en", "Palestinian security services warned against receiving the Israeli defence minister in Ramallah."),
+    _case(set(), "fa", "نهادهای امنیتی فلسطین مخالف دیدار رئیس تشکیلات خودگردان با وزیر دفاع اسرائیل هستند."),
 ])
 def test_headline_futures_and_cancellations(lang, text, expected):
     assert _pairs_on(text, lang, "2025-09-04") == expected
