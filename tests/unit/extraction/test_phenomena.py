@@ -871,15 +871,15 @@ def test_a_contact_dated_after_the_report_is_planned(lang, text, expected):
     _case(set(), "en", "US negotiators to head to Pakistan for talks with Iranian officials."),
     _case(set(), "en", "The US president may cancel his meeting with the Chinese president."),
     _case(set(), "en", "White House says no plans for a meeting between the US and Russian presidents."),
-    # "ahead of"/"قبيل"/"پیش از" a meeting: not yet held; in English its parties may stand before the
-    # noun ("ahead of the Zelenskyy meeting"). (English "before" was tried: "before leaving Tokyo at
-    # the end of a four-day visit" reports a held visit, so it is not listed)
+    # "ahead of"/"قبيل" a meeting: not yet held; in English its parties may stand before the noun
+    # ("ahead of the Zelenskyy meeting"). (English "before" and Persian "پیش از" were tried: "before
+    # leaving Tokyo at the end of a four-day visit" reports a held visit, so they are not listed)
     _case(IRN_OMN, "en", "The Iranian foreign minister repeated his warning before leaving Muscat yesterday at the "
                          "end of a two-day visit."),
     _case({("RUS", "USA")}, "en", "The US president holds a call with the Russian president ahead of the Zelenskyy "
                                   "meeting."),
     _case(set(), "ar", "قصفت الطائرات الروسية أوكرانيا قبيل لقاء زيلينسكي وترامب."),
-    _case(set(), "fa", "رئیس جمهور آمریکا به دنبال امضای تفاهم با ایران پیش از نشست گروه هفت است."),
+    _case(set(), "fa", "رئیس جمهور آمریکا در آستانه نشست گروه هفت با رهبران اروپایی گفتگو خواهد کرد."),
     # opposed to or warned against a meeting: not held (rejection.txt)
     _case(set(), "ar", "قدمت أجهزة الأمن الفلسطينية تقارير للرئيس الفلسطيني تحذر من مغبة استقبال وزير الدفاع الإسرائيلي."),
     _case(set(), "ar", "تصاعد الضغط الشعبي الرافض للقاء الرئيس الفلسطيني ووزير الدفاع الإسرائيلي."),
