@@ -140,10 +140,13 @@ def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None
     if joint and n_countries >= 3:
         # a small named group meeting that is no summit ("held a summit" is one): the member in
         # whose country it meets hosts the others ("وزراء خارجية روسيا وإيران وتركيا في موسكو":
-        # Russia-Iran a visit), two others meet at a third country's venue (Iran-Turkey); where
-        # no place is named, the members meet inside the group
-        if not places or any(_names_summit(facts.norm[c.pos:c.end]) for c in live):
+        # Russia-Iran a visit), two others meet at a third country's venue (Iran-Turkey); a
+        # summit of the group is multilateral; where no place is named, an in-person meeting
+        # (the default: multilateral is the corpus README's mode of summits and organisations)
+        if any(_names_summit(facts.norm[c.pos:c.end]) for c in live):
             return ModeDecision("multilateral", None, None, True, 2)
+        if not places:
+            return ModeDecision("visit", None, None, False, 0)
         host = next((p.country for p in places if p.country in pair), None)
         if host is None:
             return ModeDecision("third-party", None, None, True)

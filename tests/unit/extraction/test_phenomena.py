@@ -1176,14 +1176,18 @@ def test_persian_plural_titles_enclitics_and_topics(lang, text, expected):
 ])
 def test_gathering_scope_a_small_group_meeting_in_a_members_country(lang, text):
     """A trilateral in one member's country: that member hosts each of the others (a visit); the
-    two guests meet at a third country's venue (third-party); where no place is named, inside the
-    group (multilateral)."""
+    two guests meet at a third country's venue (third-party); where no place is named, an in-person
+    meeting (visit, the default: multilateral is for summits and organisations' meetings, as the
+    corpus README defines it); a trilateral summit is multilateral."""
     got = {tuple(c.countries): c.mode for c in extract_contacts(
         {"id": "t", "text": text, "lang": lang, "published_at": "2024-03-04"})}
     assert got == {("IRN", "RUS"): "visit", ("RUS", "TUR"): "visit", ("IRN", "TUR"): "third-party"}
     unplaced = {c.mode for c in extract_contacts({"id": "t", "lang": "en", "published_at": "2024-03-04",
         "text": "The foreign ministers of Russia, Iran and Turkey met on Saturday."})}
-    assert unplaced == {"multilateral"}
+    assert unplaced == {"visit"}
+    summit = {c.mode for c in extract_contacts({"id": "t", "lang": "en", "published_at": "2024-03-04",
+        "text": "The presidents of Russia, Iran and Turkey met at a trilateral summit on Saturday."})}
+    assert summit == {"multilateral"}
 
 
 @pytest.mark.parametrize("lang, text", [
