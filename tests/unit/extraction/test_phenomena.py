@@ -1188,6 +1188,9 @@ def test_gathering_scope_a_small_group_meeting_in_a_members_country(lang, text):
     summit = {c.mode for c in extract_contacts({"id": "t", "lang": "en", "published_at": "2024-03-04",
         "text": "The presidents of Russia, Iran and Turkey met at a trilateral summit on Saturday."})}
     assert summit == {"multilateral"}
+    held = {c.mode for c in extract_contacts({"id": "t", "lang": "en", "published_at": "2024-03-04",
+        "text": "The presidents of Russia, Iran and Turkey held a trilateral summit on Saturday."})}
+    assert held == {"multilateral"}
 
 
 @pytest.mark.parametrize("lang, text", [
