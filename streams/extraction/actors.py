@@ -553,7 +553,10 @@ def _bare_names(scan: _Scan) -> None:
 def _chain_link(norm: str, items: list, k: int) -> list[str] | None:
     """The words joining item k to item k - 1 when they chain them (و, and, &, -; commas
     dropped; [] when only spaces and commas are between), else None."""
-    words = norm[items[k - 1].m.end:items[k].m.start].replace(",", " ").split()
+    m = items[k].m
+    # an article glued to the name is part of it ("اردن و الجزایر": the Persian name of Algeria)
+    end = m.start - len(m.prefix) if m.prefix == "ال" else m.start
+    words = norm[items[k - 1].m.end:end].replace(",", " ").split()
     if "the" in words and getattr(items[k].payload, "sub", None) != "name":
         return None  # "the UAE" goes on a list; "Oman, the Omani foreign minister" starts a phrase
     return words if all(w in _CHAIN_WORDS for w in words) else None

@@ -376,9 +376,21 @@ def commented_event(facts: SentenceFacts, slots: list[Slot], live: list[Cue]) ->
     gap = _COMMENT_GAP_EN if comments[0].lang == "en" else _COMMENT_GAP
     cue = next((c for c in reversed(comments) if c.end <= first.pos
                 and _words(norm, c.end, first.pos) <= gap), None)
-    if cue is None or _possessive(norm, first):
+    if cue is None or _possessive(norm, first) or _predicate(norm, first):
         return slots
     return [s for s in slots if s.pos < 0 or s.pos >= cue.end]
+
+
+# Persian light verbs that make a contact noun the sentence's predicate ("درباره غزه گفتگو
+# کردند": they talked about Gaza), not the object of "about" ("درباره سفر ولیعهد")
+_LIGHT_VERBS = frozenset({"كرد", "كردند", "كرده", "كردهاند", "كند", "كنند", "ميكند", "ميكنند", "نمود", "نمودند",
+                          "داشت", "داشتند", "داشتهاند"})
+
+
+def _predicate(norm: str, t: Cue) -> bool:
+    """Is contact word ``t`` followed by a Persian light verb, i.e. the verb of its clause?"""
+    nxt = norm[t.end:].split(None, 1)[:1]
+    return bool(nxt) and nxt[0].rstrip(".,:;") in _LIGHT_VERBS
 
 
 # words that make what follows them the topic ("talked about Iran"; pairs.py reads them too)
@@ -675,6 +687,13 @@ def gathering_scope(facts: SentenceFacts, slots: list[Slot], order: list[str], d
     verb = min(live, key=_cue_pos)
     before = [c for c in order if any(s.country == c and 0 <= s.pos < verb.pos for s in slots)]
     after = [c for c in order if c not in before]
+    titles = {(s.pos, s.end) for s in slots if s.country in order}
+    if not joint and 3 <= len(order) < _LARGE_GATHERING and len(titles) == 1 and \
+            _plural_title(facts.norm[slice(*next(iter(titles)))]):
+        # one plural title names them all, and no one else takes part ("the foreign ministers of
+        # Egypt, Jordan and Algeria discussed ...", "بحث وزراء خارجية مصر والأردن والجزائر",
+        # "وزیران خارجه مصر، اردن و الجزایر ... گفتگو کردند"): they met together
+        joint = True
     if not (facts.has("summit") or facts.has("joint")) and len(before) >= 2 and after and \
             verb.kind in ("visit", "call"):
         # "the envoys of Egypt and Japan paid courtesy calls on the President": each subject

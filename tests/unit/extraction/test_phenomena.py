@@ -901,6 +901,23 @@ def test_a_void_visits_destination_is_no_host(lang, text, expected):
     assert ("EGY", "IRN") not in _pairs_on(text, lang, "2012-07-10")
 
 
+EGY_JOR_DZA = {("EGY", "JOR"), ("DZA", "EGY"), ("DZA", "JOR")}
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # one plural title naming three states and no one else: they met together (every pair)
+    _case(EGY_JOR_DZA, "en", "The foreign ministers of Egypt, Jordan and Algeria discussed Gaza."),
+    _case(EGY_JOR_DZA, "ar", "بحث وزراء خارجية مصر والأردن والجزائر الأوضاع في غزة."),
+    _case(EGY_JOR_DZA, "fa", "وزیران خارجه مصر، اردن و الجزایر درباره غزه گفتگو کردند."),
+    # a Persian contact noun with its light verb is the predicate, not the object of "about"; the
+    # article of الجزایر is part of the name in a list
+    _case({("DZA", "JOR")}, "fa", "وزیران خارجه اردن و الجزایر درباره غزه گفتگو کردند."),
+    _case({("DZA", "JOR")}, "fa", "رایزنی وزیران خارجه اردن و الجزایر درباره توقف تنش در غرب آسیا"),
+])
+def test_a_plural_title_names_one_meeting(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
 CHN_KOR = {("CHN", "KOR")}
 
 
