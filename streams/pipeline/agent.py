@@ -39,7 +39,7 @@ from typing import Any, Protocol
 from streams import metrics
 from streams.faust_ext.changelog import disk_store
 from streams.pipeline.batching import ready_batches
-from streams.pipeline.materialised import DiskBacking
+from streams.pipeline.materialised import DiskBacking, sweep
 from streams.pipeline.serde import Out, loads
 from streams.pipeline.tables import ChangelogWriter, DeltaLogStore, PartitionView, SideMapping
 from streams.records import Expire, internal_record
@@ -160,6 +160,7 @@ class PartitionStages:
         self.on_expire = on_expire
         self.horizon = horizon
         self.writer = ChangelogWriter()
+        self._swept = False   # the disk caches of partitions gone for a horizon removed (at start)
         self.stores: dict[int, DeltaLogStore] = {}
         self._stages: dict[int, Any] = {}
         # partition -> (its store, time of its latest event, events since its last delta)
@@ -188,7 +189,18 @@ class PartitionStages:
         if disk_store(table) is None:
             return None
         root = Path(self._p.app.conf.datadir) / "delta-cache"
+        if not self._swept:   # once a process, at its first assignment
+            self._swept = True
+            sweep(root, self._table, self.horizon, self._assigned() | set(self.stores) | {partition})
         return DiskBacking(root / f"{self._table}-{partition}")
+
+    def _assigned(self) -> set[int]:
+        """This stage's partitions assigned to the worker now (none known before the consumer)."""
+        try:
+            return {tp.partition for tp in self._p.app.consumer.assignment()
+                    if tp.topic == self._topic}
+        except Exception:   # noqa: BLE001 - no consumer yet (unit tests, a request at start)
+            return set()
 
     def accounting(self) -> dict[str, dict]:
         """The accounting of this stage's partitions held by this worker (for /pipeline/counts/)."""
