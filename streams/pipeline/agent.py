@@ -39,7 +39,7 @@ from typing import Any, Protocol
 from streams import metrics
 from streams.faust_ext.changelog import disk_store
 from streams.pipeline.batching import ready_batches
-from streams.pipeline.materialised import DiskBacking, sweep
+from streams.pipeline.materialised import CacheDamaged, DiskBacking, sweep
 from streams.pipeline.serde import Out, loads
 from streams.pipeline.tables import ChangelogWriter, DeltaLogStore, PartitionView, SideMapping
 from streams.records import Expire, internal_record
@@ -81,24 +81,40 @@ async def run(p, stream, name: str, plug: Plug, max_batch: int) -> None:
     """The agent's loop (see the module docstring); ``p`` is a streams.app.Pipeline, ``name`` the
     stage's name in the metrics."""
     async for batch in ready_batches(stream, max_batch):
-        plug.start()
-        outs: list[Out] = []
-        for event in batch:
-            m = event.message
-            stage = plug.begin(m)
-            if stage is None:
-                continue
-            record = plug.decode(m, event.value)
-            with metrics.observe_stage(name):
-                if type(record) is Expire:
-                    outs += plug.expire(stage, m.partition, record.now) or []
-                elif record is not None:
-                    outs += plug.handle(stage, record, m)
-                    plug.handled(stage, m.partition, record)
+        try:
+            outs = _handle(plug, batch, name)
+        except CacheDamaged as exc:
+            recover = getattr(plug, "recover", None)
+            if recover is None:
+                raise
+            # a disk cache found damaged by a read: set aside, every store back to what the broker
+            # acknowledged (the batch's changes were never sent), and the batch decided again — as
+            # a redelivery after a rebalance would. Damage of the new, empty database is raised.
+            recover(exc)
+            outs = _handle(plug, batch, name)
         plug.persisted(await p.deliver_or_stop(outs, plug.changelog()) or {})
         marks = plug.marks()
         if marks:
             plug.persisted(await p.deliver_or_stop([], marks) or {})
+
+
+def _handle(plug: Plug, batch, name: str) -> list[Out]:
+    """The batch's events decided by their stages; the output records."""
+    plug.start()
+    outs: list[Out] = []
+    for event in batch:
+        m = event.message
+        stage = plug.begin(m)
+        if stage is None:
+            continue
+        record = plug.decode(m, event.value)
+        with metrics.observe_stage(name):
+            if type(record) is Expire:
+                outs += plug.expire(stage, m.partition, record.now) or []
+            elif record is not None:
+                outs += plug.handle(stage, record, m)
+                plug.handled(stage, m.partition, record)
+    return outs
 
 
 class Stateless:
@@ -268,6 +284,22 @@ class PartitionStages:
         self.writer.persisted(offsets)   # the table's database first, then the caches over it
         for store in self.stores.values():
             store.persisted(offsets)
+
+    def recover(self, exc: CacheDamaged) -> None:
+        """A read found a partition's disk cache damaged (``exc``) in the middle of a batch: set
+        it aside (an empty database in its place, rebuilt from the delta records at its next
+        access) and drop every change of the batch — the stores' unflushed and unacknowledged
+        ones, the writer's records — so that the batch can be decided again from what the broker
+        holds (``run``)."""
+        for store in self.stores.values():
+            backing = store.backing
+            marked = getattr(backing, "marked", None)
+            if marked is not None:
+                backing.set_aside(marked)
+            store.discard_unsaved()
+            store.invalidate()
+        self._dirty = {}
+        self.writer.discard()
 
     async def _invalidate(self, sender, *args, **kwargs) -> None:
         for store in self.stores.values():

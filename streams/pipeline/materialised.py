@@ -158,6 +158,7 @@ class DiskBacking:
         self.write_buffer_mb = write_buffer_mb
         self.db: Any = None
         self.damage: str | None = None   # why it was last set aside (None: never, by this object)
+        self.marked: str | None = None   # a read found it damaged (why): to be set aside
         self.bulk = False   # a rebuild or replay: writes go to the database directly, without WAL
         self.schedule = DiskSchedule(self)
         self._clear_overlay()
@@ -250,18 +251,27 @@ class DiskBacking:
         log.warning("delta cache %s is damaged (%s): %s; rebuilt from the changelog",
                     self.path, reason, kept)
         metrics.delta_cache_damaged()
-        self.damage = reason
+        self.damage, self.marked = reason, None
         self._open()
 
     def _damaged(self, exc: Exception, what: str) -> CacheDamaged:
         """A read failed: mark the directory (the next open sets it aside, should the store not
         do it first) and return the error to raise."""
         reason = f"{what}: {_one_line(exc)}"
+        self.marked = reason
         try:
             (self.path / MARK).write_text(reason + "\n")
         except OSError:
             pass
         return CacheDamaged(reason)
+
+    def check(self, it: Any, what: str = "a scan failed") -> None:
+        """Raise ``CacheDamaged`` if iterator ``it`` stopped on an error (RocksDB's iterators end
+        early at a corrupt block; only their status tells)."""
+        try:
+            it.status()
+        except Exception as exc:   # noqa: BLE001 - a RocksDB error
+            raise self._damaged(exc, what) from exc
 
     def close(self) -> None:
         """Close the database (what is not committed is dropped: the delta records carrying it are
@@ -431,9 +441,9 @@ class DiskBacking:
                 v = it.value()
                 yield k, v
                 it.next()
-            it.status()   # an iterator stops at a corrupt block: its status holds the error
         except Exception as exc:   # noqa: BLE001 - a RocksDB error
             raise self._damaged(exc, "a scan failed") from exc
+        self.check(it)   # an iterator stops early at a corrupt block: its status holds the error
 
     def items(self) -> Iterator[tuple[str, Any]]:
         unsaved = self.unsaved
@@ -606,6 +616,7 @@ class DiskSchedule:
                     slot = int.from_bytes(kb[1:9], "big")
                     break
                 it.seek(self._slot_bytes(int.from_bytes(kb[1:9], "big") + 1))
+            self.backing.check(it, "an expiry pass's read failed")
             slot = min([slot] + [s for s, _ in held if s >= start])
             if slot == _NONE or slot > max(last, -1):
                 return
@@ -616,6 +627,7 @@ class DiskSchedule:
                 while it.valid() and it.key().startswith(prefix):
                     keys += orjson.loads(it.value())
                     it.next()
+                self.backing.check(it, "an expiry pass's read failed")
             del it
             for s, vb in held:
                 if s == slot:

@@ -656,22 +656,7 @@ class DeltaLogStore(MutableMapping):
             v = self.pending.get(key, _ABSENT)
             if v is not _ABSENT:
                 return default if v is None else v
-        try:
-            return self.backing.get(key, default)
-        except CacheDamaged as exc:
-            self._recover(exc)
-            return self.backing.get(key, default)
-
-    def _recover(self, exc: CacheDamaged) -> None:
-        """A read found the disk backing damaged: set it aside and rebuild it now, from the
-        table's delta records and the writes held for acknowledgement (as after an assignment in
-        the middle of a delivery), keeping the changes since the last flush and the side value
-        (in no record yet). The read is then made again, on the rebuilt cache."""
-        pending, side, dirty = self.pending, self.side, self._side_dirty
-        self.backing.set_aside(str(exc))
-        self.built = False
-        self._ensure()
-        self.pending, self.side, self._side_dirty = pending, side, dirty
+        return self.backing.get(key, default)
 
     def get_many(self, keys: list[str]) -> list[Any]:
         """``get`` of several keys (None where absent): one multi-get on a disk backing."""
@@ -681,11 +666,7 @@ class DeltaLogStore(MutableMapping):
             return [self.get(k) for k in keys]
         pending = self.pending
         ask = [k for k in keys if k not in pending]
-        try:
-            got = dict(zip(ask, many(ask))) if ask else {}
-        except CacheDamaged as exc:
-            self._recover(exc)
-            got = dict(zip(ask, self.backing.get_many(ask)))
+        got = dict(zip(ask, many(ask))) if ask else {}
         return [pending[k] if k in pending else got[k] for k in keys]
 
     def __setitem__(self, key: str, value: Any) -> None:

@@ -162,45 +162,122 @@ def test_a_cache_locked_by_another_process_is_set_aside_and_rebuilt(tmp_path, ca
         holder.wait(10)
 
 
-def test_a_block_found_corrupt_by_a_read_is_rebuilt_in_place(tmp_path, caplog):
+class Acking:
+    """What PartitionStages and agent.run touch of streams.app.Pipeline, over a real rocksdb://
+    app under ``data``: its tables, its app, and a send that records the outputs and acknowledges
+    every changelog record with the next offset of its partition (from ``offsets``)."""
+
+    def __init__(self, data: Path, offsets: dict | None = None) -> None:
+        from streams.app import create_app
+        from streams.settings import Settings
+        s = Settings.from_env({}, data_dir=str(data), web_enabled=False, store="rocksdb://",
+                              instance_id="w")
+        self.p = create_app(s)
+        self.app, self.tables = self.p.app, self.p.tables
+        self.tables["fingerprints"].data._db_for_partition(0)   # as Faust's assignment opens it
+        self.offsets = dict(offsets or {})
+        self.outs: list[tuple] = []
+
+    async def deliver_or_stop(self, outs, changelog=()) -> dict:
+        from streams.pipeline.serde import dumps
+        self.outs += [(o.topic, o.key, dumps(o.value)) for o in outs]
+        high = {}
+        for topic, _, _, partition in changelog:
+            n = self.offsets.get((topic, partition), 0)
+            self.offsets[(topic, partition)] = n + 1
+            high[(topic, partition)] = n
+        return high
+
+
+def _dedupe(pipe: Acking):
+    from streams.duplicates import Deduplicator
+    from streams.pipeline.agent import PartitionStages
+    from streams.pipeline.dedupe import DedupeStage
+    from streams.pipeline.tables import SideMapping
+    return PartitionStages(
+        pipe, "fingerprints", "dedupe", lambda store: DedupeStage(
+            Deduplicator(store, horizon_seconds=HORIZON), SideMapping(store)), HORIZON,
+        records="dedupe", handle=lambda stage, rec, m: stage.handle(rec, m.partition, m.offset))
+
+
+async def _run(pipe: Acking, stages, first_offset: int, numbers: list[int], tag: str = "") -> None:
+    """``numbers``' articles through agent.run on partition 0, from ``first_offset``, 50 a batch."""
+    from dataclasses import replace
+
+    from streams.pipeline import agent
+    from streams.pipeline.serde import dumps
+    from tests.unit.pipeline.fakes import Ev, FakeStream, Msg
+    from tests.unit.pipeline.test_cache_resume import article
+    events = []
+    for j, i in enumerate(numbers):
+        ev = Ev(Msg("t", first_offset + j))
+        ev.message.partition = 0
+        a = article(i, T0 + i, tag)   # read at this offset: a repeat is a copy, not a redelivery
+        ev.value = dumps(replace(a, origin={**a.origin, "offset": first_offset + j}))
+        events.append(ev)
+    stream = FakeStream([events[k:k + 50] for k in range(0, len(events), 50)], highwater=10**9)
+    await agent.run(pipe, stream, "dedupe", stages, max_batch=50)
+    assert stream.acked == [e.message.offset for e in events]
+
+
+def _stop(pipe: Acking, stages) -> dict:
+    """The process ends: its caches closed, its table's databases closed; what the table holds."""
+    from tests.unit.pipeline.test_cache_resume import _close
+    stages.revoke(set(stages.stores))
+    table = pipe.tables["fingerprints"]
+    held = truth_of(table)
+    _close(table)
+    return held
+
+
+def truth_of(table) -> dict:
+    from streams.pipeline.tables import ChangelogWriter, DeltaLogStore, PartitionView
+    return dict(DeltaLogStore(PartitionView(table, 0, ChangelogWriter())).items())
+
+
+@pytest.mark.asyncio
+async def test_a_block_found_corrupt_by_a_read_in_a_batch_is_rebuilt_and_the_batch_decided_again(
+        tmp_path, caplog):
     """RocksDB checks a table file's footer and index at open, a data block only when it reads
-    it: a flipped byte there opens fine and fails the read that needs it. The store sets the cache
-    aside and rebuilds it there and then, keeping the changes not flushed yet, and the read
-    answers from the rebuilt cache."""
+    it: a flipped byte there opens fine and fails the read that needs it, in the middle of a
+    batch. The agent loop sets the cache aside, drops the batch's changes and decides the batch
+    again over the rebuilt cache: the same outputs and state as a worker without a cache."""
     data = tmp_path / "data"
-    w = Worker(data)
-    w.feed(0, 2000)   # ~40,000 keys: table files of many data blocks
-    w.store.backing.db.flush(True)
-    w.close()
-    keep = truth(data)
-    assert len(keep) > 20_000
-    biggest = max(_ssts(data / CACHE), key=lambda f: f.stat().st_size)
+    pipe = Acking(data)
+    stages = _dedupe(pipe)
+    await _run(pipe, stages, 0, list(range(1000)))
+    stages.stores[0].backing.db.flush(True)   # its memtables to table files, as they fill
+    _stop(pipe, stages)
+    clean = tmp_path / "clean"   # the same table, no cache
+    shutil.copytree(data, clean, ignore=shutil.ignore_patterns("delta-cache"))
+    cache = next(data.glob("*-data/w/delta-cache/fingerprints-0"))
+    biggest = max(_ssts(cache), key=lambda f: f.stat().st_size)
     raw = bytearray(biggest.read_bytes())
     at = len(raw) // 3   # among the data blocks (index, filter and footer are at the end)
     raw[at:at + 16] = bytes(x ^ 0xFF for x in raw[at:at + 16])
     biggest.write_bytes(bytes(raw))
 
+    # every article again (their keys are all read), then 100 new ones
+    again = list(range(1000)) + list(range(5000, 5100))
+    results = {}
     before = _damaged_count()
-    with caplog.at_level(logging.WARNING):
-        again = Worker(data, w.offset)
-        assert again.store.resumed == 0   # the position and heads read fine
-        again.store["unflushed"] = [1, T0]   # a change since the last flush: kept
-        again.store.set_side({**again.store.get_side(), "probe": 1})
-        got = {k: again.store.get(k) for k in keep}
-    try:
-        assert got == keep
-        [warning] = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
-        assert "a read failed" in warning and str(data / CACHE) in warning
-        assert _damaged_count() == before + 1
-        assert (data / "cache" / ("fingerprints-0" + DAMAGED_SUFFIX)).is_dir()
-        assert again.store.resumed == -1   # rebuilt from every record
-        assert again.store.get("unflushed") == [1, T0]
-        assert again.store.get_side()["probe"] == 1
-        again.store.flush(T0 + 3000)
-        again.deliver()
-        assert again.mapping() == truth(again) == {**keep, "unflushed": [1, T0]}
-    finally:
-        again.close()
+    for name, where in (("damaged", data), ("clean", clean)):
+        pipe = Acking(where, {("diplowatch-fingerprints-changelog", 0): 10**6})
+        stages = _dedupe(pipe)
+        with caplog.at_level(logging.INFO):
+            caplog.clear()
+            await _run(pipe, stages, 1000, again)
+            resumed = stages.stores[0].resumed
+            warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+        results[name] = (pipe.outs, _stop(pipe, stages), warnings, resumed)
+    outs, state, warnings, resumed = results["damaged"]
+    assert outs == results["clean"][0] and state == results["clean"][1]
+    assert len(state) > 20_000 and results["clean"][2] == [] and results["clean"][3] == -1
+    [warning] = warnings
+    assert "read failed" in warning and str(cache) in warning and "moved to" in warning
+    assert resumed == -1   # the batch decided again over a cache rebuilt from every record
+    assert _damaged_count() == before + 1
+    assert cache.with_name(cache.name + DAMAGED_SUFFIX).is_dir()
 
 
 def test_a_mark_left_by_a_failed_read_sets_the_cache_aside_at_the_next_open(tmp_path):
