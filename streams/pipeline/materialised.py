@@ -42,15 +42,19 @@ Entries, by their first byte:
   (``DiskSchedule``), one entry per ``add``;
 * ``p`` -> JSON position (above).
 
-**A damaged database** is set aside and rebuilt, never fatal (it is only a cache): one that cannot
-be opened (a truncated or garbage file — RocksDB checks every table file's size and footer at
-open —, a missing CURRENT or MANIFEST, a lock held by another process), an unreadable position
-record, or a read RocksDB refuses (a block whose checksum fails, found only when read) raises
-``CacheDamaged`` or is caught at open; ``set_aside`` then logs one WARNING line naming the path and
-the reason, counts it (``diplowatch_delta_cache_damaged_total``), moves the directory to
-``<name>.damaged`` (one per cache: kept for a post-mortem, bounded; a later damage replaces it)
-and opens an empty database, which has no position: the store rebuilds it from every delta
-record, as on a first start (``DeltaLogStore._ensure``).
+**A damaged database** is set aside and rebuilt, never fatal (it is only a cache). Found at open
+(RocksDB checks every table file's size, footer and index there: a truncated or garbage file, a
+missing CURRENT or MANIFEST, a lock held by another process) or by the ``MARK`` file a failed
+read left: ``open`` sets it aside. Found by a read (an unreadable position record; a data block
+whose checksum fails, which RocksDB reads only when asked; an iterator stopped by one): the read
+marks the directory and raises ``CacheDamaged`` — the store's rebuild catches it
+(``DeltaLogStore._ensure``), the agent loop in the middle of a batch (streams.pipeline.agent.run:
+the batch is decided again over the rebuilt cache). ``set_aside`` logs one WARNING line naming
+the path and the reason, counts it (``diplowatch_delta_cache_damaged_total``), moves the
+directory to ``<name>.damaged`` — kept for a post-mortem, one per cache (a later damage replaces
+it, the start's ``sweep`` removes it after a horizon), so the disk it takes is bounded — and
+opens an empty database, which has no position: the store rebuilds it from every delta record,
+as on a first start.
 
 Reads go through a small cache of the values read or written last (``RECENT`` keys, emptied
 when full): the deduplicator reads a key again to write it, an expiry pass to delete it. Its
