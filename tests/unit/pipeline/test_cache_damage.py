@@ -280,6 +280,34 @@ async def test_a_block_found_corrupt_by_a_read_in_a_batch_is_rebuilt_and_the_bat
     assert cache.with_name(cache.name + DAMAGED_SUFFIX).is_dir()
 
 
+def test_an_expiry_pass_over_a_corrupt_block_raises_instead_of_stopping_short(tmp_path):
+    """RocksDB's iterator ends at a corrupt block as if the data ended there: the schedule's walk
+    (an expiry pass) took the slots before it and silently none after — their keys would never
+    expire (before this, 1,055 of 3,000 slots here). Now the pass raises CacheDamaged (the agent
+    loop then sets the cache aside and decides the batch again) and the cache is marked."""
+    from streams.pipeline.materialised import MARK, CacheDamaged
+    b = DiskBacking(tmp_path / "s")
+    for slot in range(3000):
+        b.schedule.add(slot, [f"key-{slot}-{i}" for i in range(10)])
+    b.commit(None)
+    b.db.flush(True)
+    b.close()
+    f = max(_ssts(tmp_path / "s"), key=lambda f: f.stat().st_size)
+    raw = bytearray(f.read_bytes())
+    at = len(raw) // 3
+    raw[at:at + 16] = bytes(x ^ 0xFF for x in raw[at:at + 16])
+    f.write_bytes(bytes(raw))
+    b = DiskBacking(tmp_path / "s")
+    taken = []
+    try:
+        with pytest.raises(CacheDamaged, match="expiry pass"):
+            for slot, _ in b.schedule.take(10**6):
+                taken.append(slot)
+        assert 0 < len(taken) < 3000 and b.marked and (tmp_path / "s" / MARK).exists()
+    finally:
+        b.close()
+
+
 def test_a_mark_left_by_a_failed_read_sets_the_cache_aside_at_the_next_open(tmp_path):
     # a read that failed outside the store's reads (a scan) marks the directory: a worker that
     # stopped on it rebuilds at the next start instead of failing the same read again
