@@ -77,21 +77,28 @@ class Plug(Protocol):
         per changelog partition): a disk store saves the writes they carry."""
 
 
+MAX_RECOVERIES = 3   # damaged caches set aside for one batch at most (then the error is raised)
+
+
 async def run(p, stream, name: str, plug: Plug, max_batch: int) -> None:
     """The agent's loop (see the module docstring); ``p`` is a streams.app.Pipeline, ``name`` the
     stage's name in the metrics."""
     async for batch in ready_batches(stream, max_batch):
-        try:
-            outs = _handle(plug, batch, name)
-        except CacheDamaged as exc:
-            recover = getattr(plug, "recover", None)
-            if recover is None:
-                raise
-            # a disk cache found damaged by a read: set aside, every store back to what the broker
-            # acknowledged (the batch's changes were never sent), and the batch decided again — as
-            # a redelivery after a rebalance would. Damage of the new, empty database is raised.
-            recover(exc)
-            outs = _handle(plug, batch, name)
+        recoveries = 0
+        while True:
+            try:
+                outs = _handle(plug, batch, name)
+                break
+            except CacheDamaged as exc:
+                # a disk cache found damaged by a read: set aside, every store back to what the
+                # broker acknowledged (the batch's changes were never sent), and the batch decided
+                # again — as a redelivery after a rebalance would. Another cache may be found
+                # damaged then; a rebuilt one failing again is the disk's fault, not the cache's
+                recover = getattr(plug, "recover", None)
+                recoveries += 1
+                if recover is None or recoveries > MAX_RECOVERIES:
+                    raise
+                recover(exc)
         plug.persisted(await p.deliver_or_stop(outs, plug.changelog()) or {})
         marks = plug.marks()
         if marks:

@@ -415,3 +415,78 @@ def test_the_start_sweeps_caches_unused_for_longer_than_the_horizon(tmp_path):
         for st in stages.stores.values():
             st.close()
         table.data._dbs.clear()
+
+
+class _Flaky:
+    """A plug whose stage finds ``damaged`` caches, one per attempt at the batch, before it
+    decides; records the recoveries."""
+
+    def __init__(self, damaged: int) -> None:
+        self.damaged = damaged
+        self.recovered: list[str] = []
+        self.starts = 0
+
+    def start(self):
+        self.starts += 1
+
+    def begin(self, m):
+        return self
+
+    def decode(self, m, value):
+        return value
+
+    def handle(self, stage, record, m):
+        from streams.pipeline.materialised import CacheDamaged
+        from streams.pipeline.serde import Out
+        if len(self.recovered) < self.damaged:
+            raise CacheDamaged(f"cache {len(self.recovered)}")
+        return [Out("next", None, {"n": m.offset})]
+
+    def handled(self, *a):
+        pass
+
+    def changelog(self):
+        return []
+
+    def marks(self):
+        return []
+
+    def persisted(self, offsets):
+        pass
+
+    def recover(self, exc):
+        self.recovered.append(str(exc))
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("damaged", [1, 3, 4])
+async def test_the_loop_recovers_each_damaged_cache_of_a_batch_up_to_a_bound(damaged):
+    from streams.pipeline import agent
+    from streams.pipeline.materialised import CacheDamaged
+    from tests.unit.pipeline.fakes import Ev, FakeStream, Msg
+
+    class Sent:
+        outs: list = []
+
+        async def deliver_or_stop(self, outs, changelog=()):
+            self.outs = self.outs + [o.value["n"] for o in outs]
+            return {}
+    events = []
+    for i in range(3):
+        ev = Ev(Msg("t", i))
+        ev.message.partition = 0
+        ev.value = b"x"
+        events.append(ev)
+    plug, p = _Flaky(damaged), Sent()
+    stream = FakeStream([events], highwater=10**9)
+    if damaged > agent.MAX_RECOVERIES:
+        with pytest.raises(CacheDamaged):
+            await agent.run(p, stream, "dedupe", plug, max_batch=50)
+        assert p.outs == [] and stream.acked == []
+        assert len(plug.recovered) == agent.MAX_RECOVERIES
+    else:
+        await agent.run(p, stream, "dedupe", plug, max_batch=50)
+        # the batch decided once more per damaged cache, its outputs sent once
+        assert plug.recovered == [f"cache {i}" for i in range(damaged)]
+        assert plug.starts == damaged + 1
+        assert p.outs == [0, 1, 2] and stream.acked == [0, 1, 2]
