@@ -180,6 +180,9 @@ PUBLISHED_AT_IGNORED = Counter(f"{PREFIX}_published_at_ignored",
                                "Articles whose published_at cannot be a publication time (another "
                                "calendar's year, a future day) and was treated as absent, by reason.",
                                ["reason"], registry=REGISTRY)
+DELTA_CACHE_DAMAGED = Counter(f"{PREFIX}_delta_cache_damaged",
+                              "Dedupe/extract delta caches (rocksdb://) found damaged, set aside and "
+                              "rebuilt from the changelog.", registry=REGISTRY)
 LAST_ARTICLE = Gauge(f"{PREFIX}_last_article_timestamp_seconds",
                      "Unix time when this worker last read an article (0 = none yet).", registry=REGISTRY)
 
@@ -270,6 +273,10 @@ def alert_emitted(topic: str | None, status: str = "new") -> None:
 
 def late_contact() -> None:
     LATE_CONTACTS.inc()
+
+
+def delta_cache_damaged() -> None:
+    DELTA_CACHE_DAMAGED.inc()
 
 
 def observe_end_to_end(seconds: float) -> None:

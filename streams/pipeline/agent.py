@@ -39,7 +39,7 @@ from typing import Any, Protocol
 from streams import metrics
 from streams.faust_ext.changelog import disk_store
 from streams.pipeline.batching import ready_batches
-from streams.pipeline.materialised import DiskBacking
+from streams.pipeline.materialised import CacheDamaged, DiskBacking, sweep
 from streams.pipeline.serde import Out, loads
 from streams.pipeline.tables import ChangelogWriter, DeltaLogStore, PartitionView, SideMapping
 from streams.records import Expire, internal_record
@@ -77,28 +77,51 @@ class Plug(Protocol):
         per changelog partition): a disk store saves the writes they carry."""
 
 
+MAX_RECOVERIES = 3   # damaged caches set aside for one batch at most (then the error is raised)
+
+
 async def run(p, stream, name: str, plug: Plug, max_batch: int) -> None:
     """The agent's loop (see the module docstring); ``p`` is a streams.app.Pipeline, ``name`` the
     stage's name in the metrics."""
     async for batch in ready_batches(stream, max_batch):
-        plug.start()
-        outs: list[Out] = []
-        for event in batch:
-            m = event.message
-            stage = plug.begin(m)
-            if stage is None:
-                continue
-            record = plug.decode(m, event.value)
-            with metrics.observe_stage(name):
-                if type(record) is Expire:
-                    outs += plug.expire(stage, m.partition, record.now) or []
-                elif record is not None:
-                    outs += plug.handle(stage, record, m)
-                    plug.handled(stage, m.partition, record)
+        recoveries = 0
+        while True:
+            try:
+                outs = _handle(plug, batch, name)
+                break
+            except CacheDamaged as exc:
+                # a disk cache found damaged by a read: set aside, every store back to what the
+                # broker acknowledged (the batch's changes were never sent), and the batch decided
+                # again — as a redelivery after a rebalance would. Another cache may be found
+                # damaged then; a rebuilt one failing again is the disk's fault, not the cache's
+                recover = getattr(plug, "recover", None)
+                recoveries += 1
+                if recover is None or recoveries > MAX_RECOVERIES:
+                    raise
+                recover(exc)
         plug.persisted(await p.deliver_or_stop(outs, plug.changelog()) or {})
         marks = plug.marks()
         if marks:
             plug.persisted(await p.deliver_or_stop([], marks) or {})
+
+
+def _handle(plug: Plug, batch, name: str) -> list[Out]:
+    """The batch's events decided by their stages; the output records."""
+    plug.start()
+    outs: list[Out] = []
+    for event in batch:
+        m = event.message
+        stage = plug.begin(m)
+        if stage is None:
+            continue
+        record = plug.decode(m, event.value)
+        with metrics.observe_stage(name):
+            if type(record) is Expire:
+                outs += plug.expire(stage, m.partition, record.now) or []
+            elif record is not None:
+                outs += plug.handle(stage, record, m)
+                plug.handled(stage, m.partition, record)
+    return outs
 
 
 class Stateless:
@@ -160,6 +183,7 @@ class PartitionStages:
         self.on_expire = on_expire
         self.horizon = horizon
         self.writer = ChangelogWriter()
+        self._swept = False   # the disk caches of partitions gone for a horizon removed (at start)
         self.stores: dict[int, DeltaLogStore] = {}
         self._stages: dict[int, Any] = {}
         # partition -> (its store, time of its latest event, events since its last delta)
@@ -188,7 +212,18 @@ class PartitionStages:
         if disk_store(table) is None:
             return None
         root = Path(self._p.app.conf.datadir) / "delta-cache"
+        if not self._swept:   # once a process, at its first assignment
+            self._swept = True
+            sweep(root, self._table, self.horizon, self._assigned() | set(self.stores) | {partition})
         return DiskBacking(root / f"{self._table}-{partition}")
+
+    def _assigned(self) -> set[int]:
+        """This stage's partitions assigned to the worker now (none known before the consumer)."""
+        try:
+            return {tp.partition for tp in self._p.app.consumer.assignment()
+                    if tp.topic == self._topic}
+        except Exception:   # noqa: BLE001 - no consumer yet (unit tests, a request at start)
+            return set()
 
     def accounting(self) -> dict[str, dict]:
         """The accounting of this stage's partitions held by this worker (for /pipeline/counts/)."""
@@ -256,6 +291,22 @@ class PartitionStages:
         self.writer.persisted(offsets)   # the table's database first, then the caches over it
         for store in self.stores.values():
             store.persisted(offsets)
+
+    def recover(self, exc: CacheDamaged) -> None:
+        """A read found a partition's disk cache damaged (``exc``) in the middle of a batch: set
+        it aside (an empty database in its place, rebuilt from the delta records at its next
+        access) and drop every change of the batch — the stores' unflushed and unacknowledged
+        ones, the writer's records — so that the batch can be decided again from what the broker
+        holds (``run``)."""
+        for store in self.stores.values():
+            backing = store.backing
+            marked = getattr(backing, "marked", None)
+            if marked is not None:
+                backing.set_aside(marked)
+            store.discard_unsaved()
+            store.invalidate()
+        self._dirty = {}
+        self.writer.discard()
 
     async def _invalidate(self, sender, *args, **kwargs) -> None:
         for store in self.stores.values():

@@ -42,25 +42,53 @@ Entries, by their first byte:
   (``DiskSchedule``), one entry per ``add``;
 * ``p`` -> JSON position (above).
 
+**A damaged database** is set aside and rebuilt, never fatal (it is only a cache). Found at open
+(RocksDB checks every table file's size, footer and index there: a truncated or garbage file, a
+missing CURRENT or MANIFEST, a lock held by another process) or by the ``MARK`` file a failed
+read left: ``open`` sets it aside. Found by a read (an unreadable position record; a data block
+whose checksum fails, which RocksDB reads only when asked; an iterator stopped by one): the read
+marks the directory and raises ``CacheDamaged`` — the store's rebuild catches it
+(``DeltaLogStore._ensure``), the agent loop in the middle of a batch (streams.pipeline.agent.run:
+the batch is decided again over the rebuilt cache). ``set_aside`` logs one WARNING line naming
+the path and the reason, counts it (``diplowatch_delta_cache_damaged_total``), moves the
+directory to ``<name>.damaged`` — kept for a post-mortem, one per cache (a later damage replaces
+it, the start's ``sweep`` removes it after a horizon), so the disk it takes is bounded — and
+opens an empty database, which has no position: the store rebuilds it from every delta record,
+as on a first start.
+
 Reads go through a small cache of the values read or written last (``RECENT`` keys, emptied
 when full): the deduplicator reads a key again to write it, an expiry pass to delete it. Its
 ``len`` counts the keys by a scan (tests and benchmarks ask for it, the stages do not).
 """
 from __future__ import annotations
 
+import logging
+import re
 import shutil
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from streams import metrics
 from streams.expiry import MemorySchedule
 
 try:
     import rocksdict
 except ImportError:   # pragma: no cover - the wheel is a dependency; memory:// works without it
     rocksdict = None
+
+log = logging.getLogger(__name__)
+
+DAMAGED_SUFFIX = ".damaged"   # where a damaged cache is kept (one per cache, the latest)
+MARK = "DAMAGED"   # a file in the directory: a read found damage, set it aside at the next open
+
+
+class CacheDamaged(Exception):
+    """A disk cache's database gave an error on a read, or holds an unreadable position record:
+    it is set aside and rebuilt from the delta records (``DiskBacking.set_aside``)."""
 
 
 class MemoryBacking:
@@ -133,6 +161,8 @@ class DiskBacking:
         self.cache_mb = cache_mb
         self.write_buffer_mb = write_buffer_mb
         self.db: Any = None
+        self.damage: str | None = None   # why it was last set aside (None: never, by this object)
+        self.marked: str | None = None   # a read found it damaged (why): to be set aside
         self.bulk = False   # a rebuild or replay: writes go to the database directly, without WAL
         self.schedule = DiskSchedule(self)
         self._clear_overlay()
@@ -152,10 +182,21 @@ class DiskBacking:
         self.schedule.low = 0
 
     def open(self) -> None:
-        """Open the database as the last process left it (made if missing); no-op if open."""
+        """Open the database as the last process left it (made if missing); no-op if open. One
+        that cannot be opened, or that a read marked damaged, is set aside and made anew."""
         if self.db is not None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        mark = self.path / MARK
+        if mark.exists():
+            self.set_aside(mark.read_text(errors="replace").strip() or "marked damaged")
+            return
+        try:
+            self._open()
+        except Exception as exc:   # noqa: BLE001 - rocksdict raises plain Exception("Corruption: …")
+            self.set_aside(f"cannot be opened: {_one_line(exc)}")
+
+    def _open(self) -> None:
         opts = rocksdict.Options(raw_mode=True)
         opts.create_if_missing(True)
         opts.set_write_buffer_size(self.write_buffer_mb << 20)
@@ -191,6 +232,51 @@ class DiskBacking:
         shutil.rmtree(self.path, ignore_errors=True)
         self.open()
 
+    def set_aside(self, reason: str) -> None:
+        """The database is damaged (``reason``): log it, count it, move the directory to
+        ``<name>.damaged`` (replacing an older one; deleted if it cannot be moved) and open an
+        empty database in its place — no position, so the store rebuilds it from every delta
+        record. Errors of the new database are not caught: they are not the cache's damage."""
+        if self.db is not None:
+            try:
+                self.db.close()
+            except Exception:   # noqa: BLE001 - it is being thrown away
+                pass
+            self.db = None
+        self._clear_overlay()
+        aside = self.path.with_name(self.path.name + DAMAGED_SUFFIX)
+        shutil.rmtree(aside, ignore_errors=True)
+        try:
+            self.path.rename(aside)
+            kept = f"moved to {aside.name}"
+        except OSError:
+            shutil.rmtree(self.path, ignore_errors=True)
+            kept = "deleted (could not be moved)"
+        log.warning("delta cache %s is damaged (%s): %s; rebuilt from the changelog",
+                    self.path, reason, kept)
+        metrics.delta_cache_damaged()
+        self.damage, self.marked = reason, None
+        self._open()
+
+    def _damaged(self, exc: Exception, what: str) -> CacheDamaged:
+        """A read failed: mark the directory (the next open sets it aside, should the store not
+        do it first) and return the error to raise."""
+        reason = f"{what}: {_one_line(exc)}"
+        self.marked = reason
+        try:
+            (self.path / MARK).write_text(reason + "\n")
+        except OSError:
+            pass
+        return CacheDamaged(reason)
+
+    def check(self, it: Any, what: str = "a scan failed") -> None:
+        """Raise ``CacheDamaged`` if iterator ``it`` stopped on an error (RocksDB's iterators end
+        early at a corrupt block; only their status tells)."""
+        try:
+            it.status()
+        except Exception as exc:   # noqa: BLE001 - a RocksDB error
+            raise self._damaged(exc, what) from exc
+
     def close(self) -> None:
         """Close the database (what is not committed is dropped: the delta records carrying it are
         on the changelog, after the position); ``open`` or a rebuild reopens it."""
@@ -205,8 +291,11 @@ class DiskBacking:
 
     # -- the position and the overlay --
     def position(self) -> dict | None:
-        b = self.db.get(b"p")
-        return None if b is None else orjson.loads(b)
+        try:
+            b = self.db.get(b"p")
+            return None if b is None else orjson.loads(b)
+        except Exception as exc:   # noqa: BLE001 - a RocksDB error or a garbled record
+            raise self._damaged(exc, "unreadable position record") from exc
 
     def begin_bulk(self) -> None:
         """A rebuild or replay starts: its writes go to the database directly, without WAL; the
@@ -276,8 +365,11 @@ class DiskBacking:
         hit = recent.get(key, recent)
         if hit is not recent:
             return hit
-        b = self.db.get(b"k" + key.encode())
-        e = None if b is None else orjson.loads(b)
+        try:
+            b = self.db.get(b"k" + key.encode())
+            e = None if b is None else orjson.loads(b)
+        except Exception as exc:   # noqa: BLE001 - a RocksDB error or a garbled entry
+            raise self._damaged(exc, "a read failed") from exc
         if len(recent) >= self.RECENT:
             recent.clear()
         recent[key] = e
@@ -295,11 +387,15 @@ class DiskBacking:
         found.update((k, recent[k]) for k in keys if k in recent and k not in found)
         ask = [k for k in keys if k not in found]
         if ask:
-            got = self.db.get([b"k" + k.encode() for k in ask])
+            try:
+                got = self.db.get([b"k" + k.encode() for k in ask])
+                loaded = [None if b is None else orjson.loads(b) for b in got]
+            except Exception as exc:   # noqa: BLE001 - a RocksDB error or a garbled entry
+                raise self._damaged(exc, "a read failed") from exc
             if len(recent) + len(ask) > self.RECENT:
                 recent.clear()
-            for k, b in zip(ask, got):
-                found[k] = recent[k] = None if b is None else orjson.loads(b)
+            for k, e in zip(ask, loaded):
+                found[k] = recent[k] = e
         out = []
         for k in keys:
             e = found[k]
@@ -339,14 +435,19 @@ class DiskBacking:
                     ) -> Iterator[tuple[bytes, bytes]]:
         """(key, value) bytes of the entries under ``prefix`` in the database (the overlay left
         out), from ``start`` (a key under it)."""
-        it = self.db.iter()
-        it.seek(start or prefix)
-        while it.valid():
-            k = it.key()
-            if not k.startswith(prefix):
-                break
-            yield k, it.value()
-            it.next()
+        try:
+            it = self.db.iter()
+            it.seek(start or prefix)
+            while it.valid():
+                k = it.key()
+                if not k.startswith(prefix):
+                    break
+                v = it.value()
+                yield k, v
+                it.next()
+        except Exception as exc:   # noqa: BLE001 - a RocksDB error
+            raise self._damaged(exc, "a scan failed") from exc
+        self.check(it)   # an iterator stops early at a corrupt block: its status holds the error
 
     def items(self) -> Iterator[tuple[str, Any]]:
         unsaved = self.unsaved
@@ -392,6 +493,41 @@ class DiskBacking:
             self.heads_gone.add(key)
         if kb >= self.heads_from:
             self.heads_from = kb + b"\x00"
+
+
+def sweep(root: Path, table: str, older_than: float, keep: Iterable[int] = ()) -> list[str]:
+    """Remove the caches of ``table`` under ``root`` (``<table>-<partition>``, and the copies set
+    aside as damaged) of the partitions not in ``keep`` that nothing has written for more than
+    ``older_than`` seconds (the dedup horizon): those of partitions that moved to other workers.
+    Removing a cache is always safe (the next assignment rebuilds it); one unused for a horizon
+    holds only keys its partition's owner has expired since, and its position most likely names
+    a record the owner compacted away, so it would be rebuilt anyway. Returns the names removed."""
+    if not root.is_dir():
+        return []
+    cutoff = time.time() - older_than
+    pattern = re.compile(rf"{re.escape(table)}-(\d+)({re.escape(DAMAGED_SUFFIX)})?")
+    keep = set(keep)
+    removed = []
+    for d in sorted(root.iterdir()):
+        m = pattern.fullmatch(d.name)
+        if m is None or not d.is_dir() or (int(m.group(1)) in keep and not m.group(2)):
+            continue
+        try:
+            newest = max(f.stat().st_mtime for f in [d, *d.iterdir()])
+        except OSError:
+            continue
+        if newest < cutoff:
+            shutil.rmtree(d, ignore_errors=True)
+            removed.append(d.name)
+    if removed:
+        log.info("delta caches not used for %.0f s removed: %s", older_than, ", ".join(removed))
+    return removed
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception as one short line (RocksDB's messages run over lines)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 _NONE = 1 << 62   # above every slot
@@ -484,6 +620,7 @@ class DiskSchedule:
                     slot = int.from_bytes(kb[1:9], "big")
                     break
                 it.seek(self._slot_bytes(int.from_bytes(kb[1:9], "big") + 1))
+            self.backing.check(it, "an expiry pass's read failed")
             slot = min([slot] + [s for s, _ in held if s >= start])
             if slot == _NONE or slot > max(last, -1):
                 return
@@ -494,6 +631,7 @@ class DiskSchedule:
                 while it.valid() and it.key().startswith(prefix):
                     keys += orjson.loads(it.value())
                     it.next()
+                self.backing.check(it, "an expiry pass's read failed")
             del it
             for s, vb in held:
                 if s == slot:

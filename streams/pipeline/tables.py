@@ -25,7 +25,7 @@ from typing import Any
 from streams.faust_ext.changelog import (decode, disk_keys, disk_persisted_offset, disk_store,
                                          encode, memory_store_dict, read_disk, read_disk_many,
                                          write_disk)
-from streams.pipeline.materialised import MemoryBacking
+from streams.pipeline.materialised import CacheDamaged, MemoryBacking
 
 
 _ABSENT = object()
@@ -470,7 +470,15 @@ class DeltaLogStore(MutableMapping):
             new = {k for k, v in held.items() if v is not None}
             saved = sorted((set(keys) - new) | {k for k, v in held.items() if v is None})
             self._read = self.table.saved
-        why = self._resume(saved)
+        try:
+            why = self._resume(saved)
+        except CacheDamaged as exc:   # its position or heads unreadable: it is only a cache
+            backing.set_aside(str(exc))
+            why = "no position"
+        damage = getattr(backing, "damage", None)
+        if damage is not None:   # set aside (here or when opened): logged there, as a WARNING
+            backing.damage = None
+            why = f"set aside as damaged: {damage}"
         if why is not None:
             self._rebuild(saved)
         if held:
@@ -485,7 +493,7 @@ class DeltaLogStore(MutableMapping):
             else:
                 # a position that did not hold is worth an operator's look (records lost by the
                 # broker, a recreated topic); none at all is a first start or a cut-short replay
-                (log.info if why == "no position" else log.warning)(
+                (log.info if why == "no position" or damage is not None else log.warning)(
                     "delta cache %s: rebuilt from all %d delta records (%s)", where, len(keys), why)
         self.seq = self._seq(keys[-1]) + 1 if keys else 0
         self._side_dirty = False
