@@ -51,6 +51,8 @@ _TO_WORDS = frozenset({"to", "into", "in", "at", "الي", "في", "به", "در
 # "left for X" names the destination; "leaving Tehran for Canberra" does not (X follows another place)
 _LEAVE_FOR = frozenset({"left", "leaves", "leave", "leaving", "departed", "departs", "headed", "heading", "bound"})
 _POSTED_TO = frozenset({"to", "in", "لدي", "في", "الي", "در", "به", "نزد"})
+# cue kinds (of phenomena.py) that open another event's phrase: a title takes no country past them
+_VOID_CUES = frozenset({"future", "expect", "negation", "denial", "purpose"})
 
 
 @dataclass(slots=True)
@@ -398,6 +400,8 @@ def _title_country_right(scan: _Scan, i: int, role: str) -> tuple[list[int], boo
             break
         if any(c.kind == "origin" and m.end <= c.pos < mj.start for c in scan.facts.cues):
             break  # "الوزير ... قادما من الأردن": where he came from, not his country
+        if any(c.kind in _VOID_CUES and m.end <= c.pos < mj.start for c in scan.facts.cues):
+            break  # "Qatari officials ahead of the Iran-Oman meeting": another event's parties
         if cj == "org":
             return [], True, False  # "UN envoy", "المبعوث الأممي", "الأمين العام لـ..."
         if cj == "ours":

@@ -259,9 +259,10 @@ def _resolve(e: DateExpr, ref: date | None, prec: str) -> tuple[str | None, str]
         return None, "none"  # "الخميس المقبل", "next Monday", "۱۱ مي آتي": not yet happened
     if e.explicit:
         limit = (day_ref or _period_end(ref, prec)) + timedelta(days=1) if ref is not None else None
+        past = e.modifier == "past"  # "on May 20 last year": never ahead
         if e.year is not None:
             d = _to_gregorian(e.calendar, e.year, e.month, e.day)
-            if d is not None and day_ref is not None and d > limit:
+            if d is not None and day_ref is not None and d > limit and not past:
                 return None, AHEAD  # "from May 4 to 6, 2025" in a report of May 3: not yet
             return (d.isoformat(), "day") if d else (None, "none")
         if ref is None:
@@ -271,7 +272,7 @@ def _resolve(e: DateExpr, ref: date | None, prec: str) -> tuple[str | None, str]
             d = _to_gregorian(e.calendar, _year_of(e.calendar, ref), e.month, e.day)
             if d is not None:
                 return d.isoformat(), "day"
-        if day_ref is not None:
+        if day_ref is not None and not past:
             # a day and month a few weeks after the report ("meets ... on May 5" on May 3) is
             # this year's, still ahead, not last year's
             d = _to_gregorian(e.calendar, y0, e.month, e.day)
@@ -320,6 +321,20 @@ def _resolve(e: DateExpr, ref: date | None, prec: str) -> tuple[str | None, str]
     return (day_ref + timedelta(days=off)).isoformat(), "day"
 
 
+_BESIDE_WORDS = 12  # words between a date ahead and the contact verb it dates
+
+
+def _beside(sentence: str, e: DateExpr, near: int) -> bool:
+    """Is expression ``e`` in the verb's clause: a few words from offset ``near``, no comma,
+    semicolon or "and" clause between ("met ... on Monday and said the elections are on May 30"
+    dates the elections, not the meeting)?"""
+    a, b = (e.end, near) if e.end <= near else (near, e.start)
+    between = sentence[a:b]
+    if any(ch in between for ch in ",،;؛:") or len(between.split()) > _BESIDE_WORDS:
+        return False
+    return not any(w in ("and", "و", "وگفت") for w in between.split())
+
+
 def _period_end(ref: date, prec: str) -> date:
     if prec == "month":
         nxt = date(ref.year + (ref.month == 12), ref.month % 12 + 1, 1)
@@ -344,12 +359,19 @@ def resolve_event_date(sentence: str, ref: date | None, ref_precision: str,
         exprs = find_date_expressions(sentence or "")
         if near is not None:
             exprs.sort(key=lambda x: min(abs(x.start - near), abs(x.end - near)))
+        ahead = False
         for e in exprs:
             if e.bound:
                 continue
             d, p = _resolve(e, ref, prec)
-            if d is not None or p == AHEAD:
-                return d, p  # (None, AHEAD): the sentence dates its event after the report
+            if d is not None:
+                return d, p
+            if p == AHEAD and (near is None or _beside(sentence, e, near)):
+                ahead = True
+        if ahead:
+            # the sentence dates its event (the expression beside the verb) after the report and
+            # no other expression of it gives a day
+            return None, AHEAD
         if context:
             pos = context.find(sentence) if sentence else -1
             exprs = find_date_expressions(context)

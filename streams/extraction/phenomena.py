@@ -126,8 +126,9 @@ def _in_scope(b: Cue, t: Cue, norm: str) -> bool:
     if b.pos <= t.pos and _words(norm, b.end, t.pos) <= window and not _cut(norm[b.end:t.pos]):
         return True
     if b.lang == "ar" and t.end <= b.pos and _words(norm, t.end, b.pos) <= 2 \
-            and not _cut(norm[t.end:b.pos]):
-        return True
+            and not _cut(norm[t.end:b.pos]) and not (
+                b.kind in _NEGATION_KINDS and any(w in _RELATIVE for w in norm[t.end:b.pos].split())):
+        return True  # a cancellation not through a relative clause ("الاجتماع الذي تأجل مرتين عقد")
     after = _FUTURE_BACK_FA if b.kind == "future" else _VOID_WINDOW_FA if b.kind == "reject" else 2
     if b.lang == "fa" and t.end <= b.pos and _words(norm, t.end, b.pos) <= after \
             and not _cut(norm[t.end:b.pos]) \
@@ -301,19 +302,26 @@ def negation(facts: SentenceFacts, t: Cue) -> bool:
     return False
 
 
+_RELATIVE = frozenset({"الذي", "التي", "اللذين", "اللتين", "الذين"})
 _SUBJECT_SPAN = 4  # words of a contact noun's own phrase before the verb that cancels it
+# words that end a contact noun's own phrase before a cancellation: a conjunction, the Persian
+# object marker, a relative pronoun, a preposition opening the talks' topic ("talks on the
+# terminated deal", "عقد الاجتماع الذي تأجل مرتين", "روادید ... را لغو کردند")
+_NOT_SUBJECT = frozenset({"and", "و", "را", "that", "which", "who", "الذي", "التي", "اللذين", "كه",
+                          "on", "over", "about", "to", "of", "علي", "حول", "بشان", "درباره", "پيرامون", "براي"})
 
 
 def _cancelled_after(b: Cue, t: Cue, norm: str) -> bool:
     """A cancellation closing the clause whose subject is the contact noun ("all trade talks with
     Canada are terminated", "المحادثات مع كندا ألغيت", "مذاکرات با کانادا لغو شد"): the cue a
-    few words after it, no comma between, and in Persian no object marker را (then the noun is
-    not what is cancelled: "روادید ... را لغو کردند")."""
+    few words after it, no comma between and none of ``_NOT_SUBJECT`` (then the noun is not what
+    is cancelled)."""
     if not t.end <= b.pos:
         return False
     between = norm[t.end:b.pos]
+    words = between.split()
     return _words(norm, t.end, b.pos) <= _SUBJECT_SPAN and not _cut(between) \
-        and "را" not in between.split() and "و" not in between.split() and " and " not in between
+        and not any(w in _NOT_SUBJECT for w in words)
 
 
 def _denied(b: Cue, t: Cue, norm: str) -> bool:
@@ -441,7 +449,9 @@ def void_arguments(facts: SentenceFacts, slots: list[Slot], live: list[Cue]) -> 
     possible summit between Kim and the US president", "لمناقشة قمة مرتقبة محتملة بين كيم
     والرئيس الأميركي", "دیدار احتمالی میان ..."): they are the parties of the void event, not
     of the contact the sentence reports. Not the purpose of a live visit: "went to Paris to meet
-    Sarkozy" ("برای دیدار و گفت‌وگو با ... به پاریس رفت") names the host of the visit."""
+    Sarkozy" ("برای دیدار و گفت‌وگو با ... به پاریس رفت") names the host of the visit. English
+    also names them before the noun: the actors between the cue that voids it and the noun ("ahead
+    of the Zelenskyy meeting") are cut too. A verb form of verb_forms.tsv (سيزور) is a void word."""
     visit = any(t.kind == "visit" for t in live)
     purposes = [c for c in facts.cues if c.kind == "purpose"] if visit else []
     live_at = {t.pos for t in live}

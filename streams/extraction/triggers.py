@@ -115,6 +115,12 @@ def _conversation(norm: str, c: Cue) -> bool:
     return not any(w in _ROUNDS for w in norm[:c.pos].split()[-_ROUND_GAP - 1:])
 
 
+def _held_summit(facts: SentenceFacts) -> bool:
+    """Does the sentence name a summit that is neither planned nor cancelled ("who called off the
+    summit with the North Korean leader, discussed ..." names none)?"""
+    return any(c.kind == "summit" and not (modality(facts, c) or negation(facts, c)) for c in facts.cues)
+
+
 def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None,
                 live: list[Cue], n_countries: int, partner_pos: int | None = None,
                 joint: bool = False, partner_end: int | None = None) -> ModeDecision:
@@ -131,7 +137,7 @@ def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None
             calls = []
     if calls and ("call" in kinds or "talk" in kinds):
         return ModeDecision("phone", None, None, True, 2)
-    if facts.has("summit") and multilateral_summit(facts, n_countries):
+    if facts.has("summit") and _held_summit(facts) and multilateral_summit(facts, n_countries):
         return ModeDecision("multilateral", None, None, True, 2)
     if facts.has("sidelines") and not facts.has("conference"):
         return ModeDecision("multilateral", None, None, True, 2)
@@ -146,6 +152,10 @@ def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None
         if any(_names_summit(facts.norm[c.pos:c.end]) for c in live):
             return ModeDecision("multilateral", None, None, True, 2)
         if not places:
+            # an organisation's envoy in the group makes it an organisation's meeting ("met his
+            # Russian and Turkish counterparts and the UN Special Envoy for Syria")
+            if facts.has("org"):
+                return ModeDecision("multilateral", None, None, True, 2)
             return ModeDecision("visit", None, None, False, 0)
         host = next((p.country for p in places if p.country in pair), None)
         if host is None:

@@ -918,6 +918,42 @@ def test_a_plural_title_names_one_meeting(lang, text, expected):
     assert pairs(text, lang) == expected
 
 
+@pytest.mark.parametrize("lang, text, expected", [
+    # held contacts near the second round's cues (a second reviewer's cases)
+    # a date ahead that dates another event; a date "last year"
+    _case(IRN_OMN, "en", "With the Gulf summit due on May 20, the Iranian foreign minister met his Omani counterpart "
+                         "in Muscat on Monday."),
+    _case(IRN_OMN, "fa", "وزیر امور خارجه ایران دیروز در مسقط با همتای عمانی خود دیدار کرد و گفت انتخابات ۳۰ اردیبهشت است."),
+    _case({("LKA", "VNM")}, "en", "The Sri Lankan president met the Vietnamese president in Hanoi on May 20 last year."),
+    # a cancellation of the talks' topic, or through a relative clause, is not of the talks
+    _case(IRN_OMN, "en", "Iranian and Omani foreign ministers held talks in Muscat on the terminated nuclear deal."),
+    _case({("CHN", "ZMB")}, "en", "Chinese and Zambian presidents hold talks on plan to cancel debt."),
+    _case({("EGY", "JOR")}, "ar", "عقد الاجتماع الذي تأجل مرتين بين وزيري خارجية مصر والأردن في القاهرة اليوم."),
+    # warning of, or opposing, something during a held contact
+    _case(IRN_OMN, "ar", "وزير الخارجية الإيراني حذر من التصعيد في اتصال هاتفي مع نظيره العماني أمس."),
+    _case({("RUS", "TUR")}, "en", "The Russian and Turkish presidents backing opposing sides in Libya met in Sochi on Monday."),
+    _case({("IRN", "RUS")}, "fa", "وزیر امور خارجه ایران با اعلام مخالفت با تحریم‌ها با همتای روس خود در مسکو دیدار کرد."),
+    # a title takes no country past a cue that opens another event
+    _case({("QAT", "USA")}, "en", "The US envoy spoke to Qatari officials ahead of the Iran-Oman meeting."),
+])
+def test_held_contacts_near_the_second_rounds_cues(lang, text, expected):
+    assert _pairs_on(text, lang, "2025-05-03") == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a cancelled summit makes no meeting multilateral; a virtual summit is remote; an
+    # organisation's envoy in a small group makes it an organisation's meeting
+    _case({("KOR", "USA"): "visit"}, "en", "The US president, who called off the summit with the North Korean leader, "
+                                           "discussed the crisis with the South Korean president in Washington on Monday."),
+    _case({("CHN", "USA"): "phone"}, "en", "The presidents of China and the United States held a virtual summit on Monday."),
+    _case({("IRN", "RUS"): "multilateral", ("IRN", "TUR"): "multilateral", ("RUS", "TUR"): "multilateral"}, "en",
+          "The Iranian foreign minister also met with his Russian and Turkish counterparts and the UN Special Envoy "
+          "for Syria."),
+])
+def test_modes_of_summits_and_groups(lang, text, expected):
+    assert modes(text, lang) == expected
+
+
 CHN_KOR = {("CHN", "KOR")}
 
 
