@@ -885,6 +885,10 @@ def test_a_contact_dated_after_the_report_is_planned(lang, text, expected):
     _case(set(), "ar", "تصاعد الضغط الشعبي الرافض للقاء الرئيس الفلسطيني ووزير الدفاع الإسرائيلي."),
     _case(set(), "en", "Palestinian security services warned against receiving the Israeli defence minister in Ramallah."),
     _case(set(), "fa", "نهادهای امنیتی فلسطین مخالف دیدار رئیس تشکیلات خودگردان با وزیر دفاع اسرائیل هستند."),
+    # preparing to receive a guest: not yet received
+    _case(set(), "ar", "بريطانيا تحضر لاستقبال الرئيس الأمريكي بمقاتلات الشبح."),
+    _case(set(), "en", "Britain prepares to receive the US president with stealth fighters."),
+    _case(set(), "fa", "بریتانیا آماده استقبال از رئیس جمهور آمریکا می‌شود."),
 ])
 def test_headline_futures_and_cancellations(lang, text, expected):
     assert _pairs_on(text, lang, "2025-09-04") == expected
