@@ -280,7 +280,10 @@ def test_gathering_scope_keeps_the_pairs_the_text_says_met():
     _case(IRN_OMN, "fa", "وزیر امور خارجه ایران با وزیر خارجه عمان دیدار کرد."),
 ])
 def test_actor_type(lang, text, expected):
-    assert pairs(text, lang, "2024-06-04") == expected
+    # a day when the officials named held the offices named: Kallas led the EU's foreign policy
+    # from 2024-12-01 (until 2024-07-23 she was Estonia's prime minister) and Araghchi was Iran's
+    # foreign minister from 2024-08-21
+    assert pairs(text, lang, "2025-02-04") == expected
 
 
 # ---- attachment ----------------------------------------------------------------------------
