@@ -76,7 +76,7 @@ _EVENTS = frozenset({"visit", "meet", "talk", "summit", "conference"})
 _POSSESSIVES = frozenset({"his", "her", "their", "its", "our", "my"})
 _EXCLUDED_GAP = 3     # words between an exclusion cue and the country it excludes ("a visit to")
 _VOID_ARG_GAP = 5     # words between a void contact word and its "between"/"with" ("قمة مرتقبة محتملة بين")
-_GATHERINGS = frozenset({"summit", "conference"})
+GATHERINGS = frozenset({"summit", "conference"})  # gathering words (triggers.live_triggers reads it too)
 _PREMODIFIED = frozenset({"future", "expect", "negation", "denial"})  # cues a premodified void noun follows
 _PREMODIFIER_SPAN = 4  # words between such a cue and the noun ("ahead of the Trump-Zelenskyy meeting")
 _ARG_WORDS = frozenset({"between", "with", "بين", "مع", "ميان", "با"})
@@ -459,7 +459,7 @@ def void_arguments(facts: SentenceFacts, slots: list[Slot], live: list[Cue]) -> 
     cut: set[int] = set()
     for t in facts.cues:
         if t.pos in live_at or not (t.kind in CONTACT_TRIGGERS or t.value in CONTACT_TRIGGERS
-                                    or t.kind in _GATHERINGS and (modality(facts, t) or negation(facts, t))):
+                                    or t.kind in GATHERINGS and (modality(facts, t) or negation(facts, t))):
             continue   # a summit word is no trigger: its arguments go only when it is planned or denied;
             # a verb form of verb_forms.tsv (سيزور، لم يلتق) is a contact verb voided by its particle
         if any(c.pos <= t.pos and _words(norm, c.end, t.pos) <= _PURPOSE_GAP for c in purposes):
@@ -492,6 +492,17 @@ _DESTINATION_EN = frozenset({"for", "to"})
 _DESTINATION_SPAN = 3  # words between an English departure and its "for" ("left Muscat for Doha")
 
 
+def _word_offsets(norm: str, a: int, b: int) -> list[tuple[int, str]]:
+    """The words of ``norm[a:b]`` with their offsets in ``norm``."""
+    out = []
+    at = a
+    for w in norm[a:b].split():
+        at = norm.find(w, at)
+        out.append((at, w))
+        at += len(w)
+    return out
+
+
 def _destination(facts: SentenceFacts, b: Cue) -> int | None:
     """Where departure ``b`` names its destination: English "for"/"to" after it ("left for Ankara",
     "left Muscat for Doha", "headed to"), Arabic إلى right after it ("متجها إلى تركيا"; not
@@ -501,13 +512,8 @@ def _destination(facts: SentenceFacts, b: Cue) -> int | None:
     if norm[b.pos:b.end].endswith((" to", " for")):
         return b.end
     if b.lang == "en":
-        at = b.end
-        for w in norm[b.end:].split()[:_DESTINATION_SPAN + 1]:
-            at = norm.find(w, at)
-            if w in _DESTINATION_EN:
-                return at
-            at += len(w)
-        return None
+        return next((at for at, w in _word_offsets(norm, b.end, len(norm))[:_DESTINATION_SPAN + 1]
+                     if w in _DESTINATION_EN), None)
     nxt = norm.find(" ", b.end)
     if b.lang == "ar":
         word = norm[b.end:].split(None, 1)[:1]
@@ -542,12 +548,7 @@ def onward_trip(facts: SentenceFacts, live: list[Cue]) -> tuple[int, int] | None
             continue
         last = max(t.end for t in before)
         joins = [last + k for k, ch in enumerate(norm[last:b.pos]) if ch in ",;"]
-        at = last
-        for w in norm[last:b.pos].split():
-            at = norm.find(w, at)
-            if w in _JOINS:
-                joins.append(at)
-            at += len(w)
+        joins += [at for at, w in _word_offsets(norm, last, b.pos) if w in _JOINS]
         if b.lang == "ar" and glued_before(norm, b.pos) == "و":
             joins.append(b.pos)
         if not joins:

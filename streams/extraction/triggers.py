@@ -16,12 +16,12 @@ from functools import lru_cache
 
 from streams.extraction.actors import CONTACT_TRIGGERS, Cue, SentenceFacts
 from streams.extraction.normalise import normalise
-from streams.extraction.phenomena import (commented_topic, framed_by_void, message_act, modality, negation,
-                                          planned_before, questioned, same_clause, speech_act, statement_act)
+from streams.extraction.phenomena import (GATHERINGS, commented_topic, framed_by_void, message_act, modality,
+                                          negation, planned_before, questioned, same_clause, speech_act,
+                                          statement_act)
 from streams.knowledge.loader import load_triggers
 
 _PLACE_WINDOW = 8  # words between a meeting trigger and the place it happened
-_GATHERINGS = frozenset({"summit", "conference"})
 
 
 @dataclass(slots=True)
@@ -53,7 +53,7 @@ def live_triggers(facts: SentenceFacts) -> list[Cue]:
         if t.pos in topics:
             continue  # "talked by phone about the negotiations with Iran": the topic of the call
         if t.kind not in CONTACT_TRIGGERS:
-            if t.kind in _GATHERINGS and void_summit is None and (modality(facts, t) or negation(facts, t)):
+            if t.kind in GATHERINGS and void_summit is None and (modality(facts, t) or negation(facts, t)):
                 void_summit = t.end  # "plans to have a summit with Xi ... during his state visit"
             continue
         # a planned or cancelled summit voids what follows it in its own clause only ("Days after
