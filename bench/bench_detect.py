@@ -459,6 +459,19 @@ FAMILIES_2 = [
 ]
 
 
+def _load_icews18(path: str):
+    """ICEWS18's contact rows and its held-out episodes."""
+    from streams.detection.labels import load_episodes
+
+    return _load_rows(Path(path)), load_episodes(EPISODES / "icews18-heldout.tsv")
+
+
+def _score_icews18(rows, episodes, params):
+    """ICEWS18 scored whole and without its warm-up weeks (the first baselines' history)."""
+    return (score_heldout(rows, params, episodes),
+            score_heldout(rows, params, episodes, since=_warm_up_end(rows[0][0])))
+
+
 def _warm_up_end(start: str) -> str:
     """First day of the ISO week holding ``start`` + 14 days: the weeks before it are the warm-up
     (the first week cannot fire at all, min_history_days; the second fires on a week of history)."""
@@ -508,8 +521,7 @@ def families(args) -> None:
     held_eps = [e for e in eps if e.start >= SPLIT]
     r18 = e18 = None
     if args.icews18:
-        r18 = _load_rows(Path(args.icews18))
-        e18 = load_episodes(EPISODES / "icews18-heldout.tsv")
+        r18, e18 = _load_icews18(args.icews18)
     table = []
     for name, grid in FAMILIES:
         if args.match and args.match not in name:
@@ -535,8 +547,7 @@ def families(args) -> None:
                 f"{q4['observable']} at {q4['new_per_100_pair_weeks']} ({q4['new_alerts']} new, "
                 f"{q4['updates']} updates) |")
         if r18:
-            a = score_heldout(r18, params, e18)
-            w = score_heldout(r18, params, e18, since=_warm_up_end(r18[0][0]))
+            a, w = _score_icews18(r18, e18, params)
             line += (f" {a['observable_caught']}/{a['observable']} at {a['new_per_100_pair_weeks']} "
                      f"({a['new_alerts']} new, {a['updates']} updates); without the warm-up weeks "
                      f"{w['observable_caught']}/{w['observable']} at {w['new_per_100_pair_weeks']} |")
@@ -660,10 +671,8 @@ def select(args) -> None:
           f"({q4['new_alerts']} new, {q4['updates']} updates); >= 3/7 at <= 2.685: {q4_ok}; "
           f"adopted under the rule: {adopt and q4_ok}", flush=True)
     if args.icews18:
-        r18 = _load_rows(Path(args.icews18))
-        e18 = load_episodes(EPISODES / "icews18-heldout.tsv")
-        a = score_heldout(r18, params, e18)
-        w = score_heldout(r18, params, e18, since=_warm_up_end(r18[0][0]))
+        r18, e18 = _load_icews18(args.icews18)
+        a, w = _score_icews18(r18, e18, params)
         print(f"ICEWS18: {a['observable_caught']}/{a['observable']} at {a['new_per_100_pair_weeks']} "
               f"({a['new_alerts']} new, {a['updates']} updates); without the warm-up weeks "
               f"{w['observable_caught']}/{w['observable']} at {w['new_per_100_pair_weeks']}", flush=True)
@@ -783,10 +792,8 @@ def select3(args) -> None:
           f"{q4_base['new_per_100_pair_weeks']} ({q4_base['new_alerts']} new, {q4_base['updates']} updates)")
     r18 = e18 = b18 = None
     if args.icews18:
-        r18 = _load_rows(Path(args.icews18))
-        e18 = load_episodes(EPISODES / "icews18-heldout.tsv")
-        b18 = score_heldout(r18, pre, e18)
-        w18 = score_heldout(r18, pre, e18, since=_warm_up_end(r18[0][0]))
+        r18, e18 = _load_icews18(args.icews18)
+        b18, w18 = _score_icews18(r18, e18, pre)
         print(f"defaults: ICEWS18 {b18['observable_caught']}/{b18['observable']} at "
               f"{b18['new_per_100_pair_weeks']} ({b18['new_alerts']} new, {b18['updates']} updates); "
               f"without the warm-up weeks {w18['new_per_100_pair_weeks']}")

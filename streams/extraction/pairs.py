@@ -15,8 +15,8 @@ import re
 
 from streams.extraction.actors import Place, SentenceFacts, Slot, glued_before, prev_word
 from streams.extraction.confidence import sentence_features
-from streams.extraction.phenomena import (_ABOUT, _AFTER_DAR, actor_type, attachment, commented_event, excluded,
-                                          gathering_scope, onward_trip, text_words, void_arguments)
+from streams.extraction.phenomena import (ABOUT_WORDS, AFTER_DAR, actor_type, attachment, commented_event,
+                                          excluded, gathering_scope, onward_trip, text_words, void_arguments)
 from streams.extraction.triggers import ModeDecision, decide_mode
 from streams.records import Actor
 
@@ -150,7 +150,7 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
             # "با کوشنر درباره ایران گفتگو کرد", "درباره تشدید حملات علیه ایران": a name a few
             # words after "about" is (in) the topic
             before = norm[:word_start].split()[-_ABOUT_SPAN - 1:]
-            return not any(w in _ABOUT and (w not in _AFTER_DAR or before[i - 1] == "در")
+            return not any(w in ABOUT_WORDS and (w not in AFTER_DAR or before[i - 1] == "در")
                            for i, w in enumerate(before) if i)
         return near_trigger(s, 3) and prev_word(norm, word_start) in _WITH_WORDS
 

@@ -401,9 +401,9 @@ def _predicate(norm: str, t: Cue) -> bool:
     return bool(nxt) and nxt[0].rstrip(".,:;") in _LIGHT_VERBS
 
 
-# words that make what follows them the topic ("talked about Iran"; pairs.py reads them too)
-_ABOUT = frozenset({"about", "regarding", "concerning", "درباره", "مورد", "پيرامون", "خصوص", "حول", "بشان"})
-_AFTER_DAR = frozenset({"مورد", "خصوص"})   # "در مورد", "در خصوص" (not "در این مورد": "in this case")
+# words that make what follows them the topic ("talked about Iran"; pairs._parties reads them too)
+ABOUT_WORDS = frozenset({"about", "regarding", "concerning", "درباره", "مورد", "پيرامون", "خصوص", "حول", "بشان"})
+AFTER_DAR = frozenset({"مورد", "خصوص"})   # "در مورد", "در خصوص" (not "در این مورد": "in this case")
 # words between a contact noun and its "with" that make it the speaker's own ("دیدار هفته گذشته خود
 # با", "اتصال هاتفي أجراه مع", "talks he held with")
 _OWN = frozenset({"خود", "خويش", "اجراه", "اجرته", "عقده", "عقدها", "he", "she", "they", "his", "her", "their"})
@@ -416,10 +416,10 @@ def commented_topic(facts: SentenceFacts, t: Cue) -> bool:
     contact, not a contact of its own — unless it is the speaker's own ("his visits", "دیدار هفته
     گذشته خود با", "اتصال هاتفي أجراه مع")."""
     norm = facts.norm
-    if not any(w in norm for w in _ABOUT) or _possessive(norm, t):
+    if not any(w in norm for w in ABOUT_WORDS) or _possessive(norm, t):
         return False
     before = norm[:t.pos].split()[-(_COMMENT_GAP + 2):]
-    if not any(w in _ABOUT and (w not in _AFTER_DAR or (k > 0 and before[k - 1] == "در"))
+    if not any(w in ABOUT_WORDS and (w not in AFTER_DAR or (k > 0 and before[k - 1] == "در"))
                for k, w in enumerate(before) if k >= len(before) - _COMMENT_GAP - 1):
         return False
     if any(ch in ",;:" for ch in " ".join(before[-_COMMENT_GAP - 1:])):
