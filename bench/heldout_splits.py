@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import corpus_build  # noqa: E402
 
 
 def _tree_from_argv(argv: list[str]) -> Path:
@@ -60,6 +62,7 @@ class Split:
     articles_sha256: str
     gold_sha256: str
     source: str
+    manifest: Path | None = None   # where the texts come from (bench/corpus_build.py builds ``articles``)
 
 
 def load_manifest(path: Path = MANIFEST) -> list[Split]:
@@ -70,14 +73,17 @@ def load_manifest(path: Path = MANIFEST) -> list[Split]:
             raise SplitError(f"{path}: split {r['name']!r}: role must be dev or test, got {r['role']!r}")
         if r["role"] == "test" and "-" in (r["articles_sha256"], r["gold_sha256"]):
             raise SplitError(f"{path}: test split {r['name']!r} has no recorded SHA-256: a test split is frozen")
-        out.append(Split(r["name"], r["lang"], r["role"], (ROOT / r["articles"]).resolve(),
-                         (ROOT / r["gold"]).resolve(), r["articles_sha256"], r["gold_sha256"], r["source"]))
+        manifest = (ROOT / r["articles"]).resolve() if r["articles"].endswith("manifest.jsonl") else None
+        articles = corpus_build.text_path(r["name"]) if manifest else (ROOT / r["articles"]).resolve()
+        out.append(Split(r["name"], r["lang"], r["role"], articles, (ROOT / r["gold"]).resolve(),
+                         r["articles_sha256"], r["gold_sha256"], r["source"], manifest))
     return out
 
 
 def _read(path: Path, expected: str) -> list[dict]:
     if not path.exists():
-        raise SplitError(f"{path}: not found (the splits are kept beside the project, see corpus/README.md)")
+        raise SplitError(f"{path}: not found (the texts are built beside the project from the repositories "
+                         f"they come from: bench/corpus_build.py, see corpus/README.md)")
     data = path.read_bytes()
     if expected != "-" and hashlib.sha256(data).hexdigest() != expected:
         raise SplitError(f"{path}: SHA-256 {hashlib.sha256(data).hexdigest()[:12]}… is not the recorded "
