@@ -21,7 +21,9 @@ Manifest lines (JSON, one article each)::
 (0-based row after the header); ``text`` — ``lines:A-B`` (1-based, inclusive; ``lines:A-`` to the
 end) or ``all``. A ``null`` title is no title. ``ops`` (optional, in order, on both fields):
 ``html`` (tags dropped, entities unescaped), ``squash`` (runs of white space to one space). Both
-fields are always stripped. An article without ``from`` takes the previous article's.
+fields are always stripped. An article without ``from`` takes the previous article's. ``from`` may
+name the file's ``encoding`` (a Python codec, e.g. ``cp1256`` for the Arabic Newspapers Corpus);
+the default is UTF-8 (a BOM dropped).
 
 An article's ``sha256`` is over its built record (keys sorted, compact, UTF-8); the split file is
 those records one per line in manifest order, and its SHA-256 is ``corpus/splits.tsv``'s
@@ -81,10 +83,13 @@ class Files:
             self._raw[key] = r.stdout
         return self._raw[key]
 
-    def parsed(self, repo: str, commit: str, path: str, fmt: str):
-        key = (repo, commit, path, fmt)
+    def parsed(self, repo: str, commit: str, path: str, fmt: str, encoding: str = "utf-8-sig"):
+        key = (repo, commit, path, fmt, encoding)
         if key not in self._parsed:
-            text = self.raw(repo, commit, path).decode("utf-8-sig")
+            try:
+                text = self.raw(repo, commit, path).decode(encoding)
+            except (LookupError, UnicodeDecodeError) as e:
+                raise BuildError(f"{path}: not {encoding} text ({e}); name the file's encoding in 'from'") from None
             if fmt == "json":
                 self._parsed[key] = json.loads(text)
             elif fmt == "jsonl":
@@ -173,7 +178,8 @@ def canonical(record: dict) -> bytes:
 
 def build_article(entry: dict, source: dict, files: Files) -> dict:
     fmt = source.get("format", "json")
-    parsed = files.parsed(source["repo"], source["commit"], source["path"], fmt)
+    parsed = files.parsed(source["repo"], source["commit"], source["path"], fmt,
+                          source.get("encoding", "utf-8-sig"))
     ops = entry.get("ops", [])
     record = {k: entry.get(k) for k in RECORD_KEYS if k not in ("title", "text")}
     record["title"] = apply_ops(locate(parsed, fmt, entry["title"]), ops) if entry.get("title") else None

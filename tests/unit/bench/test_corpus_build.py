@@ -101,3 +101,27 @@ def test_a_bad_entry_is_one_line_naming_its_place(mirror, tmp_path, change, mess
     with pytest.raises(cb.BuildError, match=message) as e:
         cb.build(m, cb.Files(mirrors), seal=True)
     assert "manifest.jsonl:1" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_a_file_in_another_encoding_is_read_as_its_from_names_it(tmp_path):
+    """The Arabic Newspapers Corpus is Windows-1256 with CRLF lines: ``from.encoding`` reads it; without
+    it the entry is refused in one line."""
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "p.txt").write_bytes("عنوان الخبر\r\nاستقبل الرئيس وزير الخارجية.\r\n".encode("cp1256"))
+    _git(work, "init", "-q")
+    _git(work, "add", ".")
+    _git(work, "commit", "-qm", "c")
+    commit = _git(work, "rev-parse", "HEAD")
+    mirrors = tmp_path / "mirrors"
+    (mirrors / "o+n").mkdir(parents=True)
+    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(mirrors / "o+n" / "repo")], check=True)
+    src = {"repo": "o/n", "commit": commit, "path": "p.txt", "format": "text"}
+    entry = {"id": "p", "lang": "ar", "title": "lines:1-1", "text": "lines:2-"}
+    m = _write(tmp_path / "m.jsonl", [{**entry, "from": {**src, "encoding": "cp1256"}}])
+    _, records = cb.build(m, cb.Files(mirrors), seal=True)
+    assert records[0]["title"] == "عنوان الخبر" and records[0]["text"] == "استقبل الرئيس وزير الخارجية."
+    bad = _write(tmp_path / "bad.jsonl", [{**entry, "from": src}])
+    with pytest.raises(cb.BuildError, match=r"bad.jsonl:1 \(p\): p.txt: not utf-8-sig text") as e:
+        cb.build(bad, cb.Files(mirrors), seal=True)
+    assert "\n" not in str(e.value)
