@@ -12,6 +12,7 @@ pairs (two parties, coordinated subjects, one joint meeting of all, or the first
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from streams.extraction.actors import Place, SentenceFacts, Slot, glued_before, prev_word
 from streams.extraction.confidence import sentence_features
@@ -294,7 +295,7 @@ def _all_after_with(norm: str, slots: list[Slot]) -> bool:
     if len({s.country for s in named}) < 2 or len(named) < len(slots):
         return False
     first = min(named, key=_slot_pos)
-    if first.pos < 0 or first.strength < 2 or not _titled_after_with(norm, first):
+    if first.pos < 0 or first.strength < 2 or not (_titled_after_with(norm, first) or _after_partner_cue(norm, first)):
         return False
     # a later party that speaks or is a name after a comma is the subject of the sentence
     return not any(b.kind == "holder" and "," in norm[a.end:b.pos] or _speaks(norm, b)
@@ -334,6 +335,26 @@ def _titled_after_with(norm: str, s: Slot) -> bool:
         return True
     words = norm[:max(0, s.pos)].split()[-(_TITLE_SPAN + 1):]
     return any(w in _WITH_ONLY for w in words)
+
+
+def _after_partner_cue(norm: str, s: Slot) -> bool:
+    """Is the slot, possibly after its title, right after a word whose following list is the
+    other side of the contact (cues/<lang>/partner.txt: "talked to", "met", "كلا من")?"""
+    words = norm[:max(0, s.pos)].split()[-(_TITLE_SPAN + _PARTNER_WORDS):]
+    for phrase in _partner_phrases():
+        n = len(phrase)
+        for i in range(len(words) - n, -1, -1):
+            if tuple(words[i:i + n]) == phrase:
+                return len(words) - i - n <= _TITLE_SPAN
+    return False
+
+
+_PARTNER_WORDS = 4  # words of the longest partner phrase ("اتصالين هاتفيين من")
+
+
+@lru_cache(maxsize=1)
+def _partner_phrases() -> tuple[tuple[str, ...], ...]:
+    return tuple(sorted({tuple(w.split()) for w in text_words("partner")}, key=len, reverse=True))
 
 
 def _actor(slots: list[Slot], country: str) -> Actor:

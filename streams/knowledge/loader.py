@@ -752,10 +752,11 @@ CUE_LISTS: dict[str, str] = {
     "organisation": "org",         # actor type: international organisations
     "non_state": "nonstate",       # actor type: former officials, business, private persons
     "clause": "clause",            # attachment: words opening a new clause
+    "partner": "partner",          # attachment: words whose following list is the other side ("talked to")
 }
 # lists the extractor reads as words of the text rather than through the gazetteer's automaton
 # (a past verb is often inside a longer trigger form, "دیدار کرد", which the automaton prefers)
-TEXT_WORD_LISTS: frozenset[str] = frozenset({"past", "bare", "modifier"})
+TEXT_WORD_LISTS: frozenset[str] = frozenset({"past", "bare", "modifier", "partner"})
 _CUE_COLUMNS = ("form",)
 
 

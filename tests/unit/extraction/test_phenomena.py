@@ -485,6 +485,27 @@ def test_partners_after_with_meet_the_subject_not_each_other(lang, text, expecte
     assert pairs(text, lang, published="2019-09-28") == expected
 
 
+_SHEHBAZ = {"en": "Pakistani Prime Minister Shehbaz Sharif thanked the leaders for their support. ",
+            "ar": "شكر رئيس الوزراء الباكستاني شهباز شريف القادة على دعمهم. ",
+            "fa": "نخست وزیر پاکستان شهباز شریف از رهبران تشکر کرد. "}
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a list after a word whose objects are the other side (cues/<lang>/partner.txt), no party
+    # before it: the partners of the story's subject, not of each other
+    _case({("PAK", "TUR"), ("OMN", "PAK")}, "en", "He talked to Turkish President Erdogan and the Sultan of Oman."),
+    _case({("PAK", "TUR"), ("OMN", "PAK")}, "en", "He met Turkish President Erdogan and the Sultan of Oman."),
+    _case({("PAK", "TUR"), ("OMN", "PAK")}, "ar", "والتقى كلا من الرئيس التركي أردوغان وسلطان عمان."),
+    _case({("PAK", "TUR"), ("OMN", "PAK")}, "ar", "وتلقى اتصالين هاتفيين من الرئيس التركي أردوغان وسلطان عمان."),
+    _case({("PAK", "TUR"), ("OMN", "PAK")}, "fa", "وی با هر یک از رئیس‌جمهور ترکیه و سلطان عمان دیدار کرد."),
+    # a party before the verb is its subject: it meets each of the list
+    _case({("OMN", "TUR"), ("IRN", "TUR")}, "en",
+          "Turkish President Erdogan met the Sultan of Oman and the Iranian President."),
+])
+def test_partners_after_a_transitive_verb_meet_the_subject_not_each_other(lang, text, expected):
+    assert pairs(_SHEHBAZ[lang] + text, lang, published="2025-06-12") == expected
+
+
 @pytest.mark.parametrize("lang, text, expected", [
     # coordinated subjects in separate meetings with a third meet it, not each other
     _case({("ISR", "USA"), ("UKR", "USA")}, "en",
