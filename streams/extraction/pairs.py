@@ -146,6 +146,8 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
         # a bare name acts as a subject ("قطر وأمريكا تبحثان") or a partner ("talks with Turkey"),
         # never as the topic of the talks ("discussed the war between Israel and Hamas")
         word_start = s.pos - len(glued_before(norm, s.pos))
+        if _on_border(norm, word_start):
+            return False  # "على الحدود مع العراق", "on the border with Iraq": a place
         if s.pos < first_trigger and near_trigger(s) and not any(
                 ch in ",;:" for ch in norm[s.end:first_trigger]):
             # "با کوشنر درباره ایران گفتگو کرد", "درباره تشدید حملات علیه ایران": a name a few
@@ -306,6 +308,12 @@ def _speaks(norm: str, s: Slot) -> bool:
     """Is the slot followed by a speech verb ("Kenya's foreign minister said")?"""
     m = _SPEECH_RE.search(norm, s.end)
     return m is not None and norm.count(" ", s.end, m.start()) <= _SPEAKER_GAP
+
+
+def _on_border(norm: str, at: int) -> bool:
+    """Is the word at ``at`` the country of "the border with" (cues/<lang>/border.txt)?"""
+    w = prev_word(norm, at)
+    return w in _WITH_WORDS and prev_word(norm, at - len(w) - 1) in text_words("border")
 
 
 def _with_before(norm: str, at: int) -> bool:

@@ -290,7 +290,7 @@ def negation(facts: SentenceFacts, t: Cue) -> bool:
     norm = facts.norm
     for b in facts.cues:
         if b.kind == "negation":
-            if _in_scope(b, t, norm) or _cancelled_after(b, t, norm):
+            if _in_scope(b, t, norm) or _cancelled_after(b, t, norm) or _cancelled_object(facts, b, t):
                 return True
         elif b.kind == "reject":
             # "رفض استقبال", "refused to meet"; but "جددتا رفضهما ... خلال لقاء": what was
@@ -309,6 +309,37 @@ _SUBJECT_SPAN = 4  # words of a contact noun's own phrase before the verb that c
 # terminated deal", "عقد الاجتماع الذي تأجل مرتين", "روادید ... را لغو کردند")
 _NOT_SUBJECT = frozenset({"and", "و", "را", "that", "which", "who", "الذي", "التي", "اللذين", "كه",
                           "on", "over", "about", "to", "of", "علي", "حول", "بشان", "درباره", "پيرامون", "براي"})
+
+
+_REFLEXIVE = frozenset({"خود", "خويش"})
+_OBJECT_PREPOSITIONS = frozenset({"به", "با"})
+_OBJECT_PHRASE = 3   # words after "به"/"با" in the phrase a cancelled contact noun heads
+_CAUSE_SPAN = 8      # words between را and the cancelling verb ("را به دلیل تداوم حملات ... متوقف می‌کند")
+
+
+def _cancelled_object(facts: SentenceFacts, b: Cue, t: Cue) -> bool:
+    """Persian puts a cancelled contact before the verb as its object, marked by را ("سفر خود به
+    سوئیس را لغو کرد", "دیدار با همتای سوئیسی را به تعویق انداخت"): the trigger heads the phrase
+    before را — nothing between them but a reflexive and one short "به"/"با" phrase naming a party
+    or a place (not "دیدار با همتای X روادید مقامات را لغو کرد": the visas are what is cancelled) — and
+    the cancellation follows را in the same clause (no "and", no past verb between)."""
+    norm = facts.norm
+    if b.lang != "fa" or not t.end <= b.pos:
+        return False
+    head_end = norm.find(" ", t.end)   # past a suffix glued to the noun ("سفرش")
+    ra = norm.find(" را ", head_end) if head_end >= 0 else -1
+    if ra < 0 or ra >= b.pos or _words(norm, ra + 3, b.pos) > _CAUSE_SPAN or _cut(norm[t.end:b.pos]) \
+            or "و" in norm[ra + 3:b.pos].split() or _past_between(norm, ra + 3, b.pos):
+        return False   # another verb's clause between را and the cue
+    words = norm[head_end:ra].split()
+    if words and words[0] in _REFLEXIVE:
+        words = words[1:]
+    if not words:
+        return True
+    if words[0] not in _OBJECT_PREPOSITIONS or not 1 < len(words) <= _OBJECT_PHRASE + 1:
+        return False
+    return any(head_end <= s.pos < ra and s.country for s in facts.slots) or \
+        any(head_end <= p.pos < ra for p in facts.places)
 
 
 def _cancelled_after(b: Cue, t: Cue, norm: str) -> bool:

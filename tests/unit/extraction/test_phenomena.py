@@ -1376,3 +1376,47 @@ def test_a_guest_of_an_official(lang, text, expected):
 ])
 def test_lists_of_states_after_a_plural_title(lang, text, expected):
     assert pairs(text, lang, published="2026-05-24") == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a contact that did not take place, or a trip halted
+    _case(set(), "en", "No direct contact has taken place yet between the Syrian president and the Russian side."),
+    _case(set(), "ar", "لم يحصل اتصال مباشر بعد بين الرئيس السوري والجانب الروسي."),
+    _case(set(), "fa", "هیچ تماس مستقیمی میان رئیس جمهور سوریه و طرف روسی صورت نگرفته است."),
+    _case(set(), "en", "The Iranian delegation halted its trip to Switzerland because of the attacks."),
+    _case(set(), "ar", "أوقف الوفد الإيراني زيارته إلى سويسرا بسبب الهجمات."),
+    # Persian: the cancelled contact is the object before the verb (را)
+    _case(set(), "fa", "هیئت مذاکره کننده ایرانی سفر خود به سوئیس را به دلیل تداوم حملات اسرائیل متوقف می‌کند."),
+    _case(set(), "fa", "وزیر خارجه ایران سفرش به سوئیس را لغو کرد."),
+    _case(set(), "fa", "وزیر خارجه ایران دیدار با همتای سوئیسی را به تعویق انداخت."),
+    _case(set(), "en", "The Iranian foreign minister postponed his meeting with his Swiss counterpart."),
+    # what is cancelled is something else, or in another clause
+    _case({("CHE", "IRN")}, "fa", "وزیر خارجه ایران پس از دیدار با همتای سوئیسی روادید مقامات را لغو کرد."),
+    _case({("CHE", "IRN")}, "fa", "وزیر خارجه ایران سفر خود به سوئیس را انجام داد و قرارداد لغو شد."),
+])
+def test_negation_did_not_happen_or_cancelled_as_object(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # setting a date for a meeting: the meeting is still to come
+    _case(set(), "en", "Officials gave conflicting statements about setting a date for President Abbas's "
+                       "meeting with Israeli Defence Minister Mofaz."),
+    _case(set(), "ar", "تضارب في التصريحات حول تحديد موعد لقاء الرئيس الفلسطيني عباس مع وزير الدفاع الإسرائيلي موفاز."),
+    _case(set(), "fa", "اظهارات متناقضی درباره تعیین زمان دیدار رئیس جمهور فلسطین عباس با وزیر دفاع اسرائیل منتشر شد."),
+])
+def test_modality_a_date_set_for_a_meeting(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # "the border with X" names a place, not a partner
+    _case(set(), "ar", "وقال سكان إن المقيمين في بلدة البوكمال شرق سوريا على الحدود مع العراق أجروا محادثات "
+                       "يوم الاثنين الماضي مع القوات."),
+    _case(set(), "fa", "ساکنان شهر البوکمال سوریه در مرز با عراق روز دوشنبه با نیروهای محاصره کننده گفتگو کردند."),
+    _case(set(), "en", "Residents of the Syrian town of Albukamal on the border with Iraq held talks on Monday with "
+                       "the besieging forces."),
+    _case({("IRQ", "SYR")}, "ar", "أجرت سوريا محادثات مع العراق حول الحدود."),
+])
+def test_attachment_the_border_with_a_country(lang, text, expected):
+    assert pairs(text, lang) == expected
