@@ -55,6 +55,7 @@ from functools import lru_cache
 from itertools import combinations
 
 from streams.extraction.actors import CONTACT_TRIGGERS, Cue, SentenceFacts, Slot, glued_before, prev_word
+from streams.extraction.gazetteer import gazetteer
 from streams.extraction.normalise import normalise
 from streams.knowledge import loader
 
@@ -161,7 +162,7 @@ def modality(facts: SentenceFacts, t: Cue) -> bool:
     for b in facts.cues:
         kind = b.kind
         if kind == "future":
-            if _in_scope(b, t, norm) or _coordinated_future(b, t, norm):
+            if _in_scope(b, t, norm) or _coordinated_future(b, t, norm) or _modal_predicate(facts, b, t):
                 return True
         elif kind == "expect":
             # "is also expected to have meetings with", "اقترح عقد لقاء", "انتظار می‌رود ...
@@ -199,6 +200,40 @@ def modality(facts: SentenceFacts, t: Cue) -> bool:
                         and _words(norm, b.end, p.pos) <= _DEPARTURE_SPAN:
                     return True
     return False
+
+
+_NOUN_PHRASE_WORDS = frozenset({"with", "his", "her", "its", "their", "the", "of", "مع", "ب"})
+# the modal and future verbs a predicate starts with (not "ahead of", "next week": a time)
+_MODAL_VERBS = frozenset({"will", "would", "could", "may", "might", "can", "قد", "سوف", "لن"})
+_NOUN_PHRASE_SPAN = 6  # words of a contact noun's own phrase before its modal predicate
+
+
+def _modal_predicate(facts: SentenceFacts, b: Cue, t: Cue) -> bool:
+    """A contact noun that is the subject of a modal or future predicate ("his meeting with his
+    North Korean counterpart could produce ...", "لقاءه بنظيره الكوري الشمالي قد ينجم عنه"): the
+    cue follows the noun's own phrase — nothing between them but its partners and "with"/"his"
+    (Persian puts its modal before the verb, which modality's other rules read)."""
+    norm = facts.norm
+    if b.lang == "fa" or not t.end <= b.pos or _cut(norm[t.end:b.pos]) \
+            or _words(norm, t.end, b.pos) > _NOUN_PHRASE_SPAN:
+        return False
+    first = norm[b.pos:b.end].split(" ", 1)[0]
+    if first not in _MODAL_VERBS and not (b.lang == "ar" and first.startswith("س")):
+        return False
+    # the words of the partners: their slots and the country words naming them ("north korean")
+    named = [(s.pos, s.end) for s in facts.slots if s.country] + [
+        (m.wstart, m.end) for m in gazetteer().find(norm)
+        if any(e.kind in ("country", "holder", "title") for e in m.entries)]
+    at = norm.find(" ", t.end)   # past the rest of the noun's word ("لقاءه")
+    while 0 <= at < b.pos:
+        start = at + 1
+        end = norm.find(" ", start)
+        end = b.pos if end < 0 or end > b.pos else end
+        word = norm[start:end]
+        if word and word not in _NOUN_PHRASE_WORDS and not any(a < end and start < z for a, z in named):
+            return False
+        at = end if end < b.pos else -1
+    return True
 
 
 def _coordinated_future(b: Cue, t: Cue, norm: str) -> bool:

@@ -1420,3 +1420,19 @@ def test_modality_a_date_set_for_a_meeting(lang, text, expected):
 ])
 def test_attachment_the_border_with_a_country(lang, text, expected):
     assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a contact noun that is the subject of a modal or future predicate is still to come
+    _case(set(), "en", "US President Trump said his meeting with his North Korean counterpart could produce the "
+                       "greatest deal in the world."),
+    _case(set(), "ar", "قال الرئيس الأميركي ترمب إن لقاءه بنظيره الكوري الشمالي قد ينجم عنه أعظم اتفاق في العالم."),
+    _case(set(), "fa", "ترامپ گفت دیدارش با همتای کره شمالی ممکن است به بزرگترین توافق جهان منجر شود."),
+    _case(set(), "ar", "وعبر الرئيس الأميركي عن ثقته حتى موعد المفاوضات التاريخية بينه وبين الرئيس الكوري الشمالي."),
+    # a held meeting's own predicate, or a future verb of another clause
+    _case({("CHN", "USA")}, "en", "Biden's meeting with the Chinese president on Monday lasted four hours."),
+    _case({("CHN", "USA")}, "en", "President Biden met Chinese President Xi and will travel to Japan next."),
+    _case({("EGY", "FRA")}, "ar", "وكان الرئيس المصري قد التقى نظيره الفرنسي."),
+])
+def test_modality_a_contact_noun_with_a_modal_predicate(lang, text, expected):
+    assert pairs(text, lang) == expected
