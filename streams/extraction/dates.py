@@ -376,8 +376,10 @@ def resolve_event_date(sentence: str, ref: date | None, ref_precision: str,
             pos = context.find(sentence) if sentence else -1
             exprs = find_date_expressions(context)
             if pos >= 0:
-                exprs.sort(key=lambda x: min(abs(x.start - pos),
-                                             abs(x.start - (pos + len(sentence)))))
+                # a date before the sentence first ("... Tuesday. The talks were held in Beijing"
+                # refers back to it), nearest first; one after it dates the next sentence's event
+                exprs.sort(key=lambda x: (x.start >= pos, min(abs(x.start - pos),
+                                                              abs(x.start - (pos + len(sentence))))))
             for e in exprs:
                 if e.bound:
                     continue

@@ -132,6 +132,7 @@ class Gazetteer:
         self._forms: dict[str, list[Entry]] = {}
         self.outlets: dict[str, str] = {}       # outlet domain/name (lower case) -> alpha-3
         self.national: set[str] = set()         # outlets that are national news agencies
+        self.outlet_names: dict[str, str] = {}  # a name an outlet is known by (lower case) -> outlet
         self.holders: list[Holder] = []
         self.n_forms = 0
         self._load()
@@ -228,6 +229,8 @@ class Gazetteer:
             if r.national:
                 self.national.add(r.outlet)
             for n in r.agency_names:
+                if a3:
+                    self.outlet_names.setdefault(n.lower().removeprefix("the "), r.outlet)
                 if n.isascii() and len(n) <= 3:
                     continue  # AP, RT, ONA: fragments of countless English words, and a
                     # dateline's home country matters only for unnamed officials
@@ -264,6 +267,10 @@ class Gazetteer:
         s = source.strip().lower()
         if s in self.outlets:
             return s
+        # a feed naming the outlet rather than its domain ("Yonhap News Agency", "The Korea Herald")
+        named = self.outlet_names.get(s.removeprefix("the "))
+        if named is not None:
+            return named
         for host in _source_hosts(s):
             parts = host.split(".")
             for i in range(len(parts) - 1):

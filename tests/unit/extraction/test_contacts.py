@@ -51,6 +51,26 @@ def test_outlet_country_from_domain():
     assert g.outlet_country(None) is None
 
 
+@pytest.mark.parametrize("source, country, national", [
+    # a feed naming the outlet as it calls itself, not by its domain
+    ("Yonhap News Agency", "KOR", True),
+    ("The Korea Herald", "KOR", False),
+    ("Associated Press of Pakistan", "PAK", True),
+    ("Fars News", "IRN", True),
+    ("Arab News", None, False),   # written for an international audience: no home state
+])
+def test_outlet_country_from_its_name(source, country, national):
+    g = gazetteer()
+    assert g.outlet_country(source) == country
+    assert g.national_agency(source) is national
+
+
+def test_a_national_agencys_unnamed_minister_is_its_states():
+    a = {"id": "t", "lang": "en", "published_at": "2025-12-30", "source": "Yonhap News Agency",
+         "text": "Trade Minister Yeo Han-koo held talks with his Chinese counterpart in Beijing on Tuesday."}
+    assert {tuple(c.countries) for c in extract_contacts(a)} == {("CHN", "KOR")}
+
+
 # ---- contacts ------------------------------------------------------------------------------
 
 def test_phone_call_between_titled_officials():

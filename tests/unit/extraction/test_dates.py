@@ -363,3 +363,16 @@ def test_future_markers_give_no_event_date():
     for s in ("يلتقي الوزيران يوم الخميس المقبل", "they will meet next Monday",
               "نشست ۱۱ مي آتي در بغداد", "دوشنبه آینده سفر می‌کند", "في 20 أكتوبر القادم"):
         assert resolve_event_date(s, THU, "day") == (None, "none"), s
+
+
+@pytest.mark.parametrize("paragraph, sentence", [
+    # a sentence without a date takes the one before it in its paragraph, not the next sentence's
+    ("Trade chiefs of South Korea and China met Tuesday. The talks were held in Beijing. "
+     "The first phase of the FTA took effect in December 2015.", "The talks were held in Beijing."),
+    ("التقى وزيرا التجارة الثلاثاء. وعقدت المحادثات في بكين. ودخلت المرحلة الأولى حيز التنفيذ في ديسمبر 2015.",
+     "وعقدت المحادثات في بكين."),
+    ("وزیران بازرگانی روز سه‌شنبه دیدار کردند. این گفتگو در پکن برگزار شد. مرحله اول در دسامبر 2015 اجرا شد.",
+     "این گفتگو در پکن برگزار شد."),
+])
+def test_a_sentence_without_a_date_takes_the_one_before_it(paragraph, sentence):
+    assert resolve_event_date(sentence, date(2025, 12, 31), "day", context=paragraph) == ("2025-12-30", "day")
