@@ -463,7 +463,7 @@ class SpikeDetector:
             "names": [country_name(c) for c in pair.split("-")],
             "group_id": group_id(pair, episode["started"]),
         }
-        alert["summary"] = explain(alert, p)
+        alert["summary"] = explain(alert, p, (st.reports, st.reports_expected) if st.unit == "reports" else None)
         return alert
 
 

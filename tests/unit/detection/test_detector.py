@@ -762,7 +762,7 @@ def test_count_unit_days_counts_each_day_once():
     first_d = next(a for a in days if a["status"] == "new")
     assert first_c["observed"] == 3 and first_c["window_end"] == day(91)     # 3 contacts on 2 days
     assert first_d["observed"] == 3 and first_d["window_end"] == day(92)     # the third day
-    assert len(first_d["evidence"]) == 5
+    assert len(first_d["evidence"]) == 5 and "3 days with a contact" in first_d["summary"]
     assert first_d["history"]["contacts"] == first_c["history"]["contacts"] == 5   # days 14..70
     assert max(a["observed"] for a in days) == 4 < max(a["observed"] for a in contacts) == 8
 
@@ -790,6 +790,6 @@ def test_busy_pair_opens_on_a_surge_of_reports():
     X = replace(P, report_dispersion=2.0)
     new = [a for a in run(X) if a["status"] == "new"]
     assert len(new) == 1 and new[0]["observed"] < 4 * new[0]["expected"]   # contacts: no spike
-    assert new[0]["p_value"] < P.alpha
+    assert new[0]["p_value"] < P.alpha and "Unusually reported: 11 reports" in new[0]["summary"]   # opened on its third contact
     assert run(replace(X, busy_expected=3.0)) == []       # the pair expects ~2.1 in a week
     assert run(X, per_contact=1) == []                     # ordinary reporting
