@@ -459,10 +459,25 @@ FAMILIES_2 = [
 ]
 
 
+# SHA-256 of the ICEWS18 contacts file docs/detection.md section 8 describes (not in the project;
+# bench/icews_contacts.py icews18 makes it)
+ICEWS18_SHA256 = "957e7551f8927afb74aa8a3a78f13b18666c8b8e8b46e915011a43c7d75e7c57"
+
+
+def _check_sha256(path: str, expected: str) -> None:
+    """Name on stderr a held-out file that is not the one the docs describe."""
+    import hashlib
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    if digest != expected:
+        print(f"warning: {path} has SHA-256 {digest}, not the file the docs describe ({expected})",
+              file=sys.stderr)
+
+
 def _load_icews18(path: str):
     """ICEWS18's contact rows and its held-out episodes."""
     from streams.detection.labels import load_episodes
 
+    _check_sha256(path, ICEWS18_SHA256)
     return _load_rows(Path(path)), load_episodes(EPISODES / "icews18-heldout.tsv")
 
 
@@ -600,12 +615,8 @@ def heldout_2017(args) -> None:
 def _rows_2017(path: str) -> list:
     """The 2016 contacts (history) then the held-out 2017 file's, up to the end of 2017; a file
     that is not the one docs/detection.md section 8 describes is named on stderr."""
-    import hashlib
     import itertools
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    if digest != ICEWS_2017_SHA256:
-        print(f"warning: {path} has SHA-256 {digest}, not the file the docs describe "
-              f"({ICEWS_2017_SHA256})", file=sys.stderr)
+    _check_sha256(path, ICEWS_2017_SHA256)
     with open(SHARED / "events" / "icews-contacts-2016.jsonl", encoding="utf-8") as a, \
             open(path, encoding="utf-8") as b:
         rows, _, _ = _read(itertools.chain(a, b), sys.stderr)
@@ -838,6 +849,139 @@ def select3(args) -> None:
               f"{h['active_pair_weeks']} active pair-weeks)")
 
 
+# Fourth pass (issue 15, det4): recall on busy pairs, on top of today's defaults, chosen by the rule
+# of docs/detection.md section 7 "Fourth pass" (`select4`; committed before any of these was measured).
+FAMILIES_4 = [
+    ("T. contact-days: the window and the baseline count days with a contact",
+     _grid(count_unit=["days"], min_ratio_new=[4.0, 3.0])),
+    ("X. reports for busy pairs: a window may fire on its distinct reports against the pair's own",
+     _grid(busy_expected=[0.0, 0.5, 1.0], report_dispersion=[2.0, 4.0, 8.0])),
+    ("TX. T's contact-days with X",
+     _grid(count_unit=["days"], busy_expected=[0.5, 1.0], report_dispersion=[4.0])),
+]
+DET4_MAX_UPDATES = 63   # today's 57 tuning updates + 10 %
+
+
+def _gain_ok(r: dict, base: dict) -> bool:
+    """At most one more new alert than ``base`` per extra observable episode caught."""
+    extra = r["observable_caught"] - base["observable_caught"]
+    return extra >= 0 and r["new_alerts"] <= base["new_alerts"] + extra
+
+
+def select4(args) -> None:
+    """The fourth pass's selection (docs/detection.md section 7, "Fourth pass"; the rule was
+    committed before any of these were measured): every setting of FAMILIES_4 on 2016-01..09 on top
+    of today's defaults. Eligible: the defaults' tuning cells kept, updates <= DET4_MAX_UPDATES, and
+    a gain (more observable episodes at <= one more new alert per extra episode, or the same with
+    fewer new alerts). Ranked: episodes (more first), rate, updates, grid order. Checks in ranked
+    order: 2016-Q4 and (--icews18) ICEWS18 keep the defaults' cells with <= one more new alert per
+    extra episode; the first that passes is adopted. Then, for the report only, each family's best
+    tuning setting on 2016-Q4 and ICEWS18. --icews2017 FILE scores the adopted setting once (nothing
+    adopted: nothing is run)."""
+    from dataclasses import replace
+
+    from streams.detection.labels import load_episodes, load_steady
+    rows = _load_rows(SHARED / "events" / "icews-contacts-2016.jsonl")
+    eps = load_episodes(EPISODES / "icews-2016.tsv")
+    steady = load_steady(EPISODES / "steady-2016.tsv")
+    tune_eps = [e for e in eps if e.start < SPLIT]
+    held_eps = [e for e in eps if e.start >= SPLIT]
+    pre = SpikeParams()
+    base = run_scored(rows, pre, tune_eps, steady, upto=SPLIT)
+    base_cells = _caught_cells(base)
+    print(f"defaults: tuning {base['observable_caught']}/{base['observable']} at "
+          f"{base['new_per_100_pair_weeks']} ({base['new_alerts']} new, {base['updates']} updates)")
+    print("| family | setting | tuning: observable caught | same cells | new alerts | in labelled episodes "
+          "| updates | new per 100 active pair-weeks | eligible |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    ranked, best_of_family = [], {}
+    i = 0
+    for name, grid in FAMILIES_4:
+        fam = name.split(".")[0]
+        for over in grid:
+            t = time.process_time()
+            r = run_scored(rows, replace(pre, **over), tune_eps, steady, upto=SPLIT)
+            cpu = time.process_time() - t
+            same = _caught_cells(r) >= base_cells
+            gain = _gain_ok(r, base) and (r["observable_caught"] > base["observable_caught"]
+                                          or r["new_alerts"] < base["new_alerts"])
+            ok = same and r["updates"] <= DET4_MAX_UPDATES and gain
+            key = (-r["observable_caught"], r["new_per_100_pair_weeks"], r["updates"], i)
+            print(f"| {fam} | {over} | {r['observable_caught']}/{r['observable']} | {'yes' if same else 'no'} "
+                  f"| {r['new_alerts']} | {r['new_in_labelled_episodes']} | {r['updates']} "
+                  f"| {r['new_per_100_pair_weeks']} | {'yes' if ok else 'no'} | ({cpu:.2f} s)", flush=True)
+            if args.verbose:
+                lost = sorted(base_cells - _caught_cells(r))
+                won = sorted(_caught_cells(r) - base_cells)
+                print(f"    lost {lost} won {won}")
+            if ok:
+                ranked.append((key, name, over, r))
+            if fam not in best_of_family or key < best_of_family[fam][0]:
+                best_of_family[fam] = (key, over, r)
+            i += 1
+    ranked.sort(key=lambda t: t[0])
+    print(f"eligible (a gain on the tuning part, its cells kept): {len(ranked)}")
+    q4_base = score_heldout(rows, pre, held_eps, since=SPLIT)
+    print(f"defaults: 2016-Q4 {q4_base['observable_caught']}/{q4_base['observable']} at "
+          f"{q4_base['new_per_100_pair_weeks']} ({q4_base['new_alerts']} new, {q4_base['updates']} updates)")
+    r18 = e18 = b18 = None
+    if args.icews18:
+        r18, e18 = _load_icews18(args.icews18)
+        b18, w18 = _score_icews18(r18, e18, pre)
+        print(f"defaults: ICEWS18 {b18['observable_caught']}/{b18['observable']} at "
+              f"{b18['new_per_100_pair_weeks']} ({b18['new_alerts']} new, {b18['updates']} updates); "
+              f"without the warm-up weeks {w18['new_per_100_pair_weeks']}")
+
+    def checks(over: dict) -> tuple[bool, str]:
+        params = replace(pre, **over)
+        q4 = score_heldout(rows, params, held_eps, since=SPLIT)
+        ok = _caught_cells(q4) >= _caught_cells(q4_base) and _gain_ok(q4, q4_base)
+        line = (f"2016-Q4 {q4['observable_caught']}/{q4['observable']} at {q4['new_per_100_pair_weeks']} "
+                f"({q4['new_alerts']} new, {q4['updates']} updates)")
+        if r18 is not None:
+            a, w = _score_icews18(r18, e18, params)
+            ok = ok and _caught_cells(a) >= _caught_cells(b18) and _gain_ok(a, b18)
+            line += (f"; ICEWS18 {a['observable_caught']}/{a['observable']} at {a['new_per_100_pair_weeks']} "
+                     f"({a['new_alerts']} new, {a['updates']} updates), without the warm-up weeks "
+                     f"{w['new_per_100_pair_weeks']}")
+        return ok, line
+
+    adopted, vetoed = None, 0
+    for _, name, over, r in ranked:
+        ok, line = checks(over)
+        print(f"{name.split('.')[0]} {over}: tuning {r['observable_caught']}/{r['observable']} at "
+              f"{r['new_per_100_pair_weeks']} ({r['new_alerts']} new, {r['updates']} updates); {line}; "
+              f"checks passed: {ok}", flush=True)
+        if ok:
+            adopted = (name, over)
+            break
+        vetoed += 1
+    if adopted is None:
+        print(f"nothing adopted ({len(ranked)} eligible, {vetoed} vetoed by the checks): the defaults stay")
+    else:
+        print(f"adopted: {adopted[0].split('.')[0]} {adopted[1]} ({vetoed} vetoed by the checks before it)")
+    print("for the report only (the rule has decided): each family's best tuning setting held out")
+    for fam, (_, over, r) in best_of_family.items():
+        print(f"  {fam} {over}: tuning {r['observable_caught']}/{r['observable']} at "
+              f"{r['new_per_100_pair_weeks']} ({r['new_alerts']} new, {r['updates']} updates); "
+              f"{checks(over)[1]}", flush=True)
+    if args.icews2017:
+        if adopted is None:
+            print("2017: not run (nothing adopted; the rule runs 2017 only for an adopted setting)")
+            return
+        r17 = _rows_2017(args.icews2017)
+        since, _ = HELDOUT_2017
+        e17 = load_episodes(EPISODES / "icews-2017.tsv")
+        h = score_heldout(r17, replace(pre, **adopted[1]), e17, since=since)
+        print(f"2017 (held out, run once) for {adopted[1]}: "
+              f"{h['observable_caught']}/{h['observable']} observable ({h['caught']}/{h['episodes']} "
+              f"labelled) at {h['new_per_100_pair_weeks']} ({h['new_alerts']} new, "
+              f"{h['new_in_labelled_episodes']} in labelled episodes, {h['updates']} updates, "
+              f"{h['active_pair_weeks']} active pair-weeks)")
+        if args.verbose:
+            _print_episodes(h["rows"])
+
+
 def _alert_view(a: dict) -> tuple:
     """An alert without its generation time (the rest must be the same in every order)."""
     return tuple(sorted((k, json.dumps(v, sort_keys=True)) for k, v in a.items() if k != "generated_at"))
@@ -984,7 +1128,7 @@ def main() -> int:
     ap.add_argument("what", nargs="?", default="speed", choices=("speed", "copies", "sweep", "compare",
                                                                  "multiple-testing", "holdout", "families",
                                                                  "cold-start", "order", "input-order",
-                                                                 "heldout-2017", "select", "select3"))
+                                                                 "heldout-2017", "select", "select3", "select4"))
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--only", action="append", help="compare: only this candidate (repeatable)")
     ap.add_argument("--match", default=None, help="compare, families: only candidates whose label contains this")
@@ -1000,7 +1144,7 @@ def main() -> int:
     {"speed": speed, "copies": copies, "sweep": sweep, "compare": compare,
      "multiple-testing": multiple_testing, "holdout": holdout, "families": families,
      "cold-start": cold_start, "order": order, "input-order": input_order, "heldout-2017": heldout_2017,
-     "select": select, "select3": select3}[args.what](args)
+     "select": select, "select3": select3, "select4": select4}[args.what](args)
     return 0
 
 

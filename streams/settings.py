@@ -151,6 +151,12 @@ SPECS: tuple[Spec, ...] = (
                                                 "SPIKE_MIN_REPORTS 1)"),
     Spec("spike_contact_reports", int, 2, "... in this many distinct reports (what SPIKE_CORROBORATE_BY "
                                           "counts)"),
+    Spec("spike_count_unit", str, "contacts", "what a window counts: distinct contacts, or days with a "
+                                              "contact (days)"),
+    Spec("spike_report_dispersion", float, 0.0, "> 0: a window may also fire on its distinct reports "
+                                                "against the pair's own, divided by this dispersion (0: off)"),
+    Spec("spike_busy_expected", float, 0.0, "... only for pairs whose baseline expects at least this many "
+                                            "contacts in the window (0: every pair)"),
     Spec("cooldown_days", int, 42, "an episode ends after this many quiet days; the next spike is new"),
     Spec("settle_days", int, 1, "a day's alerts are decided once the event-time watermark is past the "
                                 "day + this many days, counting the contacts stamped up to then: "
@@ -235,6 +241,9 @@ class Settings:
     spike_min_ratio_new: float
     spike_min_reported_contacts: int
     spike_contact_reports: int
+    spike_count_unit: str
+    spike_report_dispersion: float
+    spike_busy_expected: float
     cooldown_days: int
     settle_days: int
     retain_days: int
@@ -272,6 +281,10 @@ class Settings:
             problems.append(f"{PREFIX}SPIKE_ALPHA must be in (0, 1)")
         if self.spike_corroborate_by not in ("article_ids", "sources"):
             problems.append(f"{PREFIX}SPIKE_CORROBORATE_BY must be article_ids or sources")
+        if self.spike_count_unit not in ("contacts", "days"):
+            problems.append(f"{PREFIX}SPIKE_COUNT_UNIT must be contacts or days")
+        if self.spike_report_dispersion < 0 or self.spike_busy_expected < 0:
+            problems.append(f"{PREFIX}SPIKE_REPORT_DISPERSION and SPIKE_BUSY_EXPECTED must be >= 0")
         if not 0 < self.web_port < 65536:
             problems.append(f"{PREFIX}WEB_PORT out of range")
         if self.web_url and not self.web_url.startswith(("http://", "https://")):

@@ -22,7 +22,7 @@ from streams.detection import PairCounts, SpikeDetector, SpikeParams, contact_da
 from streams.detection.asof import AsOfEvaluator
 from streams.detection.contact_keys import as_contact, contact_key, counted, pair_key
 from streams.detection.labels import load_episodes, load_steady, score
-from streams.detection.model import METHODS
+from streams.detection.model import COUNT_UNITS, METHODS
 
 _D = SpikeParams()
 
@@ -104,6 +104,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "the window is below --alpha under its own overdispersion (section 7; 0: off)")
     p.add_argument("--new-episode-alpha", dest="alpha_new", type=_number(float, 0, 1), default=_D.alpha_new,
                    help="> 0: a new episode also needs its p-value below this (updates: --alpha)")
+    p.add_argument("--count-unit", choices=COUNT_UNITS, default=_D.count_unit,
+                   help="what a window counts: distinct contacts, or days with a contact "
+                        "(docs/detection.md, section 7, fourth pass)")
+    p.add_argument("--report-dispersion", type=_number(float, 0), default=_D.report_dispersion,
+                   help="> 0: a window may also fire on its distinct reports against the pair's own "
+                        "reports, counts divided by this dispersion (section 7, fourth pass; 0: off)")
+    p.add_argument("--busy-expected", type=_number(float, 0), default=_D.busy_expected,
+                   help="... only for pairs whose baseline expects at least this many contacts in "
+                        "the window (0: every pair)")
     p.add_argument("--corroborate-by", choices=("sources", "article_ids"), default=_D.corroborate_by,
                    help="corroboration counts distinct outlets (sources) or reports (article_ids)")
     p.add_argument("--method", choices=METHODS, default=_D.method,
@@ -245,6 +254,8 @@ def run(args: argparse.Namespace) -> int:
         unseen_pair_reports=args.unseen_pair_reports, alpha_new=args.alpha_new,
         min_ratio_new=args.min_ratio_new, min_reported_contacts=args.min_reported_contacts,
         contact_reports=args.contact_reports, dispersion_min_history=args.dispersion_min_history,
+        count_unit=args.count_unit, report_dispersion=args.report_dispersion,
+        busy_expected=args.busy_expected,
     )
     from streams.commands.common import CommandError, input_file
 

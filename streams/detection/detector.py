@@ -34,7 +34,7 @@ from streams.detection.contact_keys import as_contact
 from streams.detection.counts import ALL_TOPICS, AddResult, PairCounts, iso_of
 from streams.detection.explain import country_name, explain, group_id
 from streams.detection.model import (METHOD, SpikeParams, WindowStats, may_fire, own_dispersion_p,
-                                     window_stats)
+                                     report_stats, unit_counts, window_stats)
 from streams.records import Contact
 
 MAX_EVIDENCE = 50        # contacts listed in one alert
@@ -166,11 +166,11 @@ class SpikeDetector:
         walk_end = min(d - 1, touched)
         gap = not active and lo <= walk_end < lo_d - 1
         if gap:
-            series = (self.counts.daily_counts_ord(pair, topic, lo, walk_end)
+            series = (self._daily(pair, topic, lo, walk_end)
                       + [0] * (lo_d - walk_end - 1)
-                      + self.counts.daily_counts_ord(pair, topic, lo_d, d))
+                      + self._daily(pair, topic, lo_d, d))
         else:
-            series = self.counts.daily_counts_ord(pair, topic, lo, d)
+            series = self._daily(pair, topic, lo, d)
         prefix = [0, *accumulate(series)]
 
         def weeks_of(w0: int) -> tuple[tuple[int, int], ...]:
@@ -195,7 +195,10 @@ class SpikeDetector:
             observed = prefix[x - lo + 1] - prefix[w0 - lo]
             history = prefix[w0 - lo] - prefix[h0 - lo]
             if p.method == METHOD:
-                return window_stats(observed, history, w0 - h0, p)
+                st = window_stats(observed, history, w0 - h0, p)
+                if p.report_dispersion > 0 and not st.fires and may_fire(observed, p):
+                    st = self._report_test(pair, topic, h0, w0, x, st)
+                return st
             previous = tuple((prefix[y - lo + 1] - prefix[y - p.window_days + 1 - lo],
                               weeks_of(y - p.window_days + 1))
                              for y in range(x - 1, x - 1 - back, -1))
@@ -210,7 +213,7 @@ class SpikeDetector:
         for x in range(first, d):
             if active:
                 if gap and x > walk_end:   # an episode opened on the walk: it goes on to d
-                    prefix = [0, *accumulate(self.counts.daily_counts_ord(pair, topic, lo, d))]
+                    prefix = [0, *accumulate(self._daily(pair, topic, lo, d))]
                     gap = False
                 self._step_quiet(active, fires(x), x)
                 if active.get("ended"):
@@ -282,7 +285,7 @@ class SpikeDetector:
         if first > last:
             return False
         wd = self.params.window_days
-        series = self.counts.daily_counts_ord(pair, topic, first - wd + 1, last)
+        series = self._daily(pair, topic, first - wd + 1, last)
         observed = sum(series[:wd - 1])
         for i in range(wd - 1, len(series)):
             observed += series[i]
@@ -290,6 +293,23 @@ class SpikeDetector:
                 return True
             observed -= series[i - wd + 1]
         return False
+
+    def _daily(self, pair: str, topic: str, first: int, last: int) -> list[int]:
+        """The pair's daily counts between two ordinals in the model's unit (``count_unit``)."""
+        return unit_counts(self.counts.daily_counts_ord(pair, topic, first, last), self.params.count_unit)
+
+    def _report_test(self, pair: str, topic: str, h0: int, w0: int, x: int, st: WindowStats) -> WindowStats:
+        """``report_stats`` of the window ``w0..x`` against the baseline ``h0..w0-1``: the distinct
+        reports (``corroborate_by``; a contact without any counts as one) of each, from one read."""
+        if st.expected < self.params.busy_expected or st.history_days < self.params.min_history_days:
+            return st
+        field = self.params.corroborate_by
+        start = _day(w0)
+        window: set[str] = set()
+        history: set[str] = set()
+        for key, v in self.counts.contacts(pair, topic, _day(h0), _day(x)):
+            (window if key.split("|")[1] >= start else history).update(v.get(field) or (key,))
+        return report_stats(st, len(window), len(history), self.params)
 
     def _coverage(self, day: str) -> int:
         """Ordinal of the first observed day (fixed, or the earliest day evaluated so far)."""
@@ -349,8 +369,12 @@ class SpikeDetector:
             return False
         if 0 < p.alpha_new <= st.p_value:
             return False
-        if p.min_ratio_new > 0 and st.observed < p.min_ratio_new * st.expected:
-            return False
+        if p.min_ratio_new > 0:
+            # a window that fired on its reports (report_stats) is held to the ratio of its reports
+            obs, exp = ((st.reports, st.reports_expected) if st.unit == "reports"
+                        else (st.observed, st.expected))
+            if obs < p.min_ratio_new * exp:
+                return False
         if (p.dispersion_min_history > 0 and weeks is not None
                 and st.history >= p.dispersion_min_history):
             if own_dispersion_p(st.observed, st.history, st.history_days, p, weeks()) >= p.alpha:
@@ -439,7 +463,7 @@ class SpikeDetector:
             "names": [country_name(c) for c in pair.split("-")],
             "group_id": group_id(pair, episode["started"]),
         }
-        alert["summary"] = explain(alert, p)
+        alert["summary"] = explain(alert, p, (st.reports, st.reports_expected) if st.unit == "reports" else None)
         return alert
 
 

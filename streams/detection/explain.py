@@ -66,10 +66,13 @@ def _plural(n: int, word: str) -> str:
 def summary(*, pair: list[str] | tuple[str, str], topic: str, window_start: str, window_end: str,
             window_days: int, observed: int, expected: float, history_contacts: int,
             history_days: int, history_weeks: int, p_value: float, sources: int, articles: int,
-            status: str = "new") -> str:
+            status: str = "new", count_unit: str = "contacts",
+            reports: tuple[int, float] | None = None) -> str:
     """One or two sentences saying what is unusual, e.g. "Iran and Saudi Arabia: 3 distinct contacts
     in the 7 days to 5 January 2016, against about 0.23 a week over the previous 12 weeks ...".
-    ``expected`` is the window's expected count; the weekly rate is derived from it."""
+    ``expected`` is the window's expected count; the weekly rate is derived from it.
+    ``count_unit`` "days": the counts are days with a contact. ``reports`` (the window's distinct
+    reports and their expected number): the window fired on its reports, and p is theirs."""
     a, b = (country_name(c) for c in pair)
     noun = "contact" if topic == ALL_TOPICS else f"{topic}-related contact"
     weekly = expected * 7.0 / window_days
@@ -80,13 +83,21 @@ def summary(*, pair: list[str] | tuple[str, str], topic: str, window_start: str,
                 f"{_plural(history_days, 'day')} observed before ({_plural(history_contacts, 'contact')})")
     head = "Still growing: " if status == "update" else ""
     p = f"{p_value:.1g}" if p_value >= 1e-4 else f"{p_value:.0e}"
-    return (f"{head}{a} and {b}: {_plural(observed, 'distinct ' + noun)} in the {window_days} days to {_day(window_end)}, {base}; reported by "
-            f"{_plural(sources, 'outlet')} in {_plural(articles, 'article')}. "
-            f"Chance of this many at the usual rate: p = {p}.")
+    if count_unit == "days":
+        counted = f"{_plural(observed, 'day')} with a {noun}"
+    else:
+        counted = _plural(observed, "distinct " + noun)
+    chance = f"Chance of this many at the usual rate: p = {p}."
+    if reports is not None:
+        chance = (f"Unusually reported: {_plural(reports[0], 'report')} against about "
+                  f"{_num(reports[1] * 7.0 / window_days)} a week usually; chance of this many: p = {p}.")
+    return (f"{head}{a} and {b}: {counted} in the {window_days} days to {_day(window_end)}, {base}; reported by "
+            f"{_plural(sources, 'outlet')} in {_plural(articles, 'article')}. {chance}")
 
 
-def explain(alert: dict[str, Any], params: Any) -> str:
-    """``summary`` from an alert record (streams.detection.SpikeDetector) and its SpikeParams."""
+def explain(alert: dict[str, Any], params: Any, reports: tuple[int, float] | None = None) -> str:
+    """``summary`` from an alert record (streams.detection.SpikeDetector) and its SpikeParams;
+    ``reports``: (distinct reports, expected) of a window that fired on its reports."""
     ev = alert.get("evidence") or ()
     sources = {s for e in ev for s in (e.get("sources") or ())}
     articles = {x for e in ev for x in (e.get("article_ids") or ())}
@@ -96,7 +107,8 @@ def explain(alert: dict[str, Any], params: Any) -> str:
                    observed=alert["observed"], expected=alert["expected"],
                    history_contacts=int(hist.get("contacts", 0)), history_days=int(hist.get("days", 0)),
                    history_weeks=params.history_weeks, p_value=alert["p_value"],
-                   sources=len(sources), articles=len(articles), status=alert["status"])
+                   sources=len(sources), articles=len(articles), status=alert["status"],
+                   count_unit=getattr(params, "count_unit", "contacts"), reports=reports)
 
 
 __all__ = ["country_name", "explain", "group_id", "summary"]

@@ -41,6 +41,7 @@ from scipy.special import betainc, ndtr
 
 METHOD = "gamma-poisson-v1"
 METHODS = ("gamma-poisson-v1", "nb-eb-v2", "ears-c1", "ears-c2", "ears-c3")
+COUNT_UNITS = ("contacts", "days")
 EARS = ("ears-c1", "ears-c2", "ears-c3")
 # Anscombe residual above which a baseline week counts as a past outbreak (Noufaily et al. 2013)
 OUTBREAK_RESIDUAL = 2.58
@@ -77,6 +78,13 @@ class SpikeParams:
     dispersion_min_history: int = 0  # > 0: a pair with at least this many contacts in its observed
                                      # baseline opens an episode only if the window is also below
                                      # alpha with its counts scaled by the pair's own overdispersion
+    count_unit: str = "contacts"  # what the window and the baseline count: distinct "contacts", or
+                                  # "days" with at least one contact (fourth pass, family T)
+    report_dispersion: float = 0.0   # > 0: a window may also fire on its distinct reports against the
+                                     # pair's own reports per week, counts divided by this dispersion
+                                     # (quasi-Poisson; fourth pass, family X); 0: off
+    busy_expected: float = 0.0    # ... only for a pair whose baseline expects at least this many
+                                  # contacts in the window (0: every pair)
     method: str = METHOD          # one of METHODS (docs/detection.md, "Methods compared")
     dispersion: float = 1.0       # nb-eb-v2: pooled dispersion of weekly counts (variance/mean)
     dispersion_weeks: float = -1.0  # nb-eb-v2: weight (in weeks) of the pooled dispersion against the
@@ -108,6 +116,9 @@ class WindowStats:
     p_value: float
     score: float
     fires: bool
+    unit: str = "contacts"        # "reports": the window fired on its reports (report_stats)
+    reports: int = 0              # ... the window's distinct reports
+    reports_expected: float = 0.0  # ... and what the pair's own baseline expects of them
 
 
 def tail_probability(observed: int, history: int, history_weeks: float, window_weeks: float,
@@ -155,6 +166,50 @@ def window_stats(observed: int, history: int, history_days: int, params: SpikePa
                                    params.prior_rate, params.prior_weeks)
     return WindowStats(observed, history, history_days, expected, p, score_of(p),
                        _fires(observed, expected, p, history_days, params))
+
+
+def unit_counts(series: list[int], unit: str) -> list[int]:
+    """A pair's daily counts in the unit the model counts: distinct contacts as they are, or
+    ``days`` (1 for a day with any contact): a visit coded as two contacts on one day counts once,
+    a busy pair's baseline is its active days."""
+    if unit == "contacts":
+        return series
+    if unit == "days":
+        return [1 if c else 0 for c in series]
+    raise ValueError(f"count_unit must be one of {COUNT_UNITS}, not {unit!r}")
+
+
+def report_stats(st: WindowStats, reports: int, history_reports: int, params: SpikeParams) -> WindowStats:
+    """The report test of a window whose contact count ``st`` did not fire (fourth pass, family X):
+    its ``reports`` distinct reports against the pair's ``history_reports`` over the same baseline
+    (``st.history_days``, unobserved weeks imputed as for contacts), under the gamma-Poisson model
+    with every count divided by ``report_dispersion`` (quasi-Poisson: an event's several articles
+    are not independent reports). A busy pair's summit week rarely has many more contact-days than
+    its ordinary weeks, but it is reported far more. Fires when the tail is below ``alpha``, the
+    reports are at least ``min_ratio`` times their expectation, the window holds ``min_count``
+    contacts and the baseline is long enough; the result carries the contact counts of ``st`` and
+    ``unit="reports"``. Off (``st`` returned) when ``report_dispersion`` is 0, the window already
+    fires, or the baseline expects fewer than ``busy_expected`` contacts in the window."""
+    phi = params.report_dispersion
+    if phi <= 0 or st.fires or st.expected < params.busy_expected:
+        return st
+    if st.observed < params.min_count or st.history_days < params.min_history_days:
+        return st
+    history_weeks = st.history_days / 7.0
+    hist = history_reports / phi
+    missing = max(0.0, params.history_weeks - history_weeks)
+    if params.fill_missing_history and missing > 0:
+        rate = (params.prior_rate * params.prior_weeks + hist) / (params.prior_weeks + history_weeks)
+        hist += rate * missing
+        history_weeks += missing
+    p, expected = tail_probability(reports / phi, hist, history_weeks, params.window_days / 7.0,
+                                   params.prior_rate, params.prior_weeks)
+    expected *= phi
+    fires = p < params.alpha and reports >= params.min_ratio * expected
+    if not fires:
+        return st
+    return WindowStats(st.observed, st.history, st.history_days, st.expected, p, score_of(p), True,
+                       "reports", reports, expected)
 
 
 def own_dispersion_p(observed: int, history: int, history_days: int, params: SpikeParams,

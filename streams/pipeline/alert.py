@@ -38,7 +38,10 @@ def spike_params(settings) -> SpikeParams:
                        unseen_pair_reports=settings.spike_unseen_pair_reports,
                        min_ratio_new=settings.spike_min_ratio_new,
                        min_reported_contacts=settings.spike_min_reported_contacts,
-                       contact_reports=settings.spike_contact_reports)
+                       contact_reports=settings.spike_contact_reports,
+                       count_unit=settings.spike_count_unit,
+                       report_dispersion=settings.spike_report_dispersion,
+                       busy_expected=settings.spike_busy_expected)
 
 
 class AlertStage:

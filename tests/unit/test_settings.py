@@ -79,11 +79,12 @@ def test_detection_defaults_match_the_spike_model():
     assert (s.window_days, s.history_weeks, s.spike_alpha, s.spike_min_count, s.spike_min_ratio,
             s.cooldown_days, s.spike_min_reports, s.spike_strong_alpha, s.spike_corroborate_by,
             s.spike_reports_per_contact, s.spike_reports_per_expected, s.spike_unseen_pair_reports,
-            s.spike_min_ratio_new, s.spike_min_reported_contacts, s.spike_contact_reports) == (
+            s.spike_min_ratio_new, s.spike_min_reported_contacts, s.spike_contact_reports,
+            s.spike_count_unit, s.spike_report_dispersion, s.spike_busy_expected) == (
         d.window_days, d.history_weeks, d.alpha, d.min_count, d.min_ratio, d.cooldown_days,
         d.min_reports, d.strong_alpha, d.corroborate_by, d.reports_per_contact,
         d.reports_per_expected, d.unseen_pair_reports, d.min_ratio_new, d.min_reported_contacts,
-        d.contact_reports)
+        d.contact_reports, d.count_unit, d.report_dispersion, d.busy_expected)
     # and the pipeline's alert stage passes every one of them on
     from streams.pipeline.alert import spike_params
     assert spike_params(s) == d

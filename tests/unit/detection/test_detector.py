@@ -742,3 +742,54 @@ def test_skipping_windows_that_may_not_fire_changes_no_alert_and_no_state(method
             detector_module.may_fire = saved
         runs.append(json.dumps([alerts, counts, episodes], sort_keys=True))
     assert runs[0] == runs[1]
+
+
+def test_count_unit_days_counts_each_day_once():
+    """count_unit "days" (SpikeDetector._daily): a call and a meeting on one day count once, in the
+    window and in the baseline; the alert's evidence still lists both contacts."""
+    burst = [contact(day(90 + k // 2), "phone" if k % 2 == 0 else "visit", aid=f"b-{k}")
+             for k in range(8)]
+
+    def run(params):
+        det, _, _ = detector(params)
+        for i in range(0, 84, 14):
+            det.observe(contact(day(i), aid=f"h-{i}"))
+        return [a for c in burst for a in det.observe(c)]
+
+    contacts = run(MECH)
+    days = run(replace(MECH, count_unit="days"))
+    first_c = next(a for a in contacts if a["status"] == "new")
+    first_d = next(a for a in days if a["status"] == "new")
+    assert first_c["observed"] == 3 and first_c["window_end"] == day(91)     # 3 contacts on 2 days
+    assert first_d["observed"] == 3 and first_d["window_end"] == day(92)     # the third day
+    assert len(first_d["evidence"]) == 5 and "3 days with a contact" in first_d["summary"]
+    assert first_d["history"]["contacts"] == first_c["history"]["contacts"] == 5   # days 14..70
+    assert max(a["observed"] for a in days) == 4 < max(a["observed"] for a in contacts) == 8
+
+
+def test_busy_pair_opens_on_a_surge_of_reports():
+    """report_dispersion (SpikeDetector._report_test): a busy pair (three calls a week, each in one
+    article) whose window holds five contacts — not a spike of contacts — but reported in 25 articles
+    opens an episode on its reports; it does not without the report test, nor when busy_expected
+    asks more than the pair's expectation, nor when the reports are ordinary."""
+    history = [contact(day(i), aid=f"h-{i}") for i in range(84) if i % 7 in (0, 2, 4)]
+
+    def run(params, per_contact=5):
+        det, _, _ = detector(params)
+        for c in history:
+            det.observe(c)
+        out = []
+        for k in range(5):
+            for j in range(per_contact):
+                out += det.observe(contact(day(86 + k), "phone" if k % 2 else "visit",
+                                           aid=f"b-{k}-{j}", source=f"s{j}.com"))
+        return out
+
+    P = replace(MECH, cooldown_days=28)
+    assert run(P) == []
+    X = replace(P, report_dispersion=2.0)
+    new = [a for a in run(X) if a["status"] == "new"]
+    assert len(new) == 1 and new[0]["observed"] < 4 * new[0]["expected"]   # contacts: no spike
+    assert new[0]["p_value"] < P.alpha and "Unusually reported: 11 reports" in new[0]["summary"]   # opened on its third contact
+    assert run(replace(X, busy_expected=3.0)) == []       # the pair expects ~2.1 in a week
+    assert run(X, per_contact=1) == []                     # ordinary reporting

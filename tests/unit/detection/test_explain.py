@@ -31,6 +31,23 @@ def test_summary_says_what_is_unusual_in_words():
     assert "expected from the 9 days observed before (1 contact)" in short
 
 
+def test_summary_in_days_and_on_reports():
+    """count_unit "days" says days with a contact; a window that fired on its reports
+    (report_dispersion) says so, with the reports' expectation and p."""
+    kw = dict(pair=["JPN", "RUS"], topic="*", window_start="2018-09-07", window_end="2018-09-13",
+              window_days=7, observed=4, expected=1.03, history_contacts=6, history_days=84,
+              history_weeks=12, p_value=0.006, sources=1, articles=26)
+    days = summary(**kw, count_unit="days")
+    assert days.startswith("Japan and Russia: 4 days with a contact in the 7 days to 13 September 2018")
+    assert "Chance of this many at the usual rate: p = 0.006." in days
+    rep = summary(**kw, reports=(26, 3.1))
+    assert "4 distinct contacts" in rep and "Chance of this many at the usual rate" not in rep
+    assert rep.endswith("Unusually reported: 26 reports against about 3.1 a week usually; "
+                        "chance of this many: p = 0.006.")
+    assert summary(**{**kw, "observed": 1}, count_unit="days").startswith(
+        "Japan and Russia: 1 day with a contact")
+
+
 def test_group_id_is_pair_and_iso_week_of_the_start():
     assert group_id("IRN-SAU", "2016-01-03") == "IRN-SAU|2015-W53"
     assert group_id("IRN-SAU", "2016-01-04") == "IRN-SAU|2016-W01"
