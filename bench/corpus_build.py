@@ -95,6 +95,7 @@ class Files:
             elif fmt == "jsonl":
                 self._parsed[key] = [json.loads(x) for x in text.split("\n") if x.strip()]
             elif fmt in ("csv", "tsv"):
+                csv.field_size_limit(2**31 - 1)  # a press-release CSV holds fields over the default 128 KiB
                 self._parsed[key] = list(csv.DictReader(io.StringIO(text, newline=""),
                                                         delimiter="," if fmt == "csv" else "\t"))
             elif fmt == "text":
