@@ -504,13 +504,14 @@ def _attach_counterpart(scan: _Scan, i: int) -> None:
     items = scan.items
     m = items[i].m
     found: list[int] = []
-    if i + 1 < len(items) and items[i + 1].cls == "country" and \
+    english_before = scan.lang == "en" and _demonym_before(norm, items, i)
+    if i + 1 < len(items) and items[i + 1].cls == "country" and not english_before and \
             _words_between(norm, m.end, items[i + 1].m.start) <= 1 and \
             not _has_break(norm, m.end, items[i + 1].m.start):
         found = _country_chain(scan, i + 1)
     elif i + 1 < len(items) and items[i + 1].cls == "country" and \
             _counterparts_from(norm, _word_end(norm, m.end), items[i + 1].m.start - len(items[i + 1].m.prefix)) and \
-            not any(m.end <= tp < items[i + 1].m.start for tp in scan.trigger_pos):
+            not any(m.end <= tp < items[i + 1].m.start for tp in scan.trigger_pos) and not english_before:
         # "his counterparts from the UAE, Kuwait and Qatar", "همتایان خود از امارات، کویت و
         # قطر", "نظرائه في الإمارات والكويت": the countries of the counterparts, not places
         found = _country_chain(scan, i + 1)
@@ -529,6 +530,12 @@ def _attach_counterpart(scan: _Scan, i: int) -> None:
         scan.facts.slots.append(Slot(m.start, m.end, items[j].payload.value, None, None, 2, "counterpart"))
     if not found:
         scan.facts.slots.append(Slot(m.start, m.end, None, None, None, 0, "counterpart"))
+
+
+def _demonym_before(norm: str, items: list, i: int) -> bool:
+    """English puts a counterpart's demonym before it ("his Turkish counterpart in Amman": the
+    place after "in" is where they met, not whose counterpart)."""
+    return i > 0 and items[i - 1].cls == "country" and _words_between(norm, items[i - 1].m.end, items[i].m.start) <= 1
 
 
 def _word_end(norm: str, at: int) -> int:

@@ -19,7 +19,7 @@ from streams.extraction.normalise import normalise
 from streams.extraction.phenomena import (GATHERINGS, commented_topic, framed_by_void, message_act, modality,
                                           negation, planned_before, questioned, same_clause, speech_act,
                                           statement_act)
-from streams.knowledge.loader import load_triggers
+from streams.knowledge.loader import load_left_out_aliases, load_triggers
 
 _PLACE_WINDOW = 8  # words between a meeting trigger and the place it happened
 
@@ -121,6 +121,27 @@ def _held_summit(facts: SentenceFacts) -> bool:
     return any(c.kind == "summit" and not (modality(facts, c) or negation(facts, c)) for c in facts.cues)
 
 
+def _place_country(facts: SentenceFacts, p, pair: tuple[str, str]) -> str:
+    """The country of a meeting's place; a form that is also a capital left out of the aliases
+    for being another state's name (left_out_aliases.tsv: "عمان" is Oman and, unvowelled,
+    Amman) is that capital's when its state is a party and the named state is not ("استقبل
+    العاهل الأردني في عمان ...": Jordan hosts)."""
+    if p.country in pair:
+        return p.country
+    word = facts.norm[p.pos:].split(" ", 1)[0]
+    return next((c for c in _capital_homographs().get(word, ()) if c in pair), p.country)
+
+
+@lru_cache(maxsize=1)
+def _capital_homographs() -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for r in load_left_out_aliases():
+        if r.kind == "capital" and r.form:
+            form = normalise(r.form)
+            out[form] = out.get(form, ()) + (r.country,)
+    return out
+
+
 def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None,
                 live: list[Cue], n_countries: int, partner_pos: int | None = None,
                 joint: bool = False, partner_end: int | None = None) -> ModeDecision:
@@ -157,7 +178,7 @@ def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None
             if facts.has("org"):
                 return ModeDecision("multilateral", None, None, True, 2)
             return ModeDecision("visit", None, None, False, 0)
-        host = next((p.country for p in places if p.country in pair), None)
+        host = next((c for p in places if (c := _place_country(facts, p, pair)) in pair), None)
         if host is None:
             return ModeDecision("third-party", None, None, True)
         return ModeDecision("visit", b if host == a else a, host, True)
@@ -173,8 +194,8 @@ def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None
         places = [p for p in places if _words(facts.norm, min(p.pos, t.end), max(p.pos, t.pos)) <= _PLACE_WINDOW
                   or t.end <= partner_pos < p.pos and _words(facts.norm, min(after, p.pos), p.pos) <= _PLACE_WINDOW]
     for p in places:
-        if p.country in pair:
-            host = p.country
+        host = _place_country(facts, p, pair)
+        if host in pair:
             return ModeDecision("visit", b if host == a else a, host, True)
     if places:
         return ModeDecision("third-party", None, None, True)

@@ -1436,3 +1436,18 @@ def test_attachment_the_border_with_a_country(lang, text, expected):
 ])
 def test_modality_a_contact_noun_with_a_modal_predicate(lang, text, expected):
     assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected_mode", [
+    # "عمان" is Oman and, unvowelled, Amman (a capital left out of the aliases for it): with
+    # Jordan a party and Oman not, it is where Jordan hosts
+    ("ar", "استقبل العاهل الأردني الملك عبدالله الثاني في عمان اليوم الرئيس الفلسطيني محمود عباس.", "visit"),
+    ("ar", "التقى وزير الخارجية الأردني أيمن الصفدي في عمان نظيره التركي.", "visit"),
+    ("ar", "التقى وزير الخارجية الإيراني نظيره القطري في عمان.", "third-party"),
+    ("fa", "وزیر خارجه ایران در عمان با همتای قطری دیدار کرد.", "third-party"),
+    # English puts the counterpart's demonym before it: "in Amman" is where they met
+    ("en", "Jordanian Foreign Minister Safadi met his Turkish counterpart in Amman.", "visit"),
+])
+def test_mode_the_capital_a_states_name_hides(lang, text, expected_mode):
+    contacts = extract_contacts({"id": "t", "text": text, "lang": lang, "published_at": "2024-05-05"})
+    assert [c.mode for c in contacts] == [expected_mode]
