@@ -22,7 +22,7 @@ from typing import Any, Callable
 from streams.extraction import boilerplate, dates
 from streams.extraction.actors import CONTACT_TRIGGERS, analyse, pick_holder
 from streams.extraction.confidence import probability, vector
-from streams.extraction.gazetteer import Mention, gazetteer, government_site
+from streams.extraction.gazetteer import Mention, gazetteer
 from streams.extraction.langid import detect_lang
 from streams.extraction.normalise import normalise, normaliser
 from streams.extraction.sentences import paragraph_sentences
@@ -162,7 +162,7 @@ class _Context:
     ref: tuple[str | None, str]     # reference day (ISO) and its precision
     day: str | None                 # the day office holders are looked up on
     home: str | None                # outlet's / dateline agency's country
-    own_voice: bool                 # the outlet is the home state's government (gazetteer.government_site)
+    own_voice: bool                 # the outlet is the home state's government (Gazetteer.government_site)
     national: bool                  # the outlet is a national news agency (gazetteer.national_agency)
     local_refs: bool                # paragraphs may carry their own date line
     normalise: Callable[[str], str]  # ``normalise`` for the article's sentences
@@ -195,7 +195,7 @@ def _extract(article: Article | dict[str, Any], with_features: bool = False) -> 
         article=a, lang=lang, ref=ref,
         day=ref[0] if ref[1] in ("day", "month") else None,
         home=gaz.outlet_country(a.source),
-        own_voice=government_site(a.source),
+        own_voice=gaz.government_site(a.source),
         national=gaz.national_agency(a.source),
         # without a day from the feed, paragraphs look for their own date line (a second
         # article pasted into the page carries its own) when the page states any day at all
@@ -220,7 +220,9 @@ def _story_candidates(ctx: _Context, seg_no: int, paragraphs: list[tuple[int, st
     para_topics: list[set[str]] = []
     para_dated: list[bool] = []      # per paragraph: any date word or digit
     contact_paras: list[int] = []
-    subject: str | None = None       # the story's last acting country (pronoun carry-over)
+    # the story's last acting country (pronoun carry-over); a government's own release speaks of
+    # its own state until it names another ("Telephone conversation with President of China")
+    subject: str | None = ctx.home if ctx.own_voice else None
     cands: list[_Candidate] = []
     story_modes: set[str] = set()    # modes the story's cues speak for (phone, summit ...)
     # The gazetteer's hits of every sentence of the story first, then the analysis: the

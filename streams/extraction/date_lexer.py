@@ -23,6 +23,7 @@ def to_int(s: str) -> int:
 # only numbers and words that can start a vocabulary entry get an offset and a closer look.
 # str.split plus set look-ups is several times cheaper than an alternation regex over the whole
 # vocabulary or a word-by-word regex tokenizer, both of which pay per character of text.
+_POSSESSIVE = ("'s", "\u2019s")  # English possessive ending a date word
 _PUNCT = ".,:;!?()[]{}<>«»\"'\u201c\u201d\u2018\u2019\u060c\u061b\u061f\u2026-\u2013\u2014/|*#@\u200f\u200e"
 
 
@@ -151,6 +152,8 @@ def lex(text: str) -> list[Atom]:
                 cursor = a + len(num)
                 i -= 1
             continue
+        if core[-2:] in _POSSESSIVE:
+            core = core[:-2]   # "yesterday's visit", "Monday's talks": the day itself
         if len(core) > _LONGEST_WORD:
             _not_date(t)
             i += 1

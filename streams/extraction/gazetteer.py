@@ -132,6 +132,7 @@ class Gazetteer:
         self._forms: dict[str, list[Entry]] = {}
         self.outlets: dict[str, str] = {}       # outlet domain/name (lower case) -> alpha-3
         self.national: set[str] = set()         # outlets that are national news agencies
+        self.government: set[str] = set()       # government sites a domain does not tell (kremlin.ru)
         self.outlet_names: dict[str, str] = {}  # a name an outlet is known by (lower case) -> outlet
         self.holders: list[Holder] = []
         self.n_forms = 0
@@ -228,6 +229,8 @@ class Gazetteer:
                 self.outlets[r.outlet] = a3
             if r.national:
                 self.national.add(r.outlet)
+            if r.government:
+                self.government.add(r.outlet)
             for n in r.agency_names:
                 if a3:
                     self.outlet_names.setdefault(n.lower().removeprefix("the "), r.outlet)
@@ -257,6 +260,11 @@ class Gazetteer:
         if name is not None:
             return self.outlets[name]
         return next(filter(None, map(government_domain, _source_hosts(source.strip().lower()))), None)
+
+    def government_site(self, source: str | None) -> bool:
+        """Is the article's source a government's own site: a government domain
+        (``government_domain``) or a site outlets.tsv lists with scope ``government``?"""
+        return government_site(source) or (bool(source) and self._outlet_name(source) in self.government)
 
     def national_agency(self, source: str | None) -> bool:
         """Is the outlet a national news agency (outlets.tsv scope ``national``)?"""

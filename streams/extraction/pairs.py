@@ -216,8 +216,15 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
         slots.append(Slot(u.pos, u.end, home, u.role, None, 0, "implicit"))
         implicit = True
     countries = {s.country for s in slots}
+    if own_voice and home and not implicit and home not in countries and countries and \
+            all(s.pos > first_trigger for s in slots) and _first_person_before(norm, first_trigger):
+        # "In the evening I spoke with Boris Johnson" in a head of state's own address: the
+        # speaker is the home state's, whoever the story named last
+        slots.append(Slot(-1, -1, home, None, None, 0, "implicit"))
+        implicit = True
+        countries = {s.country for s in slots}
     if len(countries) == 1 and subject and subject not in countries and not unknown and \
-            all(s.pos > first_trigger or _after_with(norm, s) for s in slots) and \
+            all(s.pos > first_trigger or _after_with(norm, s) or _named_after_titled(norm, s, slots) for s in slots) and \
             (any(t.kind in _STRONG_TRIGGERS for t in live) or
              any(s.strength >= 2 and _titled_after_with(norm, s) for s in slots)):
         # "He also met the Japanese FM", "Discussed with Prime Minister Modi": the other side
@@ -308,6 +315,19 @@ def _speaks(norm: str, s: Slot) -> bool:
     """Is the slot followed by a speech verb ("Kenya's foreign minister said")?"""
     m = _SPEECH_RE.search(norm, s.end)
     return m is not None and norm.count(" ", s.end, m.start()) <= _SPEAKER_GAP
+
+
+def _named_after_titled(norm: str, s: Slot, slots: list[Slot]) -> bool:
+    """Is the slot a holder's name right after its own title, the object of "with" ("با رئیس
+    جمهور لهستان آندری دودا")?"""
+    return s.kind == "holder" and any(
+        t.country == s.country and t.end < s.pos and norm.count(" ", t.end, s.pos) <= 2 and _after_with(norm, t)
+        for t in slots if t is not s)
+
+
+def _first_person_before(norm: str, at: int) -> bool:
+    """Does a first-person pronoun (cues/<lang>/first_person.txt) stand before offset ``at``?"""
+    return not text_words("first_person").isdisjoint(norm[:at].split())
 
 
 def _on_border(norm: str, at: int) -> bool:

@@ -51,6 +51,7 @@ keyed to an article, an outlet or a name.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from itertools import combinations
 
@@ -68,7 +69,7 @@ _APPEAL_GAP = {"ar": 5}  # words between an appeal and the talks it calls for ("
                          # talks"; Arabic puts the subject between: "ناشد وزير الخارجية ... بعقد")
 _DEPARTURE_SPAN = 15  # words between a departure and its purpose
 _NONSTATE_GAP = 2     # words between a non-state cue and the actor it describes
-_MESSAGE_GAP = 3      # words between a receiving/calling verb and the message it takes
+_MESSAGE_GAP = 4      # words between a receiving/calling verb and the message it takes ("the ... Freedom Award")
 _LARGE_GATHERING = 5  # countries named: a summit of this many is a large gathering
 _MESSAGE_VERBS = frozenset({"receive", "call", "talk"})
 _MODALITY_KINDS = frozenset({"future", "expect", "appeal", "future_time", "purpose", "announce", "departure"})
@@ -109,6 +110,9 @@ def _window(b: Cue) -> int:
     return _VOID_WINDOW_FA if b.lang == "fa" else _VOID_WINDOW.get(b.lang, 8)
 
 
+_PARENTHETICAL = re.compile(r",(?: [^ ,:]+){1,3} ?,")  # ", inter alia,", "، أيضا،"
+
+
 def _cut(span: str) -> bool:
     """Does a clause end inside ``span`` (a comma, or a colon opening a quotation)?"""
     return "," in span or ":" in span
@@ -124,8 +128,8 @@ def _in_scope(b: Cue, t: Cue, norm: str) -> bool:
     window = _window(b)
     if b.lang == "fa" and b.kind == "negation":
         window = 0
-    if b.pos <= t.pos and _words(norm, b.end, t.pos) <= window and not _cut(norm[b.end:t.pos]):
-        return True
+    if b.pos <= t.pos and _words(norm, b.end, t.pos) <= window and not _cut(_PARENTHETICAL.sub(" ", norm[b.end:t.pos])):
+        return True   # (a short aside between commas does not end the clause: "will, inter alia, meet")
     if b.lang == "ar" and t.end <= b.pos and _words(norm, t.end, b.pos) <= 2 \
             and not _cut(norm[t.end:b.pos]) and not (
                 b.kind in _NEGATION_KINDS and any(w in _RELATIVE for w in norm[t.end:b.pos].split())):

@@ -129,6 +129,7 @@ class Outlet:
     national: bool  # a national news agency: its stories are about its own state's officials
     source: str
     line: int
+    government: bool = False  # a government's own site: its releases speak for that state
 
 
 def is_valid_country(code: str) -> bool:
@@ -443,7 +444,7 @@ def parse_regions(text: str, f: str = REGIONS_FILE) -> tuple[Region, ...]:
 
 
 _OUTLET_COLUMNS = ("outlet", "country", "lang", "agency_names", "scope", "source")
-OUTLET_SCOPES = frozenset({"", "national"})
+OUTLET_SCOPES = frozenset({"", "national", "government"})
 
 
 @functools.cache
@@ -467,9 +468,9 @@ def parse_outlets(text: str, f: str = OUTLETS_FILE) -> tuple[Outlet, ...]:
             raise KnowledgeError(f"{f}:{number}: lang must be one of {sorted(LANGS)} or empty, got {lang!r}")
         scope = _one_of(f, number, "scope", row["scope"], OUTLET_SCOPES)
         if scope and country is None:
-            raise KnowledgeError(f"{f}:{number}: a national outlet needs its country")
+            raise KnowledgeError(f"{f}:{number}: a {scope} outlet needs its country")
         out.append(Outlet(name, country, lang, _split_aliases(row["agency_names"]), scope == "national",
-                          row["source"], number))
+                          row["source"], number, scope == "government"))
     return tuple(out)
 
 
@@ -754,10 +755,11 @@ CUE_LISTS: dict[str, str] = {
     "clause": "clause",            # attachment: words opening a new clause
     "partner": "partner",          # attachment: words whose following list is the other side ("talked to")
     "border": "border",            # attachment: "the border with X" names a place, not a partner
+    "first_person": "first_person",  # attachment: "I", "we": a government's own speaker
 }
 # lists the extractor reads as words of the text rather than through the gazetteer's automaton
 # (a past verb is often inside a longer trigger form, "دیدار کرد", which the automaton prefers)
-TEXT_WORD_LISTS: frozenset[str] = frozenset({"past", "bare", "modifier", "partner", "border"})
+TEXT_WORD_LISTS: frozenset[str] = frozenset({"past", "bare", "modifier", "partner", "border", "first_person"})
 _CUE_COLUMNS = ("form",)
 
 

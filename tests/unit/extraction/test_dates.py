@@ -376,3 +376,13 @@ def test_future_markers_give_no_event_date():
 ])
 def test_a_sentence_without_a_date_takes_the_one_before_it(paragraph, sentence):
     assert resolve_event_date(sentence, date(2025, 12, 31), "day", context=paragraph) == ("2025-12-30", "day")
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # an English possessive of a date word is the day itself
+    ("During yesterday's visit to Kyiv by the leaders", "2022-06-16"),
+    ("Monday\u2019s talks in Cairo", "2022-06-13"),
+])
+def test_a_possessive_date_word(sentence, expected):
+    assert resolve_event_date(sentence, date(2022, 6, 17), "day") == (expected, "day")
+    assert resolve_event_date("the president's visit", date(2022, 6, 17), "day") == (None, "none")

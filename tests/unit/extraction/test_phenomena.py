@@ -1451,3 +1451,48 @@ def test_modality_a_contact_noun_with_a_modal_predicate(lang, text, expected):
 def test_mode_the_capital_a_states_name_hides(lang, text, expected_mode):
     contacts = extract_contacts({"id": "t", "text": text, "lang": lang, "published_at": "2024-05-05"})
     assert [c.mode for c in contacts] == [expected_mode]
+
+
+def _release(text: str, lang: str, source: str, title: str | None = None, day: str = "2022-05-22"):
+    return {tuple(c.countries) for c in extract_contacts(
+        {"id": "t", "text": text, "lang": lang, "published_at": day, "source": source, "title": title})}
+
+
+@pytest.mark.parametrize("lang, title", [
+    # a government's own release (outlets.tsv scope "government": kremlin.ru) speaks of its own
+    # state: "Telephone conversation with X" is the home state's call
+    ("en", "Telephone conversation with President of China Xi Jinping"),
+    ("ar", "محادثة هاتفية مع رئيس الصين شي جين بينغ"),
+    ("fa", "گفتگوی تلفنی با رئیس جمهور چین شی جین پینگ"),
+])
+def test_attachment_a_government_release_speaks_for_its_state(lang, title):
+    text = {"en": "The presidents discussed bilateral relations.", "ar": "ناقش الرئيسان العلاقات الثنائية.",
+            "fa": "دو رئیس جمهور درباره روابط دوجانبه گفتگو کردند."}[lang]
+    assert _release(text, lang, "kremlin.ru", title, "2022-06-15") == {("CHN", "RUS")}
+    assert _release(text, lang, "example.com", title, "2022-06-15") == set()
+
+
+@pytest.mark.parametrize("lang, text", [
+    # in a head of state's own address "I" is the home state's, not the last state named
+    ("en", "Today I met the President of Poland Andrzej Duda in Kyiv. In the evening I spoke with Boris Johnson."),
+    ("ar", "التقيت اليوم رئيس بولندا أندريه دودا في كييف. وفي المساء أجريت أنا اتصالا هاتفيا مع رئيس الوزراء "
+           "البريطاني بوريس جونسون."),
+    ("fa", "امروز با رئیس جمهور لهستان آندری دودا در کی‌یف دیدار کردم. عصر من با نخست وزیر انگلیس بوریس جانسون "
+           "گفتگو کردم."),
+])
+def test_attachment_first_person_in_a_government_release(lang, text):
+    assert _release(text, lang, "president.gov.ua") == {("POL", "UKR"), ("GBR", "UKR")}
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a short aside between commas does not end the scope of a future
+    _case(set(), "en", "The Head of State will, inter alia, meet with Prime Minister of the United Kingdom Boris Johnson."),
+    _case(set(), "ar", "سيلتقي الرئيس، على وجه الخصوص، رئيس وزراء بريطانيا بوريس جونسون."),
+    # an award received is no visitor
+    _case(set(), "en", "Ambassador of Ukraine to the United States Oksana Markarova received the Ronald Reagan "
+                       "Freedom Award for President Zelenskyy."),
+    _case(set(), "ar", "تسلم سفير أوكرانيا لدى الولايات المتحدة جائزة رونالد ريغان للحرية في واشنطن."),
+    _case(set(), "fa", "سفیر اوکراین در آمریکا جایزه آزادی رونالد ریگان را در واشنگتن دریافت کرد."),
+])
+def test_modality_asides_and_awards(lang, text, expected):
+    assert pairs(text, lang, published="2022-05-22") == expected
