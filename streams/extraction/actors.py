@@ -307,9 +307,13 @@ def _find_places(scan: _Scan) -> None:
                 wstart = anchor = w
                 pw = prev_word(norm, wstart)
         is_in = prefix in _IN_PREFIXES or pw in _IN_WORDS
-        near_visit = any(0 <= _words_between(norm, ve, anchor) <= 3 for ve in scan.visit_ends if ve <= start)
+        near_visit = any(0 <= _words_between(norm, ve, anchor) <= 3 or _visitors_between(scan, ve, anchor)
+                         for ve in scan.visit_ends if ve <= start)
         is_to = near_visit and (prefix in _TO_PREFIXES or prefix in _IN_PREFIXES or pw in _TO_WORDS or (
             pw == "for" and prev_word(norm, wstart - 4) in _LEAVE_FOR))  # "left for Saudi Arabia"
+        # Persian puts the destination before its trip verb: "به کی‌یف سفر کردند"
+        is_to = is_to or (scan.lang == "fa" and pw == "به" and any(
+            c.kind == "visit" and c.pos >= m.end and _words_between(norm, m.end, c.pos) <= 1 for c in facts.cues))
         if is_in or is_to:
             it.venue = True
             if pw in _IN_WORDS or pw in _TO_WORDS:
@@ -319,6 +323,21 @@ def _find_places(scan: _Scan) -> None:
             facts.places.append(Place(payload.value, start, payload.sub, after, is_to and cls == "country"))
             if is_to and cls == "city":
                 it.city_to = True
+
+
+def _visitors_between(scan: _Scan, a: int, b: int) -> bool:
+    """Are the words between a visit word and a place only the names and titles of several
+    states' visitors and the words joining them, and at most two more ("وصل قادة فرنسا وألمانيا ورومانيا وإيطاليا إلى
+    كييف", "رهبران فرانسه، آلمان، رومانی و ایتالیا ... به کی‌یف")?"""
+    if b <= a:
+        return False
+    named = [it for it in scan.items if it.cls in ("country", "title", "holder") and a <= it.m.start < b]
+    if len({it.payload.value for it in named if it.cls == "country"}) < 2:
+        return False   # one visitor: the place within three words of the visit word, as before
+    spans = [(it.m.start - len(it.m.prefix), it.m.end) for it in named]
+    loose = [w for w in scan.norm[a:b].replace(",", " ").split() if w not in _CHAIN_WORDS]
+    covered = sum(1 for x, y in spans for _ in scan.norm[x:y].split())
+    return len(loose) - covered <= 2
 
 
 def _extend_place_lists(scan: _Scan) -> None:

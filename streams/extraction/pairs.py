@@ -179,15 +179,19 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
         slots = [s for s in slots if s.pos > facts.hosted_at]
         if hosts:
             facts.places.append(Place(hosts[-1].country, hosts[-1].pos, "name", True))
-    if len({s.country for s in slots}) < 2 and any(t.kind == "visit" for t in live):
+    if any(t.kind == "visit" for t in live) and (len({s.country for s in excluded(facts, slots)}) < 2
+                                                 or _joint_visitors(norm, slots, live)):
         # "a visit to Brazil", "زيارته لسلطنة عمان": the destination hosts the visit — the live
         # visit's, not a void one's ("تأتي قبيل زيارة مرجحة لطهران": the visit word nearest
-        # before the place is the one it is the destination of)
+        # before the place is the one it is the destination of); several visitors named on one
+        # side of the visit word visit it together ("yesterday's visit to Kyiv by the leaders of
+        # France, Germany, Romania and Italy")
         visits = [c for c in facts.cues if c.kind == "visit"]
         live_at = {t.pos for t in live}
+        named = {s.country for s in slots}
         slots += [Slot(p.pos, p.pos, p.country, None, None, 1, "host")
                   for p in facts.places if p.destination and p.form_kind != "demonym"
-                  and _of_live_visit(p.pos, visits, live_at)]
+                  and p.country not in named and _of_live_visit(norm, p.pos, visits, live_at)]
     if facts.posted_to and slots and all(s.role == "ambassador" for s in slots) and not (
             home in {s.country for s in slots}
             and any(s.country is None and s.kind == "title" and s.role != "ambassador" for s in facts.slots)):
@@ -248,8 +252,32 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
     return attachment(facts, slots, [t.pos for t in live]), implicit
 
 
-def _of_live_visit(pos: int, visits: list, live_at: set[int]) -> bool:
-    """Is the visit word nearest before offset ``pos`` a live trigger (or is there none before it)?"""
+_JOINT_GAP = 2  # words other than "and"/commas between two visitors of one joint visit
+
+
+def _joint_visitors(norm: str, slots: list[Slot], live: list) -> bool:
+    """Do several states' officials, named in one list ("the leaders of France, Germany, Romania
+    and Italy"), all stand on one side of the one live visit word (they make the visit together),
+    not on both (a visitor before it, the people met after it) nor apart ("Howe's mission was to
+    brief Shultz on Thatcher's visit")?"""
+    visits = [t for t in live if t.kind == "visit"]
+    if len(visits) != 1 or len(live) != 1 or len({s.country for s in slots}) < 2 or \
+            any(s.strength < 2 for s in slots):
+        return False
+    v = visits[0]
+    if not (all(s.pos >= v.end for s in slots) or all(s.end <= v.pos for s in slots)):
+        return False
+    ordered = sorted(slots, key=_slot_pos)
+    return all(len([w for w in norm[a.end:b.pos].replace(",", " ").split() if w not in _CHAIN_FILLERS]) <= _JOINT_GAP
+               for a, b in zip(ordered, ordered[1:]) if b.pos > a.end)
+
+
+def _of_live_visit(norm: str, pos: int, visits: list, live_at: set[int]) -> bool:
+    """Is the visit word nearest before offset ``pos`` a live trigger (or is there none before it)?
+    A Persian trip verb right after its destination ("به لبنان سفر کرد") is the one it belongs to."""
+    after = [c for c in visits if c.pos > pos and norm.count(" ", pos, c.pos) <= 2]
+    if after:
+        return min(after, key=lambda c: c.pos).pos in live_at
     before = [c for c in visits if c.pos < pos]
     return not before or max(before, key=lambda c: c.pos).pos in live_at
 

@@ -1496,3 +1496,31 @@ def test_attachment_first_person_in_a_government_release(lang, text):
 ])
 def test_modality_asides_and_awards(lang, text, expected):
     assert pairs(text, lang, published="2022-05-22") == expected
+
+
+_BALTIC_SPEAKERS = {("LTU", "UKR"), ("LVA", "UKR"), ("EST", "UKR"), ("LTU", "LVA"), ("EST", "LTU"), ("EST", "LVA")}
+_FOUR_IN_KYIV = {("DEU", "FRA"), ("FRA", "ROU"), ("FRA", "ITA"), ("DEU", "ROU"), ("DEU", "ITA"), ("ITA", "ROU"),
+                 ("FRA", "UKR"), ("DEU", "UKR"), ("ROU", "UKR"), ("ITA", "UKR")}
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a plural title names each state of the list after it
+    _case(_BALTIC_SPEAKERS, "en", "President of Ukraine met with the Speakers of the Parliaments of Lithuania, Latvia "
+                                  "and Estonia who arrived in Kyiv."),
+    _case(_BALTIC_SPEAKERS, "ar", "التقى الرئيس الأوكراني رؤساء برلمانات ليتوانيا ولاتفيا وإستونيا في كييف."),
+    _case(_BALTIC_SPEAKERS, "fa", "رئیس جمهور اوکراین با روسای پارلمان لیتوانی، لتونی و استونی در کی‌یف دیدار کرد."),
+    # several states' officials named in one list make one visit together: its destination hosts each
+    _case(_FOUR_IN_KYIV, "en", "During yesterday's visit to Kyiv by the leaders of France, Germany, Romania and "
+                               "Italy, it was clear."),
+    _case(_FOUR_IN_KYIV, "ar", "وصل قادة فرنسا وألمانيا ورومانيا وإيطاليا إلى كييف أمس."),
+    _case(_FOUR_IN_KYIV, "fa", "رهبران فرانسه، آلمان، رومانی و ایتالیا دیروز به کی‌یف سفر کردند."),
+])
+def test_gathering_scope_plural_titles_and_joint_visits(lang, text, expected):
+    assert pairs(text, lang, published="2022-06-17") == expected
+
+
+def test_gathering_scope_a_visit_and_the_one_briefed_on_it_are_no_joint_visit():
+    # not one list: the one whose visit it is visits, the one briefed on it does not
+    text = ("Howe's main mission in Washington was to brief Shultz on Prime Minister Margaret Thatcher's visit "
+            "to the Soviet Union last week.")
+    assert ("SUN", "USA") not in pairs(text, "en", published="1987-04-10")
