@@ -1,0 +1,68 @@
+"""Office holders of the second pass of issue 13 (office_holders.tsv, block "second pass"): a
+contact whose side is named only by a person gives the pair, in each language, and a name two
+states' holders bear ("King Abdullah") is decided by the article's day."""
+from __future__ import annotations
+
+import pytest
+
+from streams.extraction import extract_contacts
+
+
+def _pairs(text: str, lang: str, day: str) -> set[tuple[str, ...]]:
+    return {tuple(c.countries) for c in extract_contacts(
+        {"id": "t", "text": text, "lang": lang, "published_at": day})}
+
+
+@pytest.mark.parametrize("lang, text, day, pair", [
+    # Malaysia's prime minister by his given name, as the press uses it alone
+    ("en", "Shehbaz met Anwar in Kuala Lumpur on Monday.", "2024-10-07", ("MYS", "PAK")),
+    ("ar", "التقى شهباز شريف أنور إبراهيم في كوالالمبور يوم الاثنين.", "2024-10-07", ("MYS", "PAK")),
+    ("fa", "شهباز شریف روز دوشنبه با انور ابراهیم در کوالالامپور دیدار کرد.", "2024-10-07", ("MYS", "PAK")),
+    # Jordan's Abdullah II as "King Abdullah" after the Saudi king of that name died (2015)
+    ("en", "King Abdullah met German President Steinmeier in Berlin on Tuesday.", "2023-05-09", ("DEU", "JOR")),
+    ("ar", "التقى الملك عبدالله الرئيس الألماني شتاينماير في برلين يوم الثلاثاء.", "2023-05-09", ("DEU", "JOR")),
+    ("fa", "ملک عبدالله روز سه‌شنبه با رئیس‌جمهور آلمان در برلین دیدار کرد.", "2023-05-09", ("DEU", "JOR")),
+    # Iran's parliament speaker
+    ("en", "Iranian parliament speaker Ghalibaf met the Iraqi president in Baghdad on Monday.", "2024-05-10",
+     ("IRN", "IRQ")),
+    ("ar", "التقى قاليباف الرئيس العراقي في بغداد يوم الاثنين.", "2024-05-10", ("IRN", "IRQ")),
+    ("fa", "قالیباف در دیدار با رئیس‌جمهور عراق در بغداد گفت که روابط دو کشور راهبردی است.", "2024-05-10",
+     ("IRN", "IRQ")),
+    # Poland's president since 2025-08-06
+    ("en", "Nawrocki met Zelensky in Warsaw on Monday.", "2025-09-08", ("POL", "UKR")),
+    ("ar", "التقى ناوروتسكي زيلينسكي في وارسو يوم الاثنين.", "2025-09-08", ("POL", "UKR")),
+    ("fa", "ناوروتسکی روز دوشنبه با زلنسکی در ورشو دیدار کرد.", "2025-09-08", ("POL", "UKR")),
+    # Pakistan's army chief since 2022-11-29
+    ("en", "Field Marshal Asim Munir met Trump at the White House on Wednesday.", "2025-06-18", ("PAK", "USA")),
+    ("ar", "التقى المشير عاصم منير ترامب في البيت الأبيض يوم الأربعاء.", "2025-06-18", ("PAK", "USA")),
+    ("fa", "عاصم منیر روز چهارشنبه با ترامپ در کاخ سفید دیدار کرد.", "2025-06-18", ("PAK", "USA")),
+])
+def test_a_holder_named_alone_gives_the_pair(lang, text, day, pair):
+    assert _pairs(text, lang, day) == {pair}
+
+
+@pytest.mark.parametrize("lang, text, day, pair", [
+    # 2005-2015 both kings were Abdullah: the bare name decides nothing, the state named with it does
+    ("en", "King Abdullah met German President Gauck in Berlin on Tuesday.", "2012-05-08", None),
+    ("en", "Saudi King Abdullah met German President Gauck in Riyadh on Tuesday.", "2012-05-08", ("DEU", "SAU")),
+    ("en", "Jordan's King Abdullah met German President Gauck in Amman on Tuesday.", "2012-05-08",
+     ("DEU", "JOR")),
+    ("ar", "استقبل خادم الحرمين الشريفين الملك عبدالله الرئيس الألماني في الرياض يوم الثلاثاء.", "2012-05-08",
+     ("DEU", "SAU")),
+    ("ar", "التقى العاهل السعودي الملك عبدالله الرئيس الألماني في الرياض يوم الثلاثاء.", "2012-05-08",
+     ("DEU", "SAU")),
+    ("fa", "ملک عبدالله پادشاه عربستان روز سه‌شنبه با رئیس‌جمهور آلمان در ریاض دیدار کرد.", "2012-05-08",
+     ("DEU", "SAU")),
+    ("fa", "ملک عبدالله پادشاه اردن روز سه‌شنبه با رئیس‌جمهور آلمان در امان دیدار کرد.", "2012-05-08",
+     ("DEU", "JOR")),
+])
+def test_king_abdullah_before_2015_needs_his_state(lang, text, day, pair):
+    assert _pairs(text, lang, day) == ({pair} if pair else set())
+
+
+def test_holders_count_only_while_in_office():
+    # Munir became army chief in 2022; Anwar Sadat (Egypt, died 1981) is not Malaysia's Anwar
+    assert _pairs("Asim Munir met Trump at the White House on Wednesday.", "en", "2020-06-18") == set()
+    assert _pairs("Sisi laid a wreath at the tomb of Anwar Sadat and met Anwar in Cairo on Tuesday.", "en",
+                  "2024-05-08") == {("EGY", "MYS")}
+    assert _pairs("Anwar Sadat met Israeli Prime Minister Begin at Camp David.", "en", "2024-05-08") == set()
