@@ -14,8 +14,9 @@ def _pairs(text: str, lang: str, day: str) -> set[tuple[str, ...]]:
 
 
 @pytest.mark.parametrize("lang, text, day, pair", [
-    # Malaysia's prime minister by his given name, as the press uses it alone
-    ("en", "Shehbaz met Anwar in Kuala Lumpur on Monday.", "2024-10-07", ("MYS", "PAK")),
+    # Malaysia's prime minister by his titled given name, Pakistan's by his given name
+    ("en", "Shehbaz met Prime Minister Anwar in Kuala Lumpur on Monday.", "2024-10-07", ("MYS", "PAK")),
+    ("en", "Shehbaz met PM Anwar Ibrahim in Kuala Lumpur on Monday.", "2024-10-07", ("MYS", "PAK")),
     ("ar", "التقى شهباز شريف أنور إبراهيم في كوالالمبور يوم الاثنين.", "2024-10-07", ("MYS", "PAK")),
     ("fa", "شهباز شریف روز دوشنبه با انور ابراهیم در کوالالامپور دیدار کرد.", "2024-10-07", ("MYS", "PAK")),
     # Jordan's Abdullah II as "King Abdullah" after the Saudi king of that name died (2015)
@@ -61,8 +62,14 @@ def test_king_abdullah_before_2015_needs_his_state(lang, text, day, pair):
 
 
 def test_holders_count_only_while_in_office():
-    # Munir became army chief in 2022; Anwar Sadat (Egypt, died 1981) is not Malaysia's Anwar
+    # Munir became army chief in 2022
     assert _pairs("Asim Munir met Trump at the White House on Wednesday.", "en", "2020-06-18") == set()
-    assert _pairs("Sisi laid a wreath at the tomb of Anwar Sadat and met Anwar in Cairo on Tuesday.", "en",
-                  "2024-05-08") == {("EGY", "MYS")}
     assert _pairs("Anwar Sadat met Israeli Prime Minister Begin at Camp David.", "en", "2024-05-08") == set()
+
+
+def test_anwar_alone_is_no_malaysian():
+    # a common name in Pakistani news (APP, dev): only "Prime Minister Anwar", "Anwar Ibrahim" are his
+    text = ("The meeting was attended by Danish Ambassador Jakob Linulf, Finance Minister Muhammad "
+            "Aurangzeb and Minister for Maritime Affairs Muhammad Junaid Anwar Chaudhry.")
+    assert not any("MYS" in p for p in _pairs(text, "en", "2025-06-12"))
+    assert _pairs("Sisi met Anwar in Cairo on Tuesday.", "en", "2024-05-08") == set()
