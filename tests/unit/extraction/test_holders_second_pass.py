@@ -73,3 +73,22 @@ def test_anwar_alone_is_no_malaysian():
             "Aurangzeb and Minister for Maritime Affairs Muhammad Junaid Anwar Chaudhry.")
     assert not any("MYS" in p for p in _pairs(text, "en", "2025-06-12"))
     assert _pairs("Sisi met Anwar in Cairo on Tuesday.", "en", "2024-05-08") == set()
+
+
+@pytest.mark.parametrize("lang, text, day, pair", [
+    # parliament speakers act for their state (../shared/corpus/README.md, "State actors only")
+    ("en", "Speaker Lindsay Hoyle met Ukrainian President Zelensky in London on Monday.", "2024-03-12",
+     ("GBR", "UKR")),
+    ("en", "Ayaz Sadiq met Chinese President Xi Jinping in Beijing on Monday.", "2024-05-10", ("CHN", "PAK")),
+    ("ar", "استقبل مرزوق الغانم السفير الأمريكي في الكويت يوم الأحد.", "2023-05-10", ("KWT", "USA")),
+    ("ar", "التقى حسن الغانم وزير الخارجية التركي في الدوحة يوم الأحد.", "2024-05-10", ("QAT", "TUR")),
+    ("fa", "قالیباف روز یکشنبه با اوم بیرلا در تهران دیدار کرد.", "2024-05-10", ("IND", "IRN")),
+    ("fa", "صقر غباش روز یکشنبه با قالیباف در تهران دیدار کرد.", "2024-05-10", ("ARE", "IRN")),
+])
+def test_a_speaker_named_alone_gives_the_pair(lang, text, day, pair):
+    assert _pairs(text, lang, day) == {pair}
+
+
+def test_a_speaker_counts_only_while_in_office():
+    # Ayaz Sadiq was out of the chair 2018-2024
+    assert _pairs("Ayaz Sadiq met Chinese President Xi Jinping in Beijing on Monday.", "en", "2019-05-10") == set()
