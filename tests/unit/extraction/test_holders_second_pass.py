@@ -92,3 +92,23 @@ def test_a_speaker_named_alone_gives_the_pair(lang, text, day, pair):
 def test_a_speaker_counts_only_while_in_office():
     # Ayaz Sadiq was out of the chair 2018-2024
     assert _pairs("Ayaz Sadiq met Chinese President Xi Jinping in Beijing on Monday.", "en", "2019-05-10") == set()
+
+
+@pytest.mark.parametrize("lang, text, day, pair", [
+    # military chiefs act for their state
+    ("en", "Zaluzhnyi held a phone call with Milley on Monday.", "2022-05-10", ("UKR", "USA")),
+    ("en", "Eisenkot met Dunford at the Pentagon on Monday.", "2017-05-10", ("ISR", "USA")),
+    ("ar", "التقى شنقريحة رئيس أركان الجيش الفرنسي في الجزائر يوم الأحد.", "2020-03-10", ("DZA", "FRA")),
+    ("ar", "استقبل فياض الرويلي رئيس أركان الجيش الفرنسي في الرياض يوم الاثنين.", "2019-05-10", ("FRA", "SAU")),
+    ("ar", "التقى العماد جان قهوجي السفير الأمريكي في بيروت يوم الاثنين.", "2016-05-10", ("LBN", "USA")),
+    ("fa", "سرلشکر فیروزآبادی روز یکشنبه با رئیس ستاد ارتش پاکستان در تهران دیدار کرد.", "2015-05-10",
+     ("IRN", "PAK")),
+])
+def test_a_military_chief_named_alone_gives_the_pair(lang, text, day, pair):
+    assert _pairs(text, lang, day) == {pair}
+
+
+def test_a_military_chief_counts_only_while_in_office():
+    # Zaluzhnyi left the command on 2024-02-08 (Syrskyi followed him)
+    assert _pairs("Zaluzhnyi held a phone call with Milley on Monday.", "en", "2024-05-10") == set()
+    assert _pairs("Syrskyi held a phone call with Caine on Monday.", "en", "2025-06-10") == {("UKR", "USA")}
