@@ -112,3 +112,15 @@ def test_a_military_chief_counts_only_while_in_office():
     # Zaluzhnyi left the command on 2024-02-08 (Syrskyi followed him)
     assert _pairs("Zaluzhnyi held a phone call with Milley on Monday.", "en", "2024-05-10") == set()
     assert _pairs("Syrskyi held a phone call with Caine on Monday.", "en", "2025-06-10") == {("UKR", "USA")}
+
+
+@pytest.mark.parametrize("lang, text, day, pair", [
+    # heads and foreign ministers of the states the 2015/2020/2026 check found missing
+    ("en", "Kang Kyung-wha held talks with Pompeo in Washington on Monday.", "2019-05-10", ("KOR", "USA")),
+    ("en", "Choe Son Hui met Russian Foreign Minister Lavrov in Moscow on Monday.", "2024-05-10", ("PRK", "RUS")),
+    ("ar", "أجرى دندياس اتصالا هاتفيا مع وزير الخارجية المصري سامح شكري يوم الاثنين.", "2020-05-10",
+     ("EGY", "GRC")),
+    ("fa", "شینبام روز دوشنبه با ترامپ تلفنی گفت‌وگو کرد.", "2025-02-10", ("MEX", "USA")),
+])
+def test_a_filled_gap_gives_the_pair(lang, text, day, pair):
+    assert _pairs(text, lang, day) == {pair}
