@@ -124,3 +124,8 @@ def test_a_military_chief_counts_only_while_in_office():
 ])
 def test_a_filled_gap_gives_the_pair(lang, text, day, pair):
     assert _pairs(text, lang, day) == {pair}
+
+
+def test_yonhap_spells_the_president_without_hyphen():
+    # Yonhap (2025-): "President Lee Jae Myung"
+    assert _pairs("Lee Jae Myung met Xi in Gyeongju on Saturday.", "en", "2025-11-01") == {("CHN", "KOR")}
