@@ -129,3 +129,13 @@ def test_a_filled_gap_gives_the_pair(lang, text, day, pair):
 def test_yonhap_spells_the_president_without_hyphen():
     # Yonhap (2025-): "President Lee Jae Myung"
     assert _pairs("Lee Jae Myung met Xi in Gyeongju on Saturday.", "en", "2025-11-01") == {("CHN", "KOR")}
+
+
+@pytest.mark.parametrize("lang, text, day, pair", [
+    # the Persian press's "ناوروکی" and the Arabic "نافروتسكي" (Nawrocki); Pakistan's army chief 2007-2013
+    ("fa", "ناوروکی روز جمعه در کاخ سفید با ترامپ دیدار کرد.", "2025-10-10", ("POL", "USA")),
+    ("ar", "التقى نافروتسكي ترامب في البيت الأبيض يوم الجمعة.", "2025-10-10", ("POL", "USA")),
+    ("en", "Kayani met US Ambassador Munter in Rawalpindi on Monday.", "2012-05-10", ("PAK", "USA")),
+])
+def test_press_spellings_give_the_pair(lang, text, day, pair):
+    assert _pairs(text, lang, day) == {pair}
