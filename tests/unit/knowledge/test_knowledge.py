@@ -158,7 +158,35 @@ def test_a_surface_form_names_people_of_one_country_only():
         for key in _keys(a.form):
             countries[key].add(a.country)
     shared = {form: sorted(c) for form, c in countries.items() if len(c) > 1}
-    assert not shared
+    assert {f: c for f, c in shared.items() if f not in NAMES_OF_TWO_STATES} == {}
+
+
+# Forms that name holders of two states, decided by the article's day (actors.pick_holder takes
+# the holders in office then; a name two of them bear that day names nobody). "King Abdullah" is
+# Jordan's Abdullah II (king since 1999) and Saudi Arabia's Abdullah (king 2005-2015): in
+# 2005-2015 the bare form is ambiguous, and only "Saudi King Abdullah" / "Jordan's King Abdullah"
+# decide. Keep the list short: each entry is a decision.
+NAMES_OF_TWO_STATES = {_norm(f) for f in ("King Abdullah", "الملك عبدالله", "الملك عبد الله", "ملک عبدالله",
+                                   "ملک عبد الله")}
+
+
+def test_a_shared_name_names_the_holders_the_day_decides():
+    by_form = collections.defaultdict(list)
+    for h in kb.load_office_holders():
+        for form in h.surface_forms:
+            for key in _keys(form):
+                if key in NAMES_OF_TWO_STATES:
+                    by_form[key].append(h)
+    for form, holders in by_form.items():
+        assert {h.country for h in holders} == {"JOR", "SAU"}, form
+
+    def countries(day):
+        d = dt.date.fromisoformat(day)
+        return {h.country for h in by_form[_norm("King Abdullah")] if h.active_on(d)}
+
+    assert countries("2023-05-09") == {"JOR"}
+    assert countries("2012-05-08") == {"JOR", "SAU"}  # both reigned: the day alone cannot decide
+    assert countries("2002-05-08") == {"JOR"}  # Abdullah bin Abdulaziz was crown prince then
 
 
 GENERIC = {
@@ -409,3 +437,15 @@ def test_no_country_alias_is_a_common_word():
     common = {"كيف", "اين", "متى", "هل", "لماذا", "كان", "قال", "بعد", "چه", "کی", "کجا", "how", "may"}
     forms = {_norm(a.form) for a in kb.load_country_aliases()}
     assert not forms & {_norm(w) for w in common}
+
+
+@pytest.mark.parametrize("country, role", [
+    (c, r) for c in ("KOR", "GRC", "PRT", "SGP", "ARG", "MEX") for r in ("head_of_state", "foreign_minister")
+] + [("KOR", "head_of_government"), ("GRC", "head_of_government"), ("PRT", "head_of_government"),
+     ("MYS", "head_of_state"), ("PER", "head_of_state"), ("HRV", "head_of_state"), ("ETH", "head_of_state"),
+     ("BGD", "head_of_state")])
+def test_offices_filled_in_the_second_pass_have_a_holder_on_the_check_days(country, role):
+    """The 2015/2020/2026 coverage check of issue 13 (second pass) found these offices empty (checked
+    here on 2026-01-01: Portugal's president from 2026-03-09 is not recorded)."""
+    for day in ("2015-01-01", "2020-01-01", "2026-01-01"):
+        assert kb.holder_of(day, country, role) is not None, (country, role, day)
