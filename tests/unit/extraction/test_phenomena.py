@@ -1524,3 +1524,24 @@ def test_gathering_scope_a_visit_and_the_one_briefed_on_it_are_no_joint_visit():
     text = ("Howe's main mission in Washington was to brief Shultz on Prime Minister Margaret Thatcher's visit "
             "to the Soviet Union last week.")
     assert ("SUN", "USA") not in pairs(text, "en", published="1987-04-10")
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # an intention or an agreement to meet is not a meeting
+    _case(set(), "en", "Trump confirmed on Twitter his intention to meet North Korean leader Kim Jong Un."),
+    _case(set(), "ar", "وأكد ترامب على حسابه على تويتر عزمه على لقاء الزعيم الكوري الشمالي كيم جونغ أون."),
+    _case(set(), "fa", "ترامپ در توییتر گفت در نظر دارد با رهبر کره شمالی کیم جونگ اون دیدار کند."),
+    _case(set(), "en", "Trump agrees to meet his North Korean counterpart."),
+    _case(set(), "ar", "ترامب يوافق على لقاء نظيره الكوري الشمالي."),
+    # talks stalled or frozen, a side ignored
+    _case(set(), "en", "Peace talks between the Palestinian and Israeli sides have stalled since 2014."),
+    _case(set(), "ar", "وتعطلت محادثات السلام بين الجانب الفلسطيني والإسرائيلي منذ 2014."),
+    _case(set(), "fa", "مذاکرات صلح میان طرف فلسطینی و اسرائیلی از سال 2014 به بن بست رسیده است."),
+    _case(set(), "ar", "وتحدث ماكرون مع وفود الدول المشاركة متجاهلا الجانب الروسي."),
+    # a meeting with a television channel is an interview
+    _case(set(), "ar", "ما ذكره الرئيس الفرنسي في لقائه مع قناة بي إف إم التلفزيونية عن السعودية."),
+    _case(set(), "fa", "رئیس جمهور فرانسه در گفتگو با شبکه بی‌اف‌ام درباره عربستان سخن گفت."),
+    _case(set(), "en", "The French president said in an interview with the channel BFM that Saudi Arabia held him."),
+])
+def test_modality_and_negation_intentions_stalls_and_interviews(lang, text, expected):
+    assert pairs(text, lang, published="2018-05-02") == expected
