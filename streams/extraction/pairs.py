@@ -37,6 +37,7 @@ _WITH_WORDS = frozenset({"with", "مع", "با", "and", "و"})
 
 # words before a country that make it the topic of the talks, not a party ("talked about Iran")
 _ABOUT_SPAN = 4  # words between "about" and the country it makes a topic
+_ABOUT_SPAN_FA = 12  # Persian: the topic runs from "درباره" to the verb
 
 # an English speech verb after its speaker ("..., Lavrov said after talks with ...")
 _SPEECH_VERBS = ("said", "says", "told", "stated", "added")
@@ -142,6 +143,8 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
         # words between the slot and a trigger (spaces - 1; ``norm`` has single spaces)
         return any(norm.count(" ", min(s.end, tp), max(s.pos, te)) - 1 <= limit for tp, te in trig_pos)
 
+    persian = any(t.lang == "fa" for t in live)
+
     def bare_actor(s: Slot) -> bool:
         # a bare name acts as a subject ("قطر وأمريكا تبحثان") or a partner ("talks with Turkey"),
         # never as the topic of the talks ("discussed the war between Israel and Hamas")
@@ -152,8 +155,12 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
                 ch in ",;:" for ch in norm[s.end:first_trigger]):
             # "با کوشنر درباره ایران گفتگو کرد", "درباره تشدید حملات علیه ایران": a name a few
             # words after "about" is (in) the topic
-            before = norm[:word_start].split()[-_ABOUT_SPAN - 1:]
+            before = norm[:word_start].split()[-(_ABOUT_SPAN_FA if persian else _ABOUT_SPAN) - 1:]
+            # Persian puts the whole topic between "درباره" and its verb ("درباره روابط دوجانبه،
+            # جنگ در ایران و غزه و پیمان دفاعی ترکیه، پاکستان و عربستان گفت‌وگو کردند"), unless a
+            # "با" after it names the partner
             return not any(w in ABOUT_WORDS and (w not in AFTER_DAR or before[i - 1] == "در")
+                           and (not persian or "با" not in before[i:])
                            for i, w in enumerate(before) if i)
         return near_trigger(s, 3) and prev_word(norm, word_start) in _WITH_WORDS
 

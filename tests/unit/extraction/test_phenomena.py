@@ -1545,3 +1545,22 @@ def test_gathering_scope_a_visit_and_the_one_briefed_on_it_are_no_joint_visit():
 ])
 def test_modality_and_negation_intentions_stalls_and_interviews(lang, text, expected):
     assert pairs(text, lang, published="2018-05-02") == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # Persian puts the whole topic between "درباره" and its verb: the states in it are no parties
+    _case(set(), "fa", "بر اساس این گزارش، دو طرف درباره روابط دوجانبه، جنگ در ایران و غزه و پیمان دفاعی ترکیه، "
+                       "پاکستان و عربستان سعودی گفت‌وگو کردند."),
+    _case(set(), "en", "The two sides discussed bilateral relations, the war in Iran and Gaza and the defence pact "
+                       "of Turkey, Pakistan and Saudi Arabia."),
+    _case(set(), "ar", "وبحث الجانبان العلاقات الثنائية والحرب في إيران وغزة ومعاهدة الدفاع بين تركيا وباكستان "
+                       "والسعودية."),
+    # ... but a "با" after it names the partner
+    _case({("IRN", "PAK")}, "fa", "وزیر خارجه ایران درباره روابط دوجانبه با همتای پاکستانی گفت‌وگو کرد."),
+    # the resumption of talks is still to come
+    _case(set(), "en", "Araghchi said Tehran has not yet decided on the resumption of talks with the United States."),
+    _case(set(), "ar", "قال عراقجي إن طهران لم تقرر بعد استئناف المفاوضات مع الولايات المتحدة."),
+    _case(set(), "fa", "عراقچی گفت تهران هنوز تصمیمی برای ازسرگیری مذاکرات با آمریکا نگرفته است."),
+])
+def test_topics_and_resumptions(lang, text, expected):
+    assert pairs(text, lang, published="2026-08-14") == expected
