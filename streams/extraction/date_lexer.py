@@ -104,7 +104,9 @@ def lex(text: str) -> list[Atom]:
     v = vocab()
     words, first, partial, max_tokens = v.words, v.first, v.partial, v.max_tokens
     out: list[Atom] = []
-    raw = text.split()
+    # "حزيران/يونيو", "آذار/مارس": the Levantine and the Egyptian month names side by side
+    raw = [part for tok in text.split()
+           for part in (tok.split("/") if "/" in tok and not any(c.isdigit() for c in tok) else (tok,)) if part]
     n = len(raw)
     cursor = 0
     i = 0

@@ -386,3 +386,13 @@ def test_a_sentence_without_a_date_takes_the_one_before_it(paragraph, sentence):
 def test_a_possessive_date_word(sentence, expected):
     assert resolve_event_date(sentence, date(2022, 6, 17), "day") == (expected, "day")
     assert resolve_event_date("the president's visit", date(2022, 6, 17), "day") == (None, "none")
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # the Levantine and Egyptian month names side by side, as Arabic wires write them
+    ("التقيا في 3 آذار/مارس", ("2018-03-03", "day")),
+    ("التقيا الثلاثاء 3 آذار/مارس", ("2018-03-03", "day")),
+    ("في قمة في 12 حزيران/يونيو في سنغافورة", (None, AHEAD)),
+])
+def test_paired_month_names(sentence, expected):
+    assert resolve_event_date(sentence, date(2018, 5, 2), "day") == expected
