@@ -1564,3 +1564,13 @@ def test_modality_and_negation_intentions_stalls_and_interviews(lang, text, expe
 ])
 def test_topics_and_resumptions(lang, text, expected):
     assert pairs(text, lang, published="2026-08-14") == expected
+
+
+@pytest.mark.parametrize("lang, text", [
+    # a match report: "meeting" is a game
+    ("ar", "وسجل نيمار الهدف الأول في الدقيقة 51 ليترشح البرازيليون لمواجهة الفائز من اللقاء بين بلجيكا واليابان."),
+    ("en", "The goalkeeper saved twice as Belgium met Japan for a place in the quarter-finals."),
+    ("fa", "دروازه‌بان بلژیک در دیدار با ژاپن دو بار توپ را مهار کرد."),
+])
+def test_speech_act_a_match_report(lang, text):
+    assert pairs(text, lang, published="2018-07-03") == set()
