@@ -472,7 +472,7 @@ def _predicate(norm: str, t: Cue) -> bool:
 
 
 # words that make what follows them the topic ("talked about Iran"; pairs._parties reads them too)
-ABOUT_WORDS = frozenset({"about", "regarding", "concerning", "درباره", "مورد", "پيرامون", "خصوص", "حول", "بشان"})
+ABOUT_WORDS = frozenset({"about", "regarding", "concerning", "درباره", "مورد", "پيرامون", "خصوص", "حول", "بشان", "ازاء"})
 AFTER_DAR = frozenset({"مورد", "خصوص"})   # "در مورد", "در خصوص" (not "در این مورد": "in this case")
 # words between a contact noun and its "with" that make it the speaker's own ("دیدار هفته گذشته خود
 # با", "اتصال هاتفي أجراه مع", "talks he held with")

@@ -1574,3 +1574,20 @@ def test_topics_and_resumptions(lang, text, expected):
 ])
 def test_speech_act_a_match_report(lang, text):
     assert pairs(text, lang, published="2018-07-03") == set()
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a meeting someone is tasked to organise is still to come
+    _case(set(), "ar", "وكلف وزير الخارجية التركي هاكان فيدان بتنظيم لقاء مع الرئيس السوري الأسد."),
+    _case(set(), "en", "The Turkish foreign minister was tasked to organize a meeting with Syrian President Assad."),
+    _case(set(), "fa", "وزیر خارجه ترکیه مأمور ترتیب دیدار با رئیس جمهور سوریه شد."),
+    # a departure to continue a tour: the next stop is not reached yet
+    _case(set(), "fa", "مرکل پنجشنبه شب عمان را به مقصد بیروت برای ادامه سفر ترک کرد."),
+    _case(set(), "ar", "وغادرت ميركل عمان مساء الخميس متوجهة إلى بيروت لاستكمال جولتها في المنطقة."),
+    # an opposition council's delegation acts for no state
+    _case(set(), "en", "A delegation of the Syrian National Council met the Russian foreign minister in Moscow."),
+    _case(set(), "ar", "التقى وفد المجلس الوطني السوري وزير الخارجية الروسي في موسكو."),
+    _case(set(), "fa", "هیئتی از شورای ملی سوریه با وزیر خارجه روسیه در مسکو دیدار کرد."),
+])
+def test_organising_continuing_and_opposition_councils(lang, text, expected):
+    assert pairs(text, lang, published="2018-06-20") == expected
