@@ -24,6 +24,7 @@ def to_int(s: str) -> int:
 # str.split plus set look-ups is several times cheaper than an alternation regex over the whole
 # vocabulary or a word-by-word regex tokenizer, both of which pay per character of text.
 _POSSESSIVE = ("'s", "\u2019s")  # English possessive ending a date word
+_SLASHED_WORDS_RE = re.compile(r"^[^\d/]+/[^\d]+$")  # words joined by "/", no digits ("حزيران/يونيو")
 _PUNCT = ".,:;!?()[]{}<>«»\"'\u201c\u201d\u2018\u2019\u060c\u061b\u061f\u2026-\u2013\u2014/|*#@\u200f\u200e"
 
 
@@ -105,8 +106,12 @@ def lex(text: str) -> list[Atom]:
     words, first, partial, max_tokens = v.words, v.first, v.partial, v.max_tokens
     out: list[Atom] = []
     # "حزيران/يونيو", "آذار/مارس": the Levantine and the Egyptian month names side by side
-    raw = [part for tok in text.split()
-           for part in (tok.split("/") if "/" in tok and not any(c.isdigit() for c in tok) else (tok,)) if part]
+    raw = []
+    for t in text.split():
+        if "/" in t and _SLASHED_WORDS_RE.match(t):
+            raw.extend([x for x in t.split("/") if x])
+        else:
+            raw.append(t)
     n = len(raw)
     cursor = 0
     i = 0
