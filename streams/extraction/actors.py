@@ -311,8 +311,9 @@ def _find_places(scan: _Scan) -> None:
                          for ve in scan.visit_ends if ve <= start)
         is_to = near_visit and (prefix in _TO_PREFIXES or prefix in _IN_PREFIXES or pw in _TO_WORDS or (
             pw == "for" and prev_word(norm, wstart - 4) in _LEAVE_FOR))  # "left for Saudi Arabia"
-        # Persian puts the destination before its trip verb: "به کی‌یف سفر کردند"
-        is_to = is_to or (scan.lang == "fa" and pw == "به" and any(
+        # Persian puts the destination before its trip verb ("به کی‌یف سفر کردند"), when that trip
+        # is the sentence's first contact word (not "دیدار کرد و سپس به دوحه رفت": an onward trip)
+        is_to = is_to or (scan.lang == "fa" and pw == "به" and not any(tp < start for tp in scan.trigger_pos) and any(
             c.kind == "visit" and c.pos >= m.end and _words_between(norm, m.end, c.pos) <= 1 for c in facts.cues))
         if is_in or is_to:
             it.venue = True

@@ -376,15 +376,15 @@ def resolve_event_date(sentence: str, ref: date | None, ref_precision: str,
             pos = context.find(sentence) if sentence else -1
             exprs = find_date_expressions(context)
             if pos >= 0:
-                # a date before the sentence first ("... Tuesday. The talks were held in Beijing"
-                # refers back to it), nearest first; one after it dates the next sentence's event
-                exprs.sort(key=lambda x: (x.start >= pos, min(abs(x.start - pos),
-                                                              abs(x.start - (pos + len(sentence))))))
+                exprs.sort(key=lambda x: min(abs(x.start - pos),
+                                             abs(x.start - (pos + len(sentence)))))
             for e in exprs:
                 if e.bound:
                     continue
                 d, p = _resolve(e, ref, prec)
-                if d is not None:
+                # a month named in a neighbouring sentence ("took effect in December 2015") dates
+                # that sentence's event, not this one's: only a day is borrowed from the context
+                if d is not None and p == "day":
                     return d, p
     except (ValueError, OverflowError):
         pass  # dates out of range near year 1 / 9999 on garbage input

@@ -143,13 +143,14 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
         # words between the slot and a trigger (spaces - 1; ``norm`` has single spaces)
         return any(norm.count(" ", min(s.end, tp), max(s.pos, te)) - 1 <= limit for tp, te in trig_pos)
 
-    persian = any(t.lang == "fa" for t in live)
+    lang = live[0].lang   # the language of the sentence's triggers
+    persian = lang == "fa"
 
     def bare_actor(s: Slot) -> bool:
         # a bare name acts as a subject ("قطر وأمريكا تبحثان") or a partner ("talks with Turkey"),
         # never as the topic of the talks ("discussed the war between Israel and Hamas")
         word_start = s.pos - len(glued_before(norm, s.pos))
-        if _on_border(norm, word_start):
+        if _on_border(norm, word_start, lang):
             return False  # "على الحدود مع العراق", "on the border with Iraq": a place
         if s.pos < first_trigger and near_trigger(s) and not any(
                 ch in ",;:" for ch in norm[s.end:first_trigger]):
@@ -198,7 +199,7 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
         named = {s.country for s in slots}
         slots += [Slot(p.pos, p.pos, p.country, None, None, 1, "host")
                   for p in facts.places if p.destination and p.form_kind != "demonym"
-                  and p.country not in named and _of_live_visit(norm, p.pos, visits, live_at)]
+                  and p.country not in named and _of_live_visit(norm, p.pos, visits, live_at, persian)]
     if facts.posted_to and slots and all(s.role == "ambassador" for s in slots) and not (
             home in {s.country for s in slots}
             and any(s.country is None and s.kind == "title" and s.role != "ambassador" for s in facts.slots)):
@@ -227,13 +228,6 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
         slots.append(Slot(u.pos, u.end, home, u.role, None, 0, "implicit"))
         implicit = True
     countries = {s.country for s in slots}
-    if own_voice and home and not implicit and home not in countries and countries and \
-            all(s.pos > first_trigger for s in slots) and _first_person_before(norm, first_trigger):
-        # "In the evening I spoke with Boris Johnson" in a head of state's own address: the
-        # speaker is the home state's, whoever the story named last
-        slots.append(Slot(-1, -1, home, None, None, 0, "implicit"))
-        implicit = True
-        countries = {s.country for s in slots}
     if len(countries) == 1 and subject and subject not in countries and not unknown and \
             all(s.pos > first_trigger or _after_with(norm, s) or _named_after_titled(norm, s, slots) for s in slots) and \
             (any(t.kind in _STRONG_TRIGGERS for t in live) or
@@ -242,7 +236,7 @@ def _parties(facts: SentenceFacts, live: list, strong: list[Slot], home: str | N
         # is the story's subject (talks count with a titled partner after "with")
         slots.append(Slot(-1, -1, subject, None, None, 0, "implicit"))
         implicit = True
-    elif len(countries) >= 2 and not implicit and not unknown and _all_after_with(norm, slots) and \
+    elif len(countries) >= 2 and not implicit and not unknown and _all_after_with(norm, slots, lang) and \
             not any(t.pos < min(s.pos for s in slots) < t.pos + _WITH_REACH and _with_before(norm, t.pos)
                     for t in live):
         # "وی با رئیس‌جمهور اتریش، نخست وزیر فیجی و ... دیدار کرد", "He also met with the
@@ -279,10 +273,10 @@ def _joint_visitors(norm: str, slots: list[Slot], live: list) -> bool:
                for a, b in zip(ordered, ordered[1:]) if b.pos > a.end)
 
 
-def _of_live_visit(norm: str, pos: int, visits: list, live_at: set[int]) -> bool:
+def _of_live_visit(norm: str, pos: int, visits: list, live_at: set[int], persian: bool) -> bool:
     """Is the visit word nearest before offset ``pos`` a live trigger (or is there none before it)?
     A Persian trip verb right after its destination ("به لبنان سفر کرد") is the one it belongs to."""
-    after = [c for c in visits if c.pos > pos and norm.count(" ", pos, c.pos) <= 2]
+    after = [c for c in visits if c.pos > pos and norm.count(" ", pos, c.pos) <= 2] if persian else []
     if after:
         return min(after, key=lambda c: c.pos).pos in live_at
     before = [c for c in visits if c.pos < pos]
@@ -331,7 +325,7 @@ def _between(facts: SentenceFacts, live: list, taken: list[Slot]) -> list[Slot]:
     return out
 
 
-def _all_after_with(norm: str, slots: list[Slot]) -> bool:
+def _all_after_with(norm: str, slots: list[Slot], lang: str | None = None) -> bool:
     """Are all the parties named ones after one "with" (the first of them titled right after
     it), none of them a name after a comma ("In a meeting with German FM Maas, Zarif said":
     the subject after a fronted phrase)?"""
@@ -339,7 +333,7 @@ def _all_after_with(norm: str, slots: list[Slot]) -> bool:
     if len({s.country for s in named}) < 2 or len(named) < len(slots):
         return False
     first = min(named, key=_slot_pos)
-    if first.pos < 0 or first.strength < 2 or not (_titled_after_with(norm, first) or _after_partner_cue(norm, first)):
+    if first.pos < 0 or first.strength < 2 or not (_titled_after_with(norm, first) or _after_partner_cue(norm, first, lang)):
         return False
     # a later party that speaks or is a name after a comma is the subject of the sentence
     return not any(b.kind == "holder" and "," in norm[a.end:b.pos] or _speaks(norm, b)
@@ -360,15 +354,10 @@ def _named_after_titled(norm: str, s: Slot, slots: list[Slot]) -> bool:
         for t in slots if t is not s)
 
 
-def _first_person_before(norm: str, at: int) -> bool:
-    """Does a first-person pronoun (cues/<lang>/first_person.txt) stand before offset ``at``?"""
-    return not text_words("first_person").isdisjoint(norm[:at].split())
-
-
-def _on_border(norm: str, at: int) -> bool:
+def _on_border(norm: str, at: int, lang: str | None) -> bool:
     """Is the word at ``at`` the country of "the border with" (cues/<lang>/border.txt)?"""
     w = prev_word(norm, at)
-    return w in _WITH_WORDS and prev_word(norm, at - len(w) - 1) in text_words("border")
+    return w in _WITH_WORDS and prev_word(norm, at - len(w) - 1) in text_words("border", lang)
 
 
 def _with_before(norm: str, at: int) -> bool:
@@ -400,24 +389,28 @@ def _titled_after_with(norm: str, s: Slot) -> bool:
     return any(w in _WITH_ONLY for w in words)
 
 
-def _after_partner_cue(norm: str, s: Slot) -> bool:
-    """Is the slot, possibly after its title, right after a word whose following list is the
-    other side of the contact (cues/<lang>/partner.txt: "talked to", "met", "كلا من")?"""
-    words = norm[:max(0, s.pos)].split()[-(_TITLE_SPAN + _PARTNER_WORDS):]
-    for phrase in _partner_phrases():
+def _after_partner_cue(norm: str, s: Slot, lang: str | None) -> bool:
+    """Is the slot, possibly after its title, right after a phrase whose following list is the
+    other side of the contact (cues/<lang>/partner.txt: "talked to", "met", "التقى كلا من")?
+    In English only after a pronoun subject ("He talked to ..."; not "Riyadh hosted talks
+    between ...", "The Pope received ...": a subject named there is no partner of the list)."""
+    words = norm[:max(0, s.pos)].split()[-(_TITLE_SPAN + _PARTNER_WORDS + _PRONOUN_GAP):]
+    for phrase in _partner_phrases(lang):
         n = len(phrase)
         for i in range(len(words) - n, -1, -1):
-            if tuple(words[i:i + n]) == phrase:
-                return len(words) - i - n <= _TITLE_SPAN
+            if tuple(words[i:i + n]) == phrase and len(words) - i - n <= _TITLE_SPAN:
+                return lang != "en" or not _EN_PRONOUNS.isdisjoint(words[max(0, i - _PRONOUN_GAP):i])
     return False
 
 
-_PARTNER_WORDS = 4  # words of the longest partner phrase ("اتصالين هاتفيين من")
+_PARTNER_WORDS = 5  # words of the longest partner phrase ("التقى مرتين كلا من")
+_PRONOUN_GAP = 2    # words between an English pronoun subject and its verb ("he also met", "she has met")
+_EN_PRONOUNS = frozenset({"he", "she", "they", "i", "we"})
 
 
-@lru_cache(maxsize=1)
-def _partner_phrases() -> tuple[tuple[str, ...], ...]:
-    return tuple(sorted({tuple(w.split()) for w in text_words("partner")}, key=len, reverse=True))
+@lru_cache(maxsize=None)
+def _partner_phrases(lang: str | None) -> tuple[tuple[str, ...], ...]:
+    return tuple(sorted({tuple(w.split()) for w in text_words("partner", lang)}, key=len, reverse=True))
 
 
 def _actor(slots: list[Slot], country: str) -> Actor:

@@ -110,7 +110,9 @@ def _window(b: Cue) -> int:
     return _VOID_WINDOW_FA if b.lang == "fa" else _VOID_WINDOW.get(b.lang, 8)
 
 
-_PARENTHETICAL = re.compile(r",(?: [^ ,:]+){1,3} ?,")  # ", inter alia,", "، أيضا،"
+# a short aside between commas that does not end a clause (a closed list: "officials said" does)
+_PARENTHETICAL = re.compile(r", ?(?:inter alia|among other things|in particular|notably|also|in addition|"
+                            r"على وجه الخصوص|من بين أمور أخرى|أيضا|كذلك|خصوصا|از جمله|همچنین|به ویژه) ?,")
 
 
 def _cut(span: str) -> bool:
@@ -143,9 +145,11 @@ def _in_scope(b: Cue, t: Cue, norm: str) -> bool:
 
 
 @lru_cache(maxsize=None)
-def text_words(kind: str) -> frozenset[str]:
-    """The normalised forms of a list read as words of the text (loader.TEXT_WORD_LISTS)."""
-    return frozenset(normalise(c.form) for c in loader.load_cues() if c.kind == kind)
+@lru_cache(maxsize=None)
+def text_words(kind: str, lang: str | None = None) -> frozenset[str]:
+    """The normalised forms of a list read as words of the text (loader.TEXT_WORD_LISTS), of one
+    language when ``lang`` is given (Arabic "من" is "from", Persian "من" is "I")."""
+    return frozenset(normalise(c.form) for c in loader.load_cues() if c.kind == kind and lang in (None, c.lang))
 
 
 def _past_between(norm: str, a: int, b: int) -> bool:
@@ -172,7 +176,8 @@ def modality(facts: SentenceFacts, t: Cue) -> bool:
             # "is also expected to have meetings with", "اقترح عقد لقاء", "انتظار می‌رود ...
             # دیدار کند": the contact after it in its clause is expected or proposed
             if _overlap(b, t) or (b.pos <= t.pos and _words(norm, b.end, t.pos) <= _window(b)
-                                  and "," not in norm[b.end:t.pos] and not _during(facts, b.end, t.pos)):
+                                  and "," not in norm[b.end:t.pos] and not _during(facts, b.end, t.pos)) \
+                    or _modal_predicate(facts, b, t):
                 return True
         elif kind == "appeal":
             # "called for an emergency meeting", "ناشد ... عقد": the object of the appeal
@@ -207,8 +212,9 @@ def modality(facts: SentenceFacts, t: Cue) -> bool:
 
 
 _NOUN_PHRASE_WORDS = frozenset({"with", "his", "her", "its", "their", "the", "of", "مع", "ب"})
-# the modal and future verbs a predicate starts with (not "ahead of", "next week": a time)
-_MODAL_VERBS = frozenset({"will", "would", "could", "may", "might", "can", "قد", "سوف", "لن"})
+# the possibility verbs a predicate starts with ("could produce"; not "will be remembered as
+# historic", "would have been unthinkable": said of a meeting that was held)
+_MODAL_VERBS = frozenset({"could", "may", "might", "قد"})
 _NOUN_PHRASE_SPAN = 6  # words of a contact noun's own phrase before its modal predicate
 
 
@@ -221,8 +227,7 @@ def _modal_predicate(facts: SentenceFacts, b: Cue, t: Cue) -> bool:
     if b.lang == "fa" or not t.end <= b.pos or _cut(norm[t.end:b.pos]) \
             or _words(norm, t.end, b.pos) > _NOUN_PHRASE_SPAN:
         return False
-    first = norm[b.pos:b.end].split(" ", 1)[0]
-    if first not in _MODAL_VERBS and not (b.lang == "ar" and first.startswith("س")):
+    if norm[b.pos:b.end].split(" ", 1)[0] not in _MODAL_VERBS:
         return False
     # the words of the partners: their slots and the country words naming them ("north korean")
     named = [(s.pos, s.end) for s in facts.slots if s.country] + [

@@ -755,11 +755,10 @@ CUE_LISTS: dict[str, str] = {
     "clause": "clause",            # attachment: words opening a new clause
     "partner": "partner",          # attachment: words whose following list is the other side ("talked to")
     "border": "border",            # attachment: "the border with X" names a place, not a partner
-    "first_person": "first_person",  # attachment: "I", "we": a government's own speaker
 }
 # lists the extractor reads as words of the text rather than through the gazetteer's automaton
 # (a past verb is often inside a longer trigger form, "دیدار کرد", which the automaton prefers)
-TEXT_WORD_LISTS: frozenset[str] = frozenset({"past", "bare", "modifier", "partner", "border", "first_person"})
+TEXT_WORD_LISTS: frozenset[str] = frozenset({"past", "bare", "modifier", "partner", "border"})
 _CUE_COLUMNS = ("form",)
 
 

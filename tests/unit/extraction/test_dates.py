@@ -366,15 +366,15 @@ def test_future_markers_give_no_event_date():
 
 
 @pytest.mark.parametrize("paragraph, sentence", [
-    # a sentence without a date takes the one before it in its paragraph, not the next sentence's
+    # a sentence without a date borrows a day from its paragraph, not the month of another event
     ("Trade chiefs of South Korea and China met Tuesday. The talks were held in Beijing. "
      "The first phase of the FTA took effect in December 2015.", "The talks were held in Beijing."),
     ("التقى وزيرا التجارة الثلاثاء. وعقدت المحادثات في بكين. ودخلت المرحلة الأولى حيز التنفيذ في ديسمبر 2015.",
      "وعقدت المحادثات في بكين."),
-    ("وزیران بازرگانی روز سه‌شنبه دیدار کردند. این گفتگو در پکن برگزار شد. مرحله اول در دسامبر 2015 اجرا شد.",
+    ("وزیران بازرگانی روز سه‌شنبه دیدار کردند. این گفتگو در پکن برگزار شد. این توافق در دسامبر 2015 اجرا شد.",
      "این گفتگو در پکن برگزار شد."),
 ])
-def test_a_sentence_without_a_date_takes_the_one_before_it(paragraph, sentence):
+def test_a_sentence_without_a_date_borrows_a_day_not_a_month(paragraph, sentence):
     assert resolve_event_date(sentence, date(2025, 12, 31), "day", context=paragraph) == ("2025-12-30", "day")
 
 
