@@ -95,6 +95,7 @@ class SentenceFacts:
     posted_to: list[str] = field(default_factory=list)  # countries ambassadors are posted to
     hosted_at: int | None = None  # "X hosted talks ...": X hosts an event, it is not a party
     groups: list[frozenset] = field(default_factory=list)  # members of each group name ("الكوريتين")
+    named: list[tuple[int, int]] = field(default_factory=list)  # spans of the country, title and holder words
 
     cue_kinds: frozenset = frozenset()  # kinds of ``cues``, set once the cues are complete
 
@@ -223,6 +224,8 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
             _attach_counterpart(scan, i)
     _bare_names(scan)
     facts.slots.sort(key=lambda s: s.pos)
+    facts.named = [(it.m.start - len(it.m.prefix), it.m.end) for it in items
+                   if it.cls in ("country", "title", "holder", "counterpart")]
     facts.cue_kinds = frozenset(c.kind for c in facts.cues)
     return facts
 

@@ -56,7 +56,6 @@ from functools import lru_cache
 from itertools import combinations
 
 from streams.extraction.actors import CONTACT_TRIGGERS, Cue, SentenceFacts, Slot, glued_before, prev_word
-from streams.extraction.gazetteer import gazetteer
 from streams.extraction.normalise import normalise
 from streams.knowledge import loader
 
@@ -230,9 +229,7 @@ def _modal_predicate(facts: SentenceFacts, b: Cue, t: Cue) -> bool:
     if norm[b.pos:b.end].split(" ", 1)[0] not in _MODAL_VERBS:
         return False
     # the words of the partners: their slots and the country words naming them ("north korean")
-    named = [(s.pos, s.end) for s in facts.slots if s.country] + [
-        (m.wstart, m.end) for m in gazetteer().find(norm)
-        if any(e.kind in ("country", "holder", "title") for e in m.entries)]
+    named = [(s.pos, s.end) for s in facts.slots if s.country] + facts.named
     at = norm.find(" ", t.end)   # past the rest of the noun's word ("لقاءه")
     while 0 <= at < b.pos:
         start = at + 1
