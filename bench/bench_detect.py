@@ -473,6 +473,22 @@ def _check_sha256(path: str, expected: str) -> None:
               file=sys.stderr)
 
 
+def _check_baselines(rows, pre, held_eps, icews18: str | None):
+    """The checks' baselines for today's defaults ``pre``, printed: 2016-Q4, and ICEWS18 when its
+    file is given (its rows, episodes and score; None otherwise)."""
+    q4_base = score_heldout(rows, pre, held_eps, since=SPLIT)
+    print(f"defaults: 2016-Q4 {q4_base['observable_caught']}/{q4_base['observable']} at "
+          f"{q4_base['new_per_100_pair_weeks']} ({q4_base['new_alerts']} new, {q4_base['updates']} updates)")
+    r18 = e18 = b18 = None
+    if icews18:
+        r18, e18 = _load_icews18(icews18)
+        b18, w18 = _score_icews18(r18, e18, pre)
+        print(f"defaults: ICEWS18 {b18['observable_caught']}/{b18['observable']} at "
+              f"{b18['new_per_100_pair_weeks']} ({b18['new_alerts']} new, {b18['updates']} updates); "
+              f"without the warm-up weeks {w18['new_per_100_pair_weeks']}")
+    return q4_base, r18, e18, b18
+
+
 def _load_icews18(path: str):
     """ICEWS18's contact rows and its held-out episodes."""
     from streams.detection.labels import load_episodes
@@ -798,16 +814,7 @@ def select3(args) -> None:
             i += 1
     ranked.sort(key=lambda t: t[0])
     print(f"eligible with at least one new alert fewer: {len(ranked)}")
-    q4_base = score_heldout(rows, pre, held_eps, since=SPLIT)
-    print(f"defaults: 2016-Q4 {q4_base['observable_caught']}/{q4_base['observable']} at "
-          f"{q4_base['new_per_100_pair_weeks']} ({q4_base['new_alerts']} new, {q4_base['updates']} updates)")
-    r18 = e18 = b18 = None
-    if args.icews18:
-        r18, e18 = _load_icews18(args.icews18)
-        b18, w18 = _score_icews18(r18, e18, pre)
-        print(f"defaults: ICEWS18 {b18['observable_caught']}/{b18['observable']} at "
-              f"{b18['new_per_100_pair_weeks']} ({b18['new_alerts']} new, {b18['updates']} updates); "
-              f"without the warm-up weeks {w18['new_per_100_pair_weeks']}")
+    q4_base, r18, e18, b18 = _check_baselines(rows, pre, held_eps, args.icews18)
     adopted = None
     vetoed = 0
     for _, name, over, r in ranked:
@@ -921,16 +928,7 @@ def select4(args) -> None:
             i += 1
     ranked.sort(key=lambda t: t[0])
     print(f"eligible (a gain on the tuning part, its cells kept): {len(ranked)}")
-    q4_base = score_heldout(rows, pre, held_eps, since=SPLIT)
-    print(f"defaults: 2016-Q4 {q4_base['observable_caught']}/{q4_base['observable']} at "
-          f"{q4_base['new_per_100_pair_weeks']} ({q4_base['new_alerts']} new, {q4_base['updates']} updates)")
-    r18 = e18 = b18 = None
-    if args.icews18:
-        r18, e18 = _load_icews18(args.icews18)
-        b18, w18 = _score_icews18(r18, e18, pre)
-        print(f"defaults: ICEWS18 {b18['observable_caught']}/{b18['observable']} at "
-              f"{b18['new_per_100_pair_weeks']} ({b18['new_alerts']} new, {b18['updates']} updates); "
-              f"without the warm-up weeks {w18['new_per_100_pair_weeks']}")
+    q4_base, r18, e18, b18 = _check_baselines(rows, pre, held_eps, args.icews18)
 
     def checks(over: dict) -> tuple[bool, str]:
         params = replace(pre, **over)
