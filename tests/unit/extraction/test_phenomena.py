@@ -1608,3 +1608,18 @@ _REVIEW_10 = [
 def test_review_of_the_rules_of_2026_12_06(lang, text, expected, source):
     a = {"id": "t", "text": text, "lang": lang, "published_at": "2025-06-02", "source": source}
     assert {tuple(c.countries) for c in extract_contacts(a)} == {tuple(p) for p in expected}
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a trip in the future: Arabic glues the future to the verb that makes the visit
+    _case(set(), "ar", "سيقوم الرئيس المصري بزيارة رسمية إلى فرنسا يلتقي خلالها نظيره الفرنسي."),
+    _case(set(), "ar", "وسيختتم وزير الخارجية الأمريكي جولته الأفريقية في نيجيريا."),
+    _case(set(), "en", "The Egyptian president will make an official visit to France during which he meets his "
+                       "French counterpart."),
+    _case(set(), "fa", "رئیس جمهور مصر سفری رسمی به فرانسه خواهد داشت و با همتای فرانسوی خود دیدار می‌کند."),
+    # ... not what is said during a meeting that took place
+    _case({("EGY", "JOR")}, "ar", "أكد الرئيس المصري أن بلاده ستقوم بدعم الأردن خلال استقباله العاهل الأردني في "
+                                  "القاهرة اليوم."),
+])
+def test_modality_a_future_trip_verb(lang, text, expected):
+    assert pairs(text, lang) == expected
