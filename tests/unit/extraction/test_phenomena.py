@@ -1623,3 +1623,18 @@ def test_review_of_the_rules_of_2026_12_06(lang, text, expected, source):
 ])
 def test_modality_a_future_trip_verb(lang, text, expected):
     assert pairs(text, lang) == expected
+
+
+_CAIRO_GROUP = {("EGY", "USA"), ("QAT", "USA"), ("TUR", "USA"), ("EGY", "QAT"), ("EGY", "TUR"), ("QAT", "TUR")}
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # one plural title over several states ("mediators", "الوسطاء", "میانجی‌گران") and one other
+    # party: one meeting of all of them
+    _case(_CAIRO_GROUP, "en", "US President Trump's envoys met with Egyptian, Qatari and Turkish mediators in Cairo on Sunday."),
+    _case(_CAIRO_GROUP, "ar", "التقى مبعوثا الرئيس الأمريكي ترامب الوسطاء المصريين والقطريين والأتراك في القاهرة يوم الأحد."),
+    _case(_CAIRO_GROUP, "fa", "نمایندگان دونالد ترامپ، رییس‌جمهوری آمریکا، یکشنبه در قاهره با میانجی‌گران مصری، قطری و "
+                              "ترکیه‌ای دیدار کردند."),
+])
+def test_gathering_scope_a_plural_title_of_mediators_or_representatives(lang, text, expected):
+    assert pairs(text, lang, published="2026-08-16") == expected
