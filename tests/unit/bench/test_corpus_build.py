@@ -22,16 +22,13 @@ def _git(cwd: Path, *args: str) -> str:
                                "GIT_COMMITTER_EMAIL": "t@t", "PATH": "/usr/bin:/bin"}).stdout.strip()
 
 
-@pytest.fixture()
-def mirror(tmp_path):
-    """A repository laid out as ``fetch`` leaves it (<mirrors>/<owner>+<name>/repo), with one file
-    of each format; its commit."""
+def _bare_mirror(tmp_path: Path, files: dict[str, bytes]) -> tuple[Path, str]:
+    """A repository of ``files`` laid out as ``fetch`` leaves it (<mirrors>/<owner>+<name>/repo
+    for ``o/n``): the mirrors folder and the commit."""
     work = tmp_path / "work"
     work.mkdir()
-    (work / "a.json").write_text(json.dumps([{"t": "Head", "b": "<p>Shoukry met Blinken.</p><p>In &amp; out</p>"}]))
-    (work / "b.jsonl").write_text(json.dumps({"x": {"body": "Line one"}}) + "\n" + json.dumps({"x": {"body": "Two"}}) + "\n")
-    (work / "c.csv").write_text("title,text\n\"T, 1\",\"Body\n  one\"\n")
-    (work / "d.txt").write_text("<TITLE>Title</TITLE>\nx\nfirst line\nsecond line\n")
+    for name, data in files.items():
+        (work / name).write_bytes(data)
     _git(work, "init", "-q")
     _git(work, "add", ".")
     _git(work, "commit", "-qm", "c")
@@ -40,6 +37,17 @@ def mirror(tmp_path):
     (mirrors / "o+n").mkdir(parents=True)
     subprocess.run(["git", "clone", "-q", "--bare", str(work), str(mirrors / "o+n" / "repo")], check=True)
     return mirrors, commit
+
+
+@pytest.fixture()
+def mirror(tmp_path):
+    """A fetched repository with one file of each format; its commit."""
+    return _bare_mirror(tmp_path, {
+        "a.json": json.dumps([{"t": "Head", "b": "<p>Shoukry met Blinken.</p><p>In &amp; out</p>"}]).encode(),
+        "b.jsonl": (json.dumps({"x": {"body": "Line one"}}) + "\n" + json.dumps({"x": {"body": "Two"}}) + "\n").encode(),
+        "c.csv": "title,text\n\"T, 1\",\"Body\n  one\"\n".encode(),
+        "d.txt": "<TITLE>Title</TITLE>\nx\nfirst line\nsecond line\n".encode(),
+    })
 
 
 def _entries(commit: str) -> list[dict]:
@@ -106,16 +114,7 @@ def test_a_bad_entry_is_one_line_naming_its_place(mirror, tmp_path, change, mess
 def test_a_file_in_another_encoding_is_read_as_its_from_names_it(tmp_path):
     """The Arabic Newspapers Corpus is Windows-1256 with CRLF lines: ``from.encoding`` reads it; without
     it the entry is refused in one line."""
-    work = tmp_path / "work"
-    work.mkdir()
-    (work / "p.txt").write_bytes("عنوان الخبر\r\nاستقبل الرئيس وزير الخارجية.\r\n".encode("cp1256"))
-    _git(work, "init", "-q")
-    _git(work, "add", ".")
-    _git(work, "commit", "-qm", "c")
-    commit = _git(work, "rev-parse", "HEAD")
-    mirrors = tmp_path / "mirrors"
-    (mirrors / "o+n").mkdir(parents=True)
-    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(mirrors / "o+n" / "repo")], check=True)
+    mirrors, commit = _bare_mirror(tmp_path, {"p.txt": "عنوان الخبر\r\nاستقبل الرئيس وزير الخارجية.\r\n".encode("cp1256")})
     src = {"repo": "o/n", "commit": commit, "path": "p.txt", "format": "text"}
     entry = {"id": "p", "lang": "ar", "title": "lines:1-1", "text": "lines:2-"}
     m = _write(tmp_path / "m.jsonl", [{**entry, "from": {**src, "encoding": "cp1256"}}])
