@@ -5,7 +5,8 @@ count once). A predicted pair is a true positive when it matches a required gold
 positive when the article's gold has no such pair (optional gold pairs absorb their predictions), and
 a required gold pair without a prediction is a false negative. P/R/F1 are micro-averaged. On true
 positives: mode accuracy, date accuracy (over gold contacts with a date; a null prediction is
-wrong) and topic accuracy (whether ``gaza`` is present, both ways).
+wrong) and topic accuracy (whether ``gaza`` is present, both ways). Date accuracy cannot see a date
+given where the gold has none, so those are counted beside it (``date_extra`` of ``tp - date_n``).
 """
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ class Score:
     mode_ok: int = 0
     date_ok: int = 0
     date_n: int = 0
+    date_extra: int = 0     # true positives whose gold has no date but the prediction gives one
     topic_ok: int = 0
     false_positives: list[tuple[str, tuple[str, str], str]] = field(default_factory=list)
     false_negatives: list[tuple[str, tuple[str, str], str]] = field(default_factory=list)
@@ -71,6 +73,7 @@ class Score:
             "f1": round(self.f1, 4),
             "mode_accuracy": round(self.mode_accuracy, 4), "mode_n": self.tp,
             "date_accuracy": round(self.date_accuracy, 4), "date_n": self.date_n,
+            "date_extra": self.date_extra,
             "topic_accuracy": round(self.topic_accuracy, 4), "topic_n": self.tp,
         }
 
@@ -120,6 +123,9 @@ def score(gold: Iterable[dict[str, Any]], predictions: Iterable[Contact | dict[s
                         s.date_ok += 1
                     else:
                         s.mismatches.append(Mismatch(aid, key, "date", gc["date"], c.date, c.evidence))
+                elif c.date is not None:
+                    s.date_extra += 1
+                    s.mismatches.append(Mismatch(aid, key, "date", None, c.date, c.evidence))
                 g_gaza = "gaza" in (gc.get("topics") or [])
                 p_gaza = "gaza" in (c.topics or [])
                 if g_gaza == p_gaza:
@@ -147,6 +153,7 @@ def format_table(s: Score, title: str = "") -> str:
         ("F1", f"{s.f1:.3f}"),
         ("mode accuracy", f"{s.mode_accuracy:.3f}  ({s.mode_ok}/{s.tp})"),
         ("date accuracy", f"{s.date_accuracy:.3f}  ({s.date_ok}/{s.date_n})"),
+        ("dated, gold undated", f"{s.date_extra}/{s.tp - s.date_n}"),
         ("topic accuracy", f"{s.topic_accuracy:.3f}  ({s.topic_ok}/{s.tp})"),
     ]
     width = max(len(k) for k, _ in rows)

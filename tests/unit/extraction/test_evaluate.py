@@ -46,6 +46,15 @@ def test_date_accuracy_counts_only_gold_dates_and_null_prediction_is_wrong():
     assert s.topic_accuracy == 1.0
 
 
+def test_a_date_where_the_gold_has_none_is_counted_beside_date_accuracy():
+    s = score(GOLD, [_c("a", ("OMN", "USA"), date="2025-01-11", topics=["gaza"]),
+                     _c("a", ("KHM", "OMN"), mode="visit", date="2025-01-10")])
+    assert (s.date_ok, s.date_n) == (1, 1)          # accuracy sees only the gold's dated contact
+    assert s.date_extra == 1 and s.as_dict()["date_extra"] == 1
+    assert [(m.field, m.gold, m.pred) for m in s.mismatches] == [("date", None, "2025-01-10")]
+    assert score(GOLD, [_c("a", ("KHM", "OMN"), mode="visit")]).date_extra == 0
+
+
 def test_topic_accuracy_both_ways():
     s = score(GOLD, [_c("a", ("OMN", "USA")), _c("a", ("KHM", "OMN"), mode="visit", topics=["gaza"])])
     assert s.topic_ok == 0 and s.tp == 2
