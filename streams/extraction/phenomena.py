@@ -788,11 +788,14 @@ def gathering_scope(facts: SentenceFacts, slots: list[Slot], order: list[str], d
         return list(combinations(before + after, 2)), joint
     if coordinated:
         return [(order[0], order[1])], joint
-    if joint and not facts.has("joint") and len({s.country for s in facts.slots if s.country}) >= _LARGE_GATHERING:
+    named = {s.country for s in facts.slots if s.country}
+    if joint and not facts.has("joint") and len(named) >= _LARGE_GATHERING and \
+            not any(g >= named for g in facts.groups):
         # a large gathering (a summit, or the leaders of five states or more: "اجتماع المجلس
         # ... بمشاركة قادة روسيا، كازاخستان، بيلاروس، قيرغيزستان، وأرمينيا"): its list of members
         # or attendees is not a contact; a subject meeting the others there ("X met counterparts
-        # from A, B, C, D at the summit") is
+        # from A, B, C, D at the summit") is. A small group known by its name ("the leaders of
+        # the G5 Sahel", country_aliases.tsv kind group) is one meeting of all its members.
         first = min(t.pos for t in live)
         before = {s.country for s in slots if 0 <= s.pos < first}
         if before == {order[0]}:

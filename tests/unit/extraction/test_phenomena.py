@@ -1638,3 +1638,31 @@ _CAIRO_GROUP = {("EGY", "USA"), ("QAT", "USA"), ("TUR", "USA"), ("EGY", "QAT"), 
 ])
 def test_gathering_scope_a_plural_title_of_mediators_or_representatives(lang, text, expected):
     assert pairs(text, lang, published="2026-08-16") == expected
+
+
+_G5 = {("BFA", "MLI"), ("MLI", "MRT"), ("MLI", "NER"), ("MLI", "TCD"), ("BFA", "MRT"), ("BFA", "NER"),
+       ("BFA", "TCD"), ("MRT", "NER"), ("MRT", "TCD"), ("NER", "TCD")}
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a small group known by its name (country_aliases.tsv kind group) is one meeting of all its
+    # members, even of five: not the list of a large gathering
+    _case(_G5, "en", "The leaders of the G5 Sahel met in Nouakchott on Sunday on the sidelines of the AU summit."),
+    _case(_G5, "ar", "اجتمع قادة دول قوة الساحل - مالي وبوركينا فاسو وموريتانيا والنيجر وتشاد - الأحد على هامش "
+                     "قمة الاتحاد الأفريقي."),
+    _case(_G5, "fa", "سران گروه پنج ساحل روز یکشنبه در حاشیه اجلاس اتحادیه آفریقا در نواکشوت دیدار کردند."),
+    # five states that no name makes one group stay a large gathering's list
+    _case(set(), "ar", "اجتمع قادة مالي وبوركينا فاسو وموريتانيا والنيجر وتشاد الأحد على هامش قمة الاتحاد الأفريقي."),
+])
+def test_gathering_scope_a_named_small_group_of_five(lang, text, expected):
+    assert pairs(text, lang, published="2018-07-02") == expected
+
+
+@pytest.mark.parametrize("lang, text", [
+    pytest.param("en", "The foreign ministers of the Visegrad Four met in Budapest on Monday.", id="en:group"),
+    pytest.param("ar", "اجتمع وزراء خارجية مجموعة فيشغراد في بودابست يوم الاثنين.", id="ar:group"),
+    pytest.param("fa", "وزیران خارجه گروه ویشگراد روز دوشنبه در بوداپست دیدار کردند.", id="fa:group"),
+])
+def test_gathering_scope_a_named_group_gives_all_its_pairs(lang, text):
+    assert pairs(text, lang, published="2024-03-04") == {
+        ("CZE", "HUN"), ("CZE", "POL"), ("CZE", "SVK"), ("HUN", "POL"), ("HUN", "SVK"), ("POL", "SVK")}
