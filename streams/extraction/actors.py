@@ -283,13 +283,22 @@ def _find_places(scan: _Scan) -> None:
     facts = scan.facts
     for it in scan.items:
         cls, m, payload = it.cls, it.m, it.payload
-        if (cls != "country" and cls != "city") or payload.sub == "demonym":
-            continue  # "visiting Brazilian President": an adjective is never a place
+        if cls != "country" and cls != "city":
+            continue
         start = m.start
         prefix = m.prefix
         wstart = start - len(prefix)
         pw = prev_word(norm, wstart)
-        if pw in _ARTICLES:  # "visit to the Soviet Union"
+        sub = payload.sub
+        if sub == "demonym":
+            # "visiting Brazilian President": an adjective is never a place, except the one that
+            # names a capital by its state ("in the Omani capital", "إلى العاصمة العمانية")
+            cap = _capital_by_adjective(norm, m, wstart, pw)
+            if cap is None:
+                continue
+            wstart, prefix, pw = cap
+            sub = "capital"
+        elif pw in _ARTICLES:  # "visit to the Soviet Union"
             wstart -= len(pw) + 1
             pw = prev_word(norm, wstart)
         # "بمملكة كمبوديا", "لسلطنة عمان": the preposition sits on the state word before the name
@@ -297,7 +306,7 @@ def _find_places(scan: _Scan) -> None:
             prefix = _clitic_of(pw)
             wstart -= len(pw) + 1
             pw = prev_word(norm, wstart)
-        anchor = start
+        anchor = start if sub != "capital" or payload.sub != "demonym" else wstart
         if pw == "of" and prev_word(norm, wstart - 3) == "capital":
             wstart -= 3  # "the Saudi capital of Riyadh"
             pw = "capital"
@@ -324,9 +333,22 @@ def _find_places(scan: _Scan) -> None:
                 it.word_prep = True
             after = any(tp < start for tp in scan.trigger_pos)
             # a city's country is where the meeting was, not a host taking part ("visit to Geneva")
-            facts.places.append(Place(payload.value, start, payload.sub, after, is_to and cls == "country"))
+            facts.places.append(Place(payload.value, start, sub, after, is_to and cls == "country"))
             if is_to and cls == "city":
                 it.city_to = True
+
+
+def _capital_by_adjective(norm: str, m: Mention, wstart: int, pw: str) -> tuple[int, str, str] | None:
+    """A state's adjective that names its capital: "the Omani capital" (English puts it before
+    the word), "العاصمة العمانية" (Arabic after it, with the preposition glued to the capital word:
+    "بالعاصمة الأردنية"). The start, proclitic and preceding word of the whole phrase, or None."""
+    if norm.startswith(" capital", m.end) and pw in _ARTICLES:
+        w = wstart - len(pw) - 1
+        return w, "", prev_word(norm, w)
+    if pw.endswith("العاصمه") and m.prefix in ("", "ال"):
+        w = wstart - len(pw) - 1
+        return w, _clitic_of(pw), prev_word(norm, w)
+    return None
 
 
 def _visitors_between(scan: _Scan, a: int, b: int) -> bool:
@@ -336,9 +358,11 @@ def _visitors_between(scan: _Scan, a: int, b: int) -> bool:
     if b <= a:
         return False
     named = [it for it in scan.items if it.cls in ("country", "title", "holder") and a <= it.m.start < b]
-    if len({it.payload.value for it in named if it.cls == "country"}) < 2:
-        return False   # one visitor: the place within three words of the visit word, as before
+    if not named:
+        return False
     spans = [(it.m.start - len(it.m.prefix), it.m.end) for it in named]
+    # the day of the trip between them is no word of another clause ("وصل ... مساء الإثنين إلى")
+    spans += [(c.pos, c.end) for c in scan.facts.cues if c.kind == "dateword" and a <= c.pos < b]
     loose = [w for w in scan.norm[a:b].replace(",", " ").split() if w not in _CHAIN_WORDS]
     covered = sum(1 for x, y in spans for _ in scan.norm[x:y].split())
     return len(loose) - covered <= 2

@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 
 MAX_SENTENCE = 1500      # characters: longer "sentences" (lists, markup) are cut into pieces
 _DATELINE_CHARS = 40     # an agency name this close to a paragraph's start is its dateline
+# a place, an agency in brackets and a dash or colon open a paragraph: "CAIRO (Reuters) -",
+# "ISLAMABAD, Feb 27 (APP):", "دبي، الإمارات العربية المتحدة (CNN)--"
+_DATELINE_RE = re.compile(r"[^()]{2,60}?\([^()]{2,25}\) ?(?:--|-|—|–|:)")
+_DATELINE_KEEP = frozenset({"agency", "holder", "title"})
 _DIGIT_RE = re.compile(r"\d")
 _ACTOR_KINDS = frozenset({"country", "holder", "title", "counterpart"})
 _TITLED = frozenset({"holder", "title"})
@@ -228,7 +232,8 @@ def _story_candidates(ctx: _Context, seg_no: int, paragraphs: list[tuple[int, st
     # The gazetteer's hits of every sentence of the story first, then the analysis: the
     # automaton (several MB) stays in the CPU caches for the whole run of look-ups instead of
     # being evicted by the analysis between two sentences (a few per cent of the time).
-    found = [[(s_no, sentence, norm, gaz.find(norm, sentence))
+    found = [[(s_no, sentence, norm, _off_dateline(norm, gaz.find(norm, sentence)) if s_no == 0
+               else gaz.find(norm, sentence))
               for s_no, sentence in enumerate(_sentences(paragraph))
               if (norm := ctx.normalise(sentence))]
              for _, paragraph in paragraphs]
@@ -295,6 +300,18 @@ def _story_candidates(ctx: _Context, seg_no: int, paragraphs: list[tuple[int, st
         # a contact in the headline/lead sums up the story: it carries the story's topics
         c.topics = story_topics if c.paragraph == 0 else owned.get(c.paragraph, set())
     return cands
+
+
+def _off_dateline(norm: str, mentions: list[Mention]) -> list[Mention]:
+    """A paragraph's dateline ("WASHINGTON (Reuters) -", "دبي، الإمارات العربية المتحدة (CNN)--")
+    says where the report was filed: its place names are neither parties nor venues (its agency
+    still names the home state)."""
+    d = _DATELINE_RE.match(norm)
+    if d is None:
+        return mentions
+    end = d.end()
+    return [m for m in mentions if m.start >= end or "country" not in m.kinds
+            or not m.kinds.isdisjoint(_DATELINE_KEEP)]
 
 
 def _lead_subject(facts) -> str | None:

@@ -346,6 +346,9 @@ def negation(facts: SentenceFacts, t: Cue) -> bool:
 
 _RELATIVE = frozenset({"الذي", "التي", "اللذين", "اللتين", "الذين"})
 _SUBJECT_SPAN = 4  # words of a contact noun's own phrase before the verb that cancels it
+# Persian closes the clause with that verb, after the traveller and the destination ("سفر وزیر امور
+# خارجه ایران به عمان به تعویق افتاد")
+_SUBJECT_SPAN_FA = 8
 # words that end a contact noun's own phrase before a cancellation: a conjunction, the Persian
 # object marker, a relative pronoun, a preposition opening the talks' topic ("talks on the
 # terminated deal", "عقد الاجتماع الذي تأجل مرتين", "روادید ... را لغو کردند")
@@ -391,10 +394,21 @@ def _cancelled_after(b: Cue, t: Cue, norm: str) -> bool:
     is cancelled)."""
     if not t.end <= b.pos:
         return False
+    if _after_word(norm, t):
+        return False  # "after a call with X, the attack was stopped": a time, not the subject
     between = norm[t.end:b.pos]
     words = between.split()
-    return _words(norm, t.end, b.pos) <= _SUBJECT_SPAN and not _cut(between) \
+    span = _SUBJECT_SPAN_FA if b.lang == "fa" else _SUBJECT_SPAN
+    return _words(norm, t.end, b.pos) <= span and not _cut(between) \
         and not any(w in _NOT_SUBJECT for w in words)
+
+
+def _after_word(norm: str, t: Cue) -> bool:
+    """Is the contact noun ``t`` (or the noun it qualifies: "پس از گفت‌وگوی تلفنی") right after
+    "after" ("following the talks", "بعد لقائه", "پس از دیدار")? Three words back."""
+    words = norm[:t.pos].split()[-3:]
+    after = text_words("after", t.lang)
+    return any(w in after for w in words) or any(" ".join(words[i:i + 2]) in after for i in range(len(words) - 1))
 
 
 def _denied(b: Cue, t: Cue, norm: str) -> bool:

@@ -740,6 +740,7 @@ CUE_LISTS: dict[str, str] = {
     "bare_verb": "bare",           # modality: English bare contact verbs sharing an earlier future
     "event_modifier": "modifier",  # gathering scope: "political" in "political consultations between"
     "negation": "negation",        # negation: negated verbs, cancellations
+    "following": "after",          # negation: "after the call, X was stopped" frames, is not cancelled
     "denial": "denial",            # negation: denials of a report
     "rejection": "reject",         # negation: refusals (not what is rejected during a meeting)
     "exclusion": "exclude",        # negation: "does not include" a country
@@ -758,7 +759,7 @@ CUE_LISTS: dict[str, str] = {
 }
 # lists the extractor reads as words of the text rather than through the gazetteer's automaton
 # (a past verb is often inside a longer trigger form, "دیدار کرد", which the automaton prefers)
-TEXT_WORD_LISTS: frozenset[str] = frozenset({"past", "bare", "modifier", "partner", "border"})
+TEXT_WORD_LISTS: frozenset[str] = frozenset({"past", "bare", "modifier", "partner", "border", "after"})
 _CUE_COLUMNS = ("form",)
 
 

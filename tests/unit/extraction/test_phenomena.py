@@ -409,7 +409,10 @@ def test_actor_type_a_media_delegation_is_not_the_state(lang, text, expected):
     _case(set(), "en", "It is unclear whether the Iranian foreign minister met his Omani counterpart."),
     _case(set(), "ar", "لم يتضح ما إذا كان وزير الخارجية الإيراني التقى نظيره العماني."),
     _case(set(), "fa", "معلوم نیست اینکه آیا وزیر امور خارجه ایران با همتای عمانی خود دیدار کرد."),
-    _case(set(), "ar", "وصل وزير خارجية كوريا الشمالية إلى السويد لتحضير اللقاء المتوقع بين ترامب وكيم."),
+    # (the trip itself took place: "arrived in Sweden", as in English)
+    _case({("PRK", "SWE")}, "ar", "وصل وزير خارجية كوريا الشمالية إلى السويد لتحضير اللقاء المتوقع بين ترامب وكيم."),
+    _case({("PRK", "SWE")}, "en", "The North Korean foreign minister arrived in Sweden to prepare for the expected "
+                                  "meeting between Trump and Kim."),
     _case(set(), "ar", "تأتي الزيارة قبل اجتماعات قمة مقررة بين الزعيم الكوري الشمالي والرئيس الكوري الجنوبي."),
     _case(set(), "ar", "تحدثت الصحف عن زيارة الزعيم الكوري الشمالي غير المؤكدة إلى بكين."),
 ])
@@ -525,7 +528,7 @@ def test_gathering_scope_coordinated_subjects_and_separate_meetings(lang, text, 
 
 @pytest.mark.parametrize("lang, text, expected", [
     # a comment on someone else's visit: the speaker is no party of it
-    _case(set(), "ar", "قرقاش عن زيارة ولي عهد السعودية لبريطانيا: الحملة يائسة"),
+    _case({("GBR", "SAU")}, "ar", "قرقاش عن زيارة ولي عهد السعودية لبريطانيا: الحملة يائسة"),
     _case({("GBR", "SAU")}, "en", "UAE Minister of State Anwar Gargash commented on the Saudi crown "
                                   "prince's visit to Britain."),
     _case({("GBR", "SAU")}, "fa", "قرقاش، وزیر مشاور امارات در امور خارجه، درباره سفر ولیعهد عربستان به "
@@ -1666,3 +1669,39 @@ def test_gathering_scope_a_named_small_group_of_five(lang, text, expected):
 def test_gathering_scope_a_named_group_gives_all_its_pairs(lang, text):
     assert pairs(text, lang, published="2024-03-04") == {
         ("CZE", "HUN"), ("CZE", "POL"), ("CZE", "SVK"), ("HUN", "POL"), ("HUN", "SVK"), ("POL", "SVK")}
+
+
+@pytest.mark.parametrize("lang, text", [
+    # attachment: a capital named by its state's adjective is that state, as a destination
+    pytest.param("en", "The Syrian foreign minister arrived in the Omani capital, Muscat, on Monday on an official visit."),
+    pytest.param("en", "The Syrian foreign minister arrived in the Omani capital on Monday on an official visit."),
+    pytest.param("ar", "وصل وزير الخارجية السوري مساء الإثنين إلى العاصمة العمانية في زيارة رسمية."),
+    pytest.param("ar", "وصل وزير الخارجية السوري، وليد المعلم، مساء الإثنين، إلى العاصمة العُمانية، مسقط، في زيارة رسمية."),
+    pytest.param("fa", "وزیر خارجه سوریه روز دوشنبه در سفری رسمی وارد پایتخت عمان شد."),
+    # Arabic puts the visitor (and the day) between the trip verb and its destination
+    pytest.param("ar", "وصل وزير الخارجية السوري مساء الإثنين إلى مسقط في زيارة رسمية."),
+    # a dateline says where the story was filed: its country is no party
+    pytest.param("ar", "دبي، الإمارات العربية المتحدة (CNN)-- وصل وزير الخارجية السوري مساء الإثنين إلى العاصمة "
+                      "العمانية في زيارة رسمية."),
+    pytest.param("en", "DUBAI, United Arab Emirates (CNN) -- The Syrian foreign minister arrived in Muscat on Monday "
+                      "on an official visit."),
+    pytest.param("fa", "دبی، امارات متحده عربی (ایرنا) - وزیر خارجه سوریه روز دوشنبه در سفری رسمی وارد مسقط شد."),
+])
+def test_attachment_the_destination_of_a_trip(lang, text):
+    assert {tuple(c.countries): c.mode for c in extract_contacts(
+        {"id": "t", "text": text, "lang": lang, "published_at": "2018-03-27"})} == {("OMN", "SYR"): "visit"}
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # a cancellation whose subject comes after a contact in a time phrase ("after ...") stops
+    # that subject, not the contact; the contact as the subject is still cancelled
+    _case({("ISR", "USA")}, "fa", "رئیس‌جمهور آمریکا اعلام کرد پس از گفت‌وگوی تلفنی با نتانیاهو حمله به بیروت "
+                                  "متوقف شده است."),
+    _case({("ISR", "USA")}, "ar", "أعلن الرئيس الأمريكي أنه بعد اتصال هاتفي مع نتنياهو توقف الهجوم على بيروت."),
+    _case({("ISR", "USA")}, "en", "The US president said that after a phone call with Netanyahu the attack on Beirut "
+                                  "was stopped."),
+    _case(set(), "fa", "سفر وزیر امور خارجه ایران به عمان به تعویق افتاد."),
+    _case(set(), "ar", "المحادثات بين إيران وعمان ألغيت."),
+])
+def test_negation_a_contact_in_an_after_phrase_is_not_what_is_stopped(lang, text, expected):
+    assert pairs(text, lang, published="2026-06-01") == expected
