@@ -164,9 +164,11 @@ def _past_between(norm: str, a: int, b: int) -> bool:
 
 def modality(facts: SentenceFacts, t: Cue) -> bool:
     """Does trigger ``t`` report a contact that is only planned, expected or conditional?"""
+    norm = facts.norm
+    if _planned_noun(norm, t):
+        return True
     if facts.cue_kinds.isdisjoint(_MODALITY_KINDS):
         return False  # most sentences: no cue of the kind at all
-    norm = facts.norm
     for b in facts.cues:
         kind = b.kind
         if kind == "future":
@@ -208,6 +210,11 @@ def modality(facts: SentenceFacts, t: Cue) -> bool:
                 if p.kind == "purpose" and p.pos >= t.pos and p.pos > b.pos \
                         and _words(norm, b.end, p.pos) <= _DEPARTURE_SPAN:
                     return True
+            # "departed from Sri Lanka today for a three-day official visit to the UAE", "غادر
+            # ... متوجها إلى أبوظبي في زيارة رسمية": the visit is the trip just begun
+            if t.kind == "visit" and b.end <= t.pos and _words(norm, b.end, t.pos) <= _DEPARTURE_SPAN \
+                    and not _cut(norm[b.end:t.pos]) and _trip_frame(norm, t):
+                return True
     return False
 
 
@@ -216,6 +223,24 @@ _NOUN_PHRASE_WORDS = frozenset({"with", "his", "her", "its", "their", "the", "of
 # historic", "would have been unthinkable": said of a meeting that was held)
 _MODAL_VERBS = frozenset({"could", "may", "might", "قد"})
 _NOUN_PHRASE_SPAN = 6  # words of a contact noun's own phrase before its modal predicate
+
+
+def _planned_noun(norm: str, t: Cue) -> bool:
+    """Is the contact noun ``t`` followed by a planning participle, right after it or after a
+    comma ("the meeting scheduled between", "The visit, scheduled from June 11", "الزيارة،
+    المقررة", "دیدار برنامه‌ریزی‌شده")?"""
+    i = t.end
+    while i < len(norm) and norm[i] not in " ,":
+        i += 1  # to the end of the noun's word ("الزياره")
+    words = norm[i:i + 40].lstrip(" ,").split(" ", 1)
+    return bool(words) and words[0].rstrip(",.") in text_words("postnom", t.lang)
+
+
+def _trip_frame(norm: str, t: Cue) -> bool:
+    """Is the visit noun ``t`` the object of a trip frame ("for a three-day official visit",
+    "في زيارة رسمية", "برای سفری"): one of trip_frame's words among the four words before it?"""
+    frame = text_words("frame", t.lang)
+    return any(w in frame for w in norm[:t.pos].split()[-4:])
 
 
 def _modal_predicate(facts: SentenceFacts, b: Cue, t: Cue) -> bool:

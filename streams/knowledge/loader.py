@@ -734,6 +734,8 @@ CUE_LISTS: dict[str, str] = {
     "future_time": "future_time",  # modality: a time ahead ("next week", "الأسبوع المقبل")
     "purpose": "purpose",          # modality: the purpose of a trip ("to meet", "للقاء")
     "departure": "departure",      # modality: leaving for a trip ("left for", "غادر")
+    "trip_frame": "frame",         # modality: "departed ... for a visit": the visit just begun
+    "postnominal": "postnom",      # modality: "the visit, scheduled for ...": a planning participle after the noun
     "announcement": "announce",    # modality: a present form announcing a contact ("سفر می‌کند")
     "during": "during",            # modality: "during a visit" frames the event before it
     "past_tense": "past",          # modality: Persian past verbs a later future cue does not cross
@@ -759,7 +761,7 @@ CUE_LISTS: dict[str, str] = {
 }
 # lists the extractor reads as words of the text rather than through the gazetteer's automaton
 # (a past verb is often inside a longer trigger form, "دیدار کرد", which the automaton prefers)
-TEXT_WORD_LISTS: frozenset[str] = frozenset({"past", "bare", "modifier", "partner", "border", "after"})
+TEXT_WORD_LISTS: frozenset[str] = frozenset({"past", "bare", "modifier", "partner", "border", "after", "frame", "postnom"})
 _CUE_COLUMNS = ("form",)
 
 

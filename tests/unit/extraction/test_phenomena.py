@@ -1705,3 +1705,28 @@ def test_attachment_the_destination_of_a_trip(lang, text):
 ])
 def test_negation_a_contact_in_an_after_phrase_is_not_what_is_stopped(lang, text, expected):
     assert pairs(text, lang, published="2026-06-01") == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # modality: leaving for a visit is the trip just begun, its meetings still to come
+    _case(set(), "en", "President Anura Kumara Disanayake departed from Sri Lanka today for a three-day official "
+                       "visit to the United Arab Emirates."),
+    _case(set(), "en", "With the Sri Lankan President's departure from the country for a State Visit to China, "
+                       "five acting ministers have been appointed."),
+    _case(set(), "ar", "غادر الرئيس السريلانكي كولومبو اليوم متوجها إلى أبوظبي في زيارة رسمية تستغرق ثلاثة أيام."),
+    _case(set(), "fa", "رئیس جمهور سریلانکا امروز برای سفری رسمی سه روزه عازم امارات شد."),
+    # ... the visit left behind, or the one held, stays
+    _case({("ARE", "LKA")}, "en", "The Sri Lankan president left the UAE on Friday after a three-day official visit "
+                                  "during which he met President Mohamed bin Zayed."),
+    # a planning participle right after the contact noun (or after it and a comma)
+    _case(set(), "en", "The meeting scheduled between the Sri Lankan and German presidents was announced."),
+    _case(set(), "en", "The visit, scheduled from June 11 to 13, is carried out at the invitation of German "
+                       "President Frank-Walter Steinmeier to the Sri Lankan president."),
+    _case(set(), "ar", "الزيارة، المقررة من 11 إلى 13 يونيو، تتم بدعوة من الرئيس الألماني فرانك فالتر شتاينماير "
+                       "للرئيس السريلانكي."),
+    _case(set(), "fa", "دیدار برنامه‌ریزی‌شده رئیس جمهور سریلانکا و رئیس جمهور آلمان اعلام شد."),
+    _case({("DEU", "LKA")}, "en", "The talks between the Sri Lankan and German presidents, held in Berlin, focused "
+                                  "on trade."),
+])
+def test_modality_a_trip_just_begun_and_a_planned_noun(lang, text, expected):
+    assert pairs(text, lang, published="2025-06-05") == expected
