@@ -290,7 +290,8 @@ def _find_places(scan: _Scan) -> None:
         wstart = start - len(prefix)
         pw = prev_word(norm, wstart)
         sub = payload.sub
-        if sub == "demonym":
+        by_adjective = sub == "demonym"
+        if by_adjective:
             # "visiting Brazilian President": an adjective is never a place, except the one that
             # names a capital by its state ("in the Omani capital", "إلى العاصمة العمانية")
             cap = _capital_by_adjective(norm, m, wstart, pw)
@@ -306,7 +307,7 @@ def _find_places(scan: _Scan) -> None:
             prefix = _clitic_of(pw)
             wstart -= len(pw) + 1
             pw = prev_word(norm, wstart)
-        anchor = start if sub != "capital" or payload.sub != "demonym" else wstart
+        anchor = wstart if by_adjective else start
         if pw == "of" and prev_word(norm, wstart - 3) == "capital":
             wstart -= 3  # "the Saudi capital of Riyadh"
             pw = "capital"
@@ -352,9 +353,10 @@ def _capital_by_adjective(norm: str, m: Mention, wstart: int, pw: str) -> tuple[
 
 
 def _visitors_between(scan: _Scan, a: int, b: int) -> bool:
-    """Are the words between a visit word and a place only the names and titles of several
-    states' visitors and the words joining them, and at most two more ("وصل قادة فرنسا وألمانيا ورومانيا وإيطاليا إلى
-    كييف", "رهبران فرانسه، آلمان، رومانی و ایتالیا ... به کی‌یف")?"""
+    """Are the words between a visit word and a place only the names and titles of its visitors,
+    the words joining them and the trip's day, and at most two more ("وصل قادة فرنسا وألمانيا
+    ورومانيا وإيطاليا إلى كييف", "رهبران فرانسه، آلمان، رومانی و ایتالیا ... به کی‌یف", "وصل وزير
+    الخارجية السوري مساء الإثنين إلى مسقط")?"""
     if b <= a:
         return False
     named = [it for it in scan.items if it.cls in ("country", "title", "holder") and a <= it.m.start < b]
