@@ -225,6 +225,12 @@ _MODAL_VERBS = frozenset({"could", "may", "might", "قد"})
 _NOUN_PHRASE_SPAN = 6  # words of a contact noun's own phrase before its modal predicate
 
 
+def _last_words(norm: str, pos: int, n: int) -> list[str]:
+    """The last ``n`` words before offset ``pos`` (split from the right: the sentence before them
+    is not split)."""
+    return norm[:pos].rsplit(None, n)[-n:]
+
+
 def _planned_noun(norm: str, t: Cue) -> bool:
     """Is the contact noun ``t`` followed by a planning participle, right after it or after a
     comma ("the meeting scheduled between", "The visit, scheduled from June 11", "الزيارة،
@@ -240,7 +246,7 @@ def _trip_frame(norm: str, t: Cue) -> bool:
     """Is the visit noun ``t`` the object of a trip frame ("for a three-day official visit",
     "في زيارة رسمية", "برای سفری"): one of trip_frame's words among the four words before it?"""
     frame = text_words("frame", t.lang)
-    return any(w in frame for w in norm[:t.pos].split()[-4:])
+    return any(w in frame for w in _last_words(norm, t.pos, 4))
 
 
 def _modal_predicate(facts: SentenceFacts, b: Cue, t: Cue) -> bool:
@@ -431,7 +437,7 @@ def _cancelled_after(b: Cue, t: Cue, norm: str) -> bool:
 def _after_word(norm: str, t: Cue) -> bool:
     """Is the contact noun ``t`` (or the noun it qualifies: "پس از گفت‌وگوی تلفنی") right after
     "after" ("following the talks", "بعد لقائه", "پس از دیدار")? Three words back."""
-    words = norm[:t.pos].split()[-3:]
+    words = _last_words(norm, t.pos, 3)
     after = text_words("after", t.lang)
     return any(w in after for w in words) or any(" ".join(words[i:i + 2]) in after for i in range(len(words) - 1))
 
@@ -530,7 +536,7 @@ def commented_topic(facts: SentenceFacts, t: Cue) -> bool:
     norm = facts.norm
     if not any(w in norm for w in ABOUT_WORDS) or _possessive(norm, t):
         return False
-    before = norm[:t.pos].split()[-(_COMMENT_GAP + 2):]
+    before = _last_words(norm, t.pos, _COMMENT_GAP + 2)
     if not any(w in ABOUT_WORDS and (w not in AFTER_DAR or (k > 0 and before[k - 1] == "در"))
                for k, w in enumerate(before) if k >= len(before) - _COMMENT_GAP - 1):
         return False
