@@ -529,6 +529,9 @@ def _attach_title(scan: _Scan, i: int) -> None:
     if ours:
         facts.slots.append(Slot(m.start, m.end, None, role, None, 3, "ours"))
         return
+    if "both" in m.kinds and not (found and _words_between(norm, m.end, items[found[0]].m.wstart) == 0):
+        return  # a dual title is an official of the nisba right after it ("الرئيسان الروسي
+        # والتركي"); alone ("ناقش الوزيران") it refers back to two already named: no new slot
     if not found and i > 0 and items[i - 1].cls == "country" and not items[i - 1].venue:
         found = _title_country_left(scan, i)
     if found:

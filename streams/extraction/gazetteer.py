@@ -31,6 +31,9 @@ PROCLITICS = PROCLITIC_SET
 # ("همتای ایرانی‌ام", my Iranian counterpart; not "-مان"/"-تان"/"-ات": "مجرمان", "قبرستان", "قطرات")
 NAME_SUFFIXES = frozenset(["ي", "يه", "يين", "يون", "يان", "يي", "ييان", "ها",
                            "ام", "اش", "شان"])
+# Arabic dual endings of a nisba (الأمريكي -> الأمريكيان, الأمريكيتان, الأمريكيتين: "the two
+# American officials"); only after a form ending in the nisba's ي, the only place they inflect it
+DUAL_SUFFIXES = frozenset(["ان", "تان", "تين"])
 ARABIC_SCRIPT = ("\u0600", "\u06ff")
 TRIGGER_KINDS = frozenset({"call", "meet", "receive", "visit", "talk"})
 
@@ -348,7 +351,8 @@ def _find(automaton, norm: str, original: str) -> list[Mention]:
             if prefix and e.sub == "en":
                 continue
             if not tail_ok and e.match != "prefix":
-                if not (e.kind == "country" and suffix in NAME_SUFFIXES):
+                if not (e.kind == "country" and (suffix in NAME_SUFFIXES or (
+                        suffix in DUAL_SUFFIXES and norm[end - 1] == "\u064a"))):
                     continue
             if e.cased is not None and original and e.cased not in original:
                 # "US"/"Chad"/"Jordan" as lower-case words are not the country/person (the

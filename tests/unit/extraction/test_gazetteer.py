@@ -120,6 +120,12 @@ def test_arabic_names_written_with_the_article_still_match_without_it():
     assert "DEU" in _countries("ألمانيا") and "DEU" in _countries("لألمانيا")
 
 
+def test_an_arabic_nisba_in_the_dual_is_its_country_and_no_other_word_is():
+    for form in ("الأمريكيان", "الأمريكيتان", "الأمريكيتين", "الروسيان"):
+        assert _countries(form) & {"USA", "RUS"}, form
+    assert "QAT" not in _countries("مادة القطران")  # tar: قطر + ان, no nisba
+
+
 # ---- names ----------------------------------------------------------------------------------
 
 def test_xi_alone_is_the_chinese_president_only_as_a_capitalised_word():

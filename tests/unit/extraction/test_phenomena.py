@@ -1730,3 +1730,19 @@ def test_negation_a_contact_in_an_after_phrase_is_not_what_is_stopped(lang, text
 ])
 def test_modality_a_trip_just_begun_and_a_planned_noun(lang, text, expected):
     assert pairs(text, lang, published="2025-06-05") == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # actor type: Arabic's dual names two officials with one title and one nisba each in the dual
+    # or coordinated ("الرئيسان الروسي والتركي", "المسؤولان الأمريكيان"); Persian and English say
+    # it with a plural or a number, which were read before
+    _case({("RUS", "TUR")}, "ar", "وبحث الرئيسان الروسي والتركي هاتفيا الوضع في سوريا."),
+    _case({("EGY", "JOR")}, "ar", "وعقد الوزيران المصري والأردني اجتماعا في القاهرة."),
+    _case({("JOR", "USA")}, "ar", "والتقى المسؤولان الأمريكيان أمس العاهل الأردني الملك عبد الله."),
+    _case({("RUS", "TUR")}, "fa", "رؤسای جمهور روسیه و ترکیه تلفنی درباره سوریه گفت‌وگو کردند."),
+    _case({("JOR", "USA")}, "fa", "دو مقام آمریکایی دیروز با پادشاه اردن دیدار کردند."),
+    _case({("RUS", "TUR")}, "en", "The Russian and Turkish presidents discussed Syria by phone."),
+    _case({("JOR", "USA")}, "en", "The two US officials met Jordan's King Abdullah yesterday."),
+])
+def test_actor_type_two_officials_named_in_the_dual(lang, text, expected):
+    assert pairs(text, lang) == expected
