@@ -31,6 +31,7 @@ CONTACT_TRIGGERS = TRIGGER_KINDS  # call, meet, receive, visit, talk
 # Arabic proclitic sequences that contain the preposition ب ("in") or ل ("to") before a place.
 _IN_PREFIXES = frozenset({"ب", "وب", "فب", "بال", "وبال", "فبال"})
 _TO_PREFIXES = frozenset({"ل", "ول", "فل", "لل", "ولل", "فلل"})
+_OBJECT_PREFIXES = frozenset({"", "ال"})  # a direct object: no preposition glued on
 _BREAKS = frozenset(",;:()[]\"|")
 _BREAK_RE = re.compile("[" + re.escape("".join(sorted(_BREAKS))) + "]")
 _TITLE_WINDOW = 7     # words between a title and its country word (Arabic long titles)
@@ -196,6 +197,7 @@ class _Scan:
     trigger_pos: list
     visit_ends: list
     stateword_ends: set
+    object_visit_ends: list
 
 
 def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> SentenceFacts:
@@ -210,7 +212,8 @@ def analyse(norm: str, mentions: list[Mention], day: str | None, lang: str) -> S
     scan = _Scan(norm, lang, items, facts,
                  [c.pos for c in facts.cues if c.kind in CONTACT_TRIGGERS],
                  [c.end for c in facts.cues if c.kind == "visit"],
-                 {c.end for c in facts.cues if c.kind == "stateword"})
+                 {c.end for c in facts.cues if c.kind == "stateword"},
+                 [c.end for c in facts.cues if c.kind == "objvisit"])
     _find_places(scan)
     if facts.places:
         _extend_place_lists(scan)
@@ -291,6 +294,13 @@ def _find_places(scan: _Scan) -> None:
         pw = prev_word(norm, wstart)
         sub = payload.sub
         by_adjective = sub == "demonym"
+        # a form that is a name and a nisba ("السعودية": Saudi Arabia, Saudi (fem.)) is the name
+        # after a preposition ("إلى السعودية") or as a trip verb's object ("زار ... السعودية")
+        if by_adjective and any(e.kind == "country" and e.sub == "name" for e in m.entries) and (
+                prefix in _IN_PREFIXES or prefix in _TO_PREFIXES or pw in _IN_WORDS or pw in _TO_WORDS
+                or _object_of_visit(scan, prefix, wstart)):
+            by_adjective = False
+            sub = "name"
         if by_adjective:
             # "visiting Brazilian President": an adjective is never a place, except the one that
             # names a capital by its state ("in the Omani capital", "إلى العاصمة العمانية")
@@ -324,6 +334,9 @@ def _find_places(scan: _Scan) -> None:
                          for ve in scan.visit_ends if ve <= start)
         is_to = near_visit and (prefix in _TO_PREFIXES or prefix in _IN_PREFIXES or pw in _TO_WORDS or (
             pw == "for" and prev_word(norm, wstart - 4) in _LEAVE_FOR))  # "left for Saudi Arabia"
+        # a trip verb that takes its destination as object, with the visitor between them
+        # (Arabic's verb-subject-object: "زار وزير الخارجية الإيراني الرياض", object_visit.txt)
+        is_to = is_to or (not by_adjective and _object_of_visit(scan, prefix, wstart))
         # Persian puts the destination before its trip verb ("به کی‌یف سفر کردند"), when that trip
         # is the sentence's first contact word (not "دیدار کرد و سپس به دوحه رفت": an onward trip)
         is_to = is_to or (scan.lang == "fa" and pw == "به" and not any(tp < start for tp in scan.trigger_pos) and any(
@@ -337,6 +350,20 @@ def _find_places(scan: _Scan) -> None:
             facts.places.append(Place(payload.value, start, sub, after, is_to and cls == "country"))
             if is_to and cls == "city":
                 it.city_to = True
+
+
+def _object_of_visit(scan: _Scan, prefix: str, wstart: int) -> bool:
+    """Is the word at ``wstart`` the object of a trip verb with only its visitor between them
+    (Arabic's verb-subject-object: "زار وزير الخارجية الإيراني الرياض", object_visit.txt)?"""
+    if prefix not in _OBJECT_PREFIXES or not scan.object_visit_ends:
+        return False
+    # right after the visitor's name, title or nisba, and no place before it on the way
+    if not any(it.m.end == wstart - 1 and it.cls in ("country", "title", "holder") and not it.venue
+               for it in scan.items):
+        return False
+    return any(ve <= wstart and _visitors_between(scan, ve, wstart)
+               and not any(it.venue and ve <= it.m.start < wstart for it in scan.items)
+               for ve in scan.object_visit_ends)
 
 
 def _capital_by_adjective(norm: str, m: Mention, wstart: int, pw: str) -> tuple[int, str, str] | None:
@@ -357,6 +384,9 @@ def _visitors_between(scan: _Scan, a: int, b: int) -> bool:
     the words joining them and the trip's day, and at most two more ("وصل قادة فرنسا وألمانيا
     ورومانيا وإيطاليا إلى كييف", "رهبران فرانسه، آلمان، رومانی و ایتالیا ... به کی‌یف", "وصل وزير
     الخارجية السوري مساء الإثنين إلى مسقط")?"""
+    norm = scan.norm
+    while a < b and norm[a].isalnum():
+        a += 1  # the rest of the verb's word ("وصلت": the cue is وصل)
     if b <= a:
         return False
     named = [it for it in scan.items if it.cls in ("country", "title", "holder") and a <= it.m.start < b]

@@ -735,6 +735,7 @@ CUE_LISTS: dict[str, str] = {
     "purpose": "purpose",          # modality: the purpose of a trip ("to meet", "للقاء")
     "departure": "departure",      # modality: leaving for a trip ("left for", "غادر")
     "trip_frame": "frame",         # modality: "departed ... for a visit": the visit just begun
+    "object_visit": "objvisit",    # attachment: a trip verb whose object is the destination ("زار ... الرياض")
     "postnominal": "postnom",      # modality: "the visit, scheduled for ...": a planning participle after the noun
     "announcement": "announce",    # modality: a present form announcing a contact ("سفر می‌کند")
     "during": "during",            # modality: "during a visit" frames the event before it

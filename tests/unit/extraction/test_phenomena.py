@@ -1746,3 +1746,33 @@ def test_modality_a_trip_just_begun_and_a_planned_noun(lang, text, expected):
 ])
 def test_actor_type_two_officials_named_in_the_dual(lang, text, expected):
     assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # actor type: Arabic inflects titles and verbs for a woman ("رئيسة الوزراء", "التقت",
+    # "وصلت"); Persian and English do not
+    _case({("GBR", "SAU")}, "ar", "التقت رئيسة الوزراء البريطانية بالعاهل السعودي في الرياض."),
+    _case({("BHR", "GBR")}, "ar", "استقبل ملك البحرين رئيسة الوزراء البريطانية."),
+    _case({("GBR", "SAU")}, "ar", "وصلت رئيسة الوزراء البريطانية إلى الرياض."),
+    _case({("GBR", "SAU")}, "fa", "نخست‌وزیر انگلیس با پادشاه عربستان در ریاض دیدار کرد."),
+    _case({("GBR", "SAU")}, "en", "The British prime minister met the Saudi king in Riyadh."),
+])
+def test_actor_type_a_woman_in_office(lang, text, expected):
+    assert pairs(text, lang, published="2017-04-04") == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # attachment: a trip verb's object is its destination, also with the visitor between them
+    # (Arabic's verb-subject-object, cues/ar/object_visit.txt), and a name that is also a nisba
+    # ("السعودية") is the name after a preposition or as that object
+    _case({("IRN", "SAU")}, "ar", "زار وزير الخارجية الإيراني الرياض أمس."),
+    _case({("IRN", "IRQ")}, "ar", "زار وزير الخارجية الإيراني العراق أمس."),
+    _case({("IRN", "SAU")}, "ar", "زار وزير الخارجية الإيراني السعودية أمس."),
+    _case({("IRN", "SAU")}, "ar", "وصل وزير الخارجية الإيراني إلى السعودية أمس."),
+    _case(set(), "ar", "أشاد وزير الخارجية السعودي بالعلاقات."),
+    _case({("IRN", "SAU")}, "fa", "وزیر امور خارجه ایران دیروز به ریاض سفر کرد."),
+    _case({("IRN", "SAU")}, "en", "Iran's foreign minister visited Riyadh yesterday."),
+    _case({("IRN", "SAU")}, "en", "Iran's foreign minister arrived in Saudi Arabia yesterday."),
+])
+def test_attachment_the_object_of_a_trip_verb_is_its_destination(lang, text, expected):
+    assert pairs(text, lang, published="2024-03-04") == expected
