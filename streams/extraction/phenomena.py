@@ -591,6 +591,8 @@ def void_arguments(facts: SentenceFacts, slots: list[Slot], live: list[Cue]) -> 
                     for s in slots:
                         if c.end <= s.pos < t.pos:
                             cut.add(id(s))
+        if t.kind in CONTACT_TRIGGERS or t.value in CONTACT_TRIGGERS:
+            _coordinated_void(facts, t, live, slots, cut)
         words = norm[t.end:].split(None, _VOID_ARG_GAP + 1)[:_VOID_ARG_GAP + 1]
         k = next((i for i, w in enumerate(words) if w in _ARG_WORDS), None)
         if k is None:
@@ -602,7 +604,51 @@ def void_arguments(facts: SentenceFacts, slots: list[Slot], live: list[Cue]) -> 
         for s in slots:
             if start <= s.pos < stop and not _clause_break(facts, start, s.pos):
                 cut.add(id(s))
+    if live and "en" in {t.lang for t in live}:
+        # English puts the future or the negation before its verb as one cue ("will meet",
+        # "did not meet"): after a held trigger and a conjunction or comma, it opens the void clause
+        for c in facts.cues:
+            if c.kind in _COORDINATED_VOID and any(h.end <= c.pos and _joined(norm, h.end, c.pos) for h in live):
+                _coordinated_void(facts, c, live, slots, cut, opened=True)
     return [s for s in slots if id(s) not in cut] if cut else slots
+
+
+_COORDINATED_VOID = frozenset({"future", "expect", "negation"})
+
+
+def _joined(norm: str, a: int, b: int) -> bool:
+    """A conjunction or comma between offsets a and b."""
+    return any(w in _JOINS or w.endswith(",") for _, w in _word_offsets(norm, a, b))
+
+
+def _coordinated_void(facts: SentenceFacts, t: Cue, live: list[Cue], slots: list[Slot], cut: set[int],
+                      opened: bool = False) -> None:
+    """A planned or denied contact verb after a held one ("met the Spanish envoy on Monday and will
+    meet the Belgian envoy on Tuesday", "التقى ... سفير إسبانيا وسيلتقي سفير بلجيكا", "على أن
+    يلتقي"): the actors of its own clause are its parties, not the held contact's. Arabic and
+    English name them after the verb, up to the next held trigger; Persian before it, after the
+    conjunction or comma that follows the held verb ("... دیدار کرد و ... با سفیر بلژیک دیدار
+    خواهد کرد"). ``opened``: ``t`` is the English cue that opens such a clause ("and will meet")."""
+    before = [h for h in live if h.end <= t.pos]
+    if not before or not (opened or t.value in CONTACT_TRIGGERS or modality(facts, t) or negation(facts, t)):
+        return
+    norm = facts.norm
+    held = max(before, key=_cue_end)
+    if t.lang == "fa":
+        joins = [at for at, w in _word_offsets(norm, held.end, t.pos) if w in _JOINS or w.endswith(",")]
+        if not joins:
+            return
+        a, b = joins[-1], t.pos
+    else:
+        a = t.end
+        b = min([h.pos for h in live if h.pos > t.end] + [len(norm)])
+    for s in slots:
+        if a <= s.pos < b:
+            cut.add(id(s))
+
+
+def _cue_end(c: Cue) -> int:
+    return c.end
 
 
 _JOINS = frozenset({",", ";", "and", "then", "و", "ثم", "سپس", "بعد"})  # a later trip's clause or conjunction

@@ -1776,3 +1776,22 @@ def test_actor_type_a_woman_in_office(lang, text, expected):
 ])
 def test_attachment_the_object_of_a_trip_verb_is_its_destination(lang, text, expected):
     assert pairs(text, lang, published="2024-03-04") == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # modality: a planned (or denied) contact verb coordinated after a held one takes the actors
+    # of its own clause with it: after the verb in Arabic and English, before it in Persian
+    _case({("ESP", "ISR")}, "en", "The Israeli foreign ministry director met the Spanish ambassador on Monday and will "
+                                  "meet the Belgian ambassador on Tuesday."),
+    _case({("ESP", "ISR")}, "fa", "مدیر وزارت خارجه اسرائیل روز دوشنبه با سفیر اسپانیا دیدار کرد و روز سه‌شنبه با سفیر "
+                                  "بلژیک دیدار خواهد کرد."),
+    _case({("ESP", "ISR")}, "ar", "وقالت الخارجية الإسرائيلية إن المدير التقى الاثنين سفير إسبانيا وسيلتقي سفير بلجيكا "
+                                  "الثلاثاء."),
+    _case({("ESP", "ISR")}, "ar", "التقى وزير الخارجية الإسرائيلي الاثنين سفير إسبانيا، على أن يلتقي سفير بلجيكا "
+                                  "الثلاثاء."),
+    # ... and a held second contact keeps its own
+    _case({("BEL", "ISR"), ("ESP", "ISR")}, "en", "The Israeli foreign minister met the Spanish ambassador on Monday "
+                                                  "and met the Belgian ambassador on Tuesday."),
+])
+def test_modality_a_planned_contact_coordinated_after_a_held_one(lang, text, expected):
+    assert pairs(text, lang, published="2024-04-30") == expected
