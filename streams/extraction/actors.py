@@ -341,6 +341,9 @@ def _find_places(scan: _Scan) -> None:
         # is the sentence's first contact word (not "دیدار کرد و سپس به دوحه رفت": an onward trip)
         is_to = is_to or (scan.lang == "fa" and pw == "به" and not any(tp < start for tp in scan.trigger_pos) and any(
             c.kind == "visit" and c.pos >= m.end and _words_between(norm, m.end, c.pos) <= 1 for c in facts.cues))
+        # ... and with از before a trip word that takes its object so ("از ریاض دیدن کرد")
+        is_to = is_to or (scan.lang == "fa" and pw == "از" and any(
+            c.kind == "objvisit" and c.pos >= m.end and _words_between(norm, m.end, c.pos) <= 1 for c in facts.cues))
         if is_in or is_to:
             it.venue = True
             if pw in _IN_WORDS or pw in _TO_WORDS:

@@ -29,7 +29,7 @@ from streams.extraction.sentences import paragraph_sentences
 from streams.extraction.topics import assign, paragraph_topics
 from streams.extraction.pairs import sentence_contacts
 from streams.extraction.phenomena import actor_type
-from streams.extraction.triggers import ModeDecision, live_triggers, multilateral_summit
+from streams.extraction.triggers import ModeDecision, live_triggers, multilateral_summit, sidelines_of_gathering
 from streams.knowledge.loader import KnowledgeError
 from streams.records import Actor, Article, Contact
 
@@ -264,7 +264,7 @@ def _story_candidates(ctx: _Context, seg_no: int, paragraphs: list[tuple[int, st
             new, subject = sentence_contacts(facts, live, ctx.home, subject, ctx.own_voice, ctx.national)
             if live:  # cues of sentences reporting something that happened
                 if (facts.has("summit") and multilateral_summit(facts, 0)) or \
-                        (facts.has("sidelines") and not facts.has("conference")):
+                        sidelines_of_gathering(facts):
                     story_modes.add("multilateral")
                 if facts.has("conference"):
                     story_modes.add("third-party")

@@ -94,6 +94,24 @@ def _names_summit(trigger_text: str) -> bool:
     return not _summit_words().isdisjoint(trigger_text.split())
 
 
+def sidelines_of_gathering(facts: SentenceFacts) -> bool:
+    """"On the sidelines of" a gathering that is no conference: a multilateral meeting. Not of a
+    visit ("در حاشیه این بازدید", "on the sidelines of the visit"): that stays the visit."""
+    if not facts.has("sidelines") or facts.has("conference"):
+        return False
+    for s in facts.cues:
+        if s.kind == "sidelines":
+            nxt = min((c for c in facts.cues if c.pos >= s.end and c.kind in CONTACT_TRIGGERS),
+                      key=_cue_pos, default=None)
+            if nxt is None or nxt.kind != "visit":
+                return True
+    return False
+
+
+def _cue_pos(c) -> int:
+    return c.pos
+
+
 def multilateral_summit(facts: SentenceFacts, n_countries: int) -> bool:
     """Is the sentence's summit a gathering (three or more states named, or an organisation's)
     rather than a summit of two leaders ("قمة ترامب وكيم", "the inter-Korean summit": a bilateral
@@ -160,7 +178,7 @@ def decide_mode(facts: SentenceFacts, pair: tuple[str, str], subject: str | None
         return ModeDecision("phone", None, None, True, 2)
     if facts.has("summit") and _held_summit(facts) and multilateral_summit(facts, n_countries):
         return ModeDecision("multilateral", None, None, True, 2)
-    if facts.has("sidelines") and not facts.has("conference"):
+    if sidelines_of_gathering(facts):
         return ModeDecision("multilateral", None, None, True, 2)
     first_trigger = min((c.pos for c in live), default=0)
     places = [p for p in facts.places if p.after_trigger or p.pos >= first_trigger] or facts.places

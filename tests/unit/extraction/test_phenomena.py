@@ -1795,3 +1795,29 @@ def test_attachment_the_object_of_a_trip_verb_is_its_destination(lang, text, exp
 ])
 def test_modality_a_planned_contact_coordinated_after_a_held_one(lang, text, expected):
     assert pairs(text, lang, published="2024-04-30") == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # attachment: Persian names the place visited with از before بازدید / دیدن کرد (where از
+    # otherwise says where a traveller came from); Arabic and English with the object
+    _case({("GBR", "SAU")}, "fa", "نخست‌وزیر انگلیس روز دوشنبه از ریاض دیدن کرد."),
+    _case({("IRN", "SAU")}, "fa", "وزیر امور خارجه ایران از عربستان بازدید کرد."),
+    _case(set(), "fa", "وزیر امور خارجه ایران پس از بازگشت از عربستان گفت."),
+    _case({("IRN", "SAU")}, "ar", "زار وزير الخارجية الإيراني السعودية."),
+    _case({("IRN", "SAU")}, "en", "Iran's foreign minister visited Saudi Arabia."),
+])
+def test_attachment_persian_visits_a_place_with_az(lang, text, expected):
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # mode: "on the sidelines of" a visit is the visit, not a multilateral meeting
+    _case({("RUS", "TUR"): "visit"}, "fa", "اردوغان روز دوشنبه در مسکو با پوتین دیدار کرد. در حاشیه این بازدید، پوتین "
+                                           "برای اردوغان بستنی خرید."),
+    _case({("RUS", "TUR"): "visit"}, "en", "Erdogan met Putin in Moscow on Monday. On the sidelines of the visit, "
+                                           "Putin bought Erdogan an ice cream."),
+    _case({("RUS", "TUR"): "visit"}, "ar", "التقى أردوغان بوتين في موسكو الاثنين. وعلى هامش الزيارة، اشترى بوتين "
+                                           "لأردوغان مثلجات."),
+])
+def test_mode_the_sidelines_of_a_visit(lang, text, expected):
+    assert modes(text, lang) == expected
