@@ -54,6 +54,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from itertools import combinations
+from operator import attrgetter
 
 from streams.extraction.actors import CONTACT_TRIGGERS, Cue, SentenceFacts, Slot, glued_before, prev_word
 from streams.extraction.normalise import normalise
@@ -633,7 +634,7 @@ def _coordinated_void(facts: SentenceFacts, t: Cue, live: list[Cue], slots: list
     if not before or not (opened or t.value in CONTACT_TRIGGERS or modality(facts, t) or negation(facts, t)):
         return
     norm = facts.norm
-    held = max(before, key=_cue_end)
+    held = max(before, key=attrgetter("end"))
     if t.lang == "fa":
         joins = [at for at, w in _word_offsets(norm, held.end, t.pos) if w in _JOINS or w.endswith(",")]
         if not joins:
@@ -645,10 +646,6 @@ def _coordinated_void(facts: SentenceFacts, t: Cue, live: list[Cue], slots: list
     for s in slots:
         if a <= s.pos < b:
             cut.add(id(s))
-
-
-def _cue_end(c: Cue) -> int:
-    return c.end
 
 
 _JOINS = frozenset({",", ";", "and", "then", "و", "ثم", "سپس", "بعد"})  # a later trip's clause or conjunction

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 
 from streams.extraction.actors import CONTACT_TRIGGERS, Cue, SentenceFacts
 from streams.extraction.normalise import normalise
@@ -102,14 +103,10 @@ def sidelines_of_gathering(facts: SentenceFacts) -> bool:
     for s in facts.cues:
         if s.kind == "sidelines":
             nxt = min((c for c in facts.cues if c.pos >= s.end and c.kind in CONTACT_TRIGGERS),
-                      key=_cue_pos, default=None)
+                      key=attrgetter("pos"), default=None)
             if nxt is None or nxt.kind != "visit":
                 return True
     return False
-
-
-def _cue_pos(c) -> int:
-    return c.pos
 
 
 def multilateral_summit(facts: SentenceFacts, n_countries: int) -> bool:
