@@ -339,11 +339,10 @@ def _find_places(scan: _Scan) -> None:
         is_to = is_to or (not by_adjective and _object_of_visit(scan, prefix, wstart))
         # Persian puts the destination before its trip verb ("به کی‌یف سفر کردند"), when that trip
         # is the sentence's first contact word (not "دیدار کرد و سپس به دوحه رفت": an onward trip)
-        is_to = is_to or (scan.lang == "fa" and pw == "به" and not any(tp < start for tp in scan.trigger_pos) and any(
-            c.kind == "visit" and c.pos >= m.end and _words_between(norm, m.end, c.pos) <= 1 for c in facts.cues))
+        is_to = is_to or (scan.lang == "fa" and pw == "به" and not any(tp < start for tp in scan.trigger_pos)
+                          and _trip_word_after(scan, m, "visit"))
         # ... and with از before a trip word that takes its object so ("از ریاض دیدن کرد")
-        is_to = is_to or (scan.lang == "fa" and pw == "از" and any(
-            c.kind == "objvisit" and c.pos >= m.end and _words_between(norm, m.end, c.pos) <= 1 for c in facts.cues))
+        is_to = is_to or (scan.lang == "fa" and pw == "از" and _trip_word_after(scan, m, "objvisit"))
         if is_in or is_to:
             it.venue = True
             if pw in _IN_WORDS or pw in _TO_WORDS:
@@ -353,6 +352,13 @@ def _find_places(scan: _Scan) -> None:
             facts.places.append(Place(payload.value, start, sub, after, is_to and cls == "country"))
             if is_to and cls == "city":
                 it.city_to = True
+
+
+def _trip_word_after(scan: _Scan, m: Mention, kind: str) -> bool:
+    """Is a cue of ``kind`` (a trip word) at most one word after the place ``m`` (Persian puts the
+    destination before its trip verb)?"""
+    return any(c.kind == kind and c.pos >= m.end and _words_between(scan.norm, m.end, c.pos) <= 1
+               for c in scan.facts.cues)
 
 
 def _object_of_visit(scan: _Scan, prefix: str, wstart: int) -> bool:
@@ -398,8 +404,8 @@ def _visitors_between(scan: _Scan, a: int, b: int) -> bool:
     spans = [(it.m.start - len(it.m.prefix), it.m.end) for it in named]
     # the day of the trip between them is no word of another clause ("وصل ... مساء الإثنين إلى")
     spans += [(c.pos, c.end) for c in scan.facts.cues if c.kind == "dateword" and a <= c.pos < b]
-    loose = [w for w in scan.norm[a:b].replace(",", " ").split() if w not in _CHAIN_WORDS]
-    covered = sum(1 for x, y in spans for _ in scan.norm[x:y].split())
+    loose = [w for w in norm[a:b].replace(",", " ").split() if w not in _CHAIN_WORDS]
+    covered = sum(1 for x, y in spans for _ in norm[x:y].split())
     return len(loose) - covered <= 2
 
 

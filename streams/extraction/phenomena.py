@@ -146,7 +146,6 @@ def _in_scope(b: Cue, t: Cue, norm: str) -> bool:
 
 
 @lru_cache(maxsize=None)
-@lru_cache(maxsize=None)
 def text_words(kind: str, lang: str | None = None) -> frozenset[str]:
     """The normalised forms of a list read as words of the text (loader.TEXT_WORD_LISTS), of one
     language when ``lang`` is given (Arabic "من" is "from", Persian "من" is "I")."""
@@ -609,7 +608,7 @@ def void_arguments(facts: SentenceFacts, slots: list[Slot], live: list[Cue]) -> 
         # English puts the future or the negation before its verb as one cue ("will meet",
         # "did not meet"): after a held trigger and a conjunction or comma, it opens the void clause
         for c in facts.cues:
-            if c.kind in _COORDINATED_VOID and any(h.end <= c.pos and _joined(norm, h.end, c.pos) for h in live):
+            if c.kind in _COORDINATED_VOID and any(h.end <= c.pos and _join_offsets(norm, h.end, c.pos) for h in live):
                 _coordinated_void(facts, c, live, slots, cut, opened=True)
     return [s for s in slots if id(s) not in cut] if cut else slots
 
@@ -617,9 +616,9 @@ def void_arguments(facts: SentenceFacts, slots: list[Slot], live: list[Cue]) -> 
 _COORDINATED_VOID = frozenset({"future", "expect", "negation"})
 
 
-def _joined(norm: str, a: int, b: int) -> bool:
-    """A conjunction or comma between offsets a and b."""
-    return any(w in _JOINS or w.endswith(",") for _, w in _word_offsets(norm, a, b))
+def _join_offsets(norm: str, a: int, b: int) -> list[int]:
+    """Where a conjunction or a comma stands between offsets a and b."""
+    return [at for at, w in _word_offsets(norm, a, b) if w in _JOINS or w.endswith(",")]
 
 
 def _coordinated_void(facts: SentenceFacts, t: Cue, live: list[Cue], slots: list[Slot], cut: set[int],
@@ -636,7 +635,7 @@ def _coordinated_void(facts: SentenceFacts, t: Cue, live: list[Cue], slots: list
     norm = facts.norm
     held = max(before, key=attrgetter("end"))
     if t.lang == "fa":
-        joins = [at for at, w in _word_offsets(norm, held.end, t.pos) if w in _JOINS or w.endswith(",")]
+        joins = _join_offsets(norm, held.end, t.pos)
         if not joins:
             return
         a, b = joins[-1], t.pos
