@@ -152,20 +152,25 @@ def window_stats(observed: int, history: int, history_days: int, params: SpikePa
         return _nb_eb(observed, history, history_days, params, weeks)
     if params.method in EARS:
         return _ears(observed, history, history_days, params, weeks, previous)
+    p, expected = _imputed_tail(observed, history, history_days, params)
+    return WindowStats(observed, history, history_days, expected, p, score_of(p),
+                       _fires(observed, expected, p, history_days, params))
+
+
+def _imputed_tail(observed: float, history: float, history_days: int, params: SpikeParams) -> tuple[float, float]:
+    """``tail_probability`` of a window against its baseline, the unobserved baseline weeks
+    imputed at the pair's own shrunk rate (the posterior mean from what was observed and the
+    prior): "had the baseline been observed in full and looked like the observed part, would this
+    window be a spike?" (``fill_missing_history``)."""
     history_weeks = history_days / 7.0
     hist = float(history)
     missing = max(0.0, params.history_weeks - history_weeks)
     if params.fill_missing_history and missing > 0:
-        # impute the unobserved weeks at the pair's own shrunk rate (the posterior mean from what
-        # was observed and the prior): "had the baseline been observed in full and looked like the
-        # observed part, would this window be a spike?"
         rate = (params.prior_rate * params.prior_weeks + hist) / (params.prior_weeks + history_weeks)
         hist += rate * missing
         history_weeks += missing
-    p, expected = tail_probability(observed, hist, history_weeks, params.window_days / 7.0,
-                                   params.prior_rate, params.prior_weeks)
-    return WindowStats(observed, history, history_days, expected, p, score_of(p),
-                       _fires(observed, expected, p, history_days, params))
+    return tail_probability(observed, hist, history_weeks, params.window_days / 7.0,
+                            params.prior_rate, params.prior_weeks)
 
 
 def unit_counts(series: list[int], unit: str) -> list[int]:
@@ -195,15 +200,7 @@ def report_stats(st: WindowStats, reports: int, history_reports: int, params: Sp
         return st
     if st.observed < params.min_count or st.history_days < params.min_history_days:
         return st
-    history_weeks = st.history_days / 7.0
-    hist = history_reports / phi
-    missing = max(0.0, params.history_weeks - history_weeks)
-    if params.fill_missing_history and missing > 0:
-        rate = (params.prior_rate * params.prior_weeks + hist) / (params.prior_weeks + history_weeks)
-        hist += rate * missing
-        history_weeks += missing
-    p, expected = tail_probability(reports / phi, hist, history_weeks, params.window_days / 7.0,
-                                   params.prior_rate, params.prior_weeks)
+    p, expected = _imputed_tail(reports / phi, history_reports / phi, st.history_days, params)
     expected *= phi
     fires = p < params.alpha and reports >= params.min_ratio * expected
     if not fires:
