@@ -72,7 +72,8 @@ _NONSTATE_GAP = 2     # words between a non-state cue and the actor it describes
 _MESSAGE_GAP = 4      # words between a receiving/calling verb and the message it takes ("the ... Freedom Award")
 _LARGE_GATHERING = 5  # countries named: a summit of this many is a large gathering
 _MESSAGE_VERBS = frozenset({"receive", "call", "talk"})
-_MODALITY_KINDS = frozenset({"future", "expect", "appeal", "future_time", "purpose", "announce", "departure"})
+_MODALITY_KINDS = frozenset({"future", "expect", "appeal", "future_time", "purpose", "prior", "announce",
+                             "departure"})
 _NEGATION_KINDS = frozenset({"negation", "reject", "denial"})
 _EVENTS = frozenset({"visit", "meet", "talk", "summit", "conference"})
 _POSSESSIVES = frozenset({"his", "her", "their", "its", "our", "my"})
@@ -198,6 +199,14 @@ def modality(facts: SentenceFacts, t: Cue) -> bool:
         elif kind == "purpose":
             # "to meet", "للقاء", "برای دیدار": the meeting a trip is for
             if _overlap(b, t) or (b.end <= t.pos and _words(norm, b.end, t.pos) <= _PURPOSE_GAP):
+                return True
+        elif kind == "prior":
+            # "before his meeting with", "قبل لقائه", "پیش از دیدار با": the contact noun right
+            # after "before" is ahead of the sentence's own event; a clause between ("before the
+            # two leaders met") is left alone, and so is the end of a visit ("before leaving
+            # Tokyo at the end of a four-day visit": it was held)
+            if b.end <= t.pos and _words(norm, b.end, t.pos) == 0 \
+                    and not any(d.kind == "departure" and _overlap(d, t) for d in facts.cues):
                 return True
         elif kind == "announce":
             # "سفر می‌کند", "دیدار می‌کنند": a present form right after the noun announces it

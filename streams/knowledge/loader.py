@@ -733,6 +733,7 @@ CUE_LISTS: dict[str, str] = {
     "appeal": "appeal",            # modality: an appeal for talks reaches its object only
     "future_time": "future_time",  # modality: a time ahead ("next week", "الأسبوع المقبل")
     "purpose": "purpose",          # modality: the purpose of a trip ("to meet", "للقاء")
+    "prior": "prior",              # modality: "before his meeting", "قبل لقائه": a contact still ahead
     "departure": "departure",      # modality: leaving for a trip ("left for", "غادر")
     "trip_frame": "frame",         # modality: "departed ... for a visit": the visit just begun
     "object_visit": "objvisit",    # attachment: a trip verb whose object is the destination ("زار ... الرياض")

@@ -1821,3 +1821,29 @@ def test_attachment_persian_visits_a_place_with_az(lang, text, expected):
 ])
 def test_mode_the_sidelines_of_a_visit(lang, text, expected):
     assert modes(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # modality: the contact noun right after "before" is still ahead of the sentence's own event;
+    # not the end of a visit ("before leaving"), nor a clause ("before the two leaders held")
+    _case(set(), "en", "Israeli Prime Minister Benjamin Netanyahu consulted his advisers before his meeting "
+                       "with US President Donald Trump at the White House."),
+    _case(set(), "ar", "وتشاور رئيس الوزراء الإسرائيلي بنيامين نتنياهو مع مستشاريه قبل لقائه الرئيس الأمريكي "
+                       "دونالد ترامب في البيت الأبيض."),
+    _case(set(), "fa", "بنیامین نتانیاهو، نخست وزیر اسرائیل، پیش از دیدار با دونالد ترامپ رئیس جمهور آمریکا در "
+                       "کاخ سفید، با مشاوران خود گفتگو کرد."),
+    _case({("GBR", "JPN")}, "en", "The British trade minister repeated the threat of sanctions before leaving "
+                                  "Tokyo yesterday at the end of a four-day visit."),
+    _case({("GBR", "JPN")}, "ar", "وكرر وزير التجارة البريطاني التهديد بفرض عقوبات قبل مغادرته طوكيو أمس في "
+                                  "ختام زيارة استمرت أربعة أيام."),
+    _case({("GBR", "JPN")}, "fa", "وزیر تجارت انگلیس دیروز پیش از ترک توکیو در پایان سفری چهار روزه تهدید به "
+                                  "تحریم را تکرار کرد."),
+    _case({("ISR", "USA")}, "en", "Netanyahu met Trump at the White House on Monday before the two leaders "
+                                  "held a press conference."),
+    _case({("ISR", "USA")}, "ar", "التقى نتنياهو ترامب في البيت الأبيض الاثنين قبل أن يعقد الزعيمان مؤتمرا "
+                                  "صحفيا."),
+    _case({("ISR", "USA")}, "fa", "نتانیاهو روز دوشنبه در کاخ سفید با ترامپ دیدار کرد، پیش از آنکه دو رهبر در "
+                                  "یک کنفرانس خبری شرکت کنند."),
+])
+def test_modality_a_contact_after_before(lang, text, expected):
+    assert pairs(text, lang, published="2025-06-10") == expected
