@@ -49,6 +49,7 @@ _SPEAKER_GAP = 3  # spaces between the speaker and the verb ("Steinmeier, said")
 # the actors a list of partners after "with" is made of (not a visit's host, an inferred side)
 _NAMED_KINDS = frozenset({"holder", "title", "counterpart", "bare"})
 _ENVOY_ROLES = frozenset({"ambassador", "delegation"})
+_OWN_WORDS = 3     # words of an actor's own phrase beside its title ("of the Republic of Armenia")
 _WITH_REACH = 40   # characters: a trigger this close before the first party ("با دیدار نتانیاهو")
 
 
@@ -471,4 +472,12 @@ def _coordinated(norm: str, slots: list[Slot], order: list[str]) -> bool:
         return False
     a = before[-1]
     between = norm[a.end:b.pos].split()
-    return between in (["و"], ["and"]) or (not between and glued_before(norm, b.pos) == "و")
+    if between in (["و"], ["and"]) or (not between and glued_before(norm, b.pos) == "و"):
+        return True
+    # the actors' own words around the "and" ("the Armenian prime minister and the Turkmen
+    # president", "رئيس وزراء أرمينيا ورئيس تركمانستان"): a few words each side, no comma, no
+    # other actor
+    joins = [i for i, w in enumerate(between) if w in ("and", "و")]
+    return bool(joins) and joins[-1] <= _OWN_WORDS and len(between) - joins[-1] - 1 <= _OWN_WORDS \
+        and not any(ch in norm[a.end:b.pos] for ch in ",،;؛:") \
+        and not any(a.end <= s.pos < b.pos for s in slots)

@@ -879,9 +879,13 @@ def gathering_scope(facts: SentenceFacts, slots: list[Slot], order: list[str], d
         # "the envoys of Egypt and Japan paid courtesy calls on the President": each subject
         # with each object, none between the subjects
         return [(b, a) for b in before for a in after], joint
-    if joined and len(before) >= 2 and after and verb.kind == "meet":
-        # "Zelensky and Netanyahu met President Trump": one meeting of the three
-        return list(combinations(before + after, 2)), joint
+    if joined and verb.kind == "meet" and ((len(before) >= 2 and after) or all(
+            any(s.country == c and s.strength >= 2 for s in slots) for c in order[2:])):
+        # "Zelensky and Netanyahu met President Trump", "التقى A وB الرئيس C", "دیدار A و B با
+        # رئیس‌جمهور C": one meeting of the three, in any order of verb and subjects, when the
+        # third is an official (a bare name after coordinated subjects is the topic: "بوتين
+        # ونتنياهو بحثا الوضع في إيران")
+        return list(combinations(order, 2)), joint
     if coordinated:
         return [(order[0], order[1])], joint
     named = {s.country for s in facts.slots if s.country}

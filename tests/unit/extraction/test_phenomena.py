@@ -1847,3 +1847,23 @@ def test_mode_the_sidelines_of_a_visit(lang, text, expected):
 ])
 def test_modality_a_contact_after_before(lang, text, expected):
     assert pairs(text, lang, published="2025-06-10") == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # gathering scope: coordinated subjects with their own words around "and" (a nisba, "of
+    # Armenia") meeting an official are one meeting of the three, whatever the order of verb and
+    # subjects; a bare name after coordinated subjects is the topic
+    _case({("ARM", "IRN"), ("ARM", "TKM"), ("IRN", "TKM")}, "en",
+          "The Armenian prime minister and the Turkmen president met Iranian President Pezeshkian in Ashgabat."),
+    _case({("ARM", "IRN"), ("ARM", "TKM"), ("IRN", "TKM")}, "ar",
+          "التقى رئيس وزراء أرمينيا ورئيس تركمانستان الرئيس الإيراني مسعود بزشكيان في عشق آباد."),
+    _case({("ARM", "IRN"), ("ARM", "TKM"), ("IRN", "TKM")}, "fa",
+          "نخست‌وزیر ارمنستان و رئیس جمهور ترکمنستان در عشق‌آباد با مسعود پزشکیان رئیس جمهور ایران دیدار کردند."),
+    _case({("ISR", "RUS")}, "en",
+          "Russian President Putin and Israeli Prime Minister Netanyahu discussed the situation in Iran."),
+    _case({("ISR", "RUS")}, "ar", "بحث الرئيس الروسي بوتين ورئيس الوزراء الإسرائيلي نتنياهو الوضع في إيران."),
+    _case({("ISR", "RUS")}, "fa",
+          "پوتین رئیس جمهور روسیه و نتانیاهو نخست وزیر اسرائیل درباره اوضاع ایران گفتگو کردند."),
+])
+def test_gathering_scope_coordinated_subjects_with_their_own_words(lang, text, expected):
+    assert pairs(text, lang, published="2025-06-10") == expected
