@@ -573,6 +573,8 @@ def _attach_title(scan: _Scan, i: int) -> None:
         # والتركي"); alone ("ناقش الوزيران") it refers back to two already named: no new slot
     if not found and i > 0 and items[i - 1].cls == "country" and not items[i - 1].venue:
         found = _title_country_left(scan, i)
+    if not found and "officials" in m.kinds:
+        found = _officials_in(scan, i)
     if found:
         for j in found:
             items[j].attached = True
@@ -586,6 +588,22 @@ def _attach_title(scan: _Scan, i: int) -> None:
         not any(m.end <= tp < nxt.m.start for tp in scan.trigger_pos)
     if not named:
         facts.slots.append(Slot(m.start, m.end, None, role, None, 0, "title"))
+
+
+def _officials_in(scan: _Scan, i: int) -> list[int]:
+    """The countries after "in" that a plural title of unnamed officials (cues/<lang>/
+    officials.txt) with no country of its own serves: "met senior officials in Jordan, Saudi
+    Arabia and Iraq", "التقى كبار المسؤولين في الأردن والسعودية"; they are no venue."""
+    items = scan.items
+    if i + 1 >= len(items) or items[i + 1].cls != "country":
+        return []
+    m, mj = items[i].m, items[i + 1].m
+    if scan.norm[m.end:mj.start - len(mj.prefix)].split() not in (["in"], ["في"], ["در"]):
+        return []
+    found = _country_chain(scan, i + 1)
+    starts = {items[j].m.start for j in found}
+    scan.facts.places[:] = [p for p in scan.facts.places if p.pos not in starts]
+    return found
 
 
 def _attach_counterpart(scan: _Scan, i: int) -> None:

@@ -856,7 +856,7 @@ def gathering_scope(facts: SentenceFacts, slots: list[Slot], order: list[str], d
     parties are all named in one list after "between" ("consultations between Iran, India and
     Uzbekistan"): one meeting of them all."""
     joint = listed or facts.has("summit") or facts.has("joint") or (
-        _counterpart_group(slots, facts.norm, order) and not facts.has("separate") and not facts.has("call")
+        _counterpart_group(slots, facts, order) and not facts.has("separate") and not facts.has("call")
         and any(t.kind in _IN_PERSON for t in live))
     if joined and facts.has("separate"):
         # "A and B held separate meetings with C", "در دیدارهایی جداگانه با": each with the
@@ -910,18 +910,21 @@ def _cue_pos(c: Cue) -> int:
     return c.pos
 
 
-def _counterpart_group(slots: list[Slot], norm: str, order: list[str]) -> bool:
+def _counterpart_group(slots: list[Slot], facts: SentenceFacts, order: list[str]) -> bool:
     """"met his Russian and Turkish counterparts", "the energy ministers of Russia, Qatar and
     Venezuela met": one meeting of all of them (a plural title over several countries)."""
+    norm = facts.norm
+    unnamed = {c.pos for c in facts.cues if c.kind == "officials"}
     groups: dict[int, set[str]] = {}
     for s in slots:
         if not s.country:
             continue
         # the ambassadors of several states are received one by one ("received the ambassadors
         # of Qatar, Cuba and Kyrgyzstan", "با سفرای عمان و قطر دیدار کرد"), and a leader meets
-        # other leaders one by one ("met the presidents of France and Lebanon"): not one meeting
-        # (leaders as the subject, "the leaders of Russia, Turkey and Iran met", are one)
-        if s.kind == "title" and (s.role == "ambassador" or s.role in _LEADERS and any(
+        # other leaders, or unnamed officials of several states, one by one ("met the presidents
+        # of France and Lebanon", "met senior officials in Jordan and Iraq"): not one meeting
+        # (as the subject, "the leaders of Russia, Turkey and Iran met", they are one)
+        if s.kind == "title" and (s.role == "ambassador" or (s.role in _LEADERS or s.pos in unnamed) and any(
                 o.country and o.pos < s.pos and o.country != s.country for o in slots)):
             continue
         if s.kind == "counterpart" or (s.kind == "title" and _plural_title(norm[s.pos:s.end])):

@@ -758,6 +758,7 @@ CUE_LISTS: dict[str, str] = {
     "organisation": "org",         # actor type: international organisations
     "non_state": "nonstate",       # actor type: former officials, business, private persons
     "clause": "clause",            # attachment: words opening a new clause
+    "officials": "officials",      # attachment: "officials in Jordan": whose officials, not a venue
     "partner": "partner",          # attachment: words whose following list is the other side ("talked to")
     "border": "border",            # attachment: "the border with X" names a place, not a partner
 }

@@ -1867,3 +1867,22 @@ def test_modality_a_contact_after_before(lang, text, expected):
 ])
 def test_gathering_scope_coordinated_subjects_with_their_own_words(lang, text, expected):
     assert pairs(text, lang, published="2025-06-10") == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # attachment: unnamed officials "in" a list of states are those states' officials, met one
+    # by one (not a venue, not one meeting of them all); officials with a country of their own
+    # keep it, and the place after them is where they met
+    _case({("IRQ", "USA"), ("JOR", "USA"), ("SAU", "USA")}, "en",
+          "The US Secretary of State met senior officials in Jordan, Saudi Arabia and Iraq during a regional tour."),
+    _case({("IRQ", "USA"), ("JOR", "USA"), ("SAU", "USA")}, "ar",
+          "والتقى وزير الخارجية الأمريكي كبار المسؤولين في الأردن والسعودية والعراق خلال جولة إقليمية."),
+    _case({("IRQ", "USA"), ("JOR", "USA"), ("SAU", "USA")}, "fa",
+          "وزیر خارجه آمریکا در سفری منطقه‌ای با مقامات ارشد اردن، عربستان سعودی و عراق دیدار کرد."),
+    _case({("IRN", "OMN")}, "en", "Iranian officials met Omani Foreign Minister Badr Albusaidi in Muscat on Monday."),
+    _case({("IRN", "OMN")}, "ar",
+          "التقى المسؤولون الإيرانيون وزير الخارجية العماني بدر البوسعيدي في مسقط يوم الاثنين."),
+    _case({("IRN", "OMN")}, "fa", "مقامات ایرانی روز دوشنبه در مسقط با بدر البوسعیدی وزیر خارجه عمان دیدار کردند."),
+])
+def test_attachment_unnamed_officials_in_a_list_of_states(lang, text, expected):
+    assert pairs(text, lang, published="2025-06-10") == expected
