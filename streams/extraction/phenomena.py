@@ -65,6 +65,7 @@ _VOID_WINDOW_FA = 15  # Persian (SOV): "قرار است" opens the clause, the v
 _FUTURE_BACK_FA = 20  # Persian: words between a meeting's noun and the future auxiliary closing its clause
 _AFTER_TIME = 3       # words between a trigger and a time ahead after it ("يلتقي نظيره ... المقبل")
 _PURPOSE_GAP = 1      # words between a purpose cue and the meeting it introduces
+_GUEST_GAP = 2        # Persian: words after از before its actor that make the object a thing
 _APPEAL_GAP = {"ar": 5}  # words between an appeal and the talks it calls for ("urged direct
                          # talks"; Arabic puts the subject between: "ناشد وزير الخارجية ... بعقد")
 _DEPARTURE_SPAN = 15  # words between a departure and its purpose
@@ -790,7 +791,11 @@ def message_act(facts: SentenceFacts, t: Cue) -> bool:
 def statement_act(facts: SentenceFacts, t: Cue) -> bool:
     """Is trigger ``t`` the object of a statement about a contact ("condemned the visit of",
     "رحب بزيارة", "سفر ... را محکوم کرد") or a welcoming verb whose object is an event ("welcomed
-    the visit of", "welcomed the talks") rather than a guest?"""
+    the visit of", "welcomed the talks") rather than a guest? Persian gives the welcomed or
+    received with از before the verb: a thing there ("از توافق میان واشنگتن و تهران استقبال
+    کرد", welcomed the agreement) is no guest."""
+    if t.kind == "receive" and t.lang == "fa" and _welcomed_thing(facts, t):
+        return True
     if not facts.has("statement"):
         return False
     norm = facts.norm
@@ -809,6 +814,20 @@ def statement_act(facts: SentenceFacts, t: Cue) -> bool:
                 and "," not in norm[t.end:b.pos]:
             return True  # Persian: "سفر ... را محکوم کرد", the verb closes the clause
     return False
+
+
+def _welcomed_thing(facts: SentenceFacts, t: Cue) -> bool:
+    """Is the از-object of the Persian receive verb ``t`` a thing: the first actor after the
+    last "از" of its clause comes two words or more after it ("از توافق میان واشنگتن")? A guest
+    follows از at once or after an honorific ("از وزیر خارجه ایران", "از آقای عراقچی"); a pronoun
+    ("از وی") names no actor and stays a guest."""
+    norm = facts.norm
+    i = norm.rfind(" از ", 0, t.pos)
+    if i < 0 or _cut(norm[i:t.pos]):
+        return False
+    start = i + len(" از ")
+    first = min((s.pos for s in facts.slots if start <= s.pos < t.pos), default=None)
+    return first is not None and _words(norm, start, first) >= _GUEST_GAP
 
 
 def _event_object(facts: SentenceFacts, a: int, e: Cue) -> bool:

@@ -1886,3 +1886,24 @@ def test_gathering_scope_coordinated_subjects_with_their_own_words(lang, text, e
 ])
 def test_attachment_unnamed_officials_in_a_list_of_states(lang, text, expected):
     assert pairs(text, lang, published="2025-06-10") == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # speech act: a welcoming verb whose object is a thing, not a guest (Persian gives it with از
+    # before استقبال کرد); a guest right after از, or after an honorific, is received
+    _case(set(), "fa", "امانوئل مکرون، رئیس‌جمهوری فرانسه، از توافق میان واشنگتن و تهران استقبال کرد."),
+    _case(set(), "fa", "رئیس جمهور ترکیه از آتش‌بس میان ایران و اسرائیل استقبال کرد."),
+    _case({("FRA", "IRN")}, "fa",
+          "امانوئل مکرون، رئیس‌جمهوری فرانسه، از وزیر خارجه ایران در کاخ الیزه استقبال کرد."),
+    _case({("FRA", "IRN")}, "fa",
+          "امانوئل مکرون، رئیس‌جمهوری فرانسه، از آقای عراقچی وزیر خارجه ایران در کاخ الیزه استقبال کرد."),
+    _case(set(), "en",
+          "French President Emmanuel Macron welcomed the agreement between Washington and Tehran."),
+    _case({("FRA", "IRN")}, "en",
+          "French President Emmanuel Macron received the Iranian foreign minister at the Elysee Palace."),
+    _case(set(), "ar", "رحب الرئيس الفرنسي إيمانويل ماكرون بالاتفاق بين واشنطن وطهران."),
+    _case({("FRA", "IRN")}, "ar",
+          "استقبل الرئيس الفرنسي إيمانويل ماكرون وزير الخارجية الإيراني في قصر الإليزيه."),
+])
+def test_speech_act_welcoming_a_thing_is_no_reception(lang, text, expected):
+    assert pairs(text, lang, published="2025-06-10") == expected
