@@ -9,7 +9,8 @@ keyed to an article, an outlet or a name.
   "is to meet", "من المقرر أن", "سيلتقي", "يعتزم", "خواهد"; ``modality.txt``), dated ahead ("next
   week", "الأسبوع المقبل", "هفته آینده"; ``future_time.txt``), the purpose of a trip ("to meet",
   "للقاء", "برای دیدار"; ``purpose.txt``) or of a departure ("left for Muscat to meet ...",
-  ``departure.txt``), or announced by a Persian present form right after its noun ("سفر
+  ``departure.txt``), still ahead of the sentence's own event ("before his meeting with", "قبل
+  لقائه", "پیش از دیدار"; ``prior.txt``), or announced by a Persian present form right after its noun ("سفر
   می‌کند", ``announcement.txt``): the trigger is void. Talks after a planned trigger, and a
   visit framing it ("... during a visit to", ``during.txt``), belong to the same planned event.
   An expectation or proposal ("is also expected to", "proposed", "يتوقع أن", "اقترح", "انتظار
@@ -32,7 +33,8 @@ keyed to an article, an outlet or a name.
   is a written message, cable or letter reports that message (``message.txt``), a receiving
   verb whose object is aid, weapons or money a delivery (``goods.txt``);
   ``statement_act``: a visit or talks welcomed, condemned or praised in a statement are its
-  object, not a contact of the speaker (``statement.txt``); a trigger word in another
+  object, not a contact of the speaker (``statement.txt``), and so is a thing a Persian receive
+  verb takes with از ("از توافق ... استقبال کرد", welcomed the agreement); a trigger word in another
   sense ("so-called", "وسائل الاتصال", "شماره تماس", ``other_sense.txt``) is no trigger: the
   longer form wins the gazetteer's longest-match selection (``actors._select``).
   ``commented_topic``: talks named right after "about" ("درباره"، "حول") beside another contact
@@ -44,10 +46,13 @@ keyed to an article, an outlet or a name.
 * ``gathering_scope``: a small named group (a trilateral, counterparts met together) gives every
   pair; a large gathering (a summit in a sentence naming five or more countries) gives no pair for its list
   of members, only the first party's meetings with the others when one party is the subject;
-  several subjects of a visit or call visit or call each of its objects; otherwise the first
-  party meets each other one.
+  several subjects of a visit or call visit or call each of its objects, coordinated subjects
+  meeting an official are one meeting of the three; unnamed officials, ambassadors or leaders of
+  several states met by a party are met one by one; otherwise the first party meets each other one.
 * ``attachment``: a third country after a word opening a new clause is not a party of the
   contact before it (``clause.txt``), unless a later trigger opens a contact of its own there.
+  Unnamed officials with no country of their own take the states after "in" ("met senior
+  officials in Jordan and Iraq", ``officials.txt``, applied in ``actors._attach_title``).
 """
 from __future__ import annotations
 
