@@ -47,6 +47,7 @@ _COUNTERPART_OF = frozenset({"from", "of", "in", "the", "از", "خود", "خو�
 _COUNTERPART_GAP = 3
 # The word sets below are compared with normalised words (normalise: "إلى" is "الي", "لدى" "لدي").
 _IN_WORDS = frozenset({"in", "at", "في", "در", "here"})
+_OFFICIALS_GAP = 5  # words from unnamed officials to their "in" ("senior civilian and military officials in")
 _TO_WORDS = frozenset({"to", "into", "in", "at", "الي", "في", "به", "در", "leaving", "left", "visiting", "visited", "visits",
                        "وارد", "عازم", "visit", "زار", "زارت", "زارا", "زاروا", "وزار", "وزارت"})
 # "left for X" names the destination; "leaving Tehran for Canberra" does not (X follows another place)
@@ -598,7 +599,11 @@ def _officials_in(scan: _Scan, i: int) -> list[int]:
     if i + 1 >= len(items) or items[i + 1].cls != "country":
         return []
     m, mj = items[i].m, items[i + 1].m
-    if scan.norm[m.end:mj.start - len(mj.prefix)].split() not in (["in"], ["في"], ["در"]):
+    # the title's own modifiers may come between ("مقام‌های ارشد غیرنظامی و نظامی در بحرین")
+    words = scan.norm[m.end:mj.start - len(mj.prefix)].split()
+    if not words or words[-1] not in _IN_WORDS or len(words) > _OFFICIALS_GAP \
+            or _has_break(scan.norm, m.end, mj.start) \
+            or any(m.end <= tp < mj.start for tp in scan.trigger_pos):
         return []
     found = _country_chain(scan, i + 1)
     starts = {items[j].m.start for j in found}

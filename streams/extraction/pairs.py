@@ -89,7 +89,7 @@ def sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subjec
         return [], next_subject
     first = order[0]
     n = len(order)
-    joined = _coordinated(facts.norm, slots, order)   # the first two joined by and/و
+    joined = _coordinated(facts.norm, slots, order, live)   # the first two joined by and/و
     # "talks between Iran, India and Uzbekistan": the parties listed after "between" meet together,
     # and they are the parties ("Rubio said talks between Oman and Iran are under way": not Rubio)
     between = {b.country for b in _between(facts, live, [])}
@@ -98,7 +98,7 @@ def sentence_contacts(facts: SentenceFacts, live: list, home: str | None, subjec
         order = [c for c in order if c in between]
         n = len(order)
         first = order[0]
-        joined = _coordinated(facts.norm, slots, order)
+        joined = _coordinated(facts.norm, slots, order, live)
     listed = n > 2 and set(order) <= between
     pairs, joint = gathering_scope(facts, slots, order, dest, live, n == 2 or joined, joined, listed)
     # the members of one group name ("the three Baltic states", "الكوريتين") meet each other only
@@ -462,7 +462,7 @@ def _drop_reported_content(facts: SentenceFacts, live: list) -> bool:
     return True
 
 
-def _coordinated(norm: str, slots: list[Slot], order: list[str]) -> bool:
+def _coordinated(norm: str, slots: list[Slot], order: list[str], live: list) -> bool:
     """Are the first two actors joined by and/و ("Putin and Netanyahu", "بوتين ونتنياهو")?"""
     b = next((s for s in slots if s.country == order[1] and s.pos >= 0), None)
     if b is None:
@@ -476,8 +476,10 @@ def _coordinated(norm: str, slots: list[Slot], order: list[str]) -> bool:
         return True
     # the actors' own words around the "and" ("the Armenian prime minister and the Turkmen
     # president", "رئيس وزراء أرمينيا ورئيس تركمانستان"): a few words each side, no comma, no
-    # other actor
+    # other actor, no verb ("met senior civilian and military officials": the "and" is the
+    # object's own)
     joins = [i for i, w in enumerate(between) if w in ("and", "و")]
     return bool(joins) and joins[-1] <= _OWN_WORDS and len(between) - joins[-1] - 1 <= _OWN_WORDS \
         and not any(ch in norm[a.end:b.pos] for ch in ",،;؛:") \
-        and not any(a.end <= s.pos < b.pos for s in slots)
+        and not any(a.end <= s.pos < b.pos for s in slots) \
+        and not any(a.end <= t.pos < b.pos for t in live)

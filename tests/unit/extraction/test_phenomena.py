@@ -1879,6 +1879,14 @@ def test_gathering_scope_coordinated_subjects_with_their_own_words(lang, text, e
           "والتقى وزير الخارجية الأمريكي كبار المسؤولين في الأردن والسعودية والعراق خلال جولة إقليمية."),
     _case({("IRQ", "USA"), ("JOR", "USA"), ("SAU", "USA")}, "fa",
           "وزیر خارجه آمریکا در سفری منطقه‌ای با مقامات ارشد اردن، عربستان سعودی و عراق دیدار کرد."),
+    # the officials' own modifiers before "in", an "and" among them included (no coordination
+    # of two parties: the verb stands between the subject and it)
+    _case({("IRQ", "USA"), ("JOR", "USA")}, "en", "The US Secretary of State met senior civilian and military "
+                                                  "officials in Jordan and Iraq during a regional tour."),
+    _case({("IRQ", "USA"), ("JOR", "USA")}, "ar", "والتقى وزير الخارجية الأمريكي كبار المسؤولين المدنيين "
+                                                  "والعسكريين في الأردن والعراق خلال جولة إقليمية."),
+    _case({("IRQ", "USA"), ("JOR", "USA")}, "fa", "وزیر خارجه آمریکا در این سفر با مقام‌های ارشد غیرنظامی و "
+                                                  "نظامی در اردن و عراق دیدار کرد."),
     _case({("IRN", "OMN")}, "en", "Iranian officials met Omani Foreign Minister Badr Albusaidi in Muscat on Monday."),
     _case({("IRN", "OMN")}, "ar",
           "التقى المسؤولون الإيرانيون وزير الخارجية العماني بدر البوسعيدي في مسقط يوم الاثنين."),
