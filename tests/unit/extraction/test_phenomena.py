@@ -1915,3 +1915,23 @@ def test_attachment_unnamed_officials_in_a_list_of_states(lang, text, expected):
 ])
 def test_speech_act_welcoming_a_thing_is_no_reception(lang, text, expected):
     assert pairs(text, lang, published="2025-06-10") == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # actor type: a state's military commander is its official (a US regional command, like the
+    # Pentagon, stands for the United States); a commander of no state is no actor
+    _case({("ISR", "USA")}, "en", "The commander of US Central Command, Admiral Brad Cooper, met Israeli Prime "
+                                  "Minister Netanyahu on Monday."),
+    _case({("ISR", "USA")}, "en", "CENTCOM commander Admiral Brad Cooper met Israeli Prime Minister Netanyahu on "
+                                  "Monday."),
+    _case({("ISR", "USA")}, "ar", "التقى قائد القيادة المركزية الأمريكية الأدميرال براد كوبر رئيس الوزراء "
+                                  "الإسرائيلي نتنياهو يوم الاثنين."),
+    _case({("ISR", "USA")}, "fa", "فرمانده سنتکام روز دوشنبه با نتانیاهو نخست وزیر اسرائیل دیدار کرد."),
+    _case({("ISR", "USA")}, "fa", "فرمانده ستاد فرماندهی مرکزی آمریکا روز دوشنبه با نتانیاهو نخست وزیر اسرائیل "
+                                  "دیدار کرد."),
+    _case(set(), "en", "A Hamas commander met a Hezbollah commander in Beirut on Monday."),
+    _case(set(), "ar", "التقى قائد في حركة حماس قائدا في حزب الله في بيروت يوم الاثنين."),
+    _case(set(), "fa", "یک فرمانده حماس روز دوشنبه در بیروت با یک فرمانده حزب‌الله دیدار کرد."),
+])
+def test_actor_type_a_states_military_commander(lang, text, expected):
+    assert pairs(text, lang, published="2025-06-10") == expected
