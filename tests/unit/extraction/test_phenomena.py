@@ -1935,3 +1935,20 @@ def test_speech_act_welcoming_a_thing_is_no_reception(lang, text, expected):
 ])
 def test_actor_type_a_states_military_commander(lang, text, expected):
     assert pairs(text, lang, published="2025-06-10") == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # actor type: a leader's spouse is a private person, like the child (the first lady included);
+    # "the President and his wife" keeps the President
+    _case(set(), "en", "The wife of the US President met the Saudi ambassador."),
+    _case(set(), "en", "US First Lady Jill Biden met the wife of the Saudi ambassador in Washington."),
+    _case(set(), "en", "The US first lady visited Slovakia and Romania on Monday."),
+    _case(set(), "ar", "التقت زوجة الرئيس الأمريكي بالسفير السعودي."),
+    _case(set(), "ar", "زارت السيدة الأولى الأمريكية سلوفاكيا ورومانيا يوم الاثنين."),
+    _case(set(), "ar", "التقت قرينة الرئيس الأمريكي بالسفير السعودي."),
+    _case(set(), "fa", "همسر رئیس جمهور آمریکا با سفیر عربستان دیدار کرد."),
+    _case(set(), "fa", "بانوی اول آمریکا روز دوشنبه از اسلواکی و رومانی بازدید کرد."),
+    _case({("SAU", "USA")}, "en", "The US President and his wife met the Saudi ambassador."),
+])
+def test_actor_type_a_leaders_spouse_is_a_private_person(lang, text, expected):
+    assert pairs(text, lang, published="2024-06-10") == expected
