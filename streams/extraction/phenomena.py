@@ -29,7 +29,8 @@ keyed to an article, an outlet or a name.
   word ("to discuss a possible summit between ...") are its parties, not the held contact's.
 * ``speech_act``: interviews and invitations are not consultations: the sentence reports no
   contact (``speech_act.txt``); ``questioned``: a trigger inside the question a sentence ends
-  with ("?", "؟") is void; ``message_act``: a receiving, calling or talking verb whose object
+  with ("?", "؟") is void; ``named_as``: English "called X "..."" gives X a name, it phones
+  nobody; ``message_act``: a receiving, calling or talking verb whose object
   is a written message, cable or letter reports that message (``message.txt``), a receiving
   verb whose object is aid, weapons or money a delivery (``goods.txt``);
   ``statement_act``: a visit or talks welcomed, condemned or praised in a statement are its
@@ -78,6 +79,9 @@ _NONSTATE_GAP = 2     # words between a non-state cue and the actor it describes
 _MESSAGE_GAP = 4      # words between a receiving/calling verb and the message it takes ("the ... Freedom Award")
 _LARGE_GATHERING = 5  # countries named: a summit of this many is a large gathering
 _MESSAGE_VERBS = frozenset({"receive", "call", "talk"})
+_NAMING_VERBS = frozenset({"call", "called", "calls", "calling"})  # English: "called X "..."" names X
+_NAMING_WORDS = 4     # words between a naming verb and the quotation it names its object with
+_NAMING_SPAN = 80     # characters looked at after it
 _MODALITY_KINDS = frozenset({"future", "expect", "appeal", "future_time", "purpose", "prior", "announce",
                              "departure"})
 _NEGATION_KINDS = frozenset({"negation", "reject", "denial"})
@@ -768,6 +772,22 @@ def questioned(facts: SentenceFacts, t: Cue) -> bool:
     if not norm.rstrip(' "\')»').endswith("?"):
         return False
     return not any(ch in norm[t.end:] for ch in ":;")
+
+
+def named_as(facts: SentenceFacts, t: Cue) -> bool:
+    """Does the English call verb ``t`` name someone rather than phone them ("called Kim Jong-un
+    "little rocket man"", "called Putin a “killer”"): a quotation opens a few words after it, its
+    object between, no comma? (Arabic and Persian name with other verbs, وصف and خواند, not with
+    their call words.)"""
+    norm = facts.norm
+    if t.kind != "call" or norm[t.pos:t.end] not in _NAMING_VERBS:
+        return False
+    q = norm.find('"', t.end, t.end + _NAMING_SPAN)
+    if q < 0:
+        return False
+    between = norm[t.end:q]
+    # a quoted purpose is no name ("called Putin "to discuss peace"")
+    return 0 < len(between.split()) <= _NAMING_WORDS and not _cut(between) and not norm.startswith("to ", q + 1)
 
 
 def message_act(facts: SentenceFacts, t: Cue) -> bool:

@@ -18,8 +18,8 @@ from operator import attrgetter
 from streams.extraction.actors import CONTACT_TRIGGERS, Cue, SentenceFacts
 from streams.extraction.normalise import normalise
 from streams.extraction.phenomena import (GATHERINGS, commented_topic, framed_by_void, message_act, modality,
-                                          negation, planned_before, questioned, same_clause, speech_act,
-                                          statement_act)
+                                          named_as, negation, planned_before, questioned, same_clause,
+                                          speech_act, statement_act)
 from streams.knowledge.loader import load_left_out_aliases, load_triggers
 
 _PLACE_WINDOW = 8  # words between a meeting trigger and the place it happened
@@ -66,6 +66,8 @@ def live_triggers(facts: SentenceFacts) -> list[Cue]:
             continue  # "will hold a meeting ... during a visit to Qatar": the same event
         if questioned(facts, t):
             continue  # asked about, not reported
+        if named_as(facts, t):
+            continue  # "called Putin a “killer”": a name given, no call
         if modality(facts, t) or negation(facts, t) or message_act(facts, t) or statement_act(facts, t):
             voided = True
         elif t.kind == "receive" and (event := _hosted_event(facts, t)) is not None:

@@ -1952,3 +1952,19 @@ def test_actor_type_a_states_military_commander(lang, text, expected):
 ])
 def test_actor_type_a_leaders_spouse_is_a_private_person(lang, text, expected):
     assert pairs(text, lang, published="2024-06-10") == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # other sense: English "called X "..."" names X (Arabic and Persian name with وصف and خواند);
+    # a call with a quotation after a comma, or a quoted purpose, stays a call
+    _case(set(), "en", "Mr Trump called Kim Jong-un \"little rocket man\" at the United Nations."),
+    _case(set(), "en", "Trump called Putin a “killer” on Monday."),
+    _case({("RUS", "USA")}, "en", "Trump called Putin on Monday to discuss Ukraine."),
+    _case({("RUS", "USA")}, "en", "Trump called Putin on Monday, saying \"we had a great talk\"."),
+    _case({("RUS", "USA")}, "en", "The White House said Trump called Putin \"to discuss peace\"."),
+    _case(set(), "ar", "ووصف ترامب الزعيم الكوري الشمالي كيم جونغ أون بـ\"رجل الصواريخ الصغير\"."),
+    _case(set(), "fa", "ترامپ، کیم جونگ اون رهبر کره شمالی را «مرد موشکی کوچک» خواند."),
+    _case({("RUS", "USA")}, "ar", "اتصل ترامب ببوتين يوم الاثنين لبحث أوكرانيا."),
+])
+def test_other_sense_called_a_name(lang, text, expected):
+    assert pairs(text, lang, published="2025-06-10") == expected
