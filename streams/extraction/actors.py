@@ -606,9 +606,15 @@ def _officials_in(scan: _Scan, i: int) -> list[int]:
             or any(m.end <= tp < mj.start for tp in scan.trigger_pos):
         return []
     found = _country_chain(scan, i + 1)
-    starts = {items[j].m.start for j in found}
-    scan.facts.places[:] = [p for p in scan.facts.places if p.pos not in starts]
+    _not_places(scan, found)
     return found
+
+
+def _not_places(scan: _Scan, found: list[int]) -> None:
+    """The country items ``found`` name whose officials or counterparts they are: drop the places
+    already read from them ("in Jordan" is no venue there)."""
+    starts = {scan.items[j].m.start for j in found}
+    scan.facts.places[:] = [p for p in scan.facts.places if p.pos not in starts]
 
 
 def _attach_counterpart(scan: _Scan, i: int) -> None:
@@ -629,8 +635,7 @@ def _attach_counterpart(scan: _Scan, i: int) -> None:
         # "his counterparts from the UAE, Kuwait and Qatar", "همتایان خود از امارات، کویت و
         # قطر", "نظرائه في الإمارات والكويت": the countries of the counterparts, not places
         found = _country_chain(scan, i + 1)
-        starts = {items[j].m.start for j in found}
-        scan.facts.places[:] = [p for p in scan.facts.places if p.pos not in starts]
+        _not_places(scan, found)
     elif i > 0 and items[i - 1].cls == "country" and \
             _words_between(norm, items[i - 1].m.end, m.start) <= 1:
         found = [i - 1]
